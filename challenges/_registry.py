@@ -1,0 +1,74 @@
+"""Discover challenges by folder name and load their specs."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from usererror import UserError
+
+if TYPE_CHECKING:
+    from evaluator.spec import ChallengeSpec
+
+CHALLENGES_DIR = Path(__file__).resolve().parent
+SOLUTIONS_DIR = CHALLENGES_DIR.parent / "solutions"
+_DIR_PATTERN = re.compile(r"^challenge(\d{2})_(\w+)$")
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """One challenge folder and its spec."""
+
+    number: int
+    slug: str
+    directory: Path
+
+    @property
+    def name(self) -> str:
+        """Folder name, e.g. ``challenge01_deadlock``."""
+        return self.directory.name
+
+    @property
+    def program_path(self) -> Path:
+        return self.directory / "program.py"
+
+    @property
+    def readme_path(self) -> Path:
+        return self.directory / "README.md"
+
+    @property
+    def solutions_dir(self) -> Path:
+        return SOLUTIONS_DIR / self.name
+
+    @property
+    def spec(self) -> ChallengeSpec:
+        return _load_spec(self.name)
+
+
+@cache
+def _load_spec(folder: str) -> ChallengeSpec:
+    module = importlib.import_module(f"challenges.{folder}.spec")
+    return module.SPEC  # type: ignore[no-any-return]
+
+
+@cache
+def all_challenges() -> tuple[Challenge, ...]:
+    """Every challenge folder that has a spec, ordered by number."""
+    found = []
+    for directory in sorted(CHALLENGES_DIR.iterdir()):
+        match = _DIR_PATTERN.match(directory.name)
+        if match and (directory / "spec.py").is_file():
+            found.append(Challenge(int(match.group(1)), match.group(2), directory))
+    return tuple(found)
+
+
+def get_challenge(number: int) -> Challenge:
+    """The challenge with this number, or a :class:`UserError` that says which exist."""
+    for challenge in all_challenges():
+        if challenge.number == number:
+            return challenge
+    raise UserError(f"challenge {number} does not exist: choose 1-16 (see `learn list challenges`)")

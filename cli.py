@@ -1,0 +1,149 @@
+"""learn: the concurrency-lab command line.
+
+This file only parses arguments, calls one package function and renders the result with
+Rich. Logic lives in the packages. Heavy libraries (textual, brokers' and databases'
+drivers, duckdb) are imported inside the command that needs them, so `learn --help` stays
+fast; rich itself is imported lazily for the same reason.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+# Plain (non-Rich) help keeps `learn --help` under ~150 ms; our own output still uses Rich.
+os.environ.setdefault("TYPER_USE_RICH", "0")
+
+import typer  # noqa: E402
+from typer._click import exceptions as click_exceptions  # noqa: E402
+
+from usererror import UserError  # noqa: E402
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__version__ = "0.1.0"
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print a one-line red error on stderr and exit (2 = usage error)."""
+    _console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    raise SystemExit(code)
+
+
+class LearnApp(typer.Typer):
+    """Typer app whose errors are one clear line, never a traceback."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        command = typer.main.get_command(self)
+        try:
+            result = command.main(
+                args=kwargs.get("args"), prog_name="learn", standalone_mode=False
+            )
+        except UserError as error:
+            fail(error.message, error.exit_code)
+        except (KeyboardInterrupt, typer.Abort):
+            _console(stderr=True).print("\n[yellow]interrupted[/] (Ctrl-C): nothing was lost.")
+            raise SystemExit(130) from None
+        except click_exceptions.UsageError as error:
+            hint = "learn --help"
+            if error.ctx is not None:
+                hint = f"{error.ctx.command_path} --help"
+            fail(f"{error.format_message()} (see `{hint}`)", 2)
+        except click_exceptions.ClickException as error:
+            fail(error.format_message(), error.exit_code)
+        except BrokenPipeError:
+            raise SystemExit(0) from None
+        raise SystemExit(result if isinstance(result, int) else 0)
+
+
+app = LearnApp(
+    name="learn",
+    help="Learn Python concurrency by fixing real concurrency bugs, graded with evidence.",
+    rich_markup_mode=None,
+    no_args_is_help=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+run_app = typer.Typer(help="Run a lesson (example) or a challenge program.", no_args_is_help=True)
+show_app = typer.Typer(help="Show the source and lesson of an example.", no_args_is_help=True)
+app.add_typer(run_app, name="run")
+app.add_typer(show_app, name="show")
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        print(f"concurrency-lab {__version__} (Python {sys.version.split()[0]})")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Show the version and exit.", callback=_version_callback, is_eager=True),
+    ] = False,
+) -> None:
+    """Learn Python concurrency by fixing real concurrency bugs, graded with evidence."""
+    if ctx.invoked_subcommand is None:
+        from cli_render import render_welcome
+
+        render_welcome(_console())
+
+
+# ---------------------------------------------------------------------------------------------
+# Lessons (examples) and the catalogue
+# ---------------------------------------------------------------------------------------------
+
+
+@app.command("list")
+def list_command(
+    what: Annotated[str, typer.Argument(help="examples, challenges, or all")] = "all",
+) -> None:
+    """List the lessons and challenges with their concepts, difficulty and your status."""
+    from cli_render import render_catalogue
+
+    if what not in ("all", "examples", "challenges"):
+        raise UserError(f"cannot list '{what}': choose examples, challenges or all")
+    render_catalogue(_console(), what)
+
+
+@run_app.command("example")
+def run_example(
+    number: Annotated[int, typer.Argument(help="Lesson number (see `learn list examples`).")],
+    variant: Annotated[
+        str | None, typer.Option("--variant", "-v", help="Run one variant, e.g. threads or asyncio.")
+    ] = None,
+    threads: Annotated[bool, typer.Option("--threads", help="Shortcut for --variant threads.")] = False,
+    use_asyncio: Annotated[bool, typer.Option("--asyncio", help="Shortcut for --variant asyncio.")] = False,
+) -> None:
+    """Run a narrated lesson: `learn run example 1`."""
+    from examples import run_example as run
+
+    if threads and use_asyncio:
+        raise UserError("choose one of --threads and --asyncio, not both")
+    chosen = variant or ("threads" if threads else "asyncio" if use_asyncio else None)
+    run(number, chosen)
+
+
+@show_app.command("example")
+def show_example(
+    number: Annotated[int, typer.Argument(help="Lesson number (see `learn list examples`).")],
+) -> None:
+    """Show a lesson's text and its syntax-highlighted source."""
+    from cli_render import render_example_source
+    from examples import get_example
+
+    render_example_source(_console(), get_example(number))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,81 @@
+"""Rich rendering for the catalogue commands of ``cli.py`` (welcome, list, show)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from examples import Example
+
+_STARS = "★★★★★"
+
+
+def difficulty_stars(level: int) -> str:
+    level = max(1, min(5, level))
+    return _STARS[:level] + "☆" * (5 - level)
+
+
+def render_welcome(console: Console) -> None:
+    """What `learn` with no arguments prints: where to start."""
+    from rich.panel import Panel
+
+    console.print(
+        Panel.fit(
+            "[bold]concurrency-lab[/] — learn Python concurrency by fixing real bugs,\n"
+            "graded with evidence (the lock cycle, the lost update, the leaked thread).\n\n"
+            "[bold cyan]Start here[/]\n"
+            "  learn run example 1      your first narrated lesson (threads, join, locks)\n"
+            "  learn list               every lesson and challenge\n"
+            "  learn challenge 1        your first broken program to fix\n"
+            "  learn check 1            grade your fix\n\n"
+            "[dim]learn --help lists every command.[/]",
+            title="welcome",
+            border_style="cyan",
+        )
+    )
+
+
+def render_catalogue(console: Console, what: str) -> None:
+    """The `learn list` tables."""
+    from rich.table import Table
+
+    if what in ("all", "examples"):
+        from examples import all_examples
+
+        table = Table(title="Lessons  ·  learn run example N", title_justify="left")
+        table.add_column("#", justify="right", style="bold")
+        table.add_column("lesson")
+        table.add_column("concepts", style="dim")
+        table.add_column("difficulty", style="yellow")
+        table.add_column("ways to run", style="cyan")
+        for ex in all_examples():
+            table.add_row(
+                str(ex.number), ex.title, ", ".join(ex.concepts), difficulty_stars(ex.difficulty),
+                " ".join(f"--{v}" for v in ex.variants) or "—",
+            )
+        console.print(table)
+    if what in ("all", "challenges"):
+        from challenges import all_challenges
+
+        table = Table(title="Challenges  ·  learn challenge N, then learn check N", title_justify="left")
+        table.add_column("#", justify="right", style="bold")
+        table.add_column("challenge")
+        table.add_column("concepts", style="dim")
+        table.add_column("difficulty", style="yellow")
+        for ch in all_challenges():
+            spec = ch.spec
+            table.add_row(str(ch.number), spec.title, ", ".join(spec.concepts), difficulty_stars(spec.difficulty))
+        console.print(table)
+
+
+def render_example_source(console: Console, example: Example) -> None:
+    """`learn show example N`: the lesson, then the highlighted source."""
+    from rich.markdown import Markdown
+    from rich.panel import Panel
+    from rich.syntax import Syntax
+
+    console.print(Panel(Markdown(example.lesson), title=f"Lesson {example.number}: {example.title}"))
+    console.print(Syntax(example.path.read_text(encoding="utf-8"), "python", line_numbers=True))
+    console.print(f"[dim]Run it:[/] learn run example {example.number}")

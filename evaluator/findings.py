@@ -1,0 +1,154 @@
+"""What the grader reports: findings with evidence, and the verdict over them.
+
+This module is the contract between every detector, the sandbox, the CLI, the tracker and
+the TUI. It is pure data (no I/O) and JSON-round-trippable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Severity(str, Enum):
+    """How a finding counts toward the verdict."""
+
+    FAIL = "fail"
+    """Confirmed evidence of a bug: the challenge is not passed."""
+    WARN = "warn"
+    """Advice (static hints, suspicious but unconfirmed behaviour): never fails a submission."""
+
+
+class FindingKind(str, Enum):
+    """The class of bug a finding is about. Challenge specs name their intended kind."""
+
+    DEADLOCK = "deadlock"
+    LOCK_ORDER = "lock-order-inversion"
+    RACE = "race"
+    INVARIANT = "invariant"
+    THREAD_LEAK = "thread-leak"
+    TASK_LEAK = "task-leak"
+    FD_LEAK = "fd-leak"
+    PROCESS_LEAK = "process-leak"
+    MEMORY_LEAK = "memory-leak"
+    TIMING_LEAK = "timing-leak"
+    UNBOUNDED_QUEUE = "unbounded-queue"
+    LOCK_HELD_DURING_IO = "lock-held-during-io"
+    SERIALIZED = "serialized"
+    TOO_SLOW = "too-slow"
+    EVENT_LOOP_BLOCKED = "event-loop-blocked"
+    CRASH = "crash"
+    TIMEOUT = "timeout"
+    RESOURCE_LIMIT = "resource-limit"
+    DISTRIBUTED = "distributed"
+    """A property of a distributed history was violated (challenges 9-16)."""
+    STATIC_HINT = "static-hint"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One piece of evidence about the learner's program."""
+
+    kind: FindingKind
+    severity: Severity
+    title: str
+    """One line: what is wrong, in words a learner understands."""
+    evidence: tuple[str, ...] = ()
+    """Lines that prove it: the wait-for cycle, the interleaving, the growing allocation..."""
+    hint: str = ""
+    location: str | None = None
+    """``program.py:LINE`` where the bug shows, when known."""
+    seed: int | None = None
+    """Replays this exact failure: ``learn check N --replay SEED``."""
+    check: str = ""
+    """Name of the check that produced it."""
+    data: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    """Machine-readable extras (e.g. the schedule, ratios) for the TUI and benchmarks."""
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["kind"] = self.kind.value
+        out["severity"] = self.severity.value
+        out["evidence"] = list(self.evidence)
+        return out
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Finding:
+        return cls(
+            kind=FindingKind(raw["kind"]),
+            severity=Severity(raw["severity"]),
+            title=str(raw["title"]),
+            evidence=tuple(str(line) for line in raw.get("evidence", ())),
+            hint=str(raw.get("hint", "")),
+            location=raw.get("location"),
+            seed=raw.get("seed"),
+            check=str(raw.get("check", "")),
+            data=dict(raw.get("data") or {}),
+        )
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """How one check of a spec went."""
+
+    name: str
+    passed: bool
+    seconds: float
+    schedules: int = 0
+    """Schedules or seeds explored (0 where that does not apply)."""
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    """The verdict on one submission."""
+
+    challenge: int
+    passed: bool
+    findings: tuple[Finding, ...]
+    checks: tuple[CheckOutcome, ...]
+    seconds: float
+    seed: int
+    """Base seed of this grading."""
+    performance_ratio: float | None = None
+    """Learner time / reference time on the performance workload (lower is faster)."""
+
+    @property
+    def failures(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.FAIL)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.WARN)
+
+    @property
+    def score(self) -> int:
+        """0-100: share of checks passed, minus 5 per warning, 100 only with no findings."""
+        if not self.checks:
+            return 0
+        base = round(100 * sum(c.passed for c in self.checks) / len(self.checks))
+        return max(0, base - 5 * len(self.warnings))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "challenge": self.challenge,
+            "passed": self.passed,
+            "score": self.score,
+            "seconds": self.seconds,
+            "seed": self.seed,
+            "performance_ratio": self.performance_ratio,
+            "findings": [f.to_json() for f in self.findings],
+            "checks": [asdict(c) for c in self.checks],
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> GradeResult:
+        return cls(
+            challenge=int(raw["challenge"]),
+            passed=bool(raw["passed"]),
+            findings=tuple(Finding.from_json(f) for f in raw.get("findings", ())),
+            checks=tuple(CheckOutcome(**c) for c in raw.get("checks", ())),
+            seconds=float(raw["seconds"]),
+            seed=int(raw["seed"]),
+            performance_ratio=raw.get("performance_ratio"),
+        )

@@ -1,0 +1,98 @@
+"""Discover lessons by file name and read their metadata without importing them."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+from usererror import UserError
+
+EXAMPLES_DIR = Path(__file__).resolve().parent
+_FILE_PATTERN = re.compile(r"^ex(\d{2})_(\w+)\.py$")
+
+
+@dataclass(frozen=True)
+class Example:
+    """Metadata of one lesson, read statically from its source file."""
+
+    number: int
+    slug: str
+    path: Path
+    title: str
+    concepts: tuple[str, ...]
+    difficulty: int
+    variants: tuple[str, ...]
+    lesson: str
+    """The module docstring: the lesson text."""
+
+    @property
+    def module_name(self) -> str:
+        return f"examples.{self.path.stem}"
+
+
+def _literal(tree: ast.Module, name: str, default: object) -> object:
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets) and node.value:
+                return ast.literal_eval(node.value)
+    return default
+
+
+def _read(path: Path, number: int, slug: str) -> Example:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return Example(
+        number=number,
+        slug=slug,
+        path=path,
+        title=str(_literal(tree, "TITLE", slug.replace("_", " ").title())),
+        concepts=tuple(_literal(tree, "CONCEPTS", ())),  # type: ignore[arg-type]
+        difficulty=int(_literal(tree, "DIFFICULTY", 1)),  # type: ignore[call-overload]
+        variants=tuple(_literal(tree, "VARIANTS", ())),  # type: ignore[arg-type]
+        lesson=ast.get_docstring(tree) or "",
+    )
+
+
+@cache
+def all_examples() -> tuple[Example, ...]:
+    """Every lesson, ordered by number."""
+    found = []
+    for path in sorted(EXAMPLES_DIR.glob("ex[0-9][0-9]_*.py")):
+        match = _FILE_PATTERN.match(path.name)
+        if match:
+            found.append(_read(path, int(match.group(1)), match.group(2)))
+    return tuple(found)
+
+
+def get_example(number: int) -> Example:
+    """The lesson with this number, or a :class:`UserError` that says which exist."""
+    examples = all_examples()
+    for example in examples:
+        if example.number == number:
+            return example
+    if not examples:
+        raise UserError("no examples are installed: is this a complete checkout?")
+    low, high = examples[0].number, examples[-1].number
+    raise UserError(f"example {number} does not exist: choose {low}-{high} (see `learn list examples`)")
+
+
+def load_module(example: Example) -> ModuleType:
+    """Import the lesson's module (only when it is about to run)."""
+    return importlib.import_module(example.module_name)
+
+
+def run_example(number: int, variant: str | None = None) -> None:
+    """Run lesson ``number`` (optionally one of its variants) in this process."""
+    example = get_example(number)
+    if variant is not None and variant not in example.variants:
+        if example.variants:
+            choices = ", ".join(example.variants)
+            raise UserError(f"example {number} has no variant '{variant}': choose one of {choices}")
+        raise UserError(f"example {number} has a single way to run: drop '--variant {variant}'")
+    module = load_module(example)
+    module.main(variant)
