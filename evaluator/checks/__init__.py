@@ -1,0 +1,1 @@
+"""Implementations of the check declarations in ``evaluator.spec`` (one module per kind)."""
