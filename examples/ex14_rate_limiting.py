@@ -57,7 +57,8 @@ from rich.console import Console
 TITLE = "Rate limiting: token bucket and sliding window log"
 CONCEPTS = ("rate limiting", "token bucket", "sliding window", "monotonic clock", "thread safety")
 DIFFICULTY = 3
-VARIANTS = ("token-bucket", "sliding-window")
+VARIANTS = ()
+LIMITERS = ("token-bucket", "sliding-window")
 
 RATE = 50.0
 CAPACITY = 10
@@ -198,12 +199,12 @@ def _report(console: Console, record: Record, bound: int) -> None:
     )
 
 
-def _run_variant(console: Console, variant: str) -> None:
+def _run_limiter(console: Console, name: str) -> None:
     def say(text: str) -> None:
         console.print(f"  [dim]t={(time.monotonic() - started) * 1000:6.1f} ms[/]  {text}")
 
     limiter: TokenBucket | SlidingWindowLog
-    if variant == "token-bucket":
+    if name == "token-bucket":
         console.rule(f"[bold]Token bucket: {RATE:.0f} tokens/s, capacity {CAPACITY}")
         limiter = TokenBucket(RATE, CAPACITY)
     else:
@@ -215,16 +216,15 @@ def _run_variant(console: Console, variant: str) -> None:
 
 
 def main(variant: str | None = None) -> None:
-    """Run the lesson: every variant in turn, or only ``variant``."""
+    """Run the lesson (it has a single way to run: both limiters, side by side)."""
     console = Console(highlight=False)
-    for name in VARIANTS if variant is None else (variant,):
-        _run_variant(console, name)
-    if variant is None:
-        console.print(
-            "  Same average rate, different shape: the token bucket lets a rested client burst "
-            f"({CAPACITY} at once, then {RATE:.0f}/s), the sliding window never allows more than "
-            f"{LIMIT} in any {WINDOW * 1000:.0f} ms."
-        )
+    for name in LIMITERS:
+        _run_limiter(console, name)
+    console.print(
+        "  Same average rate, different shape: the token bucket lets a rested client burst "
+        f"({CAPACITY} at once, then {RATE:.0f}/s), the sliding window never allows more than "
+        f"{LIMIT} in any {WINDOW * 1000:.0f} ms."
+    )
 
 
 if __name__ == "__main__":
