@@ -8,7 +8,7 @@ The naive bus calls each handler inline, in the publisher's thread:
 
 ```python
 for handler in subscribers[topic]:
-    handler(event)          # publisher waits for the slowest handler, every time
+    handler(event)      # the publisher waits for every handler
 ```
 
 One slow subscriber (an analytics call taking 15 ms) now slows every publisher, and one

@@ -16,7 +16,7 @@ one by one wastes the time you spend waiting on the network. You want **at most 
 limiter = anyio.CapacityLimiter(3)
 async with anyio.create_task_group() as tg:
     for url in urls:
-        tg.start_soon(fetch, url, limiter)      # fetch does `async with limiter: ...`
+        tg.start_soon(fetch, url, limiter)  # fetch: `async with limiter: ...`
 ```
 
 All 12 tasks exist at once, but only 3 are past the limiter; the lesson measures the peak.

@@ -6,7 +6,7 @@ help the dependency recover or finish it off.
 
 **Exponential backoff** waits `base · 2^attempt` (capped) between attempts, so a struggling
 server sees fewer and fewer retries. Alone, it has a flaw: clients that failed *together*
-(the server restarted) retry *together*, at 10, 20, 40 ms… — synchronized waves, a
+(the server restarted) retry *together*, after 10, 20, 40 ms… — synchronized waves, a
 **thundering herd**. **Jitter** spreads them out (from the AWS Architecture Blog's analysis):
 
 | strategy | delay before retry *n* (`t = min(cap, base·2ⁿ)`) | character |
@@ -22,8 +22,8 @@ Three rules that matter more than the formula:
    for duplicates. A timeout does *not* mean the server did nothing: the lesson's second
    attempt follows a lost response, and without a key the customer is charged twice.
 2. **Bound the retries**: a maximum number of attempts per call *and* a **retry budget** across
-   calls (e.g. retries ≤ 10 % of requests). During a full outage, 3 retries per call multiply
-   the load on the dead service by 4; a budget keeps it near 1.1.
+   calls (e.g. retries ≤ 10 % of requests). During a full outage, 4 retries per call multiply
+   the load on the dead service by 5; a budget keeps it near 1.1.
 3. **Retry only retryable errors** (timeouts, 503, connection reset), never a 400, and honour
    `Retry-After` when the server sends it.
 

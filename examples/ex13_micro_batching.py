@@ -20,10 +20,10 @@ flusher waits for the *first* item of a batch with no deadline, then for more it
 timeout equal to what is left of `max_wait`:
 
 ```python
-first = queue.get()                       # idle: sleep until there is work
+first = queue.get()                  # idle: sleep until work arrives
 batch, deadline = [first], now() + max_wait
 while len(batch) < max_size:
-    item = queue.get(timeout=deadline - now())   # Empty → time trigger
+    item = queue.get(timeout=deadline - now())  # Empty: time trigger
     ...
 ```
 

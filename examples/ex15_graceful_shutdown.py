@@ -16,8 +16,8 @@ What happens to the requests in flight at that moment is your choice:
    signal handlers**, then exit with status 0.
 
 The lesson does this for real: it installs handlers for SIGINT and SIGTERM, starts work, then
-sends the signal to itself from the main thread (`signal.raise_signal`; `os.kill(os.getpid(),
-sig)` does the same from outside Python's view) while jobs are in flight. Watch the order of
+sends the signal to itself from the main thread with `signal.raise_signal` (an orchestrator
+does `os.kill(pid, signal.SIGTERM)`) while jobs are in flight. Watch the order of
 events: the signal, the rejections, each job that finishes during the drain, the one job that
 outlives the deadline and is cancelled, and the handlers put back.
 
