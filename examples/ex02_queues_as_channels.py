@@ -71,7 +71,7 @@ def _consumer(q: queue.Queue[int | None], name: str, seen: list[int]) -> None:
 
 def demo_bounded(maxsize: int, consumers: int) -> None:
     kind = f"bounded (maxsize={maxsize})" if maxsize else "unbounded"
-    console.rule(f"[bold]{kind} queue, {consumers} slow consumer{"s" if consumers > 1 else ""}")
+    console.rule(f"[bold]{kind} queue, {consumers} slow consumer{'s' if consumers > 1 else ''}")
     q: queue.Queue[int | None] = queue.Queue(maxsize=maxsize)
     seen: list[int] = []
     threads = [threading.Thread(target=_producer, args=(q, consumers))]
