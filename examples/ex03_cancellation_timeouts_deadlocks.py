@@ -39,6 +39,7 @@ Do not reach for a timeout to paper over a wrong lock order: fix the order. Do n
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 
@@ -161,10 +162,8 @@ async def _async_demo() -> None:
     await asyncio.sleep(0.05)
     began = time.perf_counter()
     task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError:
-        pass
+    with contextlib.suppress(asyncio.CancelledError):
+        await task  # wait until it has really finished cleaning up
     took = (time.perf_counter() - began) * 1000
     for line in log:
         console.print(f"  {line}")
