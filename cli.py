@@ -26,6 +26,55 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 
+def _install_plain_coercion() -> None:
+    """Convert str/int/float parameters without importing pydantic (~200 ms).
+
+    Typer 0.29 coerces every parameter through a pydantic ``TypeAdapter``, which made any
+    command with an argument (even ``learn list``) pay pydantic's import. Our parameters are
+    plain scalars, so a direct conversion gives the same values; any other annotation keeps
+    Typer's own coercion. If Typer's internals change, this silently does nothing.
+    """
+    try:
+        from typer import core as typer_core
+        from typer._click.exceptions import BadParameter
+        from typer._coercion import RuntimeParam
+    except ImportError:  # pragma: no cover - a Typer without this layer
+        return
+    original = getattr(typer_core, "build_runtime_param", None)
+    if original is None:  # pragma: no cover
+        return
+    names = {str: "text", int: "integer", float: "number", bool: "boolean"}
+    booleans = dict.fromkeys(("1", "true", "yes", "on", "y", "t"), True)
+    booleans |= dict.fromkeys(("0", "false", "no", "off", "n", "f"), False)
+
+    class PlainScalar(RuntimeParam):
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            kind: Any = self.annotation
+            if kind is bool:
+                if isinstance(value, bool):
+                    return value
+                if str(value).strip().lower() in booleans:
+                    return booleans[str(value).strip().lower()]
+                raise BadParameter(f"'{value}' is not a valid boolean", ctx=ctx, param=param)
+            try:
+                return kind(value)
+            except (TypeError, ValueError):
+                message = f"'{value}' is not a valid {names[kind]}"
+                raise BadParameter(message, ctx=ctx, param=param) from None
+
+    def build(descriptor: Any) -> Any:
+        kind = descriptor.annotation
+        plain = descriptor.file_annotation is None and descriptor.parameter_info.parser is None
+        if kind in names and plain:
+            return PlainScalar(parameter_info=descriptor.parameter_info, annotation=kind)
+        return original(descriptor)
+
+    typer_core.build_runtime_param = build
+
+
+_install_plain_coercion()
+
+
 def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
