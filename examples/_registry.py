@@ -48,9 +48,9 @@ def _read(path: Path, number: int, slug: str) -> Example:
     try:
         return _parse(path, number, slug)
     except (SyntaxError, ValueError, TypeError) as error:
-        where = f" (line {error.lineno})" if isinstance(error, SyntaxError) else ""
+        reason = f"{error.msg} at line {error.lineno}" if isinstance(error, SyntaxError) else error
         raise UserError(
-            f"examples/{path.name} cannot be read{where}: {error}; "
+            f"examples/{path.name} cannot be read ({reason}): "
             f"restore it with `git checkout examples/{path.name}`"
         ) from None
 
