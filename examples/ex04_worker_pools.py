@@ -117,6 +117,7 @@ async def _worker(name: str, jobs: asyncio.Queue[float], done_by: Counter[str]) 
         try:
             await asyncio.sleep(seconds)
             done_by[name] += 1
+            console.print(f"  {name} finished a {seconds * 1000:3.0f} ms job, {jobs.qsize()} left")
         finally:
             jobs.task_done()
 

@@ -130,9 +130,13 @@ def run_threads() -> None:
 # --- asyncio -------------------------------------------------------------------------------
 
 
-async def _fetch(sem: asyncio.Semaphore, occupancy: Occupancy) -> None:
+async def _fetch(sem: asyncio.Semaphore, occupancy: Occupancy, name: str) -> None:
     async with sem:
-        occupancy.enter()
+        inside = occupancy.enter()
+        at = (time.perf_counter() - occupancy.began) * 1000
+        console.print(
+            f"  [dim]{at:4.0f} ms[/] {name} starts  [cyan]{'█' * inside:<3}[/] {inside} running"
+        )
         await asyncio.sleep(JOB_SECONDS)
         occupancy.leave()
 
@@ -143,8 +147,8 @@ async def _async_demo() -> None:
     occupancy = Occupancy()
     began = time.perf_counter()
     async with asyncio.TaskGroup() as group:
-        for _ in range(12):
-            group.create_task(_fetch(sem, occupancy))
+        for i in range(12):
+            group.create_task(_fetch(sem, occupancy, f"fetch-{i:02d}"))
         await asyncio.sleep(0)  # let the first ones start
         console.print(f"  right after start: {occupancy.now} running, {12 - occupancy.now} waiting")
     wall = time.perf_counter() - began
