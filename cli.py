@@ -87,6 +87,28 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise SystemExit(code)
 
 
+def _exit_interrupted(grace: float = 1.0) -> NoReturn:
+    """Exit 130 after Ctrl-C, even if a lesson's worker thread is blocked forever.
+
+    Python waits for every non-daemon thread at exit; a worker blocked on a queue that will
+    never be fed again would hang the CLI. Give them ``grace`` seconds, then leave anyway.
+    """
+    import threading
+    import time
+
+    _console(stderr=True).print("\n[yellow]interrupted[/] (Ctrl-C): nothing was lost.")
+    me = threading.current_thread()
+    others = [t for t in threading.enumerate() if t is not me and not t.daemon]
+    deadline = time.monotonic() + grace
+    for thread in others:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    if any(thread.is_alive() for thread in others):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    raise SystemExit(130)
+
+
 class LearnApp(typer.Typer):
     """Typer app whose errors are one clear line, never a traceback."""
 
@@ -99,8 +121,7 @@ class LearnApp(typer.Typer):
         except UserError as error:
             fail(error.message, error.exit_code)
         except (KeyboardInterrupt, typer.Abort):
-            _console(stderr=True).print("\n[yellow]interrupted[/] (Ctrl-C): nothing was lost.")
-            raise SystemExit(130) from None
+            _exit_interrupted()
         except click_exceptions.UsageError as error:
             hint = "learn --help"
             if error.ctx is not None:
@@ -110,6 +131,8 @@ class LearnApp(typer.Typer):
             fail(error.format_message(), error.exit_code)
         except BrokenPipeError:
             raise SystemExit(0) from None
+        if result == 130:  # Typer turns KeyboardInterrupt into exit code 130
+            _exit_interrupted()
         raise SystemExit(result if isinstance(result, int) else 0)
 
 
