@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 import pytest
+from _pytest.mark import ParameterSet
 
 from examples import Example, all_examples
 from tests.conftest import ROOT
@@ -35,7 +36,7 @@ _RUNNER = textwrap.dedent(
 )
 
 
-def _runs() -> list[pytest.param]:
+def _runs() -> list[ParameterSet]:
     params = []
     for example in all_examples():
         for variant in (None, *example.variants):
