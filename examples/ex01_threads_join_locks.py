@@ -207,8 +207,10 @@ def _next_steps() -> None:
 def main(variant: str | None = None) -> None:
     """Run the lesson: threads first, then asyncio (or only the chosen variant)."""
     console.print(
-        "[bold cyan]Lesson 1 — threads, join and locks.[/] "
-        "Everything below is measured live on this machine."
+        "[bold cyan]Welcome to lesson 1 — threads, join and locks.[/]\n"
+        "You will watch threads overlap their waits, lose updates to a race, and a lock fix it.\n"
+        "[dim]Every time and count below is measured live on this machine; run it again and "
+        "the numbers change. The lesson text: `learn show example 1`.[/]"
     )
     if variant in (None, "threads"):
         run_threads()
