@@ -1,7 +1,7 @@
 """# Threads vs processes vs asyncio, and the GIL
 
 Three tools, two kinds of work. Picking the wrong pair is the most common concurrency
-performance mistake in Python, so this lesson measures all six combinations on *your*
+performance mistake in Python, so this lesson runs both kinds four ways on *your*
 machine and prints the table.
 
 ## The GIL
