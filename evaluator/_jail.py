@@ -9,7 +9,7 @@ It is started by :mod:`evaluator.sandbox` in a new session and does, in a fresh 
    the unprivileged child must not read (e.g. ``/root``, where the progress database
    lives) behind an empty tmpfs, bind-mounting back only what Python needs;
 3. forks the child, which sets its rlimits, drops to the unprivileged uid and ``exec``\\ s;
-4. forwards SIGUSR1/SIGUSR2 (stack-dump requests) to the child, and on SIGTERM or when the
+4. forwards SIGUSR1 (faulthandler stack-dump request) to the child, and on SIGTERM or when the
    child exits kills every remaining descendant, reaps them, and exits with the child's
    status (``128 + signal`` when it was killed).
 
@@ -132,7 +132,7 @@ def _exec_child(config: dict) -> None:
         for name, (soft, hard) in config["rlimits"].items():
             resource.setrlimit(getattr(resource, name), (soft, hard))
         os.chdir(config["cwd"])
-        for signum in (signal.SIGUSR1, signal.SIGUSR2, signal.SIGTERM):
+        for signum in (signal.SIGUSR1, signal.SIGTERM):
             signal.signal(signum, signal.SIG_DFL)
         if config.get("uid") is not None:
             os.setgroups([])
@@ -155,7 +155,6 @@ def main() -> None:
         except OSError as error:
             os.write(2, f"sandbox: cannot hide private directories ({error}); running unprivileged anyway\n".encode())
     signal.signal(signal.SIGUSR1, _forward)
-    signal.signal(signal.SIGUSR2, _forward)
     signal.signal(signal.SIGTERM, _terminate)
     pid = os.fork()
     if pid == 0:

@@ -120,10 +120,17 @@ def _tail(text: str) -> list[str]:
     return [line for line in text.strip().splitlines()[-_TAIL_LINES:] if line.strip()]
 
 
+def _program_first(text: str, name: str) -> list[str]:
+    """Lines of a faulthandler dump, those in the learner's file first."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    mine = [line for line in lines if f"/{name}\"" in line]
+    return (mine + [line for line in lines if line not in mine])[:_TAIL_LINES]
+
+
 def _ending_finding(outcome: SandboxResult, name: str, budget: float) -> Finding:
     """Why the child produced no result: timeout, a resource limit, a crash or an exit."""
     if outcome.timed_out:
-        evidence = summarize_stacks(outcome.stacks_data, [name]) or _tail(outcome.stacks)
+        evidence = summarize_stacks(outcome.stacks_data, [name]) or _program_first(outcome.stacks, name)
         where = next((line.split(" at ", 1)[1].split(" in ")[0] for line in evidence if f" at {name}:" in line), None)
         return Finding(
             FindingKind.TIMEOUT, Severity.FAIL, f"the program did not finish within {budget:g} s",

@@ -180,7 +180,7 @@ def _write_result(fd: int, payload: dict[str, Any]) -> None:
 
 def main(argv: list[str]) -> None:
     request = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
-    install_dump_handlers(request["stacks_json"], request["stacks_text"])
+    install_dump_handlers(int(request["dump_fd"]), request["stacks_json"], request["stacks_text"])
     faulthandler.enable()  # a segfault prints every thread's Python stack on stderr
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write raises OSError instead
     ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # double-forked orphans stay ours

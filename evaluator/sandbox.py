@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import resource
 import selectors
 import shutil
 import signal
@@ -42,7 +41,7 @@ _DUMP_GRACE_S = 0.5
 _OUTPUT_CAP = 64 * 1024
 _RESULT_CAP = 8 * 1024 * 1024
 STACKS_JSON = "stacks.json"
-"""Written by the child on SIGUSR2: threads' and asyncio tasks' Python stacks."""
+"""Written by the child when asked on its dump pipe: threads' and asyncio tasks' Python stacks."""
 STACKS_TEXT = "stacks.txt"
 """Written by faulthandler on SIGUSR1 (works even when the child is stuck in C code)."""
 
@@ -228,7 +227,7 @@ def run_sandboxed(
     ids = _unprivileged_ids()
     uid = ids[0] if ids else None
     workdir = Path(tempfile.mkdtemp(prefix="learn-sandbox-"))
-    read_fd = write_fd = -1
+    read_fd = write_fd = dump_read = dump_write = -1
     try:
         for name, source in files.items():
             target = workdir / name
@@ -238,7 +237,9 @@ def run_sandboxed(
             else:
                 shutil.copyfile(source, target)
         read_fd, write_fd = os.pipe()
-        payload = dict(request, result_fd=write_fd, stacks_json=STACKS_JSON, stacks_text=STACKS_TEXT)
+        dump_read, dump_write = os.pipe()
+        payload = dict(request, result_fd=write_fd, dump_fd=dump_read, stacks_json=STACKS_JSON,
+                       stacks_text=STACKS_TEXT)
         (workdir / "request.json").write_text(json.dumps(payload), encoding="utf-8")
         staging = workdir.with_name(workdir.name + "-mounts")
         if ids:
@@ -258,10 +259,11 @@ def run_sandboxed(
         process = subprocess.Popen(
             [sys.executable, "-I", "-S", str(_JAIL), json.dumps(config)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            pass_fds=(write_fd,), start_new_session=True, close_fds=True,
+            pass_fds=(write_fd, dump_read), start_new_session=True, close_fds=True,
         )
-        os.close(write_fd)
-        write_fd = -1
+        for fd in (write_fd, dump_read):
+            os.close(fd)
+        write_fd = dump_read = -1
         assert process.stdout is not None and process.stderr is not None
         collector = _Collector(
             {"stdout": os.dup(process.stdout.fileno()), "stderr": os.dup(process.stderr.fileno()),
@@ -271,7 +273,7 @@ def run_sandboxed(
         read_fd = -1
         process.stdout.close()
         process.stderr.close()
-        timed_out = _supervise(process, collector, start + deadline_s)
+        timed_out = _supervise(process, collector, dump_write, start + deadline_s)
         collector.drain_for(0.2)
         collector.close()
         _procs.kill_uid(uid)
@@ -288,14 +290,14 @@ def run_sandboxed(
             output_truncated=collector.truncated,
         )
     finally:
-        for fd in (read_fd, write_fd):
+        for fd in (read_fd, write_fd, dump_read, dump_write):
             if fd >= 0:
                 os.close(fd)
         shutil.rmtree(workdir, ignore_errors=True)
         shutil.rmtree(workdir.with_name(workdir.name + "-mounts"), ignore_errors=True)
 
 
-def _supervise(process: subprocess.Popen[bytes], collector: _Collector, deadline: float) -> bool:
+def _supervise(process: subprocess.Popen[bytes], collector: _Collector, dump_fd: int, deadline: float) -> bool:
     """Pump output until the supervisor exits or the deadline passes; True on timeout."""
     while process.poll() is None:
         remaining = deadline - time.monotonic()
@@ -304,8 +306,11 @@ def _supervise(process: subprocess.Popen[bytes], collector: _Collector, deadline
         collector.pump(min(remaining, 0.05))
     else:
         return False
-    for signum in (signal.SIGUSR2, signal.SIGUSR1):
-        _signal(process.pid, signum)
+    try:
+        os.write(dump_fd, b"d")
+    except OSError:
+        pass
+    _signal(process.pid, signal.SIGUSR1)
     collector.drain_for(_DUMP_GRACE_S)
     _signal(process.pid, signal.SIGTERM)
     try:
@@ -334,8 +339,3 @@ def _parse_result(raw: bytes) -> dict[str, Any] | None:
     except ValueError:
         return None
     return parsed if isinstance(parsed, dict) else None
-
-
-def current_nofile() -> int:
-    """The grader's own open-file limit (used by tests)."""
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]

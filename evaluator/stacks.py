@@ -2,7 +2,7 @@
 
 The child calls :func:`install_dump_handlers` early. At the deadline the sandbox sends
 SIGUSR1 (faulthandler: a C-level dump that works even when the child is stuck in C code)
-and SIGUSR2 (a Python-level dump with thread names and asyncio tasks, as JSON).
+and writes a byte on a pipe (a Python-level dump with thread names and asyncio tasks, as JSON).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import faulthandler
 import gc
 import json
 import linecache
+import os
 import signal
 import sys
 import threading
@@ -32,6 +33,8 @@ Frame = dict[str, Any]
 """``{"file": str, "line": int, "func": str, "code": str}``; innermost frame last."""
 
 _HERE = str(Path(__file__).resolve())
+DUMP_THREAD = "grader-stack-dump"
+"""Name of the grader's own waiting thread (left out of every report)."""
 _keep_open: list[IO[str]] = []
 
 
@@ -65,6 +68,7 @@ def capture_stacks() -> dict[str, Any]:
     threads = [
         {"name": names.get(ident, f"thread-{ident}"), "ident": ident, "frames": frame_list(frame)}
         for ident, frame in sys._current_frames().items()
+        if names.get(ident) != DUMP_THREAD
     ]
     tasks = []
     for task in _asyncio_tasks():
@@ -76,17 +80,30 @@ def capture_stacks() -> dict[str, Any]:
     return {"threads": threads, "tasks": tasks}
 
 
-def install_dump_handlers(json_path: str, text_path: str) -> None:
-    """SIGUSR1 → faulthandler dump to ``text_path``; SIGUSR2 → JSON stacks to ``json_path``."""
+def install_dump_handlers(request_fd: int, json_path: str, text_path: str) -> None:
+    """Dump stacks when asked, even while every thread is blocked.
+
+    * a byte on ``request_fd`` wakes a daemon thread that writes :func:`capture_stacks` to
+      ``json_path`` (a Python signal handler would wait for the main thread to return to
+      the interpreter loop, which never happens while it is blocked in ``join()``);
+    * SIGUSR1 makes faulthandler write a C-level dump to ``text_path`` (works even when the
+      program is stuck in C code holding the GIL).
+    """
     text = open(text_path, "w", encoding="utf-8")  # noqa: SIM115 - must outlive this call
     _keep_open.append(text)
     faulthandler.register(signal.SIGUSR1, file=text, all_threads=True)
 
-    def dump(_signum: int, _frame: object) -> None:
+    def wait_and_dump() -> None:
+        try:
+            if not os.read(request_fd, 1):
+                return
+        except OSError:
+            return
+        data = capture_stacks()
         with open(json_path, "w", encoding="utf-8") as handle:
-            json.dump(capture_stacks(), handle)
+            json.dump(data, handle)
 
-    signal.signal(signal.SIGUSR2, dump)
+    threading.Thread(target=wait_and_dump, name=DUMP_THREAD, daemon=True).start()
 
 
 def _is_program(frame: Frame, program_names: Iterable[str]) -> bool:
