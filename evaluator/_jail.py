@@ -19,6 +19,7 @@ Only the standard library is used: it runs with ``-I -S`` for a fast start.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -101,10 +102,8 @@ def _kill_all_descendants(limit_s: float = 2.0) -> None:
     end = time.monotonic() + limit_s
     while time.monotonic() < end:
         for pid in _descendants(me):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         try:
             while os.waitpid(-1, os.WNOHANG)[0] > 0:
                 pass
@@ -115,10 +114,8 @@ def _kill_all_descendants(limit_s: float = 2.0) -> None:
 
 def _forward(signum: int, _frame: object) -> None:
     if _child_pid:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(_child_pid, signum)
-        except ProcessLookupError:
-            pass
 
 
 def _terminate(_signum: int, _frame: object) -> None:
@@ -140,7 +137,7 @@ def _exec_child(config: dict) -> None:
             os.setresuid(config["uid"], config["uid"], config["uid"])
         os.umask(0o077)
         os.execve(config["argv"][0], config["argv"], config["env"])
-    except BaseException as error:  # noqa: BLE001 - report anything, then die
+    except BaseException as error:
         os.write(2, f"sandbox: cannot start the program: {error}\n".encode())
     os._exit(127)
 

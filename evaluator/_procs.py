@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -96,9 +97,7 @@ def kill_uid(uid: int | None, limit_s: float = 1.0) -> int:
             break
         for proc in alive:
             seen.add(proc.pid)
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         time.sleep(0.01)
     return len(seen)

@@ -16,7 +16,7 @@ from evaluator.sandbox import SandboxResult, run_sandboxed
 from evaluator.stacks import summarize_stacks
 from usererror import UserError
 
-__all__ = ["RunResult", "grade", "run_program", "resolve_spec"]
+__all__ = ["RunResult", "grade", "resolve_spec", "run_program"]
 
 _DEFAULT_DEADLINE_S = 8.0
 _TAIL_LINES = 12

@@ -104,7 +104,7 @@ def grade_in_child(request: dict[str, Any]) -> GradeResult:
     internal: list[str] = []
     try:
         spec, challenge_dir, solutions_dir = load_spec(request["spec"])
-    except BaseException as error:  # noqa: BLE001 - a broken spec is the grader's problem
+    except BaseException as error:
         internal.append(f"cannot load spec {request['spec']!r}: {''.join(traceback.format_exception(error)).strip()}")
         return GradeResult(0, False, (), (), realtime.perf_counter() - start, seed, internal_errors=tuple(internal))
     ctx = CheckContext(seed=seed, program_path=program, challenge_dir=challenge_dir,
@@ -115,17 +115,20 @@ def grade_in_child(request: dict[str, Any]) -> GradeResult:
     sys.path.insert(0, str(program.parent))
     try:
         module: ModuleType | None = load_program(program, name=program.stem)
-    except BaseException as error:  # noqa: BLE001
+    except BaseException as error:
         module = None
         verdict = _classify(error, program, "import", "")
-        (findings.append if isinstance(verdict, Finding) else internal.append)(verdict)  # type: ignore[operator]
+        if isinstance(verdict, Finding):
+            findings.append(verdict)
+        else:
+            internal.append(verdict)
     for check in spec.checks:
         began = realtime.perf_counter()
         produced: list[Finding] = []
         if module is not None:
             try:
                 produced = list(check.run(module, ctx))
-            except BaseException as error:  # noqa: BLE001 - the learner's code may raise anything
+            except BaseException as error:
                 verdict = _classify(error, program, check.name, getattr(check, "hint", ""))
                 if isinstance(verdict, Finding):
                     produced = [verdict]

@@ -17,6 +17,7 @@ One call of :func:`run_sandboxed` = one supervised run:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -33,7 +34,7 @@ from typing import Any
 
 from evaluator import _procs
 
-__all__ = ["Limits", "SandboxResult", "run_sandboxed", "REPO_ROOT"]
+__all__ = ["REPO_ROOT", "Limits", "SandboxResult", "run_sandboxed"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _JAIL = Path(__file__).resolve().parent / "_jail.py"
@@ -122,10 +123,7 @@ def _python_roots() -> list[Path]:
 
 def _rlimits(limits: Limits, deadline_s: float, uid: int | None) -> dict[str, tuple[int, int]]:
     cpu = int(2 * deadline_s) + 2  # threads on 2 cores may burn 2 CPU-seconds per second
-    if uid is None:
-        nproc = _procs.tasks_of_uid(os.getuid()) + limits.processes
-    else:
-        nproc = limits.processes
+    nproc = _procs.tasks_of_uid(os.getuid()) + limits.processes if uid is None else limits.processes
     return {
         "RLIMIT_AS": (limits.address_space, limits.address_space),
         "RLIMIT_CPU": (cpu, cpu + 2),
@@ -193,10 +191,8 @@ def _read_stacks(workdir: Path) -> tuple[str, dict[str, Any]]:
     except (OSError, ValueError):
         data = {}
     text = ""
-    try:
+    with contextlib.suppress(OSError):
         text = (workdir / STACKS_TEXT).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        pass
     if data:
         from evaluator.stacks import format_stacks
 
@@ -306,29 +302,23 @@ def _supervise(process: subprocess.Popen[bytes], collector: _Collector, dump_fd:
         collector.pump(min(remaining, 0.05))
     else:
         return False
-    try:
+    with contextlib.suppress(OSError):
         os.write(dump_fd, b"d")
-    except OSError:
-        pass
     _signal(process.pid, signal.SIGUSR1)
     collector.drain_for(_DUMP_GRACE_S)
     _signal(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=0.6)
     except subprocess.TimeoutExpired:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait()
     return True
 
 
 def _signal(pid: int, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signum)
-    except ProcessLookupError:
-        pass
 
 
 def _parse_result(raw: bytes) -> dict[str, Any] | None:

@@ -1,0 +1,13 @@
+from evaluator.findings import FindingKind
+from evaluator.spec import *  # noqa: F403
+
+def produce(mod, n):
+    return mod.ship(n)
+
+
+SPEC = ChallengeSpec(
+    number=0, slug="unbounded_queue_batch_buffer", title="corpus: unbounded_queue_batch_buffer", summary="grader corpus pair", concepts=(), difficulty=1,
+    intended=FindingKind.UNBOUNDED_QUEUE,
+    checks=(BackpressureCheck("producer slows down", produce),),
+    hints=(),
+)
