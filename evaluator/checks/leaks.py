@@ -93,19 +93,22 @@ def _site(obj: object, program: Path) -> str | None:
     return None
 
 
-def _owner_of_fd(fd: int) -> object | None:
-    """The file or socket object that wraps ``fd``, if one is still alive."""
+def _owners_of_fds(fds: set[int]) -> dict[int, object]:
+    """The file or socket objects still wrapping these fds (one pass over the heap)."""
     import io
     import socket
 
+    kinds = (io.FileIO, io.BufferedReader, io.BufferedWriter, io.BufferedRandom, io.TextIOWrapper, socket.socket)
+    owners: dict[int, object] = {}
     for obj in gc.get_objects():
-        if isinstance(obj, io.IOBase | socket.socket):
+        if type(obj) in kinds or isinstance(obj, socket.socket):
             try:
-                if obj.fileno() == fd:
-                    return obj
+                fd = obj.fileno()  # type: ignore[attr-defined]
             except (OSError, ValueError):
                 continue
-    return None
+            if fd in fds and fd not in owners:
+                owners[fd] = obj
+    return owners
 
 
 def _thread_origin(thread: threading.Thread) -> str | None:
@@ -158,8 +161,9 @@ def _findings(leaks: dict[str, dict[int, Any]], check: LeakCheck, program: Path)
                 evidence.append(f"child process {proc.pid} is still running: {proc.cmdline[:100]}")
             finding_kind, what = FindingKind.PROCESS_LEAK, "child process"
         else:
+            owners = _owners_of_fds(set(items))
             for fd, target in items.items():
-                owner = _owner_of_fd(fd)
+                owner = owners.get(fd)
                 site = _site(owner, program) if owner is not None else None
                 described = f" ({type(owner).__name__} {getattr(owner, 'name', '')})".replace(" )", ")") if owner else ""
                 evidence.append(f"fd {fd} -> {target}{described} is still open" + (f", opened at {site}" if site else ""))

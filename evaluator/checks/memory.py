@@ -14,6 +14,7 @@ learner's file.
 from __future__ import annotations
 
 import gc
+import linecache
 import itertools
 import tracemalloc
 from pathlib import Path
@@ -28,7 +29,9 @@ if TYPE_CHECKING:
 __all__ = ["grows_every_round", "run_memory_check"]
 
 _FRAMES = 25
-_EXCLUDED = (tracemalloc.__file__, str(Path(__file__).resolve().parent.parent / "*"))
+_SHOWN_FRAMES = 8
+_GRADER_DIR = str(Path(__file__).resolve().parent.parent)
+_EXCLUDED = (tracemalloc.__file__, _GRADER_DIR + "/*")
 
 
 def grows_every_round(samples: list[int], min_total: int) -> bool:
@@ -59,9 +62,12 @@ def _growth_evidence(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, 
         return [], None
     mine = [s for s in stats if any(Path(f.filename).name == program.name for f in s.traceback)]
     top = (mine or stats)[0]
-    lines = [f"+{top.size_diff / 1024:.1f} KiB in {top.count_diff:+d} blocks allocated at:"]
+    lines = [f"+{top.size_diff / 1024:.1f} KiB in {top.count_diff:+d} blocks allocated at (most recent call first):"]
     location = None
-    lines.extend(top.traceback.format(limit=-_FRAMES, most_recent_first=True))
+    shown = [site for site in reversed(list(top.traceback)) if not site.filename.startswith(_GRADER_DIR)]
+    for site in shown[:_SHOWN_FRAMES]:  # most recent first, without the grader's own frames
+        code = linecache.getline(site.filename, site.lineno).strip()
+        lines.append(f"  {Path(site.filename).name}:{site.lineno}" + (f": {code}" if code else ""))
     for site in reversed(list(top.traceback)):
         if Path(site.filename).name == program.name:
             location = location or f"{program.name}:{site.lineno}"

@@ -1,5 +1,6 @@
 from evaluator.findings import FindingKind
-from evaluator.spec import *  # noqa: F403
+from evaluator.spec import *
+
 
 def scenario(mod):
     expect([mod.compute_in_thread(i) for i in range(3)] == [0, 2, 4], "wrong results")

@@ -1,5 +1,6 @@
 from evaluator.findings import FindingKind
-from evaluator.spec import *  # noqa: F403
+from evaluator.spec import *
+
 
 def workload(mod, round_number):
     mod.parse_all(["1", "x", "2", "y"] * 50)

@@ -1,5 +1,6 @@
 from evaluator.findings import FindingKind
-from evaluator.spec import *  # noqa: F403
+from evaluator.spec import *
+
 
 def workload(mod, round_number):
     for user in range(round_number * 300, round_number * 300 + 300):

@@ -1,5 +1,6 @@
 from evaluator.findings import FindingKind
-from evaluator.spec import *  # noqa: F403
+from evaluator.spec import *
+
 
 def scenario(mod):
     expect(mod.increment_all([1, 2, 3]) == [2, 3, 4], "wrong results")

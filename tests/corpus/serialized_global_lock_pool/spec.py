@@ -1,5 +1,6 @@
 from evaluator.findings import FindingKind
-from evaluator.spec import *  # noqa: F403
+from evaluator.spec import *
+
 
 def workload(mod):
     mod.fetch_all([f"url{i}" for i in range(8)])

@@ -1,5 +1,5 @@
 from evaluator.findings import FindingKind
-from evaluator.spec import *  # noqa: F403
+from evaluator.spec import *
 
 
 def scenario(mod):

@@ -1,5 +1,6 @@
 from evaluator.findings import FindingKind
-from evaluator.spec import *  # noqa: F403
+from evaluator.spec import *
+
 
 def scenario(mod):
     expect(mod.Pipeline().run([1, 2, 3]) == [1, 4, 9], "wrong squares")

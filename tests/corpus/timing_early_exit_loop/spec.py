@@ -1,5 +1,6 @@
 from evaluator.findings import FindingKind
-from evaluator.spec import *  # noqa: F403
+from evaluator.spec import *
+
 
 def make_compare(mod, secret):
     return lambda guess: mod.check_token(secret, guess)
