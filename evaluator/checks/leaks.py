@@ -103,7 +103,7 @@ def _owners_of_fds(fds: set[int]) -> dict[int, object]:
     for obj in gc.get_objects():
         if type(obj) in kinds or isinstance(obj, socket.socket):
             try:
-                fd = obj.fileno()  # type: ignore[attr-defined]
+                fd = obj.fileno()
             except (OSError, ValueError):
                 continue
             if fd in fds and fd not in owners:
@@ -116,11 +116,11 @@ def _thread_origin(thread: threading.Thread) -> str | None:
     for event in event_log.snapshot():
         if event.kind is EventKind.THREAD_START and event.actor_id == thread.ident and event.location:
             return f"started at {event.location}"
-    target = getattr(thread, "_target", None) or getattr(thread, "function", None)
+    target: Any = getattr(thread, "_target", None) or getattr(thread, "function", None)
     code = getattr(target, "__code__", None)
     if code is None:
         return None
-    return f"runs {target.__qualname__}() from {Path(code.co_filename).name}:{code.co_firstlineno}"
+    return f"runs {getattr(target, '__qualname__', '?')}() from {Path(code.co_filename).name}:{code.co_firstlineno}"
 
 
 def _thread_evidence(thread: threading.Thread, program: Path) -> tuple[list[str], str | None]:

@@ -14,8 +14,8 @@ learner's file.
 from __future__ import annotations
 
 import gc
-import linecache
 import itertools
+import linecache
 import tracemalloc
 from pathlib import Path
 from types import ModuleType
