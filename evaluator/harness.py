@@ -15,6 +15,7 @@ went through their file is a bug of the spec or grader, reported as an internal 
 from __future__ import annotations
 
 import ctypes
+import errno
 import faulthandler
 import importlib
 import json
@@ -71,8 +72,8 @@ def _classify(error: BaseException, program: Path, check: str, hint: str) -> Fin
     if isinstance(error, Violation):
         return Finding(kind=error.kind, severity=Severity.FAIL, title=error.message,
                        evidence=error.evidence, hint=hint, check=check)
-    if isinstance(error, MemoryError) or (isinstance(error, OSError) and error.errno in (27, 11, 24)):
-        what = {27: "file size", 11: "processes", 24: "open files"}.get(getattr(error, "errno", 0) or 0, "memory")
+    what = _exhausted_resource(error, program)
+    if what is not None:
         return Finding(
             kind=FindingKind.RESOURCE_LIMIT, severity=Severity.FAIL,
             title=f"the program ran out of {what} allowed by the sandbox",
@@ -84,6 +85,25 @@ def _classify(error: BaseException, program: Path, check: str, hint: str) -> Fin
     if crash is not None:
         return crash
     return f"check {check!r}: {''.join(traceback.format_exception(error)).strip()}"
+
+
+def _exhausted_resource(error: BaseException, program: Path) -> str | None:
+    """Which sandbox limit ``error`` shows was hit (memory, file size, fds, processes), if any."""
+    if isinstance(error, MemoryError):
+        return "memory"
+    if isinstance(error, RuntimeError) and "can't start new thread" in str(error):
+        return "threads"
+    if not isinstance(error, OSError):
+        return None
+    if error.errno == errno.EFBIG:
+        return "file size"
+    if error.errno == errno.EMFILE:
+        return "open files"
+    if error.errno == errno.EAGAIN:  # also non-blocking I/O: only count it at a process-creating line
+        lines = _program_lines(error, program)
+        if lines and any(word in lines[-1] for word in ("fork", "Popen", "Process", "start", "spawn")):
+            return "processes"
+    return None
 
 
 def _program_lines(error: BaseException, program: Path) -> list[str]:
@@ -189,15 +209,23 @@ def main(argv: list[str]) -> None:
     ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # double-forked orphans stay ours
     result_fd = int(request["result_fd"])
     os.set_inheritable(result_fd, False)
-    if request.get("instrument", True):
-        _install_instrumentation()
     if request.get("mode", "grade") == "run":
+        if request.get("instrument", True):
+            _install_instrumentation()
         payload = run_in_child(request)
         sys.stdout.flush()
         if os.getpid() == _MAIN_PID:
             _write_result(result_fd, payload)
         return  # a normal exit: waits for non-daemon threads, like running the file would
-    result = grade_in_child(request)
+    try:
+        if request.get("instrument", True):
+            _install_instrumentation()
+    except Exception as error:  # the grader's own bug: say so, never blame the learner
+        detail = "".join(traceback.format_exception(error)).strip()
+        result = GradeResult(0, False, (), (), 0.0, int(request["seed"]),
+                             internal_errors=(f"instrumentation failed to install: {detail}",))
+    else:
+        result = grade_in_child(request)
     if os.getpid() != _MAIN_PID:
         os._exit(0)
     sys.stdout.flush()
