@@ -28,6 +28,7 @@ import signal
 import sys
 import time
 
+PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 CLONE_NEWNS = 0x00020000
 MS_BIND = 4096
@@ -146,6 +147,7 @@ def main() -> None:
     global _child_pid
     config = json.loads(sys.argv[1])
     _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)  # the grader died: clean up and go
     if config.get("masks"):
         try:
             _hide_private_dirs(config["masks"], config["staging"])
@@ -156,6 +158,8 @@ def main() -> None:
             config["uid"] = None
     signal.signal(signal.SIGUSR1, _forward)
     signal.signal(signal.SIGTERM, _terminate)
+    if os.getppid() != config["parent"]:  # the grader died before PDEATHSIG was armed
+        os._exit(128 + signal.SIGTERM)
     pid = os.fork()
     if pid == 0:
         _exec_child(config)

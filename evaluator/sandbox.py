@@ -111,7 +111,12 @@ def _masks(readable: list[Path]) -> list[list[Any]]:
         blocked = _blocked_ancestor(path)
         if blocked is not None:
             masks.setdefault(blocked, []).append(str(path))
-    return [[str(blocked), keeps] for blocked, keeps in masks.items()]
+    return [[str(blocked), _outermost(keeps)] for blocked, keeps in masks.items()]
+
+
+def _outermost(paths: list[str]) -> list[str]:
+    """Drop paths inside another one of the list (binding the outer one covers them)."""
+    return sorted(p for p in set(paths) if not any(p != q and Path(p).is_relative_to(q) for q in paths))
 
 
 def _python_roots() -> list[Path]:
@@ -251,6 +256,7 @@ def run_sandboxed(
             "rlimits": _rlimits(limits, deadline_s, uid),
             "masks": _masks(_python_roots()) if ids else [],
             "staging": str(staging),
+            "parent": os.getpid(),
         }
         process = subprocess.Popen(
             [sys.executable, "-I", "-S", str(_JAIL), json.dumps(config)],
@@ -269,7 +275,12 @@ def run_sandboxed(
         read_fd = -1
         process.stdout.close()
         process.stderr.close()
-        timed_out = _supervise(process, collector, dump_write, start + deadline_s)
+        try:
+            timed_out = _supervise(process, collector, dump_write, start + deadline_s)
+        except BaseException:  # Ctrl-C in the CLI: never leave the learner's code running
+            _stop(process)
+            collector.close()
+            raise
         collector.drain_for(0.2)
         collector.close()
         _procs.kill_uid(uid)
@@ -306,6 +317,12 @@ def _supervise(process: subprocess.Popen[bytes], collector: _Collector, dump_fd:
         os.write(dump_fd, b"d")
     _signal(process.pid, signal.SIGUSR1)
     collector.drain_for(_DUMP_GRACE_S)
+    _stop(process)
+    return True
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Ask the supervisor to kill everything it started; force it after 0.6 s."""
     _signal(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=0.6)
@@ -313,7 +330,6 @@ def _supervise(process: subprocess.Popen[bytes], collector: _Collector, dump_fd:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-    return True
 
 
 def _signal(pid: int, signum: int) -> None:
