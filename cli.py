@@ -217,5 +217,60 @@ def show_example(
     render_example_source(_console(), get_example(number))
 
 
+# ---------------------------------------------------------------------------------------------
+# --- benchmarks ---
+# ---------------------------------------------------------------------------------------------
+
+bench_app = typer.Typer(
+    help="Measure threads vs processes vs asyncio (and more) on this machine, with explanations.",
+    no_args_is_help=True,
+)
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("list")
+def bench_list() -> None:
+    """List the benchmark suites (each one a question) and other areas' benchmark scripts."""
+    from benchmarks.bench import list_benchmarks
+
+    list_benchmarks(_console())
+
+
+@bench_app.command("run")
+def bench_run(
+    name: Annotated[str, typer.Argument(help="A suite (e.g. cpu-bound), `all`, or a script (see `learn bench list`).")],
+    quick: Annotated[bool, typer.Option("--quick", help="Small sizes: seconds instead of minutes.")] = False,
+) -> None:
+    """Run a benchmark suite and explain its numbers: `learn bench run cpu-bound`."""
+    from benchmarks.bench import run_benchmark
+
+    code = run_benchmark(_console(), name, quick)
+    if code:
+        raise typer.Exit(code)
+
+
+@bench_app.command("history")
+def bench_history(
+    suite: Annotated[str | None, typer.Argument(help="Only this suite.")] = None,
+    case: Annotated[str | None, typer.Option("--case", help="Only cases whose name contains this.")] = None,
+) -> None:
+    """Show every stored run's medians (queried with DuckDB)."""
+    from benchmarks.bench import show_history
+
+    show_history(_console(), suite, case)
+
+
+@bench_app.command("compare")
+def bench_compare(
+    before: Annotated[int | None, typer.Argument(help="Run id (see `learn bench history`).")] = None,
+    after: Annotated[int | None, typer.Argument(help="Run id to compare it with.")] = None,
+    suite: Annotated[str | None, typer.Option("--suite", help="Compare this suite's two latest runs.")] = None,
+) -> None:
+    """Compare two stored runs of a suite, case by case (default: the two latest)."""
+    from benchmarks.bench import compare_runs
+
+    compare_runs(_console(), before, after, suite)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

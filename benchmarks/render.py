@@ -218,3 +218,63 @@ def render_run(console: Console, suite: Suite, run: dict[str, Any]) -> None:
             console.print(line)
     console.print(Panel(machine_text(run["machine_info"]), title="what the numbers mean here", title_align="left"))
     console.print(Panel(suite.lesson, title="lesson", title_align="left"))
+
+
+# --- list, history, compare ----------------------------------------------------------------
+
+
+def render_list(console: Console, suites: tuple[Suite, ...], scripts: tuple[Any, ...]) -> None:
+    table = Table(title="Benchmark suites: `learn bench run NAME [--quick]`", title_justify="left")
+    table.add_column("suite", style="bold cyan")
+    table.add_column("the question it answers")
+    for suite in suites:
+        table.add_row(suite.name, suite.question)
+    table.add_row("all", "every suite above, one after the other")
+    console.print(table)
+    others = Table(title="Benchmark scripts of other areas (figures printed, not stored)", title_justify="left")
+    others.add_column("script", style="bold cyan")
+    others.add_column("measures")
+    others.add_column("status")
+    for script in scripts:
+        status = Text("ready", style="green") if script.exists else Text(f"not in this checkout yet ({script.path.name})", style="dim")
+        others.add_row(script.command_name, script.summary, status)
+    console.print(others)
+
+
+def render_history(console: Console, rows: list[Any]) -> None:
+    if not rows:
+        console.print("No stored runs match: run `learn bench run SUITE` first (results are kept).")
+        return
+    table = Table(title="Stored benchmark runs (DuckDB over LEARN_HOME/bench/*.json)", title_justify="left")
+    for column in ("run", "when (UTC)", "suite", "mode", "commit", "group", "case", "median"):
+        table.add_column(column, justify="right" if column in ("run", "median") else "left")
+    for row in rows:
+        commit = (row.commit[:8] + ("+edits" if row.dirty else "")) if row.commit else "–"
+        table.add_row(
+            str(row.run), row.at[:19].replace("T", " "), row.suite, "quick" if row.quick else "full",
+            commit, row.group, row.name, format_value(row.median, row.unit),
+        )
+    console.print(table)
+
+
+def render_compare(console: Console, before: list[Any], after: list[Any]) -> None:
+    old = {(row.group, row.name): row for row in before}
+    table = Table(
+        title=f"{after[0].suite}: run {before[0].run} → run {after[0].run}", title_justify="left"
+    )
+    for column in ("group", "case", f"run {before[0].run}", f"run {after[0].run}", "change"):
+        table.add_column(column, justify="left" if column in ("group", "case") else "right")
+    for row in after:
+        previous = old.get((row.group, row.name))
+        if previous is None:
+            table.add_row(row.group, row.name, "–", format_value(row.median, row.unit), Text("new", style="dim"))
+            continue
+        ratio = previous.median / row.median if row.median else float("inf")
+        style = "green" if ratio > 1.05 else "red" if ratio < 0.95 else ""
+        table.add_row(
+            row.group, row.name, format_value(previous.median, row.unit),
+            format_value(row.median, row.unit), Text(ratio_text(ratio, row.unit), style=style),
+        )
+    console.print(table)
+    if before[0].quick != after[0].quick:
+        console.print(Text("One run is --quick and the other full: sizes differ, compare like with like.", style="yellow"))

@@ -8,7 +8,7 @@ from benchmarks.suites._model import Case, Expectation, Plan, Suite
 
 __all__ = ["SUITE_MODULES", "Case", "Expectation", "Plan", "Suite", "all_suites", "find_suite"]
 
-SUITE_MODULES = ("cpu_bound", "io_fanout", "queues", "locks", "pool_size", "batching")
+SUITE_MODULES = ("cpu_bound", "io_fanout", "queues", "locks", "pool_size", "batching", "solutions")
 """In the order a learner meets the questions."""
 
 
