@@ -27,9 +27,9 @@ def run_benchmark(console: Console, name: str, quick: bool = False) -> int:
             _run_suite(console, suite, quick)
         console.print(f"[bold]All {len(all_suites())} suites ran in {time.perf_counter() - began:.0f} s.[/]")
         return 0
-    suite = find_suite(name)
-    if suite is not None:
-        _run_suite(console, suite, quick)
+    chosen = find_suite(name)
+    if chosen is not None:
+        _run_suite(console, chosen, quick)
         return 0
     script = find_script(name)
     if script is not None:

@@ -242,19 +242,26 @@ def render_list(console: Console, suites: tuple[Suite, ...], scripts: tuple[Any,
 
 
 def render_history(console: Console, rows: list[Any]) -> None:
+    """One table per suite and group: how each case's median moved from run to run."""
     if not rows:
         console.print("No stored runs match: run `learn bench run SUITE` first (results are kept).")
         return
-    table = Table(title="Stored benchmark runs (DuckDB over LEARN_HOME/bench/*.json)", title_justify="left")
-    for column in ("run", "when (UTC)", "suite", "mode", "commit", "group", "case", "median"):
-        table.add_column(column, justify="right" if column in ("run", "median") else "left")
+    tables: dict[tuple[str, str], Table] = {}
     for row in rows:
-        commit = (row.commit[:8] + ("+edits" if row.dirty else "")) if row.commit else "–"
+        table = tables.get((row.suite, row.group))
+        if table is None:
+            table = Table(title=f"{row.suite}: {row.group}", title_justify="left", title_style="bold")
+            for column in ("run", "when (UTC)", "mode", "commit", "case", "median"):
+                table.add_column(column, justify="right" if column in ("run", "median") else "left")
+            tables[(row.suite, row.group)] = table
+        commit = (row.commit[:7] + ("+edits" if row.dirty else "")) if row.commit else "–"
         table.add_row(
-            str(row.run), row.at[:19].replace("T", " "), row.suite, "quick" if row.quick else "full",
-            commit, row.group, row.name, format_value(row.median, row.unit),
+            str(row.run), row.at[5:16].replace("T", " "), "quick" if row.quick else "full",
+            commit, row.name, format_value(row.median, row.unit),
         )
-    console.print(table)
+    console.print(Text("Stored runs, queried with DuckDB from LEARN_HOME/bench/*.json", style="dim"))
+    for table in tables.values():
+        console.print(table)
 
 
 def render_compare(console: Console, before: list[Any], after: list[Any]) -> None:

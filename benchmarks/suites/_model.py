@@ -11,6 +11,8 @@ Unit = Literal["seconds", "bytes"]
 Round = Callable[[], Any]
 """One measured round. For a ``seconds`` case its wall time is measured; a ``bytes`` case
 returns the number it measured itself (e.g. resident memory per waiting task)."""
+Prepare = Callable[[], AbstractContextManager[Round]]
+"""Sets up a case outside the timed region (a pool, a consumer) and yields its round."""
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class Case:
 
     name: str
     group: str
-    prepare: Callable[[], AbstractContextManager[Round]]
+    prepare: Prepare
     unit: Unit = "seconds"
     work: int = 1
     """Operations done by one round (items, tasks, increments): gives ops/s and time per op."""
@@ -68,7 +70,7 @@ class Suite:
     expectations: tuple[Expectation, ...] = ()
 
 
-def simple(round_fn: Round) -> Callable[[], AbstractContextManager[Round]]:
+def simple(round_fn: Round) -> Prepare:
     """A ``prepare`` for a case that needs no set-up."""
     from contextlib import contextmanager
 

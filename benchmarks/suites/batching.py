@@ -8,14 +8,14 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
-from benchmarks.suites._model import Case, Expectation, Plan, Round, Suite, simple
+from benchmarks.suites._model import Case, Expectation, Plan, Prepare, Round, Suite, simple
 
 
 def square(x: int) -> int:
     return x * x
 
 
-def _process_map(items: int, chunksize: int):  # type: ignore[no-untyped-def]
+def _process_map(items: int, chunksize: int) -> Prepare:
     @contextmanager
     def prepare() -> Iterator[Round]:
         with ProcessPoolExecutor(max_workers=2) as pool:

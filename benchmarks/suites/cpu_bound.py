@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 
 from benchmarks.suites._memory import measure_in_child
-from benchmarks.suites._model import Case, Expectation, Plan, Round, Suite, simple
+from benchmarks.suites._model import Case, Expectation, Plan, Prepare, Round, Suite, simple
 
 WORKERS = max(2, os.cpu_count() or 1)
 
@@ -26,7 +26,7 @@ def _sequential(chunks: int, size: int) -> Round:
     return lambda: [burn(size) for _ in range(chunks)]
 
 
-def _pool(kind: type[ThreadPoolExecutor] | type[ProcessPoolExecutor], chunks: int, size: int):  # type: ignore[no-untyped-def]
+def _pool(kind: type[ThreadPoolExecutor] | type[ProcessPoolExecutor], chunks: int, size: int) -> Prepare:
     @contextmanager
     def prepare() -> Iterator[Round]:
         # The pool is started (and its workers warmed) outside the timed region: we compare

@@ -76,7 +76,11 @@ def owner_thread(plans: list[Sequence[int]]) -> dict[int, int]:
 
     owner = threading.Thread(target=own)
     owner.start()
-    _run_threads(lambda keys: [inbox.put(key) for key in keys], plans)
+    def send(keys: Sequence[int]) -> None:
+        for key in keys:
+            inbox.put(key)
+
+    _run_threads(send, plans)
     inbox.put(None)
     owner.join()
     return counts

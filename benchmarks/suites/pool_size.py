@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-from benchmarks.suites._model import Case, Expectation, Plan, Round, Suite
+from benchmarks.suites._model import Case, Expectation, Plan, Prepare, Round, Suite
 
 WAIT = 0.005
 """Each task waits 5 ms (a database call, say)..."""
@@ -25,7 +25,7 @@ def task(_: int) -> int:
     return total
 
 
-def _pool(size: int, tasks: int):  # type: ignore[no-untyped-def]
+def _pool(size: int, tasks: int) -> Prepare:
     @contextmanager
     def prepare() -> Iterator[Round]:
         with ThreadPoolExecutor(max_workers=size) as pool:

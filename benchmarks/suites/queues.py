@@ -103,6 +103,12 @@ def _echo(inbox: Any, outbox: Any) -> None:
         outbox.put(item)
 
 
+def _ping(there: Any, back: Any, trips: int) -> None:
+    for trip in range(trips):
+        there.put(trip)
+        back.get()
+
+
 @contextmanager
 def _thread_ping(trips: int) -> Iterator[Round]:
     there: queue.Queue[int | None] = queue.Queue(BUFFER)
@@ -110,7 +116,7 @@ def _thread_ping(trips: int) -> Iterator[Round]:
     echo = threading.Thread(target=_echo, args=(there, back))
     echo.start()
     try:
-        yield lambda: [(there.put(trip), back.get()) for trip in range(trips)]
+        yield lambda: _ping(there, back, trips)
     finally:
         there.put(STOP)
         echo.join()
@@ -123,7 +129,7 @@ def _process_ping(trips: int) -> Iterator[Round]:
     echo = context.Process(target=_echo, args=(there, back))
     echo.start()
     try:
-        yield lambda: [(there.put(trip), back.get()) for trip in range(trips)]
+        yield lambda: _ping(there, back, trips)
     finally:
         there.put(STOP)
         echo.join()

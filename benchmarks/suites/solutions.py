@@ -22,6 +22,8 @@ from typing import Any
 from benchmarks.suites._model import Case, Plan, Round, Suite
 
 ROOT = Path(__file__).resolve().parents[2]
+CHALLENGES_DIR = ROOT / "challenges"
+SOLUTIONS_DIR = ROOT / "solutions"
 _CHALLENGE_DIR = re.compile(r"^challenge(\d{2})_(\w+)$")
 
 
@@ -46,10 +48,12 @@ def _load(path: Path, name: str) -> ModuleType:
     return module
 
 
-def discover(challenges: Path = ROOT / "challenges", solutions: Path = ROOT / "solutions") -> list[Contest]:
+def discover(challenges: Path | None = None, solutions: Path | None = None) -> list[Contest]:
     """Every challenge with a PerformanceCheck and at least one solution file, by number."""
     from evaluator.spec import PerformanceCheck
 
+    challenges = challenges or CHALLENGES_DIR
+    solutions = solutions or SOLUTIONS_DIR
     found = []
     for directory in sorted(challenges.glob("challenge*")):
         if not (_CHALLENGE_DIR.match(directory.name) and (directory / "spec.py").is_file()):
@@ -58,7 +62,8 @@ def discover(challenges: Path = ROOT / "challenges", solutions: Path = ROOT / "s
         files = tuple(sorted((solutions / directory.name).glob("[!_]*.py")))
         for check in spec.checks:
             if isinstance(check, PerformanceCheck) and files:
-                ordered = sorted(files, key=lambda path, ref=check.reference: path.stem != ref)
+                reference: str = check.reference
+                ordered = sorted(files, key=lambda path: path.stem != reference)
                 found.append(Contest(directory.name, spec.title, check, tuple(ordered)))
     return found
 
