@@ -153,7 +153,8 @@ class PostgresDatabase:
         try:
             self._conn = psycopg.connect(url, autocommit=True, connect_timeout=5)
         except psycopg.Error as error:
-            reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
+            lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+            reason = lines[0].removeprefix("connection failed: ") if lines else type(error).__name__
             raise UserError(
                 f"cannot reach the shared progress database {self.location} ({reason}): start it or "
                 "check LEARN_DATABASE_URL; unset LEARN_DATABASE_URL to keep progress on this machine"

@@ -67,11 +67,13 @@ def checksum(content: dict[str, Any]) -> str:
 
 def export_document(profile: str | None = None) -> dict[str, Any]:
     """The export of ``profile`` (default: the active one) as a JSON-ready dict."""
-    name = profile or _env.active_profile_name()
+    active = _env.active_profile_name()
+    name = profile or active
     with session() as db:
-        pid = require_profile(db, name)
-        events = [stored.event for stored in _store.load_events(db, pid)]
-        dates = _store.achievement_dates(db, pid)
+        pid = _store.profile_id(db, name) if name == active else require_profile(db, name)
+        # The active profile exists implicitly, even before it has recorded anything.
+        events = [stored.event for stored in _store.load_events(db, pid)] if pid is not None else []
+        dates = _store.achievement_dates(db, pid) if pid is not None else {}
     document: dict[str, Any] = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
