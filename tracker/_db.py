@@ -194,7 +194,13 @@ class PostgresDatabase:
         self._conn.close()
 
     def table_exists(self, name: str) -> bool:
-        return self.execute("SELECT to_regclass(?) IS NOT NULL", (name,))[0][0] is True
+        # A catalog query under the statement's snapshot (to_regclass could answer from a
+        # stale cache while another process has just created the table).
+        rows = self.execute(
+            "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?",
+            (name,),
+        )
+        return bool(rows)
 
 
 def sqlite_path() -> Path:
