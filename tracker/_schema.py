@@ -83,6 +83,17 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
         after=_rederive_ledger,
     ),
+    Migration(
+        3,
+        "fold checkpoints, so reads replay only recent events",
+        (
+            """CREATE TABLE checkpoints (
+                profile_id BIGINT PRIMARY KEY REFERENCES profiles (id) ON DELETE CASCADE,
+                upto BIGINT NOT NULL,
+                state TEXT NOT NULL
+            )""",
+        ),
+    ),
 )
 CURRENT_VERSION = MIGRATIONS[-1].version
 

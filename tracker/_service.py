@@ -13,6 +13,7 @@ from . import _env, _store
 from ._db import Database, connect
 from ._schema import migrate
 from .achievements import ACHIEVEMENTS, unlocked
+from .checkpoint import CHECKPOINT_EVERY
 from .daily import daily_challenge as _daily_for
 from .history import History
 from .levels import level_for, next_level
@@ -65,11 +66,14 @@ def _record(event: Event) -> _Recorded:
     name = _env.active_profile_name()
     with session() as db, db.write():
         pid = _store.ensure_profile(db, name, event.at)
-        history = _store.load_history(db, pid)
+        fold = _store.load_fold(db, pid)
+        history = fold.history
         before = history.xp
         already = set(_store.achievement_dates(db, pid))
         step = history.apply(event)
-        _store.insert_event(db, pid, event, step)
+        event_id = _store.insert_event(db, pid, event, step)
+        if fold.replayed + 1 >= CHECKPOINT_EVERY:
+            _store.save_checkpoint(db, pid, history, event_id)
         fresh = [a for a in ACHIEVEMENTS if a.key in unlocked(history) - already]
         _store.unlock(db, pid, [a.key for a in fresh], event.at)
     return _Recorded(step.xp, step.daily_bonus, step.first_pass, before, history, tuple(fresh))
@@ -182,7 +186,7 @@ def _history() -> tuple[str, History, dict[str, datetime]]:
         pid = _store.profile_id(db, name)
         if pid is None:
             return name, History(), {}
-        return name, _store.load_history(db, pid), _store.achievement_dates(db, pid)
+        return name, _store.load_fold(db, pid).history, _store.achievement_dates(db, pid)
 
 
 def quiz_history() -> dict[str, QuizRecord]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from . import checkpoint
 from .achievements import unlocked
 from .history import History, Step
 from .models import Event, EventKind
@@ -48,24 +49,31 @@ def profile_names(db: Any) -> list[str]:
     return [str(row[0]) for row in db.execute("SELECT name FROM profiles ORDER BY name")]
 
 
-def _event_from_row(row: tuple[Any, ...]) -> Event:
+_KINDS = {kind.value: kind for kind in EventKind}
+
+
+def _event_from_row(row: tuple[Any, ...], days: dict[str, date]) -> Event:
+    """An :class:`Event` from its columns; ``days`` memoizes day parsing (days repeat a lot)."""
     (kind, at, day, challenge, passed, kinds, summary, seconds, code_hash, seed,
      ratio, difficulty, bug_class, subject) = row
+    parsed_day = days.get(day)
+    if parsed_day is None:
+        parsed_day = days[day] = date.fromisoformat(day)
     return Event(
-        kind=EventKind(kind),
-        at=datetime.fromisoformat(at),
-        day=date.fromisoformat(day),
-        challenge=None if challenge is None else int(challenge),
-        passed=None if passed is None else bool(passed),
-        finding_kinds=tuple(k for k in str(kinds).split(",") if k),
-        summary=str(summary),
-        seconds=float(seconds),
-        code_hash=str(code_hash),
-        seed=int(seed),
-        performance_ratio=None if ratio is None else float(ratio),
-        difficulty=int(difficulty),
-        bug_class=str(bug_class),
-        subject=str(subject),
+        _KINDS[kind],
+        datetime.fromisoformat(at),
+        parsed_day,
+        challenge,
+        None if passed is None else bool(passed),
+        tuple(kinds.split(",")) if kinds else (),
+        summary,
+        seconds,
+        code_hash,
+        seed,
+        ratio,
+        difficulty,
+        bug_class,
+        subject,
     )
 
 
@@ -78,17 +86,51 @@ def event_row(event: Event) -> tuple[Any, ...]:
     )
 
 
-def load_events(db: Any, pid: int) -> list[StoredEvent]:
-    """The profile's events in recording order, with their ledger entries."""
+def load_events(db: Any, pid: int, after: int = 0) -> list[StoredEvent]:
+    """The profile's events (with id above ``after``) in recording order, with their ledger entries."""
     rows = db.execute(
-        f"SELECT id, xp, daily_bonus, {_EVENT_COLUMNS} FROM events WHERE profile_id = ? ORDER BY id",
-        (pid,),
+        f"SELECT id, xp, daily_bonus, {_EVENT_COLUMNS} FROM events "
+        "WHERE profile_id = ? AND id > ? ORDER BY id",
+        (pid, after),
     )
-    return [StoredEvent(int(r[0]), _event_from_row(r[3:]), int(r[1]), int(r[2])) for r in rows]
+    days: dict[str, date] = {}
+    return [StoredEvent(r[0], _event_from_row(r[3:], days), r[1], r[2]) for r in rows]
 
 
 def load_history(db: Any, pid: int) -> History:
+    """A full replay of the profile's log (the reference every cache must agree with)."""
     return History.replay(stored.event for stored in load_events(db, pid))
+
+
+@dataclass
+class Fold:
+    """The profile's folded history, and how far past its checkpoint it was replayed."""
+
+    history: History
+    last_id: int
+    replayed: int
+
+
+def load_fold(db: Any, pid: int) -> Fold:
+    """The folded history, from the latest usable checkpoint plus the events after it."""
+    history, upto = None, 0
+    rows = db.execute("SELECT upto, state FROM checkpoints WHERE profile_id = ?", (pid,))
+    if rows:
+        history = checkpoint.loads(rows[0][1])
+        upto = int(rows[0][0]) if history is not None else 0
+    history = history or History()
+    recent = load_events(db, pid, after=upto)
+    for stored in recent:
+        history.apply(stored.event)
+    return Fold(history, recent[-1].id if recent else upto, len(recent))
+
+
+def save_checkpoint(db: Any, pid: int, history: History, upto: int) -> None:
+    db.execute(
+        "INSERT INTO checkpoints (profile_id, upto, state) VALUES (?, ?, ?) "
+        "ON CONFLICT (profile_id) DO UPDATE SET upto = excluded.upto, state = excluded.state",
+        (pid, upto, checkpoint.dumps(history)),
+    )
 
 
 def ledger_total(db: Any, pid: int) -> int:
@@ -96,12 +138,14 @@ def ledger_total(db: Any, pid: int) -> int:
     return int(db.execute("SELECT COALESCE(SUM(xp), 0) FROM events WHERE profile_id = ?", (pid,))[0][0])
 
 
-def insert_event(db: Any, pid: int, event: Event, step: Step) -> None:
-    db.execute(
+def insert_event(db: Any, pid: int, event: Event, step: Step) -> int:
+    """Append an event with its ledger entry; return its id."""
+    rows = db.execute(
         f"INSERT INTO events (profile_id, xp, daily_bonus, {_EVENT_COLUMNS}) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (pid, step.xp, step.daily_bonus, *event_row(event)),
     )
+    return int(rows[0][0])
 
 
 def achievement_dates(db: Any, pid: int) -> dict[str, datetime]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from functools import lru_cache
 
 from .models import DailyChallenge
 
@@ -17,6 +18,7 @@ TWISTS: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=4096)
 def daily_challenge(day: date) -> DailyChallenge:
     """The challenge, twist and seed set of ``day``."""
     digest = hashlib.sha256(f"concurrency-lab daily {day.isoformat()}".encode()).digest()

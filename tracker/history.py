@@ -85,17 +85,18 @@ class History:
 
     def apply(self, event: Event) -> Step:
         """Fold one event in; return the XP it earned."""
-        handler = {
-            EventKind.ATTEMPT: self._attempt,
-            EventKind.HINT: self._hint,
-            EventKind.REVEAL: self._reveal,
-            EventKind.EXAMPLE: self._example,
-            EventKind.QUIZ: self._quiz,
-            EventKind.PRACTICAL: self._practical,
-        }[event.kind]
-        if event.kind not in (EventKind.HINT, EventKind.REVEAL):
+        kind = event.kind
+        if kind is EventKind.ATTEMPT:
             self.active_days.add(event.day)
-        step = handler(event)
+            step = self._attempt(event)
+        elif kind is EventKind.HINT:
+            step = self._hint(event)
+        elif kind is EventKind.REVEAL:
+            step = self._reveal(event)
+        else:
+            self.active_days.add(event.day)
+            handler = {EventKind.EXAMPLE: self._example, EventKind.QUIZ: self._quiz}.get(kind, self._practical)
+            step = handler(event)
         self.xp += step.xp
         return step
 

@@ -16,6 +16,7 @@ import pytest
 import tracker
 from tests.functional.test_tracker_concurrency import start_writers
 from tracker import _store
+from tracker._schema import CURRENT_VERSION
 from tracker._service import session
 from tracker.achievements import unlocked
 from usererror import UserError
@@ -60,7 +61,7 @@ def test_a_class_shares_one_leaderboard(postgres: str, monkeypatch: pytest.Monke
     assert [(r.rank, r.profile, r.xp, r.passed) for r in board] == [(1, "ada", 450, 1), (2, "grace", 150, 1)]
     with session() as db:
         assert db.dialect == "postgresql"
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'") == [(str(CURRENT_VERSION),)]
     assert tracker.verify_ledger() == (150, 150)
 
 

@@ -176,3 +176,28 @@ def test_prefix_xp_is_unaffected_by_what_comes_after(prefix: list[Event], suffix
         for e in suffix
     ]
     assert History.replay(prefix + shifted).xp >= History.replay(prefix).xp
+
+
+@settings(max_examples=100, deadline=None)
+@given(events(max_size=40), events(max_size=20))
+def test_a_checkpoint_resumes_the_fold_exactly(prefix: list[Event], suffix: list[Event]) -> None:
+    from tracker import checkpoint
+
+    shifted = [
+        Event(**{**e.__dict__, "at": e.at + timedelta(days=3), "day": e.day + timedelta(days=3)})
+        for e in suffix
+    ]
+    resumed = checkpoint.loads(checkpoint.dumps(History.replay(prefix)))
+    assert resumed == History.replay(prefix)
+    assert resumed is not None
+    steps = [resumed.apply(e) for e in shifted]
+    full = History.replay(prefix)
+    assert steps == [full.apply(e) for e in shifted] and resumed == full
+
+
+def test_a_checkpoint_from_other_rules_or_garbage_is_ignored() -> None:
+    from tracker import checkpoint
+
+    text = checkpoint.dumps(History.replay([attempt(1, True)]))
+    assert checkpoint.loads(text.replace('"rules":1', '"rules":0')) is None
+    assert checkpoint.loads("{not json") is None and checkpoint.loads('{"rules":1}') is None
