@@ -68,14 +68,14 @@ def render_catalogue(console: Console, what: str) -> None:
         table.add_column("#", justify="right", style="bold")
         table.add_column("lesson")
         table.add_column("concepts", style="dim")
-        table.add_column("difficulty", style="yellow")
+        table.add_column("difficulty", style="yellow", no_wrap=True)
         table.add_column("ways to run", style="cyan")
         table.add_column("status")
         from tracker import example_status
 
         for ex in all_examples():
             table.add_row(
-                str(ex.number), ex.title, ", ".join(ex.concepts), difficulty_stars(ex.difficulty),
+                str(ex.number), ex.title, ", ".join(ex.concepts[:3]), difficulty_stars(ex.difficulty),
                 " ".join(_variant_flag(v) for v in ex.variants) or "—", _status(example_status, ex.number),
             )
         console.print(table)
@@ -86,14 +86,14 @@ def render_catalogue(console: Console, what: str) -> None:
         table.add_column("#", justify="right", style="bold")
         table.add_column("challenge")
         table.add_column("concepts", style="dim")
-        table.add_column("difficulty", style="yellow")
+        table.add_column("difficulty", style="yellow", no_wrap=True)
         table.add_column("status")
         from tracker import challenge_status
 
         for ch in all_challenges():
             spec = ch.spec
             table.add_row(
-                str(ch.number), spec.title, ", ".join(spec.concepts), difficulty_stars(spec.difficulty),
+                str(ch.number), spec.title, ", ".join(spec.concepts[:3]), difficulty_stars(spec.difficulty),
                 _status(challenge_status, ch.number),
             )
         console.print(table)
