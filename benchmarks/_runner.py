@@ -12,19 +12,13 @@ DuckDB queries read the files alike.
 from __future__ import annotations
 
 import gc
-import os
-import platform
-import subprocess
-import sys
 import time
 import traceback
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Protocol
 
+from benchmarks._machine import commit_info, machine_info
 from benchmarks.suites._model import Case, Plan, Suite
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 class Progress(Protocol):
@@ -46,7 +40,7 @@ class _Silent:
 def run_suite(suite: Suite, quick: bool = False, progress: Progress | None = None) -> dict[str, Any]:
     """Run every case of ``suite`` and return the run as a pytest-benchmark JSON document."""
     progress = progress or _Silent()
-    machine = machine_info()  # before the run: its load average is the other programs' load
+    machine = machine_info(quick)  # before the run: the load it sees is other programs'
     plan = suite.plan(quick)
     progress.start(len(plan.cases) * (plan.warmup + plan.rounds))
     benchmarks: list[dict[str, Any]] = []
@@ -105,40 +99,6 @@ def _benchmark_json(
         "extra_info": {"unit": case.unit, "work": case.work, "quick": quick},
         "options": {"rounds": plan.rounds, "warmup": plan.warmup, "timer": "perf_counter"},
         "stats": {**stats.as_dict(), "data": samples, "iterations": 1},
-    }
-
-
-def machine_info() -> dict[str, Any]:
-    """pytest-benchmark's machine_info keys, plus what explains concurrency results."""
-    gil_check = getattr(sys, "_is_gil_enabled", None)
-    return {
-        "node": platform.node(),
-        "processor": platform.processor(),
-        "machine": platform.machine(),
-        "python_compiler": platform.python_compiler(),
-        "python_implementation": platform.python_implementation(),
-        "python_implementation_version": platform.python_version(),
-        "python_version": platform.python_version(),
-        "python_build": list(platform.python_build()),
-        "release": platform.release(),
-        "system": platform.system(),
-        "cpu": {"count": os.cpu_count(), "usable": len(os.sched_getaffinity(0))},
-        "gil": True if gil_check is None else bool(gil_check()),
-        "load_average": os.getloadavg()[0],
-    }
-
-
-def commit_info() -> dict[str, Any]:
-    """The checkout the run measured (``dirty`` means uncommitted changes, e.g. a solution edit)."""
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
-        return done.stdout.strip() if done.returncode == 0 else ""
-
-    return {
-        "id": git("rev-parse", "HEAD") or None,
-        "branch": git("rev-parse", "--abbrev-ref", "HEAD") or None,
-        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
-        "project": "concurrency-lab",
     }
 
 

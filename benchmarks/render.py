@@ -110,12 +110,22 @@ def machine_text(machine: dict[str, Any]) -> str:
             "- With the GIL, only one thread at a time runs Python bytecode: threads overlap "
             "waiting (I/O, sleep), not computing. Separate processes each have their own GIL."
         )
-    load = machine.get("load_average")
-    if load is not None and usable and load > usable:
+    free = machine.get("free_parallelism")
+    if free is not None:
         lines.append(
-            f"- [bold yellow]The machine was busy[/]: load average {load:.1f} on {usable} cores "
-            "during this run, so parallel cases could not get free cores. Run again when it is "
-            "idle before trusting a parallel speed-up."
+            f"- Measured just before the run: this program could get {free:.1f}× of one core's "
+            f"work done at once (at most {usable}×). No parallel case can beat that ceiling."
+        )
+    load, pressure = machine.get("load_average"), machine.get("cpu_pressure")
+    busy = (free is not None and usable and free < 0.75 * usable) or (load is not None and usable and load > 2 * usable)
+    if busy:
+        detail = f"load average {load:.1f} on {usable} cores" if load is not None else ""
+        if pressure is not None:
+            detail += f", tasks waited for a CPU {pressure:.0f}% of the last 10 s"
+        lines.append(
+            f"- [bold yellow]The machine was busy[/] ({detail}): other programs were using the "
+            "cores, so parallel cases could not show their full speed-up. Run again when the "
+            "machine is idle before trusting a parallel result."
         )
     lines.append(
         "- Medians are robust to a slow round; 'spread' is half the width of the middle half of "

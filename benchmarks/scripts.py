@@ -45,14 +45,21 @@ class Script:
 
 
 def all_scripts(folder: Path = BENCH_DIR) -> tuple[Script, ...]:
-    """The known scripts (present or not) plus any other script found in ``folder``."""
+    """The known scripts (present or not) plus any other script found in ``folder``.
+
+    A script that exists describes itself with the first line of its docstring.
+    """
     names = dict(KNOWN)
     for path in sorted(folder.glob("*.py")):
         if path.name.startswith(("_", "test_")) or path.stem in OWN_MODULES:
             continue
-        if path.stem not in names:
-            names[path.stem] = _first_docstring_line(path)
-    return tuple(Script(name, summary, folder / f"{name}.py") for name, summary in names.items())
+        names.setdefault(path.stem, "")
+    scripts = []
+    for name, summary in names.items():
+        path = folder / f"{name}.py"
+        own_words = _first_docstring_line(path) if path.is_file() else ""
+        scripts.append(Script(name, own_words or summary, path))
+    return tuple(scripts)
 
 
 def _first_docstring_line(path: Path) -> str:

@@ -147,3 +147,11 @@ def test_history_of_nothing_says_how_to_start() -> None:
     console = Console(record=True, width=100)
     render_history(console, [])
     assert "No stored runs" in console.export_text()
+
+
+def test_free_parallelism_is_a_share_of_the_usable_cores() -> None:
+    from benchmarks._machine import free_parallelism, machine_info
+
+    assert 1.0 <= free_parallelism(20_000, 2) <= 2.0
+    info = machine_info(quick=True)
+    assert info["cpu"]["usable"] >= 1 and info["python_version"]
