@@ -155,3 +155,18 @@ def test_free_parallelism_is_a_share_of_the_usable_cores() -> None:
     assert 1.0 <= free_parallelism(20_000, 2) <= 2.0
     info = machine_info(quick=True)
     assert info["cpu"]["usable"] >= 1 and info["python_version"]
+
+
+def test_bench_help_imports_neither_duckdb_nor_pytest() -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = (
+        "import sys, cli\n"
+        "try:\n    cli.app(args=['bench', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('duckdb', 'pytest', 'pytest_benchmark') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stderr
