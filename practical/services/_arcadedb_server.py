@@ -23,9 +23,6 @@ def main() -> None:
 
     from arcadedb_embedded.server import ArcadeDBServer
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
     server = ArcadeDBServer(
         root_path=args.root_path,
         root_password=args.password,
@@ -37,6 +34,10 @@ def main() -> None:
         },
     )
     server.start()
+    # After the JVM started: it installs its own SIGTERM handler, which would otherwise win.
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
         server.create_database(args.database)
         print(f"arcadedb bolt listening on {args.host}:{args.bolt_port}", flush=True)
