@@ -53,7 +53,7 @@ class Service:
 
 _DEFAULT_PORTS = {
     "rabbitmq": 5672, "kafka": 9092, "mongodb": 27017, "cassandra": 9042, "neo4j": 7687,
-    "influxdb": 8086, "postgres": 5432, "redis": 6379, "nats": 4222, "duckdb": 0,
+    "influxdb": 8086, "postgres": 5432, "redis": 6379, "nats": 4222, "duckdb": 0, "uvicorn": 0,
 }
 
 SERVICES: tuple[Service, ...] = (
@@ -67,6 +67,7 @@ SERVICES: tuple[Service, ...] = (
     Service("cassandra", "Apache Cassandra 5", "CASSANDRA_HOSTS", "127.0.0.1:9042"),
     Service("influxdb", "InfluxDB 2", "INFLUXDB_URL", "http://127.0.0.1:8086"),
     Service("duckdb", "DuckDB (embedded)", "DUCKDB_PATH", ":memory:", embedded=True),
+    Service("uvicorn", "ASGI app on uvicorn (started by the module)", "WEB_HOST", "127.0.0.1", embedded=True),
 )
 
 
