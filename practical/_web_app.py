@@ -28,6 +28,16 @@ class Metrics:
     in_flight: int = 0
     max_in_flight: int = 0
     seconds_total: float = 0.0
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    """Notified whenever in-flight requests or room members change (so observers need not poll)."""
+
+    async def notify(self) -> None:
+        async with self.changed:
+            self.changed.notify_all()
+
+    async def wait_for(self, predicate: Callable[[], bool]) -> None:
+        async with self.changed:
+            await self.changed.wait_for(predicate)
 
     def exposition(self) -> str:
         lines = [f'http_requests_total{{status="{status}"}} {n}' for status, n in sorted(self.requests.items())]
@@ -144,6 +154,7 @@ def build_app(state: AppState) -> Starlette:
     async def chat(websocket: WebSocket) -> None:
         await websocket.accept()
         state.room.add(websocket)
+        await state.metrics.notify()
         try:
             while True:
                 text = await websocket.receive_text()
@@ -180,6 +191,7 @@ class MetricsMiddleware:
 
         self.metrics.in_flight += 1
         self.metrics.max_in_flight = max(self.metrics.max_in_flight, self.metrics.in_flight)
+        await self.metrics.notify()
         start = time.perf_counter()
         try:
             await self.app(scope, receive, capture)

@@ -16,6 +16,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from practical._narrate import Narrator
@@ -32,9 +33,23 @@ PATTERNS = {
 }
 
 
+@dataclass
+class Running:
+    """A uvicorn server serving the app in this event loop."""
+
+    base: str
+    state: Any
+    server: Any
+    task: asyncio.Task[None]
+
+
 @asynccontextmanager
-async def serving() -> AsyncIterator[tuple[str, Any, Any]]:
-    """Run the app on uvicorn on a free port; yields (base URL, app state, uvicorn server)."""
+async def serving() -> AsyncIterator[Running]:
+    """Run the app on uvicorn on a free port.
+
+    Setting ``server.should_exit`` (what SIGTERM does) starts a graceful shutdown; the serving
+    task finishes once in-flight requests are drained and the listening socket is closed.
+    """
     import uvicorn
 
     from practical._web_app import AppState, build_app
@@ -46,12 +61,12 @@ async def serving() -> AsyncIterator[tuple[str, Any, Any]]:
                             lifespan="off", timeout_graceful_shutdown=10)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    while not server.started:
+    while not server.started:  # uvicorn offers no start-up event to await
         if task.done():
             await task  # raises the start-up error
         await asyncio.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}", state, server
+        yield Running(f"http://127.0.0.1:{port}", state, server, task)
     finally:
         server.should_exit = True
         await task
@@ -64,7 +79,8 @@ def _client(base: str) -> Any:
 
 
 async def pattern_middleware(out: Narrator, requests: int = 200, concurrency: int = 100, wait: float = 0.1) -> None:
-    async with serving() as (base, state, _), _client(base) as client:
+    async with serving() as running, _client(running.base) as client:
+        state = running.state
         gate = asyncio.Semaphore(concurrency)
         latencies: list[float] = []
 
@@ -98,7 +114,8 @@ def _metric(exposition: str, name: str) -> float:
 
 
 async def pattern_circuit_breaker(out: Narrator) -> None:
-    async with serving() as (base, state, _), _client(base) as client:
+    async with serving() as running, _client(running.base) as client:
+        state = running.state
         out.step("the upstream goes down; 12 calls through the proxy")
         state.upstream_healthy = False
         codes = [(await client.get("/proxy")).status_code for _ in range(12)]
@@ -114,7 +131,7 @@ async def pattern_circuit_breaker(out: Narrator) -> None:
 
 
 async def pattern_rate_limit(out: Narrator, burst: int = 30) -> None:
-    async with serving() as (base, _state, _), _client(base) as client:
+    async with serving() as running, _client(running.base) as client:
         out.step(f"client A sends {burst} requests at once (bucket: 10 tokens); client B sends 1")
         answers = await asyncio.gather(*(client.get("/limited", headers={"x-client": "A"}) for _ in range(burst)))
         other = await client.get("/limited", headers={"x-client": "B"})
@@ -128,18 +145,16 @@ async def pattern_rate_limit(out: Narrator, burst: int = 30) -> None:
 async def pattern_graceful_shutdown(out: Narrator, slow: int = 10) -> None:
     import httpx
 
-    async with serving() as (base, state, server), _client(base) as client:
-        out.step(f"{slow} requests of 0.5 s start; then the server is told to shut down")
+    async with serving() as running, _client(running.base) as client:
+        state = running.state
+        out.step(f"{slow} requests of 0.5 s start; then the server is told to shut down (as by SIGTERM)")
         in_flight = [asyncio.create_task(client.get("/work", params={"seconds": "0.5"})) for _ in range(slow)]
-        while state.metrics.in_flight < slow:
-            await asyncio.sleep(0.01)  # wait until the server has them all
-        server.should_exit = True
+        await state.metrics.wait_for(lambda: state.metrics.in_flight == slow)
+        running.server.should_exit = True
         results = await asyncio.gather(*in_flight, return_exceptions=True)
-        while server.started and not server.should_exit:
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(0.2)  # give uvicorn a moment to close its listening socket
+        await running.task  # uvicorn has drained and closed its socket
         try:
-            async with httpx.AsyncClient(base_url=base, timeout=2) as fresh:
+            async with httpx.AsyncClient(base_url=running.base, timeout=2) as fresh:
                 await fresh.get("/work")
             refused = False
         except httpx.TransportError:
@@ -151,7 +166,7 @@ async def pattern_graceful_shutdown(out: Narrator, slow: int = 10) -> None:
 
 
 async def pattern_sse(out: Narrator, clients: int = 5, events: int = 50) -> None:
-    async with serving() as (base, _state, _), _client(base) as client:
+    async with serving() as running, _client(running.base) as client:
 
         async def listen() -> list[str]:
             data = []
@@ -172,12 +187,12 @@ async def pattern_sse(out: Narrator, clients: int = 5, events: int = 50) -> None
 async def pattern_websockets(out: Narrator, members: int = 5) -> None:
     import websockets
 
-    async with serving() as (base, state, _):
-        url = base.replace("http://", "ws://") + "/chat"
+    async with serving() as running:
+        state = running.state
+        url = running.base.replace("http://", "ws://") + "/chat"
         sockets = [await websockets.connect(url) for _ in range(members)]
         try:
-            while len(state.room) < members:
-                await asyncio.sleep(0.01)  # every member registered in the room
+            await state.metrics.wait_for(lambda: len(state.room) == members)
             out.step(f"{members} members each say hello; the server broadcasts to the whole room")
             start = time.perf_counter()
             await asyncio.gather(*(ws.send(f"hello from {i}") for i, ws in enumerate(sockets)))
