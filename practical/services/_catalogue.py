@@ -62,7 +62,7 @@ SERVICES: tuple[Service, ...] = (
     Service("rabbitmq", "RabbitMQ 4", "RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/"),
     Service("nats", "NATS 2", "NATS_URL", "nats://127.0.0.1:4222"),
     Service("kafka", "Kafka (Apache Kafka 3.9 or tansu)", "KAFKA_BOOTSTRAP", "127.0.0.1:9092", "tansu"),
-    Service("mongodb", "MongoDB 8 (or SecantusDB)", "MONGODB_URL", "mongodb://127.0.0.1:27017/", "secantusdb"),
+    Service("mongodb", "MongoDB 8 (or SecantusDB)", "MONGODB_URL", "mongodb://127.0.0.1:27017/?directConnection=true", "secantusdb"),
     Service("neo4j", "Neo4j 5 Bolt (or ArcadeDB)", "NEO4J_URL", "bolt://127.0.0.1:7687", "arcadedb"),
     Service("cassandra", "Apache Cassandra 5", "CASSANDRA_HOSTS", "127.0.0.1:9042"),
     Service("influxdb", "InfluxDB 2", "INFLUXDB_URL", "http://127.0.0.1:8086"),
