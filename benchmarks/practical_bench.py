@@ -99,7 +99,7 @@ def main() -> None:
             continue
         context = local_server(module, *LOCAL[module]) if module in LOCAL else contextlib.nullcontext(True)
         with context:
-            cache: dict[str, object] = {}
+            cache: dict[str, dict[str, float | int | str | bool] | str] = {}
             for m in measures:
                 if m.pattern not in cache:
                     cache[m.pattern] = _facts(m.module, m.pattern)

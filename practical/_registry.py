@@ -86,7 +86,7 @@ def get_module(name: str) -> PracticalModule:
 def pattern_function(module: PracticalModule, pattern: str) -> Callable[[Narrator], Any]:
     """Import the module and return the function that runs ``pattern``."""
     loaded = importlib.import_module(module.module_name)
-    return getattr(loaded, "pattern_" + pattern.replace("-", "_"))  # type: ignore[no-any-return]
+    return getattr(loaded, "pattern_" + pattern.replace("-", "_"))
 
 
 def run_pattern(module: PracticalModule, pattern: str, out: Narrator) -> Facts:

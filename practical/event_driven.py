@@ -48,7 +48,7 @@ async def pattern_order_flow(out: Narrator, orders: int = 100) -> None:
     prefix = unique_name("shop")
     subject = f"{prefix}.orders.placed"
     broker = await nats.connect(get_service("nats").url)
-    stream = await broker.jetstream().add_stream(StreamConfig(name=prefix, subjects=[f"{prefix}.>"]))
+    await broker.jetstream().add_stream(StreamConfig(name=prefix, subjects=[f"{prefix}.>"]))
     jetstream = broker.jetstream()
     async with await connect() as admin:
         await _schema(admin, prefix)
@@ -109,7 +109,7 @@ async def pattern_order_flow(out: Narrator, orders: int = 100) -> None:
             while applied < orders or redelivered < 1:  # until the lost ack's redelivery arrived
                 for message in await subscription.fetch(25, timeout=5):
                     event = json.loads(message.data)
-                    event_id = message.headers["Nats-Msg-Id"]
+                    event_id = (message.headers or {})["Nats-Msg-Id"]
                     async with conn.transaction():
                         cur = await conn.execute(
                             f"INSERT INTO {prefix}_processed VALUES (%s) ON CONFLICT DO NOTHING", (event_id,)
@@ -136,7 +136,7 @@ async def pattern_order_flow(out: Narrator, orders: int = 100) -> None:
             await conn.commit()
         info = await jetstream.stream_info(prefix)
     finally:
-        await jetstream.delete_stream(stream.config.name)
+        await jetstream.delete_stream(prefix)
         await broker.close()
         async with await connect() as admin:
             await admin.execute(f"DROP TABLE {prefix}_orders, {prefix}_outbox, {prefix}_stock, {prefix}_processed")

@@ -154,7 +154,7 @@ async def pattern_consumer_group(out: Narrator, messages: int = 600) -> None:
     consumed: dict[str, list[int]] = defaultdict(list)
     assignments: dict[str, list[int]] = {}
 
-    class Narrate(ConsumerRebalanceListener):  # type: ignore[misc]
+    class Narrate(ConsumerRebalanceListener):
         def __init__(self, name: str) -> None:
             self.name = name
 

@@ -125,7 +125,7 @@ async def pattern_serializable_retry(out: Narrator) -> None:
                     await conn.set_isolation_level(psycopg.IsolationLevel.SERIALIZABLE)
                     async with conn.transaction():
                         cur = await conn.execute(f"SELECT count(*) FROM {table} WHERE on_call")
-                        (on_call,) = await cur.fetchone()  # type: ignore[misc]
+                        (on_call,) = await cur.fetchone()
                         if first_attempt[0]:
                             first_attempt[0] = False
                             await both_read.wait()  # both read before either writes: the race
@@ -142,7 +142,7 @@ async def pattern_serializable_retry(out: Narrator) -> None:
         attempts = await asyncio.gather(go_off_call("alice", [True]), go_off_call("bob", [True]))
         async with await connect() as conn:
             cur = await conn.execute(f"SELECT count(*) FROM {table} WHERE on_call")
-            (still_on_call,) = await cur.fetchone()  # type: ignore[misc]
+            (still_on_call,) = await cur.fetchone()
     finally:
         async with await connect() as admin:
             await admin.execute(f"DROP TABLE {table}")

@@ -134,7 +134,7 @@ async def pattern_write_through(out: Narrator, updates: int = 100) -> None:
                     stale_reads += 1
             out.rate("writes_per_s", updates, time.perf_counter() - start, "writes")
             cur = await conn.execute(f"SELECT price FROM {table} WHERE id = 1")
-            (db_price,) = await cur.fetchone()  # type: ignore[misc]
+            (db_price,) = await cur.fetchone()
         out.fact("stale_reads", stale_reads)
         out.fact("cache_matches_db", int(await r.get(key)) == db_price, "cache equals database")
     finally:
