@@ -65,3 +65,17 @@ def test_help_imports_no_driver() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_settings_come_from_env_then_the_managed_server_then_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from practical.services import ManagedServer, setting
+    from practical.services._state import load_state, save_state
+
+    monkeypatch.delenv("NEO4J_URL", raising=False)
+    monkeypatch.delenv("NEO4J_USER", raising=False)
+    assert setting("neo4j", "NEO4J_USER", "neo4j") == "neo4j"
+    save_state({"neo4j": ManagedServer("neo4j", 1, "127.0.0.1", 7687, "log", {"NEO4J_USER": "root"})})
+    assert load_state()["neo4j"].port == 7687
+    assert setting("neo4j", "NEO4J_USER", "neo4j") == "root"
+    monkeypatch.setenv("NEO4J_USER", "alice")
+    assert setting("neo4j", "NEO4J_USER", "neo4j") == "alice"
