@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 # Plain (non-Rich) help keeps `learn --help` under ~150 ms; our own output still uses Rich.
 os.environ.setdefault("TYPER_USE_RICH", "0")
 
-import typer  # noqa: E402
-from typer._click import exceptions as click_exceptions  # noqa: E402
+import typer
+from typer._click import exceptions as click_exceptions
 
-from usererror import UserError  # noqa: E402
+from usererror import UserError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -205,6 +205,9 @@ def run_example(
         raise UserError("choose one of --threads and --asyncio, not both")
     chosen = variant or ("threads" if threads else "asyncio" if use_asyncio else None)
     run(number, chosen)
+    from tracker import record_example_run
+
+    record_example_run(number)
 
 
 @show_app.command("example")
@@ -337,6 +340,59 @@ def repair_progress_command(
         _console().print("your progress database is healthy: nothing to repair")
     else:
         _console().print(f"moved the damaged database to [bold]{result.backup}[/] and started a fresh one")
+
+# --- practical and services ---
+practical_app = typer.Typer(help="Concurrency patterns against real brokers and databases.", no_args_is_help=True)
+services_app = typer.Typer(help="The servers practical modules need: status, up, down.", no_args_is_help=True)
+app.add_typer(practical_app, name="practical")
+app.add_typer(services_app, name="services")
+
+
+@practical_app.command("list")
+def practical_list() -> None:
+    """List the practical modules, the service each needs and its patterns."""
+    from practical import all_modules
+    from practical.render import render_modules
+
+    render_modules(_console(), all_modules())
+
+
+@practical_app.command("run")
+def practical_run(
+    name: Annotated[str, typer.Argument(help="Module name (see `learn practical list`).")],
+    pattern: Annotated[str | None, typer.Option("--pattern", "-p", help="Run one pattern only.")] = None,
+) -> None:
+    """Run a practical module against its real server: `learn practical run rabbitmq`."""
+    from practical import run_practical
+
+    run_practical(name, pattern)
+
+
+@services_app.command("status")
+def services_status() -> None:
+    """Show each service, its address and whether it is reachable (and why not)."""
+    from practical.render import render_status
+    from practical.services import SERVICES, probe_all
+
+    render_status(_console(), probe_all(SERVICES))
+
+
+@services_app.command("up")
+def services_up() -> None:
+    """Start the services: docker compose, or the local servers when Docker is missing."""
+    from practical.render import render_up
+    from practical.services import up
+
+    render_up(_console(), up())
+
+
+@services_app.command("down")
+def services_down() -> None:
+    """Stop what `learn services up` started."""
+    from practical.services import down
+
+    stopped = down()
+    _console().print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
 
 
 # ---------------------------------------------------------------------------------------------
