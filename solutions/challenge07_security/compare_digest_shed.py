@@ -69,7 +69,7 @@ class WebhookReceiver:
         return 202
 
     def _work(self) -> None:
-        while (event := self.events.get()) is not None:
+        while self.events.get() is not None:
             time.sleep(self.handle_seconds)  # update the ledgers
             with self._count_lock:
                 self.processed += 1

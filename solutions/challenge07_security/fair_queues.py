@@ -98,7 +98,7 @@ class WebhookReceiver:
                 self._changed.wait()
 
     def _work(self) -> None:
-        while (event := self._next_event()) is not None:
+        while self._next_event() is not None:
             time.sleep(self.handle_seconds)  # update the ledgers
             with self._changed:
                 self._in_flight -= 1
