@@ -44,7 +44,7 @@ class WorkingCopy:
 def workspace_dir() -> Path:
     """The workspace folder: ``$LEARN_WORKSPACE`` or ``./workspace`` (git-ignored)."""
     configured = os.environ.get(WORKSPACE_ENV)
-    return Path(configured).expanduser().resolve() if configured else Path.cwd() / "workspace"
+    return (Path(configured).expanduser() if configured else Path.cwd() / "workspace").resolve()
 
 
 def working_copy_path(challenge: Challenge) -> Path:
@@ -90,17 +90,18 @@ def program_to_grade(number: int, file: Path | None = None) -> Path:
 
 
 def reset_program(number: int) -> Path | None:
-    """Restore the original program; return the backup of the learner's copy (None if none)."""
+    """Restore the original program; return the backup of the learner's copy (None if it had no changes)."""
     challenge = get_challenge(number)
     target = working_copy_path(challenge)
     backup = None
-    if target.exists():
+    original = challenge.program_path.read_bytes()
+    if target.exists() and target.read_bytes() != original:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         backup = target.parent / "backups" / f"program-{stamp}.py"
         backup.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(target, backup)
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(challenge.program_path, target)
+    target.write_bytes(original)
     return backup
 
 
