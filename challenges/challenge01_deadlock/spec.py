@@ -76,12 +76,14 @@ SPEC = ChallengeSpec(
         ScheduleCheck(
             "opposite transfers",
             opposite_transfers,
+            max_seconds=0.6,
             kind=FindingKind.INVARIANT,
             hint="Two transfers in opposite directions each hold one account lock and wait for the other.",
         ),
         ScheduleCheck(
             "a ring of three transfers",
             ring_of_transfers,
+            max_seconds=0.6,
             kind=FindingKind.INVARIANT,
             hint="A fix that only handles two accounts can still deadlock with three.",
         ),

@@ -81,7 +81,7 @@ SPEC = ChallengeSpec(
     difficulty=3,
     intended=FindingKind.RACE,
     checks=(
-        ScheduleCheck("no burst over capacity", burst_at_capacity,
+        ScheduleCheck("no burst over capacity", burst_at_capacity, max_seconds=0.8,
                       hint="Two threads can both see one token left before either takes it."),
         PropertyCheck("survives clock corrections", clock_stepped_back, kind=FindingKind.INVARIANT,
                       hint="Measure elapsed time with a clock that never goes backwards."),

@@ -48,9 +48,9 @@ SPEC = ChallengeSpec(
     difficulty=3,
     intended=FindingKind.LOCK_HELD_DURING_IO,
     checks=(
-        ScheduleCheck("every page exactly once", each_page_once, max_schedules=150,
+        ScheduleCheck("every page exactly once", each_page_once, max_schedules=150, max_seconds=0.6,
                       hint="Claim a URL and check it in one atomic step, then fetch it with no lock held."),
-        ScheduleCheck("no lost index updates", shared_index_updates, max_schedules=100),
+        ScheduleCheck("no lost index updates", shared_index_updates, max_schedules=100, max_seconds=0.5),
         PerformanceCheck("fetches overlap", customer_site, reference="narrow_lock",
                          hint="The lock must cover the shared bookkeeping only, never the network call."),
     ),

@@ -33,7 +33,7 @@ class TokenBucket:
             now = time.monotonic()
             tat = max(self.tat, now) + self.interval
             early = tat - now - self.tolerance
-            if early > 0:
+            if early > 1e-9:  # slack for float rounding: 0.1 + 0.1 - 0.2 is not exactly 0
                 return early
             self.tat = tat
             return 0.0
