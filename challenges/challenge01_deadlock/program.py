@@ -94,7 +94,7 @@ def main() -> None:
         for i in range(60_000)
         if owners[i % 4] != owners[(i * 3 + 1) % 4]
     ]
-    print(f"settling {len(day)} transfers on 8 threads...")
+    print(f"settling {len(day)} transfers on 8 threads...", flush=True)
     started = time.perf_counter()
     settle(bank, day, workers=8)
     print(f"settled {bank.completed} transfers in {time.perf_counter() - started:.2f}s")

@@ -125,7 +125,7 @@ def main() -> None:
         for i in range(60_000)
         if owners[i % 4] != owners[(i * 3 + 1) % 4]
     ]
-    print(f"settling {len(day)} transfers on 8 threads...")
+    print(f"settling {len(day)} transfers on 8 threads...", flush=True)
     started = time.perf_counter()
     settle(bank, day, workers=8)
     bank.close()
