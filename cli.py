@@ -450,5 +450,125 @@ def bench_compare(
     compare_runs(_console(), before, after, suite)
 
 
+# ---------------------------------------------------------------------------------------------
+# --- learner loop (challenges) ---
+# ---------------------------------------------------------------------------------------------
+
+
+@app.command("challenge")
+def challenge_command(
+    number: Annotated[int, typer.Argument(help="Challenge number (see `learn list challenges`).")],
+) -> None:
+    """Read a challenge's story and get your own copy of its program to fix."""
+    from challenges.render import render_challenge_intro
+    from challenges.workspace import ensure_working_copy
+
+    render_challenge_intro(_console(), ensure_working_copy(number))
+
+
+@run_app.command("challenge")
+def run_challenge_command(
+    number: Annotated[int, typer.Argument(help="Challenge number.")],
+    original: Annotated[bool, typer.Option("--original", help="Run the original, not your copy.")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds before a hang is cut off.")] = 10.0,
+) -> None:
+    """Run your copy of a challenge program to see the symptom (hangs show the stuck threads)."""
+    from challenges.loop import run_challenge
+    from challenges.render import render_run
+
+    if timeout <= 0:
+        raise UserError(f"--timeout must be positive, got {timeout}")
+    path, result = run_challenge(number, original=original, deadline_s=timeout)
+    render_run(_console(), path, result)
+
+
+@app.command("check")
+def check_command(
+    number: Annotated[int, typer.Argument(help="Challenge number.")],
+    file: Annotated[str | None, typer.Option("--file", help="Grade this file instead of your workspace copy.")] = None,
+    replay: Annotated[int | None, typer.Option("--replay", help="Re-run the exact failing seed a report printed.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the grade as JSON.")] = False,
+) -> None:
+    """Grade your fix with evidence: exit 0 when it passes, 1 when it does not."""
+    from pathlib import Path
+
+    from challenges.loop import check
+
+    report = check(number, Path(file) if file else None, replay=replay)
+    if as_json:
+        import json
+
+        print(json.dumps(report.result.to_json(), indent=2))
+    else:
+        from challenges.render import render_check
+
+        render_check(_console(), report)
+    if not report.result.passed:
+        raise typer.Exit(1)
+
+
+@app.command("watch")
+def watch_command(
+    number: Annotated[int, typer.Argument(help="Challenge to start with.")] = 1,
+) -> None:
+    """Re-check your copy on every save (Enter re-runs, q quits); moves on after a pass."""
+    from challenges.loop import check
+    from challenges.render import render_check
+    from challenges.watch import WatchLoop, run_watch
+
+    console = _console()
+
+    def grade(current: int) -> bool:
+        console.rule(f"challenge {current}")
+        report = check(current)
+        render_check(console, report)
+        return report.result.passed
+
+    run_watch(WatchLoop(number, grade, announce=lambda text: console.print(f"[cyan]{text}[/]")))
+
+
+@app.command("hint")
+def hint_command(number: Annotated[int, typer.Argument(help="Challenge number.")]) -> None:
+    """Show one more hint for a challenge (from a nudge to a near-answer)."""
+    from challenges.hints import next_hint
+    from challenges.render import render_hints
+
+    render_hints(_console(), next_hint(number))
+
+
+@app.command("solution")
+def solution_command(
+    number: Annotated[int, typer.Argument(help="Challenge number.")],
+    approach: Annotated[str | None, typer.Option("--approach", help="Show one approach only.")] = None,
+    reveal: Annotated[bool, typer.Option("--reveal", help="Show them before you have passed.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Show the reference solutions and their trade-offs (after you pass, or with --reveal)."""
+    import tracker
+    from challenges.loop import solutions_for
+    from challenges.render import render_solutions
+
+    if reveal and not yes and not tracker.has_passed(number):
+        typer.confirm(f"Reveal the solutions of challenge {number} before passing it?", abort=True)
+    render_solutions(_console(), solutions_for(number, reveal=reveal), approach)
+
+
+@app.command("reset")
+def reset_command(
+    number: Annotated[int, typer.Argument(help="Challenge number.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Restore the original program (your copy is backed up first)."""
+    from challenges.workspace import reset_program
+
+    if not yes:
+        typer.confirm(f"Replace your copy of challenge {number} with the original?", abort=True)
+    backup = reset_program(number)
+    console = _console()
+    console.print(f"[green]challenge {number} restored to the original.[/]")
+    if backup is not None:
+        console.print(f"your previous copy is saved at {backup}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
