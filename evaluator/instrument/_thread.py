@@ -1,0 +1,80 @@
+"""Instrumented ``threading.Thread``: start/stop events, and under the scheduler, managed threads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from evaluator.events import EventKind
+from evaluator.instrument import _real
+from evaluator.instrument._runtime import called_from_stdlib, controlled, emit
+
+__all__ = ["Thread"]
+
+
+class Thread(_real.Thread):
+    """Drop-in for ``threading.Thread`` (subclassable like the original)."""
+
+    _cl_rec: Any = None
+
+    def __init__(
+        self,
+        group: None = None,
+        target: Callable[..., Any] | None = None,
+        name: str | None = None,
+        args: Iterable[Any] = (),
+        kwargs: Mapping[str, Any] | None = None,
+        *,
+        daemon: bool | None = None,
+    ) -> None:
+        c = controlled()
+        if name is None and c is not None:  # stable names across schedules, CPython's format
+            suffix = f" ({target.__name__})" if getattr(target, "__name__", None) else ""
+            name = f"Thread-{c[0].thread_number()}{suffix}"
+        super().__init__(group, target, name, args, kwargs, daemon=daemon)
+
+    def start(self) -> None:
+        c = controlled()
+        inner_run = self.run
+        if c is None:
+            def run() -> None:
+                emit(EventKind.THREAD_START)
+                try:
+                    inner_run()
+                finally:
+                    emit(EventKind.THREAD_END)
+        else:
+            ctl, _parent = c
+            rec = ctl.register_thread(self)
+            self._cl_rec = rec
+
+            def run() -> None:
+                ctl.thread_body(rec, inner_run)
+
+        self.run = run  # type: ignore[method-assign]
+        super().start()
+        if c is not None and not called_from_stdlib(2):
+            c[0].preempt(c[1])
+
+    def join(self, timeout: float | None = None) -> None:
+        c = controlled()
+        rec = self._cl_rec
+        if c is not None and rec is not None:
+            ctl, me = c
+            if not called_from_stdlib(2):
+                ctl.preempt(me)
+            if not rec.done:
+                emit(EventKind.JOIN_WAIT, self.name)
+                if not ctl.block(me, lambda: rec.done, timeout, self, "join"):
+                    return
+            super().join()
+            return
+        if self.is_alive():
+            emit(EventKind.JOIN_WAIT, self.name)
+        super().join(timeout)
+
+    def is_alive(self) -> bool:
+        rec = self._cl_rec
+        if rec is not None and rec.done:
+            return False
+        return super().is_alive()
