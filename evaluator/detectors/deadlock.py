@@ -100,7 +100,7 @@ def deadlock_finding(snapshot: DeadlockSnapshot, *, check: str = "", seed: int |
         others = list(snapshot.threads)
     for t in others:
         line = f"{t.name} waits for {t.waits_for}{_at(t.wait_location)}"
-        if t.owner:
+        if t.owner and t.desc != "join":
             line += f", held by {t.owner}"
         if t.holds:
             line += "; it holds " + ", ".join(f"{lock}{_at(where)}" for lock, where in t.holds)

@@ -116,6 +116,9 @@ def call_site() -> str | None:
     return location(user_frame(3))
 
 
+site_counts: dict[str, int] = {}
+"""Primitives created so far per creation site (reset by the scheduler at each run)."""
+
 _ASSIGNED = re.compile(r"^\s*(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)\s*(?::[^=]*)?=[^=]")
 
 
@@ -133,6 +136,10 @@ class Named:
             match = _ASSIGNED.match(line)
             if match:
                 label = match.group(1)
+        if label and frame is not None and self._cl_site and re.search(r"\bfor\b", line):
+            index = site_counts.get(self._cl_site, 0)  # made in a loop/comprehension: number them
+            site_counts[self._cl_site] = index + 1
+            label = f"{label}[{index}]"
         self._cl_label = label
         self.cl_name = f"{label or self._cl_kind}@{self._cl_site}" if self._cl_site else (label or self._cl_kind)
 

@@ -78,6 +78,7 @@ def run_schedule(
     saved_clock = events.event_log.clock
     events.event_log.clock = lambda: ctl.clock_ns
     _runtime.controller = ctl
+    _runtime.site_counts.clear()
     try:
         os_thread = _real.Thread(target=scenario_body, name="concurrency-lab scenario", daemon=True)
         scenario_rec.os_thread = os_thread

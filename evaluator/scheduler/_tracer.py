@@ -102,14 +102,23 @@ def _accesses(code: CodeType, shared: frozenset[str], filename: str) -> dict[int
                                       yield_before=store and name in loaded_on_line)
             if not store:
                 loaded_on_line.add(name)
+        elif ins.opname == "LOAD_METHOD" and ins.argval == "get":
+            match = re.search(r"([A-Za-z_][\w.]*)\.get\(\s*([^,()]+)", source)
+            if match and match.group(1).rsplit(".", 1)[-1] in shared:
+                owner = match.group(1)
+                ops[ins.offset] = _Access("read", owner.rsplit(".", 1)[-1], owner, match.group(2).strip(),
+                                          line, yield_before=False)
+                loaded_on_line.add(f"{owner}[]")
         elif ins.opname in ("BINARY_SUBSCR", "STORE_SUBSCR"):
             match = re.search(r"([A-Za-z_][\w.]*)\[([^\[\]]+)\]", source)
             if match and match.group(1).rsplit(".", 1)[-1] in shared:
                 owner, key = match.group(1), match.group(2).strip()
                 store = ins.opname == "STORE_SUBSCR"
                 token = f"{owner}[]"
-                ops[ins.offset] = _Access("write" if store else "read", owner.rsplit(".", 1)[-1], owner, key,
-                                          line, yield_before=store and token in loaded_on_line)
+                base = owner.rsplit(".", 1)[-1]
+                loaded = token in loaded_on_line or base in loaded_on_line
+                ops[ins.offset] = _Access("write" if store else "read", base, owner, key,
+                                          line, yield_before=store and loaded)
                 if not store:
                     loaded_on_line.add(token)
     return ops
@@ -133,6 +142,12 @@ def _key_value(expr: str, frame: FrameType) -> Any:
         return ast.literal_eval(expr)
     except (ValueError, SyntaxError):
         return _lookup(expr, frame)
+
+
+def _shown(value: Any, subscript: bool) -> str | None:
+    if value is _MISSING:
+        return "(missing)" if subscript else None
+    return _short(value)
 
 
 def _short(value: Any) -> str:
@@ -192,7 +207,7 @@ class ProgramTracer:
                         value = _MISSING
                     expr, key = f"{access.owner}[{_short(key_value)}]", (id(owner), repr(key_value))
             ctl.record_access(Step(rec.tid, rec.name, f"{basename}:{access.line}", access.action, expr,
-                                   None if value is _MISSING else _short(value), key))
+                                   _shown(value, access.key is not None), key))
 
         def local(frame: FrameType, event: str, arg: Any) -> Any:
             if ctl.aborting:
