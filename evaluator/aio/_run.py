@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,8 @@ def run_async_scenario(make_coro: Callable[[], Coroutine[Any, Any, Any]], seed: 
     with contextlib.suppress(RuntimeError):
         previous = asyncio.get_event_loop_policy().get_event_loop()
     asyncio.set_event_loop(loop)
+    random_state = random.getstate()
+    random.seed(seed)  # a learner's own randomness replays with the seed too
     try:
         main = loop.create_task(make_coro())
         try:
@@ -47,6 +50,7 @@ def run_async_scenario(make_coro: Callable[[], Coroutine[Any, Any, Any]], seed: 
     finally:
         _cleanup(loop)
         asyncio.set_event_loop(previous)
+        random.setstate(random_state)
     return result
 
 

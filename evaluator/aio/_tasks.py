@@ -80,7 +80,7 @@ class TaskRegistry:
         mine = [_frame_line(f) for f in frames if os.path.realpath(f.f_code.co_filename) == self.program_path]
         inner = frames[-1] if frames else None
         blocked_in = None
-        if inner is not None and os.path.realpath(inner.f_code.co_filename) != self.program_path:
+        if inner is not None and f"{os.sep}asyncio{os.sep}" in inner.f_code.co_filename:
             blocked_in = inner.f_code.co_qualname
         if not mine and frames:
             mine = [_frame_line(frames[-1])]

@@ -79,6 +79,8 @@ def run_schedule(
     events.event_log.clock = lambda: ctl.clock_ns
     _runtime.controller = ctl
     _runtime.site_counts.clear()
+    random_state = random.getstate()
+    random.seed(chooser.seed)  # type: ignore[attr-defined]  # the learner's randomness replays too
     try:
         os_thread = _real.Thread(target=scenario_body, name="concurrency-lab scenario", daemon=True)
         scenario_rec.os_thread = os_thread
@@ -97,6 +99,7 @@ def run_schedule(
                 _real.thread_join(rec.os_thread, 1.0)
     finally:
         _runtime.controller = None
+        random.setstate(random_state)
         events.event_log.clock = saved_clock
         unsubscribe()
     return RunResult(
