@@ -19,7 +19,7 @@ from evaluator.detectors.deadlock import (
     lock_order_finding,
 )
 from evaluator.detectors.held_locks import find_locks_held_during_sleep
-from evaluator.detectors.race import interleaving_evidence, lost_updates
+from evaluator.detectors.race import interleaving_evidence, lost_updates, switch_evidence
 from evaluator.findings import Finding, FindingKind, Severity
 from evaluator.scheduler import Budget, RunResult, chooser_from_seed, explore, run_schedule
 from evaluator.scheduler._tracer import ProgramTracer
@@ -96,7 +96,7 @@ def failure_findings(
     if run.outcome == "deadlock" and run.deadlock is not None:
         return [deadlock_finding(run.deadlock, check=check.name, seed=run.seed, hint=check.hint,
                                  inversions=extra_deadlock_evidence or (), data=data)]
-    interleaving = interleaving_evidence(run.accesses)
+    interleaving = interleaving_evidence(run.accesses) or switch_evidence(run.switches, program_name)
     lost = lost_updates(run.accesses)
     location = None
     if run.accesses:

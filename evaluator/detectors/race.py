@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from evaluator.scheduler._controller import Step
 
-__all__ = ["interleaving_evidence", "lost_updates"]
+__all__ = ["interleaving_evidence", "lost_updates", "switch_evidence"]
 
 
 def _relevant(steps: Sequence[Step]) -> list[Step]:
@@ -84,4 +84,13 @@ def interleaving_evidence(steps: Sequence[Step], max_lines: int = 14) -> list[st
             text += f" — {lost[i]}'s update is lost"
         lines.append(text)
         previous = i
+    return lines
+
+
+def switch_evidence(switches: Sequence[tuple[str, int | None, str]], program_name: str, max_lines: int = 10) -> list[str]:
+    """When no shared access was recorded: who ran up to which line before the next took over."""
+    lines = [f"{source} ran up to {program_name}:{line}, then {target} ran"
+             for source, line, target in switches if line is not None]
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines // 2], "  …", *lines[-(max_lines // 2):]]
     return lines

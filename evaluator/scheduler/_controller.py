@@ -60,6 +60,8 @@ class ThreadRec:
     error: BaseException | None = None
     error_frames: tuple[str, ...] = ()
     held: list[tuple[object, str | None]] = field(default_factory=list)
+    last_line: int | None = None
+    """Last line of the learner's file this thread executed."""
     pending: Any = None
     """An access whose value the tracer reads at the thread's next trace event."""
 
@@ -121,6 +123,8 @@ class Controller:
         self.run_length = 0
         self.decisions: list[Decision] = []
         self.accesses: list[Step] = []
+        self.switches: list[tuple[str, int | None, str]] = []
+        """Context switches: (from thread, its last learner line, to thread)."""
         self.lock_edges: dict[tuple[int, int], LockEdge] = {}
         self.aborting = False
         self.outcome: str | None = None
@@ -264,6 +268,8 @@ class Controller:
             self.run_length += 1
             return
         self.run_length = 0
+        if len(self.switches) < 5_000:
+            self.switches.append((me.name, me.last_line, nxt.name))
         nxt.baton.release()
         if me.done:
             return

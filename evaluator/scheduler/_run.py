@@ -35,6 +35,7 @@ class RunResult:
     thread_errors: list[tuple[str, BaseException, tuple[str, ...]]]
     decisions: list[Decision]
     accesses: list[Step]
+    switches: list[tuple[str, int | None, str]]
     deadlock: DeadlockSnapshot | None
     lock_edges: list[LockEdge]
     events: list[events.Event]
@@ -110,6 +111,7 @@ def run_schedule(
         thread_errors=[(r.name, r.error, r.error_frames) for r in ctl.recs if r.error is not None],
         decisions=ctl.decisions,
         accesses=ctl.accesses,
+        switches=ctl.switches,
         deadlock=ctl.deadlock,
         lock_edges=list(ctl.lock_edges.values()),
         events=captured,
@@ -197,6 +199,10 @@ def explore(
             edges.setdefault((edge.held, edge.acquired, edge.thread), edge)
         if run.failed:
             result.failure = run
+            if not isinstance(chooser, Guided) and "dfs" in budget.strategies:
+                simpler = _simpler_failure(scenario, program, tracer, dfs, budget, started)
+                result.schedules += simpler[1]
+                result.failure = simpler[0] or run
             break
         if run.outcome == "stuck":
             result.stuck = True
@@ -211,3 +217,29 @@ def explore(
     result.seconds = time.perf_counter() - started
     result.lock_edges = list(edges.values())
     return result
+
+
+SHRINK_SCHEDULES = 60
+"""Extra DFS schedules spent looking for a simpler counterexample after PCT/random found one."""
+
+
+def _simpler_failure(
+    scenario: Callable[[ModuleType], Any],
+    program: ModuleType,
+    tracer: ProgramTracer | None,
+    dfs: DfsExplorer,
+    budget: Budget,
+    started: float,
+) -> tuple[RunResult | None, int]:
+    """A failing run with fewer preemptions (DFS order), if one turns up quickly."""
+    runs = 0
+    while runs < SHRINK_SCHEDULES and time.perf_counter() - started < budget.max_seconds:
+        chooser = dfs.next()
+        if chooser is None:
+            break
+        run = run_schedule(scenario, program, chooser, tracer=tracer)
+        runs += 1
+        dfs.feedback(chooser, run.decisions)
+        if run.failed:
+            return run, runs
+    return None, runs

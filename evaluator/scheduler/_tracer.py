@@ -218,7 +218,10 @@ class ProgramTracer:
             if rec.pending is not None:
                 flush(rec)
             if event == "line":
+                rec.last_line = frame.f_lineno
                 ctl.preempt(rec)
+            elif event == "return":
+                rec.last_line = None
             elif event == "opcode":
                 ops = self._code.get(frame.f_code)
                 access = ops.get(frame.f_lasti) if ops else None
