@@ -14,6 +14,7 @@ import asyncio
 import random
 import selectors
 import threading
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["AsyncDeadlock", "VirtualTimeLoop"]
@@ -59,20 +60,22 @@ class _VirtualSelector(selectors.BaseSelector):
             return ready
         if timeout is not None and timeout <= 0:
             return []
-        if loop._external_jobs or loop._foreign_threads_alive():
-            # Something outside the loop may still call back: wait for it in real time.
-            step = 0.01 if timeout is None else min(timeout, 0.01)
+        if loop._external_jobs or (timeout is None and loop._foreign_threads_alive()):
+            # An executor job or another thread may still call back: give it real time.
+            step = 0.01 if timeout is None else min(timeout, 0.005)
             ready = self._real.select(step)
             if ready:
                 self._idle_real = 0.0
                 return ready
-            self._idle_real += step
-            if timeout is None and not loop._external_jobs and self._idle_real >= _FOREIGN_WAIT_SECONDS:
-                raise AsyncDeadlock("every task is waiting and nothing can wake them")
-            return []
+            if timeout is None:
+                self._idle_real += step
+                if not loop._external_jobs and self._idle_real >= _FOREIGN_WAIT_SECONDS:
+                    raise AsyncDeadlock("every task is waiting and nothing can wake them")
+                return []
         if timeout is None:
             raise AsyncDeadlock("every task is waiting and nothing can wake them")
         loop._now += timeout
+        self._idle_real = 0.0
         return []
 
 
@@ -87,6 +90,8 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         self._rng = random.Random(seed)
         self._external_jobs = 0
         self._baseline_threads = set(threading.enumerate())
+        self.on_task_step: Callable[[asyncio.Task[Any]], None] | None = None
+        """Called after each step of a task (the interleaving evidence)."""
 
     def time(self) -> float:
         return self._now
@@ -105,6 +110,22 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
 
         future.add_done_callback(done)
         return future
+
+    def call_soon(self, callback: Any, *args: Any, context: Any = None) -> asyncio.Handle:
+        task = getattr(callback, "__self__", None)
+        if self.on_task_step is not None and isinstance(task, asyncio.Task):
+            callback = self._observed(callback, task)
+        return super().call_soon(callback, *args, context=context)
+
+    def _observed(self, step: Any, task: asyncio.Task[Any]) -> Any:
+        def run_step(*args: Any) -> Any:
+            try:
+                return step(*args)
+            finally:
+                if self.on_task_step is not None:
+                    self.on_task_step(task)
+
+        return run_step
 
     def _foreign_threads_alive(self) -> bool:
         return any(t.is_alive() and t not in self._baseline_threads for t in threading.enumerate())

@@ -22,6 +22,8 @@ class AsyncRun:
     deadlocked: list[TaskInfo] = field(default_factory=list)
     leaked: list[TaskInfo] = field(default_factory=list)
     virtual_seconds: float = 0.0
+    interleaving: list[str] = field(default_factory=list)
+    """Which task ran to which await, in order (learner-file lines)."""
 
 
 def run_async_scenario(make_coro: Callable[[], Coroutine[Any, Any, Any]], seed: int, program_path: str) -> AsyncRun:
@@ -30,6 +32,7 @@ def run_async_scenario(make_coro: Callable[[], Coroutine[Any, Any, Any]], seed: 
     loop = VirtualTimeLoop(seed)
     registry = TaskRegistry(program_path)
     loop.set_task_factory(registry.factory)
+    loop.on_task_step = registry.record_step
     previous = None
     with contextlib.suppress(RuntimeError):
         previous = asyncio.get_event_loop_policy().get_event_loop()
@@ -47,6 +50,7 @@ def run_async_scenario(make_coro: Callable[[], Coroutine[Any, Any, Any]], seed: 
         if not result.deadlocked:
             result.leaked = [registry.info(t) for t in registry.created if t is not main and not t.done()]
         result.virtual_seconds = loop.time()
+        result.interleaving = registry.interleaving()
     finally:
         _cleanup(loop)
         asyncio.set_event_loop(previous)

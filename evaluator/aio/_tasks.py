@@ -59,6 +59,7 @@ class TaskRegistry:
         self.program_path = os.path.realpath(program_path)
         self.created: dict[asyncio.Task[Any], str | None] = {}
         self._count = 0
+        self.steps: list[str] = []
 
     def factory(self, loop: asyncio.AbstractEventLoop, coro: Any, context: Any = None) -> asyncio.Task[Any]:
         task = asyncio.Task(coro, loop=loop, context=context)
@@ -74,6 +75,27 @@ class TaskRegistry:
                 return _frame_line(frame)
             frame = frame.f_back
         return None
+
+    def record_step(self, task: asyncio.Task[Any]) -> None:
+        """After a task step: where it stopped (its await in learner code) or that it finished."""
+        if len(self.steps) >= 5_000:
+            return
+        if task.done():
+            self.steps.append(f"{task.get_name()} finished")
+            return
+        frames = [f for f in await_chain(task.get_coro()) if os.path.realpath(f.f_code.co_filename) == self.program_path]
+        if frames:
+            self.steps.append(f"{task.get_name()} ran to {_frame_line(frames[-1])}")
+
+    def interleaving(self, max_lines: int = 12) -> list[str]:
+        """The recorded steps, repeated lines collapsed, long runs cut in the middle."""
+        lines: list[str] = []
+        for step in self.steps:
+            if not lines or lines[-1] != step:
+                lines.append(step)
+        if len(lines) > max_lines:
+            lines = [*lines[: max_lines // 2], "  …", *lines[-(max_lines // 2):]]
+        return lines
 
     def info(self, task: asyncio.Task[Any]) -> TaskInfo:
         frames = await_chain(task.get_coro())

@@ -55,7 +55,8 @@ def _findings(check: AsyncCheck, run: AsyncRun, ctx: CheckContext, data: dict) -
     error = run.error
     if isinstance(error, Violation):
         kind = error.kind if error.kind is not FindingKind.INVARIANT else check.kind
-        return [Finding(kind=kind, severity=Severity.FAIL, title=error.message, evidence=error.evidence,
+        evidence = (*error.evidence, "the task interleaving that breaks it:", *run.interleaving)
+        return [Finding(kind=kind, severity=Severity.FAIL, title=error.message, evidence=evidence,
                         hint=check.hint, seed=run.seed, check=check.name, data=data)]
     if error is not None:
         frames = [f"  at {name}:{f.lineno} in {f.name}: {f.line}" for f in traceback.extract_tb(error.__traceback__)

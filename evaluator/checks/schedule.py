@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import zlib
+from dataclasses import replace
 from types import ModuleType
 
 from evaluator.detectors.deadlock import (
@@ -27,8 +28,8 @@ from evaluator.spec import CheckContext, ScheduleCheck, Violation
 
 __all__ = ["failure_findings", "run_schedule_check"]
 
-QUICK_SCHEDULES = 120
-QUICK_SECONDS = 0.6
+QUICK_SCHEDULES = 80
+QUICK_SECONDS = 0.4
 
 
 def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckContext) -> list[Finding]:
@@ -50,7 +51,13 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
         budget.max_seconds = min(budget.max_seconds, QUICK_SECONDS)
         budget.stop_when_dfs_exhausted = True
     seed = (ctx.seed * 1_000_003 + zlib.crc32(check.name.encode())) & 0xFFFF_FFFF
-    result = explore(check.scenario, program, program_path=ctx.program_path, seed=seed, budget=budget)
+    targeted = check.kind is FindingKind.LOCK_HELD_DURING_IO
+
+    def held_lock_shown(run: RunResult) -> bool:
+        return targeted and bool(find_locks_held_during_sleep(run.events))
+
+    result = explore(check.scenario, program, program_path=ctx.program_path, seed=seed, budget=budget,
+                     enough=held_lock_shown)
     data = {
         "schedules": result.schedules,
         "seconds": round(result.seconds, 3),
@@ -65,10 +72,10 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
     if result.failure is None or result.failure.outcome != "deadlock":
         findings += [lock_order_finding(pair, check=check.name) for pair in inversions]
     if result.first_run is not None:
-        targeted = check.kind is FindingKind.LOCK_HELD_DURING_IO
-        findings += find_locks_held_during_sleep(
+        held = find_locks_held_during_sleep(
             result.first_run.events, severity=Severity.FAIL if targeted else Severity.WARN, check=check.name
         )
+        findings += [replace(f, seed=result.first_run.seed, data={**f.data, **data}) for f in held]
     return findings
 
 

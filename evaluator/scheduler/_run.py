@@ -171,8 +171,9 @@ def explore(
     program_path: Path | None,
     seed: int,
     budget: Budget,
+    enough: Callable[[RunResult], bool] | None = None,
 ) -> Exploration:
-    """Run schedules until one fails or the budget (schedules, seconds) is spent."""
+    """Run schedules until one fails, ``enough(run)`` says so, or the budget is spent."""
     rng = random.Random(seed)
     tracer = ProgramTracer(program_path) if program_path is not None else None
     dfs = DfsExplorer(budget.preemption_bound, rng)
@@ -206,6 +207,8 @@ def explore(
             break
         if run.outcome == "stuck":
             result.stuck = True
+            break
+        if enough is not None and enough(run):
             break
         result.dfs_exhausted = dfs.exhausted
         elapsed = time.perf_counter() - started

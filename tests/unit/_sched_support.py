@@ -46,3 +46,20 @@ def grade(case: str, variant: str, seed: int, *, quick: bool = True, replay: int
 
 def intended(case: str):
     return load_module(CORPUS / case / "spec.py").SPEC.intended
+
+
+def instrumented():
+    """Context manager: instrumentation installed for the block, always uninstalled after."""
+    import contextlib
+
+    from evaluator.instrument import install, uninstall
+
+    @contextlib.contextmanager
+    def manager():
+        install()
+        try:
+            yield
+        finally:
+            uninstall()
+
+    return manager()
