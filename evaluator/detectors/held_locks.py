@@ -58,6 +58,8 @@ def find_locks_held_during_sleep(
         last_ts = ev.ts_ns
         if ev.obj is None and ev.kind not in (EventKind.SLEEP_START, EventKind.SLEEP_END):
             continue
+        if ev.detail == "semaphore":
+            continue  # a semaphore bounds concurrency; sleeping while holding a permit is its purpose
         if ev.kind is EventKind.LOCK_ACQUIRE and ev.obj is not None:
             held[ev.actor].append((ev.obj, ev.ts_ns))
             start = wait_start.pop((ev.actor, ev.obj), None)

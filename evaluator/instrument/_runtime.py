@@ -163,7 +163,13 @@ def actor() -> tuple[str, int]:
     return thread.name, thread.ident or 0
 
 
-def emit(kind: events.EventKind, obj: str | None = None, value: int | None = None, where: str | None = None) -> None:
+def emit(
+    kind: events.EventKind,
+    obj: str | None = None,
+    value: int | None = None,
+    where: str | None = None,
+    detail: str | None = None,
+) -> None:
     """Emit an event for the calling thread."""
     name, ident = actor()
-    events.event_log.emit(kind, name, ident, obj=obj, value=value, location=where)
+    events.event_log.emit(kind, name, ident, obj=obj, value=value, location=where, detail=detail)
