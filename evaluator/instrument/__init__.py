@@ -33,6 +33,7 @@ _PATCHES: tuple[tuple[ModuleType, str, Any], ...] = (
     (threading, "Event", _sync.Event),
     (threading, "Barrier", _sync.Barrier),
     (threading, "Thread", _thread.Thread),
+    (threading, "Timer", _thread.Timer),
     (queue, "Queue", _queue.Queue),
     (queue, "LifoQueue", _queue.LifoQueue),
     (queue, "PriorityQueue", _queue.PriorityQueue),

@@ -109,6 +109,12 @@ class _OwnedLock(Named):
     def locked(self) -> bool:
         return bool(self._block.locked())
 
+    def _at_fork_reinit(self) -> None:
+        """Called in a forked child (``os.register_at_fork`` users such as concurrent.futures)."""
+        self._block = _real.allocate_lock()
+        self._owner = None
+        self._count = 0
+
     @property
     def owner_ident(self) -> int | None:
         """``threading.get_ident()`` of the holder, or None when free."""

@@ -9,7 +9,7 @@ from evaluator.events import EventKind
 from evaluator.instrument import _real
 from evaluator.instrument._runtime import called_from_stdlib, controlled, emit
 
-__all__ = ["Thread"]
+__all__ = ["Thread", "Timer"]
 
 
 class Thread(_real.Thread):
@@ -31,7 +31,9 @@ class Thread(_real.Thread):
         if name is None and c is not None:  # stable names across schedules, CPython's format
             suffix = f" ({target.__name__})" if getattr(target, "__name__", None) else ""
             name = f"Thread-{c[0].thread_number()}{suffix}"
-        super().__init__(group, target, name, args, kwargs, daemon=daemon)
+        # Explicit base call: threading.py's own subclasses (_DummyThread) call Thread.__init__
+        # on instances that are not ours once the module attribute is patched.
+        _real.Thread.__init__(self, group, target, name, args, kwargs, daemon=daemon)
 
     def start(self) -> None:
         c = controlled()
@@ -78,3 +80,33 @@ class Thread(_real.Thread):
         if rec is not None and rec.done:
             return False
         return super().is_alive()
+
+
+class Timer(Thread):
+    """Drop-in for ``threading.Timer``: waits on an instrumented Event (virtual time when controlled)."""
+
+    def __init__(
+        self,
+        interval: float,
+        function: Callable[..., Any],
+        args: Iterable[Any] | None = None,
+        kwargs: Mapping[str, Any] | None = None,
+    ) -> None:
+        from evaluator.instrument._sync import Event
+
+        super().__init__()
+        self.interval = interval
+        self.function = function
+        self.args = list(args) if args is not None else []
+        self.kwargs = dict(kwargs) if kwargs is not None else {}
+        self.finished = Event()
+
+    def cancel(self) -> None:
+        """Stop the timer if it has not fired yet."""
+        self.finished.set()
+
+    def run(self) -> None:
+        self.finished.wait(self.interval)
+        if not self.finished.is_set():
+            self.function(*self.args, **self.kwargs)
+        self.finished.set()

@@ -101,3 +101,12 @@ def test_sixty_four_threads_work_in_passthrough() -> None:
         assert total[0] == 64 * 50
         assert sorted(results.get() for _ in range(64)) == list(range(64))
         assert all(not t.is_alive() for t in threads)
+
+
+def test_foreign_threads_still_get_dummy_thread_objects() -> None:
+    import _thread
+
+    with instrumented():
+        names: queue.Queue[str] = queue.Queue()
+        _thread.start_new_thread(lambda: names.put(threading.current_thread().name), ())
+        assert names.get(timeout=5).startswith("Dummy-")

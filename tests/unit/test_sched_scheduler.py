@@ -159,3 +159,16 @@ def test_inversion_in_runs_that_finish_is_only_a_warning() -> None:
         assert [f.kind for f in findings] == [FindingKind.LOCK_ORDER]
         assert findings[0].severity is Severity.WARN
         assert any("while holding Lock a" in line for line in findings[0].evidence)
+
+
+def test_thread_pool_and_timer_run_under_control() -> None:
+    with instrumented():
+        program = load_module(PRIMITIVES)
+        tracer = ProgramTracer(PRIMITIVES)
+        for rng_seed in range(5):
+            box: dict[str, tuple[int, bool, float]] = {}
+            run = run_schedule(lambda m, box=box: box.setdefault("out", m.pool_and_timer()), program,
+                               RandomWalk(rng_seed), tracer=tracer)
+            assert run.outcome == "done" and not run.failed, (run.outcome, run.error, run.thread_errors)
+            total, fired, now = box["out"]
+            assert (total, fired) == (6, True) and now == pytest.approx(1000 + 5)

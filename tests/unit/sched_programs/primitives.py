@@ -105,3 +105,22 @@ def ordered_inversion():
     second = threading.Thread(target=ba)
     second.start()
     second.join()
+
+
+def pool_and_timer():
+    from concurrent.futures import ThreadPoolExecutor
+
+    lock = threading.Lock()
+    total = [0]
+
+    def add():
+        with lock:
+            total[0] += 1
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        for future in [pool.submit(add) for _ in range(6)]:
+            future.result()
+    fired = threading.Event()
+    timer = threading.Timer(5, fired.set)
+    timer.start()
+    return total[0], fired.wait(10), time.monotonic()
