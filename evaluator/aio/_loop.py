@@ -96,12 +96,12 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
     def time(self) -> float:
         return self._now
 
-    def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> asyncio.TimerHandle:
+    def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> asyncio.TimerHandle:  # type: ignore[override]
         # Real timers scheduled "at the same time" differ by scheduling jitter; model it, seeded.
-        jitter = self._rng.random() * self._clock_resolution * 0.5
+        jitter = self._rng.random() * self._clock_resolution * 0.5  # type: ignore[attr-defined]
         return super().call_at(when + jitter, callback, *args, context=context)
 
-    def run_in_executor(self, executor: Any, func: Any, *args: Any) -> asyncio.Future[Any]:
+    def run_in_executor(self, executor: Any, func: Any, *args: Any) -> asyncio.Future[Any]:  # type: ignore[override]
         future = super().run_in_executor(executor, func, *args)
         self._external_jobs += 1
 
@@ -111,7 +111,7 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         future.add_done_callback(done)
         return future
 
-    def call_soon(self, callback: Any, *args: Any, context: Any = None) -> asyncio.Handle:
+    def call_soon(self, callback: Any, *args: Any, context: Any = None) -> asyncio.Handle:  # type: ignore[override]
         task = getattr(callback, "__self__", None)
         if self.on_task_step is not None and isinstance(task, asyncio.Task):
             callback = self._observed(callback, task)

@@ -65,14 +65,14 @@ def _findings(check: AsyncCheck, run: AsyncRun, ctx: CheckContext, data: dict) -
                         title=f"the scenario crashed with {type(error).__name__}: {error}",
                         evidence=tuple(frames), hint=check.hint, seed=run.seed, check=check.name, data=data)]
     if run.leaked and check.check_task_leaks:
-        evidence = []
+        leaks: list[str] = []
         for task in run.leaked:
             created = f", created at {task.created_at}" if task.created_at else ""
-            evidence.append(f"{task.name} still pending{created}; it waits at "
+            leaks.append(f"{task.name} still pending{created}; it waits at "
                             f"{task.awaiting[-1] if task.awaiting else 'an unknown place'}")
         return [Finding(kind=FindingKind.TASK_LEAK, severity=Severity.FAIL,
                         title=f"{len(run.leaked)} task(s) still running after the scenario returned",
-                        evidence=tuple(evidence),
+                        evidence=tuple(leaks),
                         hint=check.hint or "Keep a reference to every task you create and await (or cancel and await) it before returning.",
                         location=_location(tuple(t.created_at or "" for t in run.leaked)),
                         seed=run.seed, check=check.name, data=data)]

@@ -55,7 +55,7 @@ class _Instrumented(Named):
         return item
 
     def _qsize(self) -> int:
-        return super()._qsize()  # type: ignore[misc, no-any-return]
+        return super()._qsize()  # type: ignore[misc]
 
 
 def _preempt() -> None:

@@ -29,7 +29,8 @@ class Thread(_real.Thread):
     ) -> None:
         c = controlled()
         if name is None and c is not None:  # stable names across schedules, CPython's format
-            suffix = f" ({target.__name__})" if getattr(target, "__name__", None) else ""
+            target_name = getattr(target, "__name__", None)
+            suffix = f" ({target_name})" if target_name else ""
             name = f"Thread-{c[0].thread_number()}{suffix}"
         # Explicit base call: threading.py's own subclasses (_DummyThread) call Thread.__init__
         # on instances that are not ours once the module attribute is patched.

@@ -117,7 +117,8 @@ class DfsExplorer:
     def __init__(self, bound: int, rng: random.Random) -> None:
         self.bound = bound
         self._rng = rng
-        self._pools: list[list[dict[int, int]]] = [[{}]] + [[] for _ in range(bound)]
+        root: dict[int, int] = {}
+        self._pools: list[list[dict[int, int]]] = [[root], *([] for _ in range(bound))]
 
     @property
     def exhausted(self) -> bool:

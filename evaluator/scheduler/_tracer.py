@@ -202,7 +202,7 @@ class ProgramTracer:
                 else:
                     key_value = _key_value(access.key, frame)
                     try:
-                        value = owner[key_value]  # type: ignore[index]
+                        value = owner[key_value]
                     except Exception:
                         value = _MISSING
                     expr, key = f"{access.owner}[{_short(key_value)}]", (id(owner), repr(key_value))
