@@ -122,6 +122,28 @@ site_counts: dict[str, int] = {}
 _ASSIGNED = re.compile(r"^\s*(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)\s*(?::[^=]*)?=[^=]")
 
 
+def _label(frame: FrameType) -> str | None:
+    """The name the creating line assigns to: ``lock``, ``Account.lock`` for ``self.lock = ...``.
+
+    Several objects made at one site are numbered: ``forks[0], forks[1]`` in a loop or
+    comprehension, ``Account.lock, Account.lock#2`` for one attribute of several instances.
+    """
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    match = _ASSIGNED.match(line)
+    if not match:
+        return None
+    label = match.group(1)
+    owner = frame.f_locals.get("self") if line.lstrip().startswith("self.") else None
+    if owner is not None:
+        label = f"{type(owner).__name__}.{label}"
+    site = location(frame) or ""
+    index = site_counts.get(site, 0)
+    site_counts[site] = index + 1
+    if re.search(r"\bfor\b", line):
+        return f"{label}[{index}]"
+    return f"{label}#{index + 1}" if index else label
+
+
 class Named:
     """Mixin: a display name from the creating frame ("lock_a@program.py:12" or "Lock@program.py:12")."""
 
@@ -130,17 +152,8 @@ class Named:
     def _cl_name_from_creator(self) -> None:
         frame = user_frame(3)
         self._cl_site = location(frame)
-        label = None
-        if frame is not None:
-            line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
-            match = _ASSIGNED.match(line)
-            if match:
-                label = match.group(1)
-        if label and frame is not None and self._cl_site and re.search(r"\bfor\b", line):
-            index = site_counts.get(self._cl_site, 0)  # made in a loop/comprehension: number them
-            site_counts[self._cl_site] = index + 1
-            label = f"{label}[{index}]"
-        self._cl_label = label
+        self._cl_label = _label(frame) if frame is not None else None
+        label = self._cl_label
         self.cl_name = f"{label or self._cl_kind}@{self._cl_site}" if self._cl_site else (label or self._cl_kind)
 
     def cl_describe(self) -> str:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from evaluator.events import EventKind, event_log
-from evaluator.instrument import REAL, install, installed, uninstall
+from evaluator.instrument import REAL, _runtime, install, installed, uninstall
 
 from ._sched_support import instrumented, load_module
 
@@ -34,10 +34,13 @@ def test_names_come_from_the_creating_line(tmp_path: Path) -> None:
     path = tmp_path / "program.py"
     path.write_text(source)
     with instrumented():
-        bank = load_module(path).Bank()
-    assert bank.vault.cl_name == "vault@program.py:6"
-    assert bank.vault.cl_describe() == "Lock vault"
-    assert bank.plain.cl_name == "plain@program.py:7"
+        _runtime.site_counts.clear()
+        module = load_module(path)
+        bank, second = module.Bank(), module.Bank()
+    assert bank.vault.cl_name == "Bank.vault@program.py:6"
+    assert bank.vault.cl_describe() == "Lock Bank.vault"
+    assert bank.plain.cl_name == "Bank.plain@program.py:7"
+    assert second.vault.cl_describe() == "Lock Bank.vault#2"
 
 
 def test_thread_internals_keep_real_primitives() -> None:
