@@ -71,6 +71,14 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
         findings += failure_findings(check, result.failure, ctx, data, extra_deadlock_evidence=extra)
     if result.failure is None or result.failure.outcome != "deadlock":
         findings += [lock_order_finding(pair, check=check.name) for pair in inversions]
+    if result.stuck:
+        findings.append(Finding(
+            kind=FindingKind.TIMEOUT, severity=Severity.WARN,
+            title="a thread blocked in an operation the scheduler cannot see, so exploration stopped early",
+            evidence=(f"{result.schedules} schedule(s) explored before a thread blocked outside the "
+                      "instrumented primitives (for example a lock made with _thread or before the grader started)",),
+            hint="Use the threading/queue primitives from the standard modules so the grader can schedule them.",
+            check=check.name, data=data))
     if result.first_run is not None:
         held = find_locks_held_during_sleep(
             result.first_run.events, severity=Severity.FAIL if targeted else Severity.WARN, check=check.name
