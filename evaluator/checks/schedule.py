@@ -122,6 +122,8 @@ def failure_findings(
         crash_lines.append(f"{name} raised {type(exc).__name__}: {exc}")
         crash_lines += _program_lines(frames, program_name)
     error = run.error
+    if error is None:  # a scenario helper thread may have raised the Violation itself
+        error = next((exc for _name, exc, _frames in run.thread_errors if isinstance(exc, Violation)), None)
     if isinstance(error, Violation):
         kind = error.kind if error.kind is not FindingKind.INVARIANT else check.kind
         evidence = [*error.evidence]

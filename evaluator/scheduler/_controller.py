@@ -192,6 +192,9 @@ class Controller:
         if all(r.done for r in self.recs):
             self._finish("done")
             return
+        if self.recs[0].done and all(r.done or r.daemon for r in self.recs):
+            self._finish("leftover", rec)  # only daemon threads remain: the program would exit now
+            return
         with contextlib.suppress(Abort):
             self._reschedule(rec)
 

@@ -172,3 +172,32 @@ def test_thread_pool_and_timer_run_under_control() -> None:
             assert run.outcome == "done" and not run.failed, (run.outcome, run.error, run.thread_errors)
             total, fired, now = box["out"]
             assert (total, fired) == (6, True) and now == pytest.approx(1000 + 5)
+
+
+def test_run_ends_when_only_daemon_threads_remain() -> None:
+    with instrumented():
+        run, box = run_default("daemon_heartbeat")
+        assert run.outcome == "leftover" and not run.failed
+        assert box["value"] == 3
+        assert run.steps < 1000
+
+
+def test_violation_raised_in_a_helper_thread_keeps_its_kind() -> None:
+    def scenario(program):
+        import threading
+
+        account = program.Account()
+
+        def check_in_thread() -> None:
+            account.deposit(1)
+            expect(account.balance == 0, "helper saw a non-zero balance")
+
+        t = threading.Thread(target=check_in_thread)
+        t.start()
+        t.join()
+
+    with instrumented():
+        program = load_module(COUNTER)
+        ctx = CheckContext(seed=0, program_path=COUNTER, challenge_dir=PROGRAMS, solutions_dir=PROGRAMS, quick=True)
+        [finding] = ScheduleCheck("helper", scenario, kind=FindingKind.INVARIANT).run(program, ctx)
+        assert finding.kind is FindingKind.INVARIANT and finding.title == "helper saw a non-zero balance"

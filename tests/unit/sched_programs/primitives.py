@@ -124,3 +124,16 @@ def pool_and_timer():
     timer = threading.Timer(5, fired.set)
     timer.start()
     return total[0], fired.wait(10), time.monotonic()
+
+
+def daemon_heartbeat():
+    beats = []
+
+    def beat():
+        while True:
+            time.sleep(1)
+            beats.append(1)
+
+    threading.Thread(target=beat, daemon=True).start()
+    time.sleep(3.5)
+    return len(beats)
