@@ -7,10 +7,12 @@ returns are a TASK_LEAK with where each was created and where it waits.
 
 from __future__ import annotations
 
+import time
 import traceback
 from types import ModuleType
 
 from evaluator.aio import AsyncRun, run_async_scenario
+from evaluator.checks.schedule import exploration_stats
 from evaluator.findings import Finding, FindingKind, Severity
 from evaluator.scheduler import _seed
 from evaluator.spec import AsyncCheck, CheckContext, Violation
@@ -33,14 +35,17 @@ def async_seeds(ctx: CheckContext, count: int) -> list[int]:
 def run_async_check(check: AsyncCheck, program: ModuleType, ctx: CheckContext) -> list[Finding]:
     seeds = async_seeds(ctx, min(check.seeds, 5) if ctx.quick else check.seeds)
     total_virtual = 0.0
+    started = time.perf_counter()
+    findings: list[Finding] = []
     for n, seed in enumerate(seeds, start=1):
         run = run_async_scenario(lambda: check.scenario(program), seed, str(ctx.program_path))
         total_virtual += run.virtual_seconds
         data = {"seeds": n, "virtual_seconds": round(total_virtual, 6)}
         findings = _findings(check, run, ctx, data)
+        exploration_stats[check.name] = {"schedules": n, "seconds": time.perf_counter() - started}
         if findings:
-            return findings
-    return []
+            break
+    return findings
 
 
 def _findings(check: AsyncCheck, run: AsyncRun, ctx: CheckContext, data: dict) -> list[Finding]:

@@ -12,6 +12,7 @@ import os
 import zlib
 from dataclasses import replace
 from types import ModuleType
+from typing import Any
 
 from evaluator.detectors.deadlock import (
     deadlock_finding,
@@ -26,7 +27,11 @@ from evaluator.scheduler import Budget, RunResult, chooser_from_seed, explore, r
 from evaluator.scheduler._tracer import ProgramTracer
 from evaluator.spec import CheckContext, ScheduleCheck, Violation
 
-__all__ = ["failure_findings", "run_schedule_check"]
+__all__ = ["exploration_stats", "failure_findings", "run_schedule_check"]
+
+exploration_stats: dict[str, dict[str, Any]] = {}
+"""Check name → ``{"schedules": n, "seconds": s}`` of its latest run in this process, passing or
+not (what ``CheckOutcome.schedules`` reports; the AsyncCheck records its seeds here too)."""
 
 QUICK_SCHEDULES = 80
 QUICK_SECONDS = 0.4
@@ -42,6 +47,7 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
         if chooser is not None:
             run = run_schedule(check.scenario, program, chooser, tracer=ProgramTracer(ctx.program_path))
             data = {"schedules": 1, "replayed": True, "strategy": chooser.describe()}
+            exploration_stats[check.name] = {"schedules": 1, "seconds": 0.0}
             extra = [line for pair in find_inversions(run.lock_edges) for line in inversion_evidence(pair)]
             return failure_findings(check, run, ctx, data, extra_deadlock_evidence=extra) if run.failed else []
 
@@ -64,6 +70,7 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
         "dfs_exhausted": result.dfs_exhausted,
         "outcomes": dict(result.outcomes),
     }
+    exploration_stats[check.name] = {"schedules": result.schedules, "seconds": result.seconds}
     findings: list[Finding] = []
     inversions = find_inversions(result.lock_edges)
     if result.failure is not None:
@@ -115,7 +122,8 @@ def failure_findings(
     lost = lost_updates(run.accesses)
     location = None
     if run.accesses:
-        relevant = [s for i, s in enumerate(run.accesses) if i in lost] or list(run.accesses)
+        relevant = ([s for i, s in enumerate(run.accesses) if i in lost]
+                    or [s for s in run.accesses if s.tid != 0] or list(run.accesses))
         location = relevant[0].location
     crash_lines = []
     for name, exc, frames in run.thread_errors:
