@@ -12,7 +12,7 @@ import traceback
 from types import ModuleType
 
 from evaluator.aio import AsyncRun, run_async_scenario
-from evaluator.checks.schedule import exploration_stats
+from evaluator.checks.schedule import record_schedules
 from evaluator.findings import Finding, FindingKind, Severity
 from evaluator.scheduler import _seed
 from evaluator.spec import AsyncCheck, CheckContext, Violation
@@ -42,7 +42,7 @@ def run_async_check(check: AsyncCheck, program: ModuleType, ctx: CheckContext) -
         total_virtual += run.virtual_seconds
         data = {"seeds": n, "virtual_seconds": round(total_virtual, 6)}
         findings = _findings(check, run, ctx, data)
-        exploration_stats[check.name] = {"schedules": n, "seconds": time.perf_counter() - started}
+        record_schedules(ctx, check.name, n, time.perf_counter() - started)
         if findings:
             break
     return findings

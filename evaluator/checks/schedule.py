@@ -27,7 +27,7 @@ from evaluator.scheduler import Budget, RunResult, chooser_from_seed, explore, r
 from evaluator.scheduler._tracer import ProgramTracer
 from evaluator.spec import CheckContext, ScheduleCheck, Violation
 
-__all__ = ["exploration_stats", "failure_findings", "run_schedule_check"]
+__all__ = ["exploration_stats", "failure_findings", "record_schedules", "run_schedule_check"]
 
 exploration_stats: dict[str, dict[str, Any]] = {}
 """Check name → ``{"schedules": n, "seconds": s}`` of its latest run in this process, passing or
@@ -35,6 +35,14 @@ not (what ``CheckOutcome.schedules`` reports; the AsyncCheck records its seeds h
 
 QUICK_SCHEDULES = 80
 QUICK_SECONDS = 0.4
+
+
+def record_schedules(ctx: CheckContext, name: str, schedules: int, seconds: float) -> None:
+    """Publish how many schedules/seeds a check explored (``ctx.measurements`` when the harness has it)."""
+    exploration_stats[name] = {"schedules": schedules, "seconds": seconds}
+    measurements = getattr(ctx, "measurements", None)
+    if isinstance(measurements, dict):
+        measurements["schedules"] = schedules
 
 
 def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckContext) -> list[Finding]:
@@ -47,7 +55,7 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
         if chooser is not None:
             run = run_schedule(check.scenario, program, chooser, tracer=ProgramTracer(ctx.program_path))
             data = {"schedules": 1, "replayed": True, "strategy": chooser.describe()}
-            exploration_stats[check.name] = {"schedules": 1, "seconds": 0.0}
+            record_schedules(ctx, check.name, 1, 0.0)
             extra = [line for pair in find_inversions(run.lock_edges) for line in inversion_evidence(pair)]
             return failure_findings(check, run, ctx, data, extra_deadlock_evidence=extra) if run.failed else []
 
@@ -70,7 +78,7 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
         "dfs_exhausted": result.dfs_exhausted,
         "outcomes": dict(result.outcomes),
     }
-    exploration_stats[check.name] = {"schedules": result.schedules, "seconds": result.seconds}
+    record_schedules(ctx, check.name, result.schedules, result.seconds)
     findings: list[Finding] = []
     inversions = find_inversions(result.lock_edges)
     if result.failure is not None:
