@@ -57,7 +57,8 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
             data = {"schedules": 1, "replayed": True, "strategy": chooser.describe()}
             record_schedules(ctx, check.name, 1, 0.0)
             extra = [line for pair in find_inversions(run.lock_edges) for line in inversion_evidence(pair)]
-            return failure_findings(check, run, ctx, data, extra_deadlock_evidence=extra) if run.failed else []
+            found = failure_findings(check, run, ctx, data, extra_deadlock_evidence=extra) if run.failed else []
+            return found + _held_lock_findings(check, run, data)
 
     budget = Budget(check.max_schedules, check.max_seconds, check.preemption_bound, check.strategies)
     if ctx.quick:
@@ -95,11 +96,16 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
             hint="Use the threading/queue primitives from the standard modules so the grader can schedule them.",
             check=check.name, data=data))
     if result.first_run is not None:
-        held = find_locks_held_during_sleep(
-            result.first_run.events, severity=Severity.FAIL if targeted else Severity.WARN, check=check.name
-        )
-        findings += [replace(f, seed=result.first_run.seed, data={**f.data, **data}) for f in held]
+        findings += _held_lock_findings(check, result.first_run, data)
     return findings
+
+
+def _held_lock_findings(check: ScheduleCheck, run: RunResult, data: dict[str, Any]) -> list[Finding]:
+    """Locks held across sleeps in ``run``: FAIL when the check targets them, else advice."""
+    targeted = check.kind is FindingKind.LOCK_HELD_DURING_IO
+    held = find_locks_held_during_sleep(run.events, severity=Severity.FAIL if targeted else Severity.WARN,
+                                        check=check.name)
+    return [replace(f, seed=run.seed, data={**f.data, **data}) for f in held]
 
 
 def _program_lines(frames: tuple[str, ...], program_name: str) -> list[str]:

@@ -81,6 +81,8 @@ class _OwnedLock(Named):
             ctl, rec = c
             if not self._quiet and not called_from_stdlib(3):
                 ctl.preempt(rec)
+            if not self._quiet and blocking and (timeout is None or timeout < 0):
+                ctl.note_order(rec, self)  # lockdep: the attempt counts, even if it never succeeds
             got = self._block.acquire(False)
             if not got and blocking:
                 if not self._quiet:
@@ -90,7 +92,7 @@ class _OwnedLock(Named):
                 if got:
                     self._block.acquire(False)
             if got and not self._quiet:
-                ctl.note_acquire(rec, self, blocking and (timeout is None or timeout < 0))
+                ctl.note_acquire(rec, self)
         if got:
             self._owner = _real.get_ident()
             if not self._quiet:

@@ -335,16 +335,19 @@ class Controller:
         return DeadlockSnapshot(tuple(blocked))
 
     # --- lock bookkeeping (owners, lock-order graph) -------------------------------------
-    def note_acquire(self, rec: ThreadRec, lock: object, blocking: bool) -> None:
-        where = call_site()
-        if blocking:
-            for held, held_where in rec.held:
-                if held is not lock:
-                    self.lock_edges.setdefault(
-                        (id(held), id(lock)),
-                        LockEdge(_describe(held, "lock"), _describe(lock, "lock"), rec.name, held_where, where),
-                    )
-        rec.held.append((lock, where))
+    def note_order(self, rec: ThreadRec, lock: object) -> None:
+        """A blocking acquire of ``lock`` while holding others: edges of the lock-order graph."""
+        where = None
+        for held, held_where in rec.held:
+            if held is not lock:
+                where = where or call_site()
+                self.lock_edges.setdefault(
+                    (id(held), id(lock)),
+                    LockEdge(_describe(held, "lock"), _describe(lock, "lock"), rec.name, held_where, where),
+                )
+
+    def note_acquire(self, rec: ThreadRec, lock: object) -> None:
+        rec.held.append((lock, call_site()))
 
     def note_release(self, rec: ThreadRec, lock: object) -> None:
         for owner in [rec, *self.recs]:
