@@ -201,3 +201,33 @@ def test_violation_raised_in_a_helper_thread_keeps_its_kind() -> None:
         ctx = CheckContext(seed=0, program_path=COUNTER, challenge_dir=PROGRAMS, solutions_dir=PROGRAMS, quick=True)
         [finding] = ScheduleCheck("helper", scenario, kind=FindingKind.INVARIANT).run(program, ctx)
         assert finding.kind is FindingKind.INVARIANT and finding.title == "helper saw a non-zero balance"
+
+
+_REPLAY_SCRIPT = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from unit._sched_support import grade, instrumented
+with instrumented():
+    findings = grade(sys.argv[2], "bug", 0, replay=int(sys.argv[3]) if len(sys.argv) > 3 else None)
+print(json.dumps([f.to_json() for f in findings if f.severity.value == "fail"][0]))
+"""
+
+
+@pytest.mark.parametrize("case", ["cta_singleton", "deadlock_transfer"])
+def test_replay_in_a_fresh_process_reproduces_the_evidence(case: str) -> None:
+    import json
+    import subprocess
+    import sys
+
+    tests_dir = str(Path(__file__).resolve().parent.parent)
+
+    def run(*extra: str) -> dict:
+        out = subprocess.run([sys.executable, "-c", _REPLAY_SCRIPT, tests_dir, case, *extra],
+                             capture_output=True, text=True, check=True, timeout=60)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    first = run()
+    again = run(str(first["seed"]))
+    assert (again["kind"], again["title"], again["evidence"]) == (first["kind"], first["title"], first["evidence"])
+    if case.startswith("deadlock"):
+        assert any("opposite" in line for line in again["evidence"])  # lockdep edges from the one run
