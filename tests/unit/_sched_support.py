@@ -27,7 +27,13 @@ def load_module(path: Path) -> ModuleType:
 
 
 def corpus_cases() -> list[str]:
-    return sorted(p.name for p in CORPUS.iterdir() if (p / "spec.py").exists())
+    """Corpus folders graded by the scheduler or the asyncio loop (the sandbox's test covers all)."""
+    return sorted(
+        p.name
+        for p in CORPUS.iterdir()
+        if (p / "spec.py").exists()
+        and any(kind in (p / "spec.py").read_text(encoding="utf-8") for kind in ("ScheduleCheck", "AsyncCheck"))
+    )
 
 
 def grade(case: str, variant: str, seed: int, *, quick: bool = True, replay: int | None = None) -> list[Finding]:
