@@ -54,10 +54,14 @@ class Service:
     """Base class of simulated servers. Subclasses define operations as public methods.
 
     During an operation ``self.caller`` is the calling node's name and ``self.world.now`` the
-    arrival time. Names in ``quiet`` are not written to the timeline (frequent polling).
+    arrival time. The effect is immediate; a slow service replies ``service_time(op)`` ms later. Names in ``quiet`` are not written to the timeline (frequent polling).
     """
 
     quiet: frozenset[str] = frozenset()
+
+    def service_time(self, op: str) -> int:
+        """Milliseconds the service works on ``op`` before replying (0: instant)."""
+        return 0
 
     def __init__(self, world: World, name: str) -> None:
         self.world = world
@@ -165,7 +169,7 @@ class Network:
             if self._lost():
                 world.history.add(service.name, f"reply to {node.name} for {op} lost", "net")
                 return
-            world.after(self._delay(), lambda: reply(outcome, error))
+            world.after(service.service_time(op) + self._delay(), lambda: reply(outcome, error))
 
         if self._lost():
             world.history.add(node.name, f"request {service.name}.{text} lost", "net")
