@@ -7,7 +7,7 @@ See README.md in this folder. The pieces learners use most::
 
 from challenges.sim.history import UNKNOWN, History, Operation
 from challenges.sim.network import Client, NetConfig, Rejected, RpcTimeout, Service
-from challenges.sim.sync import Queue, QueueFull
+from challenges.sim.sync import NotEnoughReplies, Queue, QueueFull, first
 from challenges.sim.world import Future, Node, SimError, Task, World
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "History",
     "NetConfig",
     "Node",
+    "NotEnoughReplies",
     "Operation",
     "Queue",
     "QueueFull",
@@ -26,4 +27,5 @@ __all__ = [
     "SimError",
     "Task",
     "World",
+    "first",
 ]

@@ -2,6 +2,7 @@
 
 * :class:`OrderBook` (challenge 10): ``apply(order, seq, status)`` records an order's status change.
 * :class:`Warehouse` (challenge 11): ``store(event_id, event)``, a slow data warehouse.
+* :class:`Replica` (challenge 12): one copy of a replicated register store.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from challenges.sim.network import Service
 if TYPE_CHECKING:
     from challenges.sim.world import World
 
-__all__ = ["Applied", "OrderBook", "Warehouse"]
+__all__ = ["Applied", "OrderBook", "Replica", "Warehouse", "replica_set"]
 
 
 @dataclass(frozen=True)
@@ -60,3 +61,47 @@ class Warehouse(Service):
 
     def store(self, event_id: str, event: object) -> None:
         self.stored[event_id] = self.stored.get(event_id, 0) + 1
+
+
+class Replica(Service):
+    """One replica of the profile store. Values carry a comparable ``version``; a replica keeps
+    the highest version it has seen::
+
+        await replica.read(key)                   -> (version, value) or None
+        await replica.write(key, version, value)  -> True (applied only if version is newer)
+
+    The first replica of a :func:`replica_set` is the primary: it forwards every write it
+    accepts to the others, which apply it after a replication lag of 30-300 ms.
+    """
+
+    def __init__(self, world: World, name: str) -> None:
+        super().__init__(world, name)
+        self.data: dict[str, tuple[object, object]] = {}
+        self.followers: list[Replica] = []
+
+    def service_time(self, op: str) -> int:
+        return self.world.rng.randint(0, 20)
+
+    def read(self, key: str) -> tuple[object, object] | None:
+        return self.data.get(key)
+
+    def write(self, key: str, version: object, value: object) -> bool:
+        self._apply(key, version, value)
+        for follower in self.followers:
+            lag = self.world.rng.randint(30, 300)
+            self.world.after(lag, lambda f=follower: f._apply(key, version, value, replicated=True))
+        return True
+
+    def _apply(self, key: str, version: object, value: object, replicated: bool = False) -> None:
+        current = self.data.get(key)
+        if current is None or current[0] < version:  # type: ignore[operator]
+            self.data[key] = (version, value)
+            if replicated:
+                self.world.history.add(self.name, f"replicated {key}={value!r}", "op")
+
+
+def replica_set(world: World, n: int = 3) -> list[Replica]:
+    """``n`` replicas named replica-1..n; replica-1 is the primary and replicates to the rest."""
+    replicas = [Replica(world, f"replica-{i}") for i in range(1, n + 1)]
+    replicas[0].followers = replicas[1:]
+    return replicas

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from challenges.sim.world import World
 
-__all__ = ["Entry", "History", "Operation", "UNKNOWN"]
+__all__ = ["UNKNOWN", "Entry", "History", "Operation"]
 
 UNKNOWN: Any = "<unknown>"
 """Result of an operation whose outcome the client never learned (timeout, crash)."""

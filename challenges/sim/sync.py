@@ -12,11 +12,42 @@ from typing import Any
 
 from challenges.sim.world import Future, SimError
 
-__all__ = ["Queue", "QueueFull"]
+__all__ = ["NotEnoughReplies", "Queue", "QueueFull", "first"]
 
 
 class QueueFull(SimError):
     """``put_nowait`` on a full bounded queue."""
+
+
+class NotEnoughReplies(SimError):
+    """:func:`first` could not collect the replies it needed (too many calls failed)."""
+
+
+def first(k: int, futures: list[Future]) -> Future:
+    """``await first(k, calls)``: the results of the first ``k`` calls that succeed, in
+    completion order (a quorum). Raises :class:`NotEnoughReplies` once ``k`` became impossible."""
+    done = Future()
+    results: list[Any] = []
+    failures = 0
+
+    def on_done(future: Future) -> None:
+        nonlocal failures
+        if done.done:
+            return
+        if future._error is not None:
+            failures += 1
+            if failures > len(futures) - k:
+                done.set_error(NotEnoughReplies(f"only {len(results)} of the {k} replies needed"))
+            return
+        results.append(future._result)
+        if len(results) == k:
+            done.set_result(list(results))
+
+    for future in futures:
+        future.add_done_callback(on_done)
+    if k <= 0:
+        done.set_result([])
+    return done
 
 
 class Queue:
