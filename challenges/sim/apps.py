@@ -3,6 +3,7 @@
 * :class:`OrderBook` (challenge 10): ``apply(order, seq, status)`` records an order's status change.
 * :class:`Warehouse` (challenge 11): ``store(event_id, event)``, a slow data warehouse.
 * :class:`Replica` (challenge 12): one copy of a replicated register store.
+* :class:`EventStore` (challenge 13): append-only streams with expected-version checks.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from challenges.sim.network import Service
+from challenges.sim.network import Rejected, Service
 
 if TYPE_CHECKING:
     from challenges.sim.world import World
 
-__all__ = ["Applied", "OrderBook", "Replica", "Warehouse", "replica_set"]
+__all__ = ["Applied", "OrderBook", "EventStore", "Replica", "Warehouse", "replica_set"]
 
 
 @dataclass(frozen=True)
@@ -105,3 +106,36 @@ def replica_set(world: World, n: int = 3) -> list[Replica]:
     replicas = [Replica(world, f"replica-{i}") for i in range(1, n + 1)]
     replicas[0].followers = replicas[1:]
     return replicas
+
+
+class EventStore(Service):
+    """Append-only event streams (think EventStoreDB). A stream's events have versions 1, 2, ...::
+
+        await events.append(stream, [event, ...], expected_version=None) -> the new last version
+            With ``expected_version``, raises Rejected unless the stream's last version is exactly
+            that (0 for an empty stream): optimistic concurrency control.
+        await events.read(stream, start=1) -> [(version, event), ...] with version >= start
+    """
+
+    def __init__(self, world: World, name: str = "events") -> None:
+        super().__init__(world, name)
+        self.streams: dict[str, list[object]] = {}
+        self.appended: list[tuple[int, str, int]] = []
+        """(time, stream, new last version) for every append: ground truth for checkers."""
+        self.quiet = frozenset({"read"})
+
+    def append(self, stream: str, events: list[object], expected_version: int | None = None) -> int:
+        log = self.streams.setdefault(stream, [])
+        if expected_version is not None and expected_version != len(log):
+            raise Rejected(f"{stream} is at version {len(log)}, not {expected_version}")
+        log.extend(events)
+        self.appended.append((self.world.now, stream, len(log)))
+        return len(log)
+
+    def read(self, stream: str, start: int = 1) -> list[tuple[int, object]]:
+        log = self.streams.get(stream, [])
+        return [(v, e) for v, e in enumerate(log, 1) if v >= max(start, 1)]
+
+    def version_at(self, stream: str, time: float) -> int:
+        """The stream's last version at virtual time ``time`` (for checkers)."""
+        return max((v for t, s, v in self.appended if s == stream and t <= time), default=0)
