@@ -4,6 +4,7 @@
 * :class:`Warehouse` (challenge 11): ``store(event_id, event)``, a slow data warehouse.
 * :class:`Replica` (challenge 12): one copy of a replicated register store.
 * :class:`EventStore` (challenge 13): append-only streams with expected-version checks.
+* :class:`BookingService` (challenge 14): flights, hotels and payments of a trip.
 """
 
 from __future__ import annotations
@@ -139,3 +140,49 @@ class EventStore(Service):
     def version_at(self, stream: str, time: float) -> int:
         """The stream's last version at virtual time ``time`` (for checkers)."""
         return max((v for t, s, v in self.appended if s == stream and t <= time), default=0)
+
+
+class BookingService(Service):
+    """Flights, hotels or payments: something a trip books and can cancel::
+
+        await svc.book(trip, key=None) -> booking id; raises Rejected (sold out, card declined)
+            Without ``key`` every request that arrives books again. With an idempotency
+            ``key``, a repeated request returns the first booking (or the first refusal).
+        await svc.cancel(booking_id)   -> True (cancelling twice is harmless)
+        await svc.bookings(trip)       -> ids of the trip's bookings that are not cancelled
+    """
+
+    def __init__(self, world: World, name: str, refuse: float) -> None:
+        super().__init__(world, name)
+        self.refuse = refuse
+        self.active: dict[str, str] = {}
+        """Booking id -> trip, for bookings not cancelled."""
+        self._by_key: dict[str, str | None] = {}
+        self._count = 0
+
+    def service_time(self, op: str) -> int:
+        return self.world.rng.randint(0, 20)
+
+    def book(self, trip: str, key: str | None = None) -> str:
+        if key is not None and key in self._by_key:
+            known = self._by_key[key]
+            if known is None:
+                raise Rejected(f"{self.name} refused {trip}")
+            return known
+        if self.world.rng.random() < self.refuse:
+            if key is not None:
+                self._by_key[key] = None
+            raise Rejected(f"{self.name} refused {trip}")
+        self._count += 1
+        booking = f"{self.name[:1].upper()}{self._count}"
+        self.active[booking] = trip
+        if key is not None:
+            self._by_key[key] = booking
+        return booking
+
+    def cancel(self, booking_id: str) -> bool:
+        self.active.pop(booking_id, None)
+        return True
+
+    def bookings(self, trip: str) -> list[str]:
+        return sorted(b for b, t in self.active.items() if t == trip)
