@@ -5,6 +5,7 @@
 * :class:`Replica` (challenge 12): one copy of a replicated register store.
 * :class:`EventStore` (challenge 13): append-only streams with expected-version checks.
 * :class:`BookingService` (challenge 14): flights, hotels and payments of a trip.
+* :class:`Database` (challenge 15): a slow product database behind a cache.
 """
 
 from __future__ import annotations
@@ -186,3 +187,43 @@ class BookingService(Service):
 
     def bookings(self, trip: str) -> list[str]:
         return sorted(b for b, t in self.active.items() if t == trip)
+
+
+class Database(Service):
+    """The product database; reads are slow (40-80 ms of work)::
+
+        await db.read(product_id)         -> (version, price)
+        await db.write(product_id, price) -> (version, price), the new version
+    """
+
+    def __init__(self, world: World, name: str = "db") -> None:
+        super().__init__(world, name)
+        self.products: dict[str, tuple[int, int]] = {}
+        self.loads: list[tuple[str, int, int]] = []
+        """(product, start, end) of every read: ground truth for load checks."""
+        self._busy = 0
+        self.quiet = frozenset({"read"})
+
+    def service_time(self, op: str) -> int:
+        return self._busy if op == "read" else 2
+
+    def read(self, product_id: str) -> tuple[int, int]:
+        self._busy = self.world.rng.randint(40, 80)
+        self.loads.append((product_id, self.world.now, self.world.now + self._busy))
+        return self.products.get(product_id, (0, 100))
+
+    def write(self, product_id: str, price: int) -> tuple[int, int]:
+        version = self.products.get(product_id, (0, 100))[0] + 1
+        self.products[product_id] = (version, price)
+        return version, price
+
+    def peak_concurrent_loads(self, product_id: str) -> tuple[int, int]:
+        """(most reads of ``product_id`` in progress at once, when that was first reached)."""
+        edges = sorted([(s, 1) for p, s, _ in self.loads if p == product_id]
+                       + [(e, -1) for p, _, e in self.loads if p == product_id])
+        level = peak = when = 0
+        for time, step in edges:
+            level += step
+            if level > peak:
+                peak, when = level, time
+        return peak, when

@@ -140,7 +140,6 @@ class Network:
         future = Future()
         if not node.alive:
             return future  # a dead node sends nothing; its task never runs again anyway
-        text = _render(op, args, kwargs)
         record = world.history.invoke(node.name, f"{service.name}.{op}", *args, **kwargs)
         generation = node.generation
 
@@ -163,7 +162,7 @@ class Network:
             record.meta.setdefault("applied", []).append(world.now)
             if op not in service.quiet:
                 shown = f"{type(error).__name__}: {error}" if error else repr(outcome)
-                service.log(f"{copy}{text} from {node.name} = {shown}")
+                service.log(f"{copy}{_render(op, args, kwargs)} from {node.name} = {shown}")
             if not first:
                 return  # a duplicate's reply is ignored: the client hears about the first delivery
             if self._lost():
@@ -172,7 +171,7 @@ class Network:
             world.after(service.service_time(op) + self._delay(), lambda: reply(outcome, error))
 
         if self._lost():
-            world.history.add(node.name, f"request {service.name}.{text} lost", "net")
+            world.history.add(node.name, f"request {service.name}.{_render(op, args, kwargs)} lost", "net")
         else:
             world.after(self._delay(), lambda: deliver(""))
             if world.rng.random() < self.current().duplicate:

@@ -21,6 +21,7 @@ on restart its main function runs again from the top; only what it stored in ser
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import random
@@ -153,6 +154,8 @@ class Node:
         self._main = main
         self._args = args
         self.tasks: list[Task] = []
+        self.memory: dict[str, Any] = {}
+        """This node's RAM, shared by its tasks (e.g. an in-flight table); wiped by a crash."""
 
     @property
     def now(self) -> int:
@@ -191,11 +194,10 @@ class Node:
         """Kill every task; in-memory state is gone. Sends from a dead node are lost."""
         self.alive = False
         self.generation += 1
+        self.memory = {}
         for task in self.tasks:
-            try:
+            with contextlib.suppress(RuntimeError):  # a ``finally`` that awaits: a dead node sends nothing
                 task._coro.close()
-            except RuntimeError:  # a ``finally`` that awaits: the dead node cannot send anyway
-                pass
         self.tasks = []
 
     def restart(self) -> None:
