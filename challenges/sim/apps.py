@@ -6,6 +6,7 @@
 * :class:`EventStore` (challenge 13): append-only streams with expected-version checks.
 * :class:`BookingService` (challenge 14): flights, hotels and payments of a trip.
 * :class:`Database` (challenge 15): a slow product database behind a cache.
+* :class:`Dashboard` (challenge 16): per-window counts shown to users.
 """
 
 from __future__ import annotations
@@ -227,3 +228,25 @@ class Database(Service):
             if level > peak:
                 peak, when = level, time
         return peak, when
+
+
+class Dashboard(Service):
+    """Counts per time window::
+
+        await dashboard.upsert(window_start, count)  sets the window's count
+        await dashboard.add(window_start, n)         adds n to the window's count
+        await dashboard.counts()                     -> {window_start: count}
+    """
+
+    def __init__(self, world: World, name: str = "dashboard") -> None:
+        super().__init__(world, name)
+        self.windows: dict[int, int] = {}
+
+    def upsert(self, window_start: int, count: int) -> None:
+        self.windows[window_start] = count
+
+    def add(self, window_start: int, n: int) -> None:
+        self.windows[window_start] = self.windows.get(window_start, 0) + n
+
+    def counts(self) -> dict[int, int]:
+        return dict(self.windows)

@@ -16,6 +16,7 @@ unless it is written again. The timeline shows every expiry.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +60,14 @@ class Change:
     by: str
 
 
+_IMMUTABLE = (int, float, str, bool, bytes, tuple, frozenset, type(None))
+
+
+def _copied(value: Any) -> Any:
+    """A stored value is a copy, as if serialized over the network: mutating yours changes nothing."""
+    return value if isinstance(value, _IMMUTABLE) else copy.deepcopy(value)
+
+
 class KV(Service):
     """See the module docstring."""
 
@@ -89,7 +98,8 @@ class KV(Service):
         return if_value is MISSING or (item is not None and item.value == if_value)
 
     def get(self, key: str) -> Item | None:
-        return self._live(key)
+        item = self._live(key)
+        return None if item is None else Item(_copied(item.value), item.version, item.expires_at)
 
     def put(self, key: str, value: Any, ttl_ms: int | None = None, if_absent: bool = False,
             if_version: int | None = None, if_value: Any = MISSING) -> int | None:
@@ -98,7 +108,7 @@ class KV(Service):
             return None
         self._revision += 1
         expires = None if ttl_ms is None else self.world.now + ttl_ms
-        new = Item(value, self._revision, expires)
+        new = Item(_copied(value), self._revision, expires)
         self._data[key] = new
         self.changes.append(Change(self.world.now, key, value, new.version, "put", self.caller))
         if expires is not None:
