@@ -19,7 +19,7 @@ ORDERS_PER_SHOP = 6
 HORIZON_MS = 4_000
 
 
-def shop(program: ModuleType, first: int):  # noqa: ANN201 - returns a node main function
+def shop(program: ModuleType, first: int):
     """A shop node: runs several orders at once, each publishing its events in order."""
 
     async def order_flow(node: Node, log: Client, order: str) -> None:

@@ -43,7 +43,7 @@ def main(seed: int = 1) -> None:
     """Run one seeded simulation of the grader's scenario and print its timeline."""
     from challenges.sim.demo import run_demo
 
-    run_demo(11, sys.modules[__name__], seed)
+    run_demo(11, globals(), seed)
 
 
 if __name__ == "__main__":

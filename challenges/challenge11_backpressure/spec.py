@@ -15,8 +15,8 @@ from evaluator.spec import ChallengeSpec
 MAX_BUFFERED = 200
 """The ingest node's memory holds this many events; more is an out-of-memory crash."""
 CLIENTS = 2
-EVENTS_PER_CLIENT = 500
-HORIZON_MS = 25_000
+EVENTS_PER_CLIENT = 300
+HORIZON_MS = 15_000
 MIN_STORED = 100
 
 
@@ -43,7 +43,7 @@ class Meter:
 
 
 def flood(program: ModuleType, world: World) -> None:
-    """Two clients send 500 events each, one every 2 ms, far faster than the warehouse stores them."""
+    """Two clients send 300 events each, one every 2 ms, far faster than the warehouse stores them."""
     world.network.configure(min_delay=1, max_delay=10, timeout=1_000)
     warehouse = Warehouse(world)
     meter = Meter(world, warehouse)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from challenges.sim.network import Rejected, Service
 if TYPE_CHECKING:
     from challenges.sim.world import World
 
-__all__ = ["Applied", "OrderBook", "EventStore", "Replica", "Warehouse", "replica_set"]
+__all__ = ["Applied", "EventStore", "OrderBook", "Replica", "Warehouse", "replica_set"]
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class Replica(Service):
         self._apply(key, version, value)
         for follower in self.followers:
             lag = self.world.rng.randint(30, 300)
-            self.world.after(lag, lambda f=follower: f._apply(key, version, value, replicated=True))
+            self.world.after(lag, functools.partial(follower._apply, key, version, value, replicated=True))
         return True
 
     def _apply(self, key: str, version: object, value: object, replicated: bool = False) -> None:

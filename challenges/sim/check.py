@@ -83,7 +83,7 @@ class SimCheck:
     kind: FindingKind = FindingKind.DISTRIBUTED
     """Finding kind of a broken property (task crashes are CRASH, a stuck world TIMEOUT)."""
     seeds: int = 30
-    quick_seeds: int = 6
+    quick_seeds: int = 3
     hint: str = ""
 
     def run(self, program: ModuleType, ctx: CheckContext) -> list[Finding]:

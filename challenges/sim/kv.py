@@ -84,6 +84,9 @@ class KV(Service):
             return None
         return item
 
+    def _expire_if_due(self, key: str) -> None:
+        self._live(key)
+
     def _expire(self, key: str, item: Item) -> None:
         if self._data.get(key) is item:
             del self._data[key]
@@ -112,7 +115,7 @@ class KV(Service):
         self._data[key] = new
         self.changes.append(Change(self.world.now, key, value, new.version, "put", self.caller))
         if expires is not None:
-            self.world.at(expires, lambda: self._live(key))
+            self.world.at(expires, lambda: self._expire_if_due(key))
         return new.version
 
     def delete(self, key: str, if_version: int | None = None, if_value: Any = MISSING) -> bool:

@@ -25,7 +25,9 @@ __all__ = ["LinearizabilityResult", "LockModel", "Model", "RegisterModel", "chec
 class Model(Protocol):
     """A sequential specification."""
 
-    init: Any
+    @property
+    def init(self) -> Any:
+        """The state before any operation."""
 
     def step(self, state: Any, op: Operation) -> list[Any]: ...
 

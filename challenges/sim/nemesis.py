@@ -58,7 +58,7 @@ class Nemesis:
     def network(self, start: int, end: int, **changes: float) -> None:
         """Between ``start`` and ``end`` the network behaves with ``changes`` (e.g. ``drop=0.3``)."""
         shown = ", ".join(f"{k}={v}" for k, v in changes.items())
-        self.world.network.degrade(start, end, **changes)  # type: ignore[arg-type]
+        self.world.network.degrade(start, end, **changes)
         self.world.at(start, lambda: self._say(f"network trouble until t={end}ms: {shown}"))
 
     # --- random schedules from the seed ---

@@ -25,7 +25,7 @@ import contextlib
 import heapq
 import itertools
 import random
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import Callable, Coroutine, Generator
 from typing import Any, TypeVar
 
 from challenges.sim.history import History
@@ -126,10 +126,10 @@ class Task:
             return
         if not isinstance(awaited, Future):
             self._coro.close()
-            exc = TypeError(f"task {self.name} awaited {awaited!r}: inside the simulation await only sim "
-                            "operations (node.sleep, service calls, sim Queue), never asyncio or time")
-            world.task_errors.append((self.name, exc))
-            self.finished.set_error(exc)
+            error = TypeError(f"task {self.name} awaited {awaited!r}: inside the simulation await only sim "
+                              "operations (node.sleep, service calls, sim Queue), never asyncio or time")
+            world.task_errors.append((self.name, error))
+            self.finished.set_error(error)
             return
         awaited.add_done_callback(self._wake)
 
@@ -143,7 +143,7 @@ class Task:
 class Node:
     """A machine in the world: runs tasks, can be paused, crashed and restarted."""
 
-    def __init__(self, world: World, name: str, main: Callable[..., Awaitable[Any]] | None,
+    def __init__(self, world: World, name: str, main: Callable[..., Coroutine[Any, Any, Any]] | None,
                  args: tuple[Any, ...]) -> None:
         self.world = world
         self.name = name
@@ -259,7 +259,7 @@ class World:
 
     # --- building the world ---
 
-    def node(self, name: str, main: Callable[..., Awaitable[Any]] | None = None, *args: Any) -> Node:
+    def node(self, name: str, main: Callable[..., Coroutine[Any, Any, Any]] | None = None, *args: Any) -> Node:
         """Add a node; ``main(node, *args)`` starts at once and again after each restart.
 
         A :class:`~challenges.sim.network.Service` in ``args`` is passed as a client bound to
