@@ -34,8 +34,9 @@ def load(path: Path) -> ModuleType:
 
 def main(cases: list[str]) -> None:
     install()
+    from evaluator.checks.schedule import exploration_stats
     from evaluator.findings import Severity
-    from evaluator.spec import CheckContext, ScheduleCheck
+    from evaluator.spec import CheckContext
 
     print(f"{'case':30} {'bug: runs':>9} {'s':>6}  {'kind':22} {'fixed: runs':>11} {'s':>6}")
     for case in cases:
@@ -50,14 +51,15 @@ def main(cases: list[str]) -> None:
             findings = check.run(load(path), ctx)
             seconds = time.perf_counter() - started
             fails = [f for f in findings if f.severity is Severity.FAIL]
-            runs = fails[0].data.get("schedules", fails[0].data.get("seeds")) if fails else (
-                check.max_schedules if isinstance(check, ScheduleCheck) else check.seeds)
+            stats = exploration_stats.get(check.name, {})
+            runs = stats.get("schedules", "?")
             if variant == "bug":
                 kind = fails[0].kind.value if fails else "NOT FOUND"
                 row.append(f"{runs!s:>9} {seconds:6.3f}  {kind:22}")
             else:
                 verdict = "" if not fails else f" FAIL {fails[0].kind.value}"
-                row.append(f"{'<=' + str(runs):>11} {seconds:6.3f}{verdict}")
+                exhausted = "  dfs done" if stats.get("dfs_exhausted") else ""
+                row.append(f"{runs!s:>11} {seconds:6.3f}{exhausted}{verdict}")
         print(" ".join(row), flush=True)
 
 
