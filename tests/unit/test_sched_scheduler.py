@@ -231,3 +231,12 @@ def test_replay_in_a_fresh_process_reproduces_the_evidence(case: str) -> None:
     assert (again["kind"], again["title"], again["evidence"]) == (first["kind"], first["title"], first["evidence"])
     if case.startswith("deadlock"):
         assert any("opposite" in line for line in again["evidence"])  # lockdep edges from the one run
+
+
+def test_drop_ins_keep_standard_semantics_in_both_modes() -> None:
+    with instrumented():
+        program = load_module(PRIMITIVES)
+        assert program.api_battery() == program.API_EXPECTED  # passthrough: real (short) waits
+        run, box = run_default("api_battery")
+        assert run.outcome == "done" and not run.failed, (run.error, run.thread_errors)
+        assert box["value"] == program.API_EXPECTED
