@@ -64,4 +64,6 @@ def main(cases: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or sorted(p.name for p in CORPUS.iterdir() if (p / "spec.py").exists()))
+    mine = ("race", "cta", "deadlock", "condvar", "async", "held")  # the scheduler area's corpus classes
+    main(sys.argv[1:] or sorted(p.name for p in CORPUS.iterdir()
+                                if (p / "spec.py").exists() and p.name.split("_", 1)[0] in mine))
