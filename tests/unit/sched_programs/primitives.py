@@ -200,3 +200,22 @@ def api_battery():
 
 API_EXPECTED = [True, False, False, "reentrant", False, False, True, False, "bounded", False, "full", "empty",
                 [3, 1, 2], ("broken", True), "release-unlocked"]
+
+
+def uncontrolled_block():
+    """Two threads contend for a lock the scheduler cannot see (made with _thread)."""
+    import _thread
+
+    hidden = _thread.allocate_lock()
+    shared = {"n": 0}
+
+    def hold():
+        with hidden:
+            shared["n"] += 1
+            shared["n"] += 1
+
+    threads = [threading.Thread(target=hold) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
