@@ -8,6 +8,7 @@ ring buffer, so memory stays bounded however many events a program produces.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import time
@@ -82,6 +83,7 @@ class EventLog:
         self.dropped = 0
         """How many events fell off the front of the ring buffer."""
         self.clock: Callable[[], int] = time.perf_counter_ns
+        self._paused = 0
 
     def emit(
         self,
@@ -92,7 +94,9 @@ class EventLog:
         value: int | None = None,
         location: str | None = None,
         detail: str | None = None,
-    ) -> Event:
+    ) -> Event | None:
+        if self._paused:
+            return None
         with self._lock:
             event = Event(next(self._seq), self.clock(), kind, actor, actor_id, obj, value, location, detail)
             if len(self._events) == self._events.maxlen:
@@ -115,6 +119,18 @@ class EventLog:
 
         return unsubscribe
 
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Record nothing inside the block (nestable), e.g. while the grader measures memory:
+        the growing ring buffer would otherwise look like the program's own leak."""
+        with self._lock:
+            self._paused += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._paused -= 1
+
     def snapshot(self) -> tuple[Event, ...]:
         """An immutable copy of the events currently held."""
         with self._lock:
@@ -136,7 +152,7 @@ event_log = EventLog()
 """The process-wide log that instrumentation writes to."""
 
 
-def emit(kind: EventKind, actor: str, actor_id: int, **fields: object) -> Event:
+def emit(kind: EventKind, actor: str, actor_id: int, **fields: object) -> Event | None:
     """Emit to the process-wide log (see :meth:`EventLog.emit`)."""
     return event_log.emit(kind, actor, actor_id, **fields)  # type: ignore[arg-type]
 

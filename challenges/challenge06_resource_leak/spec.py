@@ -17,6 +17,10 @@ from evaluator.spec import (
 )
 
 CUSTOMERS = ["acme", "broken-1", "globex", "broken-2", "initech", "broken-3"]
+_still_running: list[object] = []
+"""What a long-running exporter keeps after a batch: its pool and the batch's outcome (errors
+with their tracebacks, for the error report). Without this, the garbage collector would
+close leaked sockets and files as soon as the scenario returns and hide the leak."""
 
 
 def _export_sequentially(mod: ModuleType, pool: object, customers: list[str], folder: Path) -> dict[str, object]:
@@ -33,8 +37,9 @@ def failed_exports_release(mod: ModuleType) -> None:
     """Six exports, three of them failing, then the pool is closed: no socket may stay open."""
     pool = mod.ConnectionPool(size=4, query_seconds=0.001, acquire_timeout=0.2)
     with tempfile.TemporaryDirectory() as folder:
-        _export_sequentially(mod, pool, CUSTOMERS, Path(folder))
+        outcome = _export_sequentially(mod, pool, CUSTOMERS, Path(folder))
         pool.close()
+    _still_running.extend((pool, outcome))
 
 
 def pool_survives_failures(mod: ModuleType, ctx: CheckContext) -> None:
@@ -59,8 +64,12 @@ def pool_survives_failures(mod: ModuleType, ctx: CheckContext) -> None:
 
 
 def month_end(mod: ModuleType) -> None:
-    """Eight exports (two failing) on four threads with a pool of four: queries must overlap."""
-    pool = mod.ConnectionPool(size=4, query_seconds=0.005, acquire_timeout=2.0)
+    """Sixteen exports (four failing) on four threads with a pool of four: queries must overlap.
+
+    Four workers never wait for one of four connections, so a short ``acquire_timeout`` only
+    cuts short the wait of a program whose failed exports leaked the whole pool.
+    """
+    pool = mod.ConnectionPool(size=4, query_seconds=0.005, acquire_timeout=0.1)
     customers = ["a", "b", "broken-c", "d", "e", "broken-f", "g", "h"]
     with tempfile.TemporaryDirectory() as folder:
         mod.export_all(pool, customers + [f"{c}-2" for c in customers], Path(folder), workers=4)

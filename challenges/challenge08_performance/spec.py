@@ -34,9 +34,9 @@ def shared_index_updates(mod: ModuleType) -> None:
 
 
 def customer_site(mod: ModuleType) -> None:
-    """Crawl 64 pages (5 ms per fetch) with 8 workers: fetches must overlap."""
-    site = mod.Website(pages=64, latency_seconds=0.005)
-    mod.Crawler(site, workers=8).crawl("/page/1", limit=64)
+    """Crawl 32 pages (5 ms per fetch) with 8 workers: fetches must overlap."""
+    site = mod.Website(pages=32, latency_seconds=0.005)
+    mod.Crawler(site, workers=8).crawl("/page/1", limit=32)
 
 
 SPEC = ChallengeSpec(

@@ -15,6 +15,8 @@ from evaluator.findings import Finding, FindingKind, Severity
 
 __all__ = ["find_locks_held_during_sleep"]
 
+_SHOWN_HOLDERS = 3
+
 
 @dataclass
 class _Stall:
@@ -40,7 +42,8 @@ def find_locks_held_during_sleep(
     min_wait_ns: int = 1,
     check: str = "",
 ) -> list[Finding]:
-    """Report every lock that was held across a ``time.sleep`` while another thread waited for it.
+    """Report every lock that was held across a ``time.sleep`` while another thread waited for it
+    (one finding per lock, whichever threads held it).
 
     Args:
         events: the event stream of one run, in emission order.
@@ -102,26 +105,41 @@ def find_locks_held_during_sleep(
         if location:
             stall.locations.add(location)
 
+    by_lock: dict[str, list[_Stall]] = defaultdict(list)
+    for stall in stalls.values():
+        by_lock[stall.lock].append(stall)
     findings = []
-    for stall in sorted(stalls.values(), key=lambda s: -s.wait_ns):
-        if stall.wait_ns < min_wait_ns:
+    for lock, group in sorted(by_lock.items(), key=lambda item: -sum(s.wait_ns for s in item[1])):
+        group.sort(key=lambda s: -s.wait_ns)
+        wait_ns = sum(s.wait_ns for s in group)
+        if wait_ns < min_wait_ns:
             continue
-        where = sorted(stall.locations)
-        waiters = ", ".join(sorted(stall.waiters))
-        findings.append(
-            Finding(
-                kind=FindingKind.LOCK_HELD_DURING_IO,
-                severity=severity,
-                title=f"{stall.holder} sleeps while holding {stall.lock}, and other threads wait for it",
-                evidence=(
-                    f"{stall.holder} held {stall.lock} across {stall.sleeps} sleep(s) "
-                    f"totalling {stall.sleep_ns / 1e6:.1f} ms" + (f" (at {', '.join(where)})" if where else ""),
-                    f"meanwhile {waiters} waited {stall.wait_ns / 1e6:.1f} ms in total for {stall.lock}",
-                ),
-                hint="Do the slow work (sleep, I/O) outside the critical section; hold the lock only to read or update shared state.",
-                location=where[0] if where else None,
-                check=check,
-                data={"lock": stall.lock, "holder": stall.holder, "wait_ns": stall.wait_ns, "sleep_ns": stall.sleep_ns},
-            )
-        )
+        findings.append(_finding(lock, group, wait_ns, severity, check))
     return findings
+
+
+def _finding(lock: str, group: list[_Stall], wait_ns: int, severity: Severity, check: str) -> Finding:
+    """One finding per lock: its worst holder first, every holder in the evidence."""
+    worst = group[0]
+    where = sorted(set().union(*(s.locations for s in group)))
+    waiters = ", ".join(sorted(set().union(*(s.waiters for s in group))))
+    holders = worst.holder if len(group) == 1 else f"{worst.holder} (and {len(group) - 1} other thread(s))"
+    evidence = [
+        f"{s.holder} held {lock} across {s.sleeps} sleep(s) totalling {s.sleep_ns / 1e6:.1f} ms"
+        + (f" (at {', '.join(sorted(s.locations))})" if s.locations else "")
+        for s in group[:_SHOWN_HOLDERS]
+    ]
+    if len(group) > _SHOWN_HOLDERS:
+        evidence.append(f"... and {len(group) - _SHOWN_HOLDERS} more thread(s) did the same")
+    evidence.append(f"meanwhile {waiters} waited {wait_ns / 1e6:.1f} ms in total for {lock}")
+    return Finding(
+        kind=FindingKind.LOCK_HELD_DURING_IO,
+        severity=severity,
+        title=f"{holders} sleeps while holding {lock}, and other threads wait for it",
+        evidence=tuple(evidence),
+        hint="Do the slow work (sleep, I/O) outside the critical section; hold the lock only to read or update shared state.",
+        location=where[0] if where else None,
+        check=check,
+        data={"lock": lock, "holder": worst.holder, "holders": [s.holder for s in group], "wait_ns": wait_ns,
+              "sleep_ns": sum(s.sleep_ns for s in group)},
+    )
