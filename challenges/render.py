@@ -96,6 +96,6 @@ def render_solutions(console: Console, found: SolutionSet, approach: str | None)
         console.rule(f"[bold]{item.name}")
         if item.notes:
             console.print(Markdown(item.notes))
-        console.print(Syntax(item.source, "python", line_numbers=True))
+        console.print(Syntax(item.source, "python", line_numbers=True, word_wrap=True))
     names = ", ".join(a.name for a in found.approaches)
     console.print(f"[dim]Approaches: {names}  ·  one only: learn solution {found.challenge.number} --approach NAME[/]")

@@ -13,7 +13,7 @@ from typing import Any
 
 from evaluator.findings import CheckOutcome, Finding, FindingKind, GradeResult, Severity
 from evaluator.sandbox import SandboxResult, run_sandboxed
-from evaluator.stacks import summarize_stacks
+from evaluator.stacks import format_stacks, summarize_stacks
 from usererror import UserError
 
 __all__ = ["RunResult", "grade", "resolve_spec", "run_program"]
@@ -31,6 +31,7 @@ class RunResult:
     stderr: str
     timed_out: bool
     stacks: str
+    """Where each thread was stuck on a hang: the frames in the program, and the innermost one."""
 
 
 def resolve_spec(challenge: int | None, spec_ref: str | None) -> tuple[str, Any, dict[str, Path]]:
@@ -169,4 +170,5 @@ def run_program(program: Path, entry: str = "main", deadline_s: float = 10.0, in
     program = _check_program(program)
     request = {"mode": "run", "program": program.name, "entry": entry, "seed": 0, "instrument": instrument}
     outcome = run_sandboxed("evaluator.harness", request, files={program.name: program}, deadline_s=deadline_s)
-    return RunResult(outcome.exit_code, outcome.stdout, outcome.stderr, outcome.timed_out, outcome.stacks)
+    stacks = format_stacks(outcome.stacks_data, [program.name]) if outcome.stacks_data else outcome.stacks
+    return RunResult(outcome.exit_code, outcome.stdout, outcome.stderr, outcome.timed_out, stacks)

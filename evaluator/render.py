@@ -82,8 +82,9 @@ def _header(result: GradeResult) -> RenderableType:
     what = f"challenge {result.challenge}" if result.challenge else "submission"
     parts: list[Any] = [(f" {verdict[0]} ", verdict[1]), f"  {what}  ", ("score ", "dim"), f"{result.score}/100",
                         ("  time ", "dim"), f"{result.seconds:.1f} s", ("  seed ", "dim"), str(result.seed)]
-    if result.performance_ratio is not None:
-        parts += [("  speed ", "dim"), f"{result.performance_ratio:.2f}x reference"]
+    if result.performance_ratio is not None:  # on its own line: the header fits 80 columns
+        parts += ["\n", ("speed: your code took ", "dim"), f"{result.performance_ratio:.2f}x",
+                  (" the reference solution's time (lower is faster)", "dim")]
     return Text.assemble(*parts)
 
 

@@ -33,6 +33,8 @@ Frame = dict[str, Any]
 """``{"file": str, "line": int, "func": str, "code": str}``; innermost frame last."""
 
 _HERE = str(Path(__file__).resolve())
+_GRADER_DIR = str(Path(__file__).resolve().parent) + os.sep
+"""Frames in this folder are the grader's own (hidden from the learner's view of a hang)."""
 DUMP_THREAD = "grader-stack-dump"
 """Name of the grader's own waiting thread (left out of every report)."""
 _keep_open: list[IO[str]] = []
@@ -114,14 +116,24 @@ def _short(frame: Frame) -> str:
     return f"{Path(frame['file']).name}:{frame['line']} in {frame['func']}"
 
 
-def format_stacks(data: dict[str, Any]) -> str:
-    """A readable dump: each thread, then each task, innermost frame last."""
+def format_stacks(data: dict[str, Any], program_names: Iterable[str] = ()) -> str:
+    """A readable dump: each thread, then each task, innermost frame last.
+
+    With ``program_names``, only the frames in those files are shown, plus the innermost frame
+    (where the thread is blocked) unless it is the grader's own, so the learner is not lost in
+    threading or grader internals.
+    """
+    names = tuple(program_names)
     lines: list[str] = []
     for kind in ("threads", "tasks"):
         for entry in data.get(kind, ()):
             label = "thread" if kind == "threads" else "task"
             lines.append(f"{label} {entry['name']!r}:")
-            for frame in entry["frames"]:
+            frames = entry["frames"]
+            if names:
+                frames = [f for i, f in enumerate(frames) if _is_program(f, names)
+                          or (i == len(frames) - 1 and not f["file"].startswith(_GRADER_DIR))]
+            for frame in frames:
                 lines.append(f"  {_short(frame)}")
                 if frame["code"]:
                     lines.append(f"      {frame['code']}")

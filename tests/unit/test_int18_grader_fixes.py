@@ -55,3 +55,25 @@ def test_one_lock_held_across_sleeps_by_many_threads_is_one_finding() -> None:
     assert finding.data["wait_ns"] == 3 * 8_000_000
     assert "and 2 other thread(s)" in finding.title
     assert finding.evidence[-1].startswith("meanwhile w1, w2, w3 waited 24.0 ms")
+
+
+def test_a_hang_shows_the_learners_frames_and_where_each_thread_is_blocked() -> None:
+    from evaluator import stacks
+
+    def frame(file: str, line: int, func: str) -> dict[str, object]:
+        return {"file": file, "line": line, "func": func, "code": f"line {line}"}
+
+    grader = stacks._GRADER_DIR + "instrument/_locks.py"
+    data = {"threads": [
+        {"name": "worker", "frames": [frame("/usr/lib/python3.11/threading.py", 1002, "_bootstrap"),
+                                      frame("/tmp/x/program.py", 42, "transfer"), frame(grader, 79, "_take")]},
+        {"name": "MainThread", "frames": [frame("/tmp/x/program.py", 83, "settle"),
+                                          frame("/usr/lib/python3.11/threading.py", 1139, "_wait_for_tstate_lock")]},
+    ]}
+    shown = stacks.format_stacks(data, ["program.py"])
+    assert shown.splitlines() == [
+        "thread 'worker':", "  program.py:42 in transfer", "      line 42",
+        "thread 'MainThread':", "  program.py:83 in settle", "      line 83",
+        "  threading.py:1139 in _wait_for_tstate_lock", "      line 1139",
+    ]
+    assert "_bootstrap" in stacks.format_stacks(data)  # the full dump keeps every frame
