@@ -1,6 +1,6 @@
 """Grade every challenge's original and every solution N times; print the matrix.
 
-    uv run python benchmarks/challenge_matrix.py [--runs 20] [--only 1,2,3]
+    uv run python benchmarks/challenge_matrix.py [--runs 20] [--only 1-8,11]
 
 For each challenge: how often the original fails with its intended finding, each solution's
 pass rate, median grading seconds, the median performance ratio of each approach, and, for
@@ -58,12 +58,24 @@ def grade_many(path: Path, number: int, runs: int, label: str, expect_pass: bool
     return tally
 
 
+def parse_numbers(text: str) -> set[int]:
+    """``"1-3,7"`` -> {1, 2, 3, 7}; empty -> every challenge."""
+    numbers: set[int] = set()
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        first, _, last = part.partition("-")
+        try:
+            numbers.update(range(int(first), int(last or first) + 1))
+        except ValueError:
+            raise SystemExit(f"--only {text!r}: use challenge numbers and ranges, e.g. 1-8,11") from None
+    return numbers
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--only", default="", help="comma-separated challenge numbers")
+    parser.add_argument("--runs", type=int, default=20, help="gradings of each file (default 20)")
+    parser.add_argument("--only", default="", help="challenge numbers and ranges, e.g. 1-8 or 2,5,9-12")
     args = parser.parse_args(argv)
-    only = {int(n) for n in args.only.split(",") if n}
+    only = parse_numbers(args.only)
     print(f"{'#':>2}  original: intended finding, fail rate, median s   |  solutions: pass rate, ×perf ratio (median s)")
     for challenge in all_challenges():
         if only and challenge.number not in only:
