@@ -145,5 +145,28 @@ def show_example(
     render_example_source(_console(), get_example(number))
 
 
+# --- interactive (tui, quiz, visualize, trace) ---
+
+
+@app.command("quiz")
+def quiz_command(
+    topic: Annotated[str | None, typer.Option("--topic", "-t", help="Only this topic (see --list-topics).")] = None,
+    count: Annotated[int, typer.Option("--count", "-n", help="How many questions.")] = 10,
+    seed: Annotated[int | None, typer.Option("--seed", help="Shuffle seed (same seed, same questions).")] = None,
+    list_topics: Annotated[bool, typer.Option("--list-topics", help="List the topics and exit.")] = False,
+) -> None:
+    """Answer quiz questions in the terminal; missed ones come back later."""
+    from interactive.quiz import TOPICS, QuizSession, default_progress, load_bank
+    from interactive.quiz.terminal import run_terminal_quiz
+
+    console = _console()
+    if list_topics:
+        for key, name in TOPICS.items():
+            console.print(f"[bold cyan]{key:<18}[/] {name}")
+        return
+    session = QuizSession.start(load_bank(), default_progress(), count=count, topic=topic, seed=seed)
+    run_terminal_quiz(session, console)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
