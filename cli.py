@@ -26,6 +26,55 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 
+def _install_plain_coercion() -> None:
+    """Convert str/int/float parameters without importing pydantic (~200 ms).
+
+    Typer 0.29 coerces every parameter through a pydantic ``TypeAdapter``, which made any
+    command with an argument (even ``learn list``) pay pydantic's import. Our parameters are
+    plain scalars, so a direct conversion gives the same values; any other annotation keeps
+    Typer's own coercion. If Typer's internals change, this silently does nothing.
+    """
+    try:
+        from typer import core as typer_core
+        from typer._click.exceptions import BadParameter
+        from typer._coercion import RuntimeParam
+    except ImportError:  # pragma: no cover - a Typer without this layer
+        return
+    original = getattr(typer_core, "build_runtime_param", None)
+    if original is None:  # pragma: no cover
+        return
+    names = {str: "text", int: "integer", float: "number", bool: "boolean"}
+    booleans = dict.fromkeys(("1", "true", "yes", "on", "y", "t"), True)
+    booleans |= dict.fromkeys(("0", "false", "no", "off", "n", "f"), False)
+
+    class PlainScalar(RuntimeParam):
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            kind: Any = self.annotation
+            if kind is bool:
+                if isinstance(value, bool):
+                    return value
+                if str(value).strip().lower() in booleans:
+                    return booleans[str(value).strip().lower()]
+                raise BadParameter(f"'{value}' is not a valid boolean", ctx=ctx, param=param)
+            try:
+                return kind(value)
+            except (TypeError, ValueError):
+                message = f"'{value}' is not a valid {names[kind]}"
+                raise BadParameter(message, ctx=ctx, param=param) from None
+
+    def build(descriptor: Any) -> Any:
+        kind = descriptor.annotation
+        plain = descriptor.file_annotation is None and descriptor.parameter_info.parser is None
+        if kind in names and plain:
+            return PlainScalar(parameter_info=descriptor.parameter_info, annotation=kind)
+        return original(descriptor)
+
+    typer_core.build_runtime_param = build
+
+
+_install_plain_coercion()
+
+
 def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
@@ -36,6 +85,28 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Print a one-line red error on stderr and exit (2 = usage error)."""
     _console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
     raise SystemExit(code)
+
+
+def _exit_interrupted(grace: float = 1.0) -> NoReturn:
+    """Exit 130 after Ctrl-C, even if a lesson's worker thread is blocked forever.
+
+    Python waits for every non-daemon thread at exit; a worker blocked on a queue that will
+    never be fed again would hang the CLI. Give them ``grace`` seconds, then leave anyway.
+    """
+    import threading
+    import time
+
+    _console(stderr=True).print("\n[yellow]interrupted[/] (Ctrl-C): nothing was lost.")
+    me = threading.current_thread()
+    others = [t for t in threading.enumerate() if t is not me and not t.daemon]
+    deadline = time.monotonic() + grace
+    for thread in others:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    if any(thread.is_alive() for thread in others):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    raise SystemExit(130)
 
 
 class LearnApp(typer.Typer):
@@ -50,8 +121,7 @@ class LearnApp(typer.Typer):
         except UserError as error:
             fail(error.message, error.exit_code)
         except (KeyboardInterrupt, typer.Abort):
-            _console(stderr=True).print("\n[yellow]interrupted[/] (Ctrl-C): nothing was lost.")
-            raise SystemExit(130) from None
+            _exit_interrupted()
         except click_exceptions.UsageError as error:
             hint = "learn --help"
             if error.ctx is not None:
@@ -61,6 +131,8 @@ class LearnApp(typer.Typer):
             fail(error.format_message(), error.exit_code)
         except BrokenPipeError:
             raise SystemExit(0) from None
+        if result == 130:  # Typer turns KeyboardInterrupt into exit code 130
+            _exit_interrupted()
         raise SystemExit(result if isinstance(result, int) else 0)
 
 

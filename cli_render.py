@@ -17,6 +17,11 @@ def difficulty_stars(level: int) -> str:
     return _STARS[:level] + "☆" * (5 - level)
 
 
+def _variant_flag(variant: str) -> str:
+    """How to ask for a variant on the command line (threads/asyncio have shortcuts)."""
+    return f"--{variant}" if variant in ("threads", "asyncio") else f"--variant {variant}"
+
+
 def render_welcome(console: Console) -> None:
     """What `learn` with no arguments prints: where to start."""
     from rich.panel import Panel
@@ -53,7 +58,7 @@ def render_catalogue(console: Console, what: str) -> None:
         for ex in all_examples():
             table.add_row(
                 str(ex.number), ex.title, ", ".join(ex.concepts), difficulty_stars(ex.difficulty),
-                " ".join(f"--{v}" for v in ex.variants) or "—",
+                " ".join(_variant_flag(v) for v in ex.variants) or "—",
             )
         console.print(table)
     if what in ("all", "challenges"):

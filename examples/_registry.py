@@ -45,6 +45,17 @@ def _literal(tree: ast.Module, name: str, default: object) -> object:
 
 
 def _read(path: Path, number: int, slug: str) -> Example:
+    try:
+        return _parse(path, number, slug)
+    except (SyntaxError, ValueError, TypeError) as error:
+        reason = f"{error.msg} at line {error.lineno}" if isinstance(error, SyntaxError) else error
+        raise UserError(
+            f"examples/{path.name} cannot be read ({reason}): "
+            f"restore it with `git checkout examples/{path.name}`"
+        ) from None
+
+
+def _parse(path: Path, number: int, slug: str) -> Example:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     return Example(
         number=number,

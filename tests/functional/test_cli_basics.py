@@ -1,0 +1,236 @@
+"""The `learn` command line: the happy paths, every user-error path, Ctrl-C, and lazy imports."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import cli
+from tests.conftest import ROOT
+
+LEARN_SCRIPT = Path(sys.executable).parent / "learn"
+HEAVY_MODULES = (
+    "textual",
+    "aio_pika",
+    "aiokafka",
+    "pymongo",
+    "cassandra",
+    "neo4j",
+    "influxdb_client",
+    "duckdb",
+    "rich",
+    "pydantic",
+)
+
+
+def run_in_process(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Call the real app object (its own error handling included) and capture the result."""
+    with pytest.raises(SystemExit) as exit_info:
+        cli.app(args=list(args))
+    out, err = capsys.readouterr()
+    code = exit_info.value.code
+    return (code if isinstance(code, int) else 0), out, err
+
+
+def run_learn(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    """Run `learn` in a fresh interpreter, as a learner's shell would."""
+    return subprocess.run(
+        [sys.executable, "-c", "from cli import app; app()", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+# --- happy paths ---------------------------------------------------------------------------
+
+
+def test_no_arguments_prints_the_welcome() -> None:
+    result = run_learn()
+    assert result.returncode == 0, result.stderr
+    assert "welcome" in result.stdout
+    assert "learn run example 1" in result.stdout
+
+
+@pytest.mark.skipif(not LEARN_SCRIPT.exists(), reason="the `learn` entry point is not installed")
+def test_installed_script_runs() -> None:
+    result = subprocess.run(
+        [str(LEARN_SCRIPT), "--version"], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("concurrency-lab ")
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_in_process(capsys, "--version")
+    assert code == 0
+    assert f"concurrency-lab {cli.__version__}" in out
+    assert f"Python {sys.version.split()[0]}" in out
+
+
+def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_in_process(capsys, "--help")
+    assert code == 0
+    for command in ("list", "run", "show"):
+        assert command in out
+
+
+@pytest.mark.parametrize("args", [("list",), ("list", "examples"), ("list", "all")])
+def test_list_shows_every_lesson(capsys: pytest.CaptureFixture[str], args: tuple[str, ...]) -> None:
+    from examples import all_examples
+
+    code, out, err = run_in_process(capsys, *args)
+    assert code == 0, err
+    assert "Lessons" in out
+    for example in all_examples():
+        assert example.title.split()[0] in out
+
+
+def test_list_examples_leaves_out_challenges(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run_in_process(capsys, "list", "examples")
+    assert "Challenges" not in out
+
+
+def test_show_example_prints_lesson_and_source(capsys: pytest.CaptureFixture[str]) -> None:
+    from examples import get_example
+
+    code, out, err = run_in_process(capsys, "show", "example", "1")
+    assert code == 0, err
+    assert get_example(1).title in out
+    assert "def main(" in out
+    assert "learn run example 1" in out
+
+
+def test_run_example_one_variant(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_in_process(capsys, "run", "example", "1", "--asyncio")
+    assert code == 0, err
+    assert "asyncio" in out
+    assert "start() runs a thread" not in out  # the threads part was not run
+
+
+# --- user errors: one line, "error:", exit 2, no traceback ---------------------------------
+
+
+ERROR_CASES = {
+    "unknown example": (("run", "example", "999"), "example 999 does not exist"),
+    "unknown example to show": (("show", "example", "0"), "example 0 does not exist"),
+    "non-integer example": (("run", "example", "one"), "'one' is not a valid integer"),
+    "unknown command": (("frobnicate",), "No such command 'frobnicate'"),
+    "unknown option": (("--frobnicate",), "No such option: --frobnicate"),
+    "unknown option of a command": (("list", "--frobnicate"), "No such option: --frobnicate"),
+    "bad list argument": (("list", "lessons"), "cannot list 'lessons'"),
+    "two variant shortcuts": (
+        ("run", "example", "1", "--threads", "--asyncio"),
+        "choose one of --threads and --asyncio",
+    ),
+    "unknown variant": (("run", "example", "1", "--variant", "gpu"), "has no variant 'gpu'"),
+    "missing example number": (("run", "example"), "Missing argument"),
+}
+
+
+@pytest.mark.parametrize(("args", "expected"), ERROR_CASES.values(), ids=ERROR_CASES.keys())
+def test_user_error_is_one_clear_line(args: tuple[str, ...], expected: str) -> None:
+    result = run_learn(*args)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    joined = " ".join(lines)
+    assert lines and lines[0].startswith("error:"), result.stderr
+    assert expected in joined
+    # soft-wrapped, so one logical line even on narrow terminals
+    assert len(lines) == 1, result.stderr
+
+
+def test_a_lesson_file_that_does_not_parse_is_a_user_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from examples import _registry
+
+    broken = tmp_path / "ex01_broken.py"
+    broken.write_text('"""Lesson."""\nTITLE = (\n', encoding="utf-8")
+    monkeypatch.setattr(_registry, "EXAMPLES_DIR", tmp_path)
+    _registry.all_examples.cache_clear()
+    try:
+        with pytest.raises(cli.UserError, match=r"ex01_broken\.py cannot be read .*line"):
+            _registry.all_examples()
+    finally:
+        _registry.all_examples.cache_clear()
+
+
+# --- Ctrl-C ----------------------------------------------------------------------------------
+
+
+def test_ctrl_c_exits_130_without_traceback() -> None:
+    """SIGINT while a lesson's threads are busy: exit 130, a message, no traceback, no hang."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from cli import app; app()", "run", "example", "5", "--threads"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        first_line = process.stdout.readline()  # the lesson has started
+        assert first_line.strip(), "the lesson printed nothing"
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert "interrupted" in err
+
+
+# --- lazy imports --------------------------------------------------------------------------
+
+
+_IMPORT_PROBE = textwrap.dedent(
+    """
+    import json, sys
+    sys.argv = ["learn", *sys.argv[1:]]
+    try:
+        import cli
+        cli.app()
+    except SystemExit:
+        pass
+    finally:
+        print("MODULES " + json.dumps(sorted(m.split(".")[0] for m in sys.modules)), file=sys.stderr)
+    """
+)
+
+
+def _modules_loaded_by(*args: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORT_PROBE, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    marker = [line for line in result.stderr.splitlines() if line.startswith("MODULES ")]
+    assert marker, result.stderr
+    return set(json.loads(marker[-1].removeprefix("MODULES ")))
+
+
+def test_help_imports_no_heavy_module() -> None:
+    loaded = _modules_loaded_by("--help")
+    assert "typer" in loaded  # the probe really ran the CLI
+    assert not loaded & set(HEAVY_MODULES)
+
+
+def test_list_imports_no_driver_and_no_pydantic() -> None:
+    loaded = _modules_loaded_by("list")
+    assert "rich" in loaded  # it rendered a table
+    assert not loaded & (set(HEAVY_MODULES) - {"rich"})

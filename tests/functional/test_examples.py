@@ -1,0 +1,106 @@
+"""Every lesson runs to completion in a fresh interpreter and leaves nothing behind."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from _pytest.mark import ParameterSet
+
+from examples import Example, all_examples
+from tests.conftest import ROOT
+
+EXPECTED_COUNT = 16
+
+# Runs one lesson, then reports what is still alive. Exits 3 on any leak so the assertion
+# message below can show the report.
+_RUNNER = textwrap.dedent(
+    """
+    import json, multiprocessing, os, sys, threading
+    fds_before = len(os.listdir("/proc/self/fd"))
+    import examples
+    number, variant = int(sys.argv[1]), (sys.argv[2] or None)
+    examples.run_example(number, variant)
+    sys.stdout.flush()
+    leaks = {
+        "threads": [t.name for t in threading.enumerate() if t is not threading.main_thread()],
+        "children": [p.pid for p in multiprocessing.active_children()],
+        "fds": len(os.listdir("/proc/self/fd")) - fds_before,
+    }
+    print("LEAK-REPORT " + json.dumps(leaks), file=sys.stderr)
+    sys.exit(3 if leaks["threads"] or leaks["children"] or leaks["fds"] else 0)
+    """
+)
+
+
+def _runs() -> list[ParameterSet]:
+    params = []
+    for example in all_examples():
+        for variant in (None, *example.variants):
+            name = f"ex{example.number:02d}-{variant or 'all'}"
+            params.append(pytest.param(example.number, variant, id=name))
+    return params
+
+
+@pytest.mark.parametrize(("number", "variant"), _runs())
+def test_example_runs_cleanly(number: int, variant: str | None) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _RUNNER, str(number), variant or ""],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    report = result.stderr.strip().splitlines()[-1:] if result.stderr else []
+    assert result.returncode == 0, f"exit {result.returncode}: {result.stderr[-3000:]}"
+    assert "Traceback" not in result.stderr
+    assert report and report[0].startswith("LEAK-REPORT"), result.stderr[-2000:]
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert len(lines) >= 6 and len(result.stdout) >= 300, f"too little narration:\n{result.stdout}"
+
+
+def test_lesson_numbers_are_unique_and_contiguous() -> None:
+    numbers = [example.number for example in all_examples()]
+    assert numbers, "no lessons found in examples/"
+    assert len(numbers) == len(set(numbers)), f"duplicate lesson numbers: {numbers}"
+    assert numbers == list(range(1, len(numbers) + 1)), f"gap in lesson numbers: {numbers}"
+    if len(numbers) < EXPECTED_COUNT:
+        pytest.skip(
+            f"{len(numbers)} of {EXPECTED_COUNT} lessons present (the rest are in progress)"
+        )
+    assert len(numbers) == EXPECTED_COUNT
+
+
+@pytest.mark.parametrize("example", all_examples(), ids=lambda e: f"ex{e.number:02d}")
+def test_lesson_metadata(example: Example) -> None:
+    assert len(example.lesson) >= 600, "the module docstring is the lesson: write it"
+    assert example.lesson.lstrip().startswith("#"), "the lesson starts with a markdown heading"
+    assert example.title
+    assert example.concepts and all(isinstance(c, str) and c for c in example.concepts)
+    assert 1 <= example.difficulty <= 5
+    assert len(set(example.variants)) == len(example.variants)
+    tree = ast.parse(example.path.read_text(encoding="utf-8"))
+    assigned = {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    missing = {"TITLE", "CONCEPTS", "DIFFICULTY", "VARIANTS"} - assigned
+    assert not missing, f"declare {sorted(missing)} at module level"
+
+
+@pytest.mark.parametrize("example", all_examples(), ids=lambda e: f"ex{e.number:02d}")
+def test_lesson_main_accepts_a_variant(example: Example) -> None:
+    import inspect
+
+    from examples import load_module
+
+    module = load_module(example)
+    parameters = inspect.signature(module.main).parameters
+    assert list(parameters) == ["variant"], "main(variant: str | None = None) is the contract"
+    assert parameters["variant"].default is None
