@@ -20,16 +20,20 @@ Ask = Callable[[str], str]
 QUIT = {"q", "quit", "exit"}
 
 
-def question_renderable(question: Question, number: int, total: int) -> RenderableType:
-    """The question panel: prompt, optional code, numbered choices."""
+def question_renderable(question: Question, number: int, total: int, *, chosen: int | None = None) -> RenderableType:
+    """The question panel: prompt, optional code, numbered choices (marked once ``chosen``)."""
     parts: list[RenderableType] = [Text(question.prompt + "\n", style="bold")]
     if question.code:
         parts.append(Padding(Syntax(question.code, "python", theme="ansi_dark"), (0, 0, 1, 2)))
     choices = Table.grid(padding=(0, 1, 1 if question.kind is QuestionKind.OUTPUT else 0, 0))
     choices.add_column(style="bold cyan", no_wrap=True)
     choices.add_column()
-    for index, choice in enumerate(question.choices, start=1):
-        choices.add_row(f"{index})", choice)
+    for index, choice in enumerate(question.choices):
+        mark = ""
+        if chosen is not None:
+            mark = "✓ " if index == question.answer else "✗ " if index == chosen else "  "
+        style = "green" if chosen is not None and index == question.answer else ""
+        choices.add_row(f"{mark}{index + 1})", Text(choice, style=style))
     parts.append(choices)
     title = f"Question {number}/{total} · {TOPICS[question.topic]}"
     return Panel(Group(*parts), title=title, title_align="left", border_style="cyan")

@@ -32,7 +32,7 @@ class ChallengesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Fix each broken program; the grader proves it with evidence.", id="challenges-intro")
+        yield Static("Fix each broken program; the grader proves it with evidence. Enter opens, v visualizes.", id="challenges-intro")
         yield DataTable(id="challenge-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 

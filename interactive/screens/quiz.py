@@ -27,7 +27,8 @@ class QuizScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
-        *(Binding(str(n), f"answer({n})", f"{n}", show=False) for n in range(1, 7)),
+        Binding("1", "answer(1)", "Answer", key_display="1-6"),
+        *(Binding(str(n), f"answer({n})", f"{n}", show=False) for n in range(2, 7)),
         Binding("n", "next", "Next"),
         Binding("r", "restart", "New quiz"),
     ]
@@ -75,7 +76,9 @@ class QuizScreen(Screen[None]):
         feedback = self.query_one("#quiz-feedback", Static)
         if self.last is not None:
             feedback.update(self._feedback(self.last))
-            question_widget.update(question_renderable(self.last.question, answered, len(session.questions)))
+            question_widget.update(
+                question_renderable(self.last.question, answered, len(session.questions), chosen=self.last.chosen)
+            )
             return
         feedback.update("[dim]Press the number of your answer.[/]")
         if session.finished:

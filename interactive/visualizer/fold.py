@@ -91,14 +91,14 @@ class _Actor:
     name: str
     state: ActorState = ActorState.RUNNING
     obj: str | None = None
-    waiting_since: int = 0
     transitions: deque[tuple[int, ActorState]] = field(default_factory=lambda: deque(maxlen=HISTORY))
 
 
 @dataclass
 class _Lock:
     owner: str | None = None
-    waiters: set[str] = field(default_factory=set)
+    waiters: dict[str, int] = field(default_factory=dict)
+    """Waiting actor -> when it started waiting."""
     wait_ns: int = 0
     acquisitions: int = 0
 
@@ -133,12 +133,19 @@ class Fold:
             actor.transitions.append((event.ts_ns, ActorState.RUNNING))
         return actor
 
-    @staticmethod
-    def _set(actor: _Actor, state: ActorState, ts: int, obj: str | None = None) -> None:
+    def _set(self, actor: _Actor, state: ActorState, ts: int, obj: str | None = None) -> None:
+        if actor.state is ActorState.LOCK and actor.obj is not None:
+            self._stop_waiting(actor.name, actor.obj, ts)
         actor.obj = obj
         if state is not actor.state:
             actor.state = state
             actor.transitions.append((ts, state))
+
+    def _stop_waiting(self, name: str, lock_name: str, ts: int) -> None:
+        """Close a lock wait (acquired, timed out or gave up): its time counts as contention."""
+        lock = self._locks.get(lock_name)
+        if lock is not None and name in lock.waiters:
+            lock.wait_ns += max(0, ts - lock.waiters.pop(name))
 
     def apply(self, event: Event) -> None:
         """Fold one event in (O(1))."""
@@ -161,18 +168,15 @@ class Fold:
         if kind in _WAITS:
             state = _WAITS[kind]
             self._set(actor, state, ts, event.obj)
-            actor.waiting_since = ts
             if state is ActorState.LOCK and event.obj:
-                self._locks.setdefault(event.obj, _Lock()).waiters.add(actor.name)
+                self._locks.setdefault(event.obj, _Lock()).waiters[actor.name] = ts
             return
         if kind in (EventKind.THREAD_END, EventKind.TASK_END):
             self._set(actor, ActorState.DONE, ts)
             return
         if kind is EventKind.LOCK_ACQUIRE and event.obj:
+            self._set(actor, ActorState.RUNNING, ts)
             lock = self._locks.setdefault(event.obj, _Lock())
-            if actor.name in lock.waiters:
-                lock.waiters.discard(actor.name)
-                lock.wait_ns += max(0, ts - actor.waiting_since)
             lock.owner = actor.name
             lock.acquisitions += 1
         elif kind is EventKind.LOCK_RELEASE and event.obj:

@@ -40,15 +40,19 @@ def lane_cells(actor: ActorView, start_ns: int, end_ns: int, columns: int) -> li
     return cells
 
 
-def sparkline(values: tuple[int, ...], width: int) -> str:
-    """``values`` resampled to ``width`` block characters (max of each bucket)."""
+def sparkline(values: tuple[int, ...], width: int, *, from_min: bool = False) -> str:
+    """``values`` resampled to ``width`` block characters (max of each bucket).
+
+    ``from_min`` scales between the lowest and highest value (memory), not from zero (queues).
+    """
     if not values or width <= 0:
         return ""
     if len(values) > width:
         step = len(values) / width
         values = tuple(max(values[int(i * step): max(int(i * step) + 1, int((i + 1) * step))]) for i in range(width))
-    top = max(values) or 1
-    return "".join(BLOCKS[min(len(BLOCKS) - 1, v * (len(BLOCKS) - 1) // top)] for v in values)
+    floor = min(values) if from_min else 0
+    top = (max(values) - floor) or 1
+    return "".join(BLOCKS[min(len(BLOCKS) - 1, (v - floor) * (len(BLOCKS) - 1) // top)] for v in values)
 
 
 class _SnapshotWidget(Widget):
@@ -81,14 +85,15 @@ class LanesWidget(_SnapshotWidget):
             return Text("waiting for the first thread…", style="dim")
         width = self.size.width or 80
         now_width = 22 if width >= 70 else 10
-        columns = max(4, width - NAME_WIDTH - now_width - 2)
+        name_width = max(NAME_WIDTH, min(32, width // 6))
+        columns = max(4, width - name_width - now_width - 2)
         out = Text(no_wrap=True, overflow="ellipsis")
         legend = " ".join(f"[{STATE_STYLE[s][1]}]{STATE_STYLE[s][0]}[/]{s.value}" for s in list(ActorState)[:6])
         out.append_text(Text.from_markup(legend[: 400]))
         for actor in snap.actors:
             out.append("\n")
             style = "reverse bold red" if actor.name in self.highlighted else "bold"
-            out.append(f"{actor.name[: NAME_WIDTH - 1]:<{NAME_WIDTH - 1}} ", style=style)
+            out.append(f"{actor.name[: name_width - 1]:<{name_width - 1}} ", style=style)
             for state in lane_cells(actor, snap.start_ns, snap.now_ns, columns):
                 char, color = STATE_STYLE[state] if state is not None else (" ", "")
                 out.append(char, style=color)
@@ -153,7 +158,7 @@ class SparklinesWidget(_SnapshotWidget):
             if rows:
                 out.append("\n")
             out.append(f"{'memory (RSS)':<14} ", style="bold")
-            out.append(sparkline(snap.memory, spark_width), style="magenta")
+            out.append(sparkline(snap.memory, spark_width, from_min=True), style="magenta")
             out.append(f" {snap.memory[-1] / 2**20:.1f} MiB")
             rows += 1
         return out if rows else Text("no queues yet", style="dim")
