@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 # Plain (non-Rich) help keeps `learn --help` under ~150 ms; our own output still uses Rich.
@@ -215,6 +216,127 @@ def show_example(
     from examples import get_example
 
     render_example_source(_console(), get_example(number))
+
+
+# ---------------------------------------------------------------------------------------------
+# --- progress (tracker) ---
+# ---------------------------------------------------------------------------------------------
+
+profile_app = typer.Typer(help="Learner profiles: create, switch, list.", no_args_is_help=True)
+app.add_typer(profile_app, name="profile")
+
+
+def _challenge_titles() -> dict[int, str]:
+    from challenges import all_challenges
+
+    return {ch.number: ch.spec.title for ch in all_challenges()}
+
+
+@app.command("progress")
+def progress_command() -> None:
+    """Your level, XP bar, per-challenge status, achievements, streak and today's daily."""
+    from tracker import progress_snapshot
+    from tracker.render import render_progress
+
+    render_progress(_console(), progress_snapshot(), _challenge_titles())
+
+
+@app.command("daily")
+def daily_command() -> None:
+    """Today's daily challenge (the same for everyone today), its twist and its bonus XP."""
+    from tracker import progress_snapshot
+    from tracker.render import render_daily
+
+    snapshot = progress_snapshot()
+    title = _challenge_titles().get(snapshot.daily.challenge)
+    render_daily(_console(), snapshot.daily, done=snapshot.daily_done, title=title)
+
+
+@app.command("achievements")
+def achievements_command() -> None:
+    """Every achievement, how to unlock it, and when you did."""
+    from tracker import progress_snapshot
+    from tracker.render import render_achievements
+
+    render_achievements(_console(), progress_snapshot().achievements)
+
+
+@app.command("leaderboard")
+def leaderboard_command() -> None:
+    """All profiles on this machine, or your class's with LEARN_DATABASE_URL=postgresql://..."""
+    from tracker import leaderboard, progress_snapshot
+    from tracker._env import database_url
+    from tracker.render import render_leaderboard
+
+    where = "shared database" if database_url() else "this machine"
+    render_leaderboard(_console(), leaderboard(), where, progress_snapshot().profile)
+
+
+@profile_app.command("create")
+def profile_create(name: Annotated[str, typer.Argument(help="1-32 letters, digits, '.', '_' or '-'.")]) -> None:
+    """Create a profile (then `learn profile switch NAME`)."""
+    from tracker import create_profile
+
+    create_profile(name)
+    _console().print(f"created profile [bold]{name}[/] · switch to it with `learn profile switch {name}`")
+
+
+@profile_app.command("switch")
+def profile_switch(name: Annotated[str, typer.Argument(help="An existing profile.")]) -> None:
+    """Make NAME the active profile on this machine."""
+    from tracker import switch_profile
+
+    switch_profile(name)
+    _console().print(f"active profile: [bold]{name}[/]")
+
+
+@profile_app.command("list")
+def profile_list() -> None:
+    """List the profiles; * marks the active one."""
+    from tracker import list_profiles
+    from tracker.render import render_profiles
+
+    render_profiles(_console(), list_profiles())
+
+
+@app.command("export")
+def export_command(path: Annotated[Path, typer.Argument(help="JSON file to write.")]) -> None:
+    """Write your progress to a JSON file you can import on another machine."""
+    from tracker import export_progress
+
+    count = export_progress(path)
+    _console().print(f"exported {count} recorded events to [bold]{path}[/] · `learn import {path}` elsewhere")
+
+
+@app.command("import")
+def import_command(
+    path: Annotated[Path, typer.Argument(help="A file written by `learn export`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Replace a profile that already has progress.")] = False,
+    as_name: Annotated[str | None, typer.Option("--as", help="Import under another profile name.")] = None,
+) -> None:
+    """Import a progress file after verifying it (XP is re-derived, never trusted)."""
+    from tracker import import_progress
+
+    result = import_progress(path, confirmed=yes, as_profile=as_name)
+    verb = "replaced" if result.replaced else "imported"
+    _console().print(
+        f"{verb} profile [bold]{result.profile}[/]: {result.events} events, {result.xp} XP, "
+        f"{result.achievements} achievements · `learn profile switch {result.profile}` to use it"
+    )
+
+
+@app.command("repair-progress")
+def repair_progress_command(
+    yes: Annotated[bool, typer.Option("--yes", help="Move a damaged database aside and start fresh.")] = False,
+) -> None:
+    """Check the progress database; with --yes, move a damaged one to a backup and start fresh."""
+    from tracker import repair_progress
+
+    result = repair_progress(confirmed=yes)
+    if result.healthy:
+        _console().print("your progress database is healthy: nothing to repair")
+    else:
+        _console().print(f"moved the damaged database to [bold]{result.backup}[/] and started a fresh one")
 
 
 # --- interactive (tui, quiz, visualize, trace) ---

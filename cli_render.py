@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -42,6 +43,20 @@ def render_welcome(console: Console) -> None:
     )
 
 
+_STATUS = {"done": "[green]✔ done[/]", "passed": "[green]✔ passed[/]", "attempted": "[yellow]… tried[/]", "new": "[dim]new[/]"}
+
+
+def _status(lookup: Callable[[int], str], number: int) -> str:
+    """The learner's status for one item; progress that cannot be read never breaks the list."""
+    from usererror import UserError
+
+    try:
+        status = lookup(number)
+    except UserError:
+        return "[dim]?[/]"
+    return _STATUS.get(status, status)
+
+
 def render_catalogue(console: Console, what: str) -> None:
     """The `learn list` tables."""
     from rich.table import Table
@@ -53,12 +68,15 @@ def render_catalogue(console: Console, what: str) -> None:
         table.add_column("#", justify="right", style="bold")
         table.add_column("lesson")
         table.add_column("concepts", style="dim")
-        table.add_column("difficulty", style="yellow")
+        table.add_column("difficulty", style="yellow", no_wrap=True)
         table.add_column("ways to run", style="cyan")
+        table.add_column("status")
+        from tracker import example_status
+
         for ex in all_examples():
             table.add_row(
-                str(ex.number), ex.title, ", ".join(ex.concepts), difficulty_stars(ex.difficulty),
-                " ".join(_variant_flag(v) for v in ex.variants) or "—",
+                str(ex.number), ex.title, ", ".join(ex.concepts[:3]), difficulty_stars(ex.difficulty),
+                " ".join(_variant_flag(v) for v in ex.variants) or "—", _status(example_status, ex.number),
             )
         console.print(table)
     if what in ("all", "challenges"):
@@ -68,10 +86,16 @@ def render_catalogue(console: Console, what: str) -> None:
         table.add_column("#", justify="right", style="bold")
         table.add_column("challenge")
         table.add_column("concepts", style="dim")
-        table.add_column("difficulty", style="yellow")
+        table.add_column("difficulty", style="yellow", no_wrap=True)
+        table.add_column("status")
+        from tracker import challenge_status
+
         for ch in all_challenges():
             spec = ch.spec
-            table.add_row(str(ch.number), spec.title, ", ".join(spec.concepts), difficulty_stars(spec.difficulty))
+            table.add_row(
+                str(ch.number), spec.title, ", ".join(spec.concepts[:3]), difficulty_stars(spec.difficulty),
+                _status(challenge_status, ch.number),
+            )
         console.print(table)
 
 

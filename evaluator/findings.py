@@ -112,6 +112,8 @@ class GradeResult:
     """Base seed of this grading."""
     performance_ratio: float | None = None
     """Learner time / reference time on the performance workload (lower is faster)."""
+    internal_errors: tuple[str, ...] = ()
+    """Bugs of the grader or the spec (not the learner's fault): the verdict could not be reached."""
 
     @property
     def failures(self) -> tuple[Finding, ...]:
@@ -139,6 +141,7 @@ class GradeResult:
             "performance_ratio": self.performance_ratio,
             "findings": [f.to_json() for f in self.findings],
             "checks": [asdict(c) for c in self.checks],
+            "internal_errors": list(self.internal_errors),
         }
 
     @classmethod
@@ -151,4 +154,5 @@ class GradeResult:
             seconds=float(raw["seconds"]),
             seed=int(raw["seed"]),
             performance_ratio=raw.get("performance_ratio"),
+            internal_errors=tuple(str(e) for e in raw.get("internal_errors", ())),
         )

@@ -86,6 +86,8 @@ class CheckContext:
     quick: bool = False
     """Smaller budgets (used by tests of the grader itself, never for a learner's verdict)."""
     rng: random.Random = field(init=False)
+    measurements: dict[str, Any] = field(default_factory=dict)
+    """Figures a check reports beside its findings (e.g. ``performance_ratio``)."""
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)

@@ -9,17 +9,13 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from interactive.messages import ProgressChanged
+from interactive.quiz.progress import level_number
 from interactive.screens.challenges import ChallengesScreen
 from interactive.screens.dashboard import DashboardScreen
 from interactive.screens.quiz import QuizScreen
 from interactive.services import Services, default_services
 
 __all__ = ["LearnTui"]
-
-
-def _level_number(level: object) -> int:
-    """Levels are ints in fakes and ``tracker.Level`` objects in the product."""
-    return int(getattr(level, "number", level))  # type: ignore[call-overload]
 
 
 class LearnTui(App[None]):
@@ -73,8 +69,8 @@ class LearnTui(App[None]):
         outcome = message.outcome
         if outcome is None:
             return
-        before = _level_number(getattr(outcome, "level_before", 0))
-        after = _level_number(getattr(outcome, "level_after", 0))
+        before = level_number(getattr(outcome, "level_before", 0))
+        after = level_number(getattr(outcome, "level_after", 0))
         if after > before:
             name = getattr(getattr(outcome, "level_after", None), "name", "")
             self.notify(f"You reached level {after} {name}".strip(), title="Level up!", timeout=6)

@@ -9,10 +9,10 @@ The quiz engine only needs two things from progress: which questions are due aga
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-__all__ = ["MemoryProgress", "Outcome", "QuizOutcome", "QuizProgress", "TrackerProgress", "default_progress"]
+__all__ = ["MemoryProgress", "Outcome", "QuizOutcome", "QuizProgress", "TrackerProgress", "default_progress", "level_number"]
 
 
 class Outcome(Protocol):
@@ -36,7 +36,14 @@ class QuizProgress(Protocol):
     persistent: bool
     """False when answers are forgotten at exit (the UI says so)."""
 
-    def due(self, question_ids: list[str], now: datetime) -> list[str]: ...
+    def due(self, question_ids: list[str], now: datetime) -> list[str]:
+        """Questions answered before whose review is due now (missed ones first)."""
+        ...
+
+    def seen(self) -> set[str]:
+        """Every question answered at least once."""
+        ...
+
     def record(self, question_id: str, correct: bool) -> Outcome: ...
 
 
@@ -58,7 +65,7 @@ XP_PER_CORRECT = 10
 class MemoryProgress:
     """Leitner boxes in memory: a miss is due at once, each hit doubles the interval."""
 
-    clock: Any = datetime.now
+    clock: Any = field(default=lambda: datetime.now(UTC))
     persistent: bool = False
     total_xp: int = 0
     _box: dict[str, int] = field(default_factory=dict)
@@ -68,6 +75,9 @@ class MemoryProgress:
         """Questions answered before whose review time has come, most overdue first."""
         ready = [q for q in question_ids if q in self._due_at and self._due_at[q] <= now]
         return sorted(ready, key=lambda q: self._due_at[q])
+
+    def seen(self) -> set[str]:
+        return set(self._box)
 
     def record(self, question_id: str, correct: bool) -> QuizOutcome:
         now = self.clock()
@@ -88,10 +98,20 @@ class TrackerProgress:
         self._tracker = tracker
 
     def due(self, question_ids: list[str], now: datetime) -> list[str]:
-        return list(self._tracker.due_questions(question_ids, now))
+        # The tracker's order also lists never-seen questions; those are shuffled by the session.
+        seen = self.seen()
+        return [q for q in self._tracker.due_questions(question_ids, now) if q in seen]
+
+    def seen(self) -> set[str]:
+        return set(self._tracker.quiz_history())  # question id -> record
 
     def record(self, question_id: str, correct: bool) -> Outcome:
         return self._tracker.record_quiz_answer(question_id, correct)  # type: ignore[no-any-return]
+
+
+def level_number(level: object) -> int:
+    """Levels are ints here and ``tracker.Level`` objects (with ``.number``) in the tracker."""
+    return int(getattr(level, "number", level))  # type: ignore[call-overload]
 
 
 def default_progress() -> QuizProgress:
@@ -100,6 +120,6 @@ def default_progress() -> QuizProgress:
         import tracker
     except ImportError:  # pragma: no cover - the tracker ships with the product
         return MemoryProgress()
-    if hasattr(tracker, "record_quiz_answer") and hasattr(tracker, "due_questions"):
+    if all(hasattr(tracker, name) for name in ("record_quiz_answer", "due_questions", "quiz_history")):
         return TrackerProgress(tracker)
     return MemoryProgress()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from interactive.quiz.model import TOPICS, Question
 from interactive.quiz.progress import Outcome, QuizProgress
@@ -21,8 +21,10 @@ def select_questions(
     count: int,
     topic: str | None = None,
     seed: int | None = None,
+    seen_ids: Collection[str] = (),
 ) -> tuple[Question, ...]:
-    """Pick ``count`` questions: due reviews first (in the order given), then a shuffle of the rest.
+    """Pick ``count`` questions: due reviews first (in the order given), then never-seen ones,
+    then the rest (learned, not yet due) — each of the last two groups shuffled by ``seed``.
 
     Raises:
         UserError: unknown topic, or ``count`` < 1.
@@ -35,9 +37,12 @@ def select_questions(
     by_id = {q.id: q for q in pool}
     due = [by_id[qid] for qid in dict.fromkeys(due_ids) if qid in by_id]
     due_set = {q.id for q in due}
-    rest = [q for q in pool if q.id not in due_set]
-    random.Random(seed).shuffle(rest)
-    return tuple((due + rest)[:count])
+    rng = random.Random(seed)
+    unseen = [q for q in pool if q.id not in due_set and q.id not in seen_ids]
+    learned = [q for q in pool if q.id not in due_set and q.id in seen_ids]
+    rng.shuffle(unseen)
+    rng.shuffle(learned)
+    return tuple((due + unseen + learned)[:count])
 
 
 @dataclass(frozen=True)
@@ -73,8 +78,9 @@ class QuizSession:
     ) -> QuizSession:
         """Select questions with due reviews first and open a session."""
         pool_ids = [q.id for q in bank if topic is None or q.topic == topic]
-        due = progress.due(pool_ids, now or datetime.now())
-        return cls(select_questions(bank, due_ids=due, count=count, topic=topic, seed=seed), progress)
+        due = progress.due(pool_ids, now or datetime.now(UTC))
+        chosen = select_questions(bank, due_ids=due, count=count, topic=topic, seed=seed, seen_ids=progress.seen())
+        return cls(chosen, progress)
 
     @property
     def finished(self) -> bool:

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from interactive.quiz.model import TOPICS, Question, QuestionKind
+from interactive.quiz.progress import level_number
 from interactive.quiz.session import AnswerResult, QuizSession
 
 __all__ = ["question_renderable", "run_terminal_quiz"]
@@ -50,10 +51,12 @@ def _render_result(console: Console, result: AnswerResult) -> None:
         )
     console.print(Panel(question.explanation, title="Why", title_align="left", border_style="dim"))
     outcome = result.outcome
-    if outcome.level_after > outcome.level_before:
-        console.print(f"[bold magenta]Level up![/] You reached level {outcome.level_after}.")
+    if level_number(outcome.level_after) > level_number(outcome.level_before):
+        name = getattr(outcome.level_after, "name", "")
+        console.print(f"[bold magenta]Level up![/] You reached level {level_number(outcome.level_after)} {name}.")
     for achievement in outcome.new_achievements:
-        console.print(f"[bold yellow]🏆 Achievement unlocked:[/] {getattr(achievement, 'title', achievement)}")
+        label = getattr(achievement, "name", achievement)
+        console.print(f"[bold yellow]{getattr(achievement, 'icon', '🏆')} Achievement unlocked:[/] {label}")
 
 
 def _read_choice(ask: Ask, console: Console, question: Question) -> int | None:

@@ -1,0 +1,24 @@
+"""Corpus (fixed): fd leak pipe per call."""
+
+import os
+import threading
+
+
+def compute_in_thread(value):
+    """Run value * 2 on a thread and wake the caller through a pipe."""
+    read_end, write_end = os.pipe()
+    result = []
+
+    def work():
+        result.append(value * 2)
+        os.write(write_end, b"x")
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    try:
+        os.read(read_end, 1)
+    finally:
+        worker.join()
+        os.close(read_end)
+        os.close(write_end)
+    return result[0]

@@ -1,0 +1,26 @@
+"""Corpus (bug): memory listeners never removed."""
+
+class Bus:
+    def __init__(self):
+        self.listeners = []
+
+    def subscribe(self, listener):
+        self.listeners.append(listener)
+
+    def unsubscribe(self, listener):
+        self.listeners.remove(listener)
+
+    def publish(self, message):
+        for listener in list(self.listeners):
+            listener(message)
+
+
+bus = Bus()
+
+
+def handle_request(request_id):
+    """Each request listens for config changes while it runs."""
+    seen = []
+    buffer = bytearray(256)
+    bus.subscribe(lambda message: seen.append((message, buffer)))
+    return request_id * 2

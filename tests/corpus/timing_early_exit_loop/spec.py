@@ -1,0 +1,14 @@
+from evaluator.findings import FindingKind
+from evaluator.spec import *
+
+
+def make_compare(mod, secret):
+    return lambda guess: mod.check_token(secret, guess)
+
+
+SPEC = ChallengeSpec(
+    number=0, slug="timing_early_exit_loop", title="corpus: timing_early_exit_loop", summary="grader corpus pair", concepts=(), difficulty=1,
+    intended=FindingKind.TIMING_LEAK,
+    checks=(TimingCheck("constant-time compare", make_compare),),
+    hints=(),
+)

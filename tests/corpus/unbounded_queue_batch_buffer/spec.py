@@ -1,0 +1,14 @@
+from evaluator.findings import FindingKind
+from evaluator.spec import *
+
+
+def produce(mod, n):
+    return mod.ship(n)
+
+
+SPEC = ChallengeSpec(
+    number=0, slug="unbounded_queue_batch_buffer", title="corpus: unbounded_queue_batch_buffer", summary="grader corpus pair", concepts=(), difficulty=1,
+    intended=FindingKind.UNBOUNDED_QUEUE,
+    checks=(BackpressureCheck("producer slows down", produce),),
+    hints=(),
+)

@@ -1,0 +1,213 @@
+"""Connections to the progress database: a local SQLite file (WAL) or a shared PostgreSQL.
+
+Both speak the same SQL written with ``?`` placeholders (always parameterized). Every write
+runs in one transaction that serializes writers: ``BEGIN IMMEDIATE`` on SQLite, a
+transaction-scoped advisory lock on PostgreSQL. Driver errors become one-line
+:class:`UserError` messages that say what to do.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from usererror import UserError
+
+from ._env import DATABASE_FILE, data_dir, database_url
+
+BUSY_TIMEOUT_MS = 30_000
+REPAIR_COMMAND = "learn repair-progress --yes"
+_WRITE_LOCK_KEY = 0x1EA27
+"""PostgreSQL advisory lock that serializes tracker writes."""
+_CORRUPT_MARKERS = ("not a database", "malformed", "corrupt", "unsupported file format")
+_READONLY_MARKERS = ("readonly", "read-only", "unable to open", "disk i/o error", "permission")
+
+Params = Sequence[Any]
+
+
+class CorruptDatabase(UserError):
+    """The SQLite file cannot be read as a database."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(
+            f"your progress database {path} is damaged or unreadable ({detail}): nothing was changed; "
+            f"run `{REPAIR_COMMAND}` to move it aside to a timestamped backup and start a fresh one"
+        )
+        self.path = path
+
+
+class Database(Protocol):
+    """One open connection and its dialect."""
+
+    dialect: str
+    location: str
+    """Where the data lives, for messages (never includes a password)."""
+
+    def execute(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]: ...
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None: ...
+
+    def write(self) -> AbstractContextManager[Database]:
+        """A transaction in which this process is the only writer."""
+        ...
+
+    def close(self) -> None: ...
+
+    def table_exists(self, name: str) -> bool: ...
+
+
+class SqliteDatabase:
+    dialect = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.location = str(path)
+        with self.errors():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise UserError(_readonly_message(path.parent, error.strerror or str(error))) from None
+            self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise sqlite3.OperationalError(f"unable to open in WAL mode (got {mode})")
+            self._conn.execute("PRAGMA synchronous = FULL")
+            self._conn.execute("PRAGMA foreign_keys = ON")
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        """Turn SQLite errors into clear user errors."""
+        try:
+            yield
+        except sqlite3.DatabaseError as error:
+            raise translate_sqlite_error(self.path, error) from None
+
+    def execute(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        with self.errors():
+            return self._conn.execute(sql, tuple(params)).fetchall()
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        with self.errors():
+            self._conn.executemany(sql, rows)
+
+    @contextmanager
+    def write(self) -> Iterator[Database]:
+        with self.errors():
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def table_exists(self, name: str) -> bool:
+        rows = self.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return bool(rows)
+
+
+def translate_sqlite_error(path: Path, error: sqlite3.DatabaseError) -> UserError:
+    detail = str(error).strip() or type(error).__name__
+    lowered = detail.lower()
+    if any(marker in lowered for marker in _CORRUPT_MARKERS):
+        return CorruptDatabase(path, detail)
+    if "locked" in lowered or "busy" in lowered:
+        return UserError(
+            f"the progress database {path} stayed locked for {BUSY_TIMEOUT_MS // 1000} s by another "
+            "learn process: let it finish (or close it) and try again"
+        )
+    if any(marker in lowered for marker in _READONLY_MARKERS):
+        return UserError(_readonly_message(path.parent, detail))
+    return UserError(f"the progress database {path} failed ({detail}): nothing was recorded; try again")
+
+
+def _readonly_message(folder: Path, detail: str) -> str:
+    return (
+        f"cannot write your progress in {folder} ({detail}): make the folder writable, "
+        "or set LEARN_HOME to a writable folder"
+    )
+
+
+class PostgresDatabase:
+    dialect = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+        from psycopg.conninfo import conninfo_to_dict
+
+        self._psycopg = psycopg
+        try:
+            info = conninfo_to_dict(url)
+        except psycopg.ProgrammingError as error:
+            raise UserError(f"LEARN_DATABASE_URL is not a valid PostgreSQL URL ({error}): fix it or unset it") from None
+        self.location = "postgresql://{}@{}:{}/{}".format(
+            info.get("user", ""), info.get("host", "localhost"), info.get("port", 5432), info.get("dbname", "")
+        )
+        try:
+            self._conn = psycopg.connect(url, autocommit=True, connect_timeout=5)
+        except psycopg.Error as error:
+            lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+            reason = lines[0].removeprefix("connection failed: ") if lines else type(error).__name__
+            raise UserError(
+                f"cannot reach the shared progress database {self.location} ({reason}): start it or "
+                "check LEARN_DATABASE_URL; unset LEARN_DATABASE_URL to keep progress on this machine"
+            ) from None
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        try:
+            yield
+        except self._psycopg.OperationalError as error:
+            raise UserError(
+                f"lost the shared progress database {self.location} ({str(error).strip()}): "
+                "nothing was recorded; check the server and try again"
+            ) from None
+        except self._psycopg.Error as error:
+            raise UserError(
+                f"the shared progress database {self.location} failed ({str(error).strip()}): "
+                "nothing was recorded; try again"
+            ) from None
+
+    def execute(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        with self.errors():
+            cursor = self._conn.execute(sql.replace("?", "%s"), tuple(params))
+            return cursor.fetchall() if cursor.description else []
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        with self.errors(), self._conn.cursor() as cursor:
+            cursor.executemany(sql.replace("?", "%s"), rows)
+
+    @contextmanager
+    def write(self) -> Iterator[Database]:
+        with self.errors(), self._conn.transaction():
+            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK_KEY,))
+            yield self
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def table_exists(self, name: str) -> bool:
+        # A catalog query under the statement's snapshot (to_regclass could answer from a
+        # stale cache while another process has just created the table).
+        rows = self.execute(
+            "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?",
+            (name,),
+        )
+        return bool(rows)
+
+
+def sqlite_path() -> Path:
+    return data_dir() / DATABASE_FILE
+
+
+def connect() -> Database:
+    """Open the configured database (not yet migrated)."""
+    url = database_url()
+    return PostgresDatabase(url) if url else SqliteDatabase(sqlite_path())
