@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from evaluator.events import Event, EventKind
@@ -18,7 +18,7 @@ from interactive.services import (
 )
 from interactive.visualizer.fold import Fold, VisSnapshot
 
-NOW = datetime(2026, 3, 14, 9, 30)
+NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 
 QUESTIONS = (
     Question("f-one", "asyncio", QuestionKind.CHOICE, "What does asyncio.gather return?",
