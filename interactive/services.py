@@ -140,7 +140,7 @@ def _tracker_dashboard() -> DashboardView:
     try:
         import tracker
 
-        snapshot = tracker.progress_snapshot()  # type: ignore[attr-defined]
+        snapshot = tracker.progress_snapshot()
     except (ImportError, AttributeError):
         return DashboardView(tracking=False)
     return dashboard_from_tracker(snapshot)
@@ -169,7 +169,7 @@ def _challenge_views() -> tuple[ChallengeView, ...]:
 def _working_copy(number: int, original: Path) -> Path:
     """The learner's workspace copy (created on first use), or the original before it exists."""
     try:
-        from challenges.workspace import ensure_working_copy  # type: ignore[import-not-found]
+        from challenges.workspace import ensure_working_copy
     except ImportError:
         return original
     return Path(ensure_working_copy(number).path)
@@ -178,10 +178,10 @@ def _working_copy(number: int, original: Path) -> Path:
 def _grade(challenge: ChallengeView) -> GradeReport:
     """Grade through the challenge loop (which also records the attempt), else the bare grader."""
     try:
-        from challenges.loop import check  # type: ignore[import-not-found]
+        from challenges.loop import check
     except ImportError:
         try:
-            from evaluator import grade  # type: ignore[attr-defined]
+            from evaluator import grade
         except ImportError:
             raise UserError("the grader is not installed in this checkout: update it, then grade again") from None
         return GradeReport(grade(challenge.program_path, challenge=challenge.number), None)

@@ -106,7 +106,7 @@ class TrackerProgress:
         return set(self._tracker.quiz_history())  # question id -> record
 
     def record(self, question_id: str, correct: bool) -> Outcome:
-        return self._tracker.record_quiz_answer(question_id, correct)  # type: ignore[no-any-return]
+        return self._tracker.record_quiz_answer(question_id, correct)
 
 
 def level_number(level: object) -> int:

@@ -27,7 +27,7 @@ from interactive.widgets.lanes import HeatmapWidget, LanesWidget, SparklinesWidg
 
 __all__ = ["RunLike", "VisualizePickerScreen", "VisualizerScreen"]
 
-FRAME_SECONDS = 1 / 15
+FRAME_SECONDS = 1 / 30
 
 
 class RunLike(Protocol):

@@ -106,7 +106,7 @@ def _run_target(kind: str, target: str) -> None:
         challenge = get_challenge(int(target))
         path = challenge.program_path
         try:
-            from challenges.workspace import working_copy_path  # type: ignore[import-not-found]
+            from challenges.workspace import working_copy_path
 
             learner = working_copy_path(challenge)
             path = learner if learner.exists() else path

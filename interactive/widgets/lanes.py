@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual.strip import Strip
 from textual.widget import Widget
 
 from interactive.visualizer.fold import ActorState, ActorView, VisSnapshot
@@ -24,20 +27,43 @@ STATE_STYLE: dict[ActorState, tuple[str, str]] = {
     ActorState.SLEEPING: ("─", "grey50"),
     ActorState.DONE: (" ", "grey30"),
 }
+_STYLES: dict[ActorState | None, Style] = {state: Style.parse(color) for state, (_, color) in STATE_STYLE.items()}
+_PLAIN, _DIM, _BOLD = Style(), Style(dim=True), Style(bold=True)
+_ALERT = Style(bold=True, reverse=True, color="red")
 NAME_WIDTH = 14
 BLOCKS = "▁▂▃▄▅▆▇█"
 
 
 def lane_cells(actor: ActorView, start_ns: int, end_ns: int, columns: int) -> list[ActorState | None]:
     """The actor's state at the end of each of ``columns`` equal time slices (None: not started)."""
-    times = [t for t, _ in actor.transitions]
+    transitions = actor.transitions
     span = max(1, end_ns - start_ns)
+    first = start_ns + span // columns
+    # Skip, by bisection, what happened before the first column; then one merge pass.
+    index = bisect_right(transitions, first, key=_time_of) - 1
+    count = len(transitions)
     cells: list[ActorState | None] = []
     for column in range(columns):
         at = start_ns + span * (column + 1) // columns
-        index = bisect_right(times, at) - 1
-        cells.append(actor.transitions[index][1] if index >= 0 else None)
+        while index + 1 < count and transitions[index + 1][0] <= at:
+            index += 1
+        cells.append(transitions[index][1] if index >= 0 else None)
     return cells
+
+
+def _time_of(transition: tuple[int, ActorState]) -> int:
+    return transition[0]
+
+
+def _runs(cells: list[ActorState | None]) -> list[tuple[ActorState | None, int]]:
+    """Run-length encoding: one styled segment per run of equal cells keeps rendering cheap."""
+    runs: list[tuple[ActorState | None, int]] = []
+    for cell in cells:
+        if runs and runs[-1][0] is cell:
+            runs[-1] = (cell, runs[-1][1] + 1)
+        else:
+            runs.append((cell, 1))
+    return runs
 
 
 def sparkline(values: tuple[int, ...], width: int, *, from_min: bool = False) -> str:
@@ -59,57 +85,77 @@ class _SnapshotWidget(Widget):
     snapshot: VisSnapshot = VisSnapshot()
 
     def show(self, snapshot: VisSnapshot) -> None:
-        """Called on the UI thread by the screen's timer."""
+        """Called on the UI thread by the screen's timer; re-layout only when the row count changes."""
+        rows_before = self._rows(self.snapshot)
         self.snapshot = snapshot
-        self.refresh(layout=self._grows(snapshot))
+        self.refresh(layout=self._rows(snapshot) != rows_before)
 
-    def _grows(self, snapshot: VisSnapshot) -> bool:
-        return False
+    def _rows(self, snapshot: VisSnapshot) -> int:
+        return 1
+
+    def get_content_height(self, container: object, viewport: object, width: int) -> int:
+        return max(1, self._rows(self.snapshot))
 
 
 class LanesWidget(_SnapshotWidget):
-    """One row per thread/task: its state over the run, then what it is doing now."""
+    """One row per thread/task: its state over the run, then what it is doing now.
+
+    Uses Textual's line API: each frame builds one :class:`Strip` per row from pre-made styles
+    (run-length encoded), and Textual asks only for the rows on screen.
+    """
 
     highlighted: frozenset[str] = frozenset()
     """Actors drawn in reverse video (e.g. a deadlock cycle)."""
+    _strips: tuple[Strip, ...] = ()
+    _built_for: tuple[int, int] = (-1, -1)
 
-    def _grows(self, snapshot: VisSnapshot) -> bool:
-        return True
+    def _rows(self, snapshot: VisSnapshot) -> int:
+        return len(snapshot.actors) + 1
 
-    def get_content_height(self, container: object, viewport: object, width: int) -> int:
-        return max(1, len(self.snapshot.actors) + 1)
+    def show(self, snapshot: VisSnapshot) -> None:
+        self._built_for = (-1, -1)
+        super().show(snapshot)
 
-    def render(self) -> Text:
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if self._built_for != (id(self.snapshot), width):
+            self._strips = tuple(self._build(width))
+            self._built_for = (id(self.snapshot), width)
+        return self._strips[y] if y < len(self._strips) else Strip.blank(width)
+
+    def _build(self, width: int) -> list[Strip]:
         snap = self.snapshot
         if not snap.actors:
-            return Text("waiting for the first thread…", style="dim")
-        width = self.size.width or 80
+            return [Strip([Segment("waiting for the first thread…", _DIM)]).crop(0, width)]
         now_width = 22 if width >= 70 else 10
         name_width = max(NAME_WIDTH, min(32, width // 6))
         columns = max(4, width - name_width - now_width - 2)
-        out = Text(no_wrap=True, overflow="ellipsis")
-        legend = " ".join(f"[{STATE_STYLE[s][1]}]{STATE_STYLE[s][0]}[/]{s.value}" for s in list(ActorState)[:6])
-        out.append_text(Text.from_markup(legend[: 400]))
+        legend: list[Segment] = []
+        for state in list(ActorState)[:6]:
+            char, _ = STATE_STYLE[state]
+            legend += [Segment(char, _STYLES[state]), Segment(f"{state.value} ")]
+        strips = [Strip(legend).crop(0, width)]
         for actor in snap.actors:
-            out.append("\n")
-            style = "reverse bold red" if actor.name in self.highlighted else "bold"
-            out.append(f"{actor.name[: name_width - 1]:<{name_width - 1}} ", style=style)
-            for state in lane_cells(actor, snap.start_ns, snap.now_ns, columns):
-                char, color = STATE_STYLE[state] if state is not None else (" ", "")
-                out.append(char, style=color)
+            name_style = _ALERT if actor.name in self.highlighted else _BOLD
+            segments = [Segment(f"{actor.name[: name_width - 1]:<{name_width - 1}} ", name_style)]
+            for cell, length in _runs(lane_cells(actor, snap.start_ns, snap.now_ns, columns)):
+                char = STATE_STYLE[cell][0] if cell is not None else " "
+                segments.append(Segment(char * length, _STYLES.get(cell, _PLAIN)))
             now = actor.state.value if actor.obj is None else f"{actor.state.value.split('-')[-1]} {actor.obj}"
-            out.append(f" {now[: now_width]}", style=STATE_STYLE[actor.state][1])
-        return out
+            segments.append(Segment(f" {now[:now_width]}", _STYLES[actor.state]))
+            strips.append(Strip(segments).crop(0, width))
+        return strips
+
+    def render(self) -> Text:
+        """Plain-text rendering of the current rows (for tests and exports)."""
+        return Text("\n".join(strip.text for strip in self._build(self.size.width or 80)))
 
 
 class HeatmapWidget(_SnapshotWidget):
     """Locks by total wait time: the longer the bar, the hotter the lock."""
 
-    def _grows(self, snapshot: VisSnapshot) -> bool:
-        return True
-
-    def get_content_height(self, container: object, viewport: object, width: int) -> int:
-        return max(1, len(self.snapshot.locks))
+    def _rows(self, snapshot: VisSnapshot) -> int:
+        return len(snapshot.locks)
 
     def render(self) -> Text:
         locks = sorted(self.snapshot.locks, key=lambda lock: lock.wait_ns, reverse=True)
@@ -135,16 +181,13 @@ class HeatmapWidget(_SnapshotWidget):
 class SparklinesWidget(_SnapshotWidget):
     """Queue depths and memory over time."""
 
-    def _grows(self, snapshot: VisSnapshot) -> bool:
-        return True
-
-    def get_content_height(self, container: object, viewport: object, width: int) -> int:
-        return max(1, len(self.snapshot.queues) + (1 if self.snapshot.memory else 0))
+    def _rows(self, snapshot: VisSnapshot) -> int:
+        return len(snapshot.queues) + (1 if snapshot.memory else 0)
 
     def render(self) -> Text:
         snap = self.snapshot
         width = self.size.width or 60
-        spark_width = max(4, width - 32)
+        spark_width = max(4, width - 38)
         out = Text(no_wrap=True, overflow="ellipsis")
         rows = 0
         for queue in snap.queues:
@@ -152,7 +195,7 @@ class SparklinesWidget(_SnapshotWidget):
                 out.append("\n")
             out.append(f"{queue.name[:14]:<14} ", style="bold")
             out.append(sparkline(queue.history, spark_width), style="cyan")
-            out.append(f" depth {queue.depth} (peak {queue.peak})"[:16])
+            out.append(f" depth {queue.depth} (peak {queue.peak})"[:22])
             rows += 1
         if snap.memory:
             if rows:
