@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 # Plain (non-Rich) help keeps `learn --help` under ~150 ms; our own output still uses Rich.
 os.environ.setdefault("TYPER_USE_RICH", "0")
 
-import typer  # noqa: E402
-from typer._click import exceptions as click_exceptions  # noqa: E402
+import typer
+from typer._click import exceptions as click_exceptions
 
-from usererror import UserError  # noqa: E402
+from usererror import UserError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -205,6 +205,9 @@ def run_example(
         raise UserError("choose one of --threads and --asyncio, not both")
     chosen = variant or ("threads" if threads else "asyncio" if use_asyncio else None)
     run(number, chosen)
+    from tracker import record_example_run
+
+    record_example_run(number)
 
 
 @show_app.command("example")
@@ -337,6 +340,234 @@ def repair_progress_command(
         _console().print("your progress database is healthy: nothing to repair")
     else:
         _console().print(f"moved the damaged database to [bold]{result.backup}[/] and started a fresh one")
+
+# --- practical and services ---
+practical_app = typer.Typer(help="Concurrency patterns against real brokers and databases.", no_args_is_help=True)
+services_app = typer.Typer(help="The servers practical modules need: status, up, down.", no_args_is_help=True)
+app.add_typer(practical_app, name="practical")
+app.add_typer(services_app, name="services")
+
+
+@practical_app.command("list")
+def practical_list() -> None:
+    """List the practical modules, the service each needs and its patterns."""
+    from practical import all_modules
+    from practical.render import render_modules
+
+    render_modules(_console(), all_modules())
+
+
+@practical_app.command("run")
+def practical_run(
+    name: Annotated[str, typer.Argument(help="Module name (see `learn practical list`).")],
+    pattern: Annotated[str | None, typer.Option("--pattern", "-p", help="Run one pattern only.")] = None,
+) -> None:
+    """Run a practical module against its real server: `learn practical run rabbitmq`."""
+    from practical import run_practical
+
+    run_practical(name, pattern)
+
+
+@services_app.command("status")
+def services_status() -> None:
+    """Show each service, its address and whether it is reachable (and why not)."""
+    from practical.render import render_status
+    from practical.services import SERVICES, probe_all
+
+    render_status(_console(), probe_all(SERVICES))
+
+
+@services_app.command("up")
+def services_up() -> None:
+    """Start the services: docker compose, or the local servers when Docker is missing."""
+    from practical.render import render_up
+    from practical.services import up
+
+    render_up(_console(), up())
+
+
+@services_app.command("down")
+def services_down() -> None:
+    """Stop what `learn services up` started."""
+    from practical.services import down
+
+    stopped = down()
+    _console().print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
+
+
+# ---------------------------------------------------------------------------------------------
+# --- benchmarks ---
+# ---------------------------------------------------------------------------------------------
+
+bench_app = typer.Typer(
+    help="Measure threads vs processes vs asyncio (and more) on this machine, with explanations.",
+    no_args_is_help=True,
+)
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("list")
+def bench_list() -> None:
+    """List the benchmark suites (each one a question) and other areas' benchmark scripts."""
+    from benchmarks.bench import list_benchmarks
+
+    list_benchmarks(_console())
+
+
+@bench_app.command("run")
+def bench_run(
+    name: Annotated[str, typer.Argument(help="A suite (e.g. cpu-bound), `all`, or a script (see `learn bench list`).")],
+    quick: Annotated[bool, typer.Option("--quick", help="Small sizes: seconds instead of minutes.")] = False,
+) -> None:
+    """Run a benchmark suite and explain its numbers: `learn bench run cpu-bound`."""
+    from benchmarks.bench import run_benchmark
+
+    code = run_benchmark(_console(), name, quick)
+    if code:
+        raise typer.Exit(code)
+
+
+@bench_app.command("history")
+def bench_history(
+    suite: Annotated[str | None, typer.Argument(help="Only this suite.")] = None,
+    case: Annotated[str | None, typer.Option("--case", help="Only cases whose name contains this.")] = None,
+) -> None:
+    """Show every stored run's medians (queried with DuckDB)."""
+    from benchmarks.bench import show_history
+
+    show_history(_console(), suite, case)
+
+
+@bench_app.command("compare")
+def bench_compare(
+    before: Annotated[int | None, typer.Argument(help="Run id (see `learn bench history`).")] = None,
+    after: Annotated[int | None, typer.Argument(help="Run id to compare it with.")] = None,
+    suite: Annotated[str | None, typer.Option("--suite", help="Compare this suite's two latest runs.")] = None,
+) -> None:
+    """Compare two stored runs of a suite, case by case (default: the two latest)."""
+    from benchmarks.bench import compare_runs
+
+    compare_runs(_console(), before, after, suite)
+
+
+# ---------------------------------------------------------------------------------------------
+# --- learner loop (challenges) ---
+# ---------------------------------------------------------------------------------------------
+
+
+@app.command("challenge")
+def challenge_command(
+    number: Annotated[int, typer.Argument(help="Challenge number (see `learn list challenges`).")],
+) -> None:
+    """Read a challenge's story and get your own copy of its program to fix."""
+    from challenges.render import render_challenge_intro
+    from challenges.workspace import ensure_working_copy
+
+    render_challenge_intro(_console(), ensure_working_copy(number))
+
+
+@run_app.command("challenge")
+def run_challenge_command(
+    number: Annotated[int, typer.Argument(help="Challenge number.")],
+    original: Annotated[bool, typer.Option("--original", help="Run the original, not your copy.")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds before a hang is cut off.")] = 10.0,
+) -> None:
+    """Run your copy of a challenge program to see the symptom (hangs show the stuck threads)."""
+    from challenges.loop import run_challenge
+    from challenges.render import render_run
+
+    if timeout <= 0:
+        raise UserError(f"--timeout must be positive, got {timeout}")
+    path, result = run_challenge(number, original=original, deadline_s=timeout)
+    render_run(_console(), path, result)
+
+
+@app.command("check")
+def check_command(
+    number: Annotated[int, typer.Argument(help="Challenge number.")],
+    file: Annotated[str | None, typer.Option("--file", help="Grade this file instead of your workspace copy.")] = None,
+    replay: Annotated[int | None, typer.Option("--replay", help="Re-run the exact failing seed a report printed.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the grade as JSON.")] = False,
+) -> None:
+    """Grade your fix with evidence: exit 0 when it passes, 1 when it does not."""
+    from pathlib import Path
+
+    from challenges.loop import check
+
+    report = check(number, Path(file) if file else None, replay=replay)
+    if as_json:
+        import json
+
+        print(json.dumps(report.result.to_json(), indent=2))
+    else:
+        from challenges.render import render_check
+
+        render_check(_console(), report)
+    if not report.result.passed:
+        raise typer.Exit(1)
+
+
+@app.command("watch")
+def watch_command(
+    number: Annotated[int, typer.Argument(help="Challenge to start with.")] = 1,
+) -> None:
+    """Re-check your copy on every save (Enter re-runs, q quits); moves on after a pass."""
+    from challenges.loop import check
+    from challenges.render import render_check
+    from challenges.watch import WatchLoop, run_watch
+
+    console = _console()
+
+    def grade(current: int) -> bool:
+        console.rule(f"challenge {current}")
+        report = check(current)
+        render_check(console, report)
+        return report.result.passed
+
+    run_watch(WatchLoop(number, grade, announce=lambda text: console.print(f"[cyan]{text}[/]")))
+
+
+@app.command("hint")
+def hint_command(number: Annotated[int, typer.Argument(help="Challenge number.")]) -> None:
+    """Show one more hint for a challenge (from a nudge to a near-answer)."""
+    from challenges.hints import next_hint
+    from challenges.render import render_hints
+
+    render_hints(_console(), next_hint(number))
+
+
+@app.command("solution")
+def solution_command(
+    number: Annotated[int, typer.Argument(help="Challenge number.")],
+    approach: Annotated[str | None, typer.Option("--approach", help="Show one approach only.")] = None,
+    reveal: Annotated[bool, typer.Option("--reveal", help="Show them before you have passed.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Show the reference solutions and their trade-offs (after you pass, or with --reveal)."""
+    import tracker
+    from challenges.loop import solutions_for
+    from challenges.render import render_solutions
+
+    if reveal and not yes and not tracker.has_passed(number):
+        typer.confirm(f"Reveal the solutions of challenge {number} before passing it?", abort=True)
+    render_solutions(_console(), solutions_for(number, reveal=reveal), approach)
+
+
+@app.command("reset")
+def reset_command(
+    number: Annotated[int, typer.Argument(help="Challenge number.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Restore the original program (your copy is backed up first)."""
+    from challenges.workspace import reset_program
+
+    if not yes:
+        typer.confirm(f"Replace your copy of challenge {number} with the original?", abort=True)
+    backup = reset_program(number)
+    console = _console()
+    console.print(f"[green]challenge {number} restored to the original.[/]")
+    if backup is not None:
+        console.print(f"your previous copy is saved at {backup}")
 
 
 # --- interactive (tui, quiz, visualize, trace) ---

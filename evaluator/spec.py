@@ -103,7 +103,8 @@ class CheckContext:
 class Check(Protocol):
     """Anything with a name that turns the learner's module into findings."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def run(self, program: ModuleType, ctx: CheckContext) -> list[Finding]: ...
 

@@ -1,0 +1,102 @@
+"""Challenge 3: the CI service that hoarded threads (thread and asyncio task leaks)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from types import ModuleType
+
+from evaluator.findings import FindingKind
+from evaluator.spec import AsyncCheck, ChallengeSpec, LeakCheck, PerformanceCheck, expect
+
+
+def _step(seconds: float, value: str):  # type: ignore[no-untyped-def]
+    def run() -> str:
+        time.sleep(seconds)
+        return value
+
+    return run
+
+
+def pipelines_close_cleanly(mod: ModuleType) -> None:
+    """Three pipelines, each with its own runner, run and closed: no worker may survive."""
+    for pipeline in range(3):
+        runner = mod.JobRunner(workers=3)
+        results = runner.run_all([_step(0.001, f"{pipeline}-{i}") for i in range(5)])
+        runner.close()
+        expect(results == [f"{pipeline}-{i}" for i in range(5)], f"wrong results: {results}")
+
+
+def queued_jobs_finish_before_close(mod: ModuleType) -> None:
+    """Jobs submitted and awaited before close() all complete."""
+    runner = mod.JobRunner(workers=2)
+    futures = [runner.submit(_step(0.001, str(i))) for i in range(4)]
+    values = [future.result(timeout=5) for future in futures]
+    runner.close()
+    expect(values == ["0", "1", "2", "3"], f"wrong results: {values}")
+
+
+async def fail_fast(mod: ModuleType) -> None:
+    """A failing step must stop the pipeline *and* its other steps."""
+
+    async def unit_tests() -> str:
+        await asyncio.sleep(0.01)
+        raise RuntimeError("unit tests failed")
+
+    async def deploy() -> str:
+        await asyncio.sleep(5)
+        return "deployed"
+
+    try:
+        await mod.run_pipeline_async([unit_tests, deploy])
+    except RuntimeError as error:
+        expect("unit tests failed" in str(error), f"the pipeline raised the wrong error: {error!r}")
+    else:
+        expect(False, "the pipeline did not raise the failing step's error")
+
+
+async def all_steps_succeed(mod: ModuleType) -> None:
+    """Without failures the pipeline returns every step's result, in order."""
+
+    def step(value: str, seconds: float):  # type: ignore[no-untyped-def]
+        async def run() -> str:
+            await asyncio.sleep(seconds)
+            return value
+
+        return run
+
+    results = await mod.run_pipeline_async([step("lint", 0.03), step("test", 0.01), step("build", 0.02)])
+    expect(results == ["lint", "test", "build"], f"wrong results or order: {results}")
+
+
+def busy_pipeline(mod: ModuleType) -> None:
+    """Eight 5 ms steps on four workers: they must run in parallel."""
+    runner = mod.JobRunner(workers=4)
+    runner.run_all([_step(0.005, str(i)) for i in range(8)])
+    runner.close()
+
+
+SPEC = ChallengeSpec(
+    number=3,
+    slug="leaks",
+    title="The CI service that hoarded threads",
+    summary="A job runner's workers outlive it, and fail-fast pipelines leave their steps running.",
+    concepts=("thread lifecycle", "join", "poison pill", "task cancellation", "TaskGroup"),
+    difficulty=2,
+    intended=FindingKind.THREAD_LEAK,
+    checks=(
+        LeakCheck("runners stop their workers", pipelines_close_cleanly, kinds=("threads",),
+                  hint="After close(), is any worker still blocked in jobs.get()?"),
+        LeakCheck("queued jobs finish", queued_jobs_finish_before_close, kinds=("threads",)),
+        AsyncCheck("fail fast stops the other steps", fail_fast, kind=FindingKind.TASK_LEAK, seeds=5,
+                   hint="asyncio.wait returns on the first failure but does not cancel the pending tasks."),
+        AsyncCheck("successful pipeline", all_steps_succeed, kind=FindingKind.INVARIANT, seeds=5),
+        PerformanceCheck("steps run in parallel", busy_pipeline, reference="poison_pills"),
+    ),
+    hints=(
+        "Run `learn check 3`: the leaked threads are shown with their stacks. Where is each one waiting, and what would wake it?",
+        "Setting `running = False` is only read when a worker loops around; a worker blocked in `jobs.get()` never gets there. close() must *wake* each worker, then wait for it.",
+        "Put one sentinel per worker on the queue (a poison pill) and join the threads, or let `concurrent.futures.ThreadPoolExecutor` do it. For asyncio, who cancels the tasks `asyncio.wait` left pending?",
+        "In `run_pipeline_async`, use `asyncio.TaskGroup` (it cancels siblings when one fails), or cancel every pending task in a `finally` and await them with `asyncio.gather(..., return_exceptions=True)`.",
+    ),
+)

@@ -1,0 +1,97 @@
+"""Challenge 4: the API key that got suspended (token bucket: races and a wall clock)."""
+
+from __future__ import annotations
+
+import threading
+from types import ModuleType
+
+from challenges.challenge04_rate_limiter.clock import VirtualClock, installed
+from evaluator.findings import FindingKind
+from evaluator.spec import (
+    ChallengeSpec,
+    CheckContext,
+    PerformanceCheck,
+    PropertyCheck,
+    ScheduleCheck,
+    expect,
+)
+
+
+def burst_at_capacity(mod: ModuleType) -> None:
+    """Three request threads race for a bucket holding two tokens: at most two may pass."""
+    bucket = mod.TokenBucket(rate=0.001, capacity=2)
+    granted: list[str] = []
+
+    def request(name: str) -> None:
+        if bucket.try_acquire():
+            granted.append(name)
+
+    threads = [threading.Thread(target=request, args=(f"request-{i}",)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    expect(len(granted) <= 2, f"{len(granted)} requests passed a bucket of capacity 2: {granted}",
+           "the partner answers 429 and counts a violation against the API key")
+
+
+def clock_stepped_back(mod: ModuleType, ctx: CheckContext) -> None:
+    """NTP steps the wall clock back one hour: the limiter must keep refilling at its rate."""
+    with installed(mod, VirtualClock()) as clock:
+        _survive_steps(mod, clock)
+
+
+def _survive_steps(mod: ModuleType, clock: VirtualClock) -> None:
+    bucket = mod.TokenBucket(rate=10, capacity=1)
+    expect(bucket.try_acquire(), "a fresh bucket refused its first request")
+    clock.step_wall(-3600)
+    clock.advance(0.5)  # five refill intervals of real elapsed time
+    expect(bucket.try_acquire(),
+           "after the wall clock was stepped back 1 hour, the bucket refused requests although "
+           "0.5 s had passed at 10 tokens/s",
+           "time.time() is wall-clock time: NTP, daylight-saving fixes or an admin can move it "
+           "backwards, and elapsed = now - updated turns negative",
+           kind=FindingKind.INVARIANT)
+    clock.step_wall(+7200)
+    granted = sum(bucket.try_acquire() for _ in range(5))
+    expect(granted <= 1, f"after the wall clock jumped forward, {granted} requests passed a bucket of capacity 1")
+    clock.advance(0.2)
+    expect(bucket.acquire(timeout=1.0), "acquire() gave up although a token was due within 0.1 s")
+
+
+def checkout_rush(mod: ModuleType) -> None:
+    """Eight checkout threads quote five parcels each, well under the rate: calls must overlap."""
+    client = mod.RatesClient(mod.TokenBucket(rate=10_000, capacity=100), latency_seconds=0.005)
+    threads = [
+        threading.Thread(target=lambda i=i: [client.quote(f"parcel-{i}-{n}") for n in range(5)])
+        for i in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+SPEC = ChallengeSpec(
+    number=4,
+    slug="rate_limiter",
+    title="The API key that got suspended",
+    summary="A token bucket lets bursts through under concurrency and stalls when the clock is corrected.",
+    concepts=("rate limiting", "token bucket", "atomicity", "monotonic clock"),
+    difficulty=3,
+    intended=FindingKind.RACE,
+    checks=(
+        ScheduleCheck("no burst over capacity", burst_at_capacity, max_seconds=0.8,
+                      hint="Two threads can both see one token left before either takes it."),
+        PropertyCheck("survives clock corrections", clock_stepped_back, kind=FindingKind.INVARIANT,
+                      hint="Measure elapsed time with a clock that never goes backwards."),
+        PerformanceCheck("quotes stay concurrent", checkout_rush, reference="locked_bucket",
+                         hint="Never sleep or call the partner while holding the limiter's lock."),
+    ),
+    hints=(
+        "`learn check 4` shows the interleaving that lets a third request through a bucket of two. Which lines ran between one thread's check and its decrement?",
+        "`_refill` and the `tokens >= 1` / `tokens -= 1` pair read and write shared state in several steps; they must happen as one atomic step per request.",
+        "Which clock should measure *elapsed* time? `time.time()` is the wall clock; look at what the `time` module offers for intervals.",
+        "Guard refill-check-take with one `threading.Lock` (but sleep outside it in `acquire`), and use `time.monotonic()` everywhere in the bucket.",
+    ),
+)

@@ -1,0 +1,129 @@
+"""Challenge 11: the ingest service that buffered itself to death (backpressure)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from challenges.sim import Node
+from challenges.sim.apps import Warehouse
+from challenges.sim.check import SimCheck, SimViolation
+from challenges.sim.nemesis import Nemesis
+from challenges.sim.world import World
+from evaluator.findings import FindingKind
+from evaluator.spec import ChallengeSpec
+
+MAX_BUFFERED = 200
+"""The ingest node's memory holds this many events; more is an out-of-memory crash."""
+CLIENTS = 2
+EVENTS_PER_CLIENT = 300
+HORIZON_MS = 15_000
+MIN_STORED = 100
+
+
+class Meter:
+    """Counts accepted/refused events and the peak of accepted-but-not-yet-settled ones."""
+
+    def __init__(self, world: World, warehouse: Warehouse) -> None:
+        self.world, self.warehouse = world, warehouse
+        self.accepted = self.refused = 0
+        self.ingest: object = None
+        self.overflow_at: int | None = None
+        self.peak = 0
+
+    def buffered(self) -> int:
+        dropped = int(getattr(self.ingest, "dropped", 0))
+        return self.accepted - len(self.warehouse.stored) - dropped
+
+    def sample(self) -> None:
+        level = self.buffered()
+        self.peak = max(self.peak, level)
+        if level > MAX_BUFFERED and self.overflow_at is None:
+            self.overflow_at = self.world.now
+            self.world.history.add("ingest", f"OUT OF MEMORY: {level} events buffered (limit {MAX_BUFFERED})", "error")
+
+
+def flood(program: ModuleType, world: World) -> None:
+    """Two clients send 300 events each, one every 2 ms, far faster than the warehouse stores them."""
+    world.network.configure(min_delay=1, max_delay=10, timeout=1_000)
+    warehouse = Warehouse(world)
+    meter = Meter(world, warehouse)
+    clients: list = []
+
+    async def client(node: Node, ingest: object, first: int) -> None:
+        for i in range(first, first + EVENTS_PER_CLIENT):
+            ok = await ingest.submit({"id": f"ev-{i}", "page": f"/p/{i % 50}"})  # type: ignore[attr-defined]
+            if ok:
+                meter.accepted += 1
+            else:
+                meter.refused += 1
+            meter.sample()
+            await node.sleep(2)
+
+    async def monitor(node: Node) -> None:
+        while not all(t.finished.done for t in clients):
+            meter.sample()
+            if node.now % 50 == 0:
+                world.history.add("meter", f"accepted {meter.accepted}, refused {meter.refused}, "
+                                  f"stored {len(warehouse.stored)}, buffered {meter.buffered()}")
+            await node.sleep(10)
+
+    async def boot(node: Node, warehouse_client: object) -> None:
+        ingest = program.Ingest(node, warehouse_client)
+        meter.ingest = ingest
+        node.start(ingest.run, name="ingest/worker")
+        node.start(monitor, node, name="ingest/meter")
+        for c in range(CLIENTS):
+            clients.append(node.start(client, node, ingest, c * EVENTS_PER_CLIENT, name=f"client-{c + 1}"))
+
+    world.node("ingest", boot, warehouse)
+    Nemesis(world).network(*sorted((world.rng.randint(300, 1500), world.rng.randint(1600, 3000))),
+                           min_delay=20, max_delay=60)
+    world.run(until=HORIZON_MS)
+
+    if meter.overflow_at is not None:
+        raise SimViolation(
+            f"unbounded buffering: the ingest node held more than {MAX_BUFFERED} accepted events "
+            f"(peak {meter.peak}) and ran out of memory",
+            f"accepted {meter.accepted}, refused {meter.refused}, stored {len(warehouse.stored)} by t={world.now}ms",
+            at=meter.overflow_at, kind=FindingKind.UNBOUNDED_QUEUE,
+        )
+    unfinished = [t.name for t in clients if not t.finished.done]
+    if unfinished:
+        raise SimViolation(f"{unfinished[0]} was still waiting in submit() at t={world.now}ms", at=world.now)
+    lost = meter.buffered()
+    if lost != 0:
+        raise SimViolation(
+            f"{lost} accepted events were neither stored nor counted as dropped: they vanished",
+            f"accepted {meter.accepted}, stored {len(warehouse.stored)}, dropped {meter.ingest.dropped}",  # type: ignore[attr-defined]
+            at=world.now,
+        )
+    twice = [e for e, n in warehouse.stored.items() if n > 1]
+    if twice:
+        raise SimViolation(f"event {twice[0]} was stored {warehouse.stored[twice[0]]} times", at=world.now)
+    if len(warehouse.stored) < MIN_STORED:
+        raise SimViolation(f"only {len(warehouse.stored)} events were stored: the service barely worked",
+                           at=world.now)
+
+
+SPEC = ChallengeSpec(
+    number=11,
+    slug="backpressure",
+    title="The ingest service that buffered itself to death",
+    summary="A fast producer fills an unbounded buffer in front of a slow warehouse until memory runs out.",
+    concepts=("backpressure", "bounded queues", "load shedding", "accounting for drops"),
+    difficulty=3,
+    intended=FindingKind.UNBOUNDED_QUEUE,
+    checks=(
+        SimCheck("buffering stays bounded and every event is accounted for", flood, seeds=20,
+                 kind=FindingKind.UNBOUNDED_QUEUE,
+                 hint="What should happen to event number 201 when 200 are already waiting?"),
+    ),
+    hints=(
+        "Compare the rate events arrive with the rate the warehouse stores them. Where does the difference go?",
+        "A queue with no bound does not remove the overload; it turns it into memory growth.",
+        "Bound the buffer. Then decide: make the caller wait (backpressure) or refuse the event (shedding).",
+        "If you refuse or drop, say so: submit returns False, or count the event in self.dropped.",
+    ),
+    time_budget_seconds=10.0,
+    requires_concurrency=False,
+)

@@ -1,0 +1,91 @@
+"""The learner's loop, without rendering: start, run, check, solutions.
+
+``cli.py`` and the watch loop call these; :mod:`challenges.render` draws the results.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from challenges._registry import get_challenge
+from challenges.workspace import code_hash, ensure_working_copy, program_to_grade, working_copy_path
+from usererror import UserError
+
+if TYPE_CHECKING:
+    from evaluator import GradeResult, RunResult
+    from solutions._registry import SolutionSet
+
+__all__ = ["CheckReport", "check", "run_challenge", "solutions_for"]
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """A grading of the learner's file and what the tracker made of it."""
+
+    path: Path
+    result: GradeResult
+    outcome: Any | None
+    """``tracker.AttemptOutcome`` (XP, level, achievements); None when not recorded."""
+
+
+def check(number: int, file: Path | None = None, *, seed: int | None = None, replay: int | None = None,
+          record: bool = True) -> CheckReport:
+    """Grade the learner's program for challenge ``number`` and record the attempt."""
+    from evaluator import grade
+
+    spec = get_challenge(number).spec
+    path = program_to_grade(number, file)
+    started = time.perf_counter()
+    result = grade(path, challenge=number, seed=seed, replay=replay)
+    outcome = None
+    if record:
+        import tracker
+
+        failures = result.failures
+        outcome = tracker.record_attempt(
+            challenge=number,
+            passed=result.passed,
+            finding_kinds=sorted({f.kind.value for f in failures}),
+            findings_summary="; ".join(f.title for f in failures[:3]),
+            seconds=round(time.perf_counter() - started, 3),
+            code_hash=code_hash(path),
+            seed=result.seed,
+            performance_ratio=result.performance_ratio,
+            difficulty=spec.difficulty,
+            bug_class=spec.intended.value,
+        )
+    return CheckReport(path, result, outcome)
+
+
+def run_challenge(number: int, *, original: bool = False, deadline_s: float = 10.0) -> tuple[Path, RunResult]:
+    """Run the learner's copy (or the original) so they can see the symptom; hangs are cut off."""
+    from evaluator import run_program
+
+    challenge = get_challenge(number)
+    if original:
+        path = challenge.program_path
+    else:
+        path = working_copy_path(challenge)
+        if not path.is_file():
+            path = ensure_working_copy(number).path
+    return path, run_program(path, entry=challenge.spec.run_entry, deadline_s=deadline_s)
+
+
+def solutions_for(number: int, *, reveal: bool) -> SolutionSet:
+    """The reference solutions, once the learner has passed (or explicitly chose to reveal them)."""
+    import tracker
+    from solutions._registry import solution_set
+
+    found = solution_set(number)
+    if tracker.has_passed(number):
+        return found
+    if not reveal:
+        raise UserError(
+            f"solutions unlock once you pass challenge {number} (`learn check {number}`); "
+            f"to see them now, use `learn solution {number} --reveal`"
+        )
+    tracker.record_solution_reveal(number)
+    return found

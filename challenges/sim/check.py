@@ -1,0 +1,121 @@
+"""``SimCheck``: grade a program by running its scenario in many seeded faulty worlds.
+
+A challenge's spec declares::
+
+    SimCheck("report writes follow the lock", scenario=report_scenario, seeds=30)
+
+where ``scenario(program, world)`` builds the world (nodes running the learner's code,
+services, the nemesis), runs it, and checks properties of the recorded history, raising
+:class:`SimViolation` (with the virtual time it happened) when one is broken. The check tries
+fault seeds derived from the grading's base seed and reports the first violation as a FAIL
+finding whose evidence is the timeline around it and whose ``seed`` replays it exactly
+(``learn check N --replay SEED`` runs only that fault seed).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import traceback
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from challenges.sim.world import SimStuck, World
+from evaluator.findings import Finding, FindingKind, Severity
+from evaluator.spec import CheckContext, Violation
+
+__all__ = ["SimCheck", "SimViolation", "fault_seeds", "run_scenario"]
+
+Scenario = Callable[[ModuleType, World], Any]
+
+
+class SimViolation(Violation):
+    """A property of the history does not hold; ``at`` is when (virtual ms) it went wrong."""
+
+    def __init__(self, message: str, *evidence: str, at: int | None = None,
+                 kind: FindingKind = FindingKind.DISTRIBUTED) -> None:
+        super().__init__(message, *evidence, kind=kind)
+        self.at = at
+
+
+def fault_seeds(base_seed: int, name: str, count: int) -> list[int]:
+    """The fault seeds a grading with ``base_seed`` tries for the check ``name``."""
+    rng = random.Random(base_seed * 1_000_003 + zlib.crc32(name.encode()))
+    return [rng.randrange(1, 1_000_000) for _ in range(count)]
+
+
+def _challenge_number(ctx: CheckContext) -> str:
+    match = re.match(r"challenge(\d+)", ctx.challenge_dir.name)
+    return str(int(match.group(1))) if match else "N"
+
+
+def _location(exc: BaseException, program: ModuleType) -> str | None:
+    path = getattr(program, "__file__", None)
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if path and frame.filename == path:
+            return f"program.py:{frame.lineno}"
+    return None
+
+
+def run_scenario(scenario: Scenario, program: ModuleType, seed: int) -> tuple[World, BaseException | None]:
+    """Run one seeded world; return it and what went wrong (``None``: every property held)."""
+    world = World(seed)
+    try:
+        scenario(program, world)
+    except (Violation, SimStuck) as exc:
+        return world, exc
+    except Exception as exc:  # the learner's code failed outside a task (e.g. a missing name)
+        return world, exc
+    if world.task_errors:
+        return world, world.task_errors[0][1]
+    return world, None
+
+
+@dataclass(frozen=True)
+class SimCheck:
+    """Run ``scenario`` over ``seeds`` fault seeds; FAIL on the first broken property."""
+
+    name: str
+    scenario: Scenario
+    kind: FindingKind = FindingKind.DISTRIBUTED
+    """Finding kind of a broken property (task crashes are CRASH, a stuck world TIMEOUT)."""
+    seeds: int = 30
+    quick_seeds: int = 3
+    hint: str = ""
+
+    def run(self, program: ModuleType, ctx: CheckContext) -> list[Finding]:
+        if ctx.replay is not None:
+            seeds = [ctx.replay]
+        else:
+            seeds = fault_seeds(ctx.seed, self.name, self.quick_seeds if ctx.quick else self.seeds)
+        for tried, seed in enumerate(seeds, 1):
+            world, problem = run_scenario(self.scenario, program, seed)
+            if problem is not None:
+                return [self._finding(world, problem, program, ctx, seed, tried)]
+        return []
+
+    def _finding(self, world: World, problem: BaseException, program: ModuleType,
+                 ctx: CheckContext, seed: int, tried: int) -> Finding:
+        replay = f"fault seed {seed} (found after {tried} seed{'s' * (tried > 1)}); replay: " \
+                 f"learn check {_challenge_number(ctx)} --replay {seed}"
+        location = None
+        if isinstance(problem, Violation):
+            kind = problem.kind if isinstance(problem, SimViolation) else self.kind
+            at = problem.at if isinstance(problem, SimViolation) else None
+            title = problem.message
+            extra = list(problem.evidence)
+        elif isinstance(problem, SimStuck):
+            kind, at, title, extra = FindingKind.TIMEOUT, world.now, str(problem), []
+        else:
+            kind, at = FindingKind.CRASH, world.now
+            title = f"the program raised {type(problem).__name__}: {problem}"
+            location = _location(problem, program)
+            extra = traceback.format_exception_only(type(problem), problem)
+        timeline = world.history.timeline(around=at)
+        evidence = (replay, "", *timeline, "", f">>> at t={at}ms: {title}", *extra)
+        return Finding(kind=kind, severity=Severity.FAIL, title=title, evidence=tuple(evidence),
+                       hint=self.hint, location=location, seed=seed, check=self.name,
+                       data={"seeds_tried": tried, "fault_seed": seed, "virtual_ms": world.now})

@@ -1,0 +1,1 @@
+"""Detectors: turn what the instrumentation observed into findings with evidence."""

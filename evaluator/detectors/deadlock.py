@@ -1,0 +1,153 @@
+"""Deadlocks in words: the wait-for cycle when every thread is blocked, and lock-order inversions.
+
+The scheduler fills a :class:`DeadlockSnapshot` (who waits for what, who holds what) when no
+thread can run, and collects :class:`LockEdge` s ("acquired B while holding A") in every run —
+the lockdep idea: an AB/BA inversion is a deadlock waiting for the right schedule, even in a
+run that finished.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from evaluator.findings import Finding, FindingKind, Severity
+
+__all__ = [
+    "BlockedThread",
+    "DeadlockSnapshot",
+    "LockEdge",
+    "deadlock_finding",
+    "find_inversions",
+    "inversion_evidence",
+    "lock_order_finding",
+]
+
+
+@dataclass(frozen=True)
+class BlockedThread:
+    name: str
+    desc: str
+    """What kind of wait: lock, wait, join, sleep..."""
+    waits_for: str
+    wait_location: str | None
+    owner: str | None
+    """The thread holding what this one waits for (locks, joins), when known."""
+    holds: tuple[tuple[str, str | None], ...]
+    """(lock, where acquired) pairs."""
+
+
+@dataclass(frozen=True)
+class DeadlockSnapshot:
+    threads: tuple[BlockedThread, ...]
+
+    def cycle(self) -> list[BlockedThread]:
+        """The wait-for cycle (thread → holder of what it waits for), or [] if there is none."""
+        by_name = {t.name: t for t in self.threads}
+        for start in self.threads:
+            path: list[BlockedThread] = []
+            seen: set[str] = set()
+            node: BlockedThread | None = start
+            while node is not None and node.name not in seen:
+                seen.add(node.name)
+                path.append(node)
+                node = by_name.get(node.owner) if node.owner else None
+            if node is not None:
+                return path[path.index(node):]
+        return []
+
+
+@dataclass(frozen=True)
+class LockEdge:
+    """``thread`` acquired ``acquired`` (at ``where``) while holding ``held`` (taken at ``held_where``)."""
+
+    held: str
+    acquired: str
+    thread: str
+    held_where: str | None
+    where: str | None
+
+
+def _at(location: str | None) -> str:
+    return f" at {location}" if location else ""
+
+
+def cycle_sentence(cycle: list[BlockedThread]) -> str:
+    """'A holds Lock x (acquired at p.py:12) and waits for Lock y at p.py:14, held by B, which waits for Lock x at p.py:20'."""
+    first, last = cycle[0], cycle[-1]
+    held_where = next((where for lock, where in first.holds if lock == last.waits_for), None)
+    acquired = f" (acquired{_at(held_where)})" if held_where else ""
+    text = f"{first.name} holds {last.waits_for}{acquired} and waits for {first.waits_for}{_at(first.wait_location)}"
+    for thread in cycle[1:]:
+        text += f", held by {thread.name}, which waits for {thread.waits_for}{_at(thread.wait_location)}"
+    if len(cycle) > 1:
+        text += f", held by {first.name}"
+    return text
+
+
+def deadlock_finding(snapshot: DeadlockSnapshot, *, check: str = "", seed: int | None = None,
+                     hint: str = "", inversions: Iterable[str] = (), data: dict | None = None) -> Finding:
+    """A DEADLOCK finding naming the cycle, or every blocked thread when there is no lock cycle."""
+    cycle = snapshot.cycle()
+    evidence: list[str] = []
+    if cycle:
+        names = " and ".join(t.name for t in cycle) if len(cycle) == 2 else ", ".join(t.name for t in cycle)
+        title = f"Deadlock: {names} wait for each other forever"
+        evidence.append(cycle_sentence(cycle))
+        others = [t for t in snapshot.threads if t not in cycle]
+    else:
+        title = "Deadlock: every thread is blocked and nothing can wake them"
+        others = list(snapshot.threads)
+    for t in others:
+        line = f"{t.name} waits for {t.waits_for}{_at(t.wait_location)}"
+        if t.owner and t.desc != "join":
+            line += f", held by {t.owner}"
+        if t.holds:
+            line += "; it holds " + ", ".join(f"{lock}{_at(where)}" for lock, where in t.holds)
+        evidence.append(line)
+    evidence.extend(inversions)
+    location = cycle[0].wait_location if cycle else next((t.wait_location for t in snapshot.threads if t.wait_location), None)
+    return Finding(
+        kind=FindingKind.DEADLOCK,
+        severity=Severity.FAIL,
+        title=title,
+        evidence=tuple(evidence),
+        hint=hint or "Acquire locks in one global order everywhere (or take them together), and make every wait re-check a condition someone will signal.",
+        location=location,
+        seed=seed,
+        check=check,
+        data=dict(data or {}),
+    )
+
+
+def find_inversions(edges: Iterable[LockEdge]) -> list[tuple[LockEdge, LockEdge]]:
+    """Pairs of edges A→B and B→A taken by different threads (or in different places)."""
+    by_pair: dict[tuple[str, str], LockEdge] = {}
+    for edge in edges:
+        by_pair.setdefault((edge.held, edge.acquired), edge)
+    found = []
+    for (a, b), edge in by_pair.items():
+        if a < b and (b, a) in by_pair:
+            found.append((edge, by_pair[(b, a)]))
+    return found
+
+
+def inversion_evidence(pair: tuple[LockEdge, LockEdge]) -> list[str]:
+    return [
+        f"{edge.thread} acquires {edge.acquired}{_at(edge.where)} while holding {edge.held}{_at(edge.held_where)}"
+        for edge in pair
+    ] + ["the two orders are opposite: a schedule that interleaves them deadlocks"]
+
+
+def lock_order_finding(pair: tuple[LockEdge, LockEdge], *, check: str = "") -> Finding:
+    """WARN: an AB/BA inversion seen in runs that happened to finish."""
+    first, _second = pair
+    return Finding(
+        kind=FindingKind.LOCK_ORDER,
+        severity=Severity.WARN,
+        title=f"Lock-order inversion: {first.held} and {first.acquired} are taken in both orders",
+        evidence=tuple(inversion_evidence(pair)),
+        hint="Pick one global order for these locks and acquire them in that order everywhere.",
+        location=first.where,
+        check=check,
+    )

@@ -1,0 +1,309 @@
+"""Instrumented Lock, RLock and Condition: drop-ins that record owners and emit events.
+
+Each wraps a real lock (``_block``). Under the controlled scheduler a blocking acquire becomes
+``controller.block(...)`` — "I cannot run until this real lock is free" — followed by a
+non-blocking acquire that then always succeeds, because only one thread runs at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from evaluator.events import EventKind
+from evaluator.instrument import _real
+from evaluator.instrument._runtime import (
+    Named,
+    call_site,
+    called_from_stdlib,
+    controlled,
+    created_by_threading_internals,
+    emit,
+)
+
+__all__ = ["Condition", "Lock", "RLock", "clock_seconds", "wait_on_real"]
+
+
+def clock_seconds() -> float:
+    """Monotonic seconds: virtual under the scheduler, real otherwise."""
+    c = controlled()
+    return c[0].now_ns() / 1e9 if c else _real.monotonic()
+
+
+def wait_on_real(real_lock: Any, timeout: float | None, obj: object, desc: str) -> bool:
+    """Acquire ``real_lock`` (blocking, optional timeout in seconds); a scheduling decision when controlled."""
+    c = controlled()
+    if c is None:
+        return bool(real_lock.acquire(True, -1 if timeout is None else max(0.0, timeout)))
+    if real_lock.acquire(False):
+        return True
+    if timeout is not None and timeout <= 0:
+        return False
+    ctl, rec = c
+    if ctl.block(rec, lambda: not real_lock.locked(), timeout, obj, desc):
+        real_lock.acquire(False)
+        return True
+    return False
+
+
+class _OwnedLock(Named):
+    """Shared acquire/release machinery of Lock and RLock."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if created_by_threading_internals():
+            return _real.RLock() if cls is RLock else _real.allocate_lock()
+        return super().__new__(cls)
+
+    def __init__(self, *, _quiet: bool = False) -> None:
+        self._block = _real.allocate_lock()
+        self._owner: int | None = None
+        self._quiet = _quiet
+        if _quiet:
+            self.cl_name = "internal"
+        else:
+            self._cl_name_from_creator()
+
+    def _take(self, blocking: bool, timeout: float) -> bool:
+        """Acquire ``_block`` for the caller, emitting wait/acquire events."""
+        if blocking is False and timeout != -1:
+            raise ValueError("can't specify a timeout for a non-blocking call")
+        c = controlled()
+        where = None if self._quiet else call_site()
+        if c is None:
+            got = self._block.acquire(False)
+            if not got and blocking:
+                if not self._quiet:
+                    emit(EventKind.LOCK_WAIT, self.cl_name, where=where)
+                got = self._block.acquire(True, timeout)
+        else:
+            ctl, rec = c
+            if not self._quiet and not called_from_stdlib(3):
+                ctl.preempt(rec)
+            if not self._quiet and blocking and (timeout is None or timeout < 0):
+                ctl.note_order(rec, self)  # lockdep: the attempt counts, even if it never succeeds
+            got = self._block.acquire(False)
+            if not got and blocking:
+                if not self._quiet:
+                    emit(EventKind.LOCK_WAIT, self.cl_name, where=where)
+                wait = None if timeout is None or timeout < 0 else timeout
+                got = ctl.block(rec, lambda: not self._block.locked(), wait, self, "lock")
+                if got:
+                    self._block.acquire(False)
+            if got and not self._quiet:
+                ctl.note_acquire(rec, self)
+        if got:
+            self._owner = _real.get_ident()
+            if not self._quiet:
+                emit(EventKind.LOCK_ACQUIRE, self.cl_name, where=where)
+        return bool(got)
+
+    def _give(self) -> None:
+        self._owner = None
+        if not self._quiet:
+            c = controlled()
+            if c is not None:
+                c[0].note_release(c[1], self)
+            emit(EventKind.LOCK_RELEASE, self.cl_name, where=call_site())
+        self._block.release()
+
+    def locked(self) -> bool:
+        return bool(self._block.locked())
+
+    def _at_fork_reinit(self) -> None:
+        """Called in a forked child (``os.register_at_fork`` users such as concurrent.futures)."""
+        self._block = _real.allocate_lock()
+        self._owner = None
+        self._count = 0
+
+    @property
+    def owner_ident(self) -> int | None:
+        """``threading.get_ident()`` of the holder, or None when free."""
+        return self._owner
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def release(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class Lock(_OwnedLock):
+    """Drop-in for ``threading.Lock``."""
+
+    _cl_kind = "Lock"
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        return self._take(blocking, timeout)
+
+    def release(self) -> None:
+        if not self._block.locked():
+            raise RuntimeError("release unlocked lock")
+        self._give()
+
+    def _is_owned(self) -> bool:
+        return self.locked()
+
+    def __repr__(self) -> str:
+        return f"<instrumented {'locked' if self.locked() else 'unlocked'} Lock {self.cl_name}>"
+
+
+class RLock(_OwnedLock):
+    """Drop-in for ``threading.RLock`` (re-entrant: the owner may acquire again)."""
+
+    _cl_kind = "RLock"
+
+    def __init__(self, *, _quiet: bool = False) -> None:
+        super().__init__(_quiet=_quiet)
+        self._count = 0
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if self._owner == _real.get_ident():
+            self._count += 1
+            return True
+        got = self._take(blocking, timeout)
+        if got:
+            self._count = 1
+        return got
+
+    def release(self) -> None:
+        if self._owner != _real.get_ident():
+            raise RuntimeError("cannot release un-acquired lock")
+        self._count -= 1
+        if self._count == 0:
+            self._give()
+
+    def _is_owned(self) -> bool:
+        return self._owner == _real.get_ident()
+
+    def _release_save(self) -> tuple[int, int | None]:
+        state = (self._count, self._owner)
+        self._count = 0
+        self._give()
+        return state
+
+    def _acquire_restore(self, state: tuple[int, int | None]) -> None:
+        self._take(True, -1)
+        self._count = state[0]
+
+    def __repr__(self) -> str:
+        return f"<instrumented RLock {self.cl_name} count={self._count}>"
+
+
+class Condition(Named):
+    """Drop-in for ``threading.Condition`` (FIFO wake-up order, like CPython)."""
+
+    _cl_kind = "Condition"
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if created_by_threading_internals():
+            return _real.Condition(*args, **kwargs)
+        return super().__new__(cls)
+
+    def __init__(
+        self,
+        lock: Any = None,
+        *,
+        _quiet: bool = False,
+        _on_wait: Callable[[], None] | None = None,
+    ) -> None:
+        self._lock = lock if lock is not None else RLock(_quiet=_quiet)
+        self.acquire = self._lock.acquire
+        self.release = self._lock.release
+        self._waiters: deque[Any] = deque()
+        self._quiet = _quiet
+        self._on_wait = _on_wait
+        self._cl_public: object = self
+        """The object a blocked waiter is reported as waiting on (an Event, a Queue...)."""
+        if _quiet:
+            self.cl_name = "internal"
+        else:
+            self._cl_name_from_creator()
+
+    def __enter__(self) -> Any:
+        return self._lock.__enter__()
+
+    def __exit__(self, *exc: object) -> Any:
+        return self._lock.__exit__(*exc)
+
+    def _is_owned(self) -> bool:
+        probe = getattr(self._lock, "_is_owned", None)
+        if probe is not None:
+            return bool(probe())
+        if self._lock.acquire(False):
+            self._lock.release()
+            return False
+        return True
+
+    def _release_save(self) -> Any:
+        saver = getattr(self._lock, "_release_save", None)
+        if saver is not None:
+            return saver()
+        self._lock.release()
+        return None
+
+    def _acquire_restore(self, state: Any) -> None:
+        restorer = getattr(self._lock, "_acquire_restore", None)
+        if restorer is not None:
+            restorer(state)
+        else:
+            self._lock.acquire()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if not self._is_owned():
+            raise RuntimeError("cannot wait on un-acquired lock")
+        waiter = _real.allocate_lock()
+        waiter.acquire()
+        self._waiters.append(waiter)
+        saved = self._release_save()
+        gotit = False
+        try:
+            if self._on_wait is not None:
+                self._on_wait()
+            elif not self._quiet:
+                emit(EventKind.EVENT_WAIT, self.cl_name, where=call_site())
+            gotit = wait_on_real(waiter, timeout, self._cl_public, "wait")
+            return gotit
+        finally:
+            self._acquire_restore(saved)
+            if not gotit:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float | None = None) -> Any:
+        endtime = None
+        waittime = timeout
+        result = predicate()
+        while not result:
+            if waittime is not None:
+                if endtime is None:
+                    endtime = clock_seconds() + waittime
+                else:
+                    waittime = endtime - clock_seconds()
+                    if waittime <= 0:
+                        break
+            self.wait(waittime)
+            result = predicate()
+        return result
+
+    def notify(self, n: int = 1) -> None:
+        if not self._is_owned():
+            raise RuntimeError("cannot notify on un-acquired lock")
+        while self._waiters and n > 0:
+            self._waiters.popleft().release()
+            n -= 1
+
+    def notify_all(self) -> None:
+        self.notify(len(self._waiters))
+
+    notifyAll = notify_all
+
+    def __repr__(self) -> str:
+        return f"<instrumented Condition {self.cl_name} waiters={len(self._waiters)}>"

@@ -1,0 +1,36 @@
+"""The real primitives, captured at import time, before anything is patched.
+
+The scheduler parks threads on these; the instrumented drop-ins wrap them.
+"""
+
+from __future__ import annotations
+
+import _thread
+import queue
+import threading
+import time
+
+allocate_lock = _thread.allocate_lock
+get_ident = _thread.get_ident
+Lock = threading.Lock
+RLock = threading.RLock
+Condition = threading.Condition
+Semaphore = threading.Semaphore
+BoundedSemaphore = threading.BoundedSemaphore
+Event = threading.Event
+Barrier = threading.Barrier
+Thread = threading.Thread
+thread_start = threading.Thread.start
+thread_join = threading.Thread.join
+current_thread = threading.current_thread
+Queue = queue.Queue
+LifoQueue = queue.LifoQueue
+PriorityQueue = queue.PriorityQueue
+SimpleQueue = queue.SimpleQueue
+sleep = time.sleep
+monotonic = time.monotonic
+monotonic_ns = time.monotonic_ns
+perf_counter = time.perf_counter
+perf_counter_ns = time.perf_counter_ns
+time_ = time.time
+time_ns = time.time_ns

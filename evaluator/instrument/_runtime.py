@@ -1,0 +1,189 @@
+"""Shared state of the instrumentation: the active scheduler (if any) and naming helpers.
+
+Instrumented primitives ask :func:`controlled` whether the calling thread runs under the
+controlled scheduler; if not they block for real (passthrough) and only record events.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import re
+import sys
+import sysconfig
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import Any, Protocol
+
+from evaluator import events
+from evaluator.instrument import _real
+
+_EVALUATOR_DIR = str(Path(__file__).resolve().parent.parent) + os.sep
+_STDLIB_DIRS = tuple(
+    {str(Path(sysconfig.get_paths()[key]).resolve()) + os.sep for key in ("stdlib", "platstdlib")}
+)
+_THREADING_FILE = sys.modules["threading"].__file__
+
+
+class Controller(Protocol):
+    """What the controlled scheduler offers the instrumented primitives."""
+
+    aborting: bool
+
+    def current(self) -> Any | None: ...
+    def preempt(self, rec: Any) -> None: ...
+    def block(self, rec: Any, can_run: Callable[[], bool], timeout: float | None, obj: object, desc: str) -> bool: ...
+    def note_order(self, rec: Any, lock: object) -> None: ...
+    def note_acquire(self, rec: Any, lock: object) -> None: ...
+    def note_release(self, rec: Any, lock: object) -> None: ...
+    def now_ns(self) -> int: ...
+    def register_thread(self, thread: Any) -> Any | None: ...
+    def thread_body(self, rec: Any, run: Callable[[], None]) -> None: ...
+    def thread_number(self) -> int: ...
+
+
+controller: Controller | None = None
+"""The active scheduler, set by ``evaluator.scheduler`` for the duration of one schedule."""
+
+
+def controlled() -> tuple[Controller, Any] | None:
+    """``(controller, thread record)`` when the calling thread is under the scheduler."""
+    ctl = controller
+    if ctl is None:
+        return None
+    rec = ctl.current()
+    return None if rec is None else (ctl, rec)
+
+
+_kind_cache: dict[str, str] = {}
+
+
+def file_kind(filename: str) -> str:
+    """'ours' (evaluator), 'threading', 'stdlib' or 'user' for a code object's filename."""
+    kind = _kind_cache.get(filename)
+    if kind is None:
+        if filename == _THREADING_FILE:
+            kind = "threading"
+        elif filename.startswith("<"):
+            kind = "stdlib"
+        else:
+            path = os.path.realpath(filename)
+            if path.startswith(_EVALUATOR_DIR):
+                kind = "ours"
+            elif path.startswith(_STDLIB_DIRS) and "site-packages" not in path:
+                kind = "stdlib"
+            else:
+                kind = "user"
+        _kind_cache[filename] = kind
+    return kind
+
+
+def user_frame(depth: int = 2) -> FrameType | None:
+    """The nearest calling frame in user code (not the evaluator, not the standard library)."""
+    frame: FrameType | None = sys._getframe(depth)
+    while frame is not None:
+        if file_kind(frame.f_code.co_filename) == "user":
+            return frame
+        frame = frame.f_back
+    return None
+
+
+def created_by_threading_internals() -> bool:
+    """True when the primitive is being created by ``threading.py`` itself (Thread internals)."""
+    frame = sys._getframe(2)
+    while frame is not None and file_kind(frame.f_code.co_filename) == "ours":
+        frame = frame.f_back  # type: ignore[assignment]
+    return frame is not None and file_kind(frame.f_code.co_filename) == "threading"
+
+
+def called_from_stdlib(depth: int = 2) -> bool:
+    """True when the nearest non-evaluator caller is standard-library code (no preemption there)."""
+    frame = sys._getframe(depth)
+    while frame is not None and file_kind(frame.f_code.co_filename) == "ours":
+        frame = frame.f_back  # type: ignore[assignment]
+    return frame is not None and file_kind(frame.f_code.co_filename) in ("stdlib", "threading")
+
+
+def location(frame: FrameType | None) -> str | None:
+    """``file.py:LINE`` of a frame."""
+    if frame is None:
+        return None
+    return f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}"
+
+
+def call_site() -> str | None:
+    """Where user code called the instrumented operation."""
+    return location(user_frame(3))
+
+
+site_counts: dict[str, int] = {}
+"""Primitives created so far per creation site (reset by the scheduler at each run)."""
+
+_ASSIGNED = re.compile(r"^\s*(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)\s*(?::[^=]*)?=[^=]")
+
+
+def _label(frame: FrameType) -> str | None:
+    """The name the creating line assigns to: ``lock``, ``Account.lock`` for ``self.lock = ...``.
+
+    Several objects made at one site are numbered: ``forks[0], forks[1]`` in a loop or
+    comprehension, ``Account.lock, Account.lock#2`` for one attribute of several instances.
+    """
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    match = _ASSIGNED.match(line)
+    if not match:
+        return None
+    label = match.group(1)
+    owner = frame.f_locals.get("self") if line.lstrip().startswith("self.") else None
+    if owner is not None:
+        label = f"{type(owner).__name__}.{label}"
+    site = location(frame) or ""
+    index = site_counts.get(site, 0)
+    site_counts[site] = index + 1
+    if re.search(r"\bfor\b", line):
+        return f"{label}[{index}]"
+    return f"{label}#{index + 1}" if index else label
+
+
+class Named:
+    """Mixin: a display name from the creating frame ("lock_a@program.py:12" or "Lock@program.py:12")."""
+
+    _cl_kind = "Lock"
+
+    def _cl_name_from_creator(self) -> None:
+        frame = user_frame(3)
+        self._cl_site = location(frame)
+        self._cl_label = _label(frame) if frame is not None else None
+        label = self._cl_label
+        self.cl_name = f"{label or self._cl_kind}@{self._cl_site}" if self._cl_site else (label or self._cl_kind)
+
+    def cl_describe(self) -> str:
+        """'Lock lock_a', or 'the Lock created at program.py:12' when it has no attribute name."""
+        label = getattr(self, "_cl_label", None)
+        if label:
+            return f"{self._cl_kind} {label}"
+        site = getattr(self, "_cl_site", None)
+        return f"the {self._cl_kind} created at {site}" if site else f"a {self._cl_kind}"
+
+
+def actor() -> tuple[str, int]:
+    """The calling thread's name and id, as events report them."""
+    ctl = controller
+    if ctl is not None:
+        rec = ctl.current()
+        if rec is not None:
+            return rec.name, rec.tid
+    thread = _real.current_thread()
+    return thread.name, thread.ident or 0
+
+
+def emit(
+    kind: events.EventKind,
+    obj: str | None = None,
+    value: int | None = None,
+    where: str | None = None,
+    detail: str | None = None,
+) -> None:
+    """Emit an event for the calling thread."""
+    name, ident = actor()
+    events.event_log.emit(kind, name, ident, obj=obj, value=value, location=where, detail=detail)

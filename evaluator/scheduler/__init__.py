@@ -1,0 +1,33 @@
+"""The controlled thread scheduler: serialize real threads, explore interleavings, replay by seed.
+
+``explore(...)`` runs a scenario under bounded-preemption DFS, PCT and random walks within a
+budget; ``run_schedule(...)`` runs it once under one strategy (``chooser_from_seed`` turns a
+printed seed back into that strategy, for exact replay).
+"""
+
+from __future__ import annotations
+
+from evaluator.scheduler._controller import Abort, Controller, Decision, Step, ThreadRec
+from evaluator.scheduler._run import Budget, Exploration, RunResult, explore, run_schedule
+from evaluator.scheduler._strategies import DfsExplorer, Guided, Pct, RandomWalk, chooser_from_seed
+from evaluator.scheduler._tracer import ProgramTracer, shared_names
+
+__all__ = [
+    "Abort",
+    "Budget",
+    "Controller",
+    "Decision",
+    "DfsExplorer",
+    "Exploration",
+    "Guided",
+    "Pct",
+    "ProgramTracer",
+    "RandomWalk",
+    "RunResult",
+    "Step",
+    "ThreadRec",
+    "chooser_from_seed",
+    "explore",
+    "run_schedule",
+    "shared_names",
+]

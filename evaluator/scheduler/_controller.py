@@ -1,0 +1,372 @@
+"""The controlled scheduler: serializes the learner's real OS threads, one at a time.
+
+Every managed thread owns a *baton* (a real, initially locked lock). Exactly one thread — the
+running one — is not parked on its baton. At each scheduling point the running thread asks
+the chooser (a strategy) which enabled thread runs next, releases that thread's baton and
+parks on its own. A thread is enabled unless it waits (``block``) for a condition that does not
+hold yet. When nothing is enabled, the virtual clock jumps to the earliest timed wait; when no
+thread waits with a timeout either, the run is over: a deadlock if the scenario itself cannot
+finish, otherwise the leftover threads are abandoned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from evaluator.detectors.deadlock import BlockedThread, DeadlockSnapshot, LockEdge
+from evaluator.instrument import _real
+from evaluator.instrument._runtime import call_site
+
+__all__ = ["Abort", "Chooser", "Controller", "Decision", "Step", "ThreadRec", "Wait"]
+
+FAIRNESS_LIMIT = 2000
+"""Decisions one thread may keep the processor while others are enabled (spin loops)."""
+
+
+class Abort(BaseException):
+    """Unwinds a managed thread when its schedule is abandoned (deadlock, step limit)."""
+
+
+@dataclass
+class Wait:
+    """Why a thread cannot run."""
+
+    can_run: Callable[[], bool]
+    deadline_ns: int | None
+    obj: object
+    desc: str
+    location: str | None
+
+
+@dataclass(eq=False)
+class ThreadRec:
+    """One managed thread."""
+
+    tid: int
+    """0 for the scenario, then 1, 2... in start order (stable across schedules)."""
+    name: str
+    daemon: bool = False
+    baton: Any = field(default_factory=_real.allocate_lock)
+    ident: int | None = None
+    os_thread: Any = None
+    done: bool = False
+    wait: Wait | None = None
+    timed_out: bool = False
+    error: BaseException | None = None
+    error_frames: tuple[str, ...] = ()
+    held: list[tuple[object, str | None]] = field(default_factory=list)
+    last_line: int | None = None
+    """Last line of the learner's file this thread executed."""
+    pending: Any = None
+    """An access whose value the tracer reads at the thread's next trace event."""
+
+    def __post_init__(self) -> None:
+        self.baton.acquire()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A scheduling point where more than one thread could run."""
+
+    enabled: tuple[int, ...]
+    current: int | None
+    """The running thread if it could continue (choosing another is a preemption)."""
+    chosen: int
+
+
+@dataclass(frozen=True)
+class Step:
+    """A read or write of shared state by a thread, for race evidence."""
+
+    tid: int
+    thread: str
+    location: str
+    action: str
+    """"read" or "write"."""
+    expr: str
+    value: str | None
+    key: tuple[int, str]
+    """Identity of the memory location (object id, attribute/key)."""
+
+
+class Chooser(Protocol):
+    """A scheduling strategy."""
+
+    def choose(self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int) -> ThreadRec: ...
+
+
+def default_choice(ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec]) -> ThreadRec:
+    """Non-preemptive: keep the running thread, else the lowest id; switch after a long spin."""
+    if current is None:
+        return enabled[0]
+    if ctl.run_length < FAIRNESS_LIMIT:
+        return current
+    later = [r for r in enabled if r.tid > current.tid]
+    return later[0] if later else enabled[0]
+
+
+class Controller:
+    """One schedule's worth of scheduling state."""
+
+    def __init__(self, chooser: Chooser, *, max_steps: int = 50_000) -> None:
+        self.chooser = chooser
+        self.max_steps = max_steps
+        self.recs: list[ThreadRec] = []
+        self.by_ident: dict[int, ThreadRec] = {}
+        self.clock_ns = 0
+        self.steps = 0
+        self.run_length = 0
+        self.decisions: list[Decision] = []
+        self.accesses: list[Step] = []
+        self.switches: list[tuple[str, int | None, str]] = []
+        """Context switches: (from thread, its last learner line, to thread)."""
+        self.lock_edges: dict[tuple[int, int], LockEdge] = {}
+        self.aborting = False
+        self.outcome: str | None = None
+        """'done', 'deadlock', 'step-limit' or 'stuck'."""
+        self.deadlock: DeadlockSnapshot | None = None
+        self.finished = _real.Event()
+        self._thread_numbers = 0
+
+    # --- threads -------------------------------------------------------------------------
+    def new_rec(self, name: str, daemon: bool = False) -> ThreadRec:
+        rec = ThreadRec(tid=len(self.recs), name=name, daemon=daemon)
+        self.recs.append(rec)
+        return rec
+
+    def current(self) -> ThreadRec | None:
+        return self.by_ident.get(_real.get_ident())
+
+    def thread_number(self) -> int:
+        self._thread_numbers += 1
+        return self._thread_numbers
+
+    def register_thread(self, thread: Any) -> ThreadRec:
+        rec = self.new_rec(thread.name, bool(thread.daemon))
+        rec.os_thread = thread
+        return rec
+
+    def thread_body(self, rec: ThreadRec, run: Callable[[], None], trace: Callable[..., Any] | None = None) -> None:
+        """Run ``run`` as managed thread ``rec``: park until scheduled, trace learner code, exit."""
+        from evaluator.events import EventKind
+        from evaluator.instrument._runtime import emit
+
+        rec.ident = _real.get_ident()
+        self.by_ident[rec.ident] = rec
+        rec.baton.acquire()
+        try:
+            if self.aborting:
+                return
+            emit(EventKind.THREAD_START)
+            tracer = trace or self.trace_function
+            if tracer is not None:
+                sys.settrace(tracer)
+            run()
+        except Abort:
+            pass
+        except BaseException as exc:
+            if not self.aborting:
+                rec.error = exc
+                rec.error_frames = tuple(
+                    f"{frame.filename}:{frame.lineno} in {frame.name}: {(frame.line or '').strip()}"
+                    for frame in traceback.extract_tb(exc.__traceback__)
+                )
+        finally:
+            sys.settrace(None)
+            if not self.aborting:
+                emit(EventKind.THREAD_END)
+            self._exit(rec)
+
+    trace_function: Callable[..., Any] | None = None
+    """Installed in every managed thread (the learner-file line/opcode tracer)."""
+
+    def _exit(self, rec: ThreadRec) -> None:
+        rec.done = True
+        if self.aborting:
+            return
+        if all(r.done for r in self.recs):
+            self._finish("done")
+            return
+        if self.recs[0].done and all(r.done or r.daemon for r in self.recs):
+            self._finish("leftover", rec)  # only daemon threads remain: the program would exit now
+            return
+        with contextlib.suppress(Abort):
+            self._reschedule(rec)
+
+    # --- scheduling points ---------------------------------------------------------------
+    def preempt(self, rec: ThreadRec) -> None:
+        """A point where the running thread may be preempted."""
+        if self.aborting:
+            return
+        self._reschedule(rec)
+
+    def block(self, rec: ThreadRec, can_run: Callable[[], bool], timeout: float | None, obj: object, desc: str) -> bool:
+        """Wait until ``can_run()``; False when ``timeout`` (virtual seconds) passes first."""
+        if self.aborting:
+            raise Abort()
+        deadline = None if timeout is None else self.clock_ns + max(0, int(timeout * 1e9))
+        rec.wait = Wait(can_run, deadline, obj, desc, call_site())
+        rec.timed_out = False
+        try:
+            while True:
+                self._reschedule(rec)
+                if can_run():
+                    return True
+                if rec.timed_out:
+                    return False
+        finally:
+            rec.wait = None
+            rec.timed_out = False
+
+    def now_ns(self) -> int:
+        return self.clock_ns
+
+    def _enabled(self) -> list[ThreadRec]:
+        return [
+            r for r in self.recs
+            if not r.done and (r.wait is None or r.timed_out or r.wait.can_run())
+        ]
+
+    def _advance_clock(self) -> bool:
+        deadlines = [r.wait.deadline_ns for r in self.recs if not r.done and r.wait and r.wait.deadline_ns is not None]
+        if not deadlines:
+            return False
+        self.clock_ns = max(self.clock_ns, min(deadlines))
+        for r in self.recs:
+            if not r.done and r.wait and r.wait.deadline_ns is not None and r.wait.deadline_ns <= self.clock_ns:
+                r.timed_out = True
+        return True
+
+    def _reschedule(self, me: ThreadRec) -> None:
+        if self.aborting:
+            if me.done:
+                return
+            raise Abort()
+        self.steps += 1
+        if self.steps > self.max_steps:
+            self._finish("step-limit", me)
+            if me.done:
+                return
+            raise Abort()
+        enabled = self._enabled()
+        if not enabled and self._advance_clock():
+            enabled = self._enabled()
+        if not enabled:
+            self._finish_stuck(me)
+            if me.done:
+                return
+            raise Abort()
+        current = me if not me.done and me in enabled else None
+        if len(enabled) == 1:
+            nxt = enabled[0]
+        else:
+            nxt = self.chooser.choose(self, current, enabled, len(self.decisions))
+            self.decisions.append(Decision(tuple(r.tid for r in enabled), current.tid if current else None, nxt.tid))
+        if nxt is me:
+            self.run_length += 1
+            return
+        self.run_length = 0
+        if len(self.switches) < 5_000:
+            self.switches.append((me.name, me.last_line, nxt.name))
+        nxt.baton.release()
+        if me.done:
+            return
+        me.baton.acquire()
+        if self.aborting:
+            raise Abort()
+
+    # --- ending a run --------------------------------------------------------------------
+    def start(self, first: ThreadRec) -> None:
+        first.baton.release()
+
+    def _finish(self, outcome: str, me: ThreadRec | None = None) -> None:
+        """Record the outcome and wake every parked thread so it unwinds (Abort)."""
+        if self.outcome is not None:
+            return
+        self.outcome = outcome
+        if outcome != "done":
+            self.aborting = True
+            for r in self.recs:
+                if r is not me and not r.done:
+                    r.baton.release()
+        self.finished.set()
+
+    def abort_from_outside(self, outcome: str) -> None:
+        """The watchdog's exit: a managed thread blocked in something we do not control."""
+        self._finish(outcome)
+
+    def _finish_stuck(self, me: ThreadRec) -> None:
+        snapshot = self.snapshot_blocked()
+        scenario_done = self.recs[0].done
+        if not scenario_done or snapshot.cycle():
+            self.deadlock = snapshot
+            self._finish("deadlock", me)
+        else:
+            self._finish("leftover", me)
+
+    def snapshot_blocked(self) -> DeadlockSnapshot:
+        """Who waits for what, who holds what (for the deadlock message)."""
+        blocked = []
+        for r in self.recs:
+            if r.done or r.wait is None:
+                continue
+            obj = r.wait.obj
+            owner = None
+            owner_ident = getattr(obj, "owner_ident", None)
+            if owner_ident is not None and owner_ident in self.by_ident:
+                owner = self.by_ident[owner_ident].name
+            elif getattr(obj, "_cl_rec", None) is not None:
+                owner = obj._cl_rec.name  # type: ignore[attr-defined]
+            blocked.append(
+                BlockedThread(
+                    name=r.name,
+                    desc=r.wait.desc,
+                    waits_for=_describe(obj, r.wait.desc),
+                    wait_location=r.wait.location,
+                    owner=owner,
+                    holds=tuple((_describe(lock, "lock"), where) for lock, where in r.held),
+                )
+            )
+        return DeadlockSnapshot(tuple(blocked))
+
+    # --- lock bookkeeping (owners, lock-order graph) -------------------------------------
+    def note_order(self, rec: ThreadRec, lock: object) -> None:
+        """A blocking acquire of ``lock`` while holding others: edges of the lock-order graph."""
+        where = None
+        for held, held_where in rec.held:
+            if held is not lock:
+                where = where or call_site()
+                self.lock_edges.setdefault(
+                    (id(held), id(lock)),
+                    LockEdge(_describe(held, "lock"), _describe(lock, "lock"), rec.name, held_where, where),
+                )
+
+    def note_acquire(self, rec: ThreadRec, lock: object) -> None:
+        rec.held.append((lock, call_site()))
+
+    def note_release(self, rec: ThreadRec, lock: object) -> None:
+        for owner in [rec, *self.recs]:
+            for i in range(len(owner.held) - 1, -1, -1):
+                if owner.held[i][0] is lock:
+                    del owner.held[i]
+                    return
+
+    def record_access(self, step: Step) -> None:
+        if len(self.accesses) < 20_000:
+            self.accesses.append(step)
+
+
+def _describe(obj: object, desc: str) -> str:
+    describe = getattr(obj, "cl_describe", None)
+    if describe is not None:
+        return str(describe())
+    if desc == "sleep":
+        return "the clock (sleep)"
+    if desc == "join":
+        return f"thread {getattr(obj, 'name', '?')} to finish"
+    return repr(obj)

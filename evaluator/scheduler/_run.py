@@ -1,0 +1,248 @@
+"""Running a scenario under one schedule, and exploring many schedules within a budget."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from evaluator import events
+from evaluator.detectors.deadlock import DeadlockSnapshot, LockEdge
+from evaluator.instrument import _real, _runtime
+from evaluator.scheduler._controller import Chooser, Controller, Decision, Step
+from evaluator.scheduler._strategies import DfsExplorer, Guided, Pct, RandomWalk
+from evaluator.scheduler._tracer import ProgramTracer
+
+__all__ = ["Budget", "Exploration", "RunResult", "explore", "run_schedule"]
+
+SCENARIO_THREAD = "MainThread"
+
+
+@dataclass
+class RunResult:
+    """What happened under one schedule."""
+
+    seed: int
+    strategy: str
+    outcome: str
+    """'done', 'deadlock', 'leftover' (scenario finished, blocked threads abandoned), 'step-limit', 'stuck'."""
+    error: BaseException | None
+    """What the scenario raised (a Violation, or any other exception)."""
+    thread_errors: list[tuple[str, BaseException, tuple[str, ...]]]
+    decisions: list[Decision]
+    accesses: list[Step]
+    switches: list[tuple[str, int | None, str]]
+    deadlock: DeadlockSnapshot | None
+    lock_edges: list[LockEdge]
+    events: list[events.Event]
+    virtual_ns: int
+    steps: int
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome == "deadlock" or self.error is not None or bool(self.thread_errors)
+
+
+def run_schedule(
+    scenario: Callable[[ModuleType], Any],
+    program: ModuleType,
+    chooser: Chooser,
+    *,
+    tracer: ProgramTracer | None,
+    max_steps: int = 50_000,
+    stuck_seconds: float = 2.0,
+) -> RunResult:
+    """Run ``scenario(program)`` once, every managed thread serialized by ``chooser``."""
+    ctl = Controller(chooser, max_steps=max_steps)
+    if tracer is not None:
+        ctl.trace_function = tracer.trace_function(ctl)
+    scenario_rec = ctl.new_rec(SCENARIO_THREAD)
+    box: dict[str, BaseException] = {}
+
+    def scenario_body() -> None:
+        def run() -> None:
+            try:
+                scenario(program)
+            except BaseException as exc:
+                if ctl.aborting or type(exc).__name__ == "Abort":
+                    raise
+                box["error"] = exc
+
+        ctl.thread_body(scenario_rec, run)
+
+    captured: list[events.Event] = []
+    unsubscribe = events.event_log.subscribe(captured.append)
+    saved_clock = events.event_log.clock
+    events.event_log.clock = lambda: ctl.clock_ns
+    _runtime.controller = ctl
+    _runtime.site_counts.clear()
+    random_state = random.getstate()
+    random.seed(chooser.seed)  # type: ignore[attr-defined]  # the learner's randomness replays too
+    try:
+        os_thread = _real.Thread(target=scenario_body, name="concurrency-lab scenario", daemon=True)
+        scenario_rec.os_thread = os_thread
+        os_thread.start()
+        ctl.start(scenario_rec)
+        last_steps, stalled = -1, 0.0
+        while not ctl.finished.wait(0.05):
+            if ctl.steps == last_steps:
+                stalled += 0.05
+                if stalled >= stuck_seconds:
+                    ctl.abort_from_outside("stuck")
+            else:
+                last_steps, stalled = ctl.steps, 0.0
+        for rec in ctl.recs:
+            if rec.os_thread is not None and rec.os_thread.ident is not None:
+                _real.thread_join(rec.os_thread, 1.0)
+    finally:
+        _runtime.controller = None
+        random.setstate(random_state)
+        events.event_log.clock = saved_clock
+        unsubscribe()
+    return RunResult(
+        seed=chooser.seed,  # type: ignore[attr-defined]
+        strategy=getattr(chooser, "name", "?"),
+        outcome=ctl.outcome or "stuck",
+        error=box.get("error"),
+        thread_errors=[(r.name, r.error, r.error_frames) for r in ctl.recs if r.error is not None],
+        decisions=ctl.decisions,
+        accesses=ctl.accesses,
+        switches=ctl.switches,
+        deadlock=ctl.deadlock,
+        lock_edges=list(ctl.lock_edges.values()),
+        events=captured,
+        virtual_ns=ctl.clock_ns,
+        steps=ctl.steps,
+    )
+
+
+@dataclass
+class Budget:
+    max_schedules: int = 400
+    max_seconds: float = 1.5
+    preemption_bound: int = 2
+    strategies: tuple[str, ...] = ("dfs", "pct", "random")
+    stop_when_dfs_exhausted: bool = False
+
+
+@dataclass
+class Exploration:
+    """The result of exploring schedules: the first failing run (if any) and what was covered."""
+
+    failure: RunResult | None
+    schedules: int
+    seconds: float
+    dfs_exhausted: bool
+    lock_edges: list[LockEdge] = field(default_factory=list)
+    first_run: RunResult | None = None
+    stuck: bool = False
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
+def _choosers(budget: Budget, rng: random.Random, dfs: DfsExplorer, k: Callable[[], int]) -> Iterator[Any]:
+    """Round-robin over the strategies; the DFS root (the default schedule) comes first."""
+    pct_depth = 0
+    while True:
+        progressed = False
+        for name in budget.strategies:
+            if name == "dfs":
+                chooser = dfs.next()
+                if chooser is None:
+                    continue
+                yield chooser
+            elif name == "pct":
+                pct_depth = pct_depth % 3 + 1
+                yield Pct(pct_depth, k(), rng.getrandbits(32))
+            elif name == "random":
+                yield RandomWalk(rng.getrandbits(32))
+            progressed = True
+        if not progressed:
+            return
+
+
+def explore(
+    scenario: Callable[[ModuleType], Any],
+    program: ModuleType,
+    *,
+    program_path: Path | None,
+    seed: int,
+    budget: Budget,
+    enough: Callable[[RunResult], bool] | None = None,
+) -> Exploration:
+    """Run schedules until one fails, ``enough(run)`` says so, or the budget is spent."""
+    rng = random.Random(seed)
+    tracer = ProgramTracer(program_path) if program_path is not None else None
+    dfs = DfsExplorer(budget.preemption_bound, rng)
+    if "dfs" not in budget.strategies:
+        dfs.next()  # the root is still run first, as a baseline
+    decisions_per_run = [1]
+    started = time.perf_counter()
+    result = Exploration(None, 0, 0.0, False)
+    edges: dict[tuple[str, str, str], LockEdge] = {}
+    first = True
+    for chooser in _choosers(budget, rng, dfs, lambda: decisions_per_run[0]):
+        if first and not isinstance(chooser, Guided):
+            chooser = Guided()
+        run = run_schedule(scenario, program, chooser, tracer=tracer)
+        result.schedules += 1
+        result.outcomes[run.outcome] = result.outcomes.get(run.outcome, 0) + 1
+        if first:
+            result.first_run = run
+            decisions_per_run[0] = max(1, len(run.decisions))
+            first = False
+        if isinstance(chooser, Guided) and "dfs" in budget.strategies:
+            dfs.feedback(chooser, run.decisions)
+        for edge in run.lock_edges:
+            edges.setdefault((edge.held, edge.acquired, edge.thread), edge)
+        if run.failed:
+            result.failure = run
+            if not isinstance(chooser, Guided) and "dfs" in budget.strategies:
+                simpler = _simpler_failure(scenario, program, tracer, dfs, budget, started)
+                result.schedules += simpler[1]
+                result.failure = simpler[0] or run
+            break
+        if run.outcome == "stuck":
+            result.stuck = True
+            break
+        if enough is not None and enough(run):
+            break
+        result.dfs_exhausted = dfs.exhausted
+        elapsed = time.perf_counter() - started
+        if result.schedules >= budget.max_schedules or elapsed >= budget.max_seconds:
+            break
+        if dfs.exhausted and budget.stop_when_dfs_exhausted:
+            break
+    result.dfs_exhausted = dfs.exhausted
+    result.seconds = time.perf_counter() - started
+    result.lock_edges = list(edges.values())
+    return result
+
+
+SHRINK_SCHEDULES = 60
+"""Extra DFS schedules spent looking for a simpler counterexample after PCT/random found one."""
+
+
+def _simpler_failure(
+    scenario: Callable[[ModuleType], Any],
+    program: ModuleType,
+    tracer: ProgramTracer | None,
+    dfs: DfsExplorer,
+    budget: Budget,
+    started: float,
+) -> tuple[RunResult | None, int]:
+    """A failing run with fewer preemptions (DFS order), if one turns up quickly."""
+    runs = 0
+    while runs < SHRINK_SCHEDULES and time.perf_counter() - started < budget.max_seconds:
+        chooser = dfs.next()
+        if chooser is None:
+            break
+        run = run_schedule(scenario, program, chooser, tracer=tracer)
+        runs += 1
+        dfs.feedback(chooser, run.decisions)
+        if run.failed:
+            return run, runs
+    return None, runs

@@ -1,0 +1,154 @@
+"""Scheduling strategies: guided (DFS and replay), PCT and random walk.
+
+A strategy only answers "which of these enabled threads runs next?" at each decision (a point
+where more than one thread could run). Each one can print itself as a replay seed.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from evaluator.scheduler import _seed
+from evaluator.scheduler._controller import Controller, Decision, ThreadRec, default_choice
+
+__all__ = ["DfsExplorer", "Guided", "Pct", "RandomWalk", "chooser_from_seed"]
+
+
+@dataclass
+class Guided:
+    """The default policy, except at the decision indices in ``deviations`` (index → thread id)."""
+
+    deviations: dict[int, int] = field(default_factory=dict)
+    name: str = "dfs"
+
+    def choose(self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int) -> ThreadRec:
+        tid = self.deviations.get(index)
+        if tid is not None:
+            for rec in enabled:
+                if rec.tid == tid:
+                    return rec
+        return default_choice(ctl, current, enabled)
+
+    @property
+    def seed(self) -> int:
+        return _seed.encode_deviations(self.deviations)
+
+    def describe(self) -> str:
+        return f"bounded DFS ({len(self.deviations)} forced choices)"
+
+
+class RandomWalk:
+    """Uniformly random among the enabled threads at every decision."""
+
+    name = "random"
+
+    def __init__(self, rng_seed: int) -> None:
+        self.rng_seed = rng_seed
+        self._rng = random.Random(rng_seed)
+
+    def choose(self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int) -> ThreadRec:
+        return self._rng.choice(enabled)
+
+    @property
+    def seed(self) -> int:
+        return _seed.encode(_seed.TAG_RANDOM, [self.rng_seed])
+
+    def describe(self) -> str:
+        return "random walk"
+
+
+class Pct:
+    """Probabilistic concurrency testing: random thread priorities, ``depth - 1`` priority drops.
+
+    Finds a bug of depth d with probability at least 1/(n k^(d-1)) per run (Burckhardt et al.).
+    """
+
+    name = "pct"
+
+    def __init__(self, depth: int, k: int, rng_seed: int) -> None:
+        self.depth, self.k, self.rng_seed = depth, max(1, k), rng_seed
+        self._rng = random.Random(rng_seed)
+        points = self._rng.sample(range(self.k), min(depth - 1, self.k))
+        self._drops = {point: level for level, point in enumerate(sorted(points))}
+        self._priority: dict[int, float] = {}
+
+    def choose(self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int) -> ThreadRec:
+        for rec in enabled:
+            if rec.tid not in self._priority:
+                self._priority[rec.tid] = self.depth + self._rng.random()
+        if index in self._drops:
+            top = max(enabled, key=lambda r: self._priority[r.tid])
+            self._priority[top.tid] = self._drops[index] / self.depth
+        return max(enabled, key=lambda r: self._priority[r.tid])
+
+    @property
+    def seed(self) -> int:
+        return _seed.encode(_seed.TAG_PCT, [self.depth, self.k, self.rng_seed])
+
+    def describe(self) -> str:
+        return f"PCT depth {self.depth}"
+
+
+def chooser_from_seed(seed: int) -> Guided | RandomWalk | Pct:
+    """The strategy a printed seed stands for; ValueError if it is not a schedule seed."""
+    tag, values = _seed.decode(seed)
+    if tag == _seed.TAG_GUIDED:
+        return Guided(_seed.decode_deviations(values), name="replay")
+    if tag == _seed.TAG_RANDOM and len(values) == 1:
+        return RandomWalk(values[0])
+    if tag == _seed.TAG_PCT and len(values) == 3:
+        return Pct(*values)
+    raise ValueError(f"seed {seed} is not a thread-schedule seed")
+
+
+class DfsExplorer:
+    """Stateless bounded-preemption search, fewest preemptions first.
+
+    A schedule is its set of deviations from the default (non-preemptive) policy. After a run,
+    every alternative at a decision after the schedule's last deviation is a new schedule
+    (so each is generated once); it goes to the pool of its preemption count. Pools are drained
+    lowest count first, in seeded random order, so the first failure found needs the fewest
+    preemptions among those explored.
+    """
+
+    POOL_LIMIT = 50_000
+
+    def __init__(self, bound: int, rng: random.Random) -> None:
+        self.bound = bound
+        self._rng = rng
+        root: dict[int, int] = {}
+        self._pools: list[list[dict[int, int]]] = [[root], *([] for _ in range(bound))]
+
+    @property
+    def exhausted(self) -> bool:
+        return not any(self._pools)
+
+    def next(self) -> Guided | None:
+        for pool in self._pools:
+            if pool:
+                i = self._rng.randrange(len(pool))
+                pool[i], pool[-1] = pool[-1], pool[i]
+                return Guided(pool.pop())
+        return None
+
+    def feedback(self, chooser: Guided, decisions: list[Decision]) -> None:
+        last = max(chooser.deviations, default=-1)
+        preemptions = 0
+        for j, decision in enumerate(decisions):
+            if j > last:
+                for alt in decision.enabled:
+                    if alt == decision.chosen:
+                        continue
+                    cost = preemptions + (decision.current is not None and alt != decision.current)
+                    if cost <= self.bound:
+                        self._add(cost, {**chooser.deviations, j: alt})
+            if decision.current is not None and decision.chosen != decision.current:
+                preemptions += 1
+
+    def _add(self, cost: int, deviations: dict[int, int]) -> None:
+        pool = self._pools[cost]
+        if len(pool) < self.POOL_LIMIT:
+            pool.append(deviations)
+        else:
+            pool[self._rng.randrange(len(pool))] = deviations

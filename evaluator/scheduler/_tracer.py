@@ -1,0 +1,263 @@
+"""Preemption points inside the learner's file: every line, and single opcodes where it matters.
+
+A line is one scheduling point, which hides races inside one line (``self.balance += x`` loads,
+adds, then stores). So a cheap AST pass finds *shared names*: attributes, subscripted containers
+and globals that functions other than ``__init__`` write. In code objects touching them, opcode
+tracing is on; a store of a shared name that the same line loaded first gets its own preemption
+point just before the store, and every access is recorded with its value (the race evidence).
+"""
+
+from __future__ import annotations
+
+import ast
+import dis
+import linecache
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import CodeType, FrameType
+from typing import Any
+
+from evaluator.scheduler._controller import Controller, Step
+
+__all__ = ["ProgramTracer", "shared_names"]
+
+_MUTATORS = {"append", "appendleft", "extend", "insert", "pop", "popleft", "remove", "clear",
+             "update", "setdefault", "add", "discard", "sort"}
+
+
+def shared_names(source: str) -> frozenset[str]:
+    """Names written outside ``__init__``: attribute names, subscripted containers, globals."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return frozenset()
+    names: set[str] = set()
+
+    def base_name(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Attribute):
+            return node.attr
+        if isinstance(node, ast.Name):
+            return node.id
+        return None
+
+    for fn in ast.walk(tree):
+        if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) or fn.name == "__init__":
+            continue
+        declared = {n for node in ast.walk(fn) if isinstance(node, ast.Global | ast.Nonlocal) for n in node.names}
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store | ast.Del):
+                names.add(node.attr)
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store | ast.Del):
+                name = base_name(node.value)
+                if name:
+                    names.add(name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in declared:
+                names.add(node.id)
+            elif isinstance(node, ast.Call):
+                if isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS:
+                    name = base_name(node.func.value)
+                    if name:
+                        names.add(name)
+                # An attribute handed to another function may be mutated there (heapq.heappush(self.heap, x)).
+                names.update(arg.attr for arg in node.args if isinstance(arg, ast.Attribute))
+    return frozenset(names)
+
+
+@dataclass(frozen=True)
+class _CodeInfo:
+    ops: dict[int, _Access]
+    """Opcode offset → shared access (value capture; maybe a preemption point before a store)."""
+    racy_lines: frozenset[int]
+    """Lines touching shared names: the only lines that are preemption points. A line that only
+    touches locals commutes with every other thread's steps, so preempting there adds nothing."""
+
+
+@dataclass(frozen=True)
+class _Access:
+    action: str
+    """"read" or "write"."""
+    name: str
+    owner: str | None
+    """Dotted expression of the object holding the attribute/container ("self"), None for globals."""
+    key: str | None
+    """Subscript key expression, for container accesses."""
+    line: int
+    yield_before: bool
+
+
+_LOADS = {"LOAD_ATTR": "attr", "LOAD_GLOBAL": "global", "LOAD_NAME": "global", "LOAD_DEREF": "global"}
+_STORES = {"STORE_ATTR": "attr", "STORE_GLOBAL": "global", "STORE_NAME": "global", "STORE_DEREF": "global"}
+
+
+def _accesses(code: CodeType, shared: frozenset[str], filename: str) -> dict[int, _Access]:
+    ops: dict[int, _Access] = {}
+    line = code.co_firstlineno
+    loaded_on_line: set[str] = set()
+    for ins in dis.get_instructions(code):
+        if ins.starts_line is not None:
+            line = ins.starts_line
+            loaded_on_line = set()
+        source = linecache.getline(filename, line)
+        kind = _LOADS.get(ins.opname) or _STORES.get(ins.opname)
+        store = ins.opname in _STORES
+        if kind and isinstance(ins.argval, str) and ins.argval in shared:
+            name = ins.argval
+            owner = None
+            if kind == "attr":
+                match = re.search(r"([A-Za-z_][\w.]*)\." + re.escape(name) + r"\b", source)
+                owner = match.group(1) if match else None
+            ops[ins.offset] = _Access("write" if store else "read", name, owner, None, line,
+                                      yield_before=store and name in loaded_on_line)
+            if not store:
+                loaded_on_line.add(name)
+        elif ins.opname == "LOAD_METHOD" and ins.argval == "get":
+            match = re.search(r"([A-Za-z_][\w.]*)\.get\(\s*([^,()]+)", source)
+            if match and match.group(1).rsplit(".", 1)[-1] in shared:
+                owner = match.group(1)
+                ops[ins.offset] = _Access("read", owner.rsplit(".", 1)[-1], owner, match.group(2).strip(),
+                                          line, yield_before=False)
+                loaded_on_line.add(f"{owner}[]")
+        elif ins.opname in ("BINARY_SUBSCR", "STORE_SUBSCR"):
+            match = re.search(r"([A-Za-z_][\w.]*)\[([^\[\]]+)\]", source)
+            if match and match.group(1).rsplit(".", 1)[-1] in shared:
+                owner, key = match.group(1), match.group(2).strip()
+                store = ins.opname == "STORE_SUBSCR"
+                token = f"{owner}[]"
+                base = owner.rsplit(".", 1)[-1]
+                loaded = token in loaded_on_line or base in loaded_on_line
+                ops[ins.offset] = _Access("write" if store else "read", base, owner, key,
+                                          line, yield_before=store and loaded)
+                if not store:
+                    loaded_on_line.add(token)
+    return ops
+
+
+_MISSING = object()
+
+
+def _lookup(expr: str, frame: FrameType) -> Any:
+    head, *rest = expr.split(".")
+    value = frame.f_locals.get(head, frame.f_globals.get(head, _MISSING))
+    for part in rest:
+        if value is _MISSING:
+            break
+        value = getattr(value, part, _MISSING)
+    return value
+
+
+def _key_value(expr: str, frame: FrameType) -> Any:
+    try:
+        return ast.literal_eval(expr)
+    except (ValueError, SyntaxError):
+        return _lookup(expr, frame)
+
+
+def _shown(value: Any, subscript: bool) -> str | None:
+    if value is _MISSING:
+        return "(missing)" if subscript else None
+    return _short(value)
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def _short(value: Any) -> str:
+    text = _ADDRESS.sub("", repr(value))  # addresses differ between runs; replays must read the same
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class ProgramTracer:
+    """Builds the per-thread trace function for one learner file (analysis cached across runs)."""
+
+    def __init__(self, program_path: Path) -> None:
+        self.path = os.path.realpath(program_path)
+        self.basename = os.path.basename(self.path)
+        try:
+            source = Path(self.path).read_text(encoding="utf-8")
+        except OSError:
+            source = ""
+        self.shared = shared_names(source)
+        self._is_program: dict[str, bool] = {}
+        self._code: dict[CodeType, _CodeInfo] = {}
+
+    def _info(self, code: CodeType) -> _CodeInfo | None:
+        filename = code.co_filename
+        mine = self._is_program.get(filename)
+        if mine is None:
+            mine = self._is_program[filename] = os.path.realpath(filename) == self.path
+        if not mine:
+            return None
+        info = self._code.get(code)
+        if info is None:
+            ops = _accesses(code, self.shared, filename)
+            info = self._code[code] = _CodeInfo(ops, frozenset(op.line for op in ops.values()))
+        return info
+
+    def trace_function(self, ctl: Controller) -> Callable[..., Any]:
+        """A ``sys.settrace`` function for managed threads under ``ctl``."""
+        basename = self.basename
+
+        def flush(rec: Any) -> None:
+            pending = rec.pending
+            if pending is None:
+                return
+            rec.pending = None
+            access, frame = pending
+            if access.owner is None:
+                value = frame.f_globals.get(access.name, _MISSING)
+                expr, key = access.name, (0, access.name)
+            else:
+                owner = _lookup(access.owner, frame)
+                if access.key is None:
+                    value = getattr(owner, access.name, _MISSING)
+                    expr, key = f"{access.owner}.{access.name}", (id(owner), access.name)
+                else:
+                    key_value = _key_value(access.key, frame)
+                    try:
+                        value = owner[key_value]
+                    except Exception:
+                        value = _MISSING
+                    expr, key = f"{access.owner}[{_short(key_value)}]", (id(owner), repr(key_value))
+            ctl.record_access(Step(rec.tid, rec.name, f"{basename}:{access.line}", access.action, expr,
+                                   _shown(value, access.key is not None), key))
+
+        def local(frame: FrameType, event: str, arg: Any) -> Any:
+            if ctl.aborting:
+                return None
+            rec = ctl.current()
+            if rec is None:
+                return local
+            if rec.pending is not None:
+                flush(rec)
+            if event == "line":
+                rec.last_line = frame.f_lineno
+                info = self._code.get(frame.f_code)
+                if info is not None and frame.f_lineno in info.racy_lines:
+                    ctl.preempt(rec)
+            elif event == "return":
+                rec.last_line = None
+            elif event == "opcode":
+                info = self._code.get(frame.f_code)
+                access = info.ops.get(frame.f_lasti) if info is not None else None
+                if access is not None:
+                    if access.yield_before:
+                        ctl.preempt(rec)
+                    rec.pending = (access, frame)
+            return local
+
+        def global_trace(frame: FrameType, event: str, arg: Any) -> Any:
+            if event != "call" or ctl.aborting:
+                return None
+            info = self._info(frame.f_code)
+            if info is None:
+                return None
+            if info.ops:
+                frame.f_trace_opcodes = True
+            return local
+
+        return global_trace
+
+

@@ -1,0 +1,129 @@
+"""Discover practical modules by file name and read their metadata without importing them.
+
+A module ``practical/<name>.py`` declares ``SERVICE`` (a name from the services catalogue),
+``TITLE`` and ``PATTERNS`` (pattern name -> one-line description), and defines one function
+``pattern_<name>(out: Narrator)`` per pattern (async or not). Heavy drivers are imported only
+when a module runs.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import importlib
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from practical._narrate import Facts, Narrator
+from usererror import UserError
+
+__all__ = ["PracticalModule", "all_modules", "get_module", "pattern_function", "run_practical"]
+
+PRACTICAL_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class PracticalModule:
+    """Metadata of one practical module, read statically."""
+
+    name: str
+    path: Path
+    title: str
+    service: str
+    patterns: dict[str, str]
+    lesson: str
+    also_needs: tuple[str, ...] = ()
+    """Further services the module talks to (e.g. Redis caching in front of PostgreSQL)."""
+
+    @property
+    def module_name(self) -> str:
+        return f"practical.{self.name}"
+
+
+def _literal(tree: ast.Module, name: str, default: Any) -> Any:
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets) and node.value:
+                return ast.literal_eval(node.value)
+    return default
+
+
+@cache
+def all_modules() -> tuple[PracticalModule, ...]:
+    """Every practical module, in file-name order."""
+    found = []
+    for path in sorted(PRACTICAL_DIR.glob("[a-z]*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        service = _literal(tree, "SERVICE", None)
+        if service is None:
+            continue
+        found.append(PracticalModule(
+            name=path.stem,
+            path=path,
+            title=str(_literal(tree, "TITLE", path.stem)),
+            service=str(service),
+            patterns=dict(_literal(tree, "PATTERNS", {})),
+            lesson=ast.get_docstring(tree) or "",
+            also_needs=tuple(_literal(tree, "ALSO_NEEDS", ())),
+        ))
+    return tuple(found)
+
+
+def get_module(name: str) -> PracticalModule:
+    """The module called ``name`` or a :class:`UserError` that lists the others."""
+    for module in all_modules():
+        if module.name == name:
+            return module
+    known = ", ".join(m.name for m in all_modules())
+    raise UserError(f"practical module '{name}' does not exist: choose one of {known} (see `learn practical list`)")
+
+
+def pattern_function(module: PracticalModule, pattern: str) -> Callable[[Narrator], Any]:
+    """Import the module and return the function that runs ``pattern``."""
+    loaded = importlib.import_module(module.module_name)
+    return getattr(loaded, "pattern_" + pattern.replace("-", "_"))
+
+
+def run_pattern(module: PracticalModule, pattern: str, out: Narrator) -> Facts:
+    """Run one pattern to completion (its own event loop when it is async)."""
+    function = pattern_function(module, pattern)
+    out.facts = {}
+    if inspect.iscoroutinefunction(function):
+        asyncio.run(function(out))
+    else:
+        function(out)
+    return dict(out.facts)
+
+
+def run_practical(name: str, pattern: str | None = None, out: Narrator | None = None) -> dict[str, Facts]:
+    """Run every pattern of module ``name`` (or just ``pattern``) against its real service.
+
+    Raises:
+        UserError: unknown module or pattern, or the service is unreachable (exit 2).
+    """
+    from practical.services import require
+
+    module = get_module(name)
+    if pattern is not None and pattern not in module.patterns:
+        raise UserError(f"module '{name}' has no pattern '{pattern}': choose one of {', '.join(module.patterns)}")
+    for service in (module.service, *module.also_needs):
+        require(service)
+    out = out or Narrator()
+    results: dict[str, Facts] = {}
+    for chosen in [pattern] if pattern else list(module.patterns):
+        out.heading(f"{module.title}: {chosen} — {module.patterns[chosen]}")
+        results[chosen] = run_pattern(module, chosen, out)
+    _record_run(name, pattern)
+    return results
+
+
+def _record_run(name: str, pattern: str | None) -> None:
+    """Tell the progress tracker a practical module ran (when the tracker offers it)."""
+    from tracker import record_practical_run
+
+    record_practical_run(name, pattern)

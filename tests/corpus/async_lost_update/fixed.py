@@ -1,0 +1,13 @@
+import asyncio
+
+
+class Wallet:
+    def __init__(self):
+        self.balance = 0
+        self.lock = asyncio.Lock()
+
+    async def deposit(self, amount):
+        async with self.lock:
+            current = self.balance
+            await asyncio.sleep(0.01)  # talk to the payment provider
+            self.balance = current + amount

@@ -1,0 +1,18 @@
+import threading
+
+
+class Cache:
+    def __init__(self):
+        self.data = {}
+        self.computed = 0
+        self.lock = threading.Lock()
+
+    def compute(self, key):
+        self.computed += 1
+        return key * 2
+
+    def get(self, key):
+        with self.lock:
+            if key not in self.data:
+                self.data[key] = self.compute(key)
+            return self.data[key]

@@ -1,0 +1,20 @@
+import threading
+import time
+
+
+class PriceCache:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.prices = {}
+
+    def fetch(self, symbol):
+        time.sleep(0.2)  # a slow network call
+        return len(symbol) * 10
+
+    def refresh(self, symbol):
+        with self.lock:
+            self.prices[symbol] = self.fetch(symbol)
+
+    def get(self, symbol):
+        with self.lock:
+            return self.prices.get(symbol)

@@ -1,0 +1,81 @@
+"""The practical registry and the services catalogue, without any server."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from practical import all_modules, get_module, run_practical
+from practical.services import SERVICES, get_service, probe
+from practical.services._local import free_port
+from tests.conftest import ROOT
+from usererror import UserError
+
+
+def test_every_module_declares_a_known_service_and_patterns_it_implements() -> None:
+    known = {s.name for s in SERVICES}
+    assert len(all_modules()) >= 8
+    for module in all_modules():
+        assert module.service in known
+        assert set(module.also_needs) <= known
+        assert module.patterns, module.name
+        assert module.lesson, module.name
+        source = module.path.read_text(encoding="utf-8")
+        for pattern in module.patterns:
+            assert f"def pattern_{pattern.replace('-', '_')}(" in source, (module.name, pattern)
+
+
+def test_unknown_module_and_pattern_are_user_errors() -> None:
+    with pytest.raises(UserError, match="practical module 'nope' does not exist: choose one of"):
+        get_module("nope")
+    with pytest.raises(UserError, match="module 'duckdb' has no pattern 'nope': choose one of"):
+        run_practical("duckdb", "nope")
+
+
+def test_environment_variable_overrides_an_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CASSANDRA_HOSTS", "10.0.0.1:9142,10.0.0.2")
+    assert get_service("cassandra").host_ports() == [("10.0.0.1", 9142), ("10.0.0.2", 9042)]
+    monkeypatch.setenv("MONGODB_URL", "mongodb://user:pw@db.example:27018/")
+    assert get_service("mongodb").host_ports() == [("db.example", 27018)]
+
+
+def test_unreachable_service_exits_2_naming_it_and_the_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    port = free_port()  # nothing listens there
+    monkeypatch.setenv("KAFKA_BOOTSTRAP", f"127.0.0.1:{port}")
+    reach = probe(get_service("kafka"))
+    assert not reach.reachable and reach.reason == "connection refused"
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", "practical", "run", "kafka"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 2
+    assert "Kafka" in result.stderr and "learn services up" in result.stderr
+    assert "KAFKA_BOOTSTRAP" in result.stderr
+
+
+def test_help_imports_no_driver() -> None:
+    code = (
+        "import sys, cli\n"
+        "try:\n    cli.app(args=['practical', '--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = {'aio_pika','aiokafka','pymongo','cassandra','neo4j','influxdb_client','duckdb',"
+        "'psycopg','redis','nats','uvicorn','starlette'}\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_settings_come_from_env_then_the_managed_server_then_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from practical.services import ManagedServer, setting
+    from practical.services._state import load_state, save_state
+
+    monkeypatch.delenv("NEO4J_URL", raising=False)
+    monkeypatch.delenv("NEO4J_USER", raising=False)
+    assert setting("neo4j", "NEO4J_USER", "neo4j") == "neo4j"
+    save_state({"neo4j": ManagedServer("neo4j", 1, "127.0.0.1", 7687, "log", {"NEO4J_USER": "root"})})
+    assert load_state()["neo4j"].port == 7687
+    assert setting("neo4j", "NEO4J_USER", "neo4j") == "root"
+    monkeypatch.setenv("NEO4J_USER", "alice")
+    assert setting("neo4j", "NEO4J_USER", "neo4j") == "alice"
