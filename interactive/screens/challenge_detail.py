@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, Static
 
 from interactive.messages import GradeFailed, GradeFinished, ProgressChanged
-from interactive.services import ChallengeView, Services
+from interactive.services import ChallengeView, GradeReport, Services
 from interactive.widgets.findings import grade_renderable
 from usererror import UserError
 
@@ -63,6 +63,14 @@ class ChallengeDetailScreen(Screen[None]):
             story = f"{challenge.summary}\n\n*(story file missing: {challenge.story_path.name})*"
         self.query_one("#story", Markdown).update(story)
         self.query_one("#story-pane").focus()
+        last = self._last_grades().get(challenge.number)
+        if last is not None:
+            self.query_one("#result", Static).update(grade_renderable(last.result))
+
+    def _last_grades(self) -> dict[int, GradeReport]:
+        """The app remembers each challenge's latest grading (a grading can outlive this screen)."""
+        grades: dict[int, GradeReport] = self.app.__dict__.setdefault("last_grades", {})
+        return grades
 
     def action_grade(self) -> None:
         if self.grading:
@@ -86,6 +94,7 @@ class ChallengeDetailScreen(Screen[None]):
 
     def on_grade_finished(self, message: GradeFinished) -> None:
         self.grading = False
+        self._last_grades()[message.number] = message.report
         self.query_one("#result", Static).update(grade_renderable(message.report.result))
         self.query_one("#result-pane").scroll_home(animate=False)
         verdict = "passed ✓" if message.report.result.passed else "not yet"
