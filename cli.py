@@ -548,8 +548,10 @@ def solution_command(
     from challenges.loop import solutions_for
     from challenges.render import render_solutions
 
-    if reveal and not yes and not tracker.has_passed(number):
-        typer.confirm(f"Reveal the solutions of challenge {number} before passing it?", abort=True)
+    question = f"Reveal the solutions of challenge {number} before passing it?"
+    if reveal and not yes and not tracker.has_passed(number) and not typer.confirm(question):
+        _console().print(f"Not revealed. Another hint may be enough: learn hint {number}")
+        raise typer.Exit(1)
     render_solutions(_console(), solutions_for(number, reveal=reveal), approach)
 
 
@@ -561,8 +563,9 @@ def reset_command(
     """Restore the original program (your copy is backed up first)."""
     from challenges.workspace import reset_program
 
-    if not yes:
-        typer.confirm(f"Replace your copy of challenge {number} with the original?", abort=True)
+    if not yes and not typer.confirm(f"Replace your copy of challenge {number} with the original?"):
+        _console().print("Your copy is unchanged.")
+        raise typer.Exit(1)
     backup = reset_program(number)
     console = _console()
     console.print(f"[green]challenge {number} restored to the original.[/]")

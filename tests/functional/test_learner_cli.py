@@ -47,8 +47,9 @@ def test_reset_asks_then_backs_up(tmp_path: Path) -> None:
     learn("challenge", "2")
     copy = tmp_path / "workspace" / "challenge02_race" / "program.py"
     copy.write_text("# attempt\n")
-    code, _ = learn("reset", "2", input="n\n")
+    code, out = learn("reset", "2", input="n\n")
     assert code != 0 and copy.read_text() == "# attempt\n"
+    assert "unchanged" in out and "interrupted" not in out
     code, out = learn("reset", "2", "--yes")
     assert code == 0 and "saved at" in out
     assert copy.read_text() == get_challenge(2).program_path.read_text()
@@ -69,8 +70,8 @@ def test_hints_unlock_one_at_a_time() -> None:
 def test_solutions_are_gated_until_passed_or_revealed() -> None:
     code, out = learn("solution", "4")
     assert code == 2 and "--reveal" in out
-    code, _ = learn("solution", "4", "--reveal", input="n\n")
-    assert code != 0
+    code, out = learn("solution", "4", "--reveal", input="n\n")
+    assert code != 0 and "Not revealed" in out and "interrupted" not in out
     code, out = learn("solution", "4", "--reveal", "--yes")
     assert code == 0 and "gcra" in out and "locked_bucket" in out
     code, out = learn("solution", "4", "--reveal", "--yes", "--approach", "gcra")
