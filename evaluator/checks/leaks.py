@@ -165,7 +165,9 @@ def _findings(leaks: dict[str, dict[int, Any]], check: LeakCheck, program: Path)
             for fd, target in items.items():
                 owner = owners.get(fd)
                 site = _site(owner, program) if owner is not None else None
-                described = f" ({type(owner).__name__} {getattr(owner, 'name', '')})".replace(" )", ")") if owner else ""
+                name = str(getattr(owner, "name", ""))
+                named = f" {name}" if name and not target.startswith(name) else ""  # a file's name is its target
+                described = f" ({type(owner).__name__}{named})" if owner is not None else ""
                 evidence.append(f"fd {fd} -> {target}{described} is still open" + (f", opened at {site}" if site else ""))
                 location = location or site
             finding_kind, what = FindingKind.FD_LEAK, "file descriptor"

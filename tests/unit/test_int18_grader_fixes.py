@@ -77,3 +77,36 @@ def test_a_hang_shows_the_learners_frames_and_where_each_thread_is_blocked() -> 
         "  threading.py:1139 in _wait_for_tstate_lock", "      line 1139",
     ]
     assert "_bootstrap" in stacks.format_stacks(data)  # the full dump keeps every frame
+
+
+def test_a_leaked_file_is_named_once(tmp_path: Path) -> None:
+    from evaluator.checks.leaks import run_leak_check
+    from evaluator.spec import LeakCheck
+
+    kept: list[object] = []
+
+    def scenario(_program: types.ModuleType) -> None:
+        kept.append((tmp_path / "report.csv").open("w", encoding="utf-8"))
+
+    ctx = CheckContext(seed=1, program_path=tmp_path / "program.py", challenge_dir=tmp_path, solutions_dir=tmp_path)
+    try:
+        [finding] = run_leak_check(LeakCheck("fds", scenario, kinds=("fds",), grace_seconds=0), types.ModuleType("p"), ctx)
+    finally:
+        for handle in kept:
+            handle.close()  # type: ignore[attr-defined]
+    [line] = finding.evidence
+    assert line.count("report.csv") == 1 and "(TextIOWrapper)" in line
+
+
+def test_too_slow_without_sleeps_does_not_quote_a_meaningless_overlap(tmp_path: Path) -> None:
+    from evaluator.checks.performance import run_performance_check
+    from evaluator.spec import PerformanceCheck
+
+    (tmp_path / "fast.py").write_text("def work():\n    return sum(range(1_000))\n", encoding="utf-8")
+    slow = types.ModuleType("slow")
+    slow.work = lambda: sum(range(400_000))  # type: ignore[attr-defined]
+    check = PerformanceCheck("speed", lambda mod: mod.work(), reference="fast", max_ratio=3.0, repeats=1)
+    ctx = CheckContext(seed=1, program_path=tmp_path / "program.py", challenge_dir=tmp_path, solutions_dir=tmp_path)
+    [finding] = run_performance_check(check, slow, ctx)
+    assert finding.kind.value == "too-slow"
+    assert not any("overlap" in line for line in finding.evidence)
