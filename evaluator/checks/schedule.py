@@ -37,9 +37,9 @@ QUICK_SCHEDULES = 80
 QUICK_SECONDS = 0.4
 
 
-def record_schedules(ctx: CheckContext, name: str, schedules: int, seconds: float) -> None:
+def record_schedules(ctx: CheckContext, name: str, schedules: int, seconds: float, **extra: Any) -> None:
     """Publish how many schedules/seeds a check explored (``ctx.measurements`` when the harness has it)."""
-    exploration_stats[name] = {"schedules": schedules, "seconds": seconds}
+    exploration_stats[name] = {"schedules": schedules, "seconds": seconds, **extra}
     measurements = getattr(ctx, "measurements", None)
     if isinstance(measurements, dict):
         measurements["schedules"] = schedules
@@ -79,7 +79,7 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
         "dfs_exhausted": result.dfs_exhausted,
         "outcomes": dict(result.outcomes),
     }
-    record_schedules(ctx, check.name, result.schedules, result.seconds)
+    record_schedules(ctx, check.name, result.schedules, result.seconds, dfs_exhausted=result.dfs_exhausted)
     findings: list[Finding] = []
     inversions = find_inversions(result.lock_edges)
     if result.failure is not None:

@@ -56,12 +56,23 @@ def shared_names(source: str) -> frozenset[str]:
                     names.add(name)
             elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in declared:
                 names.add(node.id)
-            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                  and node.func.attr in _MUTATORS):
-                name = base_name(node.func.value)
-                if name:
-                    names.add(name)
+            elif isinstance(node, ast.Call):
+                if isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS:
+                    name = base_name(node.func.value)
+                    if name:
+                        names.add(name)
+                # An attribute handed to another function may be mutated there (heapq.heappush(self.heap, x)).
+                names.update(arg.attr for arg in node.args if isinstance(arg, ast.Attribute))
     return frozenset(names)
+
+
+@dataclass(frozen=True)
+class _CodeInfo:
+    ops: dict[int, _Access]
+    """Opcode offset → shared access (value capture; maybe a preemption point before a store)."""
+    racy_lines: frozenset[int]
+    """Lines touching shared names: the only lines that are preemption points. A line that only
+    touches locals commutes with every other thread's steps, so preempting there adds nothing."""
 
 
 @dataclass(frozen=True)
@@ -170,19 +181,20 @@ class ProgramTracer:
             source = ""
         self.shared = shared_names(source)
         self._is_program: dict[str, bool] = {}
-        self._code: dict[CodeType, dict[int, _Access]] = {}
+        self._code: dict[CodeType, _CodeInfo] = {}
 
-    def _ops(self, code: CodeType) -> dict[int, _Access] | None:
+    def _info(self, code: CodeType) -> _CodeInfo | None:
         filename = code.co_filename
         mine = self._is_program.get(filename)
         if mine is None:
             mine = self._is_program[filename] = os.path.realpath(filename) == self.path
         if not mine:
             return None
-        ops = self._code.get(code)
-        if ops is None:
-            ops = self._code[code] = _accesses(code, self.shared, filename)
-        return ops
+        info = self._code.get(code)
+        if info is None:
+            ops = _accesses(code, self.shared, filename)
+            info = self._code[code] = _CodeInfo(ops, frozenset(op.line for op in ops.values()))
+        return info
 
     def trace_function(self, ctl: Controller) -> Callable[..., Any]:
         """A ``sys.settrace`` function for managed threads under ``ctl``."""
@@ -222,12 +234,14 @@ class ProgramTracer:
                 flush(rec)
             if event == "line":
                 rec.last_line = frame.f_lineno
-                ctl.preempt(rec)
+                info = self._code.get(frame.f_code)
+                if info is not None and frame.f_lineno in info.racy_lines:
+                    ctl.preempt(rec)
             elif event == "return":
                 rec.last_line = None
             elif event == "opcode":
-                ops = self._code.get(frame.f_code)
-                access = ops.get(frame.f_lasti) if ops else None
+                info = self._code.get(frame.f_code)
+                access = info.ops.get(frame.f_lasti) if info is not None else None
                 if access is not None:
                     if access.yield_before:
                         ctl.preempt(rec)
@@ -237,10 +251,10 @@ class ProgramTracer:
         def global_trace(frame: FrameType, event: str, arg: Any) -> Any:
             if event != "call" or ctl.aborting:
                 return None
-            ops = self._ops(frame.f_code)
-            if ops is None:
+            info = self._info(frame.f_code)
+            if info is None:
                 return None
-            if ops:
+            if info.ops:
                 frame.f_trace_opcodes = True
             return local
 

@@ -231,3 +231,25 @@ def test_replay_in_a_fresh_process_reproduces_the_evidence(case: str) -> None:
     assert (again["kind"], again["title"], again["evidence"]) == (first["kind"], first["title"], first["evidence"])
     if case.startswith("deadlock"):
         assert any("opposite" in line for line in again["evidence"])  # lockdep edges from the one run
+
+
+def test_drop_ins_keep_standard_semantics_in_both_modes() -> None:
+    with instrumented():
+        program = load_module(PRIMITIVES)
+        assert program.api_battery() == program.API_EXPECTED  # passthrough: real (short) waits
+        run, box = run_default("api_battery")
+        assert run.outcome == "done" and not run.failed, (run.error, run.thread_errors)
+        assert box["value"] == program.API_EXPECTED
+
+
+def test_a_block_the_scheduler_cannot_see_ends_the_run_without_a_failure() -> None:
+    with instrumented():
+        program = load_module(PRIMITIVES)
+        tracer = ProgramTracer(PRIMITIVES)
+        outcomes = set()
+        for rng_seed in range(6):  # some schedules switch threads inside the hidden critical section
+            run = run_schedule(lambda m: m.uncontrolled_block(), program, RandomWalk(rng_seed), tracer=tracer,
+                               stuck_seconds=0.3)
+            assert not run.failed
+            outcomes.add(run.outcome)
+        assert "stuck" in outcomes

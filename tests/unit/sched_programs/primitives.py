@@ -137,3 +137,85 @@ def daemon_heartbeat():
     threading.Thread(target=beat, daemon=True).start()
     time.sleep(3.5)
     return len(beats)
+
+
+def api_battery():
+    """Standard-library semantics the drop-ins must keep; returns a list of observations."""
+    seen = []
+    lock = threading.Lock()
+    seen.append(lock.acquire(False))
+    seen.append(lock.acquire(False))
+    seen.append(lock.acquire(timeout=0.02))
+    lock.release()
+    rlock = threading.RLock()
+    with rlock, rlock:
+        seen.append("reentrant")
+    cond = threading.Condition(threading.Lock())
+    with cond:
+        seen.append(cond.wait(0.02))
+        seen.append(cond.wait_for(lambda: False, timeout=0.02))
+    sem = threading.Semaphore(1)
+    seen.append(sem.acquire())
+    seen.append(sem.acquire(timeout=0.02))
+    sem.release()
+    bounded = threading.BoundedSemaphore(1)
+    try:
+        bounded.release()
+    except ValueError:
+        seen.append("bounded")
+    event = threading.Event()
+    seen.append(event.wait(0.02))
+    q = queue.Queue(maxsize=1)
+    q.put(1)
+    try:
+        q.put(2, timeout=0.02)
+    except queue.Full:
+        seen.append("full")
+    q.get()
+    q.task_done()
+    q.join()
+    try:
+        q.get(timeout=0.02)
+    except queue.Empty:
+        seen.append("empty")
+    lifo, prio, simple = queue.LifoQueue(), queue.PriorityQueue(), queue.SimpleQueue()
+    for i in (2, 1, 3):
+        lifo.put(i)
+        prio.put(i)
+        simple.put(i)
+    seen.append([lifo.get(), prio.get(), simple.get()])
+    barrier = threading.Barrier(2, timeout=0.02)
+    try:
+        barrier.wait()
+    except threading.BrokenBarrierError:
+        seen.append(("broken", barrier.broken))
+    try:
+        with lock:
+            lock.release()
+            lock.release()
+    except RuntimeError:
+        seen.append("release-unlocked")
+    return seen
+
+
+API_EXPECTED = [True, False, False, "reentrant", False, False, True, False, "bounded", False, "full", "empty",
+                [3, 1, 2], ("broken", True), "release-unlocked"]
+
+
+def uncontrolled_block():
+    """Two threads contend for a lock the scheduler cannot see (made with _thread)."""
+    import _thread
+
+    hidden = _thread.allocate_lock()
+    shared = {"n": 0}
+
+    def hold():
+        with hidden:
+            shared["n"] += 1
+            shared["n"] += 1
+
+    threads = [threading.Thread(target=hold) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
