@@ -570,5 +570,87 @@ def reset_command(
         console.print(f"your previous copy is saved at {backup}")
 
 
+# --- interactive (tui, quiz, visualize, trace) ---
+
+
+@app.command("quiz")
+def quiz_command(
+    topic: Annotated[str | None, typer.Option("--topic", "-t", help="Only this topic (see --list-topics).")] = None,
+    count: Annotated[int, typer.Option("--count", "-n", help="How many questions.")] = 10,
+    seed: Annotated[int | None, typer.Option("--seed", help="Shuffle seed (same seed, same questions).")] = None,
+    list_topics: Annotated[bool, typer.Option("--list-topics", help="List the topics and exit.")] = False,
+) -> None:
+    """Answer quiz questions in the terminal; missed ones come back later."""
+    from interactive.quiz import TOPICS, QuizSession, default_progress, load_bank
+    from interactive.quiz.terminal import run_terminal_quiz
+
+    console = _console()
+    if list_topics:
+        for key, name in TOPICS.items():
+            console.print(f"[bold cyan]{key:<18}[/] {name}")
+        return
+    session = QuizSession.start(load_bank(), default_progress(), count=count, topic=topic, seed=seed)
+    run_terminal_quiz(session, console)
+
+
+@app.command("tui")
+def tui_command() -> None:
+    """Open the full-screen app: dashboard, challenges, quiz and live visualizer."""
+    from interactive.app import LearnTui
+
+    LearnTui().run()
+
+
+def _visual_target(kind: str, number: int) -> tuple[str, int]:
+    """Check `example N` / `challenge N` before starting anything."""
+    if kind == "example":
+        from examples import get_example
+
+        get_example(number)
+    elif kind == "challenge":
+        from challenges import get_challenge
+
+        get_challenge(number)
+    else:
+        raise UserError(f"cannot run '{kind}': choose example or challenge, e.g. `learn visualize example 3`")
+    return kind, number
+
+
+@app.command("visualize")
+def visualize_command(
+    kind: Annotated[str, typer.Argument(help="example or challenge")],
+    number: Annotated[int, typer.Argument(help="Its number (see `learn list`).")],
+    seed: Annotated[int | None, typer.Option("--seed", help="Replay this seed.")] = None,
+) -> None:
+    """Run a lesson or challenge instrumented and watch its threads, locks and queues live."""
+    from interactive.app import LearnTui
+
+    LearnTui(start=_visual_target(kind, number), start_seed=seed).run()
+
+
+@app.command("trace")
+def trace_command(
+    kind: Annotated[str, typer.Argument(help="example or challenge")],
+    number: Annotated[int, typer.Argument(help="Its number (see `learn list`).")],
+    output: Annotated[str, typer.Option("--output", "-o", help="Where to write the trace JSON.")] = "trace.json",
+    seed: Annotated[int, typer.Option("--seed", help="Seed for the program's randomness.")] = 0,
+    deadline: Annotated[float, typer.Option("--deadline", help="Stop the program after this many seconds.")] = 60.0,
+) -> None:
+    """Record a run as Chrome trace-event JSON (open it in https://ui.perfetto.dev)."""
+    from pathlib import Path
+
+    from interactive.visualizer.render import render_trace_summary
+    from interactive.visualizer.runner import Target, run_to_completion
+    from interactive.visualizer.trace import write_trace
+
+    kind, number = _visual_target(kind, number)
+    path = Path(output)
+    if not path.parent.is_dir():
+        raise UserError(f"cannot write {path}: folder {path.parent} does not exist")
+    run = run_to_completion(Target(kind, str(number)), seed=seed, deadline_s=deadline)
+    written = write_trace(run.recorded(), path)
+    render_trace_summary(_console(), run, path, written)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

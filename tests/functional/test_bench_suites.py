@@ -40,7 +40,11 @@ def test_suite_runs_quick_and_renders_a_table(name: str) -> None:
     for bench in run["benchmarks"]:
         stats = bench["stats"]
         assert stats["rounds"] == plan.rounds == len(stats["data"])
-        assert stats["median"] > 0, bench["fullname"]
+        if "memory" in bench["fullname"]:
+            # RSS grows in whole pages: 100 small tasks can fit in pages already mapped.
+            assert stats["median"] >= 0, bench["fullname"]
+        else:
+            assert stats["median"] > 0, bench["fullname"]
     text = _render(suite, run)
     assert suite.question.split(":")[0] in text.replace("\n", " ")
     for case in plan.cases:

@@ -1,0 +1,160 @@
+"""Visualizer throughput: event ingestion rate (decode + fold) and frames per second with 64 threads.
+
+Run: ``uv run python benchmarks/visualizer_bench.py``. Prints figures; asserts nothing.
+Goals: ingestion >= 50,000 events/s with bounded memory; >= 20 frames/s with 64 threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import tracemalloc
+from pathlib import Path
+
+from evaluator.events import Event, EventKind
+from interactive.visualizer.fold import Fold, VisSnapshot
+from interactive.visualizer.runner import LiveRun, Target
+from interactive.visualizer.wire import encode_batch
+
+THREADS = 64
+LOCKS = 8
+BATCH = 2000
+
+
+def synthetic_events(count: int, *, threads: int = THREADS, seed: int = 1) -> list[Event]:
+    """A lock-and-queue-heavy history of ``threads`` workers (seeded)."""
+    rng = random.Random(seed)
+    events: list[Event] = []
+    ts = 0
+    kinds = (EventKind.LOCK_WAIT, EventKind.LOCK_ACQUIRE, EventKind.QUEUE_PUT, EventKind.LOCK_RELEASE,
+             EventKind.SLEEP_START, EventKind.SLEEP_END, EventKind.QUEUE_GET)
+    for seq in range(count):
+        ts += rng.randrange(100, 5000)
+        actor = rng.randrange(threads)
+        kind = kinds[seq % len(kinds)]
+        obj = f"lock_{actor % LOCKS}" if "lock" in kind.value else "jobs"
+        events.append(Event(seq, ts, kind, f"worker-{actor:02d}", 1000 + actor, obj, seq % 50, "program.py:12"))
+    return events
+
+
+def ingestion_rate(total: int = 400_000) -> tuple[float, float, int]:
+    """Events/s through decode + fold (the reader thread's path), peak traced MiB, events kept."""
+    events = synthetic_events(total)
+    lines = [encode_batch(events[i:i + BATCH]) for i in range(0, total, BATCH)]
+    run = LiveRun(Target("script", "unused.py"), keep=200_000)
+    from interactive.visualizer.wire import decode_batch
+
+    started = time.perf_counter()
+    for line in lines:
+        run.ingest(decode_batch(line))
+    elapsed = time.perf_counter() - started
+    # Memory is measured in a second pass: tracemalloc slows Python down several times.
+    traced = LiveRun(Target("script", "unused.py"), keep=200_000)
+    tracemalloc.start()
+    for line in lines:
+        traced.ingest(decode_batch(line))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return total / elapsed, peak / 2**20, len(run.events)
+
+
+def fold_only_rate(total: int = 400_000) -> float:
+    events = synthetic_events(total)
+    fold = Fold()
+    started = time.perf_counter()
+    for event in events:
+        fold.apply(event)
+    return total / (time.perf_counter() - started)
+
+
+class _FloodRun:
+    """A run whose fold receives a fresh batch before every frame (a flood of events)."""
+
+    seed = 0
+    killed = False
+    returncode = None
+
+    def __init__(self) -> None:
+        self.fold = Fold()
+        self.events = synthetic_events(100_000)
+        self.cursor = 0
+
+    @property
+    def finished(self) -> bool:
+        return False
+
+    def snapshot(self) -> VisSnapshot:
+        for event in self.events[self.cursor:self.cursor + BATCH]:
+            self.fold.apply(event)
+        self.cursor = (self.cursor + BATCH) % len(self.events)
+        return self.fold.snapshot()
+
+    def recorded(self) -> tuple[Event, ...]:
+        return ()
+
+    def errors(self, lines: int = 6) -> str:
+        return ""
+
+    def stop(self) -> None:
+        pass
+
+
+async def frames_per_second(seconds: float = 4.0, size: tuple[int, int] = (200, 60)) -> float:
+    """Headless: frames the visualizer's own timer draws per second, 64 threads, event flood."""
+    from interactive.app import LearnTui
+    from interactive.screens.visualizer import VisualizerScreen
+    from interactive.services import DashboardView, Services
+
+    services = Services(dashboard=DashboardView, challenges=tuple, grade=lambda c: None)  # type: ignore[arg-type,return-value]
+    app = LearnTui(services)
+    async with app.run_test(size=size) as pilot:
+        screen = VisualizerScreen("example", 1, seed=0, run_factory=lambda seed: _FloodRun())
+        app.push_screen(screen)
+        await pilot.pause()
+        first, started = screen.frames, time.perf_counter()
+        await asyncio.sleep(seconds)  # the screen's timer polls, folds and paints meanwhile
+        drawn, elapsed = screen.frames - first, time.perf_counter() - started
+    return drawn / elapsed
+
+
+def end_to_end(tmp: Path) -> tuple[float, int]:
+    """A real child with 64 threads emitting events through the pipe: events/s received."""
+    program = tmp / "flood.py"
+    program.write_text(
+        "import threading\nfrom evaluator.events import EventKind, emit\n"
+        "def work():\n    me = threading.current_thread()\n"
+        "    for _ in range(1500):\n"
+        "        emit(EventKind.LOCK_WAIT, me.name, me.ident, obj='L')\n"
+        "        emit(EventKind.LOCK_ACQUIRE, me.name, me.ident, obj='L')\n"
+        "        emit(EventKind.LOCK_RELEASE, me.name, me.ident, obj='L')\n"
+        f"ts = [threading.Thread(target=work) for _ in range({THREADS})]\n"
+        "[t.start() for t in ts]\n[t.join() for t in ts]\n",
+        encoding="utf-8",
+    )
+    started = time.perf_counter()
+    run = LiveRun(Target("script", str(program)), deadline_s=120).start()
+    run.wait()
+    elapsed = time.perf_counter() - started
+    received = run.snapshot().events
+    return received / elapsed, received
+
+
+def main() -> None:
+    import tempfile
+
+    rate, peak_mib, kept = ingestion_rate()
+    print(f"ingestion (decode + fold + keep), 64 threads: {rate:,.0f} events/s; "
+          f"peak traced memory {peak_mib:.1f} MiB; events kept {kept:,} of 400,000 (ring buffer)")
+    print(f"fold only: {fold_only_rate():,.0f} events/s")
+    with tempfile.TemporaryDirectory() as tmp:
+        e2e_rate, received = end_to_end(Path(tmp))
+    print(f"end to end (child process, 64 threads, pipe): {received:,} events at {e2e_rate:,.0f} events/s "
+          "(includes process start-up)")
+    for size in ((80, 24), (200, 60)):
+        fps = asyncio.run(frames_per_second(size=size))
+        print(f"visualizer frames/s with 64 threads under an event flood at {size[0]}x{size[1]}: {fps:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""What a quiz question is: immutable data loaded from the TOML banks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = ["TOPICS", "Question", "QuestionKind"]
+
+TOPICS: dict[str, str] = {
+    "threads-gil": "Threads and the GIL",
+    "locks-deadlock": "Locks and deadlock",
+    "asyncio": "asyncio and the event loop",
+    "cancellation": "Cancellation and timeouts",
+    "queues": "Queues and backpressure",
+    "multiprocessing": "Multiprocessing",
+    "leaks": "Memory and resource leaks",
+    "resilience": "Rate limiting and circuit breakers",
+    "retries": "Idempotency and retries",
+    "brokers": "Message brokers",
+    "caching": "Caching strategies and stampedes",
+    "distributed-locks": "Distributed locks and fencing",
+    "consistency": "Consistency and CAP",
+    "sagas": "Sagas and the transactional outbox",
+    "event-sourcing": "Event sourcing and CQRS",
+}
+"""Topic id -> display name. A bank file may only use these ids."""
+
+
+class QuestionKind(StrEnum):
+    """How the question is asked."""
+
+    CHOICE = "choice"
+    """Plain multiple choice."""
+    OUTPUT = "output"
+    """"What does this code print?" — the choices are candidate outputs."""
+    DEADLOCK = "deadlock"
+    """"Does this code deadlock (or hang)?" — the choices describe the outcome."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question with its choices and the explanation shown after answering."""
+
+    id: str
+    """Stable id (spaced repetition and progress key), e.g. ``gil-03``."""
+    topic: str
+    kind: QuestionKind
+    prompt: str
+    choices: tuple[str, ...]
+    answer: int
+    """0-based index of the correct choice."""
+    explanation: str
+    code: str = ""
+    """A Python snippet shown with the prompt (may be empty)."""
+    runnable: bool = False
+    """The snippet's real stdout is checked against the correct choice by the test-suite."""
+    hangs: bool = False
+    """The snippet never finishes (deadlock); the test-suite checks it times out."""
+    source: str = ""
+    """``file.toml:LINE`` the question was loaded from (for error messages)."""
+
+    @property
+    def correct_choice(self) -> str:
+        return self.choices[self.answer]
+
+    def is_correct(self, chosen: int) -> bool:
+        """Whether the 0-based ``chosen`` index is the right answer."""
+        return chosen == self.answer

@@ -1,0 +1,1 @@
+"""The TUI's screens: dashboard, challenge browser and detail, quiz, visualizer."""

@@ -1,0 +1,225 @@
+"""Watch a program run: lanes, lock heatmap, sparklines, detector overlay; pause/step/replay.
+
+The run happens in a child process (:class:`LiveRun`); a timer polls its immutable snapshot
+~15 times a second and skips frames when nothing changed. Pausing freezes the picture while
+events keep arriving; stepping replays the recorded events one at a time from the pause point
+(Home rewinds to the start); R reruns with the same seed, N with a new one.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import ClassVar, Protocol
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from evaluator.events import Event
+from interactive.services import Services
+from interactive.visualizer.fold import Fold, VisSnapshot, deadlock_cycle
+from interactive.visualizer.runner import LiveRun, Target
+from interactive.widgets.lanes import HeatmapWidget, LanesWidget, SparklinesWidget
+
+__all__ = ["RunLike", "VisualizePickerScreen", "VisualizerScreen"]
+
+FRAME_SECONDS = 1 / 30
+
+
+class RunLike(Protocol):
+    """What the screen needs from a run (LiveRun, or a fake in tests and benchmarks)."""
+
+    seed: int
+    killed: bool
+
+    @property
+    def finished(self) -> bool: ...
+    @property
+    def returncode(self) -> int | None: ...
+    def snapshot(self) -> VisSnapshot: ...
+    def recorded(self) -> tuple[Event, ...]: ...
+    def errors(self, lines: int = 6) -> str: ...
+    def stop(self) -> None: ...
+
+
+RunFactory = Callable[[int], RunLike]
+
+
+def _describe(event: Event | None) -> str:
+    if event is None:
+        return ""
+    where = f" @ {event.location}" if event.location else ""
+    obj = f" {event.obj}" if event.obj else ""
+    return f"#{event.seq} {event.actor}: {event.kind.value}{obj}{where}"
+
+
+class VisualizerScreen(Screen[None]):
+    """Live view of one instrumented run."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("space", "toggle_pause", "Pause"),
+        Binding("s", "step", "Step"),
+        Binding("home", "rewind", "Rewind"),
+        Binding("R", "replay", "Replay seed"),
+        Binding("N", "new_seed", "New seed"),
+    ]
+
+    def __init__(self, kind: str, number: int | str, *, seed: int | None = None,
+                 run_factory: RunFactory | None = None) -> None:
+        super().__init__()
+        self.target = Target(kind, str(number))
+        self.seed = seed if seed is not None else random.randrange(1_000_000)
+        self.run_factory: RunFactory = run_factory or (lambda s: LiveRun(self.target, seed=s).start())
+        self.run: RunLike | None = None
+        self.paused = False
+        self.frames = 0
+        self._last_key: tuple[int, bool] | None = None
+        self._replay: Fold | None = None
+        self._cursor = 0
+        self._recorded: tuple[Event, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="vis-status")
+        yield Static(id="vis-overlay")
+        with VerticalScroll(id="vis-body"):
+            yield Static("[b]Threads & tasks[/b]", classes="vis-heading")
+            yield LanesWidget(id="lanes")
+            yield Static("[b]Lock contention[/b] (total wait)", classes="vis-heading")
+            yield HeatmapWidget(id="heatmap")
+            yield Static("[b]Queues & memory[/b]", classes="vis-heading")
+            yield SparklinesWidget(id="sparks")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"visualize {self.target}"
+        self._start()
+        self.set_interval(FRAME_SECONDS, self.refresh_frame)
+
+    def on_unmount(self) -> None:
+        if self.run is not None:
+            self.run.stop()
+
+    def _start(self) -> None:
+        if self.run is not None:
+            self.run.stop()
+        self.paused, self._replay, self._last_key = False, None, None
+        self.run = self.run_factory(self.seed)
+        self.refresh_frame()
+
+    def refresh_frame(self) -> None:
+        """Timer tick: draw the newest snapshot unless paused or nothing changed (coalescing)."""
+        run = self.run
+        if run is None or self.paused:
+            return
+        snapshot = run.snapshot()
+        key = (snapshot.events, run.finished)
+        if key == self._last_key:
+            return
+        self._last_key = key
+        self._draw(snapshot, self._status(run, snapshot))
+
+    def _status(self, run: RunLike, snapshot: VisSnapshot) -> str:
+        seconds = (snapshot.now_ns - snapshot.start_ns) / 1e9
+        state = "[green]● running[/]"
+        if run.finished:
+            state = "[red]✗ killed at the deadline[/]" if run.killed else f"[b]■ finished[/] (exit {run.returncode})"
+        return (f"{state}  seed [b]{run.seed}[/]  {snapshot.events:,} events  {seconds:.2f}s  "
+                f"{len(snapshot.actors)} threads")
+
+    def _draw(self, snapshot: VisSnapshot, status: str) -> None:
+        self.frames += 1
+        cycle = deadlock_cycle(snapshot)
+        lanes = self.query_one(LanesWidget)
+        lanes.highlighted = frozenset(cycle)
+        lanes.show(snapshot)
+        self.query_one(HeatmapWidget).show(snapshot)
+        self.query_one(SparklinesWidget).show(snapshot)
+        self.query_one("#vis-status", Static).update(status)
+        overlay = self.query_one("#vis-overlay", Static)
+        alerts = []
+        if cycle:
+            alerts.append("DEADLOCK: " + " → ".join((*cycle, cycle[0])) + " (each waits for a lock the next holds)")
+        alerts.extend(snapshot.findings[-3:])
+        run = self.run
+        if run is not None and run.finished and run.returncode not in (0, None) and not alerts:
+            alerts.append(run.errors(lines=2) or f"the program exited with {run.returncode}")
+        overlay.update("\n".join(f"⚠ {a}" for a in alerts))
+        overlay.set_class(bool(alerts), "alert")
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        if self.paused and self.run is not None:
+            self._recorded = self.run.recorded()
+            self._cursor = len(self._recorded)
+            self._replay = None
+            self.query_one("#vis-status", Static).update(
+                f"[yellow]❚❚ paused[/] at event {self._cursor:,}: s steps, Home rewinds, space resumes"
+            )
+        else:
+            self._last_key = None
+            self.refresh_frame()
+
+    def action_rewind(self) -> None:
+        """Replay the recorded run from its first event (pauses)."""
+        if not self.paused:
+            self.action_toggle_pause()
+        self._replay, self._cursor = Fold(), 0
+        self._draw(self._replay.snapshot(), "[yellow]⏮ rewound[/]: press s to step through the recorded run")
+
+    def action_step(self) -> None:
+        """Apply one more recorded event to the paused picture."""
+        if not self.paused:
+            self.action_toggle_pause()
+            return
+        if self._replay is None:
+            self._replay = Fold()
+            for event in self._recorded[: self._cursor]:
+                self._replay.apply(event)
+        if self._cursor >= len(self._recorded):
+            self.notify("End of the recorded events: space resumes live view.")
+            return
+        event = self._recorded[self._cursor]
+        self._replay.apply(event)
+        self._cursor += 1
+        self._draw(self._replay.snapshot(), f"[yellow]step[/] {self._cursor:,}/{len(self._recorded):,}  {_describe(event)}")
+
+    def action_replay(self) -> None:
+        self._start()
+        self.notify(f"Replaying with seed {self.seed}.")
+
+    def action_new_seed(self) -> None:
+        self.seed = random.randrange(1_000_000)
+        self._start()
+
+
+class VisualizePickerScreen(Screen[None]):
+    """Choose a lesson or challenge to watch."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Pick a program to run with instrumentation and watch live (Enter).", id="picker-intro")
+        options = [Option(f"Lesson {n:>2}  {title}", id=f"example:{n}") for n, title in self.services.examples()]
+        options += [Option(f"Challenge {c.number:>2}  {c.title}", id=f"challenge:{c.number}")
+                    for c in self.services.challenges()]
+        yield OptionList(*options, id="picker")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "visualize"
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        kind, number = str(event.option.id).split(":")
+        self.app.open_visualizer(kind, int(number))  # type: ignore[attr-defined]

@@ -1,0 +1,30 @@
+"""Rich output of `learn trace`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from interactive.visualizer.runner import LiveRun
+
+__all__ = ["render_trace_summary"]
+
+
+def render_trace_summary(console: Console, run: LiveRun, path: Path, written: int) -> None:
+    """What was recorded, where it went, and how to open it."""
+    snapshot = run.snapshot()
+    events = run.recorded()
+    if any(e.detail == "instrumentation unavailable" for e in events[:50]):
+        console.print("[yellow]The grader's instrumentation is not installed in this checkout: "
+                      "only memory samples and events the program emits itself were recorded.[/]")
+    if run.killed:
+        console.print(f"[yellow]The program was stopped at the {run.deadline_s:g}s deadline "
+                      "(a hang or deadlock?): the trace shows everything up to that moment.[/]")
+    elif run.returncode:
+        console.print(f"[yellow]The program exited with {run.returncode}:[/]\n{run.errors()}")
+    console.print(
+        f"[green]✓[/] wrote [b]{path}[/]: {written:,} trace events from {snapshot.events:,} events, "
+        f"{len(snapshot.actors)} threads, {len(snapshot.locks)} locks, {len(snapshot.queues)} queues."
+    )
+    console.print("Open it at [u]https://ui.perfetto.dev[/u] (Open trace file) or chrome://tracing.")
