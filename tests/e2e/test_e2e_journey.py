@@ -2,9 +2,7 @@
 
 lesson -> challenge -> failing check with evidence -> hint -> fix (a reference solution copied
 into the workspace) -> passing check with XP and achievements -> solution unlocked -> export ->
-import into another home -> daily challenge (second profile) -> leaderboard.
-
-The quiz step joins this journey once `learn quiz` is on main.
+import into another home -> quiz -> daily challenge (second profile) -> leaderboard.
 """
 
 from __future__ import annotations
@@ -31,9 +29,9 @@ class Learner:
         self.env.pop("LEARN_PROFILE", None)
         self.workspace = workspace
 
-    def __call__(self, *args: str, code: int = 0) -> str:
-        """Run `learn ARGS`, assert its exit code and that no traceback escaped; return stdout."""
-        done = subprocess.run([*LEARN, *args], capture_output=True, text=True, timeout=90,
+    def __call__(self, *args: str, code: int = 0, typed: str = "") -> str:
+        """Run `learn ARGS` (``typed`` on stdin); assert its exit code and no traceback; return the output."""
+        done = subprocess.run([*LEARN, *args], capture_output=True, text=True, timeout=90, input=typed,
                               env=self.env, cwd=self.workspace.parent)
         assert "Traceback" not in done.stdout + done.stderr, done.stderr
         assert done.returncode == code, f"learn {' '.join(args)}: {done.stdout}{done.stderr}"
@@ -86,6 +84,11 @@ def test_a_new_learners_journey(tmp_path: Path) -> None:
     assert f"imported profile ada: {events[1]} events, {xp[1]} XP" in imported
     other_machine("profile", "switch", "ada")
     assert f"{xp[1]} XP" in other_machine("progress")
+
+    quiz = learn("quiz", "--count", "2", "--seed", "1", typed="1\n1\n")
+    correct = re.search(r"(\d)/2 correct", quiz)
+    assert correct is not None, quiz
+    assert f"quiz {correct[1]} correct" in learn("progress")
 
     learn("profile", "create", "grace")
     learn("profile", "switch", "grace")
