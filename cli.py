@@ -473,11 +473,13 @@ def run_challenge_command(
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds before a hang is cut off.")] = 10.0,
 ) -> None:
     """Run your copy of a challenge program to see the symptom (hangs show the stuck threads)."""
+    import math
+
     from challenges.loop import run_challenge
     from challenges.render import render_run
 
-    if timeout <= 0:
-        raise UserError(f"--timeout must be positive, got {timeout}")
+    if not math.isfinite(timeout) or timeout <= 0:
+        raise UserError(f"--timeout must be a positive number of seconds, got {timeout}")
     path, result = run_challenge(number, original=original, deadline_s=timeout)
     render_run(_console(), path, result)
 

@@ -91,9 +91,9 @@ def render_catalogue(console: Console, what: str) -> None:
         from tracker import challenge_status
 
         for ch in all_challenges():
-            spec = ch.spec
+            entry = ch.catalogue
             table.add_row(
-                str(ch.number), spec.title, ", ".join(spec.concepts[:3]), difficulty_stars(spec.difficulty),
+                str(ch.number), entry.title, ", ".join(entry.concepts[:3]), difficulty_stars(entry.difficulty),
                 _status(challenge_status, ch.number),
             )
         console.print(table)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import re
 from dataclasses import dataclass
@@ -47,6 +48,42 @@ class Challenge:
     @property
     def spec(self) -> ChallengeSpec:
         return _load_spec(self.name)
+
+    @property
+    def catalogue(self) -> CatalogueEntry:
+        """Title, concepts and difficulty read statically from spec.py (fast, for `learn list`)."""
+        return _read_catalogue(self.name)
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """What `learn list` shows of a challenge, without importing its spec."""
+
+    title: str
+    concepts: tuple[str, ...]
+    difficulty: int
+
+
+_CATALOGUE_FIELDS = ("title", "concepts", "difficulty")
+
+
+@cache
+def _read_catalogue(folder: str) -> CatalogueEntry:
+    """Literal ``ChallengeSpec(...)`` keywords from the source; imports the spec only if they are not literals."""
+    source = (CHALLENGES_DIR / folder / "spec.py").read_text(encoding="utf-8")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "ChallengeSpec":
+            values = {}
+            for keyword in node.keywords:
+                if keyword.arg in _CATALOGUE_FIELDS:
+                    try:
+                        values[keyword.arg] = ast.literal_eval(keyword.value)
+                    except ValueError:
+                        break
+            if len(values) == len(_CATALOGUE_FIELDS):
+                return CatalogueEntry(str(values["title"]), tuple(values["concepts"]), int(values["difficulty"]))
+    spec = _load_spec(folder)
+    return CatalogueEntry(spec.title, tuple(spec.concepts), spec.difficulty)
 
 
 @cache

@@ -28,6 +28,8 @@ from .models import Event, EventKind
 
 FORMAT = "concurrency-lab-progress"
 FORMAT_VERSION = 1
+MAX_IMPORT_BYTES = 64 * 1024**2
+"""Far above any real export; stops `learn import /dev/zero` or a huge file from eating memory."""
 
 
 @dataclass(frozen=True)
@@ -183,15 +185,26 @@ def parse_document(path: Path, document: Any) -> tuple[str, list[Event], dict[st
     return profile, events, dates
 
 
-def import_progress(path: Path, *, confirmed: bool, as_profile: str | None = None) -> ImportResult:
-    """Import an export into its profile (or ``as_profile``), replacing it only when confirmed."""
+def _read_document(path: Path) -> Any:
+    """The JSON of an export file, read with a size cap (devices and huge files are refused)."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_IMPORT_BYTES + 1)
     except OSError as error:
         raise UserError(f"cannot read {path} ({error.strerror or error}): check the path") from None
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise _Reject(path, f"it is larger than {MAX_IMPORT_BYTES // 1024**2} MiB, far more than any export")
+    try:
+        return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise _Reject(path, f"it is not valid JSON ({error})") from None
-    profile, events, dates = parse_document(path, document)
+    except RecursionError:
+        raise _Reject(path, "it is nested too deeply to be an export") from None
+
+
+def import_progress(path: Path, *, confirmed: bool, as_profile: str | None = None) -> ImportResult:
+    """Import an export into its profile (or ``as_profile``), replacing it only when confirmed."""
+    profile, events, dates = parse_document(path, _read_document(path))
     if as_profile is not None:
         profile = _env.validate_profile_name(as_profile)
     with session() as db, db.write():
