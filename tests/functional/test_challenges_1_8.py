@@ -45,3 +45,16 @@ def test_solution_passes(number: int, path: Path) -> None:
     for seed, result in _grade_every_seed(path, number).items():
         assert not result.internal_errors, f"seed {seed}: {result.internal_errors}"
         assert result.passed, f"seed {seed}: " + "; ".join(f"{f.kind.value}: {f.title}" for f in result.failures)
+
+
+def test_a_half_fix_of_challenge_5_still_fails(tmp_path: Path) -> None:
+    """Unsubscribing fixes one leak of two: a cache that never evicts still grows every round."""
+    from evaluator import grade
+
+    solution = solution_set(5).approaches[0].path.read_text(encoding="utf-8")
+    unbounded = solution.replace("cache_size: int = 256", "cache_size: int = 10**9")
+    assert unbounded != solution, "the solution's cache bound moved: update this test"
+    program = tmp_path / "program.py"
+    program.write_text(unbounded, encoding="utf-8")
+    result = grade(program, challenge=5, seed=11)
+    assert {f.kind.value for f in result.failures} == {"memory-leak"}
