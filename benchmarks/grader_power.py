@@ -35,9 +35,12 @@ Method (every figure is measured in this run, nothing is hard-coded):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fnmatch
 import json
+import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -101,15 +104,21 @@ class CaseReport:
 # --- running children ---------------------------------------------------------------------
 
 def _child(mode: str, request: dict[str, Any], timeout: float) -> list[dict[str, Any]]:
-    """Run the worker; its JSON lines (whatever it printed before a timeout)."""
+    """Run the worker in its own session; its JSON lines (whatever it printed before a timeout).
+
+    Processes a leaky program left behind share that session and are killed with it.
+    """
+    child = subprocess.Popen([sys.executable, str(WORKER), mode, json.dumps(request)], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True, cwd=ROOT, start_new_session=True)
     try:
-        done = subprocess.run([sys.executable, str(WORKER), mode, json.dumps(request)], capture_output=True,
-                              text=True, timeout=timeout, cwd=ROOT)
-        out = done.stdout
-    except subprocess.TimeoutExpired as expired:
-        raw = expired.stdout or b""
-        out = raw.decode() if isinstance(raw, bytes) else raw
-    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        out, _ = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
+        out, _ = child.communicate()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signal.SIGKILL)
+    return [json.loads(line) for line in (out or "").splitlines() if line.startswith("{")]
 
 
 def grade_runs(case: str, variant: str, runs: list[tuple[int, int | None]], quick: bool) -> list[dict[str, Any]]:
