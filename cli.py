@@ -232,7 +232,7 @@ app.add_typer(profile_app, name="profile")
 def _challenge_titles() -> dict[int, str]:
     from challenges import all_challenges
 
-    return {ch.number: ch.spec.title for ch in all_challenges()}
+    return {ch.number: ch.catalogue.title for ch in all_challenges()}
 
 
 @app.command("progress")

@@ -40,7 +40,18 @@ def database_url() -> str | None:
 
 
 def now() -> datetime:
-    """The current local time, timezone-aware (tests replace this function)."""
+    """The current local time, timezone-aware.
+
+    ``LEARN_NOW`` (an ISO-8601 timestamp with a UTC offset) pins it, so a test suite or a demo
+    records progress on a fixed day and the date-driven daily challenge is reproducible.
+    """
+    pinned = os.environ.get("LEARN_NOW")
+    if pinned:
+        try:
+            moment = datetime.fromisoformat(pinned)
+        except ValueError:
+            raise UserError(f"LEARN_NOW='{pinned}' is not an ISO-8601 time: use e.g. 2026-01-22T12:00:00+00:00") from None
+        return moment if moment.tzinfo else moment.astimezone()
     return datetime.now().astimezone()
 
 

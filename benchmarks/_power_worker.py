@@ -1,0 +1,102 @@
+"""Child processes of ``grader_power.py``: grade one corpus program in-process, or stress-run it.
+
+    python benchmarks/_power_worker.py grade   REQUEST_JSON   # grade bug.py/fixed.py for several seeds
+    python benchmarks/_power_worker.py stress  REQUEST_JSON   # plain threads, no instrumentation
+    python benchmarks/_power_worker.py noop    REQUEST_JSON   # the stress child's start-up cost only
+
+``grade`` does what the sandboxed harness does (instrumentation installed before the program is
+imported, then :func:`evaluator.harness.grade_in_child`), minus the sandbox's process set-up, and
+prints one JSON line per seed with the verdict and the CPU seconds it took. ``stress`` imports
+the same spec and program *without* instrumentation and calls the scenario again and again with
+real threads until its CPU budget is spent, printing one JSON line per run; a run that does not
+finish within ``stall_seconds`` is a hang (a deadlock): it is reported and the process exits at
+once (``os._exit``, the stuck non-daemon threads cannot be joined).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _emit(payload: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(payload) + "\n")
+    sys.stdout.flush()
+
+
+def grade_many(request: dict[str, Any]) -> None:
+    """One grading per seed (or per replay seed), as the harness child would run it."""
+    from evaluator.instrument import install
+
+    install()
+    from evaluator.harness import grade_in_child
+
+    for seed, replay in request["runs"]:
+        cpu = time.process_time()
+        wall = time.perf_counter()
+        result = grade_in_child({"seed": seed, "program": request["program"], "spec": request["spec"],
+                                 "replay": replay, "quick": request["quick"]})
+        _emit({"seed": seed, "replay": replay, "cpu": time.process_time() - cpu,
+               "wall": time.perf_counter() - wall, "grade": result.to_json()})
+    os._exit(0)  # threads a leaky program left behind must not keep this process alive
+
+
+def _load(request: dict[str, Any]) -> tuple[Any, Any]:
+    from evaluator.loader import load_program
+
+    spec = load_program(Path(request["spec_path"]), name="stress_spec").SPEC
+    program = load_program(Path(request["program"]), name="stress_program")
+    return spec, program
+
+
+def stress(request: dict[str, Any]) -> None:
+    """Call every scenario of the spec in a loop with real threads until the CPU budget is spent."""
+    spec, program = _load(request)
+    scenarios = [check.scenario for check in spec.checks if hasattr(check, "scenario")]
+    thread_errors: list[BaseException] = []
+    threading.excepthook = lambda args: thread_errors.append(args.exc_value)  # type: ignore[assignment]
+    budget = float(request["cpu_budget"])
+    stall = float(request["stall_seconds"])
+    start = time.process_time()
+    while time.process_time() - start < budget:
+        for scenario in scenarios:
+            outcome: dict[str, Any] = {}
+
+            def once(scenario: Any = scenario, outcome: dict[str, Any] = outcome) -> None:
+                try:
+                    scenario(program)
+                except BaseException as error:  # a Violation, or a crash the bug caused
+                    outcome["error"] = type(error).__name__
+                outcome["done"] = True
+
+            thread_errors.clear()
+            runner = threading.Thread(target=once, daemon=True)
+            runner.start()
+            runner.join(stall)
+            if not outcome.get("done"):
+                _emit({"outcome": "hang"})
+                os._exit(0)
+            failed = "error" in outcome or bool(thread_errors)
+            _emit({"outcome": "fail" if failed else "ok", "error": outcome.get("error")})
+    _emit({"outcome": "budget"})
+    os._exit(0)
+
+
+def noop(request: dict[str, Any]) -> None:
+    """Import what ``stress`` imports and stop: its start-up CPU, subtracted from stress runs."""
+    _load(request)
+    _emit({"outcome": "budget"})
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    mode, raw = sys.argv[1], sys.argv[2]
+    {"grade": grade_many, "stress": stress, "noop": noop}[mode](json.loads(raw))
