@@ -9,6 +9,7 @@ transaction-scoped advisory lock on PostgreSQL. Driver errors become one-line
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -72,11 +73,29 @@ class SqliteDatabase:
                 raise UserError(_readonly_message(path.parent, error.strerror or str(error))) from None
             self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self._enable_wal()
             if str(mode).lower() != "wal":
                 raise sqlite3.OperationalError(f"unable to open in WAL mode (got {mode})")
             self._conn.execute("PRAGMA synchronous = FULL")
             self._conn.execute("PRAGMA foreign_keys = ON")
+
+    def _enable_wal(self) -> str:
+        """Switch to WAL mode, retrying while another process does the same.
+
+        Changing the journal mode of a brand-new file can fail with SQLITE_BUSY at once, without
+        SQLite's busy handler, when several processes open it at the same moment.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        pause = 0.005
+        while True:
+            try:
+                return str(self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+            except sqlite3.OperationalError as error:
+                busy = "locked" in str(error).lower() or "busy" in str(error).lower()
+                if not busy or time.monotonic() >= deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
 
     @contextmanager
     def errors(self) -> Iterator[None]:

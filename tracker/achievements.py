@@ -59,7 +59,7 @@ RULES: tuple[Rule, ...] = (
           lambda h: h.best_no_hint_run >= 3),
     _rule("no-hints-5", "Self-Reliant", "Pass 5 challenges in a row without hints", "🦉",
           lambda h: h.best_no_hint_run >= 5),
-    _rule("speed", "Faster Than the Teacher", "Beat the reference solution's speed", "⚡",
+    _rule("speed", "Faster Than the Teacher", "Pass at least 10% faster than the reference solution", "⚡",
           lambda h: h.beat_reference),
     _rule("comeback", "Never Give Up", "Pass a challenge after 5 failed checks", "💪",
           lambda h: h.comeback),

@@ -154,7 +154,7 @@ class History:
         else:
             self.no_hint_run = 0
         self.first_try_passes += first_try
-        if event.performance_ratio is not None and event.performance_ratio < 1.0:
+        if rules.beats_reference(event.performance_ratio):
             self.beat_reference = True
         if state.failures_before_pass >= 5:
             self.comeback = True

@@ -26,6 +26,14 @@ QUIZ_XP = 10
 """First correct answer to each quiz question."""
 PRACTICAL_XP = 30
 """First run of each practical module (and pattern)."""
+BEATS_REFERENCE_RATIO = 0.9
+"""Your time / the reference's, measured in the same grading, at or below which you beat it:
+at least 10% faster, because smaller differences are within the machine's noise."""
+
+
+def beats_reference(performance_ratio: float | None) -> bool:
+    """Did the pass run measurably faster than the reference solution?"""
+    return performance_ratio is not None and performance_ratio <= BEATS_REFERENCE_RATIO
 
 
 def challenge_pass_xp(
@@ -45,6 +53,6 @@ def challenge_pass_xp(
         share += NO_HINT_BONUS
     if first_try:
         share += FIRST_TRY_BONUS
-    if performance_ratio is not None and performance_ratio < 1.0:
+    if beats_reference(performance_ratio):
         share += BEAT_REFERENCE_BONUS
     return max(MIN_PASS_XP, round(base * share))
