@@ -61,8 +61,8 @@ def stress(request: dict[str, Any]) -> None:
     """Call every scenario of the spec in a loop with real threads until the CPU budget is spent."""
     spec, program = _load(request)
     scenarios = [check.scenario for check in spec.checks if hasattr(check, "scenario")]
-    thread_errors: list[BaseException] = []
-    threading.excepthook = lambda args: thread_errors.append(args.exc_value)  # type: ignore[assignment]
+    thread_errors: list[BaseException | None] = []
+    threading.excepthook = lambda args: thread_errors.append(args.exc_value)
     budget = float(request["cpu_budget"])
     stall = float(request["stall_seconds"])
     start = time.process_time()

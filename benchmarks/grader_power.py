@@ -341,7 +341,7 @@ def main(argv: list[str] | None = None) -> None:
 
     reports = {c: CaseReport(c, load_program(CORPUS / c / "spec.py", name=f"power_spec_{c}").SPEC.intended.value)
                for c in cases}
-    seeds = [(1 + 7919 * i, None) for i in range(args.reruns)]
+    seeds: list[tuple[int, int | None]] = [(1 + 7919 * i, None) for i in range(args.reruns)]
     skipped = 0
 
     def job(case: str, variant: str) -> None:

@@ -89,7 +89,7 @@ def _read_catalogue(folder: str) -> CatalogueEntry:
 @cache
 def _load_spec(folder: str) -> ChallengeSpec:
     module = importlib.import_module(f"challenges.{folder}.spec")
-    return module.SPEC  # type: ignore[no-any-return]
+    return module.SPEC
 
 
 @cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from types import ModuleType
+from typing import Any
 
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec, PerformanceCheck, ScheduleCheck, expect
@@ -38,7 +39,7 @@ def _customers(mod: ModuleType, office: object, wants: list[tuple[str, int]]) ->
     return outcome
 
 
-def _ledger_consistent(office: object, capacity: int, outcome: dict[str, object], booking_type: type) -> None:
+def _ledger_consistent(office: object, capacity: int, outcome: dict[str, object], booking_type: type[Any]) -> None:
     sold = sum(b.seats for b in outcome.values() if isinstance(b, booking_type))
     available = office.available  # type: ignore[attr-defined]
     expect(sold <= capacity, f"oversold: {sold} seats sold for a show of {capacity}",

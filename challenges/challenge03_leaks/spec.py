@@ -10,7 +10,7 @@ from evaluator.findings import FindingKind
 from evaluator.spec import AsyncCheck, ChallengeSpec, LeakCheck, PerformanceCheck, expect
 
 
-def _step(seconds: float, value: str):  # type: ignore[no-untyped-def]
+def _step(seconds: float, value: str):
     def run() -> str:
         time.sleep(seconds)
         return value
@@ -58,7 +58,7 @@ async def fail_fast(mod: ModuleType) -> None:
 async def all_steps_succeed(mod: ModuleType) -> None:
     """Without failures the pipeline returns every step's result, in order."""
 
-    def step(value: str, seconds: float):  # type: ignore[no-untyped-def]
+    def step(value: str, seconds: float):
         async def run() -> str:
             await asyncio.sleep(seconds)
             return value

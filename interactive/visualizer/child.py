@@ -88,7 +88,7 @@ class _Streamer:
 
 def _install_instrumentation() -> bool:
     try:
-        from evaluator import instrument  # type: ignore[attr-defined]
+        from evaluator import instrument
     except ImportError:
         return False
     instrument.install()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from evaluator.events import Event, EventKind
@@ -93,8 +94,9 @@ def to_trace_events(events: Sequence[Event]) -> list[dict[str, Any]]:
 def write_trace(events: Iterable[Event], path: Path) -> int:
     """Write ``events`` as trace-event JSON to ``path``; returns the number of trace events."""
     events = list(events)
+    shared: ModuleType | None
     try:
-        from evaluator import trace as shared  # type: ignore[attr-defined]
+        from evaluator import trace as shared
     except ImportError:
         shared = None
     if shared is not None and hasattr(shared, "write_trace"):

@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 Job = Callable[[], object]
 
@@ -36,7 +37,7 @@ class JobRunner:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-async def run_pipeline_async(steps: list[Callable[[], Awaitable[object]]]) -> list[object]:
+async def run_pipeline_async(steps: list[Callable[[], Coroutine[Any, Any, object]]]) -> list[object]:
     """Run the steps concurrently; on the first failure, cancel the others and raise it (fail fast)."""
     tasks = [asyncio.create_task(step()) for step in steps]
     try:
@@ -81,14 +82,14 @@ def main() -> None:
         await asyncio.sleep(0.01)
         raise RuntimeError("unit tests failed")
 
-    async def pipeline() -> None:
+    async def failing_pipeline() -> None:
         try:
             await run_pipeline_async([tests, deploy])
         except RuntimeError as error:
             print(f"pipeline failed: {error}")
         await asyncio.sleep(1)  # the service keeps serving other pipelines
 
-    asyncio.run(pipeline())
+    asyncio.run(failing_pipeline())
 
 
 if __name__ == "__main__":

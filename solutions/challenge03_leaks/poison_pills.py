@@ -12,8 +12,9 @@ import asyncio
 import queue
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
+from typing import Any
 
 Job = Callable[[], object]
 _STOP = None
@@ -57,7 +58,7 @@ class JobRunner:
             thread.join()
 
 
-async def run_pipeline_async(steps: list[Callable[[], Awaitable[object]]]) -> list[object]:
+async def run_pipeline_async(steps: list[Callable[[], Coroutine[Any, Any, object]]]) -> list[object]:
     """Run the steps concurrently; on the first failure, cancel the others and raise it (fail fast).
 
     A TaskGroup owns its tasks: when one fails it cancels the rest and waits for them to finish,
@@ -100,14 +101,14 @@ def main() -> None:
         await asyncio.sleep(0.01)
         raise RuntimeError("unit tests failed")
 
-    async def pipeline() -> None:
+    async def failing_pipeline() -> None:
         try:
             await run_pipeline_async([tests, deploy])
         except RuntimeError as error:
             print(f"pipeline failed: {error}")
         await asyncio.sleep(1)  # the service keeps serving other pipelines
 
-    asyncio.run(pipeline())
+    asyncio.run(failing_pipeline())
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ class EventBus:
     def subscribe(self, listener: Listener) -> None:
         with self._lock:
             self.listeners = [ref for ref in self.listeners if ref() is not None]
-            self.listeners.append(weakref.WeakMethod(listener))  # type: ignore[arg-type]
+            self.listeners.append(weakref.WeakMethod(listener))
 
     def publish(self, symbol: str, price: float) -> None:
         with self._lock:

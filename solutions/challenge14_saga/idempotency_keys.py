@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from challenges.sim import Client, Node, Rejected, RpcTimeout
 
@@ -41,10 +41,10 @@ async def book_trip(node: Node, trip: str, flights: Client, payments: Client, ho
     done: list[tuple[Client, str]] = []
     for step, service in zip(STEPS, (flights, payments, hotels), strict=True):
         try:
-            booking = await until_answered(node, lambda s=service, k=f"{trip}/{step}": s.book(trip, key=k))
+            booking = await until_answered(node, cast("Callable[[], Awaitable[Any]]", lambda s=service, k=f"{trip}/{step}": s.book(trip, key=k)))
         except Rejected:
             for booked_at, booking_id in reversed(done):  # compensate in reverse order
-                await until_answered(node, lambda s=booked_at, b=booking_id: s.cancel(b))
+                await until_answered(node, cast("Callable[[], Awaitable[Any]]", lambda s=booked_at, b=booking_id: s.cancel(b)))
             return False
         done.append((service, booking))
     return True

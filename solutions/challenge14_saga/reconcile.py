@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from challenges.sim import Client, Node, Rejected, RpcTimeout
 
@@ -50,7 +50,7 @@ async def book_one(node: Node, service: Client, trip: str) -> str | None:
         await node.sleep(SETTLE_MS)
         held = await until_answered(node, lambda: service.bookings(trip))
         for extra in held[1:]:
-            await until_answered(node, lambda b=extra: service.cancel(b))
+            await until_answered(node, cast("Callable[[], Awaitable[Any]]", lambda b=extra: service.cancel(b)))
         if held:
             return held[0]
         if refused:
@@ -59,7 +59,7 @@ async def book_one(node: Node, service: Client, trip: str) -> str | None:
 
 async def cancel_all(node: Node, service: Client, trip: str) -> None:
     for booking in await until_answered(node, lambda: service.bookings(trip)):
-        await until_answered(node, lambda b=booking: service.cancel(b))
+        await until_answered(node, cast("Callable[[], Awaitable[Any]]", lambda b=booking: service.cancel(b)))
 
 
 async def book_trip(node: Node, trip: str, flights: Client, payments: Client, hotels: Client) -> bool:

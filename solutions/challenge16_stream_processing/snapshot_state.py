@@ -18,6 +18,7 @@ challenges/sim/README.md).
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from challenges.sim import Client, Node
 
@@ -36,7 +37,7 @@ def window_of(event_time: int) -> int:
 async def counter(node: Node, log: Client, kv: Client, dashboard: Client) -> None:
     """Count clicks per event-time window; emit windows the watermark has passed."""
     checkpoint = await kv.get("counter/state")
-    state = checkpoint.value if checkpoint is not None else {"offset": 0, "counts": {}, "max_time": 0}
+    state: dict[str, Any] = checkpoint.value if checkpoint is not None else {"offset": 0, "counts": {}, "max_time": 0}
     offset, max_time = state["offset"], state["max_time"]
     counts: dict[int, int] = dict(state["counts"])
     while True:
