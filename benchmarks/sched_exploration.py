@@ -9,7 +9,6 @@ finishes early, exploration stops being bounded by the budget: ``dfs done``).
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import sys
 import time
@@ -17,19 +16,14 @@ from pathlib import Path
 from types import ModuleType
 
 from evaluator.instrument import install
+from evaluator.loader import load_program
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus"
 _ids = itertools.count()
 
 
 def load(path: Path) -> ModuleType:
-    name = f"bench_{path.parent.name}_{path.stem}_{next(_ids)}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_program(path, name=f"bench_{path.parent.name}_{path.stem}_{next(_ids)}")
 
 
 def main(cases: list[str]) -> None:

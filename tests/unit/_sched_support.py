@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
-import sys
 from pathlib import Path
 from types import ModuleType
 
 from evaluator.findings import Finding
+from evaluator.loader import load_program
 from evaluator.spec import CheckContext
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -17,13 +16,7 @@ _counter = itertools.count()
 
 def load_module(path: Path) -> ModuleType:
     """Import a file as a fresh module (instrumentation must already be installed)."""
-    name = f"sched_corpus_{path.parent.name}_{path.stem}_{next(_counter)}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_program(path, name=f"sched_corpus_{path.parent.name}_{path.stem}_{next(_counter)}")
 
 
 SCHED_CLASSES = ("race", "cta", "deadlock", "condvar", "async", "held")
