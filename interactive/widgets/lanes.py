@@ -9,6 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from itertools import repeat
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -178,15 +179,18 @@ class LanesWidget(_SnapshotWidget):
         actor = snap.actors[y - 1]
         name_width, now_width = frame.name_width, frame.now_width
         name_style = _ALERT if actor.name in self.highlighted else _BOLD
-        segments = [Segment(f"{actor.name[: name_width - 1]:<{name_width - 1}} ", name_style)]
+        name = f"{actor.name[: name_width - 1]:<{name_width - 1}} "
+        segments = [Segment(name, name_style)]
         for run in _runs(_cells(actor.transitions, frame.ends)):
             segment = _RUN_SEGMENTS.get(run)
             if segment is None:
                 segment = _RUN_SEGMENTS[run] = _run_segment(*run)
             segments.append(segment)
         now = actor.state.value if actor.obj is None else f"{actor.state.value.split('-')[-1]} {actor.obj}"
-        segments.append(Segment(f" {now[:now_width]}", _STYLES[actor.state]))
-        return Strip(segments).crop(0, width)
+        now = f" {now[:now_width]}"
+        segments.append(Segment(now, _STYLES[actor.state]))
+        # Every run character is one cell wide: the row's length is known without measuring segments.
+        return Strip(segments, cell_len(name) + len(frame.ends) + cell_len(now)).crop(0, width)
 
     def render(self) -> Text:
         """Plain-text rendering of the current rows (for tests and exports)."""
