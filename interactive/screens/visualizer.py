@@ -82,6 +82,7 @@ class VisualizerScreen(Screen[None]):
         self._replay: Fold | None = None
         self._cursor = 0
         self._recorded: tuple[Event, ...] = ()
+        self._overlay_text = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -140,7 +141,8 @@ class VisualizerScreen(Screen[None]):
         lanes.show(snapshot)
         self.query_one(HeatmapWidget).show(snapshot)
         self.query_one(SparklinesWidget).show(snapshot)
-        self.query_one("#vis-status", Static).update(status)
+        # The status line is one row high: its size cannot change, so no layout pass for it.
+        self.query_one("#vis-status", Static).update(status, layout=False)
         overlay = self.query_one("#vis-overlay", Static)
         alerts = []
         if cycle:
@@ -149,7 +151,10 @@ class VisualizerScreen(Screen[None]):
         run = self.run
         if run is not None and run.finished and run.returncode not in (0, None) and not alerts:
             alerts.append(run.errors(lines=2) or f"the program exited with {run.returncode}")
-        overlay.update("\n".join(f"⚠ {a}" for a in alerts))
+        text = "\n".join(f"⚠ {a}" for a in alerts)
+        if text != self._overlay_text:  # unchanged alerts: no re-render and no layout pass
+            self._overlay_text = text
+            overlay.update(text)
         overlay.set_class(bool(alerts), "alert")
 
     def action_toggle_pause(self) -> None:

@@ -7,7 +7,9 @@ thread by the screen's timer, and renders it downsampled to its current width.
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import repeat
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -36,23 +38,23 @@ BLOCKS = "▁▂▃▄▅▆▇█"
 
 def lane_cells(actor: ActorView, start_ns: int, end_ns: int, columns: int) -> list[ActorState | None]:
     """The actor's state at the end of each of ``columns`` equal time slices (None: not started)."""
-    transitions = actor.transitions
+    return _cells(actor.transitions, _column_ends(start_ns, end_ns, columns))
+
+
+def _column_ends(start_ns: int, end_ns: int, columns: int) -> list[tuple[int]]:
+    """When each column ends, as bisection keys: ``(at + 1,)`` sorts after every transition
+    ``(ts, state)`` with ``ts <= at`` and before the later ones. The same for every lane of a
+    frame, so computed once per frame."""
     span = max(1, end_ns - start_ns)
-    first = start_ns + span // columns
-    # Skip, by bisection, what happened before the first column; then one merge pass.
-    index = bisect_right(transitions, first, key=_time_of) - 1
-    count = len(transitions)
-    cells: list[ActorState | None] = []
-    for column in range(columns):
-        at = start_ns + span * (column + 1) // columns
-        while index + 1 < count and transitions[index + 1][0] <= at:
-            index += 1
-        cells.append(transitions[index][1] if index >= 0 else None)
-    return cells
+    return [(start_ns + span * (column + 1) // columns + 1,) for column in range(columns)]
 
 
-def _time_of(transition: tuple[int, ActorState]) -> int:
-    return transition[0]
+def _cells(transitions: tuple[tuple[int, ActorState], ...], ends: list[tuple[int]]) -> list[ActorState | None]:
+    """The state in force at each column end: the last transition at or before it (transitions are
+    in time order). One C-level bisection per column, touching ~log2(len) transitions each."""
+    # bisect_right counts the transitions at or before the column's end; 0 (none yet) maps to None.
+    found = map(bisect_right, repeat(transitions), ends)
+    return [transitions[index - 1][1] if index else None for index in found]
 
 
 def _runs(cells: list[ActorState | None]) -> list[tuple[ActorState | None, int]]:
@@ -64,6 +66,18 @@ def _runs(cells: list[ActorState | None]) -> list[tuple[ActorState | None, int]]
         else:
             runs.append((cell, 1))
     return runs
+
+
+def _run_segment(cell: ActorState | None, length: int) -> Segment:
+    char = STATE_STYLE[cell][0] if cell is not None else " "
+    return Segment(char * length, _STYLES.get(cell, _PLAIN))
+
+
+_RUN_SEGMENTS: dict[tuple[ActorState | None, int], Segment] = {}
+"""(state, run length) -> its segment. Segments are immutable, so every lane and frame shares them:
+a flood of events then allocates no new segments for the lanes, which keeps the garbage collector's
+full collections (tens of ms each with a large event history in memory) rare. Bounded by the number
+of states times the widest lane."""
 
 
 def sparkline(values: tuple[int, ...], width: int, *, from_min: bool = False) -> str:
@@ -79,6 +93,19 @@ def sparkline(values: tuple[int, ...], width: int, *, from_min: bool = False) ->
     floor = min(values) if from_min else 0
     top = (max(values) - floor) or 1
     return "".join(BLOCKS[min(len(BLOCKS) - 1, (v - floor) * (len(BLOCKS) - 1) // top)] for v in values)
+
+
+class _LaneFrame:
+    """Per-frame layout of the lanes, shared by every row: widths and the columns' end times."""
+
+    __slots__ = ("ends", "name_width", "now_width", "snapshot")
+
+    def __init__(self, snapshot: VisSnapshot, width: int) -> None:
+        self.snapshot = snapshot
+        self.now_width = 22 if width >= 70 else 10
+        self.name_width = max(NAME_WIDTH, min(32, width // 6))
+        columns = max(4, width - self.name_width - self.now_width - 2)
+        self.ends = _column_ends(snapshot.start_ns, snapshot.now_ns, columns)
 
 
 class _SnapshotWidget(Widget):
@@ -106,45 +133,64 @@ class LanesWidget(_SnapshotWidget):
 
     highlighted: frozenset[str] = frozenset()
     """Actors drawn in reverse video (e.g. a deadlock cycle)."""
-    _strips: tuple[Strip, ...] = ()
-    _built_for: tuple[int, int] = (-1, -1)
+    _strips: dict[int, Strip]
+    _built_for: tuple[int, int, frozenset[str]] = (-1, -1, frozenset())
+    _frame: _LaneFrame | None = None
 
     def _rows(self, snapshot: VisSnapshot) -> int:
         return len(snapshot.actors) + 1
 
     def show(self, snapshot: VisSnapshot) -> None:
-        self._built_for = (-1, -1)
+        self._built_for = (-1, -1, frozenset())
         super().show(snapshot)
 
     def render_line(self, y: int) -> Strip:
+        """Rows are built lazily (only those on screen) and kept until the snapshot or width changes."""
         width = self.size.width
-        if self._built_for != (id(self.snapshot), width):
-            self._strips = tuple(self._build(width))
-            self._built_for = (id(self.snapshot), width)
-        return self._strips[y] if y < len(self._strips) else Strip.blank(width)
+        key = (id(self.snapshot), width, self.highlighted)
+        frame = self._frame
+        if frame is None or self._built_for != key:
+            frame = self._frame = _LaneFrame(self.snapshot, width)
+            self._strips = {}
+            self._built_for = key
+        strip = self._strips.get(y)
+        if strip is None:
+            strip = self._strips[y] = self._row(frame, y, width)
+        return strip
 
     def _build(self, width: int) -> list[Strip]:
-        snap = self.snapshot
+        frame = _LaneFrame(self.snapshot, width)
+        return [self._row(frame, y, width) for y in range(max(1, len(self.snapshot.actors) + 1))]
+
+    def _row(self, frame: _LaneFrame, y: int, width: int) -> Strip:
+        snap = frame.snapshot
         if not snap.actors:
-            return [Strip([Segment("waiting for the first thread…", _DIM)]).crop(0, width)]
-        now_width = 22 if width >= 70 else 10
-        name_width = max(NAME_WIDTH, min(32, width // 6))
-        columns = max(4, width - name_width - now_width - 2)
-        legend: list[Segment] = []
-        for state in list(ActorState)[:6]:
-            char, _ = STATE_STYLE[state]
-            legend += [Segment(char, _STYLES[state]), Segment(f"{state.value} ")]
-        strips = [Strip(legend).crop(0, width)]
-        for actor in snap.actors:
-            name_style = _ALERT if actor.name in self.highlighted else _BOLD
-            segments = [Segment(f"{actor.name[: name_width - 1]:<{name_width - 1}} ", name_style)]
-            for cell, length in _runs(lane_cells(actor, snap.start_ns, snap.now_ns, columns)):
-                char = STATE_STYLE[cell][0] if cell is not None else " "
-                segments.append(Segment(char * length, _STYLES.get(cell, _PLAIN)))
-            now = actor.state.value if actor.obj is None else f"{actor.state.value.split('-')[-1]} {actor.obj}"
-            segments.append(Segment(f" {now[:now_width]}", _STYLES[actor.state]))
-            strips.append(Strip(segments).crop(0, width))
-        return strips
+            if y == 0:
+                return Strip([Segment("waiting for the first thread…", _DIM)]).crop(0, width)
+            return Strip.blank(width)
+        if y == 0:
+            legend: list[Segment] = []
+            for state in list(ActorState)[:6]:
+                char, _ = STATE_STYLE[state]
+                legend += [Segment(char, _STYLES[state]), Segment(f"{state.value} ")]
+            return Strip(legend).crop(0, width)
+        if y > len(snap.actors):
+            return Strip.blank(width)
+        actor = snap.actors[y - 1]
+        name_width, now_width = frame.name_width, frame.now_width
+        name_style = _ALERT if actor.name in self.highlighted else _BOLD
+        name = f"{actor.name[: name_width - 1]:<{name_width - 1}} "
+        segments = [Segment(name, name_style)]
+        for run in _runs(_cells(actor.transitions, frame.ends)):
+            segment = _RUN_SEGMENTS.get(run)
+            if segment is None:
+                segment = _RUN_SEGMENTS[run] = _run_segment(*run)
+            segments.append(segment)
+        now = actor.state.value if actor.obj is None else f"{actor.state.value.split('-')[-1]} {actor.obj}"
+        now = f" {now[:now_width]}"
+        segments.append(Segment(now, _STYLES[actor.state]))
+        # Every run character is one cell wide: the row's length is known without measuring segments.
+        return Strip(segments, cell_len(name) + len(frame.ends) + cell_len(now)).crop(0, width)
 
     def render(self) -> Text:
         """Plain-text rendering of the current rows (for tests and exports)."""
