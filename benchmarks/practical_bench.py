@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from practical import Narrator, get_module
 from practical._registry import run_pattern
-from practical.services import get_service, probe, start_local, stop_local
+from practical.services import get_service, probe, serving_locally
 
 
 @dataclass(frozen=True)
@@ -55,19 +54,8 @@ def local_server(service: str, variable: str, url: str) -> Iterator[bool]:
     if probe(get_service(service)).reachable:
         yield True
         return
-    server = start_local(service)
-    saved = {key: os.environ.get(key) for key in (variable, *server.settings)}
-    os.environ[variable] = url.format(port=server.port)
-    os.environ.update(server.settings)
-    try:
+    with serving_locally(service, variable, url):
         yield True
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        stop_local(server)
 
 
 LOCAL = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from practical.services._catalogue import SERVICES, Service, get_service
-from practical.services._local import free_port, start_local, stop_local
+from practical.services._local import free_port, serving_locally, start_local, stop_local
 from practical.services._manage import (
     COMPOSE_FILE,
     UpReport,
@@ -32,6 +32,7 @@ __all__ = [
     "probe",
     "probe_all",
     "require",
+    "serving_locally",
     "setting",
     "start_local",
     "stop_local",

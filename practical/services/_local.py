@@ -10,6 +10,7 @@ free ports). Each server runs in its own process group so stopping it stops its 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import signal
@@ -18,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from practical.services._state import ManagedServer
@@ -157,3 +158,26 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+@contextlib.contextmanager
+def serving_locally(service: str, variable: str, address: str, workdir: Path | None = None) -> Iterator[ManagedServer]:
+    """Run the local server for ``service`` while the block lives, pointing the modules at it.
+
+    ``variable`` (e.g. ``KAFKA_BOOTSTRAP``) is set to ``address`` formatted with the server's
+    ``port``, together with the server's own settings (credentials); the previous environment
+    is restored and the server stopped afterwards.
+    """
+    server = start_local(service, workdir=workdir)
+    variables = {variable: address.format(port=server.port), **server.settings}
+    saved = {key: os.environ.get(key) for key in variables}
+    os.environ.update(variables)
+    try:
+        yield server
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        stop_local(server)

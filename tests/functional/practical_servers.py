@@ -6,45 +6,32 @@ kafka_server``). Each sets the module's address variable (and credentials) while
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from practical.services import ManagedServer, start_local, stop_local
+from practical.services import ManagedServer, serving_locally
 
 
-def _serve(service: str, tmp: Path, env: dict[str, str]) -> Iterator[ManagedServer]:
-    server = start_local(service, workdir=tmp)
-    variables = {key.format(port=server.port): value.format(port=server.port) for key, value in env.items()}
-    variables |= server.settings
-    saved = {key: os.environ.get(key) for key in variables}
-    os.environ.update(variables)
-    try:
+def _serve(service: str, tmp: Path, variable: str, address: str) -> Iterator[ManagedServer]:
+    with serving_locally(service, variable, address, workdir=tmp) as server:
         yield server
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        stop_local(server)
 
 
 @pytest.fixture(scope="module")
 def kafka_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedServer]:
     """tansu (Kafka protocol) on a free port."""
-    yield from _serve("kafka", tmp_path_factory.mktemp("tansu"), {"KAFKA_BOOTSTRAP": "127.0.0.1:{port}"})
+    yield from _serve("kafka", tmp_path_factory.mktemp("tansu"), "KAFKA_BOOTSTRAP", "127.0.0.1:{port}")
 
 
 @pytest.fixture(scope="module")
 def mongo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedServer]:
     """SecantusDB (MongoDB protocol) on a free port, in memory."""
-    yield from _serve("mongodb", tmp_path_factory.mktemp("secantus"), {"MONGODB_URL": "mongodb://127.0.0.1:{port}/"})
+    yield from _serve("mongodb", tmp_path_factory.mktemp("secantus"), "MONGODB_URL", "mongodb://127.0.0.1:{port}/")
 
 
 @pytest.fixture(scope="module")
 def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedServer]:
     """ArcadeDB with its Bolt plugin on a free port."""
-    yield from _serve("neo4j", tmp_path_factory.mktemp("arcadedb"), {"NEO4J_URL": "bolt://127.0.0.1:{port}"})
+    yield from _serve("neo4j", tmp_path_factory.mktemp("arcadedb"), "NEO4J_URL", "bolt://127.0.0.1:{port}")
