@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 from types import ModuleType
 
+from staticmeta import module_constant
 from usererror import UserError
 
 EXAMPLES_DIR = Path(__file__).resolve().parent
@@ -35,15 +36,6 @@ class Example:
         return f"examples.{self.path.stem}"
 
 
-def _literal(tree: ast.Module, name: str, default: object) -> object:
-    for node in tree.body:
-        if isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and t.id == name for t in targets) and node.value:
-                return ast.literal_eval(node.value)
-    return default
-
-
 def _read(path: Path, number: int, slug: str) -> Example:
     try:
         return _parse(path, number, slug)
@@ -61,10 +53,10 @@ def _parse(path: Path, number: int, slug: str) -> Example:
         number=number,
         slug=slug,
         path=path,
-        title=str(_literal(tree, "TITLE", slug.replace("_", " ").title())),
-        concepts=tuple(_literal(tree, "CONCEPTS", ())),  # type: ignore[arg-type]
-        difficulty=int(_literal(tree, "DIFFICULTY", 1)),  # type: ignore[call-overload]
-        variants=tuple(_literal(tree, "VARIANTS", ())),  # type: ignore[arg-type]
+        title=str(module_constant(tree, "TITLE", slug.replace("_", " ").title())),
+        concepts=tuple(module_constant(tree, "CONCEPTS", ())),
+        difficulty=int(module_constant(tree, "DIFFICULTY", 1)),
+        variants=tuple(module_constant(tree, "VARIANTS", ())),
         lesson=ast.get_docstring(tree) or "",
     )
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from practical._narrate import Facts, Narrator
+from staticmeta import module_constant
 from usererror import UserError
 
 __all__ = ["PracticalModule", "all_modules", "get_module", "pattern_function", "run_practical"]
@@ -44,32 +45,23 @@ class PracticalModule:
         return f"practical.{self.name}"
 
 
-def _literal(tree: ast.Module, name: str, default: Any) -> Any:
-    for node in tree.body:
-        if isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and t.id == name for t in targets) and node.value:
-                return ast.literal_eval(node.value)
-    return default
-
-
 @cache
 def all_modules() -> tuple[PracticalModule, ...]:
     """Every practical module, in file-name order."""
     found = []
     for path in sorted(PRACTICAL_DIR.glob("[a-z]*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        service = _literal(tree, "SERVICE", None)
+        service = module_constant(tree, "SERVICE", None)
         if service is None:
             continue
         found.append(PracticalModule(
             name=path.stem,
             path=path,
-            title=str(_literal(tree, "TITLE", path.stem)),
+            title=str(module_constant(tree, "TITLE", path.stem)),
             service=str(service),
-            patterns=dict(_literal(tree, "PATTERNS", {})),
+            patterns=dict(module_constant(tree, "PATTERNS", {})),
             lesson=ast.get_docstring(tree) or "",
-            also_needs=tuple(_literal(tree, "ALSO_NEEDS", ())),
+            also_needs=tuple(module_constant(tree, "ALSO_NEEDS", ())),
         ))
     return tuple(found)
 
