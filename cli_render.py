@@ -46,15 +46,20 @@ def render_welcome(console: Console) -> None:
 _STATUS = {"done": "[green]✔ done[/]", "passed": "[green]✔ passed[/]", "attempted": "[yellow]… tried[/]", "new": "[dim]new[/]"}
 
 
-def _status(lookup: Callable[[int], str], number: int) -> str:
-    """The learner's status for one item; progress that cannot be read never breaks the list."""
+def _statuses(lookup: Callable[[], dict[int, str]]) -> Callable[[int], str]:
+    """The learner's status per item, read once; progress that cannot be read never breaks the list."""
     from usererror import UserError
 
     try:
-        status = lookup(number)
+        known = lookup()
     except UserError:
-        return "[dim]?[/]"
-    return _STATUS.get(status, status)
+        return lambda number: "[dim]?[/]"
+
+    def status(number: int) -> str:
+        value = known.get(number, "new")
+        return _STATUS.get(value, value)
+
+    return status
 
 
 def render_catalogue(console: Console, what: str) -> None:
@@ -71,12 +76,14 @@ def render_catalogue(console: Console, what: str) -> None:
         table.add_column("difficulty", style="yellow", no_wrap=True)
         table.add_column("ways to run", style="cyan")
         table.add_column("status")
-        from tracker import example_status
+        from tracker import example_statuses
+
+        example_status = _statuses(example_statuses)
 
         for ex in all_examples():
             table.add_row(
                 str(ex.number), ex.title, ", ".join(ex.concepts[:3]), difficulty_stars(ex.difficulty),
-                " ".join(_variant_flag(v) for v in ex.variants) or "—", _status(example_status, ex.number),
+                " ".join(_variant_flag(v) for v in ex.variants) or "—", example_status(ex.number),
             )
         console.print(table)
     if what in ("all", "challenges"):
@@ -88,13 +95,15 @@ def render_catalogue(console: Console, what: str) -> None:
         table.add_column("concepts", style="dim")
         table.add_column("difficulty", style="yellow", no_wrap=True)
         table.add_column("status")
-        from tracker import challenge_status
+        from tracker import challenge_statuses
+
+        challenge_status = _statuses(challenge_statuses)
 
         for ch in all_challenges():
             entry = ch.catalogue
             table.add_row(
                 str(ch.number), entry.title, ", ".join(entry.concepts[:3]), difficulty_stars(entry.difficulty),
-                _status(challenge_status, ch.number),
+                challenge_status(ch.number),
             )
         console.print(table)
 

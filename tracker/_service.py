@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from usererror import UserError
 
@@ -145,14 +146,20 @@ def record_quiz_answer(question_id: str, correct: bool) -> AttemptOutcome:
     return _outcome(_record(_new_event(EventKind.QUIZ, subject=question_id, passed=correct)))
 
 
-def _count(sql: str, *params: object) -> int:
-    """Run a COUNT over the active profile's events (0 when the profile has none yet)."""
+def _rows(sql: str, *params: object) -> list[tuple[Any, ...]]:
+    """Run a query over the active profile's events (no rows when the profile has none yet)."""
     name = _env.active_profile_name()
     with session() as db:
         pid = _store.profile_id(db, name)
         if pid is None:
-            return 0
-        return int(db.execute(sql, (pid, *params))[0][0])
+            return []
+        return db.execute(sql, (pid, *params))
+
+
+def _count(sql: str, *params: object) -> int:
+    """Run a COUNT over the active profile's events (0 when the profile has none yet)."""
+    rows = _rows(sql, *params)
+    return int(rows[0][0]) if rows else 0
 
 
 _COUNT = "SELECT COUNT(*) FROM events WHERE profile_id = ? AND kind = ?"
@@ -166,18 +173,29 @@ def has_passed(challenge: int) -> bool:
     return _count(_COUNT + " AND challenge = ? AND passed = 1", EventKind.ATTEMPT.value, challenge) > 0
 
 
+def challenge_statuses() -> dict[int, str]:
+    """"attempted" or "passed" for every challenge the active profile checked (absent: "new"), in one query."""
+    rows = _rows(
+        "SELECT challenge, MAX(passed) FROM events WHERE profile_id = ? AND kind = ? GROUP BY challenge",
+        EventKind.ATTEMPT.value,
+    )
+    return {int(challenge): "passed" if best else "attempted" for challenge, best in rows if challenge is not None}
+
+
+def example_statuses() -> dict[int, str]:
+    """"done" for every lesson the active profile ran (absent: "new"), in one query."""
+    rows = _rows("SELECT DISTINCT subject FROM events WHERE profile_id = ? AND kind = ?", EventKind.EXAMPLE.value)
+    return {int(subject): "done" for (subject,) in rows if str(subject).isdigit()}
+
+
 def challenge_status(challenge: int) -> str:
     """"new", "attempted" or "passed"."""
-    if has_passed(challenge):
-        return "passed"
-    attempted = _count(_COUNT + " AND challenge = ?", EventKind.ATTEMPT.value, challenge)
-    return "attempted" if attempted else "new"
+    return challenge_statuses().get(challenge, "new")
 
 
 def example_status(number: int) -> str:
     """"new" or "done"."""
-    runs = _count(_COUNT + " AND subject = ?", EventKind.EXAMPLE.value, str(number))
-    return "done" if runs else "new"
+    return example_statuses().get(number, "new")
 
 
 def _history() -> tuple[str, History, dict[str, datetime]]:
