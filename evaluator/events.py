@@ -31,6 +31,8 @@ class EventKind(str, Enum):
     """An actor started waiting for a lock/semaphore/condition (``obj``)."""
     LOCK_ACQUIRE = "lock-acquire"
     LOCK_RELEASE = "lock-release"
+    LOCK_TIMEOUT = "lock-timeout"
+    """A wait for a lock/semaphore (``obj``) ended without acquiring it (timeout or non-blocking)."""
     QUEUE_PUT = "queue-put"
     """``value`` is the queue depth after the put."""
     QUEUE_GET = "queue-get"

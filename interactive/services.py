@@ -6,6 +6,7 @@ Screens never import ``tracker``, ``challenges`` or ``evaluator`` directly: they
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +21,9 @@ __all__ = [
     "AchievementView",
     "ChallengeView",
     "DashboardView",
+    "FileStore",
     "GradeReport",
+    "MemoryStore",
     "Services",
     "dashboard_from_tracker",
     "default_services",
@@ -67,8 +70,8 @@ class DashboardView:
                 verb = "Keep going on" if self.statuses.get(number) == "attempted" else "Start"
                 return f"{verb} challenge {number} (press c)."
         if challenge_numbers:
-            return "Every challenge is passed: sharpen your knowledge with the quiz (press q)."
-        return "Take the quiz (press q), or watch a lesson run live (press v)."
+            return "Every challenge is passed: sharpen your knowledge with the quiz (press z)."
+        return "Take the quiz (press z), or watch a lesson run live (press v)."
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,74 @@ class GradeReport:
 Grader = Callable[[ChallengeView], GradeReport]
 
 
+class MemoryStore:
+    """The TUI's own state in memory (tests; and when no progress folder is available)."""
+
+    def __init__(self) -> None:
+        self._grades: dict[int, GradeResult] = {}
+        self._settings: dict[str, Any] = {}
+
+    def last_grade(self, number: int) -> GradeResult | None:
+        return self._grades.get(number)
+
+    def save_grade(self, number: int, result: GradeResult) -> None:
+        self._grades[number] = result
+
+    def settings(self) -> dict[str, Any]:
+        return dict(self._settings)
+
+    def save_settings(self, settings: dict[str, Any]) -> None:
+        self._settings = dict(settings)
+
+
+class FileStore(MemoryStore):
+    """The TUI's state as small JSON files in the progress folder (``LEARN_HOME``).
+
+    Written only when something happens (a grading finished, the theme changed), never by viewing.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = folder
+
+    def _read(self, name: str) -> dict[str, Any]:
+        try:
+            data = json.loads((self.folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _write(self, name: str, data: dict[str, Any]) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            target = self.folder / name
+            staging = target.with_suffix(".tmp")
+            staging.write_text(json.dumps(data), encoding="utf-8")
+            staging.replace(target)
+        except OSError:
+            pass  # the TUI's own state is a convenience: never fail the learner's action for it
+
+    def last_grade(self, number: int) -> GradeResult | None:
+        raw = self._read("tui-last-grades.json").get(str(number))
+        if not isinstance(raw, dict):
+            return None
+        try:
+            return GradeResult.from_json(raw)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def save_grade(self, number: int, result: GradeResult) -> None:
+        grades = self._read("tui-last-grades.json")
+        grades[str(number)] = result.to_json()
+        self._write("tui-last-grades.json", grades)
+
+    def settings(self) -> dict[str, Any]:
+        return self._read("tui-settings.json")
+
+    def save_settings(self, settings: dict[str, Any]) -> None:
+        self._write("tui-settings.json", settings)
+
+
 @dataclass
 class Services:
     """The TUI's window on the product."""
@@ -107,6 +178,21 @@ class Services:
     quiz_progress: QuizProgress = field(default_factory=MemoryProgress)
     examples: Callable[[], tuple[tuple[int, str], ...]] = lambda: ()
     """(number, title) of the lessons the visualizer can run."""
+    store: MemoryStore = field(default_factory=lambda: MemoryStore())
+    """Where the TUI keeps its own state (last grades, theme); in memory unless wired to disk."""
+
+    def last_grade(self, number: int) -> GradeResult | None:
+        """The latest grade of challenge ``number`` (kept across restarts by a file store)."""
+        return self.store.last_grade(number)
+
+    def save_grade(self, number: int, result: GradeResult) -> None:
+        self.store.save_grade(number, result)
+
+    def settings(self) -> dict[str, Any]:
+        return self.store.settings()
+
+    def save_settings(self, settings: dict[str, Any]) -> None:
+        self.store.save_settings(settings)
 
 
 def dashboard_from_tracker(snapshot: Any) -> DashboardView:
@@ -167,12 +253,15 @@ def _challenge_views() -> tuple[ChallengeView, ...]:
 
 
 def _working_copy(number: int, original: Path) -> Path:
-    """The learner's workspace copy (created on first use), or the original before it exists."""
+    """The learner's workspace copy if it exists, else the original: viewing never writes
+    (`learn check` and the grader create the copy when there is something to grade)."""
     try:
-        from challenges.workspace import ensure_working_copy
+        from challenges import get_challenge
+        from challenges.workspace import working_copy_path
     except ImportError:
         return original
-    return Path(ensure_working_copy(number).path)
+    path = working_copy_path(get_challenge(number))
+    return path if path.exists() else original
 
 
 def _grade(challenge: ChallengeView) -> GradeReport:
@@ -195,9 +284,18 @@ def _examples() -> tuple[tuple[int, str], ...]:
     return tuple((e.number, e.title) for e in all_examples())
 
 
+def _file_store() -> MemoryStore:
+    try:
+        from tracker._env import data_dir
+    except ImportError:
+        return MemoryStore()
+    return FileStore(data_dir())
+
+
 def default_services() -> Services:
     """Services backed by the real tracker, challenges, grader and quiz bank."""
     return Services(
+        store=_file_store(),
         dashboard=_tracker_dashboard,
         challenges=_challenge_views,
         grade=_grade,

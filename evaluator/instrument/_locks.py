@@ -97,6 +97,8 @@ class _OwnedLock(Named):
             self._owner = _real.get_ident()
             if not self._quiet:
                 emit(EventKind.LOCK_ACQUIRE, self.cl_name, where=where)
+        elif blocking and not self._quiet:
+            emit(EventKind.LOCK_TIMEOUT, self.cl_name, where=where)  # closes the LOCK_WAIT above
         return bool(got)
 
     def _give(self) -> None:

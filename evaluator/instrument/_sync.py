@@ -78,6 +78,8 @@ class Semaphore(Named):
                 rc = True
         if rc:
             emit(EventKind.LOCK_ACQUIRE, self.cl_name, where=where, detail="semaphore")
+        elif waited:
+            emit(EventKind.LOCK_TIMEOUT, self.cl_name, where=where, detail="semaphore")
         return rc
 
     __enter__ = acquire

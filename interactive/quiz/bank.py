@@ -12,6 +12,9 @@ A bank file holds ``[[question]]`` tables::
     choices = ["2", "11"]
     answer = 1                 # 1-based, as the learner types it
     explanation = "..."
+    why = ["", "the misconception behind choice 2"]   # optional, one per choice
+
+Choices are shuffled per session (see ``QuizSession.start``): the file order means nothing.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "quiz"
 _HEADER = re.compile(r"^\s*\[\[\s*question\s*\]\]\s*(#.*)?$")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _REQUIRED = ("id", "topic", "kind", "prompt", "choices", "answer", "explanation")
-_KNOWN = {*_REQUIRED, "code", "runnable", "hangs"}
+_KNOWN = {*_REQUIRED, "code", "runnable", "hangs", "why"}
 
 
 class QuizDataError(UserError):
@@ -73,6 +76,12 @@ def _question(raw: dict[str, Any], where: str) -> Question:
         where,
         f"answer must be the 1-based number of a choice (1-{len(choices)}), got {answer!r}",
     )
+    why = raw.get("why", [])
+    _check(
+        isinstance(why, list) and all(isinstance(w, str) for w in why) and (not why or len(why) == len(choices)),
+        where,
+        "why must list one explanation per choice (\"\" for the right one)",
+    )
     code = raw.get("code", "")
     _check(isinstance(code, str), where, "code must be text")
     runnable, hangs = raw.get("runnable", False), raw.get("hangs", False)
@@ -96,6 +105,7 @@ def _question(raw: dict[str, Any], where: str) -> Question:
         runnable=runnable,
         hangs=hangs,
         source=where,
+        why=tuple(why),
     )
 
 

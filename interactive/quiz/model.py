@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 __all__ = ["TOPICS", "Question", "QuestionKind"]
@@ -59,6 +60,19 @@ class Question:
     """The snippet never finishes (deadlock); the test-suite checks it times out."""
     source: str = ""
     """``file.toml:LINE`` the question was loaded from (for error messages)."""
+    why: tuple[str, ...] = ()
+    """Per choice, the misconception behind it (shown when that wrong choice is picked); may be empty."""
+
+    def shuffled(self, rng: random.Random) -> Question:
+        """The same question with its choices (and their explanations) in ``rng``'s order."""
+        order = list(range(len(self.choices)))
+        rng.shuffle(order)
+        why = tuple(self.why[i] for i in order) if self.why else ()
+        return replace(self, choices=tuple(self.choices[i] for i in order), answer=order.index(self.answer), why=why)
+
+    def why_wrong(self, chosen: int) -> str:
+        """The misconception behind wrong choice ``chosen`` (0-based), or ``""``."""
+        return self.why[chosen] if 0 <= chosen < len(self.why) and chosen != self.answer else ""
 
     @property
     def correct_choice(self) -> str:

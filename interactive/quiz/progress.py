@@ -79,6 +79,11 @@ class MemoryProgress:
     def seen(self) -> set[str]:
         return set(self._box)
 
+    def now(self) -> datetime:
+        """The clock reviews are due by (the session asks, so a pinned clock is honoured)."""
+        moment: datetime = self.clock()
+        return moment
+
     def record(self, question_id: str, correct: bool) -> QuizOutcome:
         now = self.clock()
         box = self._box.get(question_id, 0) + 1 if correct else 0
@@ -104,6 +109,14 @@ class TrackerProgress:
 
     def seen(self) -> set[str]:
         return set(self._tracker.quiz_history())  # question id -> record
+
+    def now(self) -> datetime:
+        """The tracker's clock (``LEARN_NOW`` pins it): answers are stamped with it, so due dates use it too."""
+        try:
+            from tracker._env import now
+        except ImportError:  # pragma: no cover - the tracker ships with the product
+            return datetime.now(UTC)
+        return now()
 
     def record(self, question_id: str, correct: bool) -> Outcome:
         return self._tracker.record_quiz_answer(question_id, correct)

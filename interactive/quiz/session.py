@@ -56,14 +56,24 @@ class AnswerResult:
 
 
 class QuizSession:
-    """Ask questions one at a time; answers are recorded in ``progress`` as they come."""
+    """Ask questions one at a time; answers are recorded in ``progress`` as they come.
 
-    def __init__(self, questions: Sequence[Question], progress: QuizProgress) -> None:
+    A missed question comes back once at the end of the same session (a review), so the
+    promise "it will come back" holds even before spaced repetition makes it due again.
+    """
+
+    def __init__(self, questions: Sequence[Question], progress: QuizProgress, *, seed: int = 0,
+                 review_missed: bool = True) -> None:
         if not questions:
             raise UserError("no quiz questions match: try another --topic")
-        self.questions = tuple(questions)
+        self.questions: tuple[Question, ...] = tuple(questions)
         self.progress = progress
         self.results: list[AnswerResult] = []
+        self.seed = seed
+        """Replays this session's questions and choice order (``learn quiz --seed``)."""
+        self.review_missed = review_missed
+        self._rng = random.Random(seed ^ 0x5EED)
+        self._reviewed: set[str] = set()
 
     @classmethod
     def start(
@@ -76,11 +86,20 @@ class QuizSession:
         seed: int | None = None,
         now: datetime | None = None,
     ) -> QuizSession:
-        """Select questions with due reviews first and open a session."""
+        """Select questions with due reviews first, shuffle each one's choices, and open a session.
+
+        ``now`` defaults to the progress clock (``LEARN_NOW`` pins it), never the wall clock alone.
+        The seed (random when None) fixes both the questions and the choice order.
+        """
+        if seed is None:
+            seed = random.SystemRandom().randrange(1_000_000)
         pool_ids = [q.id for q in bank if topic is None or q.topic == topic]
-        due = progress.due(pool_ids, now or datetime.now(UTC))
+        clock = getattr(progress, "now", None)
+        when = now or (clock() if callable(clock) else datetime.now(UTC))
+        due = progress.due(pool_ids, when)
         chosen = select_questions(bank, due_ids=due, count=count, topic=topic, seed=seed, seen_ids=progress.seen())
-        return cls(chosen, progress)
+        rng = random.Random(seed)
+        return cls(tuple(q.shuffled(rng) for q in chosen), progress, seed=seed)
 
     @property
     def finished(self) -> bool:
@@ -101,6 +120,9 @@ class QuizSession:
         correct = question.is_correct(chosen)
         result = AnswerResult(question, chosen, correct, self.progress.record(question.id, correct))
         self.results.append(result)
+        if not correct and self.review_missed and question.id not in self._reviewed:
+            self._reviewed.add(question.id)
+            self.questions = (*self.questions, question.shuffled(self._rng))
         return result
 
     @property
@@ -113,5 +135,6 @@ class QuizSession:
 
     @property
     def missed(self) -> tuple[Question, ...]:
-        """Questions answered wrong (they come back in a later session)."""
-        return tuple(r.question for r in self.results if not r.correct)
+        """Questions whose last answer in this session was wrong (spaced repetition brings them back)."""
+        last = {r.question.id: r for r in self.results}
+        return tuple(r.question for r in last.values() if not r.correct)

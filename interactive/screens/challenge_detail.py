@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from typing import ClassVar
 
-from textual import work
+from rich.console import Group
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Markdown, Static
 
-from interactive.messages import GradeFailed, GradeFinished, ProgressChanged
-from interactive.services import ChallengeView, GradeReport, Services
+from evaluator.findings import GradeResult
+from interactive.services import ChallengeView, Services
 from interactive.widgets.findings import grade_renderable
-from usererror import UserError
 
 __all__ = ["ChallengeDetailScreen"]
+
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
 class ChallengeDetailScreen(Screen[None]):
@@ -29,14 +34,21 @@ class ChallengeDetailScreen(Screen[None]):
         Binding("g", "grade", "Grade"),
         Binding("e", "edit", "Edit file"),
         Binding("v", "visualize", "Visualize"),
-        Binding("tab", "focus_next", "Scroll panes", show=False),
+        Binding("tab", "app.focus_next", "Next pane"),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False),
     ]
 
     def __init__(self, services: Services, challenge: ChallengeView) -> None:
         super().__init__()
         self.services = services
         self.challenge = challenge
-        self.grading = False
+        self._started = 0.0
+        self._spinner: Timer | None = None
+
+    @property
+    def grading(self) -> bool:
+        """Whether this challenge is being graded (the grading belongs to the app, not this screen)."""
+        return self.challenge.number in getattr(self.app, "grading", set())
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -56,54 +68,57 @@ class ChallengeDetailScreen(Screen[None]):
         self.query_one("#detail-title", Static).update(
             f"[b]{challenge.number}. {challenge.title}[/b]  {'★' * challenge.difficulty}  [dim]{concepts}[/]"
         )
-        self.query_one("#detail-path", Static).update(f"Your file: [u]{challenge.program_path}[/u]")
+        self.query_one("#detail-path", Static).update(Text(f"Your file: {challenge.program_path}", style="underline"))
         try:
             story = challenge.story_path.read_text(encoding="utf-8")
         except OSError:
             story = f"{challenge.summary}\n\n*(story file missing: {challenge.story_path.name})*"
         self.query_one("#story", Markdown).update(story)
         self.query_one("#story-pane").focus()
-        last = self._last_grades().get(challenge.number)
+        if self.grading:
+            self._start_spinner()
+            return
+        last = self.services.last_grade(challenge.number)
         if last is not None:
-            self.query_one("#result", Static).update(grade_renderable(last.result))
+            self.show_result(last, previous=True)
 
-    def _last_grades(self) -> dict[int, GradeReport]:
-        """The app remembers each challenge's latest grading (a grading can outlive this screen)."""
-        grades: dict[int, GradeReport] = self.app.__dict__.setdefault("last_grades", {})
-        return grades
+    def show_result(self, result: GradeResult, *, previous: bool = False) -> None:
+        """Draw a grade result (``previous``: the last one recorded, e.g. before a restart)."""
+        self._stop_spinner()
+        body = grade_renderable(result)
+        if previous:
+            body = Group(Text("Last grade (press g to grade again):", style="dim"), body)
+        self.query_one("#result", Static).update(body)
+        self.query_one("#result-pane").scroll_home(animate=False)
+
+    def show_error(self, error: str) -> None:
+        self._stop_spinner()
+        self.query_one("#result", Static).update(Text.assemble(("Could not grade: ", "bold red"), error))
 
     def action_grade(self) -> None:
         if self.grading:
             self.notify("Already grading: the result will appear here.", severity="warning")
             return
-        self.grading = True
-        self.query_one("#result", Static).update("[b yellow]⏳ Grading…[/] (the grader runs in a sandbox; keep reading)")
-        self._grade_in_worker()
+        self.app.grade_challenge(self.services, self.challenge)  # type: ignore[attr-defined]
+        self._start_spinner()
 
-    @work(thread=True, exclusive=True, group="grade")
-    def _grade_in_worker(self) -> None:
-        """Runs in a worker thread; talks back only through thread-safe messages."""
-        try:
-            report = self.services.grade(self.challenge)
-        except UserError as error:
-            self.post_message(GradeFailed(self.challenge.number, error.message))
-        except Exception as error:
-            self.post_message(GradeFailed(self.challenge.number, f"{type(error).__name__}: {error}"))
-        else:
-            self.post_message(GradeFinished(self.challenge.number, report))
+    def _start_spinner(self) -> None:
+        self._started = time.monotonic()
+        self._tick()
+        if self._spinner is None:
+            self._spinner = self.set_interval(0.1, self._tick)
 
-    def on_grade_finished(self, message: GradeFinished) -> None:
-        self.grading = False
-        self._last_grades()[message.number] = message.report
-        self.query_one("#result", Static).update(grade_renderable(message.report.result))
-        self.query_one("#result-pane").scroll_home(animate=False)
-        verdict = "passed ✓" if message.report.result.passed else "not yet"
-        self.notify(f"Challenge {message.number}: {verdict}", title="Graded")
-        self.app.post_message(ProgressChanged(message.report.outcome))
+    def _tick(self) -> None:
+        elapsed = time.monotonic() - self._started
+        frame = SPINNER[int(elapsed * 10) % len(SPINNER)]
+        self.query_one("#result", Static).update(
+            f"[b yellow]{frame} Grading… {elapsed:.1f}s[/] (the grader runs in a sandbox; keep reading)"
+        )
 
-    def on_grade_failed(self, message: GradeFailed) -> None:
-        self.grading = False
-        self.query_one("#result", Static).update(f"[b red]Could not grade:[/] {message.error}")
+    def _stop_spinner(self) -> None:
+        if self._spinner is not None:
+            self._spinner.stop()
+            self._spinner = None
 
     def action_edit(self) -> None:
         """Open the file in $EDITOR (the TUI is suspended meanwhile), or show its path."""

@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from interactive.services import ChallengeView, Services
 
@@ -20,9 +20,12 @@ class ChallengesScreen(Screen[None]):
     """Pick a challenge (Enter) to read its story and grade your fix."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("enter", "open", "Open", show=True),
+        Binding("escape", "back", "Back"),
+        Binding("q", "app.pop_screen", "Back", show=False),
+        # Priority: the table would otherwise take Enter, and the footer would not show it.
+        Binding("enter", "open", "Open", priority=True),
         Binding("v", "visualize", "Visualize"),
+        Binding("slash", "filter", "Filter", key_display="/"),
     ]
 
     def __init__(self, services: Services) -> None:
@@ -32,7 +35,8 @@ class ChallengesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Fix each broken program; the grader proves it with evidence. Enter opens, v visualizes.", id="challenges-intro")
+        yield Static("Fix each broken program; the grader proves it with evidence. Enter opens, / filters.", id="challenges-intro")
+        yield Input(placeholder="filter: number, title or concept (Esc clears)", id="challenge-filter")
         yield DataTable(id="challenge-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -46,8 +50,33 @@ class ChallengesScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.reload()
 
+    def action_filter(self) -> None:
+        field = self.query_one("#challenge-filter", Input)
+        field.display = True
+        field.focus()
+
+    def action_back(self) -> None:
+        field = self.query_one("#challenge-filter", Input)
+        if field.display:
+            field.value = ""
+            field.display = False
+            self.query_one(DataTable).focus()
+            return
+        self.app.pop_screen()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(DataTable).focus()
+
+    def _matches(self, challenge: ChallengeView, words: str) -> bool:
+        haystack = " ".join((str(challenge.number), challenge.title, *challenge.concepts)).lower()
+        return all(word in haystack for word in words.lower().split())
+
     def reload(self) -> None:
-        self.challenges = self.services.challenges()
+        words = self.query_one("#challenge-filter", Input).value
+        self.challenges = tuple(c for c in self.services.challenges() if self._matches(c, words))
         statuses = self.services.dashboard().statuses
         table = self.query_one(DataTable)
         row = table.cursor_row
@@ -62,7 +91,8 @@ class ChallengesScreen(Screen[None]):
             )
         if not self.challenges:
             self.query_one("#challenges-intro", Static).update(
-                "No challenges are installed in this checkout yet."
+                "No challenge matches the filter (Esc clears it)." if words
+                else "No challenges are installed in this checkout yet."
             )
         elif row:
             table.move_cursor(row=min(row, len(self.challenges) - 1))
@@ -78,6 +108,9 @@ class ChallengesScreen(Screen[None]):
         self.action_open()
 
     def action_open(self) -> None:
+        if self.focused is self.query_one("#challenge-filter", Input):
+            self.query_one(DataTable).focus()
+            return
         from interactive.screens.challenge_detail import ChallengeDetailScreen
 
         challenge = self._selected()

@@ -20,10 +20,10 @@ class DashboardScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "app.open_challenges", "Challenges"),
-        Binding("q", "app.open_quiz", "Quiz"),
+        Binding("z", "app.open_quiz", "Quiz"),
         Binding("v", "app.open_visualizer", "Visualize"),
         Binding("r", "refresh", "Refresh"),
-        Binding("ctrl+q", "app.quit", "Quit", show=True),
+        Binding("q", "app.quit", "Quit"),
     ]
 
     def __init__(self, services: Services) -> None:

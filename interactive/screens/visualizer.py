@@ -3,7 +3,8 @@
 The run happens in a child process (:class:`LiveRun`); a timer polls its immutable snapshot
 ~15 times a second and skips frames when nothing changed. Pausing freezes the picture while
 events keep arriving; stepping replays the recorded events one at a time from the pause point
-(Home rewinds to the start); R reruns with the same seed, N with a new one.
+(Home rewinds to the start); R reruns with the same seed (same random numbers; thread
+timing stays real), N with a new one.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import random
 from collections.abc import Callable
 from typing import ClassVar, Protocol
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -19,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from evaluator.events import Event
+from evaluator.events import Event, EventKind
 from interactive.services import Services
 from interactive.visualizer.fold import Fold, VisSnapshot, deadlock_cycle
 from interactive.visualizer.runner import LiveRun, Target
@@ -57,16 +59,23 @@ def _describe(event: Event | None) -> str:
     return f"#{event.seq} {event.actor}: {event.kind.value}{obj}{where}"
 
 
+_QUIET = frozenset({EventKind.MEMORY, EventKind.MARK})
+"""Events stepping passes over (applied, not stopped at): sampler and annotation noise."""
+
+
 class VisualizerScreen(Screen[None]):
     """Live view of one instrumented run."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("space", "toggle_pause", "Pause"),
-        Binding("s", "step", "Step"),
-        Binding("home", "rewind", "Rewind"),
-        Binding("R", "replay", "Replay seed"),
-        Binding("N", "new_seed", "New seed"),
+        Binding("q", "app.pop_screen", "Back", show=False),
+        # Priority: the scrolling body must not swallow them (Home would scroll instead of rewind).
+        Binding("space", "pause", "Pause", priority=True),
+        Binding("space", "resume", "Resume", priority=True),
+        Binding("s", "step", "Step", priority=True),
+        Binding("home", "rewind", "Rewind", priority=True),
+        Binding("R", "replay", "Rerun", priority=True),
+        Binding("N", "new_seed", "New seed", priority=True, show=False),
     ]
 
     def __init__(self, kind: str, number: int | str, *, seed: int | None = None,
@@ -91,11 +100,27 @@ class VisualizerScreen(Screen[None]):
         with VerticalScroll(id="vis-body"):
             yield Static("[b]Threads & tasks[/b]", classes="vis-heading")
             yield LanesWidget(id="lanes")
-            yield Static("[b]Lock contention[/b] (total wait)", classes="vis-heading")
+            yield Static("[b]Lock contention[/b] (total wait, ongoing waits included)", classes="vis-heading")
             yield HeatmapWidget(id="heatmap")
             yield Static("[b]Queues & memory[/b]", classes="vis-heading")
             yield SparklinesWidget(id="sparks")
         yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show Pause while live and Resume while paused (one key, two labels)."""
+        if action == "pause":
+            return not self.paused
+        if action == "resume":
+            return self.paused
+        return True
+
+    def action_pause(self) -> None:
+        if not self.paused:
+            self.action_toggle_pause()
+
+    def action_resume(self) -> None:
+        if self.paused:
+            self.action_toggle_pause()
 
     def on_mount(self) -> None:
         self.sub_title = f"visualize {self.target}"
@@ -110,6 +135,7 @@ class VisualizerScreen(Screen[None]):
         if self.run is not None:
             self.run.stop()
         self.paused, self._replay, self._last_key = False, None, None
+        self.refresh_bindings()
         self.run = self.run_factory(self.seed)
         self.refresh_frame()
 
@@ -154,11 +180,20 @@ class VisualizerScreen(Screen[None]):
         text = "\n".join(f"⚠ {a}" for a in alerts)
         if text != self._overlay_text:  # unchanged alerts: no re-render and no layout pass
             self._overlay_text = text
-            overlay.update(text)
+            overlay.update(Text(text))
         overlay.set_class(bool(alerts), "alert")
+
+    def _base(self) -> tuple[Fold, int]:
+        """A fold of the events older than the first one kept (ring buffer), and how many there were."""
+        base = getattr(self.run, "history_base", None)
+        if base is None:
+            return Fold(), 0
+        fold, dropped = base()
+        return fold, dropped
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
+        self.refresh_bindings()
         if self.paused and self.run is not None:
             self._recorded = self.run.recorded()
             self._cursor = len(self._recorded)
@@ -171,32 +206,46 @@ class VisualizerScreen(Screen[None]):
             self.refresh_frame()
 
     def action_rewind(self) -> None:
-        """Replay the recorded run from its first event (pauses)."""
+        """Replay the recorded run from its first kept event (pauses)."""
         if not self.paused:
             self.action_toggle_pause()
-        self._replay, self._cursor = Fold(), 0
-        self._draw(self._replay.snapshot(), "[yellow]⏮ rewound[/]: press s to step through the recorded run")
+        self._replay, dropped = self._base()
+        self._cursor = 0
+        note = (f" (the first {dropped:,} events are summarized: only the last {len(self._recorded):,} are kept)"
+                if dropped else "")
+        self._draw(self._replay.snapshot(), f"[yellow]⏮ rewound[/]: press s to step through the recorded run{note}")
 
     def action_step(self) -> None:
-        """Apply one more recorded event to the paused picture."""
+        """Apply recorded events up to and including the next one a thread or task did."""
         if not self.paused:
             self.action_toggle_pause()
-            return
+        event: Event | None = None
+        if self.run is not None and self._cursor >= len(self._recorded):
+            self._recorded = self.run.recorded()  # events that arrived since the pause
         if self._replay is None:
-            self._replay = Fold()
+            self._replay, _ = self._base()
             for event in self._recorded[: self._cursor]:
                 self._replay.apply(event)
         if self._cursor >= len(self._recorded):
-            self.notify("End of the recorded events: space resumes live view.")
-            return
-        event = self._recorded[self._cursor]
-        self._replay.apply(event)
-        self._cursor += 1
+            if self.run is None or not self.run.finished or not self._recorded:
+                self.notify("No new events yet: space resumes the live view, Home rewinds to the start.")
+                return
+            self._replay, _ = self._base()  # a finished run, paused at its end: step from the start
+            self._cursor = 0
+            self.notify("Stepping from the first event (Home rewinds, space resumes).")
+        while True:
+            event = self._recorded[self._cursor]
+            self._replay.apply(event)
+            self._cursor += 1
+            if event.kind not in _QUIET or self._cursor >= len(self._recorded):
+                break
         self._draw(self._replay.snapshot(), f"[yellow]step[/] {self._cursor:,}/{len(self._recorded):,}  {_describe(event)}")
 
     def action_replay(self) -> None:
         self._start()
-        self.notify(f"Replaying with seed {self.seed}.")
+        self.notify(f"Rerunning with seed {self.seed}: the program's random numbers repeat, but thread timing "
+                    "is real, so the run can differ. For an exact replay of a failing schedule use "
+                    "`learn check N --replay SEED`.", timeout=8)
 
     def action_new_seed(self) -> None:
         self.seed = random.randrange(1_000_000)
@@ -206,7 +255,11 @@ class VisualizerScreen(Screen[None]):
 class VisualizePickerScreen(Screen[None]):
     """Choose a lesson or challenge to watch."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("q", "app.pop_screen", "Back", show=False),
+        Binding("enter", "open", "Open", priority=True),
+    ]
 
     def __init__(self, services: Services) -> None:
         super().__init__()
@@ -228,3 +281,9 @@ class VisualizePickerScreen(Screen[None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         kind, number = str(event.option.id).split(":")
         self.app.open_visualizer(kind, int(number))  # type: ignore[attr-defined]
+
+    def action_open(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            kind, number = str(options.get_option_at_index(options.highlighted).id).split(":")
+            self.app.open_visualizer(kind, int(number))  # type: ignore[attr-defined]

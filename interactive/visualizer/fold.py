@@ -8,6 +8,7 @@ Memory is bounded: every history is a ring buffer, however many events arrive.
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -17,7 +18,9 @@ from evaluator.events import Event, EventKind
 __all__ = ["ActorState", "ActorView", "Fold", "LockView", "QueueView", "VisSnapshot", "deadlock_cycle"]
 
 HISTORY = 1024
-"""Transitions kept per actor (coalesced: only changes of state are stored)."""
+"""Transitions kept per actor (coalesced: only changes of state are stored). When full, the
+older half is thinned (every other transition dropped), so the lane still covers the whole
+run, at a coarser resolution for the past, instead of going blank at its start."""
 SERIES = 512
 """Points kept per queue depth / memory series."""
 
@@ -51,6 +54,8 @@ class ActorView:
     """What it waits on (lock, queue, thread, event), when waiting."""
     transitions: tuple[tuple[int, ActorState], ...]
     """(ts_ns, new state), oldest first, bounded."""
+    started_ns: int = 0
+    """When the actor's first event arrived (before it: not started)."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,7 @@ class LockView:
     owner: str | None
     waiters: int
     wait_ns: int
-    """Total time actors spent waiting for it."""
+    """Total time actors spent waiting for it, including waits still going on now."""
     acquisitions: int
 
 
@@ -78,7 +83,8 @@ class VisSnapshot:
     actors: tuple[ActorView, ...] = ()
     locks: tuple[LockView, ...] = ()
     queues: tuple[QueueView, ...] = ()
-    memory: tuple[int, ...] = ()
+    memory: tuple[tuple[int, int], ...] = ()
+    """(ts_ns, bytes) samples, oldest first, bounded."""
     findings: tuple[str, ...] = ()
     start_ns: int = 0
     now_ns: int = 0
@@ -89,9 +95,17 @@ class VisSnapshot:
 @dataclass
 class _Actor:
     name: str
+    started_ns: int = 0
     state: ActorState = ActorState.RUNNING
     obj: str | None = None
-    transitions: deque[tuple[int, ActorState]] = field(default_factory=lambda: deque(maxlen=HISTORY))
+    transitions: list[tuple[int, ActorState]] = field(default_factory=list)
+
+    def add(self, ts: int, state: ActorState) -> None:
+        transitions = self.transitions
+        transitions.append((ts, state))
+        if len(transitions) > HISTORY:  # thin the older half: coarser past, whole run still covered
+            half = HISTORY // 2
+            transitions[:half] = transitions[:half:2]
 
 
 @dataclass
@@ -118,7 +132,7 @@ class Fold:
         """Keyed by (id, name): thread idents are reused after a thread ends."""
         self._locks: dict[str, _Lock] = {}
         self._queues: dict[str, _Queue] = {}
-        self._memory: deque[int] = deque(maxlen=SERIES)
+        self._memory: deque[tuple[int, int]] = deque(maxlen=SERIES)
         self._findings: list[str] = []
         self.start_ns = 0
         self.now_ns = 0
@@ -129,8 +143,8 @@ class Fold:
         key = (event.actor_id, event.actor)
         actor = self._actors.get(key)
         if actor is None:
-            actor = self._actors[key] = _Actor(event.actor)
-            actor.transitions.append((event.ts_ns, ActorState.RUNNING))
+            actor = self._actors[key] = _Actor(event.actor, event.ts_ns)
+            actor.add(event.ts_ns, ActorState.RUNNING)
         return actor
 
     def _set(self, actor: _Actor, state: ActorState, ts: int, obj: str | None = None) -> None:
@@ -139,7 +153,7 @@ class Fold:
         actor.obj = obj
         if state is not actor.state:
             actor.state = state
-            actor.transitions.append((ts, state))
+            actor.add(ts, state)
 
     def _stop_waiting(self, name: str, lock_name: str, ts: int) -> None:
         """Close a lock wait (acquired, timed out or gave up): its time counts as contention."""
@@ -156,7 +170,7 @@ class Fold:
         self.last = event
         kind = event.kind
         if kind is EventKind.MEMORY:
-            self._memory.append(event.value or 0)
+            self._memory.append((event.ts_ns, event.value or 0))
             return
         if kind is EventKind.FINDING:
             self._findings.append(event.detail or "finding")
@@ -174,7 +188,9 @@ class Fold:
         if kind in (EventKind.THREAD_END, EventKind.TASK_END):
             self._set(actor, ActorState.DONE, ts)
             return
-        if kind is EventKind.LOCK_ACQUIRE and event.obj:
+        if kind is EventKind.LOCK_TIMEOUT:
+            pass  # _set below closes the wait: a give-up is not a hold, and not endless contention
+        elif kind is EventKind.LOCK_ACQUIRE and event.obj:
             self._set(actor, ActorState.RUNNING, ts)
             lock = self._locks.setdefault(event.obj, _Lock())
             lock.owner = actor.name
@@ -190,13 +206,20 @@ class Fold:
             queue.history.append(queue.depth)
         self._set(actor, ActorState.RUNNING, ts)
 
+    def copy(self) -> Fold:
+        """An independent copy (rewinding starts from a copy of the base fold)."""
+        return copy.deepcopy(self)
+
     def snapshot(self) -> VisSnapshot:
+        now = self.now_ns
         return VisSnapshot(
             actors=tuple(
-                ActorView(a.name, a.state, a.obj, tuple(a.transitions)) for a in self._actors.values()
+                ActorView(a.name, a.state, a.obj, tuple(a.transitions), a.started_ns) for a in self._actors.values()
             ),
             locks=tuple(
-                LockView(name, lock.owner, len(lock.waiters), lock.wait_ns, lock.acquisitions)
+                LockView(name, lock.owner, len(lock.waiters),
+                         lock.wait_ns + sum(max(0, now - since) for since in lock.waiters.values()),
+                         lock.acquisitions)
                 for name, lock in self._locks.items()
             ),
             queues=tuple(

@@ -51,6 +51,9 @@ class LiveRun:
         self.returncode: int | None = None
         self.killed = False
         self._fold = Fold()
+        self._base = Fold()
+        """The events that fell off the front of ``events``, folded: where a rewind starts."""
+        self.dropped = 0
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._reader: threading.Thread | None = None
@@ -59,7 +62,7 @@ class LiveRun:
 
     def start(self) -> LiveRun:
         read_fd, write_fd = os.pipe()
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        env = {**os.environ, "PYTHONHASHSEED": str(self.seed % 4_294_967_295), "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         command = [
             sys.executable, "-m", "interactive.visualizer.child",
             "--fd", str(write_fd), "--seed", str(self.seed), self.target.kind, self.target.name,
@@ -81,7 +84,17 @@ class LiveRun:
         with self._lock:
             for event in events:
                 self._fold.apply(event)
-            self.events.extend(events)
+            kept = self.events
+            before = len(kept)
+            overflow = before + len(events) - (kept.maxlen or 0)
+            if kept.maxlen is not None and overflow > 0:
+                self.dropped += overflow
+                base = self._base
+                for _ in range(min(overflow, before)):
+                    base.apply(kept.popleft())
+                for event in events[: max(0, overflow - before)]:
+                    base.apply(event)
+            kept.extend(events)
 
     def _read(self, fd: int) -> None:
         with os.fdopen(fd, "rb") as pipe:
@@ -111,6 +124,11 @@ class LiveRun:
     def recorded(self) -> tuple[Event, ...]:
         with self._lock:
             return tuple(self.events)
+
+    def history_base(self) -> tuple[Fold, int]:
+        """A copy of the fold of the events no longer kept, and how many they were (rewind starts there)."""
+        with self._lock:
+            return self._base.copy(), self.dropped
 
     def errors(self, lines: int = 6) -> str:
         """The last lines the child wrote on stderr (a traceback when the program crashed)."""

@@ -21,19 +21,43 @@ from interactive.visualizer.fold import ActorState, ActorView, VisSnapshot
 __all__ = ["HeatmapWidget", "LanesWidget", "SparklinesWidget", "sparkline"]
 
 STATE_STYLE: dict[ActorState, tuple[str, str]] = {
-    ActorState.RUNNING: ("█", "green"),
-    ActorState.LOCK: ("▓", "red"),
-    ActorState.QUEUE: ("▒", "yellow"),
-    ActorState.JOIN: ("░", "blue"),
-    ActorState.EVENT: ("░", "magenta"),
-    ActorState.SLEEPING: ("─", "grey50"),
-    ActorState.DONE: (" ", "grey30"),
+    ActorState.RUNNING: ("█", "success"),
+    ActorState.LOCK: ("▓", "error"),
+    ActorState.QUEUE: ("▒", "warning"),
+    ActorState.JOIN: ("░", "primary"),
+    ActorState.EVENT: ("░", "accent"),
+    ActorState.SLEEPING: ("─", "foreground"),
+    ActorState.DONE: ("·", "foreground"),
 }
-_STYLES: dict[ActorState | None, Style] = {state: Style.parse(color) for state, (_, color) in STATE_STYLE.items()}
+"""State -> (glyph, theme colour). Not started is blank; done is a dim dot, so the two differ."""
+_LEGEND = {ActorState.RUNNING: "run", ActorState.LOCK: "lock", ActorState.QUEUE: "queue",
+           ActorState.JOIN: "join", ActorState.EVENT: "event", ActorState.SLEEPING: "sleep",
+           ActorState.DONE: "done"}
 _PLAIN, _DIM, _BOLD = Style(), Style(dim=True), Style(bold=True)
-_ALERT = Style(bold=True, reverse=True, color="red")
-NAME_WIDTH = 14
+"""Every segment carries a Style (never None): NO_COLOR's monochrome filter reads ``style.color``."""
+_ALERT = Style(bold=True, reverse=True)
+NAME_WIDTH = 8
 BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def state_styles(theme: object | None) -> dict[ActorState | None, Style]:
+    """Lane styles from the app's theme colours (readable on light and dark themes)."""
+    styles: dict[ActorState | None, Style] = {None: _PLAIN}
+    for state, (_, key) in STATE_STYLE.items():
+        color = getattr(theme, key, None) if theme is not None else None
+        if key == "foreground" and color is None:
+            color = getattr(theme, "foreground", None)
+        try:
+            style = Style(color=color) if color else Style()
+        except Exception:  # an unparsable theme colour: fall back to no colour
+            style = Style()
+        if state in (ActorState.SLEEPING, ActorState.DONE):
+            style += _DIM
+        styles[state] = style
+    return styles
+
+
+_DEFAULT_STYLES = state_styles(None)
 
 
 def lane_cells(actor: ActorView, start_ns: int, end_ns: int, columns: int) -> list[ActorState | None]:
@@ -68,23 +92,14 @@ def _runs(cells: list[ActorState | None]) -> list[tuple[ActorState | None, int]]
     return runs
 
 
-def _run_segment(cell: ActorState | None, length: int) -> Segment:
+def _run_segment(cell: ActorState | None, length: int, styles: dict[ActorState | None, Style]) -> Segment:
     char = STATE_STYLE[cell][0] if cell is not None else " "
-    return Segment(char * length, _STYLES.get(cell, _PLAIN))
-
-
-_RUN_SEGMENTS: dict[tuple[ActorState | None, int], Segment] = {}
-"""(state, run length) -> its segment. Segments are immutable, so every lane and frame shares them:
-a flood of events then allocates no new segments for the lanes, which keeps the garbage collector's
-full collections (tens of ms each with a large event history in memory) rare. Bounded by the number
-of states times the widest lane."""
+    return Segment(char * length, styles.get(cell, _PLAIN))
 
 
 def sparkline(values: tuple[int, ...], width: int, *, from_min: bool = False) -> str:
-    """``values`` resampled to ``width`` block characters (max of each bucket).
-
-    ``from_min`` scales between the lowest and highest value (memory), not from zero (queues).
-    """
+    """``values`` resampled to ``width`` block characters (max of each bucket), scaled from zero
+    (``from_min`` scales from the lowest value instead)."""
     if not values or width <= 0:
         return ""
     if len(values) > width:
@@ -95,16 +110,54 @@ def sparkline(values: tuple[int, ...], width: int, *, from_min: bool = False) ->
     return "".join(BLOCKS[min(len(BLOCKS) - 1, (v - floor) * (len(BLOCKS) - 1) // top)] for v in values)
 
 
+def time_sparkline(samples: tuple[tuple[int, int], ...], start_ns: int, end_ns: int, width: int) -> str:
+    """(ts, value) samples drawn per time: each column is an equal slice of [start, end] showing the
+    last value known at its end (blank before the first sample), scaled from zero."""
+    if not samples or width <= 0:
+        return ""
+    times = [ts for ts, _ in samples]
+    top = max(v for _, v in samples) or 1
+    span = max(1, end_ns - start_ns)
+    out = []
+    for column in range(width):
+        index = bisect_right(times, start_ns + span * (column + 1) // width)
+        if not index:
+            out.append(" ")
+            continue
+        value = samples[index - 1][1]
+        out.append(BLOCKS[min(len(BLOCKS) - 1, value * (len(BLOCKS) - 1) // top)])
+    return "".join(out)
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut or padded to exactly ``width`` cells (an ellipsis marks a cut)."""
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        text = text[: max(0, width - 1)] + "…"
+        while cell_len(text) > width:
+            text = text[:-2] + "…"
+    return text + " " * (width - cell_len(text))
+
+
+def name_width(names: list[str], width: int) -> int:
+    """Room for the longest name, between NAME_WIDTH and a quarter of the screen."""
+    longest = max((cell_len(n) for n in names), default=0) + 1
+    return max(NAME_WIDTH, min(longest, max(NAME_WIDTH, width // 4)))
+
+
 class _LaneFrame:
     """Per-frame layout of the lanes, shared by every row: widths and the columns' end times."""
 
-    __slots__ = ("ends", "name_width", "now_width", "snapshot")
+    __slots__ = ("ends", "name_width", "now_width", "segments", "snapshot", "styles")
 
-    def __init__(self, snapshot: VisSnapshot, width: int) -> None:
+    def __init__(self, snapshot: VisSnapshot, width: int, styles: dict[ActorState | None, Style]) -> None:
         self.snapshot = snapshot
-        self.now_width = 22 if width >= 70 else 10
-        self.name_width = max(NAME_WIDTH, min(32, width // 6))
-        columns = max(4, width - self.name_width - self.now_width - 2)
+        self.styles = styles
+        self.segments: dict[tuple[ActorState | None, int], Segment] = {}
+        self.now_width = 22 if width >= 70 else 12
+        self.name_width = name_width([a.name for a in snapshot.actors], width)
+        columns = max(4, width - self.name_width - self.now_width - 1)
         self.ends = _column_ends(snapshot.start_ns, snapshot.now_ns, columns)
 
 
@@ -124,6 +177,12 @@ class _SnapshotWidget(Widget):
         return max(1, self._rows(self.snapshot))
 
 
+_RUN_SEGMENTS: dict[tuple[int, ActorState | None, int], Segment] = {}
+"""(styles id, state, run length) -> its segment. Segments are immutable, so every lane and frame
+shares them: a flood of events then allocates no new segments for the lanes, which keeps the
+garbage collector's full collections rare. Bounded by themes x states x the widest lane."""
+
+
 class LanesWidget(_SnapshotWidget):
     """One row per thread/task: its state over the run, then what it is doing now.
 
@@ -134,23 +193,35 @@ class LanesWidget(_SnapshotWidget):
     highlighted: frozenset[str] = frozenset()
     """Actors drawn in reverse video (e.g. a deadlock cycle)."""
     _strips: dict[int, Strip]
-    _built_for: tuple[int, int, frozenset[str]] = (-1, -1, frozenset())
+    _built_for: tuple[int, int, frozenset[str], int] = (-1, -1, frozenset(), 0)
     _frame: _LaneFrame | None = None
+    _theme_styles: tuple[object, dict[ActorState | None, Style]] = (None, _DEFAULT_STYLES)
 
     def _rows(self, snapshot: VisSnapshot) -> int:
         return len(snapshot.actors) + 1
 
     def show(self, snapshot: VisSnapshot) -> None:
-        self._built_for = (-1, -1, frozenset())
+        self._built_for = (-1, -1, frozenset(), 0)
         super().show(snapshot)
+
+    def styles_for_theme(self) -> dict[ActorState | None, Style]:
+        """The lane styles for the app's current theme (recomputed when the theme changes)."""
+        try:
+            theme = self.app.current_theme
+        except Exception:  # not mounted in an app (tests rendering the widget alone)
+            theme = None
+        if self._theme_styles[0] is not theme:
+            self._theme_styles = (theme, state_styles(theme))
+        return self._theme_styles[1]
 
     def render_line(self, y: int) -> Strip:
         """Rows are built lazily (only those on screen) and kept until the snapshot or width changes."""
         width = self.size.width
-        key = (id(self.snapshot), width, self.highlighted)
+        styles = self.styles_for_theme()
+        key = (id(self.snapshot), width, self.highlighted, id(styles))
         frame = self._frame
         if frame is None or self._built_for != key:
-            frame = self._frame = _LaneFrame(self.snapshot, width)
+            frame = self._frame = _LaneFrame(self.snapshot, width, styles)
             self._strips = {}
             self._built_for = key
         strip = self._strips.get(y)
@@ -159,36 +230,40 @@ class LanesWidget(_SnapshotWidget):
         return strip
 
     def _build(self, width: int) -> list[Strip]:
-        frame = _LaneFrame(self.snapshot, width)
+        frame = _LaneFrame(self.snapshot, width, self.styles_for_theme())
         return [self._row(frame, y, width) for y in range(max(1, len(self.snapshot.actors) + 1))]
 
     def _row(self, frame: _LaneFrame, y: int, width: int) -> Strip:
         snap = frame.snapshot
+        styles = frame.styles
         if not snap.actors:
             if y == 0:
-                return Strip([Segment("waiting for the first thread…", _DIM)]).crop(0, width)
-            return Strip.blank(width)
+                return Strip([Segment(fit("waiting for the first thread…", width), _DIM)], width)
+            return Strip.blank(width, _PLAIN)
         if y == 0:
             legend: list[Segment] = []
-            for state in list(ActorState)[:6]:
-                char, _ = STATE_STYLE[state]
-                legend += [Segment(char, _STYLES[state]), Segment(f"{state.value} ")]
-            return Strip(legend).crop(0, width)
+            for state, label in _LEGEND.items():
+                legend += [Segment(STATE_STYLE[state][0], styles[state]), Segment(f"{label} ", _PLAIN)]
+            legend.append(Segment("(blank: not started)", _DIM))
+            return Strip(legend).crop(0, width).extend_cell_length(width, _PLAIN)
         if y > len(snap.actors):
-            return Strip.blank(width)
+            return Strip.blank(width, _PLAIN)
         actor = snap.actors[y - 1]
-        name_width, now_width = frame.name_width, frame.now_width
         name_style = _ALERT if actor.name in self.highlighted else _BOLD
-        name = f"{actor.name[: name_width - 1]:<{name_width - 1}} "
+        name = fit(actor.name, frame.name_width - 1) + " "
         segments = [Segment(name, name_style)]
-        for run in _runs(_cells(actor.transitions, frame.ends)):
-            segment = _RUN_SEGMENTS.get(run)
+        theme_id = id(styles)
+        for cell, length in _runs(_cells(actor.transitions, frame.ends)):
+            run_key = (theme_id, cell, length)
+            segment = _RUN_SEGMENTS.get(run_key)
             if segment is None:
-                segment = _RUN_SEGMENTS[run] = _run_segment(*run)
+                if len(_RUN_SEGMENTS) > 20_000:
+                    _RUN_SEGMENTS.clear()
+                segment = _RUN_SEGMENTS[run_key] = _run_segment(cell, length, styles)
             segments.append(segment)
         now = actor.state.value if actor.obj is None else f"{actor.state.value.split('-')[-1]} {actor.obj}"
-        now = f" {now[:now_width]}"
-        segments.append(Segment(now, _STYLES[actor.state]))
+        now = " " + fit(now, frame.now_width)
+        segments.append(Segment(now, styles[actor.state]))
         # Every run character is one cell wide: the row's length is known without measuring segments.
         return Strip(segments, cell_len(name) + len(frame.ends) + cell_len(now)).crop(0, width)
 
@@ -197,35 +272,51 @@ class LanesWidget(_SnapshotWidget):
         return Text("\n".join(strip.text for strip in self._build(self.size.width or 80)))
 
 
+SUFFIX = 24
+"""Cells for a heatmap row's numbers (wait time, acquisitions, owner)."""
+
+
 class HeatmapWidget(_SnapshotWidget):
-    """Locks by total wait time: the longer the bar, the hotter the lock."""
+    """Locks by total wait time (waits still going on count up to now): the longer, the hotter.
+
+    Every row is exactly the widget's width: name, bar, numbers — never wrapped or clipped.
+    """
 
     def _rows(self, snapshot: VisSnapshot) -> int:
         return len(snapshot.locks)
 
-    def render(self) -> Text:
+    def rows(self, width: int) -> list[Text]:
         locks = sorted(self.snapshot.locks, key=lambda lock: lock.wait_ns, reverse=True)
-        if not locks:
-            return Text("no locks yet", style="dim")
-        width = self.size.width or 60
-        hottest = max(lock.wait_ns for lock in locks) or 1
-        bar_width = max(4, width - 40)
-        out = Text(no_wrap=True, overflow="ellipsis")
-        for index, lock in enumerate(locks):
+        hottest = max((lock.wait_ns for lock in locks), default=0) or 1
+        label = name_width([lock.name for lock in locks], width)
+        bar_width = max(1, width - label - SUFFIX - 1)
+        rows = []
+        for lock in locks:
             heat = lock.wait_ns / hottest
             color = "red" if heat > 0.66 else "yellow" if heat > 0.33 else "green"
             filled = round(bar_width * heat)
-            if index:
-                out.append("\n")
-            out.append(f"{lock.name[:16]:<16} ", style="bold")
-            out.append("█" * filled + "·" * (bar_width - filled), style=color)
+            row = Text(no_wrap=True, overflow="crop")
+            row.append(fit(lock.name, label - 1) + " ", style="bold")
+            row.append("█" * filled + "·" * (bar_width - filled), style=color)
             owner = f" ← {lock.owner}" if lock.owner else ""
-            out.append(f" {lock.wait_ns / 1e6:7.1f}ms ×{lock.acquisitions}{owner}"[:24])
-        return out
+            row.append(fit(f" {_ms(lock.wait_ns)} ×{lock.acquisitions}{owner}", SUFFIX + 1))
+            row.truncate(width)
+            rows.append(row)
+        return rows
+
+    def render(self) -> Text:
+        if not self.snapshot.locks:
+            return Text("no locks yet", style="dim")
+        return Text("\n", no_wrap=True).join(self.rows(self.size.width or 60))
+
+
+def _ms(ns: int) -> str:
+    ms = ns / 1e6
+    return f"{ms:7.1f}ms" if ms < 10_000 else f"{ms / 1000:7.1f}s "
 
 
 class SparklinesWidget(_SnapshotWidget):
-    """Queue depths and memory over time."""
+    """Queue depths (per operation) and memory (per time, scaled from zero)."""
 
     def _rows(self, snapshot: VisSnapshot) -> int:
         return len(snapshot.queues) + (1 if snapshot.memory else 0)
@@ -233,21 +324,22 @@ class SparklinesWidget(_SnapshotWidget):
     def render(self) -> Text:
         snap = self.snapshot
         width = self.size.width or 60
-        spark_width = max(4, width - 38)
-        out = Text(no_wrap=True, overflow="ellipsis")
-        rows = 0
+        label = name_width([q.name for q in snap.queues] + ["memory (RSS)"], width)
+        spark_width = max(4, width - label - SUFFIX)
+        lines = []
         for queue in snap.queues:
-            if rows:
-                out.append("\n")
-            out.append(f"{queue.name[:14]:<14} ", style="bold")
-            out.append(sparkline(queue.history, spark_width), style="cyan")
-            out.append(f" depth {queue.depth} (peak {queue.peak})"[:22])
-            rows += 1
+            row = Text(no_wrap=True, overflow="crop")
+            row.append(fit(queue.name, label - 1) + " ", style="bold")
+            row.append(sparkline(queue.history, spark_width), style="cyan")
+            row.append(fit(f" depth {queue.depth} (peak {queue.peak})", SUFFIX))
+            lines.append(row)
         if snap.memory:
-            if rows:
-                out.append("\n")
-            out.append(f"{'memory (RSS)':<14} ", style="bold")
-            out.append(sparkline(snap.memory, spark_width, from_min=True), style="magenta")
-            out.append(f" {snap.memory[-1] / 2**20:.1f} MiB")
-            rows += 1
-        return out if rows else Text("no queues yet", style="dim")
+            row = Text(no_wrap=True, overflow="crop")
+            row.append(fit("memory (RSS)", label - 1) + " ", style="bold")
+            row.append(time_sparkline(snap.memory, snap.start_ns, snap.now_ns, spark_width), style="magenta")
+            peak = max(v for _, v in snap.memory)
+            row.append(fit(f" {snap.memory[-1][1] / 2**20:.1f} MiB (0-{peak / 2**20:.1f})", SUFFIX))
+            lines.append(row)
+        for row in lines:
+            row.truncate(width)
+        return Text("\n", no_wrap=True).join(lines) if lines else Text("no queues yet", style="dim")

@@ -97,7 +97,7 @@ async def test_passing_grade_toasts_level_up_and_achievement(tmp_path: Path) -> 
 async def test_quiz_answers_explains_and_scores(tmp_path: Path) -> None:
     app = LearnTui(services(tmp_path), quiz_seed=3)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("q")
+        await pilot.press("z")
         assert isinstance(app.screen, QuizScreen)
         screen = app.screen
         assert screen.session is not None
@@ -111,9 +111,11 @@ async def test_quiz_answers_explains_and_scores(tmp_path: Path) -> None:
         assert "Not quite" in _text(app, "#quiz-feedback")
         assert second.explanation in _text(app, "#quiz-feedback")
         await pilot.press("n")
-        assert "Quiz over: 1/2 correct, +10 XP" in _text(app, "#quiz-question")
+        assert screen.session.current.id == second.id  # the missed one comes back in this quiz
+        await pilot.press(str(screen.session.current.answer + 1), "n")
+        assert "Quiz over: 2/3 correct, +20 XP" in _text(app, "#quiz-question")
         await pilot.press("r")
-        assert screen.session.questions[0].id == second.id  # the missed one comes back first
+        assert screen.session.results == []  # a new quiz (the reviewed question was then answered right)
 
 
 async def test_visualizer_shows_lanes_heatmap_and_deadlock_overlay_and_steps(tmp_path: Path) -> None:
@@ -135,6 +137,8 @@ async def test_visualizer_shows_lanes_heatmap_and_deadlock_overlay_and_steps(tmp
         assert "lock_a" in _plain(screen.query_one("#heatmap").render())
         assert "jobs" in _plain(screen.query_one("#sparks").render())
         await pilot.press("space", "home", "s", "s")
+        assert "Resume" in [b.description for b in app.active_bindings and
+                            [a.binding for a in app.active_bindings.values()]]
         assert "step 2/" in _text(app, "#vis-status")
         assert "worker-1: thread-start" in _text(app, "#vis-status")
         await pilot.press("R")
@@ -152,3 +156,172 @@ async def test_visualizer_picker_lists_lessons_and_challenges(tmp_path: Path) ->
 
         options = app.screen.query_one(OptionList)
         assert options.option_count == 5
+
+
+async def test_no_color_visualizer_draws_instead_of_crashing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(VisualizerScreen("example", 1, seed=5, run_factory=FakeRun))
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, VisualizerScreen)
+        assert "worker-0" in _plain(app.screen.query_one("#lanes").render())
+    assert app.return_code in (0, None)
+
+
+def _many_threads(seed: int) -> FakeRun:
+    from tests.functional._interactive_fakes import deadlock_events
+
+    return FakeRun(seed, deadlock_events(threads=40, rounds=2))
+
+
+async def test_at_80x24_keys_rewind_and_step_even_when_the_body_scrolls(tmp_path: Path) -> None:
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(VisualizerScreen("example", 1, seed=5, run_factory=_many_threads))
+        await pilot.pause()
+        body = app.screen.query_one("#vis-body")
+        assert body.max_scroll_y > 0  # 40 lanes do not fit: the body scrolls
+        body.focus()
+        await pilot.press("space")
+        await pilot.press("s")  # right after pausing a finished run: steps from the start
+        status = _text(app, "#vis-status")
+        assert "step 1/" in status and "worker-0: thread-start" in status
+        await pilot.press("end", "home")
+        assert "rewound" in _text(app, "#vis-status")
+
+
+async def test_stepping_passes_over_sampler_events(tmp_path: Path) -> None:
+    from evaluator.events import Event, EventKind
+
+    events = [Event(n, n, EventKind.MEMORY, "sampler", 0, None, 100) for n in range(5)]
+    events += [Event(5, 10, EventKind.THREAD_START, "main", 1), Event(6, 11, EventKind.MEMORY, "sampler", 0, None, 1),
+               Event(7, 12, EventKind.LOCK_WAIT, "main", 1, "L")]
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.push_screen(VisualizerScreen("example", 1, seed=5, run_factory=lambda seed: FakeRun(seed, events)))
+        await pilot.pause()
+        await pilot.press("home", "s")
+        assert "step 6/8" in _text(app, "#vis-status") and "main: thread-start" in _text(app, "#vis-status")
+        await pilot.press("s")
+        assert "step 8/8" in _text(app, "#vis-status") and "lock-wait L" in _text(app, "#vis-status")
+
+
+def test_rewind_after_the_ring_buffer_overflows_starts_from_the_true_state() -> None:
+    from evaluator.events import Event, EventKind
+    from interactive.visualizer.runner import LiveRun, Target
+
+    run = LiveRun(Target("script", "unused.py"), keep=10)
+    run.ingest([Event(0, 0, EventKind.LOCK_ACQUIRE, "holder", 1, "L")])
+    run.ingest([Event(n, n, EventKind.SLEEP_START if n % 2 else EventKind.SLEEP_END, "busy", 2) for n in range(1, 30)])
+    base, dropped = run.history_base()
+    assert dropped == 20 and len(run.recorded()) == 10
+    (lock,) = base.snapshot().locks
+    assert lock.owner == "holder"  # held before the first kept event: the rewound picture knows it
+
+
+async def test_tab_moves_between_story_and_result_panes(tmp_path: Path) -> None:
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c", "enter")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "story-pane"
+        await pilot.press("tab")
+        assert app.focused is not None and app.focused.id == "result-pane"
+
+
+async def test_a_grade_that_finishes_after_leaving_the_screen_is_kept_and_shown(tmp_path: Path) -> None:
+    grader = FakeGrader(block=True)
+    svc = services(tmp_path, grader)
+    app = LearnTui(svc)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c", "enter", "g")
+        await pilot.pause()
+        await pilot.press("escape")
+        assert isinstance(app.screen, ChallengesScreen)
+        grader.release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("Challenge 1: not yet" in n.message for n in app._notifications)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "teller-1 holds lock_a" in _text(app, "#result")
+    # A new app (a restart) with the same store still shows the last grade.
+    again = LearnTui(svc)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c", "enter")
+        await pilot.pause()
+        assert "Last grade" in _text(again, "#result") and "NOT YET" in _text(again, "#result")
+
+
+def test_the_file_store_keeps_the_last_grade_and_theme_across_restarts(tmp_path: Path) -> None:
+    from interactive.services import FileStore
+    from tests.functional._interactive_fakes import grade_result
+
+    FileStore(tmp_path).save_grade(3, grade_result())
+    FileStore(tmp_path).save_settings({"theme": "textual-light"})
+    again = FileStore(tmp_path)
+    last = again.last_grade(3)
+    assert last is not None and not last.passed and last.findings[0].seed == 42
+    assert again.settings() == {"theme": "textual-light"}
+
+
+async def test_the_theme_is_remembered(tmp_path: Path) -> None:
+    svc = services(tmp_path)
+    app = LearnTui(svc)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.theme = "textual-light"
+        await pilot.pause()
+    assert LearnTui(svc).theme == "textual-light"
+
+
+async def test_quiz_choices_can_be_clicked_and_footer_offers_no_fake_answer_key(tmp_path: Path) -> None:
+    app = LearnTui(services(tmp_path), quiz_seed=3)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("z")
+        screen = app.screen
+        assert isinstance(screen, QuizScreen) and screen.session is not None
+        shown = [b.binding.key_display or b.binding.key for b in app.active_bindings.values() if b.binding.show]
+        assert not any("1-6" in key for key in shown)
+        question = screen.session.current
+        from textual.widgets import OptionList
+
+        choices = screen.query_one("#quiz-choices", OptionList)
+        assert choices.option_count == len(question.choices)
+        target = question.answer
+        await pilot.click(OptionList, offset=(4, target))
+        await pilot.pause()
+        assert screen.last is not None and screen.last.chosen == target
+        await pilot.press("3")  # beyond a 2-choice question: nothing happens
+        assert len(screen.session.results) == 1
+
+
+async def test_one_key_scheme_q_goes_back_and_question_mark_lists_keys(tmp_path: Path) -> None:
+    from interactive.screens.help import HelpScreen
+
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        keys = {b.binding.key: b.binding.description for b in app.active_bindings.values() if b.binding.show}
+        assert keys.get("enter") == "Open"
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("q")
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        help_text = _plain(app.screen.query_one("#help-keys", Static).content)
+        assert "Challenges" in help_text and "Quiz" in help_text
+
+
+def test_listing_challenges_never_writes_the_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from interactive.services import default_services
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LEARN_WORKSPACE", raising=False)
+    views = default_services().challenges()
+    assert len(views) == 16
+    assert not (tmp_path / "workspace").exists()
+    assert all(v.program_path.exists() for v in views)

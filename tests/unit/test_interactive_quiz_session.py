@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -44,7 +44,7 @@ def test_topic_filter_and_unknown_topic() -> None:
 
 
 def test_session_scores_answers_and_awards_xp_only_when_correct() -> None:
-    session = QuizSession(BANK[:3], MemoryProgress(clock=lambda: NOW))
+    session = QuizSession(BANK[:3], MemoryProgress(clock=lambda: NOW), review_missed=False)
     assert session.answer(0).correct
     wrong = session.answer(1)
     assert not wrong.correct and wrong.outcome.xp_gained == 0
@@ -67,9 +67,9 @@ def test_missed_questions_come_back_in_the_next_session_and_learned_ones_wait() 
     progress = MemoryProgress(clock=clock)
     first = QuizSession.start(BANK, progress, count=3, seed=4, now=clock.now)
     missed_id = first.current.id
-    first.answer(1)  # wrong
+    first.answer(1 - first.current.answer)  # wrong
     learned_id = first.current.id
-    first.answer(0)  # right
+    first.answer(first.current.answer)  # right
 
     second = QuizSession.start(BANK, progress, count=3, seed=99, now=clock.now)
     assert second.questions[0].id == missed_id
@@ -81,3 +81,40 @@ def test_missed_questions_come_back_in_the_next_session_and_learned_ones_wait() 
 def test_empty_selection_is_a_user_error() -> None:
     with pytest.raises(UserError, match="no quiz questions match"):
         QuizSession((), MemoryProgress())
+
+
+def test_a_missed_question_comes_back_at_the_end_of_the_same_session_once() -> None:
+    session = QuizSession(BANK[:2], MemoryProgress(clock=lambda: NOW), seed=3)
+    first = session.current
+    session.answer(1 - first.answer)  # wrong: it is queued again
+    session.answer(session.current.answer)
+    assert not session.finished and session.current.id == first.id
+    session.answer(1 - session.current.answer)  # wrong again: not queued a third time
+    assert session.finished and [q.id for q in session.missed] == [first.id]
+
+
+def test_sessions_use_the_progress_clock_so_a_pinned_now_brings_missed_questions_back() -> None:
+    pinned = datetime(2031, 5, 1, 12, 0, tzinfo=UTC)  # later than the wall clock: LEARN_NOW in a demo
+    progress = MemoryProgress(clock=lambda: pinned)
+    first = QuizSession.start(BANK, progress, count=2, seed=1)
+    missed_id = first.current.id
+    first.answer(1 - first.current.answer)
+    second = QuizSession.start(BANK, progress, count=2, seed=2)  # no explicit now: the progress clock
+    assert second.questions[0].id == missed_id
+
+
+def test_choices_are_shuffled_per_session_and_replayable_by_seed() -> None:
+    bank = tuple(
+        Question(f"s-{n}", "asyncio", QuestionKind.CHOICE, "p?", ("a", "b", "c", "d"), 0, "a.",
+                 why=("", "why b", "why c", "why d"))
+        for n in range(40)
+    )
+    one = QuizSession.start(bank, MemoryProgress(clock=lambda: NOW), count=40, seed=7)
+    again = QuizSession.start(bank, MemoryProgress(clock=lambda: NOW), count=40, seed=7)
+    assert [(q.id, q.choices) for q in one.questions] == [(q.id, q.choices) for q in again.questions]
+    positions = [q.answer for q in one.questions]
+    assert max(positions.count(p) for p in range(4)) <= 16  # not all first: spread over the four slots
+    for question in one.questions:
+        assert question.correct_choice == "a"
+        for index, choice in enumerate(question.choices):
+            assert question.why_wrong(index) == ("" if choice == "a" else f"why {choice}")

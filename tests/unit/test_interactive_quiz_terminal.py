@@ -19,7 +19,7 @@ QUESTIONS = (
 def _run(answers: list[str]) -> tuple[QuizSession, str]:
     console = Console(record=True, width=80, color_system=None)
     replies = iter(answers)
-    session = QuizSession(QUESTIONS, MemoryProgress(clock=lambda: datetime(2026, 1, 1)))
+    session = QuizSession(QUESTIONS, MemoryProgress(clock=lambda: datetime(2026, 1, 1)), review_missed=False)
     run_terminal_quiz(session, console, ask=lambda prompt: next(replies))
     return session, console.export_text()
 
@@ -39,3 +39,26 @@ def test_q_stops_early_with_a_summary() -> None:
     assert len(session.results) == 1
     assert "0/1 correct · +0 XP · 1 to review next time" in out
     assert "XP from this quiz is not saved" in out
+
+
+def test_end_of_input_stops_the_quiz_instead_of_looking_like_ctrl_c() -> None:
+    console = Console(record=True, width=80, color_system=None)
+
+    def eof(prompt: str) -> str:
+        raise EOFError
+
+    session = QuizSession(QUESTIONS, MemoryProgress(clock=lambda: datetime(2026, 1, 1)))
+    run_terminal_quiz(session, console, ask=eof)
+    out = console.export_text()
+    assert "Quiz over" in out and "0/0 correct" in out and "interrupted" not in out
+
+
+def test_backticks_are_code_and_brackets_are_not_rich_markup() -> None:
+    question = Question("m-1", "asyncio", QuestionKind.CHOICE, "Does `[red]x[/red]` stay literal?",
+                        ("`a[0]`", "no"), 0, "Because [bold] is text here, and `f()` is code.")
+    session = QuizSession((question,), MemoryProgress(clock=lambda: datetime(2026, 1, 1)), review_missed=False)
+    console = Console(record=True, width=100, color_system=None)
+    run_terminal_quiz(session, console, ask=lambda prompt: "2")
+    out = console.export_text()
+    assert "[red]x[/red]" in out and "`" not in out and "a[0]" in out
+    assert "Because [bold] is text here, and f() is code." in out

@@ -6,7 +6,13 @@ from evaluator.events import Event, EventKind
 from interactive.visualizer.fold import HISTORY, ActorState, Fold, deadlock_cycle
 from interactive.visualizer.trace import to_trace_events
 from interactive.visualizer.wire import decode_batch, encode_batch
-from interactive.widgets.lanes import lane_cells, sparkline
+from interactive.widgets.lanes import (
+    HeatmapWidget,
+    lane_cells,
+    name_width,
+    sparkline,
+    time_sparkline,
+)
 from tests.functional._interactive_fakes import deadlock_events
 
 
@@ -29,7 +35,7 @@ def test_fold_tracks_states_lock_waits_queue_depth_and_memory() -> None:
     assert locks["lock_a"].waiters == 1 and locks["lock_b"].owner == "worker-1"
     (jobs,) = snap.queues
     assert jobs.depth == 12 and jobs.peak == 12 and jobs.history[:3] == (1, 2, 3)
-    assert snap.memory[-1] == 21 * 2**20
+    assert snap.memory[-1][1] == 21 * 2**20
 
 
 def test_lock_wait_time_counts_from_wait_to_acquire_or_give_up() -> None:
@@ -65,7 +71,11 @@ def test_history_is_bounded_however_many_events_arrive() -> None:
         kind = EventKind.SLEEP_START if n % 2 else EventKind.SLEEP_END
         fold.apply(Event(n, n, kind, "busy", 1))
     (actor,) = fold.snapshot().actors
-    assert len(actor.transitions) == HISTORY
+    assert len(actor.transitions) <= HISTORY
+    # The lane still covers the whole run (thinned), so a busy thread's lane is not blank at its start.
+    assert actor.transitions[0][0] == 0 and actor.transitions[-1][0] == 10 * HISTORY - 1
+    cells = lane_cells(actor, 0, 10 * HISTORY - 1, 80)
+    assert None not in cells
 
 
 def test_wire_round_trip() -> None:
@@ -99,3 +109,64 @@ def test_sparkline_resamples_and_scales() -> None:
     assert len(sparkline(tuple(range(1000)), 40)) == 40
     assert sparkline((100, 101, 102), 3, from_min=True) == "▁▄█"
     assert sparkline((), 10) == ""
+
+
+def test_an_ongoing_wait_counts_up_to_now_so_a_deadlocked_lock_is_hot() -> None:
+    events = [
+        Event(0, 0, EventKind.LOCK_ACQUIRE, "a", 1, "L"),
+        Event(1, 1_000, EventKind.LOCK_WAIT, "b", 2, "L"),
+        Event(2, 5_000_000_000, EventKind.MEMORY, "sampler", 0, value=1),  # time passes, b still waits
+    ]
+    (lock,) = _fold(events).snapshot().locks
+    assert lock.waiters == 1 and lock.wait_ns == 5_000_000_000 - 1_000
+
+
+def test_a_timed_out_acquire_closes_the_wait_and_is_not_a_hold() -> None:
+    events = [
+        Event(0, 0, EventKind.LOCK_ACQUIRE, "a", 1, "L"),
+        Event(1, 100, EventKind.LOCK_WAIT, "pool", 2, "L"),
+        Event(2, 100, EventKind.LOCK_TIMEOUT, "pool", 2, "L"),  # acquire(timeout=0) gave up
+        Event(3, 9_000, EventKind.MEMORY, "sampler", 0, value=1),
+    ]
+    snap = _fold(events).snapshot()
+    (lock,) = snap.locks
+    assert lock.waiters == 0 and lock.wait_ns == 0 and lock.owner == "a" and lock.acquisitions == 1
+    assert {a.name: a.state for a in snap.actors}["pool"] is ActorState.RUNNING
+
+
+def test_done_and_not_started_look_different_in_a_lane() -> None:
+    events = [Event(0, 0, EventKind.THREAD_START, "early", 1), Event(1, 50, EventKind.THREAD_END, "early", 1),
+              Event(2, 60, EventKind.THREAD_START, "late", 2), Event(3, 100, EventKind.MARK, "x", 0)]
+    snap = _fold(events).snapshot()
+    early, late = snap.actors
+    assert lane_cells(early, 0, 100, 10)[-1] is ActorState.DONE
+    assert lane_cells(late, 0, 100, 10)[0] is None
+
+
+def test_heatmap_rows_are_exactly_the_width_and_every_lock_has_a_row() -> None:
+    events = []
+    for n in range(5):
+        events += [Event(len(events), n * 10, EventKind.LOCK_WAIT, f"t{n}", n, f"Account.lock_{n}_long_name"),
+                   Event(len(events) + 1, n * 10 + 5, EventKind.LOCK_ACQUIRE, f"t{n}", n, f"Account.lock_{n}_long_name")]
+    widget = HeatmapWidget()
+    widget.snapshot = _fold(events).snapshot()
+    for width in (40, 78, 118, 198):
+        rows = widget.rows(width)
+        assert len(rows) == 5
+        assert all(row.cell_len == width for row in rows), [row.cell_len for row in rows]
+        assert all("\n" not in row.plain for row in rows)
+
+
+def test_names_use_the_room_a_wide_screen_has() -> None:
+    names = ["ThreadPoolExecutor-0_12", "asyncio-task-fetch-user-profile-7"]
+    assert name_width(names, 200) == 34 and name_width(names, 80) <= 20
+
+
+def test_memory_sparkline_is_per_time_and_scaled_from_zero() -> None:
+    mib = 2**20
+    # 25.4 -> 25.8 MiB is flat, not a leak: scaled from zero every column is (nearly) full.
+    flat = time_sparkline(((0, int(25.4 * mib)), (10, int(25.8 * mib))), 0, 10, 10)
+    assert set(flat) <= {"▇", "█"}
+    # Samples bunched at the start then one late one: per time, the early value fills most columns.
+    bunched = time_sparkline(((0, 8), (1, 8), (2, 8), (3, 8), (100, 1)), 0, 100, 10)
+    assert bunched[:9] == "█" * 9 and bunched[9] != "█"
