@@ -621,16 +621,44 @@ def _visual_target(kind: str, number: int) -> tuple[str, int]:
     return kind, number
 
 
+def _visual_file(kind: str, number: int, file: Path | None, original: bool) -> Path | None:
+    """Which program a challenge runs: --file PATH, --original, or (None) the learner's copy."""
+    if file is None and not original:
+        return None
+    if kind != "challenge":
+        raise UserError("--file and --original choose a challenge's program: use them with `challenge N`")
+    if file is not None and original:
+        raise UserError("choose one of --file and --original")
+    if original:
+        from challenges import get_challenge
+
+        return get_challenge(number).program_path
+    assert file is not None
+    if not file.is_file():
+        raise UserError(f"cannot run {file}: no such file")
+    return file.resolve()
+
+
+_FILE_HELP = "Run this file instead of your copy (challenges only)."
+_ORIGINAL_HELP = "Run the original broken program instead of your copy (challenges only)."
+
+
 @app.command("visualize")
 def visualize_command(
     kind: Annotated[str, typer.Argument(help="example or challenge")],
     number: Annotated[int, typer.Argument(help="Its number (see `learn list`).")],
-    seed: Annotated[int | None, typer.Option("--seed", help="Replay this seed.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Rerun with this seed.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help=_FILE_HELP)] = None,
+    original: Annotated[bool, typer.Option("--original", help=_ORIGINAL_HELP)] = False,
 ) -> None:
-    """Run a lesson or challenge instrumented and watch its threads, locks and queues live."""
+    """Run a lesson or challenge instrumented (sandboxed) and watch its threads, locks and queues live."""
     from interactive.app import LearnTui
 
-    LearnTui(start=_visual_target(kind, number), start_seed=seed).run()
+    target = _visual_target(kind, number)
+    tui = LearnTui(start=target, start_seed=seed, start_file=_visual_file(kind, number, file, original))
+    tui.run()
+    if tui.return_code:
+        raise typer.Exit(tui.return_code)
 
 
 @app.command("trace")
@@ -640,21 +668,24 @@ def trace_command(
     output: Annotated[str, typer.Option("--output", "-o", help="Where to write the trace JSON.")] = "trace.json",
     seed: Annotated[int, typer.Option("--seed", help="Seed for the program's randomness.")] = 0,
     deadline: Annotated[float, typer.Option("--deadline", help="Stop the program after this many seconds.")] = 60.0,
+    file: Annotated[Path | None, typer.Option("--file", help=_FILE_HELP)] = None,
+    original: Annotated[bool, typer.Option("--original", help=_ORIGINAL_HELP)] = False,
 ) -> None:
-    """Record a run as Chrome trace-event JSON (open it in https://ui.perfetto.dev)."""
-    from pathlib import Path
-
-    from interactive.visualizer.render import render_trace_summary
-    from interactive.visualizer.runner import Target, run_to_completion
+    """Record a run (sandboxed) as Chrome trace-event JSON (open it in https://ui.perfetto.dev)."""
+    from interactive.visualizer.render import record_with_progress, render_trace_summary
+    from interactive.visualizer.runner import LiveRun, Target
     from interactive.visualizer.trace import write_trace
 
     kind, number = _visual_target(kind, number)
+    program = _visual_file(kind, number, file, original)
     path = Path(output)
     if not path.parent.is_dir():
         raise UserError(f"cannot write {path}: folder {path.parent} does not exist")
-    run = run_to_completion(Target(kind, str(number)), seed=seed, deadline_s=deadline)
-    written = write_trace(run.recorded(), path)
-    render_trace_summary(_console(), run, path, written)
+    console = _console()
+    run = LiveRun(Target(kind, str(number), program), seed=seed, deadline_s=deadline)
+    record_with_progress(console, run)
+    written = write_trace(run.recorded(), path, killed=run.killed, title=f"{kind} {number}")
+    render_trace_summary(console, run, path, written)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,7 +27,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,12 +153,15 @@ def child_env(seed: int) -> dict[str, str]:
 
 
 class _Collector:
-    """Drains the child's pipes without ever blocking, keeping at most ``cap`` bytes each."""
+    """Drains the child's pipes without ever blocking, keeping at most ``cap`` bytes each
+    (or handing each chunk of a stream to its ``sinks`` callback instead of keeping it)."""
 
-    def __init__(self, streams: dict[str, int], caps: dict[str, int]) -> None:
+    def __init__(self, streams: dict[str, int], caps: dict[str, int],
+                 sinks: dict[str, Callable[[bytes], None]] | None = None) -> None:
         self.selector = selectors.DefaultSelector()
         self.data: dict[str, bytearray] = {name: bytearray() for name in streams}
         self.caps = caps
+        self.sinks = sinks or {}
         self.truncated = False
         for name, fd in streams.items():
             os.set_blocking(fd, False)
@@ -170,6 +175,10 @@ class _Collector:
                 continue
             if not chunk:
                 self.selector.unregister(key.fd)
+                continue
+            sink = self.sinks.get(key.data)
+            if sink is not None:
+                sink(chunk)
                 continue
             buffer = self.data[key.data]
             room = self.caps[key.data] - len(buffer)
@@ -213,6 +222,8 @@ def run_sandboxed(
     deadline_s: float,
     seed: int = 0,
     limits: Limits = Limits(),
+    on_result: Callable[[bytes], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> SandboxResult:
     """Run ``python -m MODULE request.json`` in the sandbox.
 
@@ -223,6 +234,9 @@ def run_sandboxed(
         files: name (relative path in the working directory) -> file or folder to copy in.
         deadline_s: wall-clock budget; then stacks are dumped and everything is killed.
         seed: makes ``PYTHONHASHSEED`` reproducible.
+        on_result: streams the result pipe: each chunk goes to this callback as it arrives
+            (the visualizer's event stream) instead of being collected into ``result``.
+        cancel: when set, the run is stopped early like at the deadline (the viewer closed).
     """
     start = time.monotonic()
     ids = _unprivileged_ids()
@@ -271,12 +285,13 @@ def run_sandboxed(
             {"stdout": os.dup(process.stdout.fileno()), "stderr": os.dup(process.stderr.fileno()),
              "result": read_fd},
             {"stdout": _OUTPUT_CAP, "stderr": _OUTPUT_CAP, "result": _RESULT_CAP},
+            {"result": on_result} if on_result is not None else None,
         )
         read_fd = -1
         process.stdout.close()
         process.stderr.close()
         try:
-            timed_out = _supervise(process, collector, dump_write, start + deadline_s)
+            timed_out = _supervise(process, collector, dump_write, start + deadline_s, cancel)
         except BaseException:  # Ctrl-C in the CLI: never leave the learner's code running
             _stop(process)
             collector.close()
@@ -304,12 +319,16 @@ def run_sandboxed(
         shutil.rmtree(workdir.with_name(workdir.name + "-mounts"), ignore_errors=True)
 
 
-def _supervise(process: subprocess.Popen[bytes], collector: _Collector, dump_fd: int, deadline: float) -> bool:
+def _supervise(process: subprocess.Popen[bytes], collector: _Collector, dump_fd: int, deadline: float,
+               cancel: threading.Event | None = None) -> bool:
     """Pump output until the supervisor exits or the deadline passes; True on timeout."""
     while process.poll() is None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
+        if cancel is not None and cancel.is_set():
+            _stop(process)
+            return False
         collector.pump(min(remaining, 0.05))
     else:
         return False

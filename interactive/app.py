@@ -40,6 +40,7 @@ class LearnTui(App[None]):
         quiz_seed: int | None = None,
         start: tuple[str, int] | None = None,
         start_seed: int | None = None,
+        start_file: Path | None = None,
     ) -> None:
         super().__init__()
         self.services = services or default_services()
@@ -47,6 +48,8 @@ class LearnTui(App[None]):
         self.start = start
         """Open the visualizer on this (kind, number) right away (`learn visualize`)."""
         self.start_seed = start_seed
+        self.start_file = start_file
+        """The program a started challenge runs (``--file`` / ``--original``); None: the learner's copy."""
         self.grading: set[int] = set()
         """Challenges being graded now (a grading outlives the screen that started it)."""
         saved = self.services.settings().get("theme")
@@ -58,7 +61,7 @@ class LearnTui(App[None]):
         if self.start is not None:
             from interactive.screens.visualizer import VisualizerScreen
 
-            self.push_screen(VisualizerScreen(*self.start, seed=self.start_seed))
+            self.push_screen(VisualizerScreen(*self.start, seed=self.start_seed, file=self.start_file))
         self.theme_changed_signal.subscribe(self, self._remember_theme)
 
     def _remember_theme(self, theme: object) -> None:

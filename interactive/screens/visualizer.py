@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from pathlib import Path
 from typing import ClassVar, Protocol
 
 from rich.text import Text
@@ -63,6 +64,14 @@ _QUIET = frozenset({EventKind.MEMORY, EventKind.MARK})
 """Events stepping passes over (applied, not stopped at): sampler and annotation noise."""
 
 
+def _short(path: Path) -> str:
+    """A path for the title bar: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 class VisualizerScreen(Screen[None]):
     """Live view of one instrumented run."""
 
@@ -79,9 +88,9 @@ class VisualizerScreen(Screen[None]):
     ]
 
     def __init__(self, kind: str, number: int | str, *, seed: int | None = None,
-                 run_factory: RunFactory | None = None) -> None:
+                 run_factory: RunFactory | None = None, file: Path | None = None) -> None:
         super().__init__()
-        self.target = Target(kind, str(number))
+        self.target = Target(kind, str(number), file)
         self.seed = seed if seed is not None else random.randrange(1_000_000)
         self.run_factory: RunFactory = run_factory or (lambda s: LiveRun(self.target, seed=s).start())
         self.run: RunLike | None = None
@@ -124,6 +133,13 @@ class VisualizerScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = f"visualize {self.target}"
+        if self.target.kind == "challenge":
+            try:
+                program = self.target.program()
+            except Exception:  # an unknown challenge in tests: the run reports it
+                program = None
+            if program is not None:
+                self.sub_title += f" · {_short(program)}"
         self._start()
         self.set_interval(FRAME_SECONDS, self.refresh_frame)
 

@@ -1,10 +1,14 @@
 """The instrumented child: run one program and stream its events to the parent over a pipe.
 
-Usage (the parent builds this command line)::
+It runs inside :func:`evaluator.sandbox.run_sandboxed` (the same supervisor, limits, scrubbed
+environment and unprivileged user as `learn check`), which starts it as::
 
-    python -m interactive.visualizer.child --fd 5 --seed 7 example 3
-    python -m interactive.visualizer.child --fd 5 --seed 7 challenge 1
-    python -m interactive.visualizer.child --fd 5 --seed 7 script path/to/file.py
+    python -m interactive.visualizer.child request.json
+
+with ``{"kind": "example"|"challenge"|"script", "target": "3"|"program.py", "seed": 7,
+"flush_ms": 20, "result_fd": N, ...}``; events go to ``result_fd``. For a challenge or a script
+the program is a copy in the sandbox's working directory (``target``); for a challenge the
+entry point comes from its spec (``challenge`` names the number).
 
 The program's own output is not ours (the parent sends it to /dev/null or a log). A sampler
 thread, created with the real primitives before instrumentation is installed, flushes event
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import json
 import os
 import random
 import runpy
@@ -95,7 +100,7 @@ def _install_instrumentation() -> bool:
     return True
 
 
-def _run_target(kind: str, target: str) -> None:
+def _run_target(kind: str, target: str, challenge_number: int | None = None) -> None:
     if kind == "example":
         from examples import get_example, load_module
 
@@ -103,15 +108,8 @@ def _run_target(kind: str, target: str) -> None:
     elif kind == "challenge":
         from challenges import get_challenge
 
-        challenge = get_challenge(int(target))
-        path = challenge.program_path
-        try:
-            from challenges.workspace import working_copy_path
-
-            learner = working_copy_path(challenge)
-            path = learner if learner.exists() else path
-        except ImportError:
-            pass
+        challenge = get_challenge(int(challenge_number if challenge_number is not None else target))
+        path = Path(target) if challenge_number is not None else challenge.program_path
         spec = importlib.util.spec_from_file_location("learner_program", path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
@@ -123,23 +121,30 @@ def _run_target(kind: str, target: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="interactive.visualizer.child")
-    parser.add_argument("--fd", type=int, required=True)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--flush-ms", type=float, default=20.0)
-    parser.add_argument("kind", choices=("example", "challenge", "script"))
-    parser.add_argument("target")
-    args = parser.parse_args(argv)
-
-    streamer = _Streamer(args.fd, args.flush_ms / 1000)  # real thread: before instrumentation
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) == 1 and args[0].endswith(".json"):
+        request = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+        fd, seed, flush_ms = int(request["result_fd"]), int(request.get("seed", 0)), float(request.get("flush_ms", 20))
+        kind, target, number = str(request["kind"]), str(request["target"]), request.get("challenge")
+    else:  # direct use (debugging): --fd N --seed S KIND TARGET
+        parser = argparse.ArgumentParser(prog="interactive.visualizer.child")
+        parser.add_argument("--fd", type=int, required=True)
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--flush-ms", type=float, default=20.0)
+        parser.add_argument("kind", choices=("example", "challenge", "script"))
+        parser.add_argument("target")
+        parsed = parser.parse_args(args)
+        fd, seed, flush_ms, kind, target, number = parsed.fd, parsed.seed, parsed.flush_ms, parsed.kind, parsed.target, None
+    os.set_inheritable(fd, False)
+    streamer = _Streamer(fd, flush_ms / 1000)  # real thread: before instrumentation
     instrumented = _install_instrumentation()
     streamer.start()
     if not instrumented:
         event_log.emit(EventKind.MARK, "visualizer", 0, detail="instrumentation unavailable")
-    random.seed(args.seed)
+    random.seed(seed)
     code = 0
     try:
-        _run_target(args.kind, args.target)
+        _run_target(kind, target, int(number) if number is not None else None)
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
     except BaseException as error:
@@ -148,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         code = 1
     event_log.emit(EventKind.MARK, "visualizer", 0, detail=f"exit {code}")
     streamer.close()
+    sys.stdout.flush()
+    sys.stderr.flush()
     return code
 
 

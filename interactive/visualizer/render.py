@@ -8,7 +8,20 @@ from rich.console import Console
 
 from interactive.visualizer.runner import LiveRun
 
-__all__ = ["render_trace_summary"]
+__all__ = ["record_with_progress", "render_trace_summary"]
+
+
+def record_with_progress(console: Console, run: LiveRun) -> None:
+    """Start ``run`` and show a live line (events, threads, seconds) until it ends."""
+    import time
+
+    started = time.monotonic()
+    run.start()
+    with console.status("recording…") as status:
+        while run.wait(timeout=0.2) is None and not run.finished:
+            snapshot = run.snapshot()
+            status.update(f"recording {run.target}: {snapshot.events:,} events, {len(snapshot.actors)} threads, "
+                          f"{time.monotonic() - started:.1f}s (deadline {run.deadline_s:g}s)")
 
 
 def render_trace_summary(console: Console, run: LiveRun, path: Path, written: int) -> None:

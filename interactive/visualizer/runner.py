@@ -1,18 +1,14 @@
-"""Run a program in an instrumented child process and fold its events as they stream in.
+"""Run a program in an instrumented, sandboxed child and fold its events as they stream in.
 
-The UI thread only ever calls :meth:`LiveRun.snapshot` (an immutable copy). A reader thread
-decodes batches and folds them; a hung or crashing program cannot freeze the UI, and a
-deadline kills the child's whole process group.
+The child runs under :func:`evaluator.sandbox.run_sandboxed` — the one supervisor `learn check`
+uses: rlimits, a scrubbed environment (no ``LEARN_HOME``), an unprivileged user when we are
+root, a fresh working directory holding only a copy of the program, and a deadline after which
+the whole process tree is killed. The UI thread only ever calls :meth:`LiveRun.snapshot` (an
+immutable copy); a supervisor thread streams the event pipe, decodes batches and folds them.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
-import tempfile
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -24,20 +20,42 @@ from interactive.visualizer.wire import decode_batch
 
 __all__ = ["KEEP_EVENTS", "LiveRun", "Target", "run_to_completion"]
 
-ROOT = Path(__file__).resolve().parents[2]
 KEEP_EVENTS = 200_000
 """Events kept for stepping, replay and trace export (a ring buffer: memory stays bounded)."""
 
 
 @dataclass(frozen=True)
 class Target:
-    """What to run: ``example 3``, ``challenge 1`` or ``script path.py``."""
+    """What to run: ``example 3``, ``challenge 1`` or ``script path.py``.
+
+    ``file`` is the program a challenge runs (the learner's copy, the original, or any file);
+    None: the learner's copy when it exists, else the original.
+    """
 
     kind: str
     name: str
+    file: Path | None = None
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name}"
+
+    def program(self) -> Path | None:
+        """The file copied into the sandbox (None for a lesson, which runs from the course)."""
+        if self.kind == "script":
+            return Path(self.name)
+        if self.kind != "challenge":
+            return None
+        if self.file is not None:
+            return self.file
+        from challenges import get_challenge
+
+        challenge = get_challenge(int(self.name))
+        try:
+            from challenges.workspace import working_copy_path
+        except ImportError:
+            return challenge.program_path
+        learner = working_copy_path(challenge)
+        return learner if learner.exists() else challenge.program_path
 
 
 class LiveRun:
@@ -55,29 +73,56 @@ class LiveRun:
         """The events that fell off the front of ``events``, folded: where a rewind starts."""
         self.dropped = 0
         self._lock = threading.Lock()
-        self._process: subprocess.Popen[bytes] | None = None
-        self._reader: threading.Thread | None = None
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the run
-        self._timer: threading.Timer | None = None
+        self._supervisor: threading.Thread | None = None
+        self._cancel = threading.Event()
+        self._partial = b""
+        self._stderr_text = ""
 
     def start(self) -> LiveRun:
-        read_fd, write_fd = os.pipe()
-        env = {**os.environ, "PYTHONHASHSEED": str(self.seed % 4_294_967_295), "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-        command = [
-            sys.executable, "-m", "interactive.visualizer.child",
-            "--fd", str(write_fd), "--seed", str(self.seed), self.target.kind, self.target.name,
-        ]
-        self._process = subprocess.Popen(
-            command, pass_fds=(write_fd,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=self._stderr, cwd=ROOT, env=env, start_new_session=True,
-        )
-        os.close(write_fd)
-        self._reader = threading.Thread(target=self._read, args=(read_fd,), name="visualizer-reader", daemon=True)
-        self._reader.start()
-        self._timer = threading.Timer(self.deadline_s, self._deadline)
-        self._timer.daemon = True
-        self._timer.start()
+        self._supervisor = threading.Thread(target=self._supervise, name="visualizer-supervisor", daemon=True)
+        self._supervisor.start()
         return self
+
+    def _supervise(self) -> None:
+        """Run the child in the sandbox (blocking) and stream its events into the fold."""
+        from evaluator.sandbox import run_sandboxed
+
+        request: dict[str, object] = {"kind": self.target.kind, "target": self.target.name, "seed": self.seed}
+        files: dict[str, Path] = {}
+        program = self.target.program()
+        if program is not None:
+            files["program.py"] = program
+            request["target"] = "program.py"
+            if self.target.kind == "challenge":
+                request["challenge"] = int(self.target.name)
+        try:
+            result = run_sandboxed(
+                "interactive.visualizer.child", request, files=files, deadline_s=self.deadline_s,
+                seed=self.seed, on_result=self._feed, cancel=self._cancel,
+            )
+        except OSError as error:
+            self._stderr_text = f"could not start the program: {error}"
+            self.returncode = 1
+            return
+        self._feed(b"\n")  # a last line without its newline (killed mid-write) is dropped as torn
+        self._stderr_text = result.stderr
+        self.killed = result.timed_out
+        self.returncode = result.exit_code if result.exit_code is not None else -1
+        if result.timed_out and result.stacks:
+            self._stderr_text += "\n" + result.stacks
+
+    def _feed(self, chunk: bytes) -> None:
+        """Split the event pipe into lines (one batch each) and fold every complete one."""
+        self._partial += chunk
+        *lines, self._partial = self._partial.split(b"\n")
+        for line in lines:
+            if not line:
+                continue
+            try:
+                batch = decode_batch(line)
+            except (ValueError, KeyError, IndexError, TypeError):
+                continue  # a torn line from a killed child: skip it
+            self.ingest(batch)
 
     def ingest(self, events: list[Event]) -> None:
         """Fold a batch in (the reader thread calls this; benchmarks and tests may too)."""
@@ -95,23 +140,6 @@ class LiveRun:
                 for event in events[: max(0, overflow - before)]:
                     base.apply(event)
             kept.extend(events)
-
-    def _read(self, fd: int) -> None:
-        with os.fdopen(fd, "rb") as pipe:
-            for line in pipe:
-                try:
-                    batch = decode_batch(line)
-                except (ValueError, KeyError, IndexError, TypeError):
-                    continue  # a torn line from a killed child: skip it
-                self.ingest(batch)
-        if self._process is not None:
-            self.returncode = self._process.wait()
-        if self._timer is not None:
-            self._timer.cancel()
-
-    def _deadline(self) -> None:
-        self.killed = True
-        self.stop()
 
     @property
     def finished(self) -> bool:
@@ -132,24 +160,18 @@ class LiveRun:
 
     def errors(self, lines: int = 6) -> str:
         """The last lines the child wrote on stderr (a traceback when the program crashed)."""
-        self._stderr.seek(0)
-        text = self._stderr.read().decode(errors="replace").strip().splitlines()
-        return "\n".join(text[-lines:])
+        return "\n".join(self._stderr_text.strip().splitlines()[-lines:])
 
     def stop(self) -> None:
-        """Kill the child's process group (idempotent) and wait for the reader to finish."""
-        process = self._process
-        if process is not None and process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-        if self._timer is not None:
-            self._timer.cancel()
-        if self._reader is not None and self._reader is not threading.current_thread():
-            self._reader.join(timeout=5)
+        """Stop the child's whole process tree (idempotent) and wait for the supervisor to finish."""
+        self._cancel.set()
+        if self._supervisor is not None and self._supervisor is not threading.current_thread():
+            self._supervisor.join(timeout=10)
 
-    def wait(self) -> int | None:
-        if self._reader is not None:
-            self._reader.join()
+    def wait(self, timeout: float | None = None) -> int | None:
+        """Wait for the run to end (at most ``timeout`` seconds); its exit code, or None if still running."""
+        if self._supervisor is not None:
+            self._supervisor.join(timeout)
         return self.returncode
 
 

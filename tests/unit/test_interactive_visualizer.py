@@ -84,17 +84,18 @@ def test_wire_round_trip() -> None:
 
 
 def test_trace_has_named_threads_lock_spans_counters_and_valid_fields() -> None:
+    from evaluator.trace import validate_trace
+
     trace = to_trace_events(deadlock_events(threads=3, rounds=2))
     names = {e["args"]["name"] for e in trace if e["ph"] == "M" and e["name"] == "thread_name"}
-    assert names == {"worker-0", "worker-1", "worker-2"}
-    holds = [e for e in trace if e["ph"] == "X" and e["name"] == "hold lock_a"]
-    waits = [e for e in trace if e["ph"] == "X" and e["name"] == "wait lock_a"]
+    assert names == {"worker-0", "worker-1", "worker-2", "lock lock_a", "lock lock_b"}
+    holds = [e for e in trace if e["ph"] == "X" and e["cat"] == "lock-hold" and e["args"]["lock"] == "lock_a"]
+    waits = [e for e in trace if e["ph"] == "X" and e["name"].startswith("wait lock_a")]
     assert len(holds) == 6 + 1 and len(waits) == 6 + 1  # + the unreleased hold / open wait at the end
     assert all(e["dur"] >= 0 and e["ts"] >= 0 for e in holds + waits)
     assert any(e["ph"] == "C" and e["name"] == "queue jobs" for e in trace)
     assert any(e["ph"] == "C" and e["name"] == "memory" for e in trace)
-    tids = {e["tid"] for e in trace if e["ph"] == "X"}
-    assert len(tids) == 3
+    assert validate_trace({"traceEvents": trace}) == []
 
 
 def test_lane_cells_downsample_transitions_to_columns() -> None:
@@ -170,3 +171,72 @@ def test_memory_sparkline_is_per_time_and_scaled_from_zero() -> None:
     # Samples bunched at the start then one late one: per time, the early value fills most columns.
     bunched = time_sparkline(((0, 8), (1, 8), (2, 8), (3, 8), (100, 1)), 0, 100, 10)
     assert bunched[:9] == "█" * 9 and bunched[9] != "█"
+
+
+def _ev(seq: int, ts: int, kind: EventKind, actor: str, obj: str | None = None, actor_id: int | None = None) -> Event:
+    return Event(seq, ts, kind, actor, actor_id if actor_id is not None else 100 + ord(actor[-1]), obj)
+
+
+def test_hand_over_hand_locking_nests_on_every_track() -> None:
+    from evaluator.trace import to_chrome_trace, validate_trace
+
+    a, b, c = "node_a", "node_b", "node_c"
+    events = [_ev(0, 0, EventKind.LOCK_ACQUIRE, "t1", a), _ev(1, 10, EventKind.LOCK_ACQUIRE, "t1", b),
+              _ev(2, 20, EventKind.LOCK_RELEASE, "t1", a), _ev(3, 30, EventKind.LOCK_ACQUIRE, "t1", c),
+              _ev(4, 40, EventKind.LOCK_RELEASE, "t1", b), _ev(5, 50, EventKind.LOCK_RELEASE, "t1", c)]
+    trace = to_chrome_trace(events)
+    assert validate_trace(trace) == []
+    holds = [e for e in trace["traceEvents"] if e["ph"] == "X" and e["cat"] == "lock-hold"]
+    assert len({e["tid"] for e in holds}) == 3  # one track per lock
+
+
+def test_the_validator_catches_crossing_spans_and_missing_fields() -> None:
+    from evaluator.trace import validate_trace
+
+    crossing = {"traceEvents": [
+        {"ph": "X", "pid": 1, "tid": 1, "name": "hold a", "ts": 0, "dur": 20},
+        {"ph": "X", "pid": 1, "tid": 1, "name": "hold b", "ts": 10, "dur": 20},
+        {"ph": "i", "pid": 1, "name": "x", "s": "t", "ts": 1},
+        {"ph": "s", "pid": 1, "tid": 1, "name": "f", "id": 9, "ts": 1},
+    ]}
+    problems = validate_trace(crossing)
+    assert any("crosses" in p for p in problems)
+    assert any("needs a tid" in p for p in problems)
+    assert any("flow 9" in p for p in problems)
+
+
+def test_timeouts_joins_event_waits_process_name_and_deadlock_arrows() -> None:
+    from evaluator.trace import to_chrome_trace, validate_trace
+
+    events = [
+        _ev(0, 0, EventKind.LOCK_ACQUIRE, "t1", "A"), _ev(1, 5, EventKind.LOCK_ACQUIRE, "t2", "B"),
+        _ev(2, 10, EventKind.LOCK_WAIT, "t3", "A"), _ev(3, 12, EventKind.LOCK_TIMEOUT, "t3", "A"),
+        _ev(4, 14, EventKind.JOIN_WAIT, "t3", "t1"), _ev(5, 16, EventKind.EVENT_WAIT, "t4", "ready"),
+        _ev(6, 20, EventKind.LOCK_WAIT, "t1", "B"), _ev(7, 21, EventKind.LOCK_WAIT, "t2", "A"),
+        Event(8, 30, EventKind.MEMORY, "sampler", 0, value=5),
+    ]
+    trace = to_chrome_trace(events, killed=True, title="example 3")
+    assert validate_trace(trace) == []
+    out = trace["traceEvents"]
+    assert {"ph": "M", "pid": 1, "name": "process_name", "args": {"name": "example 3"}} in out
+    spans = {(e["tid"], e["name"], e["dur"]) for e in out if e["ph"] == "X"}
+    t3 = 100 + ord("3")
+    assert (t3, "wait A (gave up)", 0.002) in spans  # closed at the timeout, not at the end
+    assert any(tid == t3 and name.startswith("join t1") for tid, name, _ in spans)
+    assert any(name == "wait ready (still waiting at the end)" for _, name, _ in spans)
+    instants = [e["name"] for e in out if e["ph"] == "i"]
+    assert sum(name.startswith("deadlock: waits for") for name in instants) == 2
+    assert any(name.startswith("killed at the deadline") for name in instants)
+    assert sorted(e["ph"] for e in out if e["ph"] in "sf") == ["f", "f", "s", "s"]
+    threads = {e["tid"] for e in out if e["ph"] == "M" and e["name"] == "thread_name" and e["args"]["name"] == "t1"}
+    assert threads == {100 + ord("1")}  # keyed by thread id
+
+
+def test_a_reused_ident_gets_its_own_track() -> None:
+    from evaluator.trace import to_chrome_trace
+
+    events = [Event(0, 0, EventKind.THREAD_START, "first", 7), Event(1, 1, EventKind.THREAD_END, "first", 7),
+              Event(2, 2, EventKind.THREAD_START, "second", 7)]
+    names = {e["tid"]: e["args"]["name"] for e in to_chrome_trace(events)["traceEvents"]
+             if e["ph"] == "M" and e["name"] == "thread_name"}
+    assert sorted(names.values()) == ["first", "second"] and len(names) == 2
