@@ -24,6 +24,13 @@ TOPICS: dict[str, str] = {
     "consistency": "Consistency and CAP",
     "sagas": "Sagas and the transactional outbox",
     "event-sourcing": "Event sourcing and CQRS",
+    "sync-primitives": "Events, barriers, timers and conditions",
+    "futures": "Futures and executors",
+    "sync-problems": "Classic synchronization problems",
+    "go-patterns": "Go-style patterns in Python",
+    "security": "Timing attacks and constant-time code",
+    "streaming": "Windows, late data and micro-batching",
+    "shutdown": "Graceful shutdown",
 }
 """Topic id -> display name. A bank file may only use these ids."""
 

@@ -27,9 +27,9 @@ def _write(tmp_path: Path, text: str, name: str = "bank.toml") -> Path:
     return path
 
 
-def test_shipped_bank_has_at_least_120_questions_across_every_topic() -> None:
+def test_shipped_bank_has_at_least_200_questions_across_every_topic() -> None:
     bank = load_bank()
-    assert len(bank) >= 120
+    assert len(bank) >= 200
     per_topic = Counter(q.topic for q in bank)
     assert set(per_topic) == set(TOPICS)
     assert min(per_topic.values()) >= 6
@@ -88,3 +88,53 @@ def test_duplicate_ids_across_files_are_rejected(tmp_path: Path) -> None:
     first, second = _write(tmp_path, GOOD, "a.toml"), _write(tmp_path, GOOD, "b.toml")
     with pytest.raises(QuizDataError, match=r"b.toml:2: duplicate id 't-one' \(first at a.toml:2\)"):
         load_bank([first, second])
+
+
+def _first_index(choices: tuple[str, ...], pick: object) -> int:
+    lengths = [len(c) for c in choices]
+    return lengths.index(pick(lengths))  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("pattern", [max, min], ids=["longest", "shortest"])
+def test_no_length_pattern_beats_40_percent(pattern: object) -> None:
+    """Picking the longest (or shortest) choice must not be a winning strategy."""
+    bank = load_bank()
+    hits = sum(_first_index(q.choices, pattern) == q.answer for q in bank)
+    assert hits / len(bank) <= 0.40, f"{hits}/{len(bank)} answered by picking the {pattern.__name__} choice"  # type: ignore[attr-defined]
+
+
+def test_no_answer_position_beats_40_percent_as_the_learner_sees_it() -> None:
+    """Choices are shuffled per session: always pressing the same number scores at most 40%."""
+    from interactive.quiz import MemoryProgress, QuizSession
+
+    bank = load_bank()
+    for seed in range(10):
+        session = QuizSession.start(bank, MemoryProgress(), count=len(bank), seed=seed)
+        for position in range(6):
+            hits = sum(q.answer == position for q in session.questions)
+            assert hits / len(bank) <= 0.40, (seed, position, hits)
+
+
+def test_shuffling_keeps_every_question_answerable_and_explained() -> None:
+    from interactive.quiz import MemoryProgress, QuizSession
+
+    bank = {q.id: q for q in load_bank()}
+    session = QuizSession.start(tuple(bank.values()), MemoryProgress(), count=len(bank), seed=1)
+    for shown in session.questions:
+        original = bank[shown.id]
+        assert shown.correct_choice == original.correct_choice
+        assert sorted(shown.choices) == sorted(original.choices)
+        if original.why:
+            for index, choice in enumerate(shown.choices):
+                if index != shown.answer:
+                    assert shown.why_wrong(index) == original.why[original.choices.index(choice)]
+
+
+NEW_TOPICS = ("sync-primitives", "futures", "sync-problems", "go-patterns", "security", "streaming", "shutdown")
+
+
+def test_new_topic_questions_explain_every_distractor() -> None:
+    for question in load_bank():
+        if question.topic in NEW_TOPICS:
+            assert len(question.why) == len(question.choices), question.source
+            assert all(w for i, w in enumerate(question.why) if i != question.answer), question.source
