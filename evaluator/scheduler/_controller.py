@@ -12,6 +12,7 @@ finish, otherwise the leftover threads are abandoned.
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 import traceback
 from collections.abc import Callable
@@ -222,7 +223,9 @@ class Controller:
         """Wait until ``can_run()``; False when ``timeout`` (virtual seconds) passes first."""
         if self.aborting:
             raise Abort()
-        deadline = None if timeout is None else self.clock_ns + max(0, int(timeout * 1e9))
+        # Rounded up, at least 1 ns: a caller re-waiting for "the rest" of a float deadline
+        # (Condition.wait_for) must see the clock move, or it would spin at one instant forever.
+        deadline = None if timeout is None else self.clock_ns + max(1, math.ceil(timeout * 1e9))
         rec.wait = Wait(can_run, deadline, obj, desc, call_site())
         rec.timed_out = False
         try:
