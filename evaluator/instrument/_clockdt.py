@@ -17,7 +17,7 @@ __all__ = ["install", "uninstall"]
 _real_datetime = _dt.datetime
 
 
-class datetime(_real_datetime):  # noqa: N801  (it stands in for datetime.datetime)
+class datetime(_real_datetime):
     """``datetime.datetime`` whose clock reads go through the instrumented ``time.time``."""
 
     @classmethod
@@ -30,7 +30,7 @@ class datetime(_real_datetime):  # noqa: N801  (it stands in for datetime.dateti
     def utcnow(cls) -> Any:
         from evaluator.instrument import _time
 
-        return _real_datetime.fromtimestamp(_time.time(), _dt.timezone.utc).replace(tzinfo=None)
+        return _real_datetime.fromtimestamp(_time.time(), _dt.UTC).replace(tzinfo=None)
 
     @classmethod
     def today(cls) -> Any:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import time as _real_time
 from typing import Protocol
 
 from evaluator.events import EventKind
-import time as _real_time
-
 from evaluator.instrument import _real
 from evaluator.instrument._runtime import call_site, controlled, emit
 
