@@ -130,7 +130,9 @@ class ScheduleCheck:
     strategies: tuple[str, ...] = ("dfs", "pct", "random")
     preemption_bound: int = 2
     max_schedules: int = 400
-    max_seconds: float = 1.5
+    max_seconds: float = 3.0
+    """A safety cap only: the budget is ``max_schedules`` (the same file and seed explore the same
+    schedules); the cap stops a program whose every schedule is very slow."""
     hint: str = ""
 
     def run(self, program: ModuleType, ctx: CheckContext) -> list[Finding]:
