@@ -64,7 +64,11 @@ class _TimeModuleProxy:
 @contextmanager
 def installed(module: ModuleType, clock: VirtualClock) -> Iterator[VirtualClock]:
     """Within the block, every clock read of ``module`` goes to ``clock``; restored afterwards."""
+    from evaluator.instrument import _time as instrumented_time
+
     saved = dict(vars(module))
+    saved_override = instrumented_time.override
+    instrumented_time.override = clock  # reaches captured defaults, clock_gettime, datetime too
     for name, value in saved.items():
         if isinstance(value, ModuleType) and value.__name__ == "time":
             setattr(module, name, _TimeModuleProxy(clock))
@@ -75,5 +79,6 @@ def installed(module: ModuleType, clock: VirtualClock) -> Iterator[VirtualClock]
     try:
         yield clock
     finally:
+        instrumented_time.override = saved_override
         for name, value in saved.items():
             setattr(module, name, value)

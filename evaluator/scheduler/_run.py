@@ -55,9 +55,15 @@ def run_schedule(
     tracer: ProgramTracer | None,
     max_steps: int = 50_000,
     stuck_seconds: float = 2.0,
+    wake_choices: bool = True,
 ) -> RunResult:
-    """Run ``scenario(program)`` once, every managed thread serialized by ``chooser``."""
+    """Run ``scenario(program)`` once, every managed thread serialized by ``chooser``.
+
+    ``wake_choices=False`` keeps the virtual clock still while any thread can run (the
+    timing model of the performance check: computation is free, waits cost their time).
+    """
     ctl = Controller(chooser, max_steps=max_steps)
+    ctl.wake_choices = wake_choices
     if tracer is not None:
         ctl.trace_function = tracer.trace_function(ctl)
     scenario_rec = ctl.new_rec(SCENARIO_THREAD)
