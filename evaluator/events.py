@@ -43,6 +43,9 @@ class EventKind(str, Enum):
     SLEEP_END = "sleep-end"
     JOIN_WAIT = "join-wait"
     EVENT_WAIT = "event-wait"
+    MESSAGE = "message"
+    """A message from ``actor`` arrived at ``obj`` (simulated worlds); ``value`` is when it was
+    sent (ns), ``detail`` what it was ("… lost": dropped, never arrived)."""
     MEMORY = "memory"
     """``value`` is traced memory in bytes."""
     FINDING = "finding"

@@ -27,6 +27,7 @@ from interactive.services import Services
 from interactive.visualizer.fold import Fold, VisSnapshot, deadlock_cycle
 from interactive.visualizer.runner import LiveRun, Target
 from interactive.widgets.lanes import HeatmapWidget, LanesWidget, SparklinesWidget
+from interactive.widgets.spacetime import SpaceTimeWidget
 
 __all__ = ["RunLike", "VisualizePickerScreen", "VisualizerScreen"]
 
@@ -55,13 +56,21 @@ RunFactory = Callable[[int], RunLike]
 def _describe(event: Event | None) -> str:
     if event is None:
         return ""
+    if event.kind is EventKind.MARK and event.detail:
+        return event.detail
+    if event.kind is EventKind.MESSAGE:
+        return f"{event.ts_ns / 1e6:.0f}ms {event.actor} → {event.obj}: {event.detail}"
     where = f" @ {event.location}" if event.location else ""
     obj = f" {event.obj}" if event.obj else ""
     return f"#{event.seq} {event.actor}: {event.kind.value}{obj}{where}"
 
 
-_QUIET = frozenset({EventKind.MEMORY, EventKind.MARK})
-"""Events stepping passes over (applied, not stopped at): sampler and annotation noise."""
+_QUIET_ACTORS = frozenset({"sampler", "visualizer"})
+"""Stepping passes over memory samples and the visualizer's own marks (applied, not stopped at)."""
+
+
+def _quiet(event: Event) -> bool:
+    return event.kind is EventKind.MEMORY or (event.kind is EventKind.MARK and event.actor in _QUIET_ACTORS)
 
 
 def _short(path: Path) -> str:
@@ -85,6 +94,8 @@ class VisualizerScreen(Screen[None]):
         Binding("home", "rewind", "Rewind", priority=True),
         Binding("R", "replay", "Rerun", priority=True),
         Binding("N", "new_seed", "New seed", priority=True, show=False),
+        Binding("plus", "zoom(2)", "Zoom in", key_display="+"),
+        Binding("minus", "zoom(0.5)", "Zoom out", key_display="-", show=False),
     ]
 
     def __init__(self, kind: str, number: int | str, *, seed: int | None = None,
@@ -101,14 +112,18 @@ class VisualizerScreen(Screen[None]):
         self._cursor = 0
         self._recorded: tuple[Event, ...] = ()
         self._overlay_text = ""
+        self._simulated = False
+        """A simulated world (challenges 9-16): the space-time diagram replaces thread lanes."""
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="vis-status")
         yield Static(id="vis-overlay")
         with VerticalScroll(id="vis-body"):
-            yield Static("[b]Threads & tasks[/b]", classes="vis-heading")
-            yield LanesWidget(id="lanes")
+            yield Static("[b]Simulated world[/b] (virtual time: s steps through it, + zooms on the violation)", classes="vis-heading sim")
+            yield SpaceTimeWidget(id="spacetime", classes="sim")
+            yield Static("[b]Threads & tasks[/b]", classes="vis-heading threads")
+            yield LanesWidget(id="lanes", classes="threads")
             yield Static("[b]Lock contention[/b] (total wait, ongoing waits included)", classes="vis-heading")
             yield HeatmapWidget(id="heatmap")
             yield Static("[b]Queues & memory[/b]", classes="vis-heading")
@@ -121,7 +136,16 @@ class VisualizerScreen(Screen[None]):
             return not self.paused
         if action == "resume":
             return self.paused
+        if action == "zoom":
+            return self._simulated
         return True
+
+    def action_zoom(self, factor: float) -> None:
+        """Zoom the space-time diagram around the violation (or the end of the run)."""
+        widget = self.query_one(SpaceTimeWidget)
+        widget.zoom = max(1, min(256, int(widget.zoom * factor)))
+        widget.refresh()
+        self.notify(f"zoom ×{widget.zoom}", timeout=1.5)
 
     def action_pause(self) -> None:
         if not self.paused:
@@ -177,6 +201,13 @@ class VisualizerScreen(Screen[None]):
 
     def _draw(self, snapshot: VisSnapshot, status: str) -> None:
         self.frames += 1
+        simulated = bool(snapshot.messages) or self._simulated
+        if simulated != self._simulated:
+            self._simulated = simulated
+            self.refresh_bindings()
+        self.set_class(simulated, "-simulated")
+        if simulated:
+            self.query_one(SpaceTimeWidget).show(snapshot)
         cycle = deadlock_cycle(snapshot)
         lanes = self.query_one(LanesWidget)
         lanes.highlighted = frozenset(cycle)
@@ -253,7 +284,7 @@ class VisualizerScreen(Screen[None]):
             event = self._recorded[self._cursor]
             self._replay.apply(event)
             self._cursor += 1
-            if event.kind not in _QUIET or self._cursor >= len(self._recorded):
+            if not _quiet(event) or self._cursor >= len(self._recorded):
                 break
         self._draw(self._replay.snapshot(), f"[yellow]step[/] {self._cursor:,}/{len(self._recorded):,}  {_describe(event)}")
 

@@ -55,11 +55,17 @@ class _Streamer:
         self._stop = threading.Event()
         self._sleep = time.sleep
         self._flush_s = flush_s
+        self.virtual = False
+        """A simulated world's virtual clock: no real-time memory samples mix into it."""
         self._thread = threading.Thread(target=self._run, name="visualizer-streamer", daemon=True)
         self._unsubscribe = event_log.subscribe(self._pending.append)
 
     def start(self) -> None:
         self._thread.start()
+
+    def send(self, events: list[Event]) -> None:
+        """Queue events built elsewhere (a simulated world's history) for the parent."""
+        self._pending.extend(events)
 
     def _drain(self) -> None:
         while self._pending:
@@ -76,7 +82,7 @@ class _Streamer:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            rss = _rss_bytes()
+            rss = None if self.virtual else _rss_bytes()
             if rss is not None:
                 event_log.emit(EventKind.MEMORY, "sampler", 0, value=rss)
             self._drain()
@@ -100,6 +106,11 @@ def _install_instrumentation() -> bool:
     return True
 
 
+_STREAMER: _Streamer | None = None
+"""The running streamer (a simulated challenge sends its world's events through it)."""
+_SEED = 0
+
+
 def _run_target(kind: str, target: str, challenge_number: int | None = None) -> None:
     if kind == "example":
         from examples import get_example, load_module
@@ -115,6 +126,15 @@ def _run_target(kind: str, target: str, challenge_number: int | None = None) -> 
         module = importlib.util.module_from_spec(spec)
         sys.modules["learner_program"] = module
         spec.loader.exec_module(module)
+        from interactive.visualizer.sim import is_simulated, simulate, world_events
+
+        if is_simulated(challenge.spec) and _STREAMER is not None:
+            world, problem, shown = simulate(challenge.spec, module, _SEED or 1)
+            events = world_events(world, problem, shown)
+            last = events[-1].ts_ns if events else 0
+            event_log.clock = lambda: last  # the closing marks land on the virtual clock too
+            _STREAMER.send(events)
+            return
         getattr(module, challenge.spec.run_entry)()
     else:
         runpy.run_path(str(Path(target)), run_name="__main__")
@@ -126,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         request = json.loads(Path(args[0]).read_text(encoding="utf-8"))
         fd, seed, flush_ms = int(request["result_fd"]), int(request.get("seed", 0)), float(request.get("flush_ms", 20))
         kind, target, number = str(request["kind"]), str(request["target"]), request.get("challenge")
+        virtual = bool(request.get("virtual", False))
     else:  # direct use (debugging): --fd N --seed S KIND TARGET
         parser = argparse.ArgumentParser(prog="interactive.visualizer.child")
         parser.add_argument("--fd", type=int, required=True)
@@ -135,8 +156,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument("target")
         parsed = parser.parse_args(args)
         fd, seed, flush_ms, kind, target, number = parsed.fd, parsed.seed, parsed.flush_ms, parsed.kind, parsed.target, None
+        virtual = False
     os.set_inheritable(fd, False)
-    streamer = _Streamer(fd, flush_ms / 1000)  # real thread: before instrumentation
+    global _STREAMER, _SEED
+    streamer = _STREAMER = _Streamer(fd, flush_ms / 1000)  # real thread: before instrumentation
+    streamer.virtual = virtual
+    _SEED = seed
     instrumented = _install_instrumentation()
     streamer.start()
     if not instrumented:

@@ -15,12 +15,14 @@ from enum import StrEnum
 
 from evaluator.events import Event, EventKind
 
-__all__ = ["ActorState", "ActorView", "Fold", "LockView", "QueueView", "VisSnapshot", "deadlock_cycle"]
+__all__ = ["ActorState", "ActorView", "Fold", "LockView", "Message", "QueueView", "VisSnapshot", "deadlock_cycle"]
 
 HISTORY = 1024
 """Transitions kept per actor (coalesced: only changes of state are stored). When full, the
 older half is thinned (every other transition dropped), so the lane still covers the whole
 run, at a coarser resolution for the past, instead of going blank at its start."""
+MESSAGES = 4096
+"""Messages kept for the space-time diagram."""
 SERIES = 512
 """Points kept per queue depth / memory series."""
 
@@ -77,6 +79,21 @@ class QueueView:
 
 
 @dataclass(frozen=True)
+class Message:
+    """A message between two actors of a simulated world (a request, a reply, a drop)."""
+
+    sent_ns: int
+    arrived_ns: int
+    source: str
+    target: str
+    label: str
+
+    @property
+    def lost(self) -> bool:
+        return self.label.endswith("lost")
+
+
+@dataclass(frozen=True)
 class VisSnapshot:
     """Everything one frame needs; safe to hand to the UI thread."""
 
@@ -86,6 +103,10 @@ class VisSnapshot:
     memory: tuple[tuple[int, int], ...] = ()
     """(ts_ns, bytes) samples, oldest first, bounded."""
     findings: tuple[str, ...] = ()
+    alerts: tuple[tuple[int, str], ...] = ()
+    """(ts_ns, text) of each finding: where a space-time diagram marks the violation."""
+    messages: tuple[Message, ...] = ()
+    """Messages of a simulated world, by arrival, bounded."""
     start_ns: int = 0
     now_ns: int = 0
     events: int = 0
@@ -134,6 +155,8 @@ class Fold:
         self._queues: dict[str, _Queue] = {}
         self._memory: deque[tuple[int, int]] = deque(maxlen=SERIES)
         self._findings: list[str] = []
+        self._alerts: deque[tuple[int, str]] = deque(maxlen=64)
+        self._messages: deque[Message] = deque(maxlen=MESSAGES)
         self.start_ns = 0
         self.now_ns = 0
         self.count = 0
@@ -174,6 +197,12 @@ class Fold:
             return
         if kind is EventKind.FINDING:
             self._findings.append(event.detail or "finding")
+            self._alerts.append((event.ts_ns, event.detail or "finding"))
+            return
+        if kind is EventKind.MESSAGE:
+            self._actor(event)
+            self._messages.append(Message(event.value if event.value is not None else event.ts_ns, event.ts_ns,
+                                          event.actor, event.obj or "?", event.detail or "message"))
             return
         if kind is EventKind.MARK:
             return
@@ -227,6 +256,8 @@ class Fold:
             ),
             memory=tuple(self._memory),
             findings=tuple(self._findings),
+            alerts=tuple(self._alerts),
+            messages=tuple(self._messages),
             start_ns=self.start_ns,
             now_ns=self.now_ns,
             events=self.count,

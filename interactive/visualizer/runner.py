@@ -39,6 +39,15 @@ class Target:
     def __str__(self) -> str:
         return f"{self.kind} {self.name}"
 
+    def simulated(self) -> bool:
+        """A challenge graded in the simulated world (9-16): its events run on virtual time."""
+        if self.kind != "challenge":
+            return False
+        from challenges import get_challenge
+        from interactive.visualizer.sim import is_simulated
+
+        return is_simulated(get_challenge(int(self.name)).spec)
+
     def program(self) -> Path | None:
         """The file copied into the sandbox (None for a lesson, which runs from the course)."""
         if self.kind == "script":
@@ -95,6 +104,7 @@ class LiveRun:
             request["target"] = "program.py"
             if self.target.kind == "challenge":
                 request["challenge"] = int(self.target.name)
+                request["virtual"] = self.target.simulated()
         try:
             result = run_sandboxed(
                 "interactive.visualizer.child", request, files=files, deadline_s=self.deadline_s,

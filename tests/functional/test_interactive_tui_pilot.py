@@ -325,3 +325,21 @@ def test_listing_challenges_never_writes_the_workspace(tmp_path: Path, monkeypat
     assert len(views) == 16
     assert not (tmp_path / "workspace").exists()
     assert all(v.program_path.exists() for v in views)
+
+
+async def test_a_simulated_challenge_shows_the_space_time_diagram_and_zooms(tmp_path: Path) -> None:
+    from tests.unit.test_interactive_visualizer_sim import _events
+
+    events = list(_events(9))
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(VisualizerScreen("challenge", 9, seed=1, run_factory=lambda seed: FakeRun(seed, events)))
+        await pilot.pause()
+        screen = app.screen
+        diagram = screen.query_one("#spacetime")
+        assert diagram.display and "VIOLATION at t=" in _plain(diagram.render())
+        assert not screen.query_one("#lanes").display
+        await pilot.press("plus", "plus")
+        assert diagram.zoom == 4  # type: ignore[attr-defined]
+        await pilot.press("home", *["s"] * 6)  # five lanes start, then the world says which seed it is
+        assert "simulated world, fault seed" in _text(app, "#vis-status")
