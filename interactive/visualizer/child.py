@@ -162,6 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     streamer = _STREAMER = _Streamer(fd, flush_ms / 1000)  # real thread: before instrumentation
     streamer.virtual = virtual
     _SEED = seed
+    if not virtual:
+        from interactive.visualizer import hooks
+
+        hooks.install()  # asyncio tasks, loop watchdog, worker processes (real threads: before instrumentation)
     instrumented = _install_instrumentation()
     streamer.start()
     if not instrumented:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from evaluator.events import EventKind
 from interactive.visualizer.runner import Target, run_to_completion
 from interactive.visualizer.trace import validate_trace, write_trace
 
@@ -72,3 +73,47 @@ def test_a_hung_program_is_killed_at_the_deadline(tmp_path: Path) -> None:
     program.write_text("import threading\nlock = threading.Lock()\nlock.acquire()\nlock.acquire()\n", encoding="utf-8")
     run = run_to_completion(Target("script", str(program)), deadline_s=1.0)
     assert run.killed and run.returncode is not None and run.returncode != 0
+
+
+ASYNC_PROGRAM = '''
+import asyncio, time
+import multiprocessing as mp
+
+async def worker(name, lock, queue):
+    async with lock:
+        await asyncio.sleep(0.05)
+    await queue.put(name)
+
+async def main():
+    lock, queue = asyncio.Lock(), asyncio.Queue()
+    tasks = [asyncio.create_task(worker(f"w{n}", lock, queue), name=f"fetch-{n}") for n in range(3)]
+    await asyncio.gather(*tasks)
+    time.sleep(0.3)  # synchronous code blocks the loop
+
+def square(n):
+    return n * n
+
+if __name__ == "__main__":
+    asyncio.run(main())
+    process = mp.get_context("fork").Process(target=square, args=(3,), name="cruncher")
+    process.start()
+    process.join()
+'''
+
+
+def test_asyncio_tasks_lock_waits_a_blocked_loop_and_worker_processes_are_drawn(tmp_path: Path) -> None:
+    program = tmp_path / "program.py"
+    program.write_text(ASYNC_PROGRAM, encoding="utf-8")
+    run = run_to_completion(Target("script", str(program)), seed=1, deadline_s=60)
+    assert run.returncode == 0, run.errors()
+    snapshot = run.snapshot()
+    names = {a.name for a in snapshot.actors}
+    assert {"fetch-0", "fetch-1", "fetch-2"} <= names
+    assert any(name.startswith("process cruncher (pid ") for name in names)
+    lock = next(lock for lock in snapshot.locks if lock.name.startswith("Lock program.py:"))
+    assert lock.acquisitions == 3 and lock.wait_ns > 0
+    queue = next(q for q in snapshot.queues if q.name.startswith("Queue program.py:"))
+    assert queue.peak == 3
+    assert any("event loop blocked" in finding for finding in snapshot.findings)
+    kinds = {e.kind for e in run.recorded() if e.actor == "fetch-0"}
+    assert {EventKind.TASK_START, EventKind.LOCK_ACQUIRE, EventKind.SLEEP_START, EventKind.TASK_END} <= kinds
