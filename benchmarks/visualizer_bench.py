@@ -1,7 +1,8 @@
-"""Visualizer throughput: event ingestion rate (decode + fold) and frames per second with 64 threads.
+"""Visualizer throughput: event ingestion rate (decode + fold) and frames per second with 64
+threads, 64 asyncio tasks, and a 5-node simulated world (challenge 9's space-time diagram).
 
 Run: ``uv run python benchmarks/visualizer_bench.py``. Prints figures; asserts nothing.
-Goals: ingestion >= 50,000 events/s with bounded memory; >= 20 frames/s with 64 threads.
+Goals: ingestion >= 50,000 events/s with bounded memory; >= 20 frames/s in every case.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ LOCKS = 8
 BATCH = 2000
 
 
-def synthetic_events(count: int, *, threads: int = THREADS, seed: int = 1) -> list[Event]:
-    """A lock-and-queue-heavy history of ``threads`` workers (seeded)."""
+def synthetic_events(count: int, *, threads: int = THREADS, seed: int = 1, prefix: str = "worker-") -> list[Event]:
+    """A lock-and-queue-heavy history of ``threads`` workers (seeded); ``prefix="Task-"`` makes
+    them asyncio tasks (the same event kinds the asyncio hooks emit)."""
     rng = random.Random(seed)
     events: list[Event] = []
     ts = 0
@@ -34,7 +36,7 @@ def synthetic_events(count: int, *, threads: int = THREADS, seed: int = 1) -> li
         actor = rng.randrange(threads)
         kind = kinds[seq % len(kinds)]
         obj = f"lock_{actor % LOCKS}" if "lock" in kind.value else "jobs"
-        events.append(Event(seq, ts, kind, f"worker-{actor:02d}", 1000 + actor, obj, seq % 50, "program.py:12"))
+        events.append(Event(seq, ts, kind, f"{prefix}{actor:02d}", 1000 + actor, obj, seq % 50, "program.py:12"))
     return events
 
 
@@ -75,19 +77,22 @@ class _FloodRun:
     killed = False
     returncode = None
 
-    def __init__(self) -> None:
+    def __init__(self, events: list[Event] | None = None, batch: int = BATCH) -> None:
         self.fold = Fold()
-        self.events = synthetic_events(100_000)
+        self.events = events if events is not None else synthetic_events(100_000)
         self.cursor = 0
+        self.batch = batch
 
     @property
     def finished(self) -> bool:
         return False
 
     def snapshot(self) -> VisSnapshot:
-        for event in self.events[self.cursor:self.cursor + BATCH]:
+        if self.cursor + self.batch > len(self.events):  # replay from the start (a fresh world)
+            self.fold, self.cursor = Fold(), 0
+        for event in self.events[self.cursor:self.cursor + self.batch]:
             self.fold.apply(event)
-        self.cursor = (self.cursor + BATCH) % len(self.events)
+        self.cursor += self.batch
         return self.fold.snapshot()
 
     def recorded(self) -> tuple[Event, ...]:
@@ -100,8 +105,25 @@ class _FloodRun:
         pass
 
 
-async def frames_per_second(seconds: float = 4.0, size: tuple[int, int] = (200, 60)) -> float:
-    """Headless: frames the visualizer's own timer draws per second, 64 threads, event flood."""
+def sim_events() -> list[Event]:
+    """Challenge 9's simulated world (3 scheduler nodes + the lock store + storage = 5 lanes)."""
+    import importlib.util
+
+    from challenges import get_challenge
+    from interactive.visualizer.sim import simulate, world_events
+
+    challenge = get_challenge(9)
+    spec = importlib.util.spec_from_file_location("bench_program_9", challenge.program_path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    world, problem, seed = simulate(challenge.spec, module, 1)
+    return world_events(world, problem, seed)
+
+
+async def frames_per_second(seconds: float = 4.0, size: tuple[int, int] = (200, 60),
+                            make_run: object = None, kind: str = "example") -> float:
+    """Headless: frames the visualizer's own timer draws per second under a flood of events."""
     from interactive.app import LearnTui
     from interactive.screens.visualizer import VisualizerScreen
     from interactive.services import DashboardView, Services
@@ -109,7 +131,8 @@ async def frames_per_second(seconds: float = 4.0, size: tuple[int, int] = (200, 
     services = Services(dashboard=DashboardView, challenges=tuple, grade=lambda c: None)  # type: ignore[arg-type,return-value]
     app = LearnTui(services)
     async with app.run_test(size=size) as pilot:
-        screen = VisualizerScreen("example", 1, seed=0, run_factory=lambda seed: _FloodRun())
+        factory = make_run if callable(make_run) else (lambda: _FloodRun())
+        screen = VisualizerScreen(kind, 1, seed=0, run_factory=lambda seed: factory())
         app.push_screen(screen)
         await pilot.pause()
         first, started = screen.frames, time.perf_counter()
@@ -154,6 +177,15 @@ def main() -> None:
     for size in ((80, 24), (200, 60)):
         fps = asyncio.run(frames_per_second(size=size))
         print(f"visualizer frames/s with 64 threads under an event flood at {size[0]}x{size[1]}: {fps:.1f}")
+    tasks = synthetic_events(100_000, prefix="Task-")
+    for size in ((80, 24), (200, 60)):
+        fps = asyncio.run(frames_per_second(size=size, make_run=lambda: _FloodRun(tasks)))
+        print(f"visualizer frames/s with 64 asyncio tasks under an event flood at {size[0]}x{size[1]}: {fps:.1f}")
+    world = sim_events()
+    for size in ((80, 24), (200, 60)):
+        fps = asyncio.run(frames_per_second(size=size, make_run=lambda: _FloodRun(world, batch=8), kind="challenge"))
+        print(f"visualizer frames/s, 5-node simulated world ({len(world)} events, space-time diagram) "
+              f"at {size[0]}x{size[1]}: {fps:.1f}")
 
 
 if __name__ == "__main__":

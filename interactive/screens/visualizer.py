@@ -231,12 +231,13 @@ class VisualizerScreen(Screen[None]):
         overlay.set_class(bool(alerts), "alert")
 
     def _base(self) -> tuple[Fold, int]:
-        """A fold of the events older than the first one kept (ring buffer), and how many there were."""
+        """Where a rewind starts: the fold before it and its index in the recorded events (old
+        events fall off a long run's ring buffer; the run keeps exact checkpoints)."""
         base = getattr(self.run, "history_base", None)
         if base is None:
             return Fold(), 0
-        fold, dropped = base()
-        return fold, dropped
+        fold, start = base()
+        return fold, start
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
@@ -256,10 +257,10 @@ class VisualizerScreen(Screen[None]):
         """Replay the recorded run from its first kept event (pauses)."""
         if not self.paused:
             self.action_toggle_pause()
-        self._replay, dropped = self._base()
-        self._cursor = 0
-        note = (f" (the first {dropped:,} events are summarized: only the last {len(self._recorded):,} are kept)"
-                if dropped else "")
+        self._replay, self._cursor = self._base()
+        dropped = getattr(self.run, "dropped", 0) + self._cursor
+        note = (f" (from event {dropped:,}: the {dropped:,} before are summarized, a long run keeps the last "
+                f"{len(self._recorded) - self._cursor:,})" if dropped else "")
         self._draw(self._replay.snapshot(), f"[yellow]⏮ rewound[/]: press s to step through the recorded run{note}")
 
     def action_step(self) -> None:
@@ -270,15 +271,14 @@ class VisualizerScreen(Screen[None]):
         if self.run is not None and self._cursor >= len(self._recorded):
             self._recorded = self.run.recorded()  # events that arrived since the pause
         if self._replay is None:
-            self._replay, _ = self._base()
-            for event in self._recorded[: self._cursor]:
+            self._replay, start = self._base()
+            for event in self._recorded[start: self._cursor]:
                 self._replay.apply(event)
         if self._cursor >= len(self._recorded):
             if self.run is None or not self.run.finished or not self._recorded:
                 self.notify("No new events yet: space resumes the live view, Home rewinds to the start.")
                 return
-            self._replay, _ = self._base()  # a finished run, paused at its end: step from the start
-            self._cursor = 0
+            self._replay, self._cursor = self._base()  # a finished run, paused at its end: step from the start
             self.notify("Stepping from the first event (Home rewinds, space resumes).")
         while True:
             event = self._recorded[self._cursor]

@@ -8,7 +8,6 @@ Memory is bounded: every history is a ring buffer, however many events arrive.
 
 from __future__ import annotations
 
-import copy
 from collections import deque
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -39,6 +38,12 @@ class ActorState(StrEnum):
     DONE = "done"
 
 
+_RUNNING, _LOCK = ActorState.RUNNING, ActorState.LOCK
+_ACQUIRE, _RELEASE = EventKind.LOCK_ACQUIRE, EventKind.LOCK_RELEASE
+_PUT, _GET, _SLEEP_END = EventKind.QUEUE_PUT, EventKind.QUEUE_GET, EventKind.SLEEP_END
+_MEMORY, _FINDING, _MESSAGE, _MARK = EventKind.MEMORY, EventKind.FINDING, EventKind.MESSAGE, EventKind.MARK
+_THREAD_END, _TASK_END = EventKind.THREAD_END, EventKind.TASK_END
+
 _WAITS = {
     EventKind.LOCK_WAIT: ActorState.LOCK,
     EventKind.QUEUE_WAIT: ActorState.QUEUE,
@@ -46,6 +51,10 @@ _WAITS = {
     EventKind.EVENT_WAIT: ActorState.EVENT,
     EventKind.SLEEP_START: ActorState.SLEEPING,
 }
+_LOCK_WAIT, _SLEEP_START, _QUEUE_WAIT = EventKind.LOCK_WAIT, EventKind.SLEEP_START, EventKind.QUEUE_WAIT
+_JOIN_WAIT, _EVENT_WAIT = EventKind.JOIN_WAIT, EventKind.EVENT_WAIT
+_SLEEPING, _QUEUE_STATE, _JOIN, _EVENT = ActorState.SLEEPING, ActorState.QUEUE, ActorState.JOIN, ActorState.EVENT
+"""The waits of ``_WAITS`` as identity tests: an Enum member's hash is Python-level, ``is`` is not."""
 
 
 @dataclass(frozen=True)
@@ -121,13 +130,6 @@ class _Actor:
     obj: str | None = None
     transitions: list[tuple[int, ActorState]] = field(default_factory=list)
 
-    def add(self, ts: int, state: ActorState) -> None:
-        transitions = self.transitions
-        transitions.append((ts, state))
-        if len(transitions) > HISTORY:  # thin the older half: coarser past, whole run still covered
-            half = HISTORY // 2
-            transitions[:half] = transitions[:half:2]
-
 
 @dataclass
 class _Lock:
@@ -167,16 +169,20 @@ class Fold:
         actor = self._actors.get(key)
         if actor is None:
             actor = self._actors[key] = _Actor(event.actor, event.ts_ns)
-            actor.add(event.ts_ns, ActorState.RUNNING)
+            actor.transitions.append((event.ts_ns, ActorState.RUNNING))
         return actor
 
     def _set(self, actor: _Actor, state: ActorState, ts: int, obj: str | None = None) -> None:
-        if actor.state is ActorState.LOCK and actor.obj is not None:
+        if actor.state is _LOCK and actor.obj is not None:
             self._stop_waiting(actor.name, actor.obj, ts)
         actor.obj = obj
         if state is not actor.state:
             actor.state = state
-            actor.add(ts, state)
+            transitions = actor.transitions
+            transitions.append((ts, state))
+            if len(transitions) > HISTORY:  # thin the older half: coarser past, whole run still covered
+                half = HISTORY // 2
+                transitions[:half] = transitions[:half:2]
 
     def _stop_waiting(self, name: str, lock_name: str, ts: int) -> None:
         """Close a lock wait (acquired, timed out or gave up): its time counts as contention."""
@@ -185,59 +191,76 @@ class Fold:
             lock.wait_ns += max(0, ts - lock.waiters.pop(name))
 
     def apply(self, event: Event) -> None:
-        """Fold one event in (O(1))."""
+        """Fold one event in (O(1)); the common kinds are tested first, by identity."""
+        ts = event.ts_ns
         if not self.count:
-            self.start_ns = event.ts_ns
+            self.start_ns = ts
         self.count += 1
-        self.now_ns = max(self.now_ns, event.ts_ns)
+        if ts > self.now_ns:
+            self.now_ns = ts
         self.last = event
         kind = event.kind
-        if kind is EventKind.MEMORY:
-            self._memory.append((event.ts_ns, event.value or 0))
+        obj = event.obj
+        if kind is _ACQUIRE or kind is _RELEASE or kind is _PUT or kind is _GET or kind is _SLEEP_END:
+            actor = self._actor(event)
+            if obj:
+                if kind is _ACQUIRE:
+                    self._set(actor, _RUNNING, ts)
+                    lock = self._locks.get(obj) or self._locks.setdefault(obj, _Lock())
+                    lock.owner = actor.name
+                    lock.acquisitions += 1
+                elif kind is _RELEASE:
+                    lock = self._locks.get(obj) or self._locks.setdefault(obj, _Lock())
+                    if lock.owner == actor.name:
+                        lock.owner = None
+                elif kind is not _SLEEP_END:
+                    queue = self._queues.get(obj) or self._queues.setdefault(obj, _Queue())
+                    queue.depth = depth = event.value or 0
+                    if depth > queue.peak:
+                        queue.peak = depth
+                    queue.history.append(depth)
+            self._set(actor, _RUNNING, ts)
             return
-        if kind is EventKind.FINDING:
+        state = (_LOCK if kind is _LOCK_WAIT else _SLEEPING if kind is _SLEEP_START else _QUEUE_STATE
+                 if kind is _QUEUE_WAIT else _JOIN if kind is _JOIN_WAIT else _EVENT if kind is _EVENT_WAIT else None)
+        if state is not None:
+            actor = self._actor(event)
+            self._set(actor, state, ts, obj)
+            if state is _LOCK and obj:
+                (self._locks.get(obj) or self._locks.setdefault(obj, _Lock())).waiters[actor.name] = ts
+            return
+        if kind is _MEMORY:
+            self._memory.append((ts, event.value or 0))
+        elif kind is _FINDING:
             self._findings.append(event.detail or "finding")
-            self._alerts.append((event.ts_ns, event.detail or "finding"))
-            return
-        if kind is EventKind.MESSAGE:
+            self._alerts.append((ts, event.detail or "finding"))
+        elif kind is _MESSAGE:
             self._actor(event)
-            self._messages.append(Message(event.value if event.value is not None else event.ts_ns, event.ts_ns,
-                                          event.actor, event.obj or "?", event.detail or "message"))
+            self._messages.append(Message(event.value if event.value is not None else ts, ts,
+                                          event.actor, obj or "?", event.detail or "message"))
+        elif kind is _MARK:
             return
-        if kind is EventKind.MARK:
-            return
-        actor = self._actor(event)
-        ts = event.ts_ns
-        if kind in _WAITS:
-            state = _WAITS[kind]
-            self._set(actor, state, ts, event.obj)
-            if state is ActorState.LOCK and event.obj:
-                self._locks.setdefault(event.obj, _Lock()).waiters[actor.name] = ts
-            return
-        if kind in (EventKind.THREAD_END, EventKind.TASK_END):
-            self._set(actor, ActorState.DONE, ts)
-            return
-        if kind is EventKind.LOCK_TIMEOUT:
-            pass  # _set below closes the wait: a give-up is not a hold, and not endless contention
-        elif kind is EventKind.LOCK_ACQUIRE and event.obj:
-            self._set(actor, ActorState.RUNNING, ts)
-            lock = self._locks.setdefault(event.obj, _Lock())
-            lock.owner = actor.name
-            lock.acquisitions += 1
-        elif kind is EventKind.LOCK_RELEASE and event.obj:
-            lock = self._locks.setdefault(event.obj, _Lock())
-            if lock.owner == actor.name:
-                lock.owner = None
-        elif kind in (EventKind.QUEUE_PUT, EventKind.QUEUE_GET) and event.obj:
-            queue = self._queues.setdefault(event.obj, _Queue())
-            queue.depth = event.value or 0
-            queue.peak = max(queue.peak, queue.depth)
-            queue.history.append(queue.depth)
-        self._set(actor, ActorState.RUNNING, ts)
+        elif kind is _THREAD_END or kind is _TASK_END:
+            self._set(self._actor(event), ActorState.DONE, ts)
+        else:  # starts, LOCK_TIMEOUT (a give-up closes the wait: not a hold, not endless contention)
+            self._set(self._actor(event), _RUNNING, ts)
 
     def copy(self) -> Fold:
-        """An independent copy (rewinding starts from a copy of the base fold)."""
-        return copy.deepcopy(self)
+        """An independent copy (a rewind starts from a copied checkpoint). Events, messages and
+        history points are immutable, so only the containers are copied: cheap enough to take
+        while events stream in."""
+        other = Fold()
+        other._actors = {key: _Actor(a.name, a.started_ns, a.state, a.obj, list(a.transitions))
+                         for key, a in self._actors.items()}
+        other._locks = {name: _Lock(lock.owner, dict(lock.waiters), lock.wait_ns, lock.acquisitions)
+                        for name, lock in self._locks.items()}
+        other._queues = {name: _Queue(q.depth, q.peak, deque(q.history, maxlen=SERIES)) for name, q in self._queues.items()}
+        other._memory = deque(self._memory, maxlen=SERIES)
+        other._findings = list(self._findings)
+        other._alerts = deque(self._alerts, maxlen=self._alerts.maxlen)
+        other._messages = deque(self._messages, maxlen=MESSAGES)
+        other.start_ns, other.now_ns, other.count, other.last = self.start_ns, self.now_ns, self.count, self.last
+        return other
 
     def snapshot(self) -> VisSnapshot:
         now = self.now_ns

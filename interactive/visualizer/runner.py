@@ -78,9 +78,12 @@ class LiveRun:
         self.returncode: int | None = None
         self.killed = False
         self._fold = Fold()
-        self._base = Fold()
-        """The events that fell off the front of ``events``, folded: where a rewind starts."""
-        self.dropped = 0
+        self.total = 0
+        """Events received so far (``events`` keeps the last ``keep`` of them)."""
+        self._checkpoint_every = max(1, keep // 4)
+        self._last_checkpoint = 0
+        self._checkpoints: deque[tuple[int, Fold]] = deque(maxlen=8)
+        """(events applied, a copy of the fold then): where a rewind starts once old events are dropped."""
         self._lock = threading.Lock()
         self._supervisor: threading.Thread | None = None
         self._cancel = threading.Event()
@@ -140,15 +143,10 @@ class LiveRun:
             for event in events:
                 self._fold.apply(event)
             kept = self.events
-            before = len(kept)
-            overflow = before + len(events) - (kept.maxlen or 0)
-            if kept.maxlen is not None and overflow > 0:
-                self.dropped += overflow
-                base = self._base
-                for _ in range(min(overflow, before)):
-                    base.apply(kept.popleft())
-                for event in events[: max(0, overflow - before)]:
-                    base.apply(event)
+            self.total += len(events)
+            if self.total - self._last_checkpoint >= self._checkpoint_every:
+                self._last_checkpoint = self.total
+                self._checkpoints.append((self.total, self._fold.copy()))
             kept.extend(events)
 
     @property
@@ -163,10 +161,23 @@ class LiveRun:
         with self._lock:
             return tuple(self.events)
 
+    @property
+    def dropped(self) -> int:
+        """Events no longer kept (the ring buffer's front fell off)."""
+        return self.total - len(self.events)
+
     def history_base(self) -> tuple[Fold, int]:
-        """A copy of the fold of the events no longer kept, and how many they were (rewind starts there)."""
+        """Where a rewind starts: a fold of everything before it, and the index in :meth:`recorded`
+        of the first event after it (0 while nothing was dropped; else the oldest checkpoint
+        inside the kept window, whose state is exact)."""
         with self._lock:
-            return self._base.copy(), self.dropped
+            dropped = self.total - len(self.events)
+            if not dropped:
+                return Fold(), 0
+            for count, fold in self._checkpoints:
+                if count >= dropped:
+                    return fold.copy(), count - dropped
+            return self._fold.copy(), len(self.events)
 
     def errors(self, lines: int = 6) -> str:
         """The last lines the child wrote on stderr (a traceback when the program crashed)."""

@@ -202,7 +202,11 @@ class LanesWidget(_SnapshotWidget):
 
     def show(self, snapshot: VisSnapshot) -> None:
         self._built_for = (-1, -1, frozenset(), 0)
+        self._frame_styles = self.styles_for_theme()  # once per frame, not per row
         super().show(snapshot)
+
+    _frame_styles: dict[ActorState | None, Style] = _DEFAULT_STYLES
+    _theme_name: object = None
 
     def styles_for_theme(self) -> dict[ActorState | None, Style]:
         """The lane styles for the app's current theme (recomputed when the theme changes)."""
@@ -217,7 +221,11 @@ class LanesWidget(_SnapshotWidget):
     def render_line(self, y: int) -> Strip:
         """Rows are built lazily (only those on screen) and kept until the snapshot or width changes."""
         width = self.size.width
-        styles = self.styles_for_theme()
+        theme_name = getattr(self.app, "theme", None) if self.is_attached else None
+        if theme_name != self._theme_name:  # the learner switched theme: restyle without a new frame
+            self._theme_name = theme_name
+            self._frame_styles = self.styles_for_theme()
+        styles = self._frame_styles
         key = (id(self.snapshot), width, self.highlighted, id(styles))
         frame = self._frame
         if frame is None or self._built_for != key:

@@ -212,13 +212,18 @@ def test_rewind_after_the_ring_buffer_overflows_starts_from_the_true_state() -> 
     from evaluator.events import Event, EventKind
     from interactive.visualizer.runner import LiveRun, Target
 
-    run = LiveRun(Target("script", "unused.py"), keep=10)
+    run = LiveRun(Target("script", "unused.py"), keep=8)  # a checkpoint every 2 events
     run.ingest([Event(0, 0, EventKind.LOCK_ACQUIRE, "holder", 1, "L")])
-    run.ingest([Event(n, n, EventKind.SLEEP_START if n % 2 else EventKind.SLEEP_END, "busy", 2) for n in range(1, 30)])
-    base, dropped = run.history_base()
-    assert dropped == 20 and len(run.recorded()) == 10
+    for n in range(1, 30):
+        run.ingest([Event(n, n, EventKind.SLEEP_START if n % 2 else EventKind.SLEEP_END, "busy", 2)])
+    base, start = run.history_base()
+    assert run.dropped == 22 and len(run.recorded()) == 8 and 0 <= start < 8
     (lock,) = base.snapshot().locks
     assert lock.owner == "holder"  # held before the first kept event: the rewound picture knows it
+    replay = base
+    for event in run.recorded()[start:]:
+        replay.apply(event)
+    assert replay.snapshot() == run.snapshot()  # the checkpoint plus the kept events is the exact state
 
 
 async def test_tab_moves_between_story_and_result_panes(tmp_path: Path) -> None:

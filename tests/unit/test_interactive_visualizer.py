@@ -240,3 +240,12 @@ def test_a_reused_ident_gets_its_own_track() -> None:
     names = {e["tid"]: e["args"]["name"] for e in to_chrome_trace(events)["traceEvents"]
              if e["ph"] == "M" and e["name"] == "thread_name"}
     assert sorted(names.values()) == ["first", "second"] and len(names) == 2
+
+
+def test_a_fold_copy_is_independent_and_equal() -> None:
+    fold = _fold(deadlock_events())
+    other = fold.copy()
+    assert other.snapshot() == fold.snapshot()
+    other.apply(Event(999, 10**12, EventKind.LOCK_RELEASE, "worker-0", 100, "lock_a"))
+    assert other.snapshot() != fold.snapshot()
+    assert {lock.name: lock.owner for lock in fold.snapshot().locks}["lock_a"] == "worker-0"
