@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from interactive.commands import LearnCommands
 from interactive.messages import GradeFailed, GradeFinished, ProgressChanged
 from interactive.quiz.progress import level_number
 from interactive.screens.challenges import ChallengesScreen
@@ -28,6 +29,7 @@ class LearnTui(App[None]):
 
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
     TITLE = "concurrency-lab"
+    COMMANDS = App.COMMANDS | {LearnCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -93,6 +95,14 @@ class LearnTui(App[None]):
         from interactive.screens.visualizer import VisualizePickerScreen
 
         self.push_screen(VisualizePickerScreen(self.services))
+
+    def open_challenge(self, number: int) -> None:
+        """The challenge's screen (story, run, grade), from anywhere (the command palette)."""
+        from interactive.screens.challenge_detail import ChallengeDetailScreen
+
+        challenge = next((c for c in self.services.challenges() if c.number == number), None)
+        if challenge is not None:
+            self.push_screen(ChallengeDetailScreen(self.services, challenge))
 
     def open_visualizer(self, kind: str, number: int) -> None:
         """Run example/challenge ``number`` under instrumentation and watch it live."""

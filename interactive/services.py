@@ -13,6 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from rich.console import RenderableType
+
 from evaluator.findings import GradeResult
 from interactive.quiz import MemoryProgress, Question, QuizProgress, default_progress, load_bank
 from usererror import UserError
@@ -180,6 +182,14 @@ class Services:
     """(number, title) of the lessons the visualizer can run."""
     store: MemoryStore = field(default_factory=lambda: MemoryStore())
     """Where the TUI keeps its own state (last grades, theme); in memory unless wired to disk."""
+    hint: Callable[[int], RenderableType] | None = None
+    """One more hint for challenge N (recorded by the tracker)."""
+    run: Callable[[int], RenderableType] | None = None
+    """Run the learner's copy to see the symptom (sandboxed, with a deadline)."""
+    solutions: Callable[[int], RenderableType] | None = None
+    """The reference solutions; raises UserError before the challenge is passed."""
+    reset: Callable[[int], str] | None = None
+    """Restore the original program, backing the learner's copy up; says where the backup is."""
 
     def last_grade(self, number: int) -> GradeResult | None:
         """The latest grade of challenge ``number`` (kept across restarts by a file store)."""
@@ -292,6 +302,52 @@ def _file_store() -> MemoryStore:
     return FileStore(data_dir())
 
 
+def _captured(render: Callable[[Any], None]) -> RenderableType:
+    """What a Rich renderer prints, as styled text the TUI can show."""
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(record=True, file=io.StringIO(), width=100, force_terminal=True, color_system="truecolor")
+    render(console)
+    return Text.from_ansi(console.export_text(styles=True))
+
+
+def _hint(number: int) -> RenderableType:
+    from challenges.hints import next_hint
+    from challenges.render import render_hints
+
+    hints = next_hint(number)
+    return _captured(lambda console: render_hints(console, hints))
+
+
+def _run(number: int) -> RenderableType:
+    from challenges.loop import run_challenge
+    from challenges.render import render_run
+
+    path, result = run_challenge(number, deadline_s=10.0)
+    return _captured(lambda console: render_run(console, path, result))
+
+
+def _solutions(number: int) -> RenderableType:
+    import tracker
+    from challenges.loop import solutions_for
+    from challenges.render import render_solutions
+
+    if not tracker.has_passed(number):
+        raise UserError(f"solutions of challenge {number} open after you pass it: press g to grade, h for a hint")
+    found = solutions_for(number, reveal=False)
+    return _captured(lambda console: render_solutions(console, found, None))
+
+
+def _reset(number: int) -> str:
+    from challenges.workspace import reset_program
+
+    backup = reset_program(number)
+    return f"restored the original; your copy is saved at {backup}" if backup else "restored the original"
+
+
 def default_services() -> Services:
     """Services backed by the real tracker, challenges, grader and quiz bank."""
     return Services(
@@ -302,4 +358,8 @@ def default_services() -> Services:
         quiz_bank=load_bank,
         quiz_progress=default_progress(),
         examples=_examples,
+        hint=_hint,
+        run=_run,
+        solutions=_solutions,
+        reset=_reset,
     )

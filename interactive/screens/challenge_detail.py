@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,6 +20,7 @@ from textual.widgets import Footer, Header, Markdown, Static
 from evaluator.findings import GradeResult
 from interactive.services import ChallengeView, Services
 from interactive.widgets.findings import grade_renderable
+from usererror import UserError
 
 __all__ = ["ChallengeDetailScreen"]
 
@@ -34,6 +36,11 @@ class ChallengeDetailScreen(Screen[None]):
         Binding("g", "grade", "Grade"),
         Binding("e", "edit", "Edit file"),
         Binding("v", "visualize", "Visualize"),
+        Binding("h", "hint", "Hint"),
+        Binding("r", "run", "Run"),
+        Binding("w", "watch", "Re-grade on save"),
+        Binding("s", "solutions", "Solutions"),
+        Binding("x", "reset", "Reset", show=False),
         Binding("tab", "app.focus_next", "Next pane"),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False),
     ]
@@ -44,6 +51,9 @@ class ChallengeDetailScreen(Screen[None]):
         self.challenge = challenge
         self._started = 0.0
         self._spinner: Timer | None = None
+        self._watch: Timer | None = None
+        self._watched_mtime: float | None = None
+        self._reset_armed = 0.0
 
     @property
     def grading(self) -> bool:
@@ -129,6 +139,85 @@ class ChallengeDetailScreen(Screen[None]):
             return
         with self.app.suspend():
             subprocess.run([*editor.split(), str(path)], check=False)
+
+    def _mtime(self) -> float | None:
+        try:
+            return self.challenge.program_path.stat().st_mtime
+        except OSError:
+            return None
+
+    def _background(self, title: str, job: Callable[[], RenderableType]) -> None:
+        """Run ``job`` in a worker thread and show what it returns (or its one-line error)."""
+        self.query_one("#result", Static).update(Text(f"{title}…", style="bold yellow"))
+
+        def work() -> None:
+            try:
+                shown: RenderableType = job()
+            except UserError as error:
+                shown = Text(error.message, style="yellow")
+            except Exception as error:
+                shown = Text(f"{title} failed: {type(error).__name__}: {error}", style="red")
+            self.app.call_from_thread(self._show_output, shown)
+
+        self.run_worker(work, thread=True, group="detail-job", exclusive=True)
+
+    def _show_output(self, shown: RenderableType) -> None:
+        if self.is_attached:
+            self.query_one("#result", Static).update(shown)
+            self.query_one("#result-pane").scroll_home(animate=False)
+
+    def _service(self, name: str) -> Callable[[int], Any] | None:
+        service: Callable[[int], Any] | None = getattr(self.services, name)
+        if service is None:
+            self.notify(f"{name} is not available in this checkout", severity="warning")
+        return service
+
+    def action_hint(self) -> None:
+        if (hint := self._service("hint")) is not None:
+            self._background("Finding the next hint", lambda: hint(self.challenge.number))
+
+    def action_run(self) -> None:
+        """Run the learner's copy (sandboxed, 10 s) to see the symptom."""
+        if (run := self._service("run")) is not None:
+            self._background("Running your copy (10 s at most)", lambda: run(self.challenge.number))
+
+    def action_solutions(self) -> None:
+        if (solutions := self._service("solutions")) is not None:
+            self._background("Loading the solutions", lambda: solutions(self.challenge.number))
+
+    def action_reset(self) -> None:
+        """Restore the original program; the first press asks, the second (within 5 s) does it."""
+        reset = self._service("reset")
+        if reset is None:
+            return
+        now = time.monotonic()
+        if now - self._reset_armed > 5:
+            self._reset_armed = now
+            self.notify("Press x again within 5 s to replace your copy with the original (it is backed up first).",
+                        severity="warning", timeout=5)
+            return
+        self._reset_armed = 0.0
+        self._background("Restoring the original", lambda: Text(reset(self.challenge.number), style="green"))
+
+    def action_watch(self) -> None:
+        """Toggle re-grading whenever the learner's file is saved."""
+        if self._watch is not None:
+            self._watch.stop()
+            self._watch = None
+            self.sub_title = f"challenge {self.challenge.number}"
+            self.notify("Stopped watching your file.")
+            return
+        self._watched_mtime = self._mtime()
+        self._watch = self.set_interval(1.0, self._check_saved)
+        self.sub_title = f"challenge {self.challenge.number} · re-grading on save"
+        self.notify(f"Watching {self.challenge.program_path.name}: every save is graded (w stops).")
+
+    def _check_saved(self) -> None:
+        mtime = self._mtime()
+        if mtime is not None and mtime != self._watched_mtime:
+            self._watched_mtime = mtime
+            if not self.grading:
+                self.action_grade()
 
     def action_visualize(self) -> None:
         self.app.open_visualizer("challenge", self.challenge.number)  # type: ignore[attr-defined]

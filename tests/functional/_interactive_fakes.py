@@ -17,6 +17,7 @@ from interactive.services import (
     Services,
 )
 from interactive.visualizer.fold import Fold, VisSnapshot
+from usererror import UserError
 
 NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 
@@ -83,7 +84,17 @@ def services(tmp: Path, grader: FakeGrader | None = None) -> Services:
         quiz_bank=lambda: QUESTIONS,
         quiz_progress=MemoryProgress(clock=lambda: NOW),
         examples=lambda: ((1, "Threads and the GIL"), (2, "Locks")),
+        hint=lambda n: f"Hint 1 of 3 for challenge {n}: which lock is taken first?",
+        run=lambda n: f"challenge {n} hung: teller-1 waits for lock_b",
+        solutions=_solutions,
+        reset=lambda n: f"restored the original; your copy is saved at program.py.bak-{n}",
     )
+
+
+def _solutions(number: int) -> str:
+    if number != 1:  # only challenge 1 is passed in these fakes
+        raise UserError(f"solutions of challenge {number} open after you pass it: press g to grade, h for a hint")
+    return "global_order.py: take the locks in one global order"
 
 
 def deadlock_events(threads: int = 4, rounds: int = 3) -> list[Event]:

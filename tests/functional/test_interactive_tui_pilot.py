@@ -348,3 +348,75 @@ async def test_a_simulated_challenge_shows_the_space_time_diagram_and_zooms(tmp_
         assert diagram.zoom == 4  # type: ignore[attr-defined]
         await pilot.press("home", *["s"] * 6)  # five lanes start, then the world says which seed it is
         assert "simulated world, fault seed" in _text(app, "#vis-status")
+
+
+async def test_the_challenge_screen_reaches_hints_run_solutions_reset_and_watch(tmp_path: Path) -> None:
+    program = tmp_path / "program.py"
+    program.write_text("x = 1\n", encoding="utf-8")
+    grader = FakeGrader()
+    svc = services(tmp_path, grader)
+    app = LearnTui(svc)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("c", "enter")
+        screen = app.screen
+        assert isinstance(screen, ChallengeDetailScreen)
+        screen.challenge = screen.challenge.__class__(**{**screen.challenge.__dict__, "program_path": program})
+        await pilot.press("h")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Hint 1 of 3 for challenge 1" in _text(app, "#result")
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "teller-1 waits for lock_b" in _text(app, "#result")
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "global_order.py" in _text(app, "#result")
+        await pilot.press("x")
+        assert "restored" not in _text(app, "#result")  # the first press only asks
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "your copy is saved at" in _text(app, "#result")
+        await pilot.press("w")
+        assert "re-grading on save" in screen.sub_title
+        program.write_text("x = 2\n", encoding="utf-8")
+        import os
+
+        os.utime(program, (1, 1))  # a different mtime, without sleeping
+        screen._check_saved()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert grader.calls == 1
+
+
+async def test_solutions_stay_closed_before_a_pass(tmp_path: Path) -> None:
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("c", "down", "enter", "s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "open after you pass it" in _text(app, "#result")
+
+
+async def test_command_palette_opens_challenges_quizzes_by_topic_and_lessons(tmp_path: Path) -> None:
+    from interactive.commands import LearnCommands
+
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        provider = LearnCommands(app.screen)
+        commands = {text: callback for text, callback, _ in provider._commands()}
+        assert "Open challenge 2: Lost updates" in commands and "Visualize lesson 1: Threads and the GIL" in commands
+        commands["Open challenge 2: Lost updates"]()
+        await pilot.pause()
+        assert isinstance(app.screen, ChallengeDetailScreen) and app.screen.challenge.number == 2
+        await pilot.press("escape")
+        commands["Quiz on asyncio and the event loop (asyncio)"]()
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen) and app.screen.session is not None
+        assert {q.topic for q in app.screen.session.questions} == {"asyncio"}
+        await pilot.press("escape")
+        commands["Quiz: 5 questions"]()
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen) and app.screen.count == 5
