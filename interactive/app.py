@@ -31,7 +31,7 @@ class LearnTui(App[None]):
     TITLE = "concurrency-lab"
     COMMANDS = App.COMMANDS | {LearnCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 

@@ -34,14 +34,14 @@ class ChallengeDetailScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("g", "grade", "Grade"),
-        Binding("e", "edit", "Edit file"),
-        Binding("v", "visualize", "Visualize"),
+        Binding("e", "edit", "Edit", show=False),
+        Binding("v", "visualize", "Visualize", show=False),
         Binding("h", "hint", "Hint"),
         Binding("r", "run", "Run"),
-        Binding("w", "watch", "Re-grade on save"),
-        Binding("s", "solutions", "Solutions"),
+        Binding("w", "watch", "Watch"),
+        Binding("s", "solutions", "Solution"),
         Binding("x", "reset", "Reset", show=False),
-        Binding("tab", "app.focus_next", "Next pane"),
+        Binding("tab", "app.focus_next", "Next pane", show=False),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False),
     ]
 
