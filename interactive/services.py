@@ -87,7 +87,9 @@ class ChallengeView:
     concepts: tuple[str, ...]
     story_path: Path
     program_path: Path
-    """The learner's working copy (what gets graded)."""
+    """The learner's working copy (what gets graded), or the original while there is no copy."""
+    has_copy: bool = True
+    """False: ``program_path`` is the original; editing first makes the learner's copy."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,8 @@ class Services:
     """The reference solutions; raises UserError before the challenge is passed."""
     reset: Callable[[int], str] | None = None
     """Restore the original program, backing the learner's copy up; says where the backup is."""
+    make_copy: Callable[[int], Path] | None = None
+    """Create the learner's copy (an explicit action: editing), returning its path."""
 
     def last_grade(self, number: int) -> GradeResult | None:
         """The latest grade of challenge ``number`` (kept across restarts by a file store)."""
@@ -256,7 +260,8 @@ def _challenge_views() -> tuple[ChallengeView, ...]:
                 difficulty=spec.difficulty,
                 concepts=tuple(spec.concepts),
                 story_path=challenge.readme_path,
-                program_path=_working_copy(challenge.number, challenge.program_path),
+                program_path=(copy := _working_copy(challenge.number, challenge.program_path)),
+                has_copy=copy != challenge.program_path,
             )
         )
     return tuple(views)
@@ -341,6 +346,12 @@ def _solutions(number: int) -> RenderableType:
     return _captured(lambda console: render_solutions(console, found, None))
 
 
+def _make_copy(number: int) -> Path:
+    from challenges.workspace import ensure_working_copy
+
+    return Path(ensure_working_copy(number).path)
+
+
 def _reset(number: int) -> str:
     from challenges.workspace import reset_program
 
@@ -362,4 +373,5 @@ def default_services() -> Services:
         run=_run,
         solutions=_solutions,
         reset=_reset,
+        make_copy=_make_copy,
     )

@@ -6,6 +6,7 @@ import os
 import subprocess
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.console import Group, RenderableType
@@ -78,7 +79,7 @@ class ChallengeDetailScreen(Screen[None]):
         self.query_one("#detail-title", Static).update(
             f"[b]{challenge.number}. {challenge.title}[/b]  {'★' * challenge.difficulty}  [dim]{concepts}[/]"
         )
-        self.query_one("#detail-path", Static).update(Text(f"Your file: {challenge.program_path}", style="underline"))
+        self._show_path()
         try:
             story = challenge.story_path.read_text(encoding="utf-8")
         except OSError:
@@ -91,6 +92,15 @@ class ChallengeDetailScreen(Screen[None]):
         last = self.services.last_grade(challenge.number)
         if last is not None:
             self.show_result(last, previous=True)
+
+    def _show_path(self) -> None:
+        challenge = self.challenge
+        if challenge.has_copy:
+            line = Text.assemble("Your file: ", (str(challenge.program_path), "underline"))
+        else:
+            line = Text.assemble("No copy yet (", (str(challenge.program_path.name), "underline"),
+                                 " is the original): e makes your copy and opens it", style="dim")
+        self.query_one("#detail-path", Static).update(line)
 
     def show_result(self, result: GradeResult, *, previous: bool = False) -> None:
         """Draw a grade result (``previous``: the last one recorded, e.g. before a restart)."""
@@ -132,6 +142,17 @@ class ChallengeDetailScreen(Screen[None]):
 
     def action_edit(self) -> None:
         """Open the file in $EDITOR (the TUI is suspended meanwhile), or show its path."""
+        if not self.challenge.has_copy:
+            if self.services.make_copy is None:
+                self.notify("Run `learn challenge N` to get your own copy first.", severity="warning")
+                return
+            try:
+                path = self.services.make_copy(self.challenge.number)
+            except UserError as error:
+                self.notify(error.message, severity="error")
+                return
+            self.challenge = replace(self.challenge, program_path=path, has_copy=True)
+            self._show_path()
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         path = self.challenge.program_path
         if not editor:

@@ -420,3 +420,29 @@ async def test_command_palette_opens_challenges_quizzes_by_topic_and_lessons(tmp
         commands["Quiz: 5 questions"]()
         await pilot.pause()
         assert isinstance(app.screen, QuizScreen) and app.screen.count == 5
+
+
+async def test_editing_without_a_copy_makes_the_copy_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    made: list[int] = []
+    copy = tmp_path / "ws" / "program.py"
+
+    def make_copy(number: int) -> Path:
+        made.append(number)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text("# mine\n", encoding="utf-8")
+        return copy
+
+    svc = services(tmp_path)
+    originals = svc.challenges()
+    svc.challenges = lambda: tuple(replace(c, has_copy=False) for c in originals)
+    svc.make_copy = make_copy
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    app = LearnTui(svc)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("c", "enter")
+        assert "No copy yet" in _text(app, "#detail-path")
+        await pilot.press("e")
+        assert made == [1] and str(copy) in _text(app, "#detail-path")
