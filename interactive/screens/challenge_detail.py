@@ -115,9 +115,28 @@ class ChallengeDetailScreen(Screen[None]):
         self._stop_spinner()
         self.query_one("#result", Static).update(Text.assemble(("Could not grade: ", "bold red"), error))
 
+    def _ensure_copy(self) -> bool:
+        """Make the learner's copy when there is none yet (editing and grading are explicit actions)."""
+        if self.challenge.has_copy:
+            return True
+        if self.services.make_copy is None:
+            self.notify(f"Run `learn challenge {self.challenge.number}` to get your own copy first.", severity="warning")
+            return False
+        try:
+            path = self.services.make_copy(self.challenge.number)
+        except UserError as error:
+            self.notify(error.message, severity="error")
+            return False
+        self.challenge = replace(self.challenge, program_path=path, has_copy=True)
+        self._show_path()
+        self.notify(f"Your copy is {path}: edit it (e), then grade again (g).")
+        return True
+
     def action_grade(self) -> None:
         if self.grading:
             self.notify("Already grading: the result will appear here.", severity="warning")
+            return
+        if not self._ensure_copy():
             return
         self.app.grade_challenge(self.services, self.challenge)  # type: ignore[attr-defined]
         self._start_spinner()
@@ -142,17 +161,8 @@ class ChallengeDetailScreen(Screen[None]):
 
     def action_edit(self) -> None:
         """Open the file in $EDITOR (the TUI is suspended meanwhile), or show its path."""
-        if not self.challenge.has_copy:
-            if self.services.make_copy is None:
-                self.notify("Run `learn challenge N` to get your own copy first.", severity="warning")
-                return
-            try:
-                path = self.services.make_copy(self.challenge.number)
-            except UserError as error:
-                self.notify(error.message, severity="error")
-                return
-            self.challenge = replace(self.challenge, program_path=path, has_copy=True)
-            self._show_path()
+        if not self._ensure_copy():
+            return
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         path = self.challenge.program_path
         if not editor:

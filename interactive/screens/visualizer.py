@@ -94,7 +94,7 @@ class VisualizerScreen(Screen[None]):
         Binding("home", "rewind", "Rewind", priority=True),
         Binding("R", "replay", "Rerun", priority=True),
         Binding("N", "new_seed", "New seed", priority=True, show=False),
-        Binding("plus", "zoom(2)", "Zoom in", key_display="+"),
+        Binding("plus", "zoom(2)", "Zoom", key_display="+"),
         Binding("minus", "zoom(0.5)", "Zoom out", key_display="-", show=False),
     ]
 
@@ -124,10 +124,10 @@ class VisualizerScreen(Screen[None]):
             yield SpaceTimeWidget(id="spacetime", classes="sim")
             yield Static("[b]Threads & tasks[/b]", classes="vis-heading threads")
             yield LanesWidget(id="lanes", classes="threads")
-            yield Static("[b]Lock contention[/b] (total wait, ongoing waits included)", classes="vis-heading")
-            yield HeatmapWidget(id="heatmap")
-            yield Static("[b]Queues & memory[/b]", classes="vis-heading")
-            yield SparklinesWidget(id="sparks")
+            yield Static("[b]Lock contention[/b] (total wait, ongoing waits included)", classes="vis-heading threads")
+            yield HeatmapWidget(id="heatmap", classes="threads")
+            yield Static("[b]Queues & memory[/b]", classes="vis-heading threads")
+            yield SparklinesWidget(id="sparks", classes="threads")
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

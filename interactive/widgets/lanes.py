@@ -207,6 +207,7 @@ class LanesWidget(_SnapshotWidget):
 
     _frame_styles: dict[ActorState | None, Style] = _DEFAULT_STYLES
     _theme_name: object = None
+    _base_style: Style = Style()
 
     def styles_for_theme(self) -> dict[ActorState | None, Style]:
         """The lane styles for the app's current theme (recomputed when the theme changes)."""
@@ -232,9 +233,12 @@ class LanesWidget(_SnapshotWidget):
             frame = self._frame = _LaneFrame(self.snapshot, width, styles)
             self._strips = {}
             self._built_for = key
+            self._base_style = self.rich_style if self.is_attached else Style()
         strip = self._strips.get(y)
         if strip is None:
-            strip = self._strips[y] = self._row(frame, y, width)
+            # The widget's own background and colour under every segment: without it the line API
+            # leaves the terminal's default background (a dark block on a light theme).
+            strip = self._strips[y] = self._row(frame, y, width).apply_style(self._base_style)
         return strip
 
     def _build(self, width: int) -> list[Strip]:

@@ -446,3 +446,17 @@ async def test_editing_without_a_copy_makes_the_copy_first(tmp_path: Path, monke
         assert "No copy yet" in _text(app, "#detail-path")
         await pilot.press("e")
         assert made == [1] and str(copy) in _text(app, "#detail-path")
+
+
+async def test_light_theme_lanes_carry_the_widget_background_not_the_terminal_default(tmp_path: Path) -> None:
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.theme = "textual-light"
+        app.push_screen(VisualizerScreen("example", 1, seed=5, run_factory=FakeRun))
+        await pilot.pause()
+        lanes = app.screen.query_one("#lanes")
+        background = lanes.rich_style.bgcolor
+        assert background is not None
+        for y in range(3):
+            segments = list(lanes.render_line(y))
+            assert segments and all(seg.style is not None and seg.style.bgcolor == background for seg in segments)
