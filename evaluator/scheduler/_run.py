@@ -17,7 +17,7 @@ from evaluator.scheduler._controller import Chooser, Controller, Decision, Step
 from evaluator.scheduler._strategies import DfsExplorer, Guided, Pct, RandomWalk
 from evaluator.scheduler._tracer import ProgramTracer
 
-__all__ = ["Budget", "Exploration", "RunResult", "explore", "run_schedule"]
+__all__ = ["Budget", "Exploration", "RunResult", "explore", "live_threads", "run_schedule"]
 
 SCENARIO_THREAD = "MainThread"
 
@@ -124,6 +124,19 @@ def run_schedule(
         virtual_ns=ctl.clock_ns,
         steps=ctl.steps,
     )
+
+
+def live_threads() -> list[str]:
+    """Names of the threads the current schedule started that have not finished yet (the caller
+    excluded): what a scenario asks right after ``close()`` returns, with no grace period.
+    Outside the scheduler, the live threads other than the caller."""
+    ctl = _runtime.controller
+    me = _real.get_ident()
+    if ctl is None:
+        import threading
+
+        return [t.name for t in threading.enumerate() if t.ident != me and t.is_alive()]
+    return [r.name for r in ctl.recs if not r.done and r.ident != me and r.tid != 0]
 
 
 @dataclass
