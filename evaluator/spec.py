@@ -124,7 +124,8 @@ class ScheduleCheck:
     """
 
     name: str
-    scenario: Scenario
+    scenario: Callable[..., Any]
+    """``scenario(program)``, or ``scenario(program, prepared=...)`` with ``prepare``."""
     kind: FindingKind = FindingKind.RACE
     """Finding kind for a :class:`Violation` raised by the scenario (deadlocks are always DEADLOCK)."""
     strategies: tuple[str, ...] = ("dfs", "pct", "random")

@@ -59,7 +59,7 @@ def failed_fetch_is_not_hidden(mod: ModuleType, ctx: CheckContext) -> None:
     """The network fails for one page (an injected fault): the crawl must not return an index
     that silently lacks it."""
 
-    class FlakySite(mod.Website):  # type: ignore[name-defined,misc]
+    class FlakySite(mod.Website):  # type: ignore[name-defined]
         def fetch(self, url: str) -> str:
             if url == "/page/3":
                 raise ConnectionError("connection reset while fetching /page/3")

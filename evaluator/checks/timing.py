@@ -17,6 +17,7 @@ from this run (the statistical helpers below remain for benchmarks and lessons):
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Callable, Sequence
@@ -225,7 +226,7 @@ def run_timing_check(check: TimingCheck, program: ModuleType, ctx: CheckContext)
         for right in prefixes:
             random.seed(ctx.seed * 31 + repeat)  # the program's own randomness (jitter) replays too
             guess = _guess(secret, right)
-            counts.setdefault(right, []).append(_count_instructions(lambda g=guess: compare(g), ctx.program_path))
+            counts.setdefault(right, []).append(_count_instructions(functools.partial(compare, guess), ctx.program_path))
     random.setstate(state)
     findings: list[Finding] = []
     low, high = counts[prefixes[0]], counts[prefixes[-1]]

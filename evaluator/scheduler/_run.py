@@ -145,7 +145,7 @@ def live_threads() -> list[str]:
     Outside the scheduler, the live threads other than the caller."""
     ctl = _runtime.controller
     me = _real.get_ident()
-    if ctl is None:
+    if not isinstance(ctl, Controller):
         import threading
 
         return [t.name for t in threading.enumerate() if t.ident != me and t.is_alive()]
@@ -157,7 +157,7 @@ def unobserved() -> Iterator[None]:
     """Run a scenario's single-threaded set-up (filling a cache) at full speed, outside the
     scheduler: no scheduling points, no tracing. Only for code before the scenario starts threads."""
     ctl = _runtime.controller
-    if ctl is None:
+    if not isinstance(ctl, Controller):
         yield
         return
     busy = [r.name for r in ctl.recs if not r.done and r.ident != _real.get_ident() and r.tid != 0]
