@@ -75,6 +75,7 @@ def render_catalogue(console: Console, what: str) -> None:
         table.add_column("concepts", style="dim")
         table.add_column("difficulty", style="yellow", no_wrap=True)
         table.add_column("ways to run", style="cyan")
+        table.add_column("next", style="magenta", no_wrap=True)
         table.add_column("status")
         from tracker import example_statuses
 
@@ -83,7 +84,8 @@ def render_catalogue(console: Console, what: str) -> None:
         for ex in all_examples():
             table.add_row(
                 str(ex.number), ex.title, ", ".join(ex.concepts[:3]), difficulty_stars(ex.difficulty),
-                " ".join(_variant_flag(v) for v in ex.variants) or "—", example_status(ex.number),
+                " ".join(_variant_flag(v) for v in ex.variants) or "—",
+                " ".join(f"ch{n}" for n in ex.next_challenges) or "—", example_status(ex.number),
             )
         console.print(table)
     if what in ("all", "challenges"):
