@@ -107,9 +107,10 @@ class Spread:
     def high(self) -> float:
         return max(self.samples)
 
-    def show(self, fmt: Callable[[float], str] = lambda v: f"{v:g}") -> str:
+    def show(self, fmt: Callable[[float], str] = lambda v: f"{v:g}", what: str = "runs") -> str:
         """``median (low–high, n runs)``."""
-        return f"{fmt(self.median)} ({fmt(self.low)}–{fmt(self.high)}, {len(self.samples)} runs)"
+        low, high = fmt(self.low).strip(), fmt(self.high).strip()
+        return f"{fmt(self.median).strip()} ({low}–{high}, {len(self.samples)} {what})"
 
 
 def lower(a: Spread, b: Spread) -> Verdict:

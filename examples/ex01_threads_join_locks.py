@@ -65,7 +65,16 @@ from dataclasses import dataclass, replace
 
 from rich.console import Console
 
-from examples._lesson import Spread, every, gil_enabled, header, hypothesis, lower, run_as_script, try_next
+from examples._lesson import (
+    Spread,
+    every,
+    gil_enabled,
+    header,
+    hypothesis,
+    lower,
+    run_as_script,
+    try_next,
+)
 
 TITLE = "Threads, join and locks"
 CONCEPTS = ("threading.Thread", "join", "race condition", "lost update", "Lock", "asyncio.Lock")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 import textwrap
@@ -10,7 +11,8 @@ import textwrap
 import pytest
 from _pytest.mark import ParameterSet
 
-from examples import Example, all_examples
+from examples import Example, all_examples, get_example
+from staticmeta import module_constant
 from tests.conftest import ROOT
 
 EXPECTED_COUNT = 16
@@ -60,6 +62,39 @@ def test_example_runs_cleanly(number: int, variant: str | None) -> None:
     assert report and report[0].startswith("LEAK-REPORT"), result.stderr[-2000:]
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     assert len(lines) >= 6 and len(result.stdout) >= 300, f"too little narration:\n{result.stdout}"
+    _assert_hypotheses_printed(get_example(number), variant, result.stdout)
+    _assert_interpreter_and_next_step(get_example(number), result.stdout)
+
+
+def _hypotheses(example: Example) -> dict[str, tuple[str, ...]]:
+    tree = ast.parse(example.path.read_text(encoding="utf-8"))
+    declared = module_constant(tree, "HYPOTHESES", None)
+    assert isinstance(declared, dict) and declared, "declare HYPOTHESES = {variant: (ids, ...)}"
+    return declared
+
+
+def _assert_hypotheses_printed(example: Example, variant: str | None, stdout: str) -> None:
+    """Each hypothesis the variant states is printed with a verdict (whatever the verdict is)."""
+    declared = _hypotheses(example)
+    keys = [variant] if variant else list(declared)
+    for key in keys:
+        for hid in declared[key]:
+            pattern = rf"^hypothesis {re.escape(hid)}: .+ → (held|tie|not here)  \[.+\]$"
+            assert re.search(pattern, stdout, re.MULTILINE), f"hypothesis {hid} ({key}) not printed:\n{stdout}"
+
+
+def _assert_interpreter_and_next_step(example: Example, stdout: str) -> None:
+    assert re.search(r"^ran with \S+ \d+\.\d+\.\d+\S* · build: ", stdout, re.MULTILINE), stdout[:500]
+    assert "try next" in stdout and "Edit it:" in stdout
+    assert example.next_challenges, "declare NEXT_CHALLENGES = (n, ...)"
+    assert f"next challenge: learn challenge {example.next_challenges[0]} " in stdout
+
+
+@pytest.mark.parametrize("example", all_examples(), ids=lambda e: f"ex{e.number:02d}")
+def test_hypotheses_cover_every_variant(example: Example) -> None:
+    declared = _hypotheses(example)
+    assert set(declared) == (set(example.variants) or {"main"})
+    assert all(declared.values()), "every variant states at least one hypothesis"
 
 
 def test_lesson_numbers_are_unique_and_contiguous() -> None:
