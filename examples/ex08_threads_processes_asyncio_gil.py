@@ -78,6 +78,8 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from functools import partial
+from typing import Any
 
 from rich.console import Console
 
@@ -133,7 +135,7 @@ def _timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - began
 
 
-def _asyncio_run(job: Callable[[float], object], args: list, io: bool) -> None:
+def _asyncio_run(job: Callable[[Any], object], args: list[Any], io: bool) -> None:
     async def run() -> None:
         if io:
             await asyncio.gather(*(asyncio.sleep(a) for a in args))
@@ -165,6 +167,10 @@ def _rounds(sequential: Callable[[], object], ways: dict[str, Callable[[], objec
 def _speedup(times: dict[str, list[float]], name: str, extra: float = 0.0) -> Spread:
     """Sequential time / this way's time (plus ``extra`` seconds), round by round."""
     return Spread.of([seq / (took + extra) for seq, took in zip(times["sequential"], times[name], strict=True)])
+
+
+def _pool_map(pool: ProcessPoolExecutor, job: Callable[[Any], object], args: list[Any]) -> list[object]:
+    return list(pool.map(job, args))
 
 
 def _methods() -> tuple[str, ...]:
@@ -203,7 +209,7 @@ def run_cpu(workers: int) -> None:
             "asyncio": lambda: _asyncio_run(crunch, args, io=False),
         }
         for method, (pool, _) in pools.items():
-            ways[method] = lambda pool=pool: list(pool.map(crunch, args))
+            ways[method] = partial(_pool_map, pool, crunch, args)
         times = _rounds(lambda: [crunch(a) for a in args], ways)
     finally:
         for pool, _ in pools.values():
