@@ -71,8 +71,8 @@ VARIANTS = ("threads", "asyncio")
 NEXT_CHALLENGES = (1, 3)
 HYPOTHESES = {"threads": ("3.1", "3.2", "3.3"), "asyncio": ("3.4", "3.5")}
 REPEATS = 3
-RACES = 200
-RACE_DEADLINE = 0.001
+RACES = 60
+RACE_DEADLINE = 0.01
 
 console = Console(highlight=False)
 
