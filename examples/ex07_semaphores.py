@@ -113,8 +113,8 @@ def demo_limit() -> None:
     )
     hypothesis(console, "7.1", f"with BoundedSemaphore({LIMIT}) never more than {LIMIT} are inside",
                HELD if peak <= LIMIT else NOT_HERE, f"peak {peak}; without a limit {free_peak}")
-    hypothesis(console, "7.2", "the limit costs latency: at least 2× the unlimited wall time",
-               HELD if wall >= 2 * free_wall else NOT_HERE,
+    hypothesis(console, "7.2", "the limit costs latency: the limited crowd takes longer",
+               HELD if wall > free_wall else NOT_HERE,
                f"{wall * 1000:.0f} ms vs {free_wall * 1000:.0f} ms")
 
 
