@@ -204,7 +204,7 @@ def main(variant: str | None = None) -> None:
         console,
         __file__,
         "in `two_consumers_one_item`, replace `cond.notify_all()` by `cond.notify()` in the "
-        "`if` version: does 21.1 still fail, and what happens to the consumer nobody woke? "
+        "`if` version: does 21.1 still hold, and what happens to the consumer nobody woke? "
         "(Give `cond.wait()` a timeout first, or it waits forever.) Then rewrite `barrier_phases` "
         "with `asyncio.Barrier` and tasks.",
         [(1, "the bank that froze: threads waiting for each other forever"),
