@@ -15,7 +15,7 @@ from examples import Example, all_examples, get_example
 from staticmeta import module_constant
 from tests.conftest import ROOT
 
-EXPECTED_COUNT = 23
+EXPECTED_COUNT = 24
 
 # Runs one lesson, then reports what is still alive. Exits 3 on any leak so the assertion
 # message below can show the report.
