@@ -62,6 +62,13 @@ def _statuses(lookup: Callable[[], dict[int, str]]) -> Callable[[int], str]:
     return status
 
 
+def _lesson_cell(example: Example) -> str:
+    """The lesson's title, and the challenge it leads to."""
+    if not example.next_challenges:
+        return example.title
+    return f"{example.title}\n[magenta]→ ch{example.next_challenges[0]}[/]"
+
+
 def render_catalogue(console: Console, what: str) -> None:
     """The `learn list` tables."""
     from rich.table import Table
@@ -75,7 +82,6 @@ def render_catalogue(console: Console, what: str) -> None:
         table.add_column("concepts", style="dim")
         table.add_column("difficulty", style="yellow", no_wrap=True)
         table.add_column("ways to run", style="cyan")
-        table.add_column("next", style="magenta", no_wrap=True)
         table.add_column("status")
         from tracker import example_statuses
 
@@ -83,9 +89,8 @@ def render_catalogue(console: Console, what: str) -> None:
 
         for ex in all_examples():
             table.add_row(
-                str(ex.number), ex.title, ", ".join(ex.concepts[:3]), difficulty_stars(ex.difficulty),
-                " ".join(_variant_flag(v) for v in ex.variants) or "—",
-                " ".join(f"ch{n}" for n in ex.next_challenges) or "—", example_status(ex.number),
+                str(ex.number), _lesson_cell(ex), ", ".join(ex.concepts[:3]), difficulty_stars(ex.difficulty),
+                " ".join(_variant_flag(v) for v in ex.variants) or "—", example_status(ex.number),
             )
         console.print(table)
     if what in ("all", "challenges"):

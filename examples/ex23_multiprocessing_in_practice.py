@@ -63,7 +63,7 @@ from examples._lesson import (
     try_next,
 )
 
-TITLE = "multiprocessing in practice: start methods, pickling, shared memory"
+TITLE = "Processes in practice: start methods, pickling, shared memory"
 CONCEPTS = ("start methods", "fork vs spawn", "pickling cost", "shared_memory", "initializer")
 DIFFICULTY = 3
 VARIANTS = ()
