@@ -70,7 +70,8 @@ def build_name() -> str:
 
 def interpreter_line(processes: bool = False) -> str:
     """One line naming the interpreter, build and (optionally) the start method."""
-    probe = "sys._is_gil_enabled()" if hasattr(sys, "_is_gil_enabled") else "no sys._is_gil_enabled (< 3.13)"
+    probe = (f"sys._is_gil_enabled() = {gil_enabled()}" if hasattr(sys, "_is_gil_enabled")
+             else "no sys._is_gil_enabled before 3.13")
     line = f"{platform.python_implementation()} {platform.python_version()} · build: {build_name()} ({probe})"
     if processes:
         line += f" · multiprocessing start method: {multiprocessing.get_start_method()}"
