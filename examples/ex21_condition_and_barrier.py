@@ -13,8 +13,9 @@ Two rules, both shown below:
 
 - **Re-check in a loop**: `while not ready(): cond.wait()`, or simply
   `cond.wait_for(ready)`. A woken waiter is not told the state is ready — only that it
-  changed. With `notify_all`, another waiter may have consumed it first; spurious wake-ups
-  are allowed too. `if not ready(): cond.wait()` then acts on a state that is not there.
+  changed. With `notify_all`, another waiter may have consumed it first, and `wait(timeout)`
+  returns when the time is up whether or not anything changed. `if not ready(): cond.wait()`
+  then acts on a state that is not there.
 - **A condition has no memory.** A `notify()` with nobody waiting is lost. That is why you
   wait on a *predicate over state* (which remembers), never on the notification itself:
   `wait_for(ready)` checks first and returns at once if the thing already happened.
