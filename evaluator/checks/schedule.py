@@ -141,6 +141,12 @@ def failure_findings(
         crash_lines.append(f"{name} raised {type(exc).__name__}: {exc}")
         crash_lines += _program_lines(frames, program_name)
     error = run.error
+    if error is None and not run.thread_errors and run.lost_increments:
+        return [Finding(kind=FindingKind.RACE, severity=Severity.FAIL,
+                        title="a counter lost an update: two threads changed it at the same time",
+                        evidence=(*run.lost_increments[:3], "the interleaving:", *interleaving),
+                        hint=check.hint or "Read-modify-write of shared state (x += 1) needs a lock around it.",
+                        location=location, seed=ctx.seed, check=check.name, data=data)]
     if error is None:  # a scenario helper thread may have raised the Violation itself
         error = next((exc for _name, exc, _frames in run.thread_errors if isinstance(exc, Violation)), None)
     if isinstance(error, Violation):

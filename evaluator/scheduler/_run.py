@@ -46,7 +46,18 @@ class RunResult:
 
     @property
     def failed(self) -> bool:
-        return self.outcome == "deadlock" or self.error is not None or bool(self.thread_errors)
+        return (self.outcome == "deadlock" or self.error is not None or bool(self.thread_errors)
+                or bool(self.lost_increments))
+
+    @property
+    def lost_increments(self) -> list[str]:
+        """Counter updates this run lost (evidence of a race even when nothing else broke)."""
+        from evaluator.detectors.race import lost_increments
+
+        cached = self.__dict__.get("_lost")
+        if cached is None:
+            cached = self.__dict__["_lost"] = lost_increments(self.accesses)
+        return cached
 
 
 def run_schedule(
