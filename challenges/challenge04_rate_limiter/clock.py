@@ -21,9 +21,19 @@ class VirtualClock:
     def __init__(self, start: float = 1_700_000_000.0) -> None:
         self.elapsed = 1_000.0
         self.wall_offset = start
+        self._planned: list[tuple[float, float]] = []
 
     def advance(self, seconds: float) -> None:
         self.elapsed += max(0.0, seconds)
+        while self._planned and self._planned[0][0] <= self.elapsed:
+            _at, step = self._planned.pop(0)
+            self.wall_offset += step
+
+    def step_wall_in(self, seconds_from_now: float, step: float) -> None:
+        """Step the wall clock by ``step`` once ``seconds_from_now`` of elapsed time have passed
+        (an NTP correction landing while the program is waiting)."""
+        self._planned.append((self.elapsed + seconds_from_now, step))
+        self._planned.sort()
 
     def step_wall(self, seconds: float) -> None:
         """Move only the wall clock (``time.time``), as ``ntpdate`` or an admin does."""
