@@ -63,7 +63,9 @@ class LearnTui(App[None]):
         if self.start is not None:
             from interactive.screens.visualizer import VisualizerScreen
 
-            self.push_screen(VisualizerScreen(*self.start, seed=self.start_seed, file=self.start_file))
+            kind, number = self.start
+            last = self.services.last_grade(number) if kind == "challenge" else None
+            self.push_screen(VisualizerScreen(kind, number, seed=self.start_seed, file=self.start_file, last_grade=last))
         self.theme_changed_signal.subscribe(self, self._remember_theme)
 
     def _remember_theme(self, theme: object) -> None:
@@ -108,7 +110,8 @@ class LearnTui(App[None]):
         """Run example/challenge ``number`` under instrumentation and watch it live."""
         from interactive.screens.visualizer import VisualizerScreen
 
-        self.push_screen(VisualizerScreen(kind, number))
+        last = self.services.last_grade(number) if kind == "challenge" else None
+        self.push_screen(VisualizerScreen(kind, number, last_grade=last))
 
     def grade_challenge(self, services: Services, challenge: ChallengeView) -> None:
         """Grade in a worker thread owned by the app: leaving the screen does not lose the result."""

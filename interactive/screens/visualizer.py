@@ -23,9 +23,11 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from evaluator.events import Event, EventKind
+from evaluator.findings import GradeResult
 from interactive.services import Services
 from interactive.visualizer.fold import Fold, VisSnapshot, deadlock_cycle
 from interactive.visualizer.runner import LiveRun, Target
+from interactive.widgets.interleaving import interleaving, race_finding
 from interactive.widgets.lanes import HeatmapWidget, LanesWidget, SparklinesWidget
 from interactive.widgets.spacetime import SpaceTimeWidget
 
@@ -99,8 +101,11 @@ class VisualizerScreen(Screen[None]):
     ]
 
     def __init__(self, kind: str, number: int | str, *, seed: int | None = None,
-                 run_factory: RunFactory | None = None, file: Path | None = None) -> None:
+                 run_factory: RunFactory | None = None, file: Path | None = None,
+                 last_grade: GradeResult | None = None) -> None:
         super().__init__()
+        self.last_grade = last_grade
+        """The learner's last grade of this challenge: a race's interleaving is shown from it."""
         self.target = Target(kind, str(number), file)
         self.seed = seed if seed is not None else random.randrange(1_000_000)
         self.run_factory: RunFactory = run_factory or (lambda s: LiveRun(self.target, seed=s).start())
@@ -122,6 +127,7 @@ class VisualizerScreen(Screen[None]):
         with VerticalScroll(id="vis-body"):
             yield Static("[b]Simulated world[/b] (virtual time: s steps through it, + zooms on the violation)", classes="vis-heading sim")
             yield SpaceTimeWidget(id="spacetime", classes="sim")
+            yield Static(id="vis-race", classes="threads")
             yield Static("[b]Threads & tasks[/b]", classes="vis-heading threads")
             yield LanesWidget(id="lanes", classes="threads")
             yield Static("[b]Lock contention[/b] (total wait, ongoing waits included)", classes="vis-heading threads")
@@ -156,6 +162,11 @@ class VisualizerScreen(Screen[None]):
             self.action_toggle_pause()
 
     def on_mount(self) -> None:
+        race = race_finding(self.last_grade)
+        panel = self.query_one("#vis-race", Static)
+        panel.display = race is not None
+        if race is not None:
+            panel.update(interleaving(race, int(self.target.name)))
         self.sub_title = f"visualize {self.target}"
         if self.target.kind == "challenge":
             try:

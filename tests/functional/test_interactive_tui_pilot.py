@@ -460,3 +460,38 @@ async def test_light_theme_lanes_carry_the_widget_background_not_the_terminal_de
         for y in range(3):
             segments = list(lanes.render_line(y))
             assert segments and all(seg.style is not None and seg.style.bgcolor == background for seg in segments)
+
+
+def _race_result() -> object:
+    from evaluator.detectors.race import interleaving_evidence
+    from evaluator.findings import CheckOutcome, Finding, FindingKind, GradeResult, Severity
+    from evaluator.scheduler import Step
+
+    key = (1, "balance")
+    steps = [Step(1, "teller-1", "program.py:12", "read", "self.balance", "100", key),
+             Step(2, "teller-2", "program.py:12", "read", "self.balance", "100", key),
+             Step(1, "teller-1", "program.py:13", "write", "self.balance", "70", key),
+             Step(2, "teller-2", "program.py:13", "write", "self.balance", "50", key)]
+    evidence = tuple(interleaving_evidence(steps))  # the grader's own wording
+    finding = Finding(FindingKind.RACE, Severity.FAIL, "lost update on balance", evidence=evidence, seed=77)
+    return GradeResult(2, False, (finding,), (CheckOutcome("race", False, 0.1, 3),), 1.0, 7)
+
+
+async def test_a_race_shows_its_losing_interleaving_side_by_side(tmp_path: Path) -> None:
+    svc = services(tmp_path)
+    svc.save_grade(2, _race_result())  # type: ignore[arg-type]
+    app = LearnTui(svc)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_visualizer("challenge", 2)
+        await pilot.pause()
+        panel = app.screen.query_one("#vis-race", Static)
+        assert panel.display
+        text = _plain(panel.content)
+        header = next(line for line in text.splitlines() if "teller-1" in line and "teller-2" in line)
+        assert header.index("teller-1") < header.index("teller-2")  # one column per thread
+        assert "✗ teller-1's update is lost" in text or "update is lost" in text
+        assert "learn check 2 --replay 77" in text
+        await pilot.press("escape")
+        app.open_visualizer("challenge", 3)  # no race graded: no panel
+        await pilot.pause()
+        assert not app.screen.query_one("#vis-race", Static).display
