@@ -97,6 +97,7 @@ class VisualizerScreen(Screen[None]):
         Binding("R", "replay", "Rerun", priority=True),
         Binding("N", "new_seed", "New seed", priority=True, show=False),
         Binding("plus", "zoom(2)", "Zoom", key_display="+"),
+        Binding("o", "toggle_original", "Original/yours", show=False),
         Binding("minus", "zoom(0.5)", "Zoom out", key_display="-", show=False),
     ]
 
@@ -144,7 +145,20 @@ class VisualizerScreen(Screen[None]):
             return self.paused
         if action == "zoom":
             return self._simulated
+        if action == "toggle_original":
+            return self.target.kind == "challenge"
         return True
+
+    def action_toggle_original(self) -> None:
+        """Run the original broken program instead of the learner's copy, or back (challenges)."""
+        from challenges import get_challenge
+
+        original = get_challenge(int(self.target.name)).program_path
+        running_original = self.target.program() == original
+        self.target = Target(self.target.kind, self.target.name, None if running_original else original)
+        self._show_program()
+        self._start()
+        self.notify("Running your copy." if running_original else "Running the original program.")
 
     def action_zoom(self, factor: float) -> None:
         """Zoom the space-time diagram around the violation (or the end of the run)."""
@@ -167,6 +181,12 @@ class VisualizerScreen(Screen[None]):
         panel.display = race is not None
         if race is not None:
             panel.update(interleaving(race, int(self.target.name)))
+        self._show_program()
+        self._start()
+        self.set_interval(FRAME_SECONDS, self.refresh_frame)
+
+    def _show_program(self) -> None:
+        """Say which file runs (challenges: the learner's copy, the original, or --file; o switches)."""
         self.sub_title = f"visualize {self.target}"
         if self.target.kind == "challenge":
             try:
@@ -174,9 +194,7 @@ class VisualizerScreen(Screen[None]):
             except Exception:  # an unknown challenge in tests: the run reports it
                 program = None
             if program is not None:
-                self.sub_title += f" · {_short(program)}"
-        self._start()
-        self.set_interval(FRAME_SECONDS, self.refresh_frame)
+                self.sub_title += f" · {_short(program)} (o: original/yours)"
 
     def on_unmount(self) -> None:
         if self.run is not None:

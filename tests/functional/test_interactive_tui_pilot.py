@@ -495,3 +495,27 @@ async def test_a_race_shows_its_losing_interleaving_side_by_side(tmp_path: Path)
         app.open_visualizer("challenge", 3)  # no race graded: no panel
         await pilot.pause()
         assert not app.screen.query_one("#vis-race", Static).display
+
+
+async def test_o_switches_a_challenge_between_the_original_and_the_learners_copy(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from challenges import get_challenge
+
+    monkeypatch.setenv("LEARN_WORKSPACE", str(tmp_path / "ws"))
+    runs: list[FakeRun] = []
+
+    def factory(seed: int) -> FakeRun:
+        runs.append(FakeRun(seed))
+        return runs[-1]
+
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(160, 30)) as pilot:
+        screen = VisualizerScreen("challenge", 1, seed=3, run_factory=factory, file=tmp_path / "mine.py")
+        app.push_screen(screen)
+        await pilot.pause()
+        assert "mine.py" in screen.sub_title
+        await pilot.press("o")
+        assert screen.target.program() == get_challenge(1).program_path
+        assert "program.py" in screen.sub_title and len(runs) == 2 and runs[0].stopped
+        await pilot.press("o")
+        assert screen.target.file is None and len(runs) == 3
