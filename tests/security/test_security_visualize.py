@@ -122,3 +122,4 @@ def test_the_viewer_closing_stops_the_whole_tree(learner: tuple[Path, Path]) -> 
     started = time.monotonic()
     run.stop()
     assert run.finished and time.monotonic() - started < 5
+    _grandchild_gone(run.errors(lines=50))
