@@ -34,7 +34,8 @@ exploration_stats: dict[str, dict[str, Any]] = {}
 not (what ``CheckOutcome.schedules`` reports; the AsyncCheck records its seeds here too)."""
 
 QUICK_SCHEDULES = 80
-QUICK_SECONDS = 0.4
+QUICK_SECONDS = 4.0
+"""A safety cap: quick budgets, like full ones, are decided by the schedule count."""
 
 
 def record_schedules(ctx: CheckContext, name: str, schedules: int, seconds: float, **extra: Any) -> None:

@@ -37,7 +37,7 @@ from evaluator import _procs
 
 ROOT = Path(__file__).resolve().parents[2]
 LEARN = [sys.executable, str(ROOT / "cli.py")]
-CHALLENGE_DEADLINE_S = 8.0
+CHALLENGE_DEADLINE_S = 30.0
 """Challenge 1's grading deadline; a verdict is due within it plus the sandbox's 2 s grace."""
 SLACK_S = 20.0
 """Generous start-up allowance: ten `learn` processes share two loaded cores."""
