@@ -66,7 +66,11 @@ def render_check(console: Console, report: CheckReport) -> None:
         render_outcome(console, report.outcome)
     n = report.result.challenge
     if not report.result.passed:
-        console.print(f"[dim]Stuck? learn hint {n}  ·  replay this exact run: learn check {n} --replay {report.result.seed}[/]")
+        from evaluator.render import replay_command
+
+        failing = report.result.failures
+        replay = replay_command(report.result, failing[0]) if failing else f"learn check {n} --replay {report.result.seed}"
+        console.print(f"[dim]Stuck? learn hint {n}  ·  replay this exact run: {replay}[/]")
     else:
         console.print(f"[bold green]Passed.[/] Compare with other approaches: learn solution {n}")
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from challenges.sim.check import SimCheck, SimViolation
 from challenges.sim.kv import KV
 from challenges.sim.nemesis import Nemesis
+from challenges.sim.program import SimProgram, sim_loader
 from challenges.sim.properties import expect_finished, expect_lock_linearizable, lock_periods
 from challenges.sim.storage import Storage
 from challenges.sim.world import World
@@ -17,18 +16,18 @@ NODES = ["scheduler-1", "scheduler-2", "scheduler-3"]
 HORIZON_MS = 12_000
 
 
-def build(program: ModuleType, world: World) -> tuple[KV, Storage]:
+def build(program: SimProgram, world: World) -> tuple[KV, Storage]:
     """Three schedulers, one lock store, one report storage; GC pauses, message delays."""
     world.network.configure(min_delay=1, max_delay=10, timeout=100)
     kv, storage = KV(world, "locks"), Storage(world, "storage")
     for name in NODES:
-        world.node(name, program.scheduler, kv, storage)
+        world.node(name, program.main("scheduler"), kv, storage)
     Nemesis(world).random_pauses(NODES, count=(2, 4), duration=(200, 800), window=(0, 2500))
     world.run(until=HORIZON_MS)
     return kv, storage
 
 
-def stale_writes(program: ModuleType, world: World) -> None:
+def stale_writes(program: SimProgram, world: World) -> None:
     """Accepted report writes follow the lock's grants in order: no write from an older holder
     lands after a newer holder's write."""
     kv, storage = build(program, world)
@@ -85,4 +84,5 @@ SPEC = ChallengeSpec(
     ),
     time_budget_seconds=10.0,
     requires_concurrency=False,
+    program_loader=sim_loader,
 )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from challenges.sim import Client, Node
 from challenges.sim.apps import OrderBook
 from challenges.sim.check import SimCheck, SimViolation
 from challenges.sim.log import Log
 from challenges.sim.nemesis import Nemesis
+from challenges.sim.program import SimProgram, sim_loader
 from challenges.sim.world import World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
@@ -19,13 +18,13 @@ ORDERS_PER_SHOP = 6
 HORIZON_MS = 4_000
 
 
-def shop(program: ModuleType, first: int):
+def shop(program: SimProgram, first: int):
     """A shop node: runs several orders at once, each publishing its events in order."""
 
     async def order_flow(node: Node, log: Client, order: str) -> None:
         await node.sleep(200 + node.rng.randint(0, 600))  # consumers join first
         for seq, status in enumerate(STATUSES, 1):
-            await program.publish(node, log, {"order": order, "seq": seq, "status": status})
+            await program.on(node).publish(node, log, {"order": order, "seq": seq, "status": status})
             await node.sleep(node.rng.randint(0, 15))
 
     async def main(node: Node, log: Client) -> None:
@@ -35,12 +34,12 @@ def shop(program: ModuleType, first: int):
     return main
 
 
-def per_key_order(program: ModuleType, world: World) -> None:
+def per_key_order(program: SimProgram, world: World) -> None:
     """Every order's events are applied in the order they were published, each one."""
     world.network.configure(min_delay=1, max_delay=10, timeout=200)
     log, orders = Log(world, "broker", partitions=3), OrderBook(world, "orders")
     for name in CONSUMERS:
-        world.node(name, program.consumer, log, orders)
+        world.node(name, program.main("consumer"), log, orders)
     world.node("shop-1", shop(program, 1), log)
     world.node("shop-2", shop(program, 101), log)
     Nemesis(world).random_pauses(CONSUMERS, count=(0, 3), duration=(50, 300), window=(200, 2000))
@@ -85,4 +84,5 @@ SPEC = ChallengeSpec(
     ),
     time_budget_seconds=8.0,
     requires_concurrency=False,
+    program_loader=sim_loader,
 )

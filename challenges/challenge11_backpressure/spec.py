@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from challenges.sim import Node
 from challenges.sim.apps import Warehouse
 from challenges.sim.check import SimCheck, SimViolation
 from challenges.sim.nemesis import Nemesis
+from challenges.sim.program import SimProgram, sim_loader
 from challenges.sim.world import World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
@@ -42,7 +41,7 @@ class Meter:
             self.world.history.add("ingest", f"OUT OF MEMORY: {level} events buffered (limit {MAX_BUFFERED})", "error")
 
 
-def flood(program: ModuleType, world: World) -> None:
+def flood(program: SimProgram, world: World) -> None:
     """Two clients send 300 events each, one every 2 ms, far faster than the warehouse stores them."""
     world.network.configure(min_delay=1, max_delay=10, timeout=1_000)
     warehouse = Warehouse(world)
@@ -68,7 +67,7 @@ def flood(program: ModuleType, world: World) -> None:
             await node.sleep(10)
 
     async def boot(node: Node, warehouse_client: object) -> None:
-        ingest = program.Ingest(node, warehouse_client)
+        ingest = program.on(node).Ingest(node, warehouse_client)
         meter.ingest = ingest
         node.start(ingest.run, name="ingest/worker")
         node.start(monitor, node, name="ingest/meter")
@@ -126,4 +125,5 @@ SPEC = ChallengeSpec(
     ),
     time_budget_seconds=10.0,
     requires_concurrency=False,
+    program_loader=sim_loader,
 )

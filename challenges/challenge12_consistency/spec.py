@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from challenges.sim import Client, Node
 from challenges.sim.apps import replica_set
 from challenges.sim.check import SimCheck, SimViolation
 from challenges.sim.history import Operation
 from challenges.sim.linearizability import RegisterModel, check_linearizable
+from challenges.sim.program import SimProgram, sim_loader
 from challenges.sim.world import World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
@@ -18,7 +17,7 @@ OPS_PER_CLIENT = 24
 HORIZON_MS = 8_000
 
 
-def sessions(program: ModuleType, world: World) -> None:
+def sessions(program: SimProgram, world: World) -> None:
     """Each user edits their own bio and reads profiles; check the reads against the writes."""
     world.network.configure(min_delay=1, max_delay=10, timeout=300)
     replicas = replica_set(world, 3)
@@ -32,7 +31,7 @@ def sessions(program: ModuleType, world: World) -> None:
         return op
 
     async def client(node: Node, *replica_clients: Client) -> None:
-        store = program.ProfileStore(node, list(replica_clients))
+        store = program.on(node).ProfileStore(node, list(replica_clients))
         me = USERS[int(node.name.split("-")[1]) - 1]
         edits = 0
         for _ in range(OPS_PER_CLIENT):
@@ -119,4 +118,5 @@ SPEC = ChallengeSpec(
     ),
     time_budget_seconds=8.0,
     requires_concurrency=False,
+    program_loader=sim_loader,
 )

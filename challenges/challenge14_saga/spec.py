@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from challenges.sim import Client, Node
 from challenges.sim.apps import BookingService
 from challenges.sim.check import SimCheck, SimViolation
 from challenges.sim.nemesis import Nemesis
+from challenges.sim.program import SimProgram, sim_loader
 from challenges.sim.world import World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
@@ -17,7 +16,7 @@ TRIPS_PER_AGENT = 6
 HORIZON_MS = 20_000
 
 
-def trips(program: ModuleType, world: World) -> None:
+def trips(program: SimProgram, world: World) -> None:
     """Two travel agents book trips over a lossy network; each trip must end all-or-nothing."""
     world.network.configure(min_delay=1, max_delay=10, timeout=100)
     services = [BookingService(world, "flights", refuse=0.05), BookingService(world, "payments", refuse=0.2),
@@ -26,7 +25,7 @@ def trips(program: ModuleType, world: World) -> None:
 
     async def one(node: Node, trip: str, clients: tuple[Client, ...]) -> None:
         try:
-            result: object = await program.book_trip(node, trip, *clients)
+            result: object = await program.on(node).book_trip(node, trip, *clients)
         except Exception as exc:
             result = exc
         outcomes[trip] = (result, node.now)
@@ -86,4 +85,5 @@ SPEC = ChallengeSpec(
     ),
     time_budget_seconds=8.0,
     requires_concurrency=False,
+    program_loader=sim_loader,
 )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from challenges.sim import Client, Node
 from challenges.sim.apps import Database
 from challenges.sim.check import SimCheck, SimViolation
 from challenges.sim.kv import KV
 from challenges.sim.nemesis import Nemesis
+from challenges.sim.program import SimProgram, sim_loader
 from challenges.sim.world import World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
@@ -22,7 +21,7 @@ MAX_CONCURRENT_LOADS = 5
 """More loads of one product in progress at once than this is a stampede."""
 
 
-def product_pages(program: ModuleType, world: World) -> None:
+def product_pages(program: SimProgram, world: World) -> None:
     """Heavy traffic on a hot product while an admin changes prices; app nodes pause now and then."""
     world.network.configure(min_delay=1, max_delay=10, timeout=400)
     cache, db = KV(world, "cache"), Database(world)
@@ -32,7 +31,7 @@ def product_pages(program: ModuleType, world: World) -> None:
 
     async def view(node: Node, cache_c: Client, db_c: Client, product: str) -> None:
         start = node.now
-        result = await program.get_product(node, cache_c, db_c, product)
+        result = await program.on(node).get_product(node, cache_c, db_c, product)
         reads.append((node.name, product, start, node.now, tuple(result)))
 
     async def app(node: Node, cache_c: Client, db_c: Client) -> None:
@@ -47,7 +46,7 @@ def product_pages(program: ModuleType, world: World) -> None:
         while node.now < TRAFFIC_MS - 300:
             price += 5
             product = HOT if node.rng.random() < 0.7 else node.rng.choice(PRODUCTS)
-            await program.update_price(node, cache_c, db_c, product, price)
+            await program.on(node).update_price(node, cache_c, db_c, product, price)
             version = db.products[product][0]
             updates.append((product, version, node.now))
             node.log(f"update_price({product}, {price}) done: version {version}")
@@ -105,4 +104,5 @@ SPEC = ChallengeSpec(
     ),
     time_budget_seconds=10.0,
     requires_concurrency=False,
+    program_loader=sim_loader,
 )

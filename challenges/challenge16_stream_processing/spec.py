@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from types import ModuleType
 
 from challenges.sim import Client, Node
 from challenges.sim.apps import Dashboard
@@ -11,6 +10,7 @@ from challenges.sim.check import SimCheck, SimViolation
 from challenges.sim.kv import KV
 from challenges.sim.log import Log
 from challenges.sim.nemesis import Nemesis
+from challenges.sim.program import SimProgram, sim_loader
 from challenges.sim.world import World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
@@ -21,7 +21,7 @@ HORIZON_MS = 7_000
 LATENESS_MS = 300
 
 
-def clicks(program: ModuleType, world: World) -> None:
+def clicks(program: SimProgram, world: World) -> None:
     """Clicks arrive late and out of order; the counting node crashes and restarts."""
     world.network.configure(min_delay=1, max_delay=10, timeout=200)
     log, kv, dashboard = Log(world, "log", partitions=1), KV(world, "state"), Dashboard(world)
@@ -37,7 +37,7 @@ def clicks(program: ModuleType, world: World) -> None:
             await node.sleep(node.rng.randint(1, 8))
 
     world.node("phones", phones, log)
-    world.node("counter", program.counter, log, kv, dashboard)
+    world.node("counter", program.main("counter"), log, kv, dashboard)
     Nemesis(world).random_crashes(["counter"], count=(1, 2), downtime=(100, 300), window=(500, PRODUCE_MS - 500))
     world.run(until=HORIZON_MS)
 
@@ -87,4 +87,5 @@ SPEC = ChallengeSpec(
     ),
     time_budget_seconds=10.0,
     requires_concurrency=False,
+    program_loader=sim_loader,
 )

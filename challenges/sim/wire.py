@@ -1,0 +1,45 @@
+"""What crosses the network: copies of data, never references (separate machines share no RAM).
+
+Every request's arguments and every reply are copied as if serialized, so a node can never
+hand another node (or a service) an object both can then change. Functions, coroutines,
+nodes, clients and other live objects cannot be sent: trying is an escape from the world.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import types
+from typing import Any
+
+__all__ = ["wire"]
+
+_ATOMS = (int, float, str, bool, bytes, type(None), complex)
+_LIVE = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, types.CoroutineType,
+         types.GeneratorType, types.AsyncGeneratorType, types.ModuleType, type, types.FrameType)
+
+
+def wire(value: Any) -> Any:
+    """A copy of ``value`` as the receiving side would decode it."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind is tuple:
+        return tuple(wire(v) for v in value)
+    if kind is list:
+        return [wire(v) for v in value]
+    if kind is dict:
+        return {wire(k): wire(v) for k, v in value.items()}
+    if kind is set:
+        return {wire(v) for v in value}
+    if kind is frozenset:
+        return frozenset(wire(v) for v in value)
+    if isinstance(value, _LIVE) or ((getattr(kind, "__module__", "") or "").startswith("challenges.sim") \
+            and not dataclasses.is_dataclass(value)):
+        from challenges.sim.guard import outside
+
+        raise outside(f"sends a {kind.__name__} over the network (only data can travel between machines)")
+    if dataclasses.is_dataclass(value) and kind.__dataclass_params__.frozen:
+        fields = {f.name: wire(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **fields)
+    return copy.deepcopy(value)
