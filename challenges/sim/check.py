@@ -86,6 +86,7 @@ def run_scenario(scenario: Scenario, program: Any, seed: int) -> tuple[World, Ba
     finally:
         for what in changed_since(before):
             sim.escapes.append(Escape(None, what))
+        sim.escapes.extend(e for e in sim.shared_state_escapes() if e not in sim.escapes)
     if world.task_errors:
         return world, world.task_errors[0][1]
     return world, None

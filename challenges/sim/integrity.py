@@ -25,7 +25,7 @@ def _trusted(name: str) -> bool:
 def _snapshot() -> Print:
     seen: Print = {}
     for name, module in list(sys.modules.items()):
-        if module is None or not _trusted(name):
+        if module is None or not _trusted(name) or name == __name__:
             continue
         for attr, value in list(vars(module).items()):
             if attr.startswith("__"):

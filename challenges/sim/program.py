@@ -15,6 +15,8 @@ on what an earlier seed left behind. Every instance runs behind the guard
 from __future__ import annotations
 
 import ast
+import collections
+import dis
 import sys
 import types
 from collections.abc import Callable, Coroutine
@@ -49,6 +51,8 @@ class SimProgram:
         """Escapes caught while running (recorded even if the learner's code caught the error)."""
         self._instances: dict[str, tuple[int, types.ModuleType]] = {}
         self._checker: types.ModuleType | None = None
+        self._node_instances: list[tuple[str, types.ModuleType, dict[str, str]]] = []
+        """Every node's instance with the digest of its module-level state when it was made."""
 
     @classmethod
     def of(cls, program: Any) -> SimProgram:
@@ -91,7 +95,48 @@ class SimProgram:
         if known is None or known[0] != node.generation:
             known = (node.generation, self.instance())
             self._instances[node.name] = known
+            self._node_instances.append((node.name, known[1], _state(known[1])))
+            node.after_step = self._watch(node.name, known[1])
         return known[1]
+
+    def _watch(self, node: str, module: types.ModuleType) -> Callable[[], None] | None:
+        """A cheap check, after every step of the node's tasks, that its module-level containers
+        and variables were not changed (None when the module has nothing to watch)."""
+        watched = _watched(module, self.globals_declared)
+        if not watched:
+            return None
+        start = [probe() for _, probe in watched]
+
+        def check() -> None:
+            for (name, probe), before in zip(watched, start, strict=True):
+                if probe() != before:
+                    escape = Escape(_defined_at(self.path, name),
+                                    f"{node} changed the module-level variable {name}: machines share no "
+                                    "memory (keep a node's state in node.memory, share through a service)")
+                    if escape not in self.escapes:
+                        self.escapes.append(escape)
+                    return
+
+        return check
+
+    @property
+    def globals_declared(self) -> set[str]:
+        """Names the code declares ``global`` somewhere (rebinding module-level variables)."""
+        return {n for const in _names_in(self.code) for n in const}
+
+    def shared_state_escapes(self) -> list[Escape]:
+        """Module-level state that node code changed: separate machines each have their own copy,
+        so keeping (or sharing) state there is outside the simulated world."""
+        found: list[Escape] = []
+        for node, module, before in self._node_instances:
+            after = _state(module)
+            for name in sorted(before.keys() | after.keys()):
+                if before.get(name) != after.get(name):
+                    found.append(Escape(_defined_at(self.path, name),
+                                        f"{node} changed the module-level variable {name}: machines share no "
+                                        "memory (keep a node's state in node.memory, share through a service)"))
+                    return found
+        return found
 
     def main(self, attr: str) -> Callable[..., Coroutine[Any, Any, Any]]:
         """A node main that runs ``attr(node, *args)`` of that node's own instance."""
@@ -113,6 +158,83 @@ class SimProgram:
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self.checker, name)
+
+
+_CODE = (types.FunctionType, types.BuiltinFunctionType, types.ModuleType, type)
+
+
+def _digest(value: Any) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # a learner's broken __repr__: identity is all we can compare
+        text = f"<{type(value).__name__}>"
+    return f"{id(value)}:{len(text)}:{hash(text)}"
+
+
+def _state(module: types.ModuleType) -> dict[str, str]:
+    """Digest of a module's variables and of its classes' data attributes (functions excluded)."""
+    state: dict[str, str] = {}
+    for name, value in list(vars(module).items()):
+        if name.startswith("__") or isinstance(value, types.ModuleType | types.FunctionType | types.BuiltinFunctionType):
+            continue
+        if isinstance(value, type):
+            if getattr(value, "__module__", None) != module.__name__:
+                continue
+            for attr, member in list(vars(value).items()):
+                if not attr.startswith("__") and not isinstance(member, (*_CODE, staticmethod, classmethod, property)):
+                    state[f"{name}.{attr}"] = _digest(member)
+            continue
+        if type(value).__module__ == "challenges.sim.guard" or isinstance(value, types.ModuleType):
+            continue
+        state[name] = _digest(value)
+    return state
+
+
+_CONTAINERS = (dict, list, set, bytearray, collections.deque)
+
+
+def _watched(module: types.ModuleType, declared: set[str]) -> list[tuple[str, Callable[[], Any]]]:
+    """(name, probe) for module-level containers, class-level containers and ``global`` names."""
+    out: list[tuple[str, Callable[[], Any]]] = []
+    namespace = vars(module)
+    for name in declared:
+        out.append((name, lambda n=name: id(namespace.get(n))))
+    for name, value in list(namespace.items()):
+        if name.startswith("__"):
+            continue
+        if isinstance(value, _CONTAINERS):
+            out.append((name, lambda v=value: len(v)))
+        elif isinstance(value, type) and getattr(value, "__module__", None) == module.__name__:
+            for attr, member in list(vars(value).items()):
+                if not attr.startswith("__") and isinstance(member, _CONTAINERS):
+                    out.append((f"{name}.{attr}", lambda v=member: len(v)))
+    return out
+
+
+def _names_in(code: types.CodeType) -> list[set[str]]:
+    """For each function in ``code`` (recursively), the module-level names it stores to."""
+    found: list[set[str]] = []
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            stored = {i.argval for i in dis.get_instructions(const) if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL")}
+            if stored:
+                found.append(stored)
+            found.extend(_names_in(const))
+    return found
+
+
+def _defined_at(path: str, name: str) -> int | None:
+    top = name.split(".")[0]
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return None
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Name) and t.id == top for t in targets) or \
+                (isinstance(node, ast.ClassDef) and node.name == top):
+            return node.lineno
+    return None
 
 
 def sim_loader(path: Path, name: str) -> types.ModuleType:

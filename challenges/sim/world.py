@@ -125,6 +125,9 @@ class Task:
             world.task_errors.append((self.name, exc))
             self.finished.set_error(exc)
             return
+        finally:
+            if node.after_step is not None:
+                node.after_step()
         if not isinstance(awaited, Future):
             self._coro.close()
             error = TypeError(f"task {self.name} awaited {awaited!r}: inside the simulation await only sim "
@@ -158,6 +161,8 @@ class Node:
         self.memory: dict[str, Any] = {}
         """This node's RAM, shared by its tasks (e.g. an in-flight table); wiped by a crash."""
         self.skew = 0
+        self.after_step: Callable[[], None] | None = None
+        """Called after each step of this node's tasks (the guard watches module-level state)."""
         """How far this node's clock is ahead of the world's (negative: behind), in ms."""
 
     @property
