@@ -193,6 +193,22 @@ def _state(module: types.ModuleType) -> dict[str, str]:
 _CONTAINERS = (dict, list, set, bytearray, collections.deque)
 
 
+def _probe(value: Any) -> Callable[[], Any]:
+    """A cheap signature of a container: its size and the identity of its first and last items."""
+    if isinstance(value, dict):
+        def probe() -> Any:
+            items = list(value.items()) if len(value) <= 16 else [*list(value.items())[:8], *list(value.items())[-8:]]
+            return len(value), tuple((id(k), id(v)) for k, v in items)
+    elif isinstance(value, list | collections.deque | bytearray):
+        def probe() -> Any:
+            n = len(value)
+            return n, tuple(id(value[i]) for i in range(min(n, 8))), tuple(id(value[i]) for i in range(max(0, n - 8), n))
+    else:
+        def probe() -> Any:
+            return len(value), hash(frozenset(id(v) for v in value)) if len(value) <= 16 else 0
+    return probe
+
+
 def _watched(module: types.ModuleType, declared: set[str]) -> list[tuple[str, Callable[[], Any]]]:
     """(name, probe) for module-level containers, class-level containers and ``global`` names."""
     out: list[tuple[str, Callable[[], Any]]] = []
@@ -203,11 +219,11 @@ def _watched(module: types.ModuleType, declared: set[str]) -> list[tuple[str, Ca
         if name.startswith("__"):
             continue
         if isinstance(value, _CONTAINERS):
-            out.append((name, lambda v=value: len(v)))
+            out.append((name, _probe(value)))
         elif isinstance(value, type) and getattr(value, "__module__", None) == module.__name__:
             for attr, member in list(vars(value).items()):
                 if not attr.startswith("__") and isinstance(member, _CONTAINERS):
-                    out.append((f"{name}.{attr}", lambda v=member: len(v)))
+                    out.append((f"{name}.{attr}", _probe(member)))
     return out
 
 

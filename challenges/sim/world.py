@@ -206,6 +206,7 @@ class Node:
 
     def crash(self) -> None:
         """Kill every task; in-memory state is gone. Sends from a dead node are lost."""
+        self._world.crash_log.append((self._world.now, self.name))
         self.alive = False
         self.generation += 1
         self.memory = {}
@@ -249,6 +250,8 @@ class World:
         self.observers: list[Callable[[Any], None]] = []
         """Called with every :class:`~challenges.sim.network.Delivery` (the nemesis's aimed faults)."""
         self.ended = False
+        self.crash_log: list[tuple[int, str]] = []
+        """(time, node) of every crash, for checkers."""
         """Set when :meth:`run` returns: nothing may be scheduled after the run (the check reads it)."""
 
     # --- time ---
