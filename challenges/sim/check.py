@@ -26,7 +26,7 @@ from typing import Any
 from challenges.sim.guard import Escape, watching
 from challenges.sim.integrity import changed_since, fingerprint
 from challenges.sim.program import SimProgram
-from challenges.sim.world import SimStuck, World
+from challenges.sim.world import Escaped, SimStuck, World
 from evaluator.findings import Finding, FindingKind, Severity
 from evaluator.spec import CheckContext, Violation
 
@@ -74,12 +74,12 @@ def run_scenario(scenario: Scenario, program: Any, seed: int) -> tuple[World, Ba
     sim = SimProgram.of(program)
     random.seed(seed)
     world = World(seed)
-    world.program = sim  # type: ignore[attr-defined]
+    world.escapes = sim.escapes
     before = fingerprint()
     try:
         with watching(sim):
             scenario(sim, world)
-    except (Violation, SimStuck) as exc:
+    except (Violation, SimStuck, Escaped) as exc:
         return world, exc
     except Exception as exc:  # the learner's code failed outside a task (e.g. a missing name)
         return world, exc

@@ -12,7 +12,7 @@ import sys
 
 __all__ = ["changed_since", "fingerprint"]
 
-_TRUSTED = ("challenges.sim", "challenges.challenge", "evaluator")
+_TRUSTED = ("challenges.sim", "challenges.challenge", "evaluator.spec", "evaluator.findings", "evaluator.harness")
 Print = dict[tuple[str, ...], int]
 _baseline: Print | None = None
 

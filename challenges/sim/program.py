@@ -122,7 +122,10 @@ class SimProgram:
     @property
     def globals_declared(self) -> set[str]:
         """Names the code declares ``global`` somewhere (rebinding module-level variables)."""
-        return {n for const in _names_in(self.code) for n in const}
+        found = _DECLARED.get(self.code)
+        if found is None:
+            found = _DECLARED[self.code] = {n for const in _names_in(self.code) for n in const}
+        return found
 
     def shared_state_escapes(self) -> list[Escape]:
         """Module-level state that node code changed: separate machines each have their own copy,
@@ -190,6 +193,7 @@ def _state(module: types.ModuleType) -> dict[str, str]:
     return state
 
 
+_DECLARED: dict[types.CodeType, set[str]] = {}
 _CONTAINERS = (dict, list, set, bytearray, collections.deque)
 
 

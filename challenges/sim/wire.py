@@ -25,7 +25,12 @@ def wire(value: Any) -> Any:
     if kind in _ATOMS:
         return value
     if kind is tuple:
+        if all(type(v) in _ATOMS for v in value):
+            return value
         return tuple(wire(v) for v in value)
+    copier = _COPIERS.get(kind)
+    if copier is not None:
+        return copier(value)
     if kind is list:
         return [wire(v) for v in value]
     if kind is dict:
@@ -43,3 +48,26 @@ def wire(value: Any) -> Any:
         fields = {f.name: wire(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
         return dataclasses.replace(value, **fields)
     return copy.deepcopy(value)
+
+
+def _record(record: Any) -> Any:
+    value = record.value
+    if type(value) in _ATOMS:
+        return record
+    return type(record)(record.topic, record.partition, record.offset, record.key, wire(value), record.time)
+
+
+def _item(item: Any) -> Any:
+    value = item.value
+    return item if type(value) in _ATOMS else type(item)(wire(value), item.version, item.expires_at)
+
+
+def _register() -> None:
+    from challenges.sim.kv import Item
+    from challenges.sim.log import Record
+
+    _COPIERS[Record] = _record
+    _COPIERS[Item] = _item
+
+
+_COPIERS: dict[type, Any] = {}

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from challenges.sim.history import History
 
-__all__ = ["Future", "Node", "SimError", "SimStuck", "Task", "World"]
+__all__ = ["Escaped", "Future", "Node", "SimError", "SimStuck", "Task", "World"]
 
 T = TypeVar("T")
 MAX_EVENTS = 100_000
@@ -44,6 +44,10 @@ class SimError(Exception):
 
 class SimStuck(SimError):
     """The simulation ran :data:`MAX_EVENTS` events without reaching its end time."""
+
+
+class Escaped(SimError):
+    """The run stopped because the program stepped outside the world (see the guard)."""
 
 
 class Future:
@@ -250,6 +254,8 @@ class World:
         self.observers: list[Callable[[Any], None]] = []
         """Called with every :class:`~challenges.sim.network.Delivery` (the nemesis's aimed faults)."""
         self.ended = False
+        self.escapes: list[Any] = []
+        """The running program's recorded escapes (the run stops at the first one)."""
         self.crash_log: list[tuple[int, str]] = []
         """(time, node) of every crash, for checkers."""
         """Set when :meth:`run` returns: nothing may be scheduled after the run (the check reads it)."""
@@ -276,6 +282,8 @@ class World:
             time, _, callback = heapq.heappop(self._queue)
             self.now = time
             callback()
+            if self.escapes:
+                raise Escaped("the program stepped outside the simulated world")
             self.events_run += 1
             if self.events_run > MAX_EVENTS:
                 raise SimStuck(f"more than {MAX_EVENTS} events before t={until}ms: "
