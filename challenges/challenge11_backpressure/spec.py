@@ -5,9 +5,11 @@ from __future__ import annotations
 from challenges.sim import Node
 from challenges.sim.apps import Warehouse
 from challenges.sim.check import SimCheck, SimViolation
+from challenges.sim.memory import held
 from challenges.sim.nemesis import Nemesis
+from challenges.sim.network import Client, Service
 from challenges.sim.program import SimProgram, sim_loader
-from challenges.sim.world import World
+from challenges.sim.world import Task, World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
 
@@ -17,28 +19,53 @@ CLIENTS = 2
 EVENTS_PER_CLIENT = 300
 HORIZON_MS = 15_000
 MIN_STORED = 100
+WALK_EVERY_MS = 20
+"""How often the world measures the ingest node's memory (when it could be over the budget)."""
 
 
 class Meter:
-    """Counts accepted/refused events and the peak of accepted-but-not-yet-settled ones."""
+    """Counts accepted/refused events and measures how many accepted, not yet stored events the
+    ingest node really holds in memory (walking its objects: the world measures, the program's
+    own counters do not count)."""
 
     def __init__(self, world: World, warehouse: Warehouse) -> None:
         self.world, self.warehouse = world, warehouse
         self.accepted = self.refused = 0
+        self.accepted_ids: set[str] = set()
         self.ingest: object = None
+        self.node: Node | None = None
+        self.roots: list[object] = []
         self.overflow_at: int | None = None
         self.peak = 0
+        self._walked_at = -WALK_EVERY_MS
 
     def buffered(self) -> int:
         dropped = int(getattr(self.ingest, "dropped", 0))
         return self.accepted - len(self.warehouse.stored) - dropped
 
+    def in_memory(self) -> int:
+        """Accepted events not yet stored that the ingest node still references."""
+        node = self.node
+        pending = self.accepted_ids.difference(self.warehouse.stored)
+        if node is None or len(pending) <= MAX_BUFFERED:
+            return len(pending)  # an upper bound that is already within the budget
+        roots = [self.ingest, node.memory, *self.roots, *(t._coro for t in node.tasks if t.alive)]
+        return len(held(roots, pending, _STOP))
+
     def sample(self) -> None:
-        level = self.buffered()
+        now = self.world.now
+        if now - self._walked_at < WALK_EVERY_MS:
+            return
+        self._walked_at = now
+        level = self.in_memory()
         self.peak = max(self.peak, level)
         if level > MAX_BUFFERED and self.overflow_at is None:
-            self.overflow_at = self.world.now
-            self.world.history.add("ingest", f"OUT OF MEMORY: {level} events buffered (limit {MAX_BUFFERED})", "error")
+            self.overflow_at = now
+            self.world.history.add("ingest", f"OUT OF MEMORY: {level} accepted events held in memory "
+                                   f"(limit {MAX_BUFFERED})", "error")
+
+
+_STOP = (Node, World, Client, Service, Meter, SimProgram, Task)
 
 
 def flood(program: SimProgram, world: World) -> None:
@@ -53,6 +80,7 @@ def flood(program: SimProgram, world: World) -> None:
             ok = await ingest.submit({"id": f"ev-{i}", "page": f"/p/{i % 50}"})  # type: ignore[attr-defined]
             if ok:
                 meter.accepted += 1
+                meter.accepted_ids.add(f"ev-{i}")
             else:
                 meter.refused += 1
             meter.sample()
@@ -67,16 +95,17 @@ def flood(program: SimProgram, world: World) -> None:
             await node.sleep(10)
 
     async def boot(node: Node, warehouse_client: object) -> None:
-        ingest = program.on(node).Ingest(node, warehouse_client)
-        meter.ingest = ingest
+        module = program.on(node)
+        ingest = module.Ingest(node, warehouse_client)
+        meter.ingest, meter.node, meter.roots = ingest, node, [vars(module)]
         node.start(ingest.run, name="ingest/worker")
         node.start(monitor, node, name="ingest/meter")
         for c in range(CLIENTS):
             clients.append(node.start(client, node, ingest, c * EVENTS_PER_CLIENT, name=f"client-{c + 1}"))
 
     world.node("ingest", boot, warehouse)
-    Nemesis(world).network(*sorted((world.rng.randint(300, 1500), world.rng.randint(1600, 3000))),
-                           min_delay=20, max_delay=60)
+    slow_from = world.rng.randint(0, 400)  # the warehouse's slow minute hits while the flood is on
+    Nemesis(world).network(slow_from, slow_from + world.rng.randint(1_000, 2_500), min_delay=100, max_delay=400)
     world.run(until=HORIZON_MS)
 
     if meter.overflow_at is not None:
