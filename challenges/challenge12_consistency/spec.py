@@ -15,11 +15,13 @@ from evaluator.spec import ChallengeSpec
 USERS = ["alice", "bob", "carol"]
 OPS_PER_CLIENT = 24
 HORIZON_MS = 8_000
+VIEWERS = 3
+VIEWS = 50
 
 
 def sessions(program: SimProgram, world: World) -> None:
     """Each user edits their own bio and reads profiles; check the reads against the writes."""
-    world.network.configure(min_delay=1, max_delay=10, timeout=300)
+    world.network.configure(min_delay=1, max_delay=120, typical_max=10, timeout=300)
     replicas = replica_set(world, 3)
     ops: list[Operation] = []
 
@@ -37,10 +39,12 @@ def sessions(program: SimProgram, world: World) -> None:
         for _ in range(OPS_PER_CLIENT):
             roll = node.rng.random()
             start = node.now
-            if roll < 0.35:
+            if roll < 0.5:
                 edits += 1
                 bio = f"{me} v{edits}"
+                saving.add(me)
                 await store.save(me, bio)
+                saving.discard(me)
                 record(node.name, "write", me, (bio,), start, None)
             else:
                 user = me if roll < 0.75 else node.rng.choice(USERS)
@@ -48,8 +52,25 @@ def sessions(program: SimProgram, world: World) -> None:
                 record(node.name, "read", user, (), start, result)
             await node.sleep(node.rng.randint(0, 40))
 
+    saving: set[str] = set()
+    """Profiles being saved right now: viewers load them (the window where replicas disagree)."""
+
+    async def viewer(node: Node, *replica_clients: Client) -> None:
+        """Someone browsing profiles: many loads, often of a profile being saved right now."""
+        store = program.on(node).ProfileStore(node, list(replica_clients))
+        for _ in range(VIEWS):
+            busy = sorted(saving)
+            user = node.rng.choice(busy) if busy and node.rng.random() < 0.8 else node.rng.choice(USERS)
+            start = node.now
+            result = await store.load(user)
+            record(node.name, "read", user, (), start, result)
+            await node.sleep(node.rng.randint(0, 2) if busy else node.rng.randint(5, 30))
+
     for i, _ in enumerate(USERS, 1):
         world.node(f"client-{i}", client, *replicas)
+    for i in range(1, VIEWERS + 1):
+        world.node(f"viewer-{i}", viewer, *replicas)
+    world.shape_request = split_save(world)
     world.run(until=HORIZON_MS)
 
     _session_guarantees(ops)
@@ -64,6 +85,27 @@ def sessions(program: SimProgram, world: World) -> None:
                 "older value than a load that finished before it started",
                 at=int(stuck.complete),
             )
+
+
+def split_save(world: World):
+    """Aimed at the window where replicas disagree: the copies of a save sent at the same instant
+    to several replicas often arrive far apart (the first at once, the others 60-120 ms later)."""
+    batches: dict[tuple[str, int], int] = {}
+
+    def shape(node: Node, service: object, op: str, args: tuple) -> int | None:
+        if op != "write":
+            return None
+        key = (node.name, world.now)
+        batches[key] = seen = batches.get(key, 0) + 1
+        if seen == 1:
+            split = world.rng.random() < 0.6
+            batches[(node.name, -world.now)] = int(split)
+            return world.rng.randint(1, 3) if split else None
+        if batches.get((node.name, -world.now)):
+            return world.rng.randint(60, 120)
+        return None
+
+    return shape
 
 
 def _version(bio: object) -> int:
@@ -106,7 +148,7 @@ SPEC = ChallengeSpec(
     intended=FindingKind.DISTRIBUTED,
     checks=(
         SimCheck("profile reads see the writes (read-your-writes, monotonic, linearizable)", sessions,
-                 seeds=30, hint="Which replicas have seen a write at the moment you read?"),
+                 seeds=20, hint="Which replicas have seen a write at the moment you read?"),
     ),
     hints=(
         "Look at the 'replicated' lines: how long after a save does each replica learn about it?",

@@ -56,7 +56,7 @@ class Nemesis:
             self.world.nodes[node].restart()
         self.world.at(at, go)
 
-    def network(self, start: int, end: int, **changes: float) -> None:
+    def network(self, start: int, end: int, **changes: object) -> None:
         """Between ``start`` and ``end`` the network behaves with ``changes`` (e.g. ``drop=0.3``)."""
         shown = ", ".join(f"{k}={v}" for k, v in changes.items())
         self.world.network.degrade(start, end, **changes)

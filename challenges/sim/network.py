@@ -49,6 +49,9 @@ class NetConfig:
     """Probability that a request is delivered (and applied) twice."""
     timeout: int = 100
     """Default client timeout in ms."""
+    typical_max: int | None = None
+    """When set, delays are drawn in ``[min_delay, typical_max]``; ``max_delay`` stays the bound
+    (aimed delays may go up to it)."""
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,7 @@ class Network:
 
     def _delay(self) -> int:
         config = self.current()
-        return self.world.rng.randint(config.min_delay, config.max_delay)
+        return self.world.rng.randint(config.min_delay, config.typical_max or config.max_delay)
 
     def _lost(self) -> bool:
         return self.world.rng.random() < self.current().drop
@@ -215,7 +218,8 @@ class Network:
         if self._lost():
             world.history.add(node.name, f"request {service.name}.{_render(op, args, kwargs)} lost", "net")
         else:
-            world.after(self._delay(), lambda: deliver(""))
+            shaped = world.shape_request(node, service, op, args) if world.shape_request else None
+            world.after(self._delay() if shaped is None else min(shaped, self.current().max_delay), lambda: deliver(""))
             if world.rng.random() < self.current().duplicate:
                 world.history.add(node.name, f"request {service.name}.{op} duplicated", "net")
                 world.after(self._delay(), lambda: deliver("(duplicate) "))

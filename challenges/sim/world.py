@@ -254,6 +254,8 @@ class World:
         self.observers: list[Callable[[Any], None]] = []
         """Called with every :class:`~challenges.sim.network.Delivery` (the nemesis's aimed faults)."""
         self.ended = False
+        self.shape_request: Callable[[Node, Any, str, tuple[Any, ...]], int | None] | None = None
+        """The nemesis's aimed delays: ms a request takes (None: the network decides)."""
         self.escapes: list[Any] = []
         """The running program's recorded escapes (the run stops at the first one)."""
         self.crash_log: list[tuple[int, str]] = []
