@@ -56,7 +56,10 @@ def ledger(program: SimProgram, world: World) -> None:
     world.node("bank", bank, events, kv)
     for name in TELLERS:
         world.node(name, teller, events, kv)
-    Nemesis(world).random_pauses(TELLERS, count=(0, 3), duration=(20, 200), window=(100, 1500))
+    nemesis = Nemesis(world)
+    nemesis.random_pauses(TELLERS, count=(0, 3), duration=(20, 200), window=(100, 1500))
+    nemesis.pause_after(lambda d: d.service is events and d.op == "read" and d.node.name in TELLERS, 0.3,
+                        (150, 600), limit=3, why=" (it is deciding on what it just loaded)")
     world.run(until=HORIZON_MS)
     expect_finished(world, TELLERS, "its customers")
 
