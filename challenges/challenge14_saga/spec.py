@@ -32,6 +32,8 @@ def trips(program: SimProgram, world: World) -> None:
         node.log(f"book_trip({trip}) -> {result!r}")
 
     async def agent(node: Node, *clients: Client) -> None:
+        """The orchestrator: starts its trips; after a crash it starts them again (a booking that
+        was in flight must be finished or undone, and a finished one answered the same way)."""
         base = int(node.name.split("-")[1]) * 100
         for i in range(TRIPS_PER_AGENT):
             node.start(one, node, f"trip-{base + i}", clients)
@@ -41,6 +43,11 @@ def trips(program: SimProgram, world: World) -> None:
         world.node(name, agent, *services)
     nemesis = Nemesis(world)
     nemesis.lossy_network(drop=0.3, duplicate=0.1, count=(1, 3), duration=(100, 400), window=(0, 600))
+    outage = world.rng.randint(50, 500)  # and once, for a while, almost nothing gets through
+    nemesis.network(outage, outage + world.rng.randint(500, 900), drop=0.9, duplicate=0.1)
+    booked = {s.name for s in services}
+    nemesis.crash_after(lambda d: d.service.name in booked and d.op == "book", 0.5, (0, 30), (50, 300),
+                        why=" (the orchestrator is mid-saga)")
     world.run(until=HORIZON_MS)
 
     for trip, (result, when) in sorted(outcomes.items(), key=lambda kv: kv[1][1]):
