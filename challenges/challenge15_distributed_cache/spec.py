@@ -55,7 +55,10 @@ def product_pages(program: SimProgram, world: World) -> None:
     for name in APPS:
         world.node(name, app, cache, db)
     world.node("admin", admin, cache, db)
-    Nemesis(world).random_pauses(APPS, count=(0, 3), duration=(50, 300), window=(0, TRAFFIC_MS))
+    nemesis = Nemesis(world)
+    nemesis.random_pauses(APPS, count=(0, 3), duration=(50, 300), window=(0, TRAFFIC_MS))
+    nemesis.pause_after(lambda d: d.service is db and d.op == "read" and d.node.name in APPS, 0.25, (150, 700),
+                        limit=3, why=" (its reload is in flight)")
     world.run(until=HORIZON_MS)
 
     for product in PRODUCTS:

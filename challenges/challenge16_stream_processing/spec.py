@@ -38,7 +38,13 @@ def clicks(program: SimProgram, world: World) -> None:
 
     world.node("phones", phones, log)
     world.node("counter", program.main("counter"), log, kv, dashboard)
-    Nemesis(world).random_crashes(["counter"], count=(1, 2), downtime=(100, 300), window=(500, PRODUCE_MS - 500))
+    nemesis = Nemesis(world)
+    nemesis.random_crashes(["counter"], count=(1, 2), downtime=(100, 300), window=(500, PRODUCE_MS - 500))
+    nemesis.random_pauses(["counter"], count=(0, 2), duration=(100, 400), window=(500, PRODUCE_MS - 500))
+    nemesis.crash_after(lambda d: d.service is dashboard and d.op in ("add", "upsert"), 0.5, (0, 5), (100, 300),
+                        why=" (it just emitted a window)")
+    nemesis.crash_after(lambda d: d.service is kv and d.op == "put", 0.05, (0, 5), (100, 300),
+                        why=" (it just checkpointed)")
     world.run(until=HORIZON_MS)
 
     records = log.topics.get(TOPIC, [[]])[0]
