@@ -130,6 +130,11 @@ def _learner_line(path: str) -> int | None:
     return None
 
 
+def learner_on_stack() -> bool:
+    """Is the watched program's code among the callers?"""
+    return bool(_WATCHED) and _learner_line(_WATCHED[-1].path) is not None
+
+
 def outside(what: str) -> OutsideWorld:
     """Record an escape of the program being run at the learner's current line; return the error
     to raise (``raise outside("...")``)."""
