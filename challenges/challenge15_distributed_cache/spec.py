@@ -95,7 +95,7 @@ SPEC = ChallengeSpec(
     intended=FindingKind.DISTRIBUTED,
     checks=(
         SimCheck("no stampede on the database and no stale price after an update", product_pages,
-                 seeds=12, hint="What do the other 30 requests do while the first one reloads the hot product?"),
+                 seeds=20, hint="What do the other 30 requests do while the first one reloads the hot product?"),
     ),
     hints=(
         "When the hot product expires, every request in the next 60 ms misses and goes to the database.",
