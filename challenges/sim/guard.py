@@ -191,7 +191,7 @@ def static_escapes(tree: ast.AST) -> list[Escape]:
             why = _forbidden_attr(node.attr)
             if why and not (node.attr in SIM_INTERNALS and base in ("self", "cls")):
                 found.append(Escape(node.lineno, why))
-            elif isinstance(node.ctx, ast.Store | ast.Del) and base in imported and isinstance(node.value, ast.Name):
+            elif isinstance(node.ctx, ast.Store | ast.Del) and base in imported:
                 found.append(Escape(node.lineno, f"patches {ast.unparse(node)} (a module or class it imported)"))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id in FORBIDDEN_CALLS and node.func.id not in imported:

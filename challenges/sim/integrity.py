@@ -9,12 +9,15 @@ code runs (the spec's import, or the guarded loader).
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 __all__ = ["changed_since", "fingerprint"]
 
 _TRUSTED = ("challenges.sim", "challenges.challenge", "evaluator.spec", "evaluator.findings", "evaluator.harness")
 Print = dict[tuple[str, ...], int]
 _baseline: Print | None = None
+_originals: dict[tuple[str, ...], Any] = {}
+"""The trusted objects themselves, to put back what a program replaced."""
 
 
 def _trusted(name: str) -> bool:
@@ -31,10 +34,12 @@ def _snapshot() -> Print:
             if attr.startswith("__"):
                 continue
             seen[(name, attr)] = id(value)
+            _originals.setdefault((name, attr), value)
             if isinstance(value, type) and getattr(value, "__module__", None) == name:
                 for cattr, cvalue in list(vars(value).items()):
                     if cattr not in ("__dict__", "__weakref__", "__doc__", "__abstractmethods__", "_abc_impl"):
                         seen[(name, attr, cattr)] = id(cvalue)
+                        _originals.setdefault((name, attr, cattr), cvalue)
     return seen
 
 
@@ -60,9 +65,26 @@ def changed_since(before: Print) -> list[str]:
     for key, value in before.items():
         if after.get(key) != value:
             changed.append(f"patches {'.'.join(key)} (the world, the checker or the grader)")
+            _restore(key)
     for key in after.keys() - before.keys():
         if key[0] in modules and len(key) == 3:
             changed.append(f"adds {'.'.join(key)} (shared state on a class of the world)")
+            _restore(key)
     return changed[:5]
+
+
+def _restore(key: tuple[str, ...]) -> None:
+    """Undo a patch so the grader's process stays sound for the next run."""
+    module = sys.modules.get(key[0])
+    owner: Any = module if len(key) == 2 else getattr(module, key[1], None)
+    if owner is None:
+        return
+    try:
+        if key in _originals:
+            setattr(owner, key[-1], _originals[key])
+        else:
+            delattr(owner, key[-1])
+    except (AttributeError, TypeError):
+        pass
 
 
