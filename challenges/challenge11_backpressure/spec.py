@@ -17,7 +17,7 @@ MAX_BUFFERED = 200
 """The ingest node's memory holds this many events; more is an out-of-memory crash."""
 CLIENTS = 2
 EVENTS_PER_CLIENT = 300
-HORIZON_MS = 15_000
+HORIZON_MS = 20_000
 MIN_STORED = 100
 WALK_EVERY_MS = 20
 """How often the world measures the ingest node's memory (when it could be over the budget)."""
@@ -105,7 +105,7 @@ def flood(program: SimProgram, world: World) -> None:
 
     world.node("ingest", boot, warehouse)
     slow_from = world.rng.randint(0, 400)  # the warehouse's slow minute hits while the flood is on
-    Nemesis(world).network(slow_from, slow_from + world.rng.randint(1_000, 2_500), min_delay=100, max_delay=400)
+    Nemesis(world).network(slow_from, slow_from + world.rng.randint(2_500, 4_000), min_delay=100, max_delay=400)
     world.run(until=HORIZON_MS)
 
     if meter.overflow_at is not None:
