@@ -121,7 +121,7 @@ SPEC = ChallengeSpec(
         "Either let the storage reject writes from older lock grants (the KV version is a fencing "
         "token), or keep the lease alive and refuse to write once it may have expired.",
     ),
-    time_budget_seconds=10.0,
+    time_budget_seconds=30.0,
     requires_concurrency=False,
     program_loader=sim_loader,
 )

@@ -126,7 +126,7 @@ SPEC = ChallengeSpec(
         "Sequential handling per partition works; so do parallel lanes as long as one key always "
         "goes to the same lane.",
     ),
-    time_budget_seconds=8.0,
+    time_budget_seconds=30.0,
     requires_concurrency=False,
     program_loader=sim_loader,
 )

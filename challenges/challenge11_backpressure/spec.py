@@ -152,7 +152,7 @@ SPEC = ChallengeSpec(
         "Bound the buffer. Then decide: make the caller wait (backpressure) or refuse the event (shedding).",
         "If you refuse or drop, say so: submit returns False, or count the event in self.dropped.",
     ),
-    time_budget_seconds=10.0,
+    time_budget_seconds=30.0,
     requires_concurrency=False,
     program_loader=sim_loader,
 )

@@ -158,7 +158,7 @@ SPEC = ChallengeSpec(
         "Quorums alone still let two reads disagree while a write is in flight: after reading, write "
         "the newest value back to a quorum before returning. Or make one replica the only one you use.",
     ),
-    time_budget_seconds=8.0,
+    time_budget_seconds=30.0,
     requires_concurrency=False,
     program_loader=sim_loader,
 )

@@ -123,7 +123,7 @@ SPEC = ChallengeSpec(
         "After a conflict, load again and decide again — the old decision was based on stale state.",
         "Check which events a load replays after a snapshot: `read(stream, start)` includes `start`.",
     ),
-    time_budget_seconds=8.0,
+    time_budget_seconds=30.0,
     requires_concurrency=False,
     program_loader=sim_loader,
 )

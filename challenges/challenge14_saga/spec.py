@@ -90,7 +90,7 @@ SPEC = ChallengeSpec(
         "Give each step an idempotency key (one per trip and step), or ask the service what it "
         "holds for the trip before retrying and clean up extras.",
     ),
-    time_budget_seconds=8.0,
+    time_budget_seconds=30.0,
     requires_concurrency=False,
     program_loader=sim_loader,
 )

@@ -95,7 +95,7 @@ SPEC = ChallengeSpec(
     intended=FindingKind.DISTRIBUTED,
     checks=(
         SimCheck("no stampede on the database and no stale price after an update", product_pages,
-                 seeds=20, hint="What do the other 30 requests do while the first one reloads the hot product?"),
+                 seeds=15, hint="What do the other 30 requests do while the first one reloads the hot product?"),
     ),
     hints=(
         "When the hot product expires, every request in the next 60 ms misses and goes to the database.",
@@ -105,7 +105,7 @@ SPEC = ChallengeSpec(
         "old price back. The put must fail if the key changed since the miss.",
         "The KV's conditional puts (`if_absent`, `if_version`) make a lease or a versioned write-back.",
     ),
-    time_budget_seconds=10.0,
+    time_budget_seconds=30.0,
     requires_concurrency=False,
     program_loader=sim_loader,
 )

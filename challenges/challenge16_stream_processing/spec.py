@@ -91,7 +91,7 @@ SPEC = ChallengeSpec(
         "Make outputs idempotent (upsert the full count) and checkpoint the window state with the offset "
         "atomically — or checkpoint an offset from which the open windows can be rebuilt.",
     ),
-    time_budget_seconds=10.0,
+    time_budget_seconds=30.0,
     requires_concurrency=False,
     program_loader=sim_loader,
 )

@@ -151,21 +151,30 @@ class Network:
         self.world = world
         self.config = NetConfig()
         self._windows: list[tuple[int, int, NetConfig]] = []
+        self._current: tuple[int, NetConfig] | None = None
 
     def configure(self, **changes: Any) -> None:
         """Change the baseline behaviour (``min_delay``, ``max_delay``, ``drop``, ...)."""
         self.config = replace(self.config, **changes)
+        self._current = None
 
     def degrade(self, start: int, end: int, **changes: Any) -> None:
         """Between ``start`` and ``end`` ms use the baseline with ``changes`` (the nemesis)."""
         self._windows.append((start, end, replace(self.config, **changes)))
+        self._current = None
 
     def current(self) -> NetConfig:
         now = self.world.now
+        cached = self._current
+        if cached is not None and cached[0] == now:
+            return cached[1]
+        found = self.config
         for start, end, config in self._windows:
             if start <= now < end:
-                return config
-        return self.config
+                found = config
+                break
+        self._current = (now, found)
+        return found
 
     def _delay(self) -> int:
         config = self.current()

@@ -34,6 +34,8 @@ def wire(value: Any) -> Any:
     if kind is list:
         return [wire(v) for v in value]
     if kind is dict:
+        if all(type(v) in _ATOMS for v in value.values()):
+            return dict(value)
         return {wire(k): wire(v) for k, v in value.items()}
     if kind is set:
         return {wire(v) for v in value}
