@@ -32,7 +32,8 @@ from evaluator.spec import CheckContext, Violation
 
 __all__ = ["SimCheck", "SimViolation", "fault_seeds", "run_scenario"]
 
-Scenario = Callable[[ModuleType, World], Any]
+Scenario = Callable[[Any, World], Any]
+"""``scenario(program, world)``: ``program`` is the :class:`SimProgram` (``program.on(node)``, ``program.main(name)``)."""
 
 
 class SimViolation(Violation):

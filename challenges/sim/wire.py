@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import types
-from typing import Any
+from typing import Any, cast
 
 __all__ = ["wire"]
 
@@ -48,7 +48,7 @@ def wire(value: Any) -> Any:
         raise outside(f"sends a {kind.__name__} over the network (only data can travel between machines)")
     if dataclasses.is_dataclass(value) and kind.__dataclass_params__.frozen:
         fields = {f.name: wire(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
-        return dataclasses.replace(value, **fields)
+        return dataclasses.replace(cast(Any, value), **fields)
     return copy.deepcopy(value)
 
 
