@@ -38,6 +38,8 @@ class Meter:
         self.overflow_at: int | None = None
         self.peak = 0
         self._walked_at = -WALK_EVERY_MS
+        self.claimed_at_overflow = 0
+        """What the program's own counters said was waiting when the world measured the overflow."""
 
     def buffered(self) -> int:
         dropped = int(getattr(self.ingest, "dropped", 0))
@@ -61,6 +63,7 @@ class Meter:
         self.peak = max(self.peak, level)
         if level > MAX_BUFFERED and self.overflow_at is None:
             self.overflow_at = now
+            self.claimed_at_overflow = self.buffered()
             self.world.history.add("ingest", f"OUT OF MEMORY: {level} accepted events held in memory "
                                    f"(limit {MAX_BUFFERED})", "error")
 
@@ -108,6 +111,16 @@ def flood(program: SimProgram, world: World) -> None:
     Nemesis(world).network(slow_from, slow_from + world.rng.randint(2_500, 4_000), min_delay=100, max_delay=400)
     world.run(until=HORIZON_MS)
 
+    if meter.overflow_at is not None and meter.claimed_at_overflow <= MAX_BUFFERED:
+        raise SimViolation(
+            f"outside the simulated world: the program's counters say {meter.claimed_at_overflow} events were "
+            f"waiting, but the ingest node still held {meter.peak} accepted events",
+            "`dropped` counts events as given up while the node keeps them in memory; the world measures "
+            "what the node holds, not what it reports",
+            f"accepted {meter.accepted}, refused {meter.refused}, stored {len(warehouse.stored)}, "
+            f"dropped {getattr(meter.ingest, 'dropped', 0)}",
+            at=meter.overflow_at, kind=FindingKind.OUTSIDE_WORLD,
+        )
     if meter.overflow_at is not None:
         raise SimViolation(
             f"unbounded buffering: the ingest node held more than {MAX_BUFFERED} accepted events "
