@@ -129,6 +129,9 @@ class ScheduleCheck:
     """Finding kind for a :class:`Violation` raised by the scenario (deadlocks are always DEADLOCK)."""
     strategies: tuple[str, ...] = ("dfs", "pct", "random")
     preemption_bound: int = 2
+    prepare: Callable[[ModuleType], Any] | None = None
+    """Runs once, for real, before the exploration; the scenario is then called as
+    ``scenario(program, prepared)`` (e.g. to measure a size the scenario must fill to)."""
     max_schedules: int = 400
     max_seconds: float = 3.0
     """A safety cap only: the budget is ``max_schedules`` (the same file and seed explore the same

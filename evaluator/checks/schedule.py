@@ -8,6 +8,7 @@ finished runs and locks held across sleeps are advice, WARN, unless the check ta
 
 from __future__ import annotations
 
+import functools
 import os
 import zlib
 from dataclasses import replace
@@ -63,7 +64,11 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
     def held_lock_shown(run: RunResult) -> bool:
         return targeted and bool(find_locks_held_during_sleep(run.events))
 
-    result = explore(check.scenario, program, program_path=ctx.program_path, seed=seed, budget=budget,
+    scenario = check.scenario
+    if check.prepare is not None:
+        prepared = check.prepare(program)
+        scenario = functools.partial(check.scenario, prepared=prepared)  # type: ignore[call-arg]
+    result = explore(scenario, program, program_path=ctx.program_path, seed=seed, budget=budget,
                      enough=held_lock_shown)
     data = {
         "schedules": result.schedules,
