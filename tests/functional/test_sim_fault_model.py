@@ -57,7 +57,7 @@ WRONG_FIXES = {
         _source(11, "program"), "        self.buffer.put_nowait(event)\n        return True",
         "        self.buffer.put_nowait(event)\n        if self.buffer.qsize() > 150:\n            self.dropped += 1\n"
         "            self.kept = getattr(self, 'kept', []) + [self.buffer.get()]\n        return True"),
-        FindingKind.UNBOUNDED_QUEUE),
+        FindingKind.OUTSIDE_WORLD),
     # bounded queue, but one store task per event: the backlog moves into tasks
     "11: a task per event": (11, lambda: _changed(
         _source(11, "load_shedding"), "            await self.warehouse.store(event[\"id\"], event)",
