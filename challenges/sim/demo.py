@@ -49,5 +49,6 @@ def run_demo(number: int, program: ModuleType | dict[str, Any], seed: int = 1) -
     print(f"PROPERTY BROKEN{at}: {problem}")
     for line in getattr(problem, "evidence", ()):
         print(f"  {line}")
-    print(f"\nThe grader replays this world with `learn check {number} --replay {shown}`.")
+    print(f"\nSee this world again with `learn run challenge {number} --seed {shown}`; "
+          f"the grader re-runs it with `learn check {number} --replay {shown}`.")
     return False

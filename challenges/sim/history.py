@@ -85,8 +85,8 @@ class History:
         return [format_entry(e) for e in entries]
 
 
-    def evidence(self, at: int, mentions: str = "", before: int = 12, after: int = 3,
-                 faults: int = 6, whole: str = "learn run challenge N --seed SEED") -> list[str]:
+    def evidence(self, at: int, mentions: str = "", before: int = 10, after: int = 3,
+                 faults: int = 5, whole: str = "learn run challenge N --seed SEED") -> list[str]:
         """The timeline centred on ``at``: the faults that came earlier and concern the actors
         named in ``mentions`` (or the network), then the lines just before and after ``at``."""
         entries = self.entries
