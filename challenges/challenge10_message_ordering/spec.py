@@ -15,7 +15,7 @@ from evaluator.spec import ChallengeSpec
 STATUSES = ("created", "paid", "shipped")
 CONSUMERS = ["fulfillment-1", "fulfillment-2", "fulfillment-3"]
 ORDERS_PER_SHOP = 6
-HORIZON_MS = 4_000
+HORIZON_MS = 3_200
 
 
 def shop(program: SimProgram, first: int, payments: Queue):

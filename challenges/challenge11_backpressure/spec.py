@@ -155,7 +155,7 @@ SPEC = ChallengeSpec(
     difficulty=3,
     intended=FindingKind.UNBOUNDED_QUEUE,
     checks=(
-        SimCheck("buffering stays bounded and every event is accounted for", flood, seeds=20,
+        SimCheck("buffering stays bounded and every event is accounted for", flood, seeds=15,
                  kind=FindingKind.UNBOUNDED_QUEUE,
                  hint="What should happen to event number 201 when 200 are already waiting?"),
     ),

@@ -148,7 +148,7 @@ SPEC = ChallengeSpec(
     intended=FindingKind.DISTRIBUTED,
     checks=(
         SimCheck("profile reads see the writes (read-your-writes, monotonic, linearizable)", sessions,
-                 seeds=20, hint="Which replicas have seen a write at the moment you read?"),
+                 seeds=15, hint="Which replicas have seen a write at the moment you read?"),
     ),
     hints=(
         "Look at the 'replicated' lines: how long after a save does each replica learn about it?",
