@@ -11,7 +11,7 @@ Two views of one run:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from challenges.sim.world import World
@@ -22,9 +22,8 @@ UNKNOWN: Any = "<unknown>"
 """Result of an operation whose outcome the client never learned (timeout, crash)."""
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One line of the timeline."""
+class Entry(NamedTuple):
+    """One line of the timeline (a named tuple: the busiest object of a run)."""
 
     time: int
     actor: str
