@@ -130,6 +130,13 @@ def run_performance_check(check: PerformanceCheck, program: ModuleType, ctx: Che
     data: dict[str, Any] = {"virtual_ms": mine.virtual_ns / 1e6, "reference_virtual_ms": ref.virtual_ns / 1e6,
                             "overlap": mine.overlap, "reference_overlap": ref.overlap,
                             "in_flight": mine.in_flight, "reference_in_flight": ref.in_flight}
+    if mine.failure is not None and mine.failure.endswith("(stuck)"):
+        return [Finding(kind=FindingKind.TIMEOUT, severity=Severity.WARN,
+                        title="the grader could not measure this workload on its virtual clock",
+                        evidence=("a thread blocked in something the scheduler does not control (an asyncio "
+                                  "event loop waiting for threads, a raw socket, a C extension)",
+                                  "no verdict on performance: this is a limit of the grader, not a failure"),
+                        check=check.name, seed=ctx.seed, data=data)]
     if mine.failure is not None:
         return [Finding(kind=FindingKind.CRASH if "raised" in mine.failure else FindingKind.DEADLOCK,
                         severity=Severity.FAIL, title=f"the performance workload failed: {mine.failure}",

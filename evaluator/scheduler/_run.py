@@ -46,7 +46,18 @@ class RunResult:
 
     @property
     def failed(self) -> bool:
-        return self.outcome == "deadlock" or self.error is not None or bool(self.thread_errors)
+        return (self.outcome == "deadlock" or self.error is not None or bool(self.thread_errors)
+                or bool(self.lost_increments))
+
+    @property
+    def lost_increments(self) -> list[str]:
+        """Counter updates this run lost (evidence of a race even when nothing else broke)."""
+        from evaluator.detectors.race import lost_increments
+
+        cached = self.__dict__.get("_lost")
+        if cached is None:
+            cached = self.__dict__["_lost"] = lost_increments(self.accesses)
+        return cached
 
 
 def run_schedule(
@@ -134,7 +145,7 @@ def live_threads() -> list[str]:
     Outside the scheduler, the live threads other than the caller."""
     ctl = _runtime.controller
     me = _real.get_ident()
-    if ctl is None:
+    if not isinstance(ctl, Controller):
         import threading
 
         return [t.name for t in threading.enumerate() if t.ident != me and t.is_alive()]
@@ -146,7 +157,7 @@ def unobserved() -> Iterator[None]:
     """Run a scenario's single-threaded set-up (filling a cache) at full speed, outside the
     scheduler: no scheduling points, no tracing. Only for code before the scenario starts threads."""
     ctl = _runtime.controller
-    if ctl is None:
+    if not isinstance(ctl, Controller):
         yield
         return
     busy = [r.name for r in ctl.recs if not r.done and r.ident != _real.get_ident() and r.tid != 0]

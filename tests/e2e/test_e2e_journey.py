@@ -51,7 +51,7 @@ def test_a_new_learners_journey(tmp_path: Path) -> None:
     assert "active profile: ada" in learn("profile", "switch", "ada")
 
     lesson = learn("run", "example", "1", "--threads")
-    assert "learn challenge 1" in lesson
+    assert "learn challenge 2" in lesson  # lesson 1 leads to the lost-update challenge
 
     intro = learn("challenge", "1")
     assert "The bank that froze" in intro and "learn check 1" in intro
