@@ -88,6 +88,13 @@ SIM_INTERNALS = frozenset({
     "_step", "_wake", "_fire", "_sim",
 })
 """Private attributes of sim objects (Node, Client, Task, Future, Queue, services)."""
+NAMED_INTERNALS = frozenset({
+    "_world", "_service", "_node", "_coro", "_callbacks", "_history", "_network", "_program", "_tasks",
+    "_main", "__globals__", "__closure__", "__code__", "__subclasses__", "__builtins__", "__dict__",
+    "__getattribute__", "f_back", "f_globals", "f_locals", "gi_frame", "cr_frame", "tb_frame",
+})
+"""Names that, written as a string (``attrgetter("_service")``, ``getattr(x, "__dict__")``),
+only serve to reach the world's internals."""
 FORBIDDEN_CALLS = frozenset({"eval", "exec", "compile", "__import__", "breakpoint", "open", "input"})
 
 
@@ -193,6 +200,8 @@ def static_escapes(tree: ast.AST) -> list[Escape]:
                 found.append(Escape(node.lineno, why))
             elif isinstance(node.ctx, ast.Store | ast.Del) and base in imported:
                 found.append(Escape(node.lineno, f"patches {ast.unparse(node)} (a module or class it imported)"))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in NAMED_INTERNALS:
+            found.append(Escape(node.lineno, f"names {node.value!r} (an internal of the simulated world)"))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id in FORBIDDEN_CALLS and node.func.id not in imported:
                 found.append(Escape(node.lineno, f"calls {node.func.id}() (code or files outside the world)"))

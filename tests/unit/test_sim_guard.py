@@ -48,6 +48,9 @@ ESCAPES = {
                                                "storage.service"),
     "reaches the service with a computed name": (ORIGINAL.replace(
         WRITE, 'getattr(storage, "_ser" + "vice").write(f"report/{section}", content)'), 'getattr(storage, "_ser"'),
+    "reaches an internal through operator.attrgetter": (ORIGINAL.replace("import sys", "import operator\nimport sys").replace(
+        WRITE, 'operator.attrgetter("_service")(storage).write(f"report/{section}", content)'),
+        'operator.attrgetter("_service")'),
     "schedules work on the world's clock": (ORIGINAL.replace(ACQUIRE, ACQUIRE + "    node.world.at(11_999, lambda: None)\n"),
                                             "node.world.at"),
     "shares a module-level global between nodes": (ORIGINAL.replace("class Lock:", "HOLDERS = []\n\n\nclass Lock:").replace(
