@@ -471,6 +471,7 @@ def run_challenge_command(
     number: Annotated[int, typer.Argument(help="Challenge number.")],
     original: Annotated[bool, typer.Option("--original", help="Run the original, not your copy.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds before a hang is cut off.")] = 10.0,
+    seed: Annotated[int | None, typer.Option("--seed", help="Challenges 9-16: the whole timeline of this fault seed.")] = None,
 ) -> None:
     """Run your copy of a challenge program to see the symptom (hangs show the stuck threads)."""
     import math
@@ -480,7 +481,7 @@ def run_challenge_command(
 
     if not math.isfinite(timeout) or timeout <= 0:
         raise UserError(f"--timeout must be a positive number of seconds, got {timeout}")
-    path, result = run_challenge(number, original=original, deadline_s=timeout)
+    path, result = run_challenge(number, original=original, deadline_s=timeout, seed=seed)
     render_run(_console(), path, result)
 
 

@@ -60,8 +60,10 @@ def check(number: int, file: Path | None = None, *, seed: int | None = None, rep
     return CheckReport(path, result, outcome)
 
 
-def run_challenge(number: int, *, original: bool = False, deadline_s: float = 10.0) -> tuple[Path, RunResult]:
-    """Run the learner's copy (or the original) so they can see the symptom; hangs are cut off."""
+def run_challenge(number: int, *, original: bool = False, deadline_s: float = 10.0,
+                  seed: int | None = None) -> tuple[Path, RunResult]:
+    """Run the learner's copy (or the original) so they can see the symptom; hangs are cut off.
+    With ``seed`` (challenges 9-16), print the whole timeline of exactly that fault seed."""
     from evaluator import run_program
 
     challenge = get_challenge(number)
@@ -71,6 +73,13 @@ def run_challenge(number: int, *, original: bool = False, deadline_s: float = 10
         path = working_copy_path(challenge)
         if not path.is_file():
             path = ensure_working_copy(number).path
+    if seed is not None:
+        from challenges.sim.seeded_run import run_fault_seed
+
+        if getattr(challenge.spec, "program_loader", None) is None:
+            raise UserError(f"--seed replays a fault seed of the simulated challenges 9-16; challenge {number} "
+                            "is not simulated: run it without --seed")
+        return path, run_fault_seed(number, path, seed, deadline_s)
     return path, run_program(path, entry=challenge.spec.run_entry, deadline_s=deadline_s)
 
 

@@ -43,6 +43,11 @@ class FindingKind(str, Enum):
     RESOURCE_LIMIT = "resource-limit"
     DISTRIBUTED = "distributed"
     """A property of a distributed history was violated (challenges 9-16)."""
+    OUTSIDE_WORLD = "outside-world"
+    """Challenges 9-16: the program stepped outside the simulated world (imported the checker or
+    the world's internals, reached a service or another node without a message, shared memory
+    between nodes, used the wall clock or the OS). The title names the learner's line; the
+    verdict is FAIL whatever the properties said, because the run no longer proves anything."""
     STATIC_HINT = "static-hint"
 
 

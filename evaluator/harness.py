@@ -71,7 +71,7 @@ def _classify(error: BaseException, program: Path, check: str, hint: str) -> Fin
 
     if isinstance(error, Violation):
         return Finding(kind=error.kind, severity=Severity.FAIL, title=error.message,
-                       evidence=error.evidence, hint=hint, check=check)
+                       evidence=error.evidence, hint=hint, check=check, location=getattr(error, "location", None))
     what = _exhausted_resource(error, program)
     if what is not None:
         return Finding(
@@ -134,7 +134,8 @@ def grade_in_child(request: dict[str, Any]) -> GradeResult:
 
     sys.path.insert(0, str(program.parent))
     try:
-        module: ModuleType | None = load_program(program, name=program.stem)
+        loader = getattr(spec, "program_loader", None) or load_program
+        module: ModuleType | None = loader(program, program.stem)
     except BaseException as error:
         module = None
         verdict = _classify(error, program, "import", "")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from challenges.sim.check import SimCheck, SimViolation
 from challenges.sim.kv import KV
 from challenges.sim.nemesis import Nemesis
+from challenges.sim.network import Delivery
+from challenges.sim.program import SimProgram, sim_loader
 from challenges.sim.properties import expect_finished, expect_lock_linearizable, lock_periods
 from challenges.sim.storage import Storage
 from challenges.sim.world import World
@@ -15,20 +15,57 @@ from evaluator.spec import ChallengeSpec
 
 NODES = ["scheduler-1", "scheduler-2", "scheduler-3"]
 HORIZON_MS = 12_000
+DEAD_HOLDER_MS = 1_000
+"""How long a crashed holder may keep the others out (the story's TTL is 300 ms)."""
 
 
-def build(program: ModuleType, world: World) -> tuple[KV, Storage]:
-    """Three schedulers, one lock store, one report storage; GC pauses, message delays."""
+def build(program: SimProgram, world: World) -> tuple[KV, Storage]:
+    """Three schedulers, one lock store, one report storage. Faults: GC pauses (some aimed right
+    after a grant or a write lands), crashes of the lock holder (restarted, or gone for good),
+    duplicated messages, delays of 1-10 ms."""
     world.network.configure(min_delay=1, max_delay=10, timeout=100)
     kv, storage = KV(world, "locks"), Storage(world, "storage")
     for name in NODES:
-        world.node(name, program.scheduler, kv, storage)
-    Nemesis(world).random_pauses(NODES, count=(2, 4), duration=(200, 800), window=(0, 2500))
+        world.node(name, program.main("scheduler"), kv, storage)
+    key = getattr(program, "LOCK_KEY", "locks/nightly-report")
+    nemesis = Nemesis(world)
+    nemesis.random_pauses(NODES, count=(2, 4), duration=(200, 800), window=(0, 2500))
+    nemesis.lossy_network(drop=0.0, duplicate=0.3, count=(1, 3), duration=(200, 800), window=(0, 3000))
+
+    def granted(d: Delivery) -> bool:
+        return d.service is kv and d.op == "put" and bool(d.args) and d.args[0] == key and d.outcome is not None
+
+    def written(d: Delivery) -> bool:
+        return d.service is storage and d.op == "write" and d.error is None
+
+    nemesis.pause_after(granted, 0.35, (350, 800), limit=2, why=" (the lock was just granted)")
+    nemesis.pause_after(written, 0.1, (350, 800), limit=1, why=" (a section just landed)")
+    nemesis.crash_after(granted, 0.2, (5, 150), (100, 400), why=" (it holds the lock)")
+    nemesis.crash_after(granted, 0.12, (5, 150), None, why=" (it holds the lock; it never comes back)")
     world.run(until=HORIZON_MS)
     return kv, storage
 
 
-def stale_writes(program: ModuleType, world: World) -> None:
+def expect_crashed_holder_released(world: World, kv: KV, key: str) -> None:
+    """A lock held by a node that crashed is free again (or retaken) within ``DEAD_HOLDER_MS``."""
+    periods = lock_periods(kv, key)
+    for time, name in world.crash_log:
+        held = [p for p in periods if p.owner == name and p.start <= time < p.end]
+        if not held:
+            continue
+        after = [c.time for c in kv.changes if c.key == key and c.time > time]
+        freed = after[0] if after else world.now
+        if freed - time > DEAD_HOLDER_MS:
+            raise SimViolation(
+                f"{name} crashed at t={time}ms holding the lock, and the lock stayed taken for "
+                f"{'the rest of the run' if not after else f'{freed - time}ms'}",
+                f"a crashed holder must not block the others for longer than about the story's TTL "
+                f"({DEAD_HOLDER_MS}ms allowed)",
+                at=time + DEAD_HOLDER_MS,
+            )
+
+
+def stale_writes(program: SimProgram, world: World) -> None:
     """Accepted report writes follow the lock's grants in order: no write from an older holder
     lands after a newer holder's write."""
     kv, storage = build(program, world)
@@ -55,6 +92,7 @@ def stale_writes(program: ModuleType, world: World) -> None:
     if not storage.accepted:
         raise SimViolation("no report section was ever written", at=world.now)
     expect_lock_linearizable(world, kv, key)
+    expect_crashed_holder_released(world, kv, key)
     expect_finished(world, NODES, f"its {getattr(program, 'RUNS', 3)} runs")
 
 
@@ -83,6 +121,7 @@ SPEC = ChallengeSpec(
         "Either let the storage reject writes from older lock grants (the KV version is a fencing "
         "token), or keep the lease alive and refuse to write once it may have expired.",
     ),
-    time_budget_seconds=10.0,
+    time_budget_seconds=30.0,
     requires_concurrency=False,
+    program_loader=sim_loader,
 )

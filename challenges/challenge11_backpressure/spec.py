@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from challenges.sim import Node
 from challenges.sim.apps import Warehouse
 from challenges.sim.check import SimCheck, SimViolation
+from challenges.sim.memory import held
 from challenges.sim.nemesis import Nemesis
-from challenges.sim.world import World
+from challenges.sim.network import Client, Service
+from challenges.sim.program import SimProgram, sim_loader
+from challenges.sim.world import Task, World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
 
@@ -16,33 +17,62 @@ MAX_BUFFERED = 200
 """The ingest node's memory holds this many events; more is an out-of-memory crash."""
 CLIENTS = 2
 EVENTS_PER_CLIENT = 300
-HORIZON_MS = 15_000
+HORIZON_MS = 20_000
 MIN_STORED = 100
+WALK_EVERY_MS = 5
+"""How often the world measures the ingest node's memory (when it could be over the budget)."""
 
 
 class Meter:
-    """Counts accepted/refused events and the peak of accepted-but-not-yet-settled ones."""
+    """Counts accepted/refused events and measures how many accepted, not yet stored events the
+    ingest node really holds in memory (walking its objects: the world measures, the program's
+    own counters do not count)."""
 
     def __init__(self, world: World, warehouse: Warehouse) -> None:
         self.world, self.warehouse = world, warehouse
         self.accepted = self.refused = 0
+        self.accepted_ids: set[str] = set()
         self.ingest: object = None
+        self.node: Node | None = None
+        self.roots: list[object] = []
         self.overflow_at: int | None = None
         self.peak = 0
+        self._walked_at = -WALK_EVERY_MS
+        self.claimed_at_overflow = 0
+        """What the program's own counters said was waiting when the world measured the overflow."""
 
     def buffered(self) -> int:
         dropped = int(getattr(self.ingest, "dropped", 0))
         return self.accepted - len(self.warehouse.stored) - dropped
 
+    def in_memory(self) -> int:
+        """Accepted events not yet stored that the ingest node still references."""
+        node = self.node
+        waiting = self.accepted - len(self.warehouse.stored)
+        if node is None or waiting <= MAX_BUFFERED:
+            return max(0, waiting)  # already within the budget whatever the node holds
+        pending = self.accepted_ids.difference(self.warehouse.stored)
+        roots = [self.ingest, node.memory, *self.roots, *(t._coro for t in node.tasks if t.alive)]
+        return len(held(roots, pending, _STOP))
+
     def sample(self) -> None:
-        level = self.buffered()
+        now = self.world.now
+        if now - self._walked_at < WALK_EVERY_MS:
+            return
+        self._walked_at = now
+        level = self.in_memory()
         self.peak = max(self.peak, level)
         if level > MAX_BUFFERED and self.overflow_at is None:
-            self.overflow_at = self.world.now
-            self.world.history.add("ingest", f"OUT OF MEMORY: {level} events buffered (limit {MAX_BUFFERED})", "error")
+            self.overflow_at = now
+            self.claimed_at_overflow = self.buffered()
+            self.world.history.add("ingest", f"OUT OF MEMORY: {level} accepted events held in memory "
+                                   f"(limit {MAX_BUFFERED})", "error")
 
 
-def flood(program: ModuleType, world: World) -> None:
+_STOP = (Node, World, Client, Service, Meter, SimProgram, Task)
+
+
+def flood(program: SimProgram, world: World) -> None:
     """Two clients send 300 events each, one every 2 ms, far faster than the warehouse stores them."""
     world.network.configure(min_delay=1, max_delay=10, timeout=1_000)
     warehouse = Warehouse(world)
@@ -54,6 +84,7 @@ def flood(program: ModuleType, world: World) -> None:
             ok = await ingest.submit({"id": f"ev-{i}", "page": f"/p/{i % 50}"})  # type: ignore[attr-defined]
             if ok:
                 meter.accepted += 1
+                meter.accepted_ids.add(f"ev-{i}")
             else:
                 meter.refused += 1
             meter.sample()
@@ -65,21 +96,32 @@ def flood(program: ModuleType, world: World) -> None:
             if node.now % 50 == 0:
                 world.history.add("meter", f"accepted {meter.accepted}, refused {meter.refused}, "
                                   f"stored {len(warehouse.stored)}, buffered {meter.buffered()}")
-            await node.sleep(10)
+            await node.sleep(25)
 
     async def boot(node: Node, warehouse_client: object) -> None:
-        ingest = program.Ingest(node, warehouse_client)
-        meter.ingest = ingest
+        module = program.on(node)
+        ingest = module.Ingest(node, warehouse_client)
+        meter.ingest, meter.node, meter.roots = ingest, node, [vars(module)]
         node.start(ingest.run, name="ingest/worker")
         node.start(monitor, node, name="ingest/meter")
         for c in range(CLIENTS):
             clients.append(node.start(client, node, ingest, c * EVENTS_PER_CLIENT, name=f"client-{c + 1}"))
 
     world.node("ingest", boot, warehouse)
-    Nemesis(world).network(*sorted((world.rng.randint(300, 1500), world.rng.randint(1600, 3000))),
-                           min_delay=20, max_delay=60)
+    slow_from = world.rng.randint(0, 400)  # the warehouse's slow minute hits while the flood is on
+    Nemesis(world).network(slow_from, slow_from + world.rng.randint(2_500, 4_000), min_delay=100, max_delay=400)
     world.run(until=HORIZON_MS)
 
+    if meter.overflow_at is not None and meter.claimed_at_overflow <= MAX_BUFFERED:
+        raise SimViolation(
+            f"outside the simulated world: the program's counters say {meter.claimed_at_overflow} events were "
+            f"waiting, but the ingest node still held {meter.peak} accepted events",
+            "`dropped` counts events as given up while the node keeps them in memory; the world measures "
+            "what the node holds, not what it reports",
+            f"accepted {meter.accepted}, refused {meter.refused}, stored {len(warehouse.stored)}, "
+            f"dropped {getattr(meter.ingest, 'dropped', 0)}",
+            at=meter.overflow_at, kind=FindingKind.OUTSIDE_WORLD,
+        )
     if meter.overflow_at is not None:
         raise SimViolation(
             f"unbounded buffering: the ingest node held more than {MAX_BUFFERED} accepted events "
@@ -114,7 +156,7 @@ SPEC = ChallengeSpec(
     difficulty=3,
     intended=FindingKind.UNBOUNDED_QUEUE,
     checks=(
-        SimCheck("buffering stays bounded and every event is accounted for", flood, seeds=20,
+        SimCheck("buffering stays bounded and every event is accounted for", flood, seeds=15,
                  kind=FindingKind.UNBOUNDED_QUEUE,
                  hint="What should happen to event number 201 when 200 are already waiting?"),
     ),
@@ -124,6 +166,7 @@ SPEC = ChallengeSpec(
         "Bound the buffer. Then decide: make the caller wait (backpressure) or refuse the event (shedding).",
         "If you refuse or drop, say so: submit returns False, or count the event in self.dropped.",
     ),
-    time_budget_seconds=10.0,
+    time_budget_seconds=30.0,
     requires_concurrency=False,
+    program_loader=sim_loader,
 )

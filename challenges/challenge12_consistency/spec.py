@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from challenges.sim import Client, Node
 from challenges.sim.apps import replica_set
 from challenges.sim.check import SimCheck, SimViolation
 from challenges.sim.history import Operation
 from challenges.sim.linearizability import RegisterModel, check_linearizable
+from challenges.sim.program import SimProgram, sim_loader
 from challenges.sim.world import World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
@@ -16,11 +15,13 @@ from evaluator.spec import ChallengeSpec
 USERS = ["alice", "bob", "carol"]
 OPS_PER_CLIENT = 24
 HORIZON_MS = 8_000
+VIEWERS = 3
+VIEWS = 50
 
 
-def sessions(program: ModuleType, world: World) -> None:
+def sessions(program: SimProgram, world: World) -> None:
     """Each user edits their own bio and reads profiles; check the reads against the writes."""
-    world.network.configure(min_delay=1, max_delay=10, timeout=300)
+    world.network.configure(min_delay=1, max_delay=120, typical_max=10, timeout=300)
     replicas = replica_set(world, 3)
     ops: list[Operation] = []
 
@@ -32,16 +33,18 @@ def sessions(program: ModuleType, world: World) -> None:
         return op
 
     async def client(node: Node, *replica_clients: Client) -> None:
-        store = program.ProfileStore(node, list(replica_clients))
+        store = program.on(node).ProfileStore(node, list(replica_clients))
         me = USERS[int(node.name.split("-")[1]) - 1]
         edits = 0
         for _ in range(OPS_PER_CLIENT):
             roll = node.rng.random()
             start = node.now
-            if roll < 0.35:
+            if roll < 0.5:
                 edits += 1
                 bio = f"{me} v{edits}"
+                saving.add(me)
                 await store.save(me, bio)
+                saving.discard(me)
                 record(node.name, "write", me, (bio,), start, None)
             else:
                 user = me if roll < 0.75 else node.rng.choice(USERS)
@@ -49,8 +52,25 @@ def sessions(program: ModuleType, world: World) -> None:
                 record(node.name, "read", user, (), start, result)
             await node.sleep(node.rng.randint(0, 40))
 
+    saving: set[str] = set()
+    """Profiles being saved right now: viewers load them (the window where replicas disagree)."""
+
+    async def viewer(node: Node, *replica_clients: Client) -> None:
+        """Someone browsing profiles: many loads, often of a profile being saved right now."""
+        store = program.on(node).ProfileStore(node, list(replica_clients))
+        for _ in range(VIEWS):
+            busy = sorted(saving)
+            user = node.rng.choice(busy) if busy and node.rng.random() < 0.8 else node.rng.choice(USERS)
+            start = node.now
+            result = await store.load(user)
+            record(node.name, "read", user, (), start, result)
+            await node.sleep(node.rng.randint(0, 2) if busy else node.rng.randint(5, 30))
+
     for i, _ in enumerate(USERS, 1):
         world.node(f"client-{i}", client, *replicas)
+    for i in range(1, VIEWERS + 1):
+        world.node(f"viewer-{i}", viewer, *replicas)
+    world.shape_request = split_save(world)
     world.run(until=HORIZON_MS)
 
     _session_guarantees(ops)
@@ -65,6 +85,27 @@ def sessions(program: ModuleType, world: World) -> None:
                 "older value than a load that finished before it started",
                 at=int(stuck.complete),
             )
+
+
+def split_save(world: World):
+    """Aimed at the window where replicas disagree: the copies of a save sent at the same instant
+    to several replicas often arrive far apart (the first at once, the others 60-120 ms later)."""
+    batches: dict[tuple[str, int], int] = {}
+
+    def shape(node: Node, service: object, op: str, args: tuple) -> int | None:
+        if op != "write":
+            return None
+        key = (node.name, world.now)
+        batches[key] = seen = batches.get(key, 0) + 1
+        if seen == 1:
+            split = world.rng.random() < 0.6
+            batches[(node.name, -world.now)] = int(split)
+            return world.rng.randint(1, 3) if split else None
+        if batches.get((node.name, -world.now)):
+            return world.rng.randint(60, 120)
+        return None
+
+    return shape
 
 
 def _version(bio: object) -> int:
@@ -107,7 +148,7 @@ SPEC = ChallengeSpec(
     intended=FindingKind.DISTRIBUTED,
     checks=(
         SimCheck("profile reads see the writes (read-your-writes, monotonic, linearizable)", sessions,
-                 seeds=30, hint="Which replicas have seen a write at the moment you read?"),
+                 seeds=15, hint="Which replicas have seen a write at the moment you read?"),
     ),
     hints=(
         "Look at the 'replicated' lines: how long after a save does each replica learn about it?",
@@ -117,6 +158,7 @@ SPEC = ChallengeSpec(
         "Quorums alone still let two reads disagree while a write is in flight: after reading, write "
         "the newest value back to a quorum before returning. Or make one replica the only one you use.",
     ),
-    time_budget_seconds=8.0,
+    time_budget_seconds=30.0,
     requires_concurrency=False,
+    program_loader=sim_loader,
 )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from challenges.sim import Client, Node
 from challenges.sim.apps import EventStore
 from challenges.sim.check import SimCheck, SimViolation
 from challenges.sim.kv import KV
 from challenges.sim.nemesis import Nemesis
+from challenges.sim.program import SimProgram, sim_loader
 from challenges.sim.properties import expect_finished
 from challenges.sim.world import World
 from evaluator.findings import FindingKind
@@ -21,7 +20,7 @@ OPS_PER_TELLER = 10
 HORIZON_MS = 10_000
 
 
-def ledger(program: ModuleType, world: World) -> None:
+def ledger(program: SimProgram, world: World) -> None:
     """Tellers withdraw, deposit and query concurrently; check the streams and the answers."""
     world.network.configure(min_delay=1, max_delay=10, timeout=300)
     events, kv = EventStore(world), KV(world, "snapshots")
@@ -30,13 +29,13 @@ def ledger(program: ModuleType, world: World) -> None:
 
     async def bank(node: Node, events_c: Client, kv_c: Client) -> None:
         for account in ACCOUNTS:
-            await program.Account(node, events_c, kv_c, account).deposit(OPENING)
+            await program.on(node).Account(node, events_c, kv_c, account).deposit(OPENING)
 
     async def teller(node: Node, events_c: Client, kv_c: Client) -> None:
         await node.sleep(100)
         for _ in range(OPS_PER_TELLER):
             account_id = node.rng.choice(ACCOUNTS)
-            account = program.Account(node, events_c, kv_c, account_id)
+            account = program.on(node).Account(node, events_c, kv_c, account_id)
             roll, start = node.rng.random(), node.now
             if roll < 0.55:
                 amount = node.rng.randint(20, 70)
@@ -57,7 +56,10 @@ def ledger(program: ModuleType, world: World) -> None:
     world.node("bank", bank, events, kv)
     for name in TELLERS:
         world.node(name, teller, events, kv)
-    Nemesis(world).random_pauses(TELLERS, count=(0, 3), duration=(20, 200), window=(100, 1500))
+    nemesis = Nemesis(world)
+    nemesis.random_pauses(TELLERS, count=(0, 3), duration=(20, 200), window=(100, 1500))
+    nemesis.pause_after(lambda d: d.service is events and d.op == "read" and d.node.name in TELLERS, 0.3,
+                        (150, 600), limit=3, why=" (it is deciding on what it just loaded)")
     world.run(until=HORIZON_MS)
     expect_finished(world, TELLERS, "its customers")
 
@@ -95,7 +97,7 @@ def ledger(program: ModuleType, world: World) -> None:
                 )
 
 
-def _replay(program: ModuleType, world: World, events: EventStore, account: str) -> list[int]:
+def _replay(program: SimProgram, world: World, events: EventStore, account: str) -> list[int]:
     """Balances after 0, 1, 2, ... events, folding the program's ``apply`` from the start."""
     balances = [0]
     for event in events.streams.get(account, []):
@@ -121,6 +123,7 @@ SPEC = ChallengeSpec(
         "After a conflict, load again and decide again — the old decision was based on stale state.",
         "Check which events a load replays after a snapshot: `read(stream, start)` includes `start`.",
     ),
-    time_budget_seconds=8.0,
+    time_budget_seconds=30.0,
     requires_concurrency=False,
+    program_loader=sim_loader,
 )

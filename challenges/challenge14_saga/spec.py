@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from challenges.sim import Client, Node
 from challenges.sim.apps import BookingService
 from challenges.sim.check import SimCheck, SimViolation
 from challenges.sim.nemesis import Nemesis
+from challenges.sim.program import SimProgram, sim_loader
 from challenges.sim.world import World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
@@ -17,7 +16,7 @@ TRIPS_PER_AGENT = 6
 HORIZON_MS = 20_000
 
 
-def trips(program: ModuleType, world: World) -> None:
+def trips(program: SimProgram, world: World) -> None:
     """Two travel agents book trips over a lossy network; each trip must end all-or-nothing."""
     world.network.configure(min_delay=1, max_delay=10, timeout=100)
     services = [BookingService(world, "flights", refuse=0.05), BookingService(world, "payments", refuse=0.2),
@@ -26,13 +25,15 @@ def trips(program: ModuleType, world: World) -> None:
 
     async def one(node: Node, trip: str, clients: tuple[Client, ...]) -> None:
         try:
-            result: object = await program.book_trip(node, trip, *clients)
+            result: object = await program.on(node).book_trip(node, trip, *clients)
         except Exception as exc:
             result = exc
         outcomes[trip] = (result, node.now)
         node.log(f"book_trip({trip}) -> {result!r}")
 
     async def agent(node: Node, *clients: Client) -> None:
+        """The orchestrator: starts its trips; after a crash it starts them again (a booking that
+        was in flight must be finished or undone, and a finished one answered the same way)."""
         base = int(node.name.split("-")[1]) * 100
         for i in range(TRIPS_PER_AGENT):
             node.start(one, node, f"trip-{base + i}", clients)
@@ -42,6 +43,11 @@ def trips(program: ModuleType, world: World) -> None:
         world.node(name, agent, *services)
     nemesis = Nemesis(world)
     nemesis.lossy_network(drop=0.3, duplicate=0.1, count=(1, 3), duration=(100, 400), window=(0, 600))
+    outage = world.rng.randint(50, 500)  # and once, for a while, almost nothing gets through
+    nemesis.network(outage, outage + world.rng.randint(500, 900), drop=0.9, duplicate=0.1)
+    booked = {s.name for s in services}
+    nemesis.crash_after(lambda d: d.service.name in booked and d.op == "book", 0.5, (0, 30), (50, 300),
+                        why=" (the orchestrator is mid-saga)")
     world.run(until=HORIZON_MS)
 
     for trip, (result, when) in sorted(outcomes.items(), key=lambda kv: kv[1][1]):
@@ -84,6 +90,7 @@ SPEC = ChallengeSpec(
         "Give each step an idempotency key (one per trip and step), or ask the service what it "
         "holds for the trip before retrying and clean up extras.",
     ),
-    time_budget_seconds=8.0,
+    time_budget_seconds=30.0,
     requires_concurrency=False,
+    program_loader=sim_loader,
 )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from challenges.sim import Client, Node
 from challenges.sim.apps import Database
 from challenges.sim.check import SimCheck, SimViolation
 from challenges.sim.kv import KV
 from challenges.sim.nemesis import Nemesis
+from challenges.sim.program import SimProgram, sim_loader
 from challenges.sim.world import World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
@@ -22,7 +21,7 @@ MAX_CONCURRENT_LOADS = 5
 """More loads of one product in progress at once than this is a stampede."""
 
 
-def product_pages(program: ModuleType, world: World) -> None:
+def product_pages(program: SimProgram, world: World) -> None:
     """Heavy traffic on a hot product while an admin changes prices; app nodes pause now and then."""
     world.network.configure(min_delay=1, max_delay=10, timeout=400)
     cache, db = KV(world, "cache"), Database(world)
@@ -32,7 +31,7 @@ def product_pages(program: ModuleType, world: World) -> None:
 
     async def view(node: Node, cache_c: Client, db_c: Client, product: str) -> None:
         start = node.now
-        result = await program.get_product(node, cache_c, db_c, product)
+        result = await program.on(node).get_product(node, cache_c, db_c, product)
         reads.append((node.name, product, start, node.now, tuple(result)))
 
     async def app(node: Node, cache_c: Client, db_c: Client) -> None:
@@ -47,7 +46,7 @@ def product_pages(program: ModuleType, world: World) -> None:
         while node.now < TRAFFIC_MS - 300:
             price += 5
             product = HOT if node.rng.random() < 0.7 else node.rng.choice(PRODUCTS)
-            await program.update_price(node, cache_c, db_c, product, price)
+            await program.on(node).update_price(node, cache_c, db_c, product, price)
             version = db.products[product][0]
             updates.append((product, version, node.now))
             node.log(f"update_price({product}, {price}) done: version {version}")
@@ -56,7 +55,10 @@ def product_pages(program: ModuleType, world: World) -> None:
     for name in APPS:
         world.node(name, app, cache, db)
     world.node("admin", admin, cache, db)
-    Nemesis(world).random_pauses(APPS, count=(0, 3), duration=(50, 300), window=(0, TRAFFIC_MS))
+    nemesis = Nemesis(world)
+    nemesis.random_pauses(APPS, count=(0, 3), duration=(50, 300), window=(0, TRAFFIC_MS))
+    nemesis.pause_after(lambda d: d.service is db and d.op == "read" and d.node.name in APPS, 0.25, (150, 700),
+                        limit=3, why=" (its reload is in flight)")
     world.run(until=HORIZON_MS)
 
     for product in PRODUCTS:
@@ -93,7 +95,7 @@ SPEC = ChallengeSpec(
     intended=FindingKind.DISTRIBUTED,
     checks=(
         SimCheck("no stampede on the database and no stale price after an update", product_pages,
-                 seeds=12, hint="What do the other 30 requests do while the first one reloads the hot product?"),
+                 seeds=15, hint="What do the other 30 requests do while the first one reloads the hot product?"),
     ),
     hints=(
         "When the hot product expires, every request in the next 60 ms misses and goes to the database.",
@@ -103,6 +105,7 @@ SPEC = ChallengeSpec(
         "old price back. The put must fail if the key changed since the miss.",
         "The KV's conditional puts (`if_absent`, `if_version`) make a lease or a versioned write-back.",
     ),
-    time_budget_seconds=10.0,
+    time_budget_seconds=30.0,
     requires_concurrency=False,
+    program_loader=sim_loader,
 )

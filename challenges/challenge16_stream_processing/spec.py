@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from types import ModuleType
 
 from challenges.sim import Client, Node
 from challenges.sim.apps import Dashboard
@@ -11,6 +10,7 @@ from challenges.sim.check import SimCheck, SimViolation
 from challenges.sim.kv import KV
 from challenges.sim.log import Log
 from challenges.sim.nemesis import Nemesis
+from challenges.sim.program import SimProgram, sim_loader
 from challenges.sim.world import World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
@@ -21,7 +21,7 @@ HORIZON_MS = 7_000
 LATENESS_MS = 300
 
 
-def clicks(program: ModuleType, world: World) -> None:
+def clicks(program: SimProgram, world: World) -> None:
     """Clicks arrive late and out of order; the counting node crashes and restarts."""
     world.network.configure(min_delay=1, max_delay=10, timeout=200)
     log, kv, dashboard = Log(world, "log", partitions=1), KV(world, "state"), Dashboard(world)
@@ -37,8 +37,14 @@ def clicks(program: ModuleType, world: World) -> None:
             await node.sleep(node.rng.randint(1, 8))
 
     world.node("phones", phones, log)
-    world.node("counter", program.counter, log, kv, dashboard)
-    Nemesis(world).random_crashes(["counter"], count=(1, 2), downtime=(100, 300), window=(500, PRODUCE_MS - 500))
+    world.node("counter", program.main("counter"), log, kv, dashboard)
+    nemesis = Nemesis(world)
+    nemesis.random_crashes(["counter"], count=(1, 2), downtime=(100, 300), window=(500, PRODUCE_MS - 500))
+    nemesis.random_pauses(["counter"], count=(0, 2), duration=(100, 400), window=(500, PRODUCE_MS - 500))
+    nemesis.crash_after(lambda d: d.service is dashboard and d.op in ("add", "upsert"), 0.5, (0, 5), (100, 300),
+                        why=" (it just emitted a window)")
+    nemesis.crash_after(lambda d: d.service is kv and d.op == "put", 0.05, (0, 5), (100, 300),
+                        why=" (it just checkpointed)")
     world.run(until=HORIZON_MS)
 
     records = log.topics.get(TOPIC, [[]])[0]
@@ -85,6 +91,7 @@ SPEC = ChallengeSpec(
         "Make outputs idempotent (upsert the full count) and checkpoint the window state with the offset "
         "atomically — or checkpoint an offset from which the open windows can be rebuilt.",
     ),
-    time_budget_seconds=10.0,
+    time_budget_seconds=30.0,
     requires_concurrency=False,
+    program_loader=sim_loader,
 )

@@ -23,13 +23,17 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from challenges.sim.world import SimStuck, World
+from challenges.sim.guard import Escape, watching
+from challenges.sim.integrity import changed_since, fingerprint
+from challenges.sim.program import SimProgram
+from challenges.sim.world import Escaped, SimStuck, World
 from evaluator.findings import Finding, FindingKind, Severity
 from evaluator.spec import CheckContext, Violation
 
 __all__ = ["SimCheck", "SimViolation", "fault_seeds", "run_scenario"]
 
-Scenario = Callable[[ModuleType, World], Any]
+Scenario = Callable[[Any, World], Any]
+"""``scenario(program, world)``: ``program`` is the :class:`SimProgram` (``program.on(node)``, ``program.main(name)``)."""
 
 
 class SimViolation(Violation):
@@ -41,10 +45,16 @@ class SimViolation(Violation):
         self.at = at
 
 
+HASH_PERIOD = 4_294_967_295
+"""The sandbox sets ``PYTHONHASHSEED`` to a grading's seed modulo this. Every fault seed of a
+grading is congruent to its base seed, so ``learn check N --replay FAULT_SEED`` runs with the
+very hash seed (set iteration order) the grading had."""
+
+
 def fault_seeds(base_seed: int, name: str, count: int) -> list[int]:
     """The fault seeds a grading with ``base_seed`` tries for the check ``name``."""
     rng = random.Random(base_seed * 1_000_003 + zlib.crc32(name.encode()))
-    return [rng.randrange(1, 1_000_000) for _ in range(count)]
+    return [base_seed % HASH_PERIOD + HASH_PERIOD * rng.randrange(1, 100_000) for _ in range(count)]
 
 
 def _challenge_number(ctx: CheckContext) -> str:
@@ -52,26 +62,49 @@ def _challenge_number(ctx: CheckContext) -> str:
     return str(int(match.group(1))) if match else "N"
 
 
-def _location(exc: BaseException, program: ModuleType) -> str | None:
-    path = getattr(program, "__file__", None)
+def _location(exc: BaseException, program: SimProgram) -> str | None:
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if path and frame.filename == path:
-            return f"program.py:{frame.lineno}"
+        if frame.filename == program.path:
+            return f"{program.file}:{frame.lineno}"
     return None
 
 
-def run_scenario(scenario: Scenario, program: ModuleType, seed: int) -> tuple[World, BaseException | None]:
-    """Run one seeded world; return it and what went wrong (``None``: every property held)."""
+def run_scenario(scenario: Scenario, program: Any, seed: int) -> tuple[World, BaseException | None]:
+    """Run one seeded world on fresh instances of ``program``; return it and what went wrong
+    (``None``: every property held). ``random`` is seeded from ``seed`` too."""
+    sim = SimProgram.of(program)
+    random.seed(seed)
     world = World(seed)
+    world.escapes = sim.escapes
+    before = fingerprint()
     try:
-        scenario(program, world)
-    except (Violation, SimStuck) as exc:
+        with watching(sim):
+            scenario(sim, world)
+    except (Violation, SimStuck, Escaped) as exc:
         return world, exc
     except Exception as exc:  # the learner's code failed outside a task (e.g. a missing name)
         return world, exc
+    finally:
+        for what in changed_since(before):
+            sim.escapes.append(Escape(None, what))
+        sim.escapes.extend(e for e in sim.shared_state_escapes() if e not in sim.escapes)
     if world.task_errors:
         return world, world.task_errors[0][1]
     return world, None
+
+
+def escape_violation(program: SimProgram, escapes: list[Escape], seed: int | None = None) -> SimViolation:
+    """The ``outside-world`` violation for ``escapes`` (the first names the learner's line)."""
+    first = escapes[0]
+    violation = SimViolation(
+        f"outside the simulated world: {first.describe(program.file)}",
+        *(e.describe(program.file) for e in escapes[:8]),
+        "A simulated node may only compute, use its own memory and node.* operations, and talk to "
+        "others through its clients; the check only means something for code that stays inside.",
+        at=None, kind=FindingKind.OUTSIDE_WORLD,
+    )
+    violation.location = f"{program.file}:{first.line}" if first.line else None  # type: ignore[attr-defined]
+    return violation
 
 
 @dataclass(frozen=True)
@@ -87,17 +120,33 @@ class SimCheck:
     hint: str = ""
 
     def run(self, program: ModuleType, ctx: CheckContext) -> list[Finding]:
+        fingerprint()  # the baseline, if the spec's import did not take it yet
+        sim = SimProgram.of(program)
+        if sim.static:
+            return [self._escape_finding(sim, sim.static, ctx, None, 0)]
         if ctx.replay is not None:
             seeds = [ctx.replay]
         else:
             seeds = fault_seeds(ctx.seed, self.name, self.quick_seeds if ctx.quick else self.seeds)
         for tried, seed in enumerate(seeds, 1):
-            world, problem = run_scenario(self.scenario, program, seed)
+            fresh = sim.fresh()
+            world, problem = run_scenario(self.scenario, fresh, seed)
+            ctx.measurements["schedules"] = tried
+            if fresh.escapes:
+                return [self._escape_finding(fresh, fresh.escapes, ctx, seed, tried)]
             if problem is not None:
-                return [self._finding(world, problem, program, ctx, seed, tried)]
+                return [self._finding(world, problem, fresh, ctx, seed, tried)]
         return []
 
-    def _finding(self, world: World, problem: BaseException, program: ModuleType,
+    def _escape_finding(self, sim: SimProgram, escapes: list[Escape], ctx: CheckContext,
+                        seed: int | None, tried: int) -> Finding:
+        violation = escape_violation(sim, escapes, seed)
+        return Finding(kind=FindingKind.OUTSIDE_WORLD, severity=Severity.FAIL, title=violation.message,
+                       evidence=violation.evidence, hint="Reach other nodes and services only through messages.",
+                       location=violation.location, seed=seed, check=self.name,  # type: ignore[attr-defined]
+                       data={"seeds_tried": tried, "fault_seed": seed})
+
+    def _finding(self, world: World, problem: BaseException, program: SimProgram,
                  ctx: CheckContext, seed: int, tried: int) -> Finding:
         replay = f"fault seed {seed} (found after {tried} seed{'s' * (tried > 1)}); replay: " \
                  f"learn check {_challenge_number(ctx)} --replay {seed}"
@@ -114,8 +163,10 @@ class SimCheck:
             title = f"the program raised {type(problem).__name__}: {problem}"
             location = _location(problem, program)
             extra = traceback.format_exception_only(type(problem), problem)
-        timeline = world.history.timeline(around=at)
-        evidence = (replay, "", *timeline, "", f">>> at t={at}ms: {title}", *extra)
+        at = world.now if at is None else at
+        whole = f"learn run challenge {_challenge_number(ctx)} --seed {seed}"
+        timeline = world.history.evidence(at, mentions=f"{title} {' '.join(extra)}", whole=whole)
+        evidence = (replay, "", *timeline, f">>> at t={at}ms: {title}", *extra)
         return Finding(kind=kind, severity=Severity.FAIL, title=title, evidence=tuple(evidence),
                        hint=self.hint, location=location, seed=seed, check=self.name,
                        data={"seeds_tried": tried, "fault_seed": seed, "virtual_ms": world.now})

@@ -29,12 +29,12 @@ def run_demo(number: int, program: ModuleType | dict[str, Any], seed: int = 1) -
     check = next(c for c in spec.checks if isinstance(c, SimCheck))
     held = []
     for candidate in range(seed, seed + SEARCH):
-        world, problem = run_scenario(check.scenario, program, candidate)  # type: ignore[arg-type]
+        world, problem = run_scenario(check.scenario, program, candidate)
         if problem is not None:
             break
         held.append(candidate)
     if problem is None:
-        world, _ = run_scenario(check.scenario, program, seed)  # type: ignore[arg-type]
+        world, _ = run_scenario(check.scenario, program, seed)
     shown = seed if problem is None else candidate
     if held and problem is not None:
         print(f"Seeds {held[0]}-{held[-1]} kept every property; seed {shown} did not:")
@@ -49,5 +49,6 @@ def run_demo(number: int, program: ModuleType | dict[str, Any], seed: int = 1) -
     print(f"PROPERTY BROKEN{at}: {problem}")
     for line in getattr(problem, "evidence", ()):
         print(f"  {line}")
-    print(f"\nThe grader replays this world with `learn check {number} --replay {shown}`.")
+    print(f"\nSee this world again with `learn run challenge {number} --seed {shown}`; "
+          f"the grader re-runs it with `learn check {number} --replay {shown}`.")
     return False

@@ -11,7 +11,7 @@ Two views of one run:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from challenges.sim.world import World
@@ -22,9 +22,8 @@ UNKNOWN: Any = "<unknown>"
 """Result of an operation whose outcome the client never learned (timeout, crash)."""
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One line of the timeline."""
+class Entry(NamedTuple):
+    """One line of the timeline (a named tuple: the busiest object of a run)."""
 
     time: int
     actor: str
@@ -83,6 +82,29 @@ class History:
             last = max((i for i, e in enumerate(entries) if e.time <= around), default=0)
             entries = entries[max(0, last - before + 1): last + 1 + after]
         return [format_entry(e) for e in entries]
+
+
+    def evidence(self, at: int, mentions: str = "", before: int = 10, after: int = 3,
+                 faults: int = 5, whole: str = "learn run challenge N --seed SEED") -> list[str]:
+        """The timeline centred on ``at``: the faults that came earlier and concern the actors
+        named in ``mentions`` (or the network), then the lines just before and after ``at``."""
+        entries = self.entries
+        last = max((i for i, e in enumerate(entries) if e.time <= at), default=-1)
+        first = max(0, last - before + 1)
+        window = entries[first: last + 1 + after]
+        actors = {e.actor for e in entries if e.actor and e.actor in mentions}
+        earlier = [e for e in entries[:first] if e.kind == "nemesis"]
+        related = [e for e in earlier if any(a in e.text for a in actors) or "network" in e.text]
+        chosen = (related or earlier)[-faults:]
+        lines: list[str] = []
+        if chosen:
+            lines.append("earlier faults that may have caused it:")
+            lines.extend(format_entry(e) for e in chosen)
+            lines.append("...")
+        lines.extend(format_entry(e) for e in window)
+        if last + 1 + after < len(entries):
+            lines.append(f"... ({len(entries) - last - 1 - after} later lines; the whole timeline: {whole})")
+        return lines
 
 
 def format_entry(entry: Entry) -> str:

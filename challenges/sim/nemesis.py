@@ -10,10 +10,11 @@ schedule, and every fault appears in the timeline as a ``NEMESIS`` line::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from challenges.sim.network import Delivery
     from challenges.sim.world import World
 
 __all__ = ["Nemesis"]
@@ -55,7 +56,7 @@ class Nemesis:
             self.world.nodes[node].restart()
         self.world.at(at, go)
 
-    def network(self, start: int, end: int, **changes: float) -> None:
+    def network(self, start: int, end: int, **changes: object) -> None:
         """Between ``start`` and ``end`` the network behaves with ``changes`` (e.g. ``drop=0.3``)."""
         shown = ", ".join(f"{k}={v}" for k, v in changes.items())
         self.world.network.degrade(start, end, **changes)
@@ -80,3 +81,40 @@ class Nemesis:
                       window: tuple[int, int], duplicate: float = 0.0) -> None:
         for at in self._times(count, window):
             self.network(at, at + self.rng.randint(*duration), drop=drop, duplicate=duplicate)
+
+    # --- faults aimed at race windows ---
+
+    def aimed(self, match: Callable[[Delivery], bool], chance: float, limit: int,
+              act: Callable[[Delivery], None]) -> None:
+        """When a request matching ``match`` is applied, with probability ``chance`` (at most
+        ``limit`` times per run) call ``act(delivery)``: a fault aimed at the window that follows."""
+        fired = [0]
+
+        def observe(delivery: Delivery) -> None:
+            if fired[0] < limit and delivery.first and match(delivery) and self.rng.random() < chance:
+                fired[0] += 1
+                act(delivery)
+
+        self.world.observers.append(observe)
+
+    def pause_after(self, match: Callable[[Delivery], bool], chance: float, duration: tuple[int, int],
+                    limit: int = 2, delay: tuple[int, int] = (0, 0), why: str = "") -> None:
+        """Pause the requesting node right after a matching request was applied (its reply, or
+        its next step, then arrives late: the classic 'GC pause while the lease is in flight')."""
+        def act(d: Delivery) -> None:
+            at = self.world.now + self.rng.randint(*delay)
+            ms = self.rng.randint(*duration)
+            self.world.history.add("nemesis", f"aimed: {d.node.name}'s {d.service.name}.{d.op} was applied{why}", "nemesis")
+            self.pause(d.node.name, at, ms)
+        self.aimed(match, chance, limit, act)
+
+    def crash_after(self, match: Callable[[Delivery], bool], chance: float, delay: tuple[int, int],
+                    downtime: tuple[int, int] | None, limit: int = 1, why: str = "") -> None:
+        """Crash the requesting node shortly after a matching request was applied (restart after
+        ``downtime`` ms; never when ``downtime`` is None)."""
+        def act(d: Delivery) -> None:
+            at = self.world.now + self.rng.randint(*delay)
+            later = None if downtime is None else self.rng.randint(*downtime)
+            self.world.history.add("nemesis", f"aimed: {d.node.name}'s {d.service.name}.{d.op} was applied{why}", "nemesis")
+            self.crash(d.node.name, at, later)
+        self.aimed(match, chance, limit, act)

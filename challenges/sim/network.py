@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from challenges.sim.wire import wire
 from challenges.sim.world import Future, SimError
 
 if TYPE_CHECKING:
@@ -48,6 +49,24 @@ class NetConfig:
     """Probability that a request is delivered (and applied) twice."""
     timeout: int = 100
     """Default client timeout in ms."""
+    typical_max: int | None = None
+    """When set, delays are drawn in ``[min_delay, typical_max]``; ``max_delay`` stays the bound
+    (aimed delays may go up to it)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A request as a service applied it (what the nemesis's aimed faults watch)."""
+
+    node: Node
+    service: Service
+    op: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    outcome: Any
+    error: BaseException | None
+    first: bool
+    """False for a duplicate's second delivery."""
 
 
 class Service:
@@ -79,23 +98,45 @@ class Service:
 class Client:
     """Calls a service's operations from one node: ``await client.op(*args, **kwargs)``."""
 
+    __slots__ = ("_node", "_service", "_timeout")
+
     def __init__(self, node: Node, service: Service, timeout: int | None = None) -> None:
-        self.node = node
-        self.service = service
-        self.timeout = timeout
+        self._node = node
+        self._service = service
+        self._timeout = timeout
+
+    @property
+    def timeout(self) -> int | None:
+        return self._timeout
+
+    @property
+    def service(self) -> Service:
+        from challenges.sim.guard import outside
+
+        raise outside("reads client.service: call the service through the client, over the network")
+
+    @property
+    def node(self) -> Node:
+        from challenges.sim.guard import outside
+
+        raise outside("reads client.node: a client is only a way to send messages")
 
     def with_timeout(self, ms: int) -> Client:
         """The same client with another timeout."""
-        return Client(self.node, self.service, ms)
+        return Client(self._node, self._service, ms)
 
     def __getattr__(self, op: str) -> Any:
-        if op.startswith("_") or not callable(getattr(self.service, op, None)):
-            raise AttributeError(f"service {self.service.name!r} has no operation {op!r}")
+        service = self._service
+        if op.startswith("_") or not callable(getattr(service, op, None)) or op in _NOT_OPERATIONS:
+            raise AttributeError(f"service {service.name!r} has no operation {op!r}")
 
         def call(*args: Any, **kwargs: Any) -> Future:
-            return self.node.world.network.call(self.node, self.service, op, args, kwargs, self.timeout)
+            return self._node._world.network.call(self._node, service, op, args, kwargs, self._timeout)
 
         return call
+
+
+_NOT_OPERATIONS = frozenset({"client", "log", "service_time"})
 
 
 def _render(op: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
@@ -110,25 +151,34 @@ class Network:
         self.world = world
         self.config = NetConfig()
         self._windows: list[tuple[int, int, NetConfig]] = []
+        self._current: tuple[int, NetConfig] | None = None
 
     def configure(self, **changes: Any) -> None:
         """Change the baseline behaviour (``min_delay``, ``max_delay``, ``drop``, ...)."""
         self.config = replace(self.config, **changes)
+        self._current = None
 
     def degrade(self, start: int, end: int, **changes: Any) -> None:
         """Between ``start`` and ``end`` ms use the baseline with ``changes`` (the nemesis)."""
         self._windows.append((start, end, replace(self.config, **changes)))
+        self._current = None
 
     def current(self) -> NetConfig:
         now = self.world.now
+        cached = self._current
+        if cached is not None and cached[0] == now:
+            return cached[1]
+        found = self.config
         for start, end, config in self._windows:
             if start <= now < end:
-                return config
-        return self.config
+                found = config
+                break
+        self._current = (now, found)
+        return found
 
     def _delay(self) -> int:
         config = self.current()
-        return self.world.rng.randint(config.min_delay, config.max_delay)
+        return self.world.rng.randint(config.min_delay, config.typical_max or config.max_delay)
 
     def _lost(self) -> bool:
         return self.world.rng.random() < self.current().drop
@@ -140,6 +190,7 @@ class Network:
         future = Future()
         if not node.alive:
             return future  # a dead node sends nothing; its task never runs again anyway
+        args, kwargs = wire(args), wire(kwargs)
         record = world.history.invoke(node.name, f"{service.name}.{op}", *args, **kwargs)
         generation = node.generation
 
@@ -160,6 +211,9 @@ class Network:
             except (Rejected, ValueError, KeyError, TypeError) as exc:
                 outcome, error = None, exc
             record.meta.setdefault("applied", []).append(world.now)
+            outcome = wire(outcome)
+            for observe in world.observers:
+                observe(Delivery(node, service, op, args, kwargs, outcome, error, first))
             if op not in service.quiet:
                 shown = f"{type(error).__name__}: {error}" if error else repr(outcome)
                 service.log(f"{copy}{_render(op, args, kwargs)} from {node.name} = {shown}")
@@ -173,7 +227,8 @@ class Network:
         if self._lost():
             world.history.add(node.name, f"request {service.name}.{_render(op, args, kwargs)} lost", "net")
         else:
-            world.after(self._delay(), lambda: deliver(""))
+            shaped = world.shape_request(node, service, op, args) if world.shape_request else None
+            world.after(self._delay() if shaped is None else min(shaped, self.current().max_delay), lambda: deliver(""))
             if world.rng.random() < self.current().duplicate:
                 world.history.add(node.name, f"request {service.name}.{op} duplicated", "net")
                 world.after(self._delay(), lambda: deliver("(duplicate) "))

@@ -66,9 +66,22 @@ def _lock_op(op: Operation, kv_name: str, key: str) -> Operation | None:
     return Operation(op.id, op.process, name, (), op.invoke, op.complete, result)
 
 
+def _duplicate(op: Operation) -> Operation:
+    """A duplicated request's second delivery: it may have taken effect at any time (or not)."""
+    return Operation(-op.id - 1_000_000, op.process, op.name, op.args, op.invoke, float("inf"), UNKNOWN)
+
+
 def expect_lock_linearizable(world: World, kv: KV, key: str) -> None:
-    """The lock built on ``key`` behaves like one lock (linearizable against LockModel)."""
-    ops = [lock_op for op in world.history.operations if (lock_op := _lock_op(op, kv.name, key))]
+    """The lock built on ``key`` behaves like one lock (linearizable against LockModel). A
+    duplicated request counts as a second operation whose outcome nobody heard."""
+    ops: list[Operation] = []
+    for op in world.history.operations:
+        lock_op = _lock_op(op, kv.name, key)
+        if lock_op is None:
+            continue
+        ops.append(lock_op)
+        if len(op.meta.get("applied", ())) > 1:
+            ops.append(_duplicate(lock_op))
     owners = {c.version: c.by for c in kv.changes if c.key == key and c.cause == "put"}
     for i, change in enumerate(kv.changes):
         if change.key == key and change.cause == "expire":
@@ -87,9 +100,9 @@ def expect_lock_linearizable(world: World, kv: KV, key: str) -> None:
 
 
 def expect_finished(world: World, nodes: list[str], what: str) -> None:
-    """Every listed node's main task finished (liveness: nobody is stuck forever)."""
+    """Every listed node that is up finished its main task (liveness: nobody is stuck forever)."""
     for name in nodes:
         node = world.nodes[name]
-        if node.tasks and not node.tasks[0].finished.done:
+        if node.alive and node.tasks and not node.tasks[0].finished.done:
             raise SimViolation(f"{name} never finished {what} by t={world.now}ms (stuck?)", at=world.now)
 

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from challenges.sim.history import History
 
-__all__ = ["Future", "Node", "SimError", "SimStuck", "Task", "World"]
+__all__ = ["Escaped", "Future", "Node", "SimError", "SimStuck", "Task", "World"]
 
 T = TypeVar("T")
 MAX_EVENTS = 100_000
@@ -44,6 +44,10 @@ class SimError(Exception):
 
 class SimStuck(SimError):
     """The simulation ran :data:`MAX_EVENTS` events without reaching its end time."""
+
+
+class Escaped(SimError):
+    """The run stopped because the program stepped outside the world (see the guard)."""
 
 
 class Future:
@@ -109,7 +113,7 @@ class Task:
         return self._generation == self.node.generation and not self.finished.done
 
     def _step(self, value: Any = None, error: BaseException | None = None) -> None:
-        node, world = self.node, self.node.world
+        node, world = self.node, self.node._world
         if not self.alive:
             return
         if world.now < node.paused_until:
@@ -125,6 +129,9 @@ class Task:
             world.task_errors.append((self.name, exc))
             self.finished.set_error(exc)
             return
+        finally:
+            if node.after_step is not None:
+                node.after_step()
         if not isinstance(awaited, Future):
             self._coro.close()
             error = TypeError(f"task {self.name} awaited {awaited!r}: inside the simulation await only sim "
@@ -136,9 +143,9 @@ class Task:
 
     def _wake(self, future: Future) -> None:
         if future._error is not None:
-            self.node.world.soon(lambda: self._step(None, future._error))
+            self.node._world.soon(lambda: self._step(None, future._error))
         else:
-            self.node.world.soon(lambda: self._step(future._result))
+            self.node._world.soon(lambda: self._step(future._result))
 
 
 class Node:
@@ -146,7 +153,7 @@ class Node:
 
     def __init__(self, world: World, name: str, main: Callable[..., Coroutine[Any, Any, Any]] | None,
                  args: tuple[Any, ...]) -> None:
-        self.world = world
+        self._world = world
         self.name = name
         self.generation = 0
         """Bumped on every crash and restart; tasks of an older generation never run again."""
@@ -157,42 +164,53 @@ class Node:
         self.tasks: list[Task] = []
         self.memory: dict[str, Any] = {}
         """This node's RAM, shared by its tasks (e.g. an in-flight table); wiped by a crash."""
+        self.skew = 0
+        self.after_step: Callable[[], None] | None = None
+        """Called after each step of this node's tasks (the guard watches module-level state)."""
+        """How far this node's clock is ahead of the world's (negative: behind), in ms."""
+
+    @property
+    def world(self) -> World:
+        from challenges.sim.guard import outside
+
+        raise outside("reads node.world: a node reaches the world only through its clients and node.sleep")
 
     @property
     def now(self) -> int:
-        """The current virtual time in milliseconds (every node's clock agrees)."""
-        return self.world.now
+        """This node's clock in virtual milliseconds (the world's time plus the node's ``skew``)."""
+        return self._world.now + self.skew
 
     @property
     def rng(self) -> random.Random:
         """This world's seeded random generator (use it instead of ``random``)."""
-        return self.world.rng
+        return self._world.rng
 
     def start(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any, name: str | None = None) -> Task:
         """Run ``fn(*args)`` as a new task on this node (it starts at the current time)."""
         task = Task(self, fn(*args), name or f"{self.name}/{getattr(fn, '__name__', 'task')}")
         self.tasks.append(task)
-        self.world.soon(task._step)
+        self._world.soon(task._step)
         return task
 
     def sleep(self, ms: int) -> Future:
         """``await node.sleep(ms)``: wait ``ms`` virtual milliseconds."""
         future = Future()
-        self.world.after(max(0, int(ms)), lambda: future.set_result(None))
+        self._world.after(max(0, int(ms)), lambda: future.set_result(None))
         return future
 
     def log(self, text: str) -> None:
         """Add a line to the recorded history under this node's name."""
-        self.world.history.add(self.name, text, "note")
+        self._world.history.add(self.name, str(text), "note")
 
     # --- faults (called by the nemesis) ---
 
     def pause(self, ms: int) -> None:
         """Freeze every task of this node for ``ms`` (a stop-the-world GC pause)."""
-        self.paused_until = max(self.paused_until, self.world.now + ms)
+        self.paused_until = max(self.paused_until, self._world.now + ms)
 
     def crash(self) -> None:
         """Kill every task; in-memory state is gone. Sends from a dead node are lost."""
+        self._world.crash_log.append((self._world.now, self.name))
         self.alive = False
         self.generation += 1
         self.memory = {}
@@ -233,11 +251,27 @@ class World:
         self._queue: list[tuple[int, int, Callable[[], None]]] = []
         self._seq = itertools.count()
         self.events_run = 0
+        self.observers: list[Callable[[Any], None]] = []
+        """Called with every :class:`~challenges.sim.network.Delivery` (the nemesis's aimed faults)."""
+        self.ended = False
+        self.shape_request: Callable[[Node, Any, str, tuple[Any, ...]], int | None] | None = None
+        """The nemesis's aimed delays: ms a request takes (None: the network decides)."""
+        self.escapes: list[Any] = []
+        """The running program's recorded escapes (the run stops at the first one)."""
+        self.crash_log: list[tuple[int, str]] = []
+        """(time, node) of every crash, for checkers."""
+        """Set when :meth:`run` returns: nothing may be scheduled after the run (the check reads it)."""
 
     # --- time ---
 
     def at(self, time: int, callback: Callable[[], None]) -> None:
         """Run ``callback`` at virtual time ``time`` (ties run in scheduling order)."""
+        if self.ended:
+            from challenges.sim.guard import learner_on_stack, outside
+
+            if learner_on_stack():
+                raise outside("schedules work after the run ended (the check reads what the world recorded)")
+            self.ended = False  # the scenario itself goes on running the world
         heapq.heappush(self._queue, (max(time, self.now), next(self._seq), callback))
 
     def after(self, delay: int, callback: Callable[[], None]) -> None:
@@ -252,11 +286,14 @@ class World:
             time, _, callback = heapq.heappop(self._queue)
             self.now = time
             callback()
+            if self.escapes:
+                raise Escaped("the program stepped outside the simulated world")
             self.events_run += 1
             if self.events_run > MAX_EVENTS:
                 raise SimStuck(f"more than {MAX_EVENTS} events before t={until}ms: "
                                "a loop that never awaits a sleep or a call?")
         self.now = max(self.now, until)
+        self.ended = True
 
     # --- building the world ---
 

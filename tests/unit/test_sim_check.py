@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from challenges.sim import Node, World
 from challenges.sim.check import SimCheck, SimViolation, fault_seeds
+from challenges.sim.program import SimProgram
 from evaluator.findings import FindingKind, Severity
 from evaluator.spec import CheckContext
 
@@ -16,6 +16,12 @@ def _ctx(seed: int = 1, replay: int | None = None) -> CheckContext:
     here = Path("challenges/challenge09_distributed_lock")
     return CheckContext(seed=seed, program_path=here / "program.py", challenge_dir=here,
                         solutions_dir=Path("solutions/challenge09_distributed_lock"), replay=replay)
+
+
+def _program(tmp_path: Path) -> SimProgram:
+    path = tmp_path / "program.py"
+    path.write_text("X = 1\n", encoding="utf-8")
+    return SimProgram(path)
 
 
 def _odd_seeds_break(program: Any, world: World) -> None:
@@ -29,9 +35,9 @@ def test_fault_seeds_are_derived_deterministically_from_the_base_seed() -> None:
     assert fault_seeds(5, "x", 4) != fault_seeds(6, "x", 4)
 
 
-def test_the_first_violating_seed_becomes_a_replayable_fail_finding() -> None:
+def test_the_first_violating_seed_becomes_a_replayable_fail_finding(tmp_path: Path) -> None:
     check = SimCheck("odd", _odd_seeds_break, seeds=30)
-    [finding] = check.run(SimpleNamespace(), _ctx())  # type: ignore[arg-type]
+    [finding] = check.run(_program(tmp_path), _ctx())
     seeds = fault_seeds(1, "odd", 30)
     tried = next(i for i, s in enumerate(seeds, 1) if s % 2)
     assert finding.severity is Severity.FAIL and finding.kind is FindingKind.DISTRIBUTED
@@ -41,13 +47,13 @@ def test_the_first_violating_seed_becomes_a_replayable_fail_finding() -> None:
     assert "detail line" in finding.evidence
 
 
-def test_replay_runs_exactly_the_given_seed() -> None:
+def test_replay_runs_exactly_the_given_seed(tmp_path: Path) -> None:
     check = SimCheck("odd", _odd_seeds_break)
-    assert check.run(SimpleNamespace(), _ctx(replay=4)) == []  # type: ignore[arg-type]
-    assert check.run(SimpleNamespace(), _ctx(replay=7))[0].seed == 7  # type: ignore[arg-type]
+    assert check.run(_program(tmp_path), _ctx(replay=4)) == []
+    assert check.run(_program(tmp_path), _ctx(replay=7))[0].seed == 7
 
 
-def test_an_exception_in_learner_code_is_a_crash_finding() -> None:
+def test_an_exception_in_learner_code_is_a_crash_finding(tmp_path: Path) -> None:
     async def broken(node: Node) -> None:
         await node.sleep(5)
         raise KeyError("missing")
@@ -56,11 +62,11 @@ def test_an_exception_in_learner_code_is_a_crash_finding() -> None:
         world.node("n", broken)
         world.run(until=100)
 
-    [finding] = SimCheck("crash", scenario).run(SimpleNamespace(), _ctx())  # type: ignore[arg-type]
+    [finding] = SimCheck("crash", scenario).run(_program(tmp_path), _ctx())
     assert finding.kind is FindingKind.CRASH and "KeyError" in finding.title
 
 
-def test_a_world_that_never_advances_is_a_timeout_finding() -> None:
+def test_a_world_that_never_advances_is_a_timeout_finding(tmp_path: Path) -> None:
     async def spin(node: Node) -> None:
         while True:
             await node.sleep(0)
@@ -69,5 +75,5 @@ def test_a_world_that_never_advances_is_a_timeout_finding() -> None:
         world.node("n", spin)
         world.run(until=100)
 
-    [finding] = SimCheck("stuck", scenario, seeds=1).run(SimpleNamespace(), _ctx())  # type: ignore[arg-type]
+    [finding] = SimCheck("stuck", scenario, seeds=1).run(_program(tmp_path), _ctx())
     assert finding.kind is FindingKind.TIMEOUT
