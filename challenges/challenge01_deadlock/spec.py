@@ -219,5 +219,5 @@ SPEC = ChallengeSpec(
         "If every thread took the two account locks in the same order, could a cycle ever form? What order do all transfers agree on, whatever their direction?",
         "Sort the two accounts by a stable key (the owner's name) and lock them in that order; keep the balance check and the move inside both locks, and the notification outside.",
     ),
-    time_budget_seconds=30.0,
+    time_budget_seconds=60.0,
 )

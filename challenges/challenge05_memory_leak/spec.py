@@ -194,7 +194,7 @@ SPEC = ChallengeSpec(
                       hint="Bound the cache, do not remove it: popular symbols must stay cached."),
         PerformanceCheck("requests stay fast and concurrent", market_open, reference="lru_unsubscribe"),
     ),
-    time_budget_seconds=30.0,
+    time_budget_seconds=60.0,
     hints=(
         "`learn check 5` shows the allocation sites that grow every round. Follow the references: what still points to a finished request?",
         "The event bus keeps every listener it was given. A bound method (`request.on_price`) keeps its whole `QuoteRequest` alive, forever.",

@@ -183,7 +183,7 @@ SPEC = ChallengeSpec(
                       hint="Each export needs its own file, and the pool's bookkeeping needs the pool's lock."),
         PerformanceCheck("exports run in parallel", month_end, reference="context_managers"),
     ),
-    time_budget_seconds=30.0,
+    time_budget_seconds=60.0,
     hints=(
         "`learn check 6` lists the sockets still open after the pool was closed. Which code path borrowed them and never gave them back?",
         "An exception skips every line after it in the function: here `out.close()` and `pool.release(connection)`. Error paths need cleanup too.",

@@ -166,7 +166,7 @@ SPEC = ChallengeSpec(
                       hint="Every shared counter needs the lock, on both the receiving and the working side."),
         PerformanceCheck("legitimate traffic stays concurrent", busy_morning, reference="compare_digest_shed"),
     ),
-    time_budget_seconds=30.0,
+    time_budget_seconds=60.0,
     hints=(
         "`learn check 7` reports a t-statistic: rejecting a guess takes measurably longer when its first characters are right. How would an attacker use that, one character at a time?",
         "Any comparison that stops at the first difference leaks the position of that difference. The standard library has a comparison designed not to.",

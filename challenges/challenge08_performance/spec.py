@@ -99,7 +99,7 @@ SPEC = ChallengeSpec(
         PerformanceCheck("fetches overlap", customer_site, reference="narrow_lock",
                          hint="The lock must cover the shared bookkeeping only, never the network call."),
     ),
-    time_budget_seconds=30.0,
+    time_budget_seconds=60.0,
     hints=(
         "`learn check 8` names the lock that is held while sleeping in `fetch`, and the ratio to a reference crawl. Time one crawl with 1 and with 8 threads: what can the other threads do while one waits for the network?",
         "A lock should be held for as short as possible. Which statements in `_visit` actually touch shared state, and which are just slow?",
