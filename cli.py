@@ -363,8 +363,11 @@ def practical_run(
     pattern: Annotated[str | None, typer.Option("--pattern", "-p", help="Run one pattern only.")] = None,
 ) -> None:
     """Run a practical module against its real server: `learn practical run rabbitmq`."""
-    from practical import run_practical
+    from extras import require
+    from practical import get_module, run_practical
 
+    get_module(name)
+    require("practical", f"`learn practical run {name}`")
     run_practical(name, pattern)
 
 
@@ -380,9 +383,12 @@ def services_status() -> None:
 @services_app.command("up")
 def services_up() -> None:
     """Start the services: docker compose, or the local servers when Docker is missing."""
+    from extras import require
     from practical.render import render_up
-    from practical.services import up
+    from practical.services import docker_available, up
 
+    if not docker_available():
+        require("servers", "`learn services up` without Docker")
     render_up(_console(), up())
 
 
@@ -421,6 +427,9 @@ def bench_run(
 ) -> None:
     """Run a benchmark suite and explain its numbers: `learn bench run cpu-bound`."""
     from benchmarks.bench import run_benchmark
+    from extras import require
+
+    require("bench", "`learn bench run`")
 
     code = run_benchmark(_console(), name, quick)
     if code:
@@ -434,6 +443,9 @@ def bench_history(
 ) -> None:
     """Show every stored run's medians (queried with DuckDB)."""
     from benchmarks.bench import show_history
+    from extras import require
+
+    require("bench", "`learn bench history`")
 
     show_history(_console(), suite, case)
 
@@ -446,6 +458,9 @@ def bench_compare(
 ) -> None:
     """Compare two stored runs of a suite, case by case (default: the two latest)."""
     from benchmarks.bench import compare_runs
+    from extras import require
+
+    require("bench", "`learn bench compare`")
 
     compare_runs(_console(), before, after, suite)
 
