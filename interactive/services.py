@@ -167,12 +167,12 @@ def _challenge_views() -> tuple[ChallengeView, ...]:
 
 
 def _working_copy(number: int, original: Path) -> Path:
-    """The learner's workspace copy (created on first use), or the original before it exists."""
+    """The learner's workspace copy, or the original before it exists (opening the app writes nothing)."""
     try:
-        from challenges.workspace import ensure_working_copy
+        from challenges.workspace import existing_copy
     except ImportError:
         return original
-    return Path(ensure_working_copy(number).path)
+    return existing_copy(number) or original
 
 
 def _grade(challenge: ChallengeView) -> GradeReport:
