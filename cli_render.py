@@ -164,5 +164,26 @@ def render_example_source(console: Console, example: Example) -> None:
     from rich.syntax import Syntax
 
     console.print(Panel(Markdown(example.lesson), title=f"Lesson {example.number}: {example.title}"))
-    console.print(Syntax(example.path.read_text(encoding="utf-8"), "python", line_numbers=True))
+    source, first_line = _source_after_docstring(example.path.read_text(encoding="utf-8"))
+    # Wrapped, not cropped: in a pipe the console is 80 columns wide.
+    console.print(Syntax(source, "python", line_numbers=True, start_line=first_line, word_wrap=True))
     console.print(f"[dim]Run it:[/] learn run example {example.number}")
+
+
+def _source_after_docstring(source: str) -> tuple[str, int]:
+    """The source without its module docstring (the lesson text, shown above it) and its first line number."""
+    import ast
+
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return source, 1
+    first = body[0] if body else None
+    if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)):
+        return source, 1
+    end = first.end_lineno or first.lineno
+    lines = source.splitlines(keepends=True)[end:]
+    skipped = 0
+    while skipped < len(lines) and not lines[skipped].strip():
+        skipped += 1
+    return "".join(lines[skipped:]), end + skipped + 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = ["Check", "diagnose"]
 
@@ -47,6 +48,8 @@ def _workspace() -> Check:
     path, source = found
     where = "from LEARN_WORKSPACE" if source == "LEARN_WORKSPACE" else "recorded by `learn init`"
     if not path.is_dir():
+        if source == "LEARN_WORKSPACE":
+            return Check("workspace", True, f"{path} ({where}; `learn challenge N` creates it)")
         return Check("workspace", False, f"{path} ({where}) does not exist", f"`learn init {path}`")
     if not os.access(path, os.W_OK):
         return Check("workspace", False, f"{path} ({where}) is not writable", "`learn init DIR` with a writable folder")
@@ -54,10 +57,32 @@ def _workspace() -> Check:
     return Check("workspace", True, f"{path} ({where}, {copies} challenge copies)")
 
 
+def _health(path: Path) -> str | None:
+    """None when the SQLite file reads as healthy, else the problem; creates no side files.
+
+    With a WAL file present (a writer is active or was interrupted) the tracker's own check
+    reads it; otherwise the file is opened immutable, so no ``-shm``/``-wal`` is left behind.
+    """
+    import sqlite3
+
+    from tracker.repair import check_health
+
+    if path.with_name(path.name + "-wal").exists():
+        return check_health(path)
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
+        try:
+            result = conn.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        return str(error)
+    return None if result == "ok" else str(result)
+
+
 def _progress() -> Check:
     from tracker._db import sqlite_path
     from tracker._env import active_profile_name, database_url
-    from tracker.repair import check_health
 
     profile = active_profile_name()
     url = database_url()
@@ -66,7 +91,7 @@ def _progress() -> Check:
     path = sqlite_path()
     if not path.exists():
         return Check("progress", True, f"nothing recorded yet (will be {path}), profile {profile}")
-    problem = check_health(path)
+    problem = _health(path)
     if problem is not None:
         return Check("progress", False, f"{path} is damaged ({problem})", "`learn repair-progress --yes`")
     return Check("progress", True, f"{path}, profile {profile}")
