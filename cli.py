@@ -84,7 +84,9 @@ def _console(stderr: bool = False) -> Console:
 
 def fail(message: str, code: int = ExitCode.USAGE) -> NoReturn:
     """Print a one-line red error on stderr and exit (2 = usage error)."""
-    _console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    from rich.markup import escape
+
+    _console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
     raise SystemExit(code)
 
 

@@ -36,8 +36,8 @@ def missing(extra: str) -> list[str]:
     return [name for name in EXTRAS[extra] if find_spec(name) is None]
 
 
-def _tool_source() -> str | None:
-    """Where `uv tool install` took this tool from (its receipt), or None when it is not a uv tool."""
+def _tool_source() -> tuple[str, list[str]] | None:
+    """Where `uv tool install` took this tool from and the extras it has (its receipt), or None."""
     receipt = Path(sys.prefix) / "uv-receipt.toml"
     if not receipt.is_file():
         return None
@@ -50,7 +50,7 @@ def _tool_source() -> str | None:
     for requirement in tool.get("requirements", []):
         if isinstance(requirement, dict) and requirement.get("name") == PROJECT:
             source = requirement.get("directory") or requirement.get("editable") or requirement.get("path")
-            return str(source) if source else PROJECT
+            return str(source or PROJECT), [str(e) for e in requirement.get("extras", [])]
     return None
 
 
@@ -58,9 +58,11 @@ def install_command(extra: str) -> str:
     """The command that adds ``extra`` to this installation (a clone, a uv tool, or pip)."""
     tool = _tool_source()
     if tool is not None:
-        if tool == PROJECT:
-            return f"uv tool install --force '{PROJECT}[{extra}]'"
-        return f"uv tool install --force '{tool}[{extra}]'"
+        source, extras = tool
+        wanted = ",".join(sorted({*extras, extra}))
+        if source == PROJECT:
+            return f"uv tool install --force '{PROJECT}[{wanted}]'"
+        return f"uv tool install --force '{source}[{wanted}]'"
     if (SOURCE_ROOT / "pyproject.toml").is_file() and (SOURCE_ROOT / "uv.lock").is_file():
         return f"uv sync --inexact --extra {extra}"
     return f"pip install '{PROJECT}[{extra}]'"

@@ -26,10 +26,10 @@ def render_challenge_intro(console: Console, copy: WorkingCopy) -> None:
     console.print(Panel(Markdown(challenge.readme_path.read_text(encoding="utf-8")),
                         title=f"Challenge {challenge.number}: {spec.title}", border_style="cyan"))
     if copy.created:
-        console.print(f"[green]Your copy:[/] {copy.path}")
+        console.print(f"[green]Your copy:[/] {copy.path}", soft_wrap=True)
     else:
         console.print(f"[yellow]Your copy (kept as you left it):[/] {copy.path}  "
-                      f"[dim](start over: learn reset {challenge.number})[/]")
+                      f"[dim](start over: learn reset {challenge.number})[/]", soft_wrap=True)
     n = challenge.number
     console.print(
         f"[bold cyan]Next[/]  edit it, then  [bold]learn run challenge {n}[/]  ·  [bold]learn check {n}[/]"
@@ -42,7 +42,7 @@ def render_run(console: Console, path: Path, result: RunResult) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
-    console.print(f"[dim]running {path}[/]")
+    console.print(f"[dim]running {path}[/]", soft_wrap=True)
     if result.stdout:
         console.print(Text(result.stdout.rstrip()))
     if result.stderr:
