@@ -92,13 +92,22 @@ _LOADS = {"LOAD_ATTR": "attr", "LOAD_GLOBAL": "global", "LOAD_NAME": "global", "
 _STORES = {"STORE_ATTR": "attr", "STORE_GLOBAL": "global", "STORE_NAME": "global", "STORE_DEREF": "global"}
 
 
+def _starts_line(ins: dis.Instruction) -> int | None:
+    """The line an instruction starts, or None (3.13 made ``starts_line`` a flag, see ``line_number``)."""
+    start: Any = ins.starts_line
+    if isinstance(start, bool):
+        return getattr(ins, "line_number", None) if start else None
+    return start
+
+
 def _accesses(code: CodeType, shared: frozenset[str], filename: str) -> dict[int, _Access]:
     ops: dict[int, _Access] = {}
     line = code.co_firstlineno
     loaded_on_line: set[str] = set()
     for ins in dis.get_instructions(code):
-        if ins.starts_line is not None:
-            line = ins.starts_line
+        starts = _starts_line(ins)
+        if starts is not None:
+            line = starts
             loaded_on_line = set()
         source = linecache.getline(filename, line)
         kind = _LOADS.get(ins.opname) or _STORES.get(ins.opname)
@@ -113,7 +122,7 @@ def _accesses(code: CodeType, shared: frozenset[str], filename: str) -> dict[int
                                       yield_before=store and name in loaded_on_line)
             if not store:
                 loaded_on_line.add(name)
-        elif ins.opname == "LOAD_METHOD" and ins.argval == "get":
+        elif ins.opname in ("LOAD_METHOD", "LOAD_ATTR") and ins.argval == "get":  # 3.12+: LOAD_ATTR
             match = re.search(r"([A-Za-z_][\w.]*)\.get\(\s*([^,()]+)", source)
             if match and match.group(1).rsplit(".", 1)[-1] in shared:
                 owner = match.group(1)
