@@ -14,6 +14,7 @@ import dis
 import linecache
 import os
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,6 +179,17 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _allow_opcode_events() -> None:
+    """Let later ``sys.settrace`` calls deliver opcode events (3.12+).
+
+    Since 3.12, ``sys.settrace`` asks for per-instruction events only once some frame has set
+    ``f_trace_opcodes``; without this, 3.12 delivers none and 3.13 misses a code object's first call.
+    """
+    frame = sys._getframe()
+    frame.f_trace_opcodes = True
+    frame.f_trace_opcodes = False
+
+
 class ProgramTracer:
     """Builds the per-thread trace function for one learner file (analysis cached across runs)."""
 
@@ -208,6 +220,7 @@ class ProgramTracer:
     def trace_function(self, ctl: Controller) -> Callable[..., Any]:
         """A ``sys.settrace`` function for managed threads under ``ctl``."""
         basename = self.basename
+        _allow_opcode_events()
 
         def flush(rec: Any) -> None:
             pending = rec.pending
@@ -264,6 +277,7 @@ class ProgramTracer:
             if info is None:
                 return None
             if info.ops:
+                frame.f_trace = local  # 3.13: opcode events reach this very call only if f_trace is set first
                 frame.f_trace_opcodes = True
             return local
 
