@@ -57,16 +57,20 @@ def render_run(console: Console, path: Path, result: RunResult) -> None:
 
 def render_check(console: Console, report: CheckReport) -> None:
     """`learn check N`: the grader's report, then what the attempt earned."""
-    from evaluator.render import render_grade
+    from challenges import get_challenge
+    from challenges.workspace import working_copy_path
+    from evaluator.render import render_grade, replay_command
 
-    render_grade(console, report.result)
+    copy = working_copy_path(get_challenge(report.result.challenge)) if report.result.challenge else None
+    file = None if copy is not None and report.path.resolve() == copy.resolve() else str(report.path)
+    render_grade(console, report.result, file)
     if report.outcome is not None:
         from tracker.render import render_outcome
 
         render_outcome(console, report.outcome)
     n = report.result.challenge
     if not report.result.passed:
-        console.print(f"[dim]Stuck? learn hint {n}  ·  replay this exact run: learn check {n} --replay {report.result.seed}[/]")
+        console.print(f"[dim]Stuck? learn hint {n}  ·  replay this exact run: {replay_command(report.result, (report.result.failures or (None,))[0], file)}[/]")
     else:
         console.print(f"[bold green]Passed.[/] Compare with other approaches: learn solution {n}")
 

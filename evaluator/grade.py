@@ -6,7 +6,6 @@ caller: whatever the program does, a verdict comes back within the deadline + ~2
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,8 @@ from usererror import UserError
 __all__ = ["RunResult", "grade", "resolve_spec", "run_program"]
 
 _DEFAULT_DEADLINE_S = 8.0
+DEFAULT_SEED = 1
+"""The seed of a grading when none is given: the same file always gets the same verdict."""
 _TAIL_LINES = 12
 
 
@@ -88,8 +89,11 @@ def grade(
         program: the learner's file.
         challenge: challenge number; its spec is ``challenges.<folder>.spec:SPEC``.
         spec_ref: ``module:ATTR`` or ``/path/spec.py:ATTR`` (overrides ``challenge``).
-        seed: base seed (random when None; always reported in the result).
-        replay: re-run exactly this failing seed.
+        seed: base seed (``DEFAULT_SEED`` when None; always reported in the result). Every
+            check derives its schedules, loop seeds and faults from it, so the same file and
+            seed always give the same verdict and findings.
+        replay: re-grade with the seed a report printed (the same as ``seed=replay``; the
+            simulated-world checks also run just that fault seed).
         quick: smaller budgets (tests of the grader only).
         deadline_s: wall-clock budget (default: the spec's ``time_budget_seconds``).
     """
@@ -97,7 +101,7 @@ def grade(
     ref, spec, files = resolve_spec(challenge, spec_ref)
     number = int(getattr(spec, "number", challenge or 0))
     if seed is None:
-        seed = replay if replay is not None else random.SystemRandom().randrange(1, 2**31)
+        seed = replay if replay is not None else DEFAULT_SEED
     budget = float(deadline_s if deadline_s is not None else getattr(spec, "time_budget_seconds", _DEFAULT_DEADLINE_S))
     request = {"mode": "grade", "program": program.name, "spec": ref, "seed": seed,
                "replay": replay, "quick": quick, "instrument": True}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from typing import TYPE_CHECKING, Any
 
 from evaluator.findings import Finding, GradeResult, Severity
@@ -22,11 +23,12 @@ _LOCATION = re.compile(r"\b([\w.-]+\.py):(\d+)\b")
 _MAX_EVIDENCE_LINES = 30
 
 
-def replay_command(result: GradeResult, finding: Finding) -> str:
-    """The command that replays this failure (its own seed, else the grading's)."""
-    seed = finding.seed if finding.seed is not None else result.seed
+def replay_command(result: GradeResult, finding: Finding | None = None, file: str | None = None) -> str:
+    """The command that replays this grading (the finding's seed where it has its own)."""
+    seed = finding.seed if finding is not None and finding.seed is not None else result.seed
     number = result.challenge if result.challenge else "N"
-    return f"learn check {number} --replay {seed}"
+    where = f" --file {shlex.quote(file)}" if file else ""
+    return f"learn check {number}{where} --replay {seed}"
 
 
 def _evidence_line(line: str, program_names: set[str]) -> RenderableType:
@@ -47,7 +49,7 @@ def _program_names(result: GradeResult) -> set[str]:
     return names
 
 
-def _finding_panel(result: GradeResult, finding: Finding) -> RenderableType:
+def _finding_panel(result: GradeResult, finding: Finding, file: str | None = None) -> RenderableType:
     from rich.console import Group
     from rich.panel import Panel
     from rich.text import Text
@@ -69,7 +71,7 @@ def _finding_panel(result: GradeResult, finding: Finding) -> RenderableType:
         parts.append(Text(""))
         parts.append(Text.assemble(("hint: ", "bold green"), finding.hint))
     if failing:
-        parts.append(Text.assemble(("replay: ", "dim"), (replay_command(result, finding), "cyan")))
+        parts.append(Text.assemble(("replay: ", "dim"), (replay_command(result, finding, file), "cyan")))
     label = "FAIL" if failing else "WARN"
     return Panel(Group(*parts), title=f"[{color}]{label}[/] {finding.kind.value}", title_align="left",
                  border_style=color, subtitle=finding.check or None, subtitle_align="right")
@@ -102,13 +104,13 @@ def _checks_table(result: GradeResult) -> RenderableType:
     return table
 
 
-def render_grade(console: Console, result: GradeResult) -> None:
-    """Print the full report of one grading."""
+def render_grade(console: Console, result: GradeResult, file: str | None = None) -> None:
+    """Print the full report of one grading (``file``: the ``--file`` it was given, for the replay line)."""
     from rich.panel import Panel
 
     console.print(_header(result))
     for finding in sorted(result.findings, key=lambda f: f.severity is not Severity.FAIL):
-        console.print(_finding_panel(result, finding))
+        console.print(_finding_panel(result, finding, file))
     for error in result.internal_errors:
         console.print(Panel(error, title="[magenta]grader error[/] (not your fault)", border_style="magenta",
                             subtitle="please report it", subtitle_align="right"))

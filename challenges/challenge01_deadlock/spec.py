@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from types import ModuleType
 
+from evaluator.contracts import outcome_of, serial_explanation, unexplained_evidence
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec, PerformanceCheck, ScheduleCheck, expect
 
@@ -16,20 +17,48 @@ def _close(bank: object) -> None:
         close()
 
 
-def _run_transfers(mod: ModuleType, balances: dict[str, int], transfers: list[tuple[str, str, int]]) -> None:
-    """One thread per transfer, all started together; money must be conserved."""
-    bank = mod.Bank(balances, notify_seconds=0)
-    threads = [
-        threading.Thread(target=bank.transfer, args=t, name=f"transfer-{t[0]}-{t[1]}") for t in transfers
-    ]
+Transfer = tuple[str, str, int]
+
+
+def _model(balances: dict[str, int], transfer: Transfer) -> tuple[dict[str, int], tuple[str, object]]:
+    """The README's transfer, one at a time: refused when the source cannot pay, else money moves."""
+    source, target, amount = transfer
+    if balances[source] < amount:
+        return balances, ("raised", "InsufficientFunds")
+    after = dict(balances)
+    after[source] -= amount
+    after[target] += amount
+    return after, ("ok", None)
+
+
+def _run_transfers(mod: ModuleType, balances: dict[str, int], transfers: list[Transfer],
+                   then: list[Transfer] = ()) -> None:  # type: ignore[assignment]
+    """One thread per transfer, all started together (then ``then`` one by one). The outcome must
+    be that of *some* serial order: every transfer applied exactly once or refused with
+    InsufficientFunds when the money was not there, no money created or destroyed, no balance
+    below zero, no other error."""
+    bank = mod.Bank(dict(balances), notify_seconds=0)
+    outcomes: list[tuple[str, object]] = [("not run", None)] * len(transfers)
+
+    def attempt(index: int, transfer: Transfer) -> None:
+        outcomes[index] = outcome_of(lambda: bank.transfer(*transfer))
+
+    threads = [threading.Thread(target=attempt, args=(i, t), name=f"transfer-{t[0]}-{t[1]}")
+               for i, t in enumerate(transfers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    expected = sum(balances.values())
-    total = bank.total()
+    outcomes += [outcome_of(lambda t=t: bank.transfer(*t)) for t in then]
+    final = {owner: bank.balance(owner) for owner in balances}
     _close(bank)
-    expect(total == expected, f"money was created or destroyed: total={total}, expected {expected}")
+    ops = [*transfers, *then]
+    order = serial_explanation(dict(balances), ops, outcomes, final, _model)
+    expect(order is not None,
+           "no serial order of these transfers gives this outcome: money was lost, created, moved twice, "
+           "or a transfer was skipped or refused wrongly",
+           f"balances before: {balances}",
+           *unexplained_evidence(ops, outcomes, final, lambda t: f"transfer({t[0]!r}, {t[1]!r}, {t[2]})"))
 
 
 def opposite_transfers(mod: ModuleType) -> None:
@@ -44,6 +73,67 @@ def ring_of_transfers(mod: ModuleType) -> None:
         {"alice": 50, "bob": 50, "carol": 50},
         [("alice", "bob", 5), ("bob", "carol", 5), ("carol", "alice", 5)],
     )
+
+
+def competing_debits(mod: ModuleType) -> None:
+    """Alice has 10 and pays Bob 10 and Carol 10 at once: exactly one payment goes through."""
+    _run_transfers(mod, {"alice": 10, "bob": 0, "carol": 5},
+                   [("alice", "bob", 10), ("alice", "carol", 10), ("carol", "alice", 5)])
+
+
+def refused_transfer_frees_accounts(mod: ModuleType) -> None:
+    """A refused transfer (InsufficientFunds) must leave both accounts usable afterwards."""
+    _run_transfers(mod, {"alice": 5, "bob": 5}, [("alice", "bob", 10), ("bob", "alice", 3)],
+                   then=[("alice", "bob", 8), ("bob", "alice", 1)])
+
+
+def auditor_sees_no_money_in_flight(mod: ModuleType) -> None:
+    """An auditor reading balances while Alice pays Bob never sees the money missing or doubled."""
+    bank = mod.Bank({"alice": 100, "bob": 100}, notify_seconds=0)
+    seen: dict[str, tuple[int, int]] = {}
+
+    def pay() -> None:
+        bank.transfer("alice", "bob", 30)
+
+    def audit_source_first() -> None:
+        alice = bank.balance("alice")
+        seen["alice, then bob"] = (alice, bank.balance("bob"))
+
+    def audit_target_first() -> None:
+        bob = bank.balance("bob")
+        seen["bob, then alice"] = (bank.balance("alice"), bob)
+
+    threads = [threading.Thread(target=f, name=f.__name__) for f in (pay, audit_source_first, audit_target_first)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    _close(bank)
+    alice, bob = seen["alice, then bob"]
+    # Reading the source first, an atomic transfer can only show the old or the new total, or
+    # the source before and the target after (more money); less money means money in flight.
+    expect(alice + bob >= 200 and min(alice, bob) >= 0,
+           f"an auditor saw alice={alice}, bob={bob} (total {alice + bob}, the bank holds 200): "
+           "money was in flight between the two accounts",
+           "the auditor read alice first, then bob: alice was already debited but bob not yet credited")
+    alice, bob = seen["bob, then alice"]
+    expect(alice + bob <= 200 and min(alice, bob) >= 0,
+           f"an auditor saw alice={alice}, bob={bob} (total {alice + bob}, the bank holds 200): "
+           "money was in flight between the two accounts",
+           "the auditor read bob first, then alice: bob was already credited but alice not yet debited")
+
+
+def notifications_outside_locks(mod: ModuleType) -> None:
+    """Two transfers touching the same account, with slow notifications: nobody may wait for a
+    lock while its holder sends a notification."""
+    bank = mod.Bank({"alice": 100, "bob": 100, "carol": 100}, notify_seconds=0.002)
+    threads = [threading.Thread(target=bank.transfer, args=t, name=f"transfer-{t[0]}-{t[1]}")
+               for t in [("alice", "bob", 10), ("bob", "carol", 10), ("carol", "alice", 10)]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    _close(bank)
 
 
 def parallel_settlement(mod: ModuleType) -> None:
@@ -76,16 +166,44 @@ SPEC = ChallengeSpec(
         ScheduleCheck(
             "opposite transfers",
             opposite_transfers,
-            max_seconds=0.6,
+            max_schedules=120,
             kind=FindingKind.INVARIANT,
             hint="Two transfers in opposite directions each hold one account lock and wait for the other.",
         ),
         ScheduleCheck(
             "a ring of three transfers",
             ring_of_transfers,
-            max_seconds=0.6,
+            max_schedules=120,
             kind=FindingKind.INVARIANT,
             hint="A fix that only handles two accounts can still deadlock with three.",
+        ),
+        ScheduleCheck(
+            "competing payments from one account",
+            competing_debits,
+            max_schedules=120,
+            kind=FindingKind.RACE,
+            hint="Check the balance and move the money while holding both account locks, as one step.",
+        ),
+        ScheduleCheck(
+            "a refused transfer frees its accounts",
+            refused_transfer_frees_accounts,
+            max_schedules=60,
+            kind=FindingKind.INVARIANT,
+            hint="InsufficientFunds must reach the caller, and every lock taken must be released on that path too.",
+        ),
+        ScheduleCheck(
+            "no money in flight",
+            auditor_sees_no_money_in_flight,
+            max_schedules=120,
+            kind=FindingKind.RACE,
+            hint="Debit and credit must happen while both account locks are held, never one after the other.",
+        ),
+        ScheduleCheck(
+            "notifications are sent with no lock held",
+            notifications_outside_locks,
+            max_schedules=30,
+            kind=FindingKind.LOCK_HELD_DURING_IO,
+            hint="Release the account locks before the notification: it is a slow network call.",
         ),
         PerformanceCheck(
             "unrelated transfers stay parallel",
@@ -100,5 +218,5 @@ SPEC = ChallengeSpec(
         "If every thread took the two account locks in the same order, could a cycle ever form? What order do all transfers agree on, whatever their direction?",
         "Sort the two accounts by a stable key (the owner's name) and lock them in that order; keep the balance check and the move inside both locks, and the notification outside.",
     ),
-    time_budget_seconds=8.0,
+    time_budget_seconds=20.0,
 )

@@ -21,9 +21,19 @@ class VirtualClock:
     def __init__(self, start: float = 1_700_000_000.0) -> None:
         self.elapsed = 1_000.0
         self.wall_offset = start
+        self._planned: list[tuple[float, float]] = []
 
     def advance(self, seconds: float) -> None:
         self.elapsed += max(0.0, seconds)
+        while self._planned and self._planned[0][0] <= self.elapsed:
+            _at, step = self._planned.pop(0)
+            self.wall_offset += step
+
+    def step_wall_in(self, seconds_from_now: float, step: float) -> None:
+        """Step the wall clock by ``step`` once ``seconds_from_now`` of elapsed time have passed
+        (an NTP correction landing while the program is waiting)."""
+        self._planned.append((self.elapsed + seconds_from_now, step))
+        self._planned.sort()
 
     def step_wall(self, seconds: float) -> None:
         """Move only the wall clock (``time.time``), as ``ntpdate`` or an admin does."""
@@ -64,7 +74,11 @@ class _TimeModuleProxy:
 @contextmanager
 def installed(module: ModuleType, clock: VirtualClock) -> Iterator[VirtualClock]:
     """Within the block, every clock read of ``module`` goes to ``clock``; restored afterwards."""
+    from evaluator.instrument import _time as instrumented_time
+
     saved = dict(vars(module))
+    saved_override = instrumented_time.override
+    instrumented_time.override = clock  # reaches captured defaults, clock_gettime, datetime too
     for name, value in saved.items():
         if isinstance(value, ModuleType) and value.__name__ == "time":
             setattr(module, name, _TimeModuleProxy(clock))
@@ -75,5 +89,6 @@ def installed(module: ModuleType, clock: VirtualClock) -> Iterator[VirtualClock]
     try:
         yield clock
     finally:
+        instrumented_time.override = saved_override
         for name, value in saved.items():
             setattr(module, name, value)

@@ -58,6 +58,55 @@ def _survive_steps(mod: ModuleType, clock: VirtualClock) -> None:
     clock.advance(0.2)
     expect(bucket.acquire(timeout=1.0), "acquire() gave up although a token was due within 0.1 s")
 
+    burst = mod.TokenBucket(rate=1, capacity=5)
+    drained = sum(burst.try_acquire() for _ in range(5))
+    clock.step_wall(-3600)
+    granted = sum(burst.try_acquire() for _ in range(5))
+    expect(drained == 5 and granted == 0,
+           f"after the wall clock was stepped back, an empty bucket let {granted} requests through at once "
+           f"(no time had passed)", "a clock correction must not refill the bucket: that is a burst",
+           kind=FindingKind.INVARIANT)
+
+
+def _timed_acquire(mod: ModuleType, clock: VirtualClock, timeout: float, wall_step: float) -> tuple[bool, float]:
+    """acquire(timeout) on an empty bucket whose next token is 1 s away, while the wall clock is
+    stepped by ``wall_step`` 0.1 s into the wait; returns (result, elapsed seconds)."""
+    bucket = mod.TokenBucket(rate=1, capacity=1)
+    bucket.try_acquire()
+    began = clock.elapsed
+    clock.step_wall_in(0.1, wall_step)
+    got = bucket.acquire(timeout=timeout)
+    return bool(got), clock.elapsed - began
+
+
+def clock_stepped_during_a_wait(mod: ModuleType, ctx: CheckContext) -> None:
+    """NTP steps the wall clock while acquire() waits: its timeout is measured in elapsed time."""
+    with installed(mod, VirtualClock()) as clock:
+        got, waited = _timed_acquire(mod, clock, timeout=5.0, wall_step=+3600)
+        expect(got, f"acquire(timeout=5) gave up after {waited:.2f} s when the wall clock jumped forward, "
+               "although a token was due 1 s into the wait",
+               "the timeout must be measured with time.monotonic(), not time.time()")
+    with installed(mod, VirtualClock()) as clock:
+        got, waited = _timed_acquire(mod, clock, timeout=0.5, wall_step=-3600)
+        expect(not got and waited < 1.0,
+               f"acquire(timeout=0.5) {'returned a token' if got else 'gave up'} after waiting {waited:.2f} s "
+               "when the wall clock was stepped back during the wait",
+               "a caller asking for at most 0.5 s must get its answer within about 0.5 s")
+
+
+def waiting_caller_holds_no_lock(mod: ModuleType) -> None:
+    """One caller waits in acquire() for the next token while another asks with try_acquire()."""
+    bucket = mod.TokenBucket(rate=20, capacity=1)
+    bucket.try_acquire()
+    answers: list[bool] = []
+    waiter = threading.Thread(target=lambda: answers.append(bool(bucket.acquire(timeout=1.0))), name="waiting-caller")
+    asker = threading.Thread(target=lambda: answers.append(bool(bucket.try_acquire())), name="asking-caller")
+    waiter.start()
+    asker.start()
+    waiter.join()
+    asker.join()
+    expect(answers.count(True) >= 1, f"nobody got the token due 50 ms later: {answers}", kind=FindingKind.INVARIANT)
+
 
 def checkout_rush(mod: ModuleType) -> None:
     """Eight checkout threads quote five parcels each, well under the rate: calls must overlap."""
@@ -81,13 +130,19 @@ SPEC = ChallengeSpec(
     difficulty=3,
     intended=FindingKind.RACE,
     checks=(
-        ScheduleCheck("no burst over capacity", burst_at_capacity, max_seconds=0.8,
+        ScheduleCheck("no burst over capacity", burst_at_capacity, max_schedules=150,
                       hint="Two threads can both see one token left before either takes it."),
         PropertyCheck("survives clock corrections", clock_stepped_back, kind=FindingKind.INVARIANT,
                       hint="Measure elapsed time with a clock that never goes backwards."),
+        PropertyCheck("timeouts ignore clock corrections", clock_stepped_during_a_wait, kind=FindingKind.INVARIANT,
+                      hint="A deadline is elapsed time too: time.monotonic() + timeout."),
+        ScheduleCheck("nobody waits for the lock of a sleeping caller", waiting_caller_holds_no_lock,
+                      max_schedules=20, kind=FindingKind.LOCK_HELD_DURING_IO,
+                      hint="In acquire(), sleep with the limiter's lock released; take it again to retry."),
         PerformanceCheck("quotes stay concurrent", checkout_rush, reference="locked_bucket",
                          hint="Never sleep or call the partner while holding the limiter's lock."),
     ),
+    time_budget_seconds=20.0,
     hints=(
         "`learn check 4` shows the interleaving that lets a third request through a bucket of two. Which lines ran between one thread's check and its decrement?",
         "`_refill` and the `tokens >= 1` / `tokens -= 1` pair read and write shared state in several steps; they must happen as one atomic step per request.",

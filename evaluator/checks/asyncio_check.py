@@ -21,14 +21,7 @@ __all__ = ["async_seeds", "run_async_check"]
 
 
 def async_seeds(ctx: CheckContext, count: int) -> list[int]:
-    """The printed seeds this check runs (or just the replayed one)."""
-    if ctx.replay is not None:
-        try:
-            tag, values = _seed.decode(ctx.replay)
-        except ValueError:
-            tag, values = 0, []
-        if tag == _seed.TAG_ASYNC and len(values) == 1:
-            return [ctx.replay]
+    """The loop seeds this check runs, derived from the grading's seed (a replay re-grades with it)."""
     return [_seed.encode(_seed.TAG_ASYNC, [ctx.seed * 1000 + i]) for i in range(count)]
 
 
@@ -40,7 +33,7 @@ def run_async_check(check: AsyncCheck, program: ModuleType, ctx: CheckContext) -
     for n, seed in enumerate(seeds, start=1):
         run = run_async_scenario(lambda: check.scenario(program), seed, str(ctx.program_path))
         total_virtual += run.virtual_seconds
-        data = {"seeds": n, "virtual_seconds": round(total_virtual, 6)}
+        data = {"seeds": n, "virtual_seconds": round(total_virtual, 6), "loop_seed": seed}
         findings = _findings(check, run, ctx, data)
         record_schedules(ctx, check.name, n, time.perf_counter() - started)
         if findings:
@@ -56,19 +49,19 @@ def _findings(check: AsyncCheck, run: AsyncRun, ctx: CheckContext, data: dict) -
             title="Deadlock: every task is waiting and nothing can wake them",
             evidence=tuple(t.describe() for t in run.deadlocked),
             hint=check.hint or "Find what each task waits for and who was supposed to set or release it.",
-            location=_location(run.deadlocked[0].awaiting), seed=run.seed, check=check.name, data=data)]
+            location=_location(run.deadlocked[0].awaiting), seed=ctx.seed, check=check.name, data=data)]
     error = run.error
     if isinstance(error, Violation):
         kind = error.kind if error.kind is not FindingKind.INVARIANT else check.kind
         evidence = (*error.evidence, "the task interleaving that breaks it:", *run.interleaving)
         return [Finding(kind=kind, severity=Severity.FAIL, title=error.message, evidence=evidence,
-                        hint=check.hint, seed=run.seed, check=check.name, data=data)]
+                        hint=check.hint, seed=ctx.seed, check=check.name, data=data)]
     if error is not None:
         frames = [f"  at {name}:{f.lineno} in {f.name}: {f.line}" for f in traceback.extract_tb(error.__traceback__)
                   if f.filename.endswith(name)]
         return [Finding(kind=FindingKind.CRASH, severity=Severity.FAIL,
                         title=f"the scenario crashed with {type(error).__name__}: {error}",
-                        evidence=tuple(frames), hint=check.hint, seed=run.seed, check=check.name, data=data)]
+                        evidence=tuple(frames), hint=check.hint, seed=ctx.seed, check=check.name, data=data)]
     if run.leaked and check.check_task_leaks:
         leaks: list[str] = []
         for task in run.leaked:
@@ -80,7 +73,7 @@ def _findings(check: AsyncCheck, run: AsyncRun, ctx: CheckContext, data: dict) -
                         evidence=tuple(leaks),
                         hint=check.hint or "Keep a reference to every task you create and await (or cancel and await) it before returning.",
                         location=_location(tuple(t.created_at or "" for t in run.leaked)),
-                        seed=run.seed, check=check.name, data=data)]
+                        seed=ctx.seed, check=check.name, data=data)]
     return []
 
 

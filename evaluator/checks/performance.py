@@ -1,52 +1,55 @@
-"""PerformanceCheck: as fast as a reference solution, and actually concurrent?
+"""PerformanceCheck: does the fix keep the concurrency the reference has? Measured on virtual time.
 
-* **Ratio**: the workload runs on the learner's module and on the reference solution
-  alternately, ``repeats`` times in the same process; the median of the per-pair time ratios
-  is robust to a busy machine. Above ``max_ratio`` → TOO_SLOW.
-* **Achieved overlap**: one probe run of each records every thread's blocking waits (sleeps,
-  from the instrumentation's events or, without it, a profiler watching ``time.sleep``).
-  Overlap = total waiting time / time during which anyone waited: ~1 when the waits run one
-  after another, ~N when N threads wait together. Fully serialized while the reference
-  overlaps → SERIALIZED.
-* **Locks held across sleeps/I/O**: the held-locks detector runs on the probe's events.
+Wall-clock ratios are not evidence (a busy machine makes any program slow), so the workload
+runs once on the learner's module and once on the reference solution under the controlled
+scheduler's fair default policy with its virtual clock: computation costs nothing, every wait
+(``time.sleep``, a socket ``recv`` with a timeout, a timed lock/condition wait) costs exactly its
+time, and threads wait *together* only if the program lets them. That gives, deterministically:
+
+* **virtual time** of the whole workload (the critical path of its waits) and its ratio to the
+  reference's: slower than ``max_ratio`` is TOO_SLOW;
+* **overlap of waits** (total waiting / time anyone waited) and **most waits in flight**: a
+  program whose waits run one at a time while the reference overlaps them is SERIALIZED;
+* **locks held across a wait while another thread waits for them** (FAIL: a fix must not sleep
+  or do I/O inside a critical section others need).
+
+Every figure comes from this run and replays exactly; the same file always gets the same verdict.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import statistics
-import sys
-import threading
 from collections.abc import Callable
-from types import FrameType, ModuleType
+from dataclasses import dataclass
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from evaluator import realtime
-from evaluator.events import Event, EventKind, event_log
+from evaluator.detectors.held_locks import find_locks_held_during_sleep
+from evaluator.events import Event, EventKind
 from evaluator.findings import Finding, FindingKind, Severity
 
 if TYPE_CHECKING:
     from evaluator.spec import CheckContext, PerformanceCheck
 
-__all__ = ["overlap", "run_performance_check"]
+__all__ = ["WaitProfile", "max_in_flight", "overlap", "profile_waits", "run_performance_check"]
 
 _SERIAL_BELOW = 1.3
 """Overlap under this is "one wait at a time"."""
 _CONCURRENT_FROM = 1.8
 """The reference must overlap at least this much for serializing to count as a bug."""
-_REAL_SLEEP = realtime.sleep
+_MAX_STEPS = 2_000_000
 
-Interval = tuple[float, float]
+Interval = tuple[int, int]
 
 
-def overlap(intervals: list[Interval]) -> float:
+def overlap(intervals: list[Interval] | list[tuple[float, float]]) -> float:
     """Total length of the intervals / length of their union (1.0 = never two at once)."""
     if not intervals:
         return 0.0
     total = sum(end - start for start, end in intervals)
     union = 0.0
-    current_start, current_end = None, None
+    current_start: float | None = None
+    current_end: float | None = None
     for start, end in sorted(intervals):
         if current_end is None or start > current_end:
             if current_end is not None and current_start is not None:
@@ -59,108 +62,97 @@ def overlap(intervals: list[Interval]) -> float:
     return total / union if union > 0 else 0.0
 
 
-class _SleepRecorder:
-    """Records each thread's ``time.sleep`` calls with a profile hook (no patching)."""
-
-    def __init__(self) -> None:
-        self.intervals: list[Interval] = []
-        self._open: dict[int, float] = {}
-
-    def __call__(self, _frame: FrameType, event: str, arg: Any) -> None:
-        if arg is not _REAL_SLEEP:
-            return
-        ident = threading.get_ident()
-        if event == "c_call":
-            self._open[ident] = realtime.perf_counter()
-        elif event in ("c_return", "c_exception") and ident in self._open:
-            self.intervals.append((self._open.pop(ident), realtime.perf_counter()))
-
-    def run(self, workload: Callable[[], Any]) -> None:
-        threading.setprofile(self)
-        sys.setprofile(self)
-        try:
-            workload()
-        finally:
-            sys.setprofile(None)
-            threading.setprofile(None)
+def max_in_flight(intervals: list[Interval]) -> int:
+    """The most intervals open at one instant (an interval ending when another starts does not count)."""
+    edges = sorted([(start, 1) for start, end in intervals if end > start]
+                   + [(end, -1) for start, end in intervals if end > start])
+    best = current = 0
+    for _at, delta in edges:
+        current += delta
+        best = max(best, current)
+    return best
 
 
-def _event_intervals(events: tuple[Event, ...]) -> list[Interval]:
-    """Sleep intervals from the instrumentation's SLEEP_START/SLEEP_END events."""
+@dataclass(frozen=True)
+class WaitProfile:
+    """How one run of a workload waited, on the virtual clock."""
+
+    virtual_ns: int
+    waits: int
+    overlap: float
+    in_flight: int
+    events: tuple[Event, ...]
+    failure: str | None
+    """Why the run did not finish (a deadlock, an exception), or None."""
+
+    def describe(self) -> str:
+        return (f"{self.virtual_ns / 1e6:.1f} ms of virtual time, {self.waits} waits, "
+                f"overlap {self.overlap:.1f}x, at most {self.in_flight} at once")
+
+
+def _wait_intervals(events: tuple[Event, ...]) -> list[Interval]:
     opened: dict[int, int] = {}
-    intervals = []
+    intervals: list[Interval] = []
     for event in events:
         if event.kind is EventKind.SLEEP_START:
             opened[event.actor_id] = event.ts_ns
         elif event.kind is EventKind.SLEEP_END and event.actor_id in opened:
-            intervals.append((opened.pop(event.actor_id) / 1e9, event.ts_ns / 1e9))
+            intervals.append((opened.pop(event.actor_id), event.ts_ns))
     return intervals
 
 
-def _probe(workload: Callable[[ModuleType], Any], module: ModuleType) -> tuple[float, tuple[Event, ...]]:
-    """Run once, recording waits; returns (overlap, events of this run)."""
-    before = event_log.snapshot()
-    start = before[-1].seq if before else -1
-    recorder = _SleepRecorder()
-    recorder.run(lambda: workload(module))
-    events = tuple(e for e in event_log.snapshot() if e.seq > start)
-    intervals = _event_intervals(events) or recorder.intervals
-    return overlap(intervals), events
+def profile_waits(workload: Callable[[ModuleType], Any], module: ModuleType) -> WaitProfile:
+    """Run ``workload(module)`` once under the fair scheduler on virtual time."""
+    from evaluator.scheduler import Guided, run_schedule
 
-
-def _timed(workload: Callable[[ModuleType], Any], module: ModuleType) -> float:
-    began = realtime.perf_counter()
-    workload(module)
-    return realtime.perf_counter() - began
-
-
-def _held_lock_findings(events: tuple[Event, ...], check: PerformanceCheck) -> list[Finding]:
-    try:
-        detector = importlib.import_module("evaluator.detectors.held_locks")
-    except ModuleNotFoundError:
-        return []
-    found: list[Finding] = detector.find_locks_held_during_sleep(list(events))
-    return [f if f.check else dataclasses.replace(f, check=check.name) for f in found]
+    run = run_schedule(workload, module, Guided(), tracer=None, max_steps=_MAX_STEPS, wake_choices=False)
+    events = tuple(run.events)
+    intervals = _wait_intervals(events)
+    failure = None
+    if run.outcome == "deadlock":
+        failure = "every thread waits and nothing can wake them (deadlock)"
+    elif run.error is not None:
+        failure = f"the workload raised {type(run.error).__name__}: {run.error}"
+    elif run.thread_errors:
+        name, error, _frames = run.thread_errors[0]
+        failure = f"{name} raised {type(error).__name__}: {error}"
+    elif run.outcome in ("step-limit", "stuck"):
+        failure = f"the workload did not finish ({run.outcome})"
+    return WaitProfile(run.virtual_ns, len(intervals), overlap(intervals), max_in_flight(intervals), events, failure)
 
 
 def run_performance_check(check: PerformanceCheck, program: ModuleType, ctx: CheckContext) -> list[Finding]:
-    """Compare with the reference in the same run; see the module docstring for the rules."""
+    """Profile the learner's program and the reference on the same workload; see the module docstring."""
     reference = ctx.load_reference(check.reference)
-    mine_overlap, events = _probe(check.workload, program)
-    ref_overlap, _ = _probe(check.workload, reference)
-    ratios = []
-    pairs = []
-    for _ in range(min(2, check.repeats) if ctx.quick else check.repeats):
-        learner_s = _timed(check.workload, program)
-        reference_s = _timed(check.workload, reference)
-        pairs.append((learner_s, reference_s))
-        ratios.append(learner_s / max(reference_s, 1e-6))
-    ratio = statistics.median(ratios)
-    ctx.measurements["performance_ratio"] = round(ratio, 3)
-    timings = "; ".join(f"{a * 1000:.0f} ms vs {b * 1000:.0f} ms" for a, b in pairs)
-    findings = _held_lock_findings(events, check)
-    data = {"ratio": ratio, "overlap": mine_overlap, "reference_overlap": ref_overlap}
-    if check.require_concurrency and mine_overlap < _SERIAL_BELOW <= _CONCURRENT_FROM <= ref_overlap:
+    mine = profile_waits(check.workload, program)
+    ref = profile_waits(check.workload, reference)
+    data: dict[str, Any] = {"virtual_ms": mine.virtual_ns / 1e6, "reference_virtual_ms": ref.virtual_ns / 1e6,
+                            "overlap": mine.overlap, "reference_overlap": ref.overlap,
+                            "in_flight": mine.in_flight, "reference_in_flight": ref.in_flight}
+    if mine.failure is not None:
+        return [Finding(kind=FindingKind.CRASH if "raised" in mine.failure else FindingKind.DEADLOCK,
+                        severity=Severity.FAIL, title=f"the performance workload failed: {mine.failure}",
+                        evidence=(check.workload.__doc__ or check.name,), hint=check.hint,
+                        check=check.name, seed=ctx.seed, data=data)]
+    ratio = mine.virtual_ns / ref.virtual_ns if ref.virtual_ns > 0 else None
+    if ratio is not None:
+        ctx.measurements["performance_ratio"] = round(ratio, 3)
+    evidence = (f"yours: {mine.describe()}", f"reference solution: {ref.describe()}",
+                "measured on the grader's virtual clock: computation is free, every wait costs its time")
+    findings = [dataclasses.replace(f, check=f.check or check.name, seed=ctx.seed)
+                for f in find_locks_held_during_sleep(list(mine.events), check=check.name)]
+    if check.require_concurrency and mine.overlap < _SERIAL_BELOW <= _CONCURRENT_FROM <= ref.overlap:
         findings.append(Finding(
             kind=FindingKind.SERIALIZED, severity=Severity.FAIL,
             title="the threads wait one after another: the work is serialized",
-            evidence=(
-                f"achieved overlap of waits: {mine_overlap:.1f}x (the reference solution: {ref_overlap:.1f}x)",
-                f"time per run, yours vs reference: {timings} (median ratio {ratio:.1f}x)",
-                "a lock held around the slow part lets only one thread make progress at a time",
-            ),
+            evidence=(*evidence, "a lock held around the slow part lets only one thread make progress at a time"),
             hint=check.hint or "Hold the lock only around the shared state, never around the slow I/O.",
-            check=check.name, data=data,
+            check=check.name, seed=ctx.seed, data=data,
         ))
-    elif ratio > check.max_ratio:
+    elif ratio is not None and ratio > check.max_ratio:
         findings.append(Finding(
             kind=FindingKind.TOO_SLOW, severity=Severity.FAIL,
-            title=f"{ratio:.1f}x slower than the reference solution (allowed: {check.max_ratio:g}x)",
-            evidence=(f"time per run, yours vs reference: {timings}",
-                      # without sleeps to measure (waits in sockets, pure CPU), an overlap says nothing
-                      *([f"achieved overlap of waits: {mine_overlap:.1f}x (reference {ref_overlap:.1f}x)"]
-                        if mine_overlap or ref_overlap else [])),
-            hint=check.hint, check=check.name, data=data,
+            title=f"{ratio:.1f}x the reference solution's virtual time (allowed: {check.max_ratio:g}x)",
+            evidence=evidence, hint=check.hint, check=check.name, seed=ctx.seed, data=data,
         ))
     return findings
-

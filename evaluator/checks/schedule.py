@@ -23,8 +23,7 @@ from evaluator.detectors.deadlock import (
 from evaluator.detectors.held_locks import find_locks_held_during_sleep
 from evaluator.detectors.race import interleaving_evidence, lost_updates, switch_evidence
 from evaluator.findings import Finding, FindingKind, Severity
-from evaluator.scheduler import Budget, RunResult, chooser_from_seed, explore, run_schedule
-from evaluator.scheduler._tracer import ProgramTracer
+from evaluator.scheduler import Budget, RunResult, explore
 from evaluator.spec import CheckContext, ScheduleCheck, Violation
 
 __all__ = ["exploration_stats", "failure_findings", "record_schedules", "run_schedule_check"]
@@ -46,20 +45,13 @@ def record_schedules(ctx: CheckContext, name: str, schedules: int, seconds: floa
 
 
 def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckContext) -> list[Finding]:
-    """Explore schedules of ``check.scenario(program)``; findings carry the replay seed."""
-    if ctx.replay is not None:
-        try:
-            chooser = chooser_from_seed(ctx.replay)
-        except ValueError:
-            chooser = None
-        if chooser is not None:
-            run = run_schedule(check.scenario, program, chooser, tracer=ProgramTracer(ctx.program_path))
-            data = {"schedules": 1, "replayed": True, "strategy": chooser.describe()}
-            record_schedules(ctx, check.name, 1, 0.0)
-            extra = [line for pair in find_inversions(run.lock_edges) for line in inversion_evidence(pair)]
-            found = failure_findings(check, run, ctx, data, extra_deadlock_evidence=extra) if run.failed else []
-            return found + _held_lock_findings(check, run, data)
+    """Explore schedules of ``check.scenario(program)``, deterministically from the grading's seed.
 
+    The exploration is bounded by a number of schedules (the wall-clock cap is a safety net),
+    so the same file and seed always explore the same schedules: ``learn check N --replay SEED``
+    re-grades with that seed and reproduces every finding. Findings carry the grading's seed;
+    the failing schedule's own seed is in ``data["schedule_seed"]``.
+    """
     budget = Budget(check.max_schedules, check.max_seconds, check.preemption_bound, check.strategies)
     if ctx.quick:
         budget.max_schedules = min(budget.max_schedules, QUICK_SCHEDULES)
@@ -105,7 +97,7 @@ def _held_lock_findings(check: ScheduleCheck, run: RunResult, data: dict[str, An
     targeted = check.kind is FindingKind.LOCK_HELD_DURING_IO
     held = find_locks_held_during_sleep(run.events, severity=Severity.FAIL if targeted else Severity.WARN,
                                         check=check.name)
-    return [replace(f, seed=run.seed, data={**f.data, **data}) for f in held]
+    return [replace(f, data={**f.data, **data, "schedule_seed": run.seed}) for f in held]
 
 
 def _program_lines(frames: tuple[str, ...], program_name: str) -> list[str]:
@@ -128,9 +120,9 @@ def failure_findings(
     """The FAIL finding(s) for one failing run."""
     program_name = ctx.program_path.name
     data = {**data, "strategy": run.strategy, "decisions": len(run.decisions), "steps": run.steps,
-            "virtual_ms": run.virtual_ns / 1e6}
+            "virtual_ms": run.virtual_ns / 1e6, "schedule_seed": run.seed}
     if run.outcome == "deadlock" and run.deadlock is not None:
-        return [deadlock_finding(run.deadlock, check=check.name, seed=run.seed, hint=check.hint,
+        return [deadlock_finding(run.deadlock, check=check.name, seed=ctx.seed, hint=check.hint,
                                  inversions=extra_deadlock_evidence or (), data=data)]
     interleaving = interleaving_evidence(run.accesses) or switch_evidence(run.switches, program_name)
     lost = lost_updates(run.accesses)
@@ -153,7 +145,7 @@ def failure_findings(
             evidence += ["the interleaving that breaks it:", *interleaving]
         evidence += crash_lines
         return [Finding(kind=kind, severity=Severity.FAIL, title=error.message, evidence=tuple(evidence),
-                        hint=check.hint, location=location, seed=run.seed, check=check.name, data=data)]
+                        hint=check.hint, location=location, seed=ctx.seed, check=check.name, data=data)]
     if error is not None:
         crash_lines.insert(0, f"the scenario raised {type(error).__name__}: {error}")
         import traceback
@@ -164,4 +156,4 @@ def failure_findings(
              if run.thread_errors else f"the scenario crashed with {type(error).__name__} under this schedule")
     evidence = crash_lines + (["the interleaving before it:", *interleaving] if interleaving else [])
     return [Finding(kind=FindingKind.CRASH, severity=Severity.FAIL, title=title, evidence=tuple(evidence),
-                    hint=check.hint, location=location, seed=run.seed, check=check.name, data=data)]
+                    hint=check.hint, location=location, seed=ctx.seed, check=check.name, data=data)]

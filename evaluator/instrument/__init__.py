@@ -15,7 +15,7 @@ import time
 from types import ModuleType
 from typing import Any
 
-from evaluator.instrument import _queue, _real, _sync, _thread, _time
+from evaluator.instrument import _clockdt, _queue, _real, _socket, _sync, _thread, _time
 from evaluator.instrument._locks import Condition, Lock, RLock
 from evaluator.instrument._runtime import Named
 
@@ -45,6 +45,8 @@ _PATCHES: tuple[tuple[ModuleType, str, Any], ...] = (
     (time, "perf_counter_ns", _time.perf_counter_ns),
     (time, "time", _time.time),
     (time, "time_ns", _time.time_ns),
+    *(((time, "clock_gettime", _time.clock_gettime), (time, "clock_gettime_ns", _time.clock_gettime_ns))
+      if hasattr(time, "clock_gettime_ns") else ()),
 )
 _saved: dict[tuple[str, str], Any] = {}
 
@@ -56,6 +58,8 @@ def install() -> None:
     for module, attr, replacement in _PATCHES:
         _saved[(module.__name__, attr)] = getattr(module, attr)
         setattr(module, attr, replacement)
+    _socket.install()
+    _clockdt.install()
 
 
 def uninstall() -> None:
@@ -64,6 +68,8 @@ def uninstall() -> None:
     for (name, attr), original in _saved.items():
         setattr(modules[name], attr, original)
     _saved.clear()
+    _socket.uninstall()
+    _clockdt.uninstall()
 
 
 def installed() -> bool:

@@ -8,7 +8,14 @@ printed seed back into that strategy, for exact replay).
 from __future__ import annotations
 
 from evaluator.scheduler._controller import Abort, Controller, Decision, Step, ThreadRec
-from evaluator.scheduler._run import Budget, Exploration, RunResult, explore, run_schedule
+from evaluator.scheduler._run import (
+    Budget,
+    Exploration,
+    RunResult,
+    explore,
+    live_threads,
+    run_schedule,
+)
 from evaluator.scheduler._strategies import DfsExplorer, Guided, Pct, RandomWalk, chooser_from_seed
 from evaluator.scheduler._tracer import ProgramTracer, shared_names
 
@@ -28,6 +35,7 @@ __all__ = [
     "ThreadRec",
     "chooser_from_seed",
     "explore",
+    "live_threads",
     "run_schedule",
     "shared_names",
 ]

@@ -12,6 +12,7 @@ finish, otherwise the leftover threads are abandoned.
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 import traceback
 from collections.abc import Callable
@@ -26,6 +27,8 @@ __all__ = ["Abort", "Chooser", "Controller", "Decision", "Step", "ThreadRec", "W
 
 FAIRNESS_LIMIT = 2000
 """Decisions one thread may keep the processor while others are enabled (spin loops)."""
+ADVERSARIAL_DECISIONS = 300
+"""Decisions a strategy makes per run; after them the run continues under the fair default policy."""
 
 
 class Abort(BaseException):
@@ -101,7 +104,13 @@ class Chooser(Protocol):
 
 
 def default_choice(ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec]) -> ThreadRec:
-    """Non-preemptive: keep the running thread, else the lowest id; switch after a long spin."""
+    """Non-preemptive: keep the running thread, else the lowest id; switch after a long spin.
+
+    Only threads that can run without moving the virtual clock are considered: by default
+    time passes only when nobody can run.
+    """
+    runnable = [r for r in enabled if r in ctl.runnable] or enabled
+    enabled = runnable
     if current is None:
         return enabled[0]
     if ctl.run_length < FAIRNESS_LIMIT:
@@ -132,6 +141,11 @@ class Controller:
         self.deadlock: DeadlockSnapshot | None = None
         self.finished = _real.Event()
         self._thread_numbers = 0
+        self.adversarial_decisions = ADVERSARIAL_DECISIONS
+        self.wake_choices = True
+        """Offer timed waiters as choices while others can run (see :meth:`_next_waker`)."""
+        self.runnable: list[ThreadRec] = []
+        """At the current decision: the threads that can run without moving the clock."""
 
     # --- threads -------------------------------------------------------------------------
     def new_rec(self, name: str, daemon: bool = False) -> ThreadRec:
@@ -209,7 +223,9 @@ class Controller:
         """Wait until ``can_run()``; False when ``timeout`` (virtual seconds) passes first."""
         if self.aborting:
             raise Abort()
-        deadline = None if timeout is None else self.clock_ns + max(0, int(timeout * 1e9))
+        # Rounded up, at least 1 ns: a caller re-waiting for "the rest" of a float deadline
+        # (Condition.wait_for) must see the clock move, or it would spin at one instant forever.
+        deadline = None if timeout is None else self.clock_ns + max(1, math.ceil(timeout * 1e9))
         rec.wait = Wait(can_run, deadline, obj, desc, call_site())
         rec.timed_out = False
         try:
@@ -231,6 +247,29 @@ class Controller:
             r for r in self.recs
             if not r.done and (r.wait is None or r.timed_out or r.wait.can_run())
         ]
+
+    def _next_waker(self, enabled: list[ThreadRec]) -> ThreadRec | None:
+        """The timed waiter whose deadline comes first (lowest id on a tie), if any.
+
+        Virtual time must not serialize: a thread in ``time.sleep(x)`` or a timed wait may wake at
+        its deadline while others are still runnable (they might simply be slow), so the earliest
+        waker is offered as one more choice at every decision. Choosing it moves the clock.
+        """
+        best: ThreadRec | None = None
+        for r in self.recs:
+            if r.done or r.wait is None or r.timed_out or r.wait.deadline_ns is None or r in enabled:
+                continue
+            if best is None or r.wait.deadline_ns < best.wait.deadline_ns:  # type: ignore[union-attr]
+                best = r
+        return best
+
+    def _wake(self, rec: ThreadRec) -> None:
+        """Advance the clock to ``rec``'s deadline; every wait due by then times out."""
+        assert rec.wait is not None and rec.wait.deadline_ns is not None
+        self.clock_ns = max(self.clock_ns, rec.wait.deadline_ns)
+        for r in self.recs:
+            if not r.done and r.wait and r.wait.deadline_ns is not None and r.wait.deadline_ns <= self.clock_ns:
+                r.timed_out = True
 
     def _advance_clock(self) -> bool:
         deadlines = [r.wait.deadline_ns for r in self.recs if not r.done and r.wait and r.wait.deadline_ns is not None]
@@ -262,11 +301,22 @@ class Controller:
                 return
             raise Abort()
         current = me if not me.done and me in enabled else None
-        if len(enabled) == 1:
-            nxt = enabled[0]
+        waker = self._next_waker(enabled) if self.wake_choices else None
+        options = [*enabled, waker] if waker is not None else enabled
+        if len(options) == 1:
+            nxt = options[0]
+        elif len(self.decisions) >= self.adversarial_decisions:
+            # Past the adversarial prefix the run goes on fairly (CHESS-style): retry loops with
+            # backoff finish instead of livelocking under an unfair priority schedule, while a
+            # livelock under fair scheduling still reaches the step limit.
+            self.runnable = enabled
+            nxt = default_choice(self, current, enabled)
         else:
-            nxt = self.chooser.choose(self, current, enabled, len(self.decisions))
-            self.decisions.append(Decision(tuple(r.tid for r in enabled), current.tid if current else None, nxt.tid))
+            self.runnable = enabled
+            nxt = self.chooser.choose(self, current, options, len(self.decisions))
+            self.decisions.append(Decision(tuple(r.tid for r in options), current.tid if current else None, nxt.tid))
+        if nxt is waker:
+            self._wake(nxt)
         if nxt is me:
             self.run_length += 1
             return

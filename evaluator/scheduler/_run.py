@@ -17,7 +17,7 @@ from evaluator.scheduler._controller import Chooser, Controller, Decision, Step
 from evaluator.scheduler._strategies import DfsExplorer, Guided, Pct, RandomWalk
 from evaluator.scheduler._tracer import ProgramTracer
 
-__all__ = ["Budget", "Exploration", "RunResult", "explore", "run_schedule"]
+__all__ = ["Budget", "Exploration", "RunResult", "explore", "live_threads", "run_schedule"]
 
 SCENARIO_THREAD = "MainThread"
 
@@ -55,9 +55,15 @@ def run_schedule(
     tracer: ProgramTracer | None,
     max_steps: int = 50_000,
     stuck_seconds: float = 2.0,
+    wake_choices: bool = True,
 ) -> RunResult:
-    """Run ``scenario(program)`` once, every managed thread serialized by ``chooser``."""
+    """Run ``scenario(program)`` once, every managed thread serialized by ``chooser``.
+
+    ``wake_choices=False`` keeps the virtual clock still while any thread can run (the
+    timing model of the performance check: computation is free, waits cost their time).
+    """
     ctl = Controller(chooser, max_steps=max_steps)
+    ctl.wake_choices = wake_choices
     if tracer is not None:
         ctl.trace_function = tracer.trace_function(ctl)
     scenario_rec = ctl.new_rec(SCENARIO_THREAD)
@@ -118,6 +124,19 @@ def run_schedule(
         virtual_ns=ctl.clock_ns,
         steps=ctl.steps,
     )
+
+
+def live_threads() -> list[str]:
+    """Names of the threads the current schedule started that have not finished yet (the caller
+    excluded): what a scenario asks right after ``close()`` returns, with no grace period.
+    Outside the scheduler, the live threads other than the caller."""
+    ctl = _runtime.controller
+    me = _real.get_ident()
+    if ctl is None:
+        import threading
+
+        return [t.name for t in threading.enumerate() if t.ident != me and t.is_alive()]
+    return [r.name for r in ctl.recs if not r.done and r.ident != me and r.tid != 0]
 
 
 @dataclass

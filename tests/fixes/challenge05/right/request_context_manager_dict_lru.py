@@ -1,0 +1,137 @@
+# fix-judgement: right
+# class: other
+# idiom: QuoteRequest as a context manager owning its subscription + insertion-ordered dict LRU (pop and re-insert) under a lock
+# why: `with` guarantees the unsubscribe; plain dicts keep insertion order, so re-inserting on a hit and evicting next(iter(cache)) is an LRU bounded at 256.
+"""Quote service of a brokerage app: answers "what are my stocks worth?" requests.
+
+Prices come from an exchange feed (a slow call), so they are cached. Every open request also
+listens for live price updates on the service's event bus, so a quote being assembled picks up
+a price that changed meanwhile. Request threads call `QuoteService.handle()` concurrently.
+The service is restarted every night because its memory grows all day long.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from types import TracebackType
+
+CACHE_LIMIT = 256
+"""Most prices kept in the cache (least recently used ones are evicted)."""
+
+Listener = Callable[[str, float], None]
+
+
+class EventBus:
+    """Publish/subscribe for live price updates."""
+
+    def __init__(self) -> None:
+        self.listeners: list[Listener] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, listener: Listener) -> None:
+        with self._lock:
+            self.listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        with self._lock:
+            self.listeners.remove(listener)
+
+    def publish(self, symbol: str, price: float) -> None:
+        with self._lock:
+            listeners = list(self.listeners)
+        for listener in listeners:
+            listener(symbol, price)
+
+
+class ExchangeFeed:
+    """The exchange's price API: every call is a network round trip."""
+
+    def __init__(self, latency_seconds: float = 0.002) -> None:
+        self.latency_seconds = latency_seconds
+        self.calls = 0
+
+    def fetch(self, symbol: str) -> float:
+        if self.latency_seconds:  # 0: the in-process replica used in tests answers at once
+            time.sleep(self.latency_seconds)
+        self.calls += 1
+        return float(sum(map(ord, symbol)) % 500 + 10)
+
+
+class QuoteRequest:
+    """One client's request: the symbols it asked for and the prices gathered so far."""
+
+    def __init__(self, request_id: int, symbols: list[str]) -> None:
+        self.request_id = request_id
+        self.symbols = symbols
+        self.prices: dict[str, float] = {}
+        self.log: list[str] = [f"request {request_id} for {len(symbols)} symbols"]
+
+    def on_price(self, symbol: str, price: float) -> None:
+        if symbol in self.symbols:
+            self.prices[symbol] = price
+
+    def listening_on(self, bus: EventBus) -> QuoteRequest:
+        """Subscribe to ``bus`` until the ``with`` block ends (however it ends)."""
+        self._bus = bus
+        bus.subscribe(self.on_price)
+        return self
+
+    def __enter__(self) -> QuoteRequest:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self._bus.unsubscribe(self.on_price)
+
+
+class QuoteService:
+    def __init__(self, feed: ExchangeFeed) -> None:
+        self.feed = feed
+        self.bus = EventBus()
+        self.cache: dict[str, float] = {}
+        self._cache_lock = threading.Lock()
+
+    def price(self, symbol: str) -> float:
+        """The cached price of ``symbol`` (fetched from the exchange on a miss)."""
+        with self._cache_lock:
+            if symbol in self.cache:
+                price = self.cache.pop(symbol)
+                self.cache[symbol] = price  # re-inserted: now the most recently used
+                return price
+        price = self.feed.fetch(symbol)  # slow: outside the lock
+        with self._cache_lock:
+            self.cache.pop(symbol, None)
+            self.cache[symbol] = price
+            while len(self.cache) > CACHE_LIMIT:
+                del self.cache[next(iter(self.cache))]  # oldest insertion = least recently used
+        self.bus.publish(symbol, price)
+        return price
+
+    def handle(self, request_id: int, symbols: list[str]) -> float:
+        """Total value of one share of each symbol, with live updates while we gather."""
+        with QuoteRequest(request_id, symbols).listening_on(self.bus) as request:
+            for symbol in symbols:
+                request.prices.setdefault(symbol, self.price(symbol))
+        return round(sum(request.prices.values()), 2)
+
+
+def main() -> None:
+    import tracemalloc
+
+    tracemalloc.start()
+    service = QuoteService(ExchangeFeed(latency_seconds=0))
+    request_id = 0
+    for hour in range(1, 6):
+        for _ in range(2_000):
+            request_id += 1
+            # Popular stocks, plus a symbol typed by the user (often one nobody asked before).
+            service.handle(request_id, ["AAPL", "MSFT", "NVDA", f"USER{request_id}"])
+        current, _peak = tracemalloc.get_traced_memory()
+        print(f"hour {hour}: {current / 1e6:5.1f} MB traced, {len(service.bus.listeners)} listeners, "
+              f"{len(service.cache)} cached prices")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+# fix-judgement: wrong
+# class: missing-fault
+# breaks: "only the current lock holder's writes may land in the report storage" (stale holder after a pause)
+# scenario: (custom world, reproduced) all three start at t=0; scheduler-3's put lands at t=1 but it is paused 60 ms before it processes the reply, so acquired_at=61 while the store's lease ends at t=301; at t=305 scheduler-2 takes the expired lock, and scheduler-3, believing it still has ~56 ms of lease, runs its unconditional release and deletes scheduler-2's lock; scheduler-2 keeps writing unfenced while scheduler-3 takes grant #3 and writes too
+# why: A purely client-side lease check measured from when the reply was *processed* cannot see a pause that happened before that moment; without a fencing token storage has no way to refuse the stale write.
+"""The nightly report job.
+
+Three scheduler nodes wake up for every run of the nightly report. Only one of them may write
+the report at a time, so they take a lock in the shared key-value store first, write the
+report section by section, and release the lock. Everything runs in the simulated world
+(see challenges/sim/README.md): ``await`` sim operations only.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from challenges.sim import Client, Node
+
+LOCK_KEY = "locks/nightly-report"
+LOCK_TTL_MS = 300
+"""The lock frees itself this long after it was taken, in case its holder dies."""
+RETRY_MS = 20
+SAFETY_MS = 50
+SECTIONS = ("sales", "refunds", "inventory")
+RUNS = 3
+
+
+class Lock:
+    """A lock in the key-value store: the key exists while someone holds it."""
+
+    def __init__(self, node: Node, kv: Client, key: str = LOCK_KEY, ttl_ms: int = LOCK_TTL_MS) -> None:
+        self.node = node
+        self.kv = kv
+        self.key = key
+        self.ttl_ms = ttl_ms
+
+    async def acquire(self) -> int:
+        """Wait until this node holds the lock; return the version of the lock key."""
+        while True:
+            version = await self.kv.put(self.key, self.node.name, ttl_ms=self.ttl_ms, if_absent=True)
+            if version is not None:
+                return version
+            await self.node.sleep(RETRY_MS)
+
+    async def release(self) -> bool:
+        """Free the lock; True if it was released."""
+        return await self.kv.delete(self.key)
+
+
+async def compute_section(node: Node, section: str, run: int) -> str:
+    """Crunch the numbers for one section (takes a while)."""
+    await node.sleep(node.rng.randint(40, 80))
+    return f"run {run} {section} by {node.name}"
+
+
+async def scheduler(node: Node, kv: Client, storage: Client) -> None:
+    """One scheduler node: for each run, take the lock and write the report."""
+    lock = Lock(node, kv)
+    for run in range(1, RUNS + 1):
+        await lock.acquire()
+        node.log(f"run {run}: got the lock")
+        acquired_at = node.now
+        try:
+            for section in SECTIONS:
+                content = await compute_section(node, section, run)
+                if node.now - acquired_at > LOCK_TTL_MS - SAFETY_MS:
+                    node.log(f"run {run}: lease nearly over, stopping")
+                    break
+                await storage.write(f"report/{section}", content)
+        finally:
+            if node.now - acquired_at < LOCK_TTL_MS:
+                await lock.release()
+        await node.sleep(node.rng.randint(50, 150))
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(9, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

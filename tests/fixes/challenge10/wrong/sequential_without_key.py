@@ -1,0 +1,60 @@
+# fix-judgement: wrong
+# class: partial
+# breaks: "Every order's events are applied to the order database exactly in the order the shop published them"
+# scenario: publish still spreads records round-robin: order-105 'created' goes to partition 1 (fulfillment-3), 'paid' to partition 2 (fulfillment-2); fulfillment-3 is paused 300 ms (or just polls later), so fulfillment-2 applies 'paid' before 'created' is applied
+# why: Makes each consumer sequential but events of one order still live in different partitions handled by different nodes.
+"""Order fulfillment: order events go through a partitioned log to a pool of consumers.
+
+The shop publishes each order's events in order: ``created``, then ``paid``, then ``shipped``.
+Three fulfillment nodes share the topic as one consumer group and apply every event to the
+order database. Everything runs in the simulated world (see challenges/sim/README.md).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from challenges.sim import Client, Node
+from challenges.sim.log import Record
+
+TOPIC = "order-events"
+GROUP = "fulfillment"
+POLL_MS = 20
+
+
+async def publish(node: Node, log: Client, event: dict[str, Any]) -> None:
+    """Send one order event (``{"order", "seq", "status"}``) to the broker."""
+    await log.publish(TOPIC, event)
+
+
+async def handle(node: Node, orders: Client, record: Record) -> None:
+    """Apply one event to the order database (some events take longer than others)."""
+    await node.sleep(node.rng.randint(5, 40))
+    event = record.value
+    await orders.apply(event["order"], event["seq"], event["status"])
+
+
+async def consumer(node: Node, log: Client, orders: Client) -> None:
+    """One fulfillment node: poll its partitions and handle every record."""
+    await log.join(GROUP, TOPIC, node.name)
+    while True:
+        for partition in await log.assignment(GROUP, TOPIC, node.name):
+            offset = await log.committed(GROUP, TOPIC, partition)
+            records = await log.fetch(TOPIC, partition, offset)
+            for record in records:
+                await handle(node, orders, record)
+            if records:
+                await log.commit(GROUP, TOPIC, partition, records[-1].offset + 1)
+        await node.sleep(POLL_MS)
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(10, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

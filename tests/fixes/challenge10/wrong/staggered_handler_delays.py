@@ -1,0 +1,66 @@
+# fix-judgement: wrong
+# class: sleep-hides-race
+# breaks: "Every order's events are applied to the order database exactly in the order the shop published them"
+# scenario: records of a batch start 50 ms apart, which covers handle's 5-40 ms + network in a quiet world; but the next poll (20 ms later) restarts the stagger at 0, so a 'shipped' fetched in the next batch starts before the previous batch's 'paid' (started at +50 ms); and after a consumer pause both timers have fired and both applies go out at the same instant, then the 1-10 ms network delays reorder them
+# why: Spacing the tasks out in time makes reordering rarer without creating any happens-before between an order's events.
+"""Order fulfillment: order events go through a partitioned log to a pool of consumers.
+
+The shop publishes each order's events in order: ``created``, then ``paid``, then ``shipped``.
+Three fulfillment nodes share the topic as one consumer group and apply every event to the
+order database. Everything runs in the simulated world (see challenges/sim/README.md).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from challenges.sim import Client, Node
+from challenges.sim.log import Record
+
+TOPIC = "order-events"
+GROUP = "fulfillment"
+POLL_MS = 20
+
+
+async def publish(node: Node, log: Client, event: dict[str, Any]) -> None:
+    """Send one order event (``{"order", "seq", "status"}``) to the broker."""
+    await log.publish(TOPIC, event, key=event["order"])  # one order -> one partition
+
+
+async def handle(node: Node, orders: Client, record: Record) -> None:
+    """Apply one event to the order database (some events take longer than others)."""
+    await node.sleep(node.rng.randint(5, 40))
+    event = record.value
+    await orders.apply(event["order"], event["seq"], event["status"])
+
+
+async def handle_later(node: Node, orders: Client, record: Record, delay: int) -> None:
+    """Start handling after ``delay`` ms so earlier records get a head start."""
+    await node.sleep(delay)
+    await handle(node, orders, record)
+
+
+async def consumer(node: Node, log: Client, orders: Client) -> None:
+    """One fulfillment node: poll its partitions and handle every record."""
+    await log.join(GROUP, TOPIC, node.name)
+    while True:
+        for partition in await log.assignment(GROUP, TOPIC, node.name):
+            offset = await log.committed(GROUP, TOPIC, partition)
+            records = await log.fetch(TOPIC, partition, offset)
+            for i, record in enumerate(records):
+                node.start(handle_later, node, orders, record, 50 * i)  # still parallel, but staggered
+            if records:
+                await log.commit(GROUP, TOPIC, partition, records[-1].offset + 1)
+        await node.sleep(POLL_MS)
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(10, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

@@ -1,0 +1,71 @@
+# fix-judgement: wrong
+# class: unbounded
+# breaks: "Never hold more than 200 accepted-but-not-yet-stored events"
+# scenario: when the 199-slot queue is full, submit appends the event to self.overflow (a plain list) and returns True, and the worker refills the queue from it; by t=600 ms the flood has put ~370 events in the overflow list: accepted-but-unstored is ~570, the same as before the 'fix'
+# why: Replaces one unbounded buffer with a bounded queue plus an unbounded spill list; the memory is still held, just in another structure.
+"""Clickstream ingest: accept events from the web tier, store them in the data warehouse.
+
+Request handlers call ``submit`` for every incoming event; a background worker writes the
+buffered events to the (slow) warehouse. Everything runs in the simulated world (see
+challenges/sim/README.md).
+
+Contract with the grader:
+* ``submit(event)`` returns True when the event is accepted (it will be stored) or False when
+  it is refused (the client is told "503, retry later");
+* an accepted event that the service gives up on must be counted in ``self.dropped``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from challenges.sim import Client, Node, Queue, QueueFull, RpcTimeout
+
+
+MAX_PENDING = 200
+"""Accepted events not yet stored that fit in the node's memory."""
+STORE_TIMEOUT_MS = 1_000
+"""Far beyond any slow-network round trip (delays are bounded): a timeout means a lost message."""
+
+
+class Ingest:
+    """Buffers incoming events and stores them in the warehouse."""
+
+    def __init__(self, node: Node, warehouse: Client) -> None:
+        self.node = node
+        self.warehouse = warehouse.with_timeout(STORE_TIMEOUT_MS)
+        self.buffer = Queue(maxsize=MAX_PENDING - 1)
+        self.overflow: list[dict[str, Any]] = []
+        """Events that did not fit; moved into the queue as it drains (never lose an event)."""
+        self.dropped = 0
+
+    async def submit(self, event: dict[str, Any]) -> bool:
+        """Accept one event from a client; spill to the overflow list when the queue is full."""
+        try:
+            self.buffer.put_nowait(event)
+        except QueueFull:
+            self.overflow.append(event)
+        return True
+
+    async def run(self) -> None:
+        """The worker: store buffered events one by one."""
+        while True:
+            event = await self.buffer.get()
+            if self.overflow and not self.buffer.full():
+                self.buffer.put_nowait(self.overflow.pop(0))
+            try:
+                await self.warehouse.store(event["id"], event)
+            except RpcTimeout:
+                self.dropped += 1
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(11, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

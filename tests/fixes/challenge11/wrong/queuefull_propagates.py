@@ -1,0 +1,65 @@
+# fix-judgement: wrong
+# class: happy-path-only
+# breaks: "never leave a caller waiting forever" / submit must answer True or False (refused = 503), not blow up
+# scenario: once 199 events are buffered (about t=200 ms in the flood), put_nowait raises QueueFull straight out of submit(): the client's request task crashes with an unhandled QueueFull instead of getting False, so the caller is never told 503 and the event is neither accepted nor refused
+# why: Bounds the queue but only handles the path where there is room; the full-queue case becomes an exception instead of a refusal.
+"""Clickstream ingest: accept events from the web tier, store them in the data warehouse.
+
+Request handlers call ``submit`` for every incoming event; a background worker writes the
+buffered events to the (slow) warehouse. Everything runs in the simulated world (see
+challenges/sim/README.md).
+
+Contract with the grader:
+* ``submit(event)`` returns True when the event is accepted (it will be stored) or False when
+  it is refused (the client is told "503, retry later");
+* an accepted event that the service gives up on must be counted in ``self.dropped``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from challenges.sim import Client, Node, Queue, QueueFull, RpcTimeout
+
+
+MAX_PENDING = 200
+"""Accepted events not yet stored that fit in the node's memory."""
+STORE_TIMEOUT_MS = 1_000
+"""Far beyond any slow-network round trip (delays are bounded): a timeout means a lost message."""
+
+
+class Ingest:
+    """Buffers incoming events and stores them in the warehouse."""
+
+    def __init__(self, node: Node, warehouse: Client) -> None:
+        self.node = node
+        self.warehouse = warehouse.with_timeout(STORE_TIMEOUT_MS)
+        self.buffer = Queue(maxsize=MAX_PENDING - 1)  # + the one event the worker is storing
+        self.dropped = 0
+
+    async def submit(self, event: dict[str, Any]) -> bool:
+        """Accept one event from a client."""
+        self.buffer.put_nowait(event)
+        return True
+
+    async def run(self) -> None:
+        """The worker: store buffered events one by one."""
+        while True:
+            event = await self.buffer.get()
+            try:
+                await self.warehouse.store(event["id"], event)
+            except RpcTimeout:
+                self.dropped += 1  # a lost message: give up on it, but say so
+                self.node.log(f"gave up on {event['id']} (no reply from the warehouse)")
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(11, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

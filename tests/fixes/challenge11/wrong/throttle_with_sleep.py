@@ -1,0 +1,56 @@
+# fix-judgement: wrong
+# class: sleep-hides-race
+# breaks: "Never hold more than 200 accepted-but-not-yet-stored events"
+# scenario: submit sleeps qsize/4 ms before accepting; the backlog settles where the callers' delay matches the store rate, i.e. it grows with the warehouse's latency and has no cap. Reproduced in a hand-built world (two sequential clients, one-way delays 100-150 ms): 519 accepted-but-unstored events at the peak. In the grader's scenario the flood ends before the slow-network episode and the backlog peaks below 200, so it happens to pass there
+# why: A delay proportional to the backlog slows callers down but is not a bound: nothing ever refuses or waits for room.
+"""Clickstream ingest: accept events from the web tier, store them in the data warehouse.
+
+Request handlers call ``submit`` for every incoming event; a background worker writes the
+buffered events to the (slow) warehouse. Everything runs in the simulated world (see
+challenges/sim/README.md).
+
+Contract with the grader:
+* ``submit(event)`` returns True when the event is accepted (it will be stored) or False when
+  it is refused (the client is told "503, retry later");
+* an accepted event that the service gives up on must be counted in ``self.dropped``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from challenges.sim import Client, Node, Queue
+
+
+class Ingest:
+    """Buffers incoming events and stores them in the warehouse."""
+
+    def __init__(self, node: Node, warehouse: Client) -> None:
+        self.node = node
+        self.warehouse = warehouse
+        self.buffer = Queue()
+        self.dropped = 0
+
+    async def submit(self, event: dict[str, Any]) -> bool:
+        """Accept one event from a client, slowing callers down when we are behind."""
+        await self.node.sleep(self.buffer.qsize() // 4)
+        self.buffer.put_nowait(event)
+        return True
+
+    async def run(self) -> None:
+        """The worker: store buffered events one by one."""
+        while True:
+            event = await self.buffer.get()
+            await self.warehouse.store(event["id"], event)
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(11, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

@@ -1,0 +1,54 @@
+# fix-judgement: wrong
+# class: escape
+# breaks: SIM_GUIDE: module-level variables are shared by all simulated nodes; share nothing except through services
+# scenario: save also stores the bio in a module-level dict _LATEST and load returns it from there: all three simulated clients run in one Python process, so every load sees the latest save instantly; on real machines each web server has its own _LATEST (load returns that server's own writes or None), and the dict even survives from one seeded world to the next
+# why: Answers reads from a Python global shared between simulated machines instead of from the replicas.
+"""User profiles on a replicated store.
+
+Three replicas hold every profile; replica-1 is the primary and ships each write to the others
+a little later. To spread the load, profile pages read from any replica. Everything runs in
+the simulated world (see challenges/sim/README.md).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from challenges.sim import Client, Node
+
+
+_LATEST: dict[str, str] = {}
+"""Latest bio per profile (a fast path in front of the replicas)."""
+
+
+class ProfileStore:
+    """Save and load profile bios on the replica set (``replicas[0]`` is the primary)."""
+
+    def __init__(self, node: Node, replicas: list[Client]) -> None:
+        self.node = node
+        self.replicas = replicas
+
+    async def save(self, user: str, bio: str) -> None:
+        """Store a new bio; versions order the writes (later wins)."""
+        version = (self.node.now, self.node.name)
+        _LATEST[user] = bio
+        await self.replicas[0].write(user, version, bio)
+
+    async def load(self, user: str) -> str | None:
+        """The user's current bio (None if they never saved one)."""
+        if user in _LATEST:
+            return _LATEST[user]
+        replica = self.node.rng.choice(self.replicas)
+        item = await replica.read(user)
+        return None if item is None else item[1]
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(12, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

@@ -1,0 +1,49 @@
+# fix-judgement: wrong
+# class: other
+# breaks: "Read-your-writes: once save returned, that user's later loads see that bio"
+# scenario: save starts the primary write as a background task and returns at once (faster page); loads go to the primary, but the user's next load can reach replica-1 before the write does (each message takes 1-10 ms and the replica adds 0-20 ms): the user reads the old bio after save returned
+# why: Reads from the primary are right, but acknowledging a save before the write was applied breaks read-your-writes.
+"""User profiles on a replicated store.
+
+Three replicas hold every profile; replica-1 is the primary and ships each write to the others
+a little later. To spread the load, profile pages read from any replica. Everything runs in
+the simulated world (see challenges/sim/README.md).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from challenges.sim import Client, Node
+
+
+class ProfileStore:
+    """Save and load profile bios on the replica set (``replicas[0]`` is the primary)."""
+
+    def __init__(self, node: Node, replicas: list[Client]) -> None:
+        self.node = node
+        self.replicas = replicas
+
+    async def save(self, user: str, bio: str) -> None:
+        """Store a new bio; versions order the writes (later wins)."""
+        version = (self.node.now, self.node.name)
+        self.node.start(self._write, user, version, bio)  # don't make the user wait for the replica
+
+    async def _write(self, user: str, version: tuple[int, str], bio: str) -> None:
+        await self.replicas[0].write(user, version, bio)
+
+    async def load(self, user: str) -> str | None:
+        """The user's current bio (None if they never saved one)."""
+        item = await self.replicas[0].read(user)
+        return None if item is None else item[1]
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(12, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

@@ -1,0 +1,51 @@
+# fix-judgement: wrong
+# class: partial
+# breaks: "Monotonic reads: a client never sees a profile go back to an older version" and linearizability
+# scenario: a session returns its own last saved bio from node.memory, so 'I changed my bio and still see the old one' is gone; but client-2 loading carol still picks a random replica: 'carol v4' from replica-1, then 'carol v3' from replica-3 (not yet replicated)
+# why: Fixes read-your-writes (the first complaint) with a local cache but leaves the second one (bio flipping between old and new) for every other reader.
+"""User profiles on a replicated store.
+
+Three replicas hold every profile; replica-1 is the primary and ships each write to the others
+a little later. To spread the load, profile pages read from any replica. Everything runs in
+the simulated world (see challenges/sim/README.md).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from challenges.sim import Client, Node
+
+
+class ProfileStore:
+    """Save and load profile bios on the replica set (``replicas[0]`` is the primary)."""
+
+    def __init__(self, node: Node, replicas: list[Client]) -> None:
+        self.node = node
+        self.replicas = replicas
+
+    async def save(self, user: str, bio: str) -> None:
+        """Store a new bio; versions order the writes (later wins)."""
+        version = (self.node.now, self.node.name)
+        await self.replicas[0].write(user, version, bio)
+        self.node.memory.setdefault("my_bios", {})[user] = bio
+
+    async def load(self, user: str) -> str | None:
+        """The user's current bio (None if they never saved one)."""
+        mine = self.node.memory.get("my_bios", {})
+        if user in mine:
+            return str(mine[user])  # our own latest save: no need to ask a lagging replica
+        replica = self.node.rng.choice(self.replicas)
+        item = await replica.read(user)
+        return None if item is None else item[1]
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(12, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

@@ -1,0 +1,48 @@
+# fix-judgement: wrong
+# class: sleep-hides-race
+# breaks: "every history of saves and loads is linearizable" (and monotonic reads for other clients)
+# scenario: save sleeps 320 ms (more than the 300 ms maximum replication lag) before returning, so the saver reads its own write; but during those 320 ms other users' loads go to random replicas: client-2 loads carol from replica-1 ('carol v3') and 50 ms later from replica-2 ('carol v2'), a read that goes back in time
+# why: Sleeping out the replication lag hides the stale read from the writer only; it adds no synchronization for concurrent readers.
+"""User profiles on a replicated store.
+
+Three replicas hold every profile; replica-1 is the primary and ships each write to the others
+a little later. To spread the load, profile pages read from any replica. Everything runs in
+the simulated world (see challenges/sim/README.md).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from challenges.sim import Client, Node
+
+
+class ProfileStore:
+    """Save and load profile bios on the replica set (``replicas[0]`` is the primary)."""
+
+    def __init__(self, node: Node, replicas: list[Client]) -> None:
+        self.node = node
+        self.replicas = replicas
+
+    async def save(self, user: str, bio: str) -> None:
+        """Store a new bio; versions order the writes (later wins)."""
+        version = (self.node.now, self.node.name)
+        await self.replicas[0].write(user, version, bio)
+        await self.node.sleep(320)  # replication takes at most 300 ms: by now every replica has it
+
+    async def load(self, user: str) -> str | None:
+        """The user's current bio (None if they never saved one)."""
+        replica = self.node.rng.choice(self.replicas)
+        item = await replica.read(user)
+        return None if item is None else item[1]
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(12, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

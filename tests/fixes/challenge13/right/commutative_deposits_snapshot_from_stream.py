@@ -1,0 +1,89 @@
+# fix-judgement: right
+# class: other
+# idiom: deposits commute and cannot overdraw, so they append unconditionally; only withdrawals use expected_version; a snapshot is rebuilt by folding the stream prefix itself rather than trusting the loaded balance
+# why: Only withdrawals can make the balance negative and each is decided on the exact current version; every snapshot is computed from the events 1..v it claims, so snapshot+replay equals full replay.
+"""Bank accounts, event-sourced.
+
+An account is a stream of events in the event store; its balance is the fold of ``apply``
+over those events. To load quickly, every few events the state is snapshotted in the KV store
+and later loads replay only the events after the snapshot. Tellers on several nodes serve
+customers at the same time. Everything runs in the simulated world (see
+challenges/sim/README.md).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from challenges.sim import Client, Node, Rejected
+
+SNAPSHOT_EVERY = 4
+
+
+def apply(balance: int, event: dict[str, Any]) -> int:
+    """The balance after one event (this fold defines the account)."""
+    if event["type"] == "deposited":
+        return balance + event["amount"]
+    if event["type"] == "withdrawn":
+        return balance - event["amount"]
+    raise ValueError(f"unknown event {event['type']!r}")
+
+
+class Account:
+    """Commands and queries on one account stream."""
+
+    def __init__(self, node: Node, events: Client, kv: Client, account_id: str) -> None:
+        self.node = node
+        self.events = events
+        self.kv = kv
+        self.id = account_id
+
+    async def load(self) -> tuple[int, int]:
+        """(balance, version): start from the latest snapshot, replay the events after it."""
+        snapshot = await self.kv.get(f"snapshot/{self.id}")
+        balance, version = snapshot.value if snapshot is not None else (0, 0)
+        for version, event in await self.events.read(self.id, version + 1):
+            balance = apply(balance, event)
+        return balance, version
+
+    async def _record(self, balance: int, event: dict[str, Any], expected_version: int | None = None) -> None:
+        """Append ``event``; every few events snapshot the stream's own fold up to the new version."""
+        new_version = await self.events.append(self.id, [event], expected_version=expected_version)
+        if new_version % SNAPSHOT_EVERY == 0:
+            state = 0
+            for version, past in await self.events.read(self.id, 1):
+                if version > new_version:
+                    break
+                state = apply(state, past)
+            await self.kv.put(f"snapshot/{self.id}", (state, new_version))
+
+    async def deposit(self, amount: int) -> None:
+        # a deposit never needs the current balance: append it whatever else was appended
+        await self._record(0, {"type": "deposited", "amount": amount})
+
+    async def withdraw(self, amount: int) -> bool:
+        """Take money out if the balance covers it; True if it was withdrawn."""
+        while True:
+            balance, version = await self.load()
+            if balance < amount:
+                return False
+            try:
+                await self._record(balance, {"type": "withdrawn", "amount": amount}, expected_version=version)
+                return True
+            except Rejected:
+                continue
+
+    async def balance(self) -> int:
+        return (await self.load())[0]
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(13, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

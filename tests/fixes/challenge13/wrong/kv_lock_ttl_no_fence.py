@@ -1,0 +1,96 @@
+# fix-judgement: wrong
+# class: missing-fault
+# breaks: folding the stream never gives a negative balance (under teller pauses)
+# scenario: (reproduced: two tellers withdrawing 40 from 50, teller-1 paused 300 ms at t=30ms -> replay -30) A per-account lock put(if_absent, ttl_ms=200) around load+append, appends without expected_version. Teller-1 takes the lock, loads balance 50, is paused 250 ms; the lock expires, teller-2 takes it, withdraws 40 (balance 10); teller-1 wakes and appends its withdrawal of 40 decided on 50 -> -30.
+# why: A lease without a fencing token is not mutual exclusion when the holder can pause past its TTL; the append must be conditional (expected_version).
+"""Bank accounts, event-sourced.
+
+An account is a stream of events in the event store; its balance is the fold of ``apply``
+over those events. To load quickly, every few events the state is snapshotted in the KV store
+and later loads replay only the events after the snapshot. Tellers on several nodes serve
+customers at the same time. Everything runs in the simulated world (see
+challenges/sim/README.md).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from challenges.sim import Client, Node
+
+SNAPSHOT_EVERY = 4
+
+
+def apply(balance: int, event: dict[str, Any]) -> int:
+    """The balance after one event (this fold defines the account)."""
+    if event["type"] == "deposited":
+        return balance + event["amount"]
+    if event["type"] == "withdrawn":
+        return balance - event["amount"]
+    raise ValueError(f"unknown event {event['type']!r}")
+
+
+class Account:
+    """Commands and queries on one account stream."""
+
+    def __init__(self, node: Node, events: Client, kv: Client, account_id: str) -> None:
+        self.node = node
+        self.events = events
+        self.kv = kv
+        self.id = account_id
+
+    async def load(self) -> tuple[int, int]:
+        """(balance, version): start from the latest snapshot, replay the events after it."""
+        snapshot = await self.kv.get(f"snapshot/{self.id}")
+        balance, version = snapshot.value if snapshot is not None else (0, 0)
+        for version, event in await self.events.read(self.id, version + 1):
+            balance = apply(balance, event)
+        return balance, version
+
+    async def _record(self, balance: int, event: dict[str, Any]) -> None:
+        """Append ``event`` to the state ``balance`` we loaded; snapshot now and then."""
+        new_version = await self.events.append(self.id, [event])
+        if new_version % SNAPSHOT_EVERY == 0:
+            await self.kv.put(f"snapshot/{self.id}", (apply(balance, event), new_version))
+
+    async def _lock(self) -> None:
+        while await self.kv.put(f"lock/{self.id}", self.node.name, ttl_ms=200, if_absent=True) is None:
+            await self.node.sleep(5)
+
+    async def _unlock(self) -> None:
+        await self.kv.delete(f"lock/{self.id}", if_value=self.node.name)
+
+    async def deposit(self, amount: int) -> None:
+        await self._lock()
+        try:
+            balance, _ = await self.load()
+            await self._record(balance, {"type": "deposited", "amount": amount})
+        finally:
+            await self._unlock()
+
+    async def withdraw(self, amount: int) -> bool:
+        """Take money out if the balance covers it; True if it was withdrawn."""
+        await self._lock()
+        try:
+            balance, _ = await self.load()
+            if balance < amount:
+                return False
+            await self._record(balance, {"type": "withdrawn", "amount": amount})
+            return True
+        finally:
+            await self._unlock()
+
+    async def balance(self) -> int:
+        return (await self.load())[0]
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(13, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

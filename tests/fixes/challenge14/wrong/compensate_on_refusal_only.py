@@ -1,0 +1,61 @@
+# fix-judgement: wrong
+# class: happy-path-only
+# breaks: False only if the trip holds nothing; always returns True/False even when the network misbehaves
+# scenario: Full compensation when a service refuses, and keys; but when the 5 attempts for the hotel all time out during the 30 % loss window (about 3 % of calls), it returns False without compensating: the trip keeps flight F6 and payment P6 although the agent was told 'not booked'.
+# why: Cleanup runs only on the refusal path, not when retries are exhausted.
+"""Trip booking: a saga over three services (flights, payments, hotels).
+
+A trip books a flight, charges the card, then books a hotel. Each service can refuse (sold
+out, card declined); the network between us and them loses and duplicates messages, so calls
+are retried on timeout. When a step is refused, the trip must be undone. Everything runs in
+the simulated world (see challenges/sim/README.md).
+
+Contract with the grader: ``book_trip`` returns True when the trip is fully booked, False
+when it is not booked at all.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from challenges.sim import Client, Node, Rejected, RpcTimeout
+
+ATTEMPTS = 5
+
+
+async def retry(node: Node, call: Callable[[], Awaitable[Any]]) -> Any:
+    """Call again on timeouts (the network loses messages)."""
+    for _ in range(ATTEMPTS - 1):
+        try:
+            return await call()
+        except RpcTimeout:
+            await node.sleep(20)
+    return await call()
+
+
+async def book_trip(node: Node, trip: str, flights: Client, payments: Client, hotels: Client) -> bool:
+    """Book flight, payment and hotel for ``trip``: all of them, or none."""
+    done: list[tuple[Client, str]] = []
+    try:
+        for step, service in (("flight", flights), ("payment", payments), ("hotel", hotels)):
+            done.append((service, await retry(node, lambda: service.book(trip, key=f"{trip}/{step}"))))
+    except Rejected:
+        for service, booking in reversed(done):
+            await retry(node, lambda: service.cancel(booking))
+        return False
+    except RpcTimeout:
+        return False  # the network is down: the trip could not be booked
+    return True
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(14, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

@@ -1,0 +1,68 @@
+# fix-judgement: right
+# class: other
+# idiom: a separate distributed loader lock (put if_absent on loading/<id> with TTL, released with delete(if_version) in try/finally); other requests poll the cache; staleness handled by a version floor checked on every read
+# why: Only the lock holder (or a successor after a paused holder's lock expires) loads; a stale product written by a load that raced an update is below the floor, so no page that starts after the update accepts it.
+"""Product pages: a cache in front of a slow product database (cache-aside).
+
+Three app nodes serve product pages. A page reads the product from the shared cache (a KV
+store with TTLs); on a miss it loads it from the database and caches it. When an admin
+changes a price, the database is updated and the cached copy deleted. Everything runs in the
+simulated world (see challenges/sim/README.md).
+
+A product is ``(version, price)``; the database's version grows with every price change.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from challenges.sim import Client, Node
+
+TTL_MS = 1_000
+
+
+def _floor_key(product_id: str) -> str:
+    return f"floor/{product_id}"
+
+
+async def _cached_and_floor(cache: Client, product_id: str) -> tuple[Any, int]:
+    """The cached item and the lowest product version a page may show (both asked at once)."""
+    item_call, floor_call = cache.get(product_id), cache.get(_floor_key(product_id))
+    item, floor = await item_call, await floor_call
+    return item, (floor.value if floor is not None else 0)
+
+
+async def get_product(node: Node, cache: Client, db: Client, product_id: str) -> tuple[int, int]:
+    """The product for a page view: from the cache, or loaded by the one lock holder."""
+    while True:
+        item, floor = await _cached_and_floor(cache, product_id)
+        if item is not None and item.value[0] >= floor:
+            return tuple(item.value)  # type: ignore[return-value]
+        lock = await cache.put(f"loading/{product_id}", node.name, ttl_ms=250, if_absent=True)
+        if lock is not None:
+            try:
+                product: tuple[int, int] = await db.read(product_id)
+                await cache.put(product_id, product, ttl_ms=TTL_MS)
+                return product
+            finally:
+                await cache.delete(f"loading/{product_id}", if_version=lock)
+        await node.sleep(15)
+
+
+async def update_price(node: Node, cache: Client, db: Client, product_id: str, price: int) -> None:
+    """An admin changes a price: write the database, raise the version floor, invalidate."""
+    version, _ = await db.write(product_id, price)
+    await cache.put(_floor_key(product_id), version)
+    await cache.delete(product_id)
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(15, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

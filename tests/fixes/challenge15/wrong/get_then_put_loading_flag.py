@@ -1,0 +1,54 @@
+# fix-judgement: wrong
+# class: new-race
+# breaks: never more than 5 loads of the same product in progress at once
+# scenario: A 'loading' flag is checked with get() and then set with a plain put(): twenty requests that miss at the same moment all get() None for loading/p-1 before any put() arrives (1-10 ms each way), so all twenty load. (The invalidation race of the original is also left as is: observed stale reads.)
+# why: Check-then-set over the network is not a claim; it needs put(if_absent=True).
+"""Product pages: a cache in front of a slow product database (cache-aside).
+
+Three app nodes serve product pages. A page reads the product from the shared cache (a KV
+store with TTLs); on a miss it loads it from the database and caches it. When an admin
+changes a price, the database is updated and the cached copy deleted. Everything runs in the
+simulated world (see challenges/sim/README.md).
+
+A product is ``(version, price)``; the database's version grows with every price change.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from challenges.sim import Client, Node
+
+TTL_MS = 1_000
+
+
+async def get_product(node: Node, cache: Client, db: Client, product_id: str) -> tuple[int, int]:
+    """The product for a page view: from the cache, or from the database on a miss."""
+    while True:
+        item = await cache.get(product_id)
+        if item is not None:
+            return item.value
+        if await cache.get(f"loading/{product_id}") is None:
+            await cache.put(f"loading/{product_id}", node.name, ttl_ms=200)
+            product = await db.read(product_id)
+            await cache.put(product_id, product, ttl_ms=TTL_MS)
+            await cache.delete(f"loading/{product_id}")
+            return product
+        await node.sleep(10)
+
+
+async def update_price(node: Node, cache: Client, db: Client, product_id: str, price: int) -> None:
+    """An admin changes a price: write the database, then invalidate the cache."""
+    await db.write(product_id, price)
+    await cache.delete(product_id)
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(15, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

@@ -1,0 +1,53 @@
+# fix-judgement: wrong
+# class: sleep-hides-race
+# breaks: never more than 5 loads at once; no stale price after an update
+# scenario: On a miss it sleeps node.rng.randint(0, 60) ms and re-checks the cache before loading. The first load takes 40-80 ms plus network, so nearly every request that draws a delay shorter than that still misses and loads (seen 7+ concurrent loads); the update race is untouched too.
+# why: Random waiting spreads the herd a little but does not elect a single loader.
+"""Product pages: a cache in front of a slow product database (cache-aside).
+
+Three app nodes serve product pages. A page reads the product from the shared cache (a KV
+store with TTLs); on a miss it loads it from the database and caches it. When an admin
+changes a price, the database is updated and the cached copy deleted. Everything runs in the
+simulated world (see challenges/sim/README.md).
+
+A product is ``(version, price)``; the database's version grows with every price change.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from challenges.sim import Client, Node
+
+TTL_MS = 1_000
+
+
+async def get_product(node: Node, cache: Client, db: Client, product_id: str) -> tuple[int, int]:
+    """The product for a page view: from the cache, or from the database on a miss."""
+    item = await cache.get(product_id)
+    if item is not None:
+        return item.value
+    await node.sleep(node.rng.randint(0, 60))  # let one of us refill it first
+    item = await cache.get(product_id)
+    if item is not None:
+        return item.value
+    product = await db.read(product_id)
+    await cache.put(product_id, product, ttl_ms=TTL_MS)
+    return product
+
+
+async def update_price(node: Node, cache: Client, db: Client, product_id: str, price: int) -> None:
+    """An admin changes a price: write the database, then invalidate the cache."""
+    await db.write(product_id, price)
+    await cache.delete(product_id)
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(15, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

@@ -1,0 +1,55 @@
+# fix-judgement: wrong
+# class: drops-work
+# breaks: never more than 5 loads of the same product in progress at once
+# scenario: Uses a proper if_absent loader lock, but a request that finds the lock taken polls only 3 times (30 ms) and then loads the database itself 'so the page is not slow'. A database read takes 40-80 ms, so when p-1 expires the ~20 waiters all pass the limiter and load: the stampede is back.
+# why: A limiter that lets everyone through when unsure is no limiter.
+"""Product pages: a cache in front of a slow product database (cache-aside).
+
+Three app nodes serve product pages. A page reads the product from the shared cache (a KV
+store with TTLs); on a miss it loads it from the database and caches it. When an admin
+changes a price, the database is updated and the cached copy deleted. Everything runs in the
+simulated world (see challenges/sim/README.md).
+
+A product is ``(version, price)``; the database's version grows with every price change.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from challenges.sim import Client, Node
+
+TTL_MS = 1_000
+
+
+async def get_product(node: Node, cache: Client, db: Client, product_id: str) -> tuple[int, int]:
+    """The product for a page view: from the cache, or from the database on a miss."""
+    for _ in range(3):
+        item = await cache.get(product_id)
+        if item is not None:
+            return item.value
+        lock = await cache.put(f"loading/{product_id}", node.name, ttl_ms=200, if_absent=True)
+        if lock is not None:
+            break
+        await node.sleep(10)
+    product = await db.read(product_id)  # waited long enough: load it ourselves
+    await cache.put(product_id, product, ttl_ms=TTL_MS)
+    await cache.delete(f"loading/{product_id}", if_value=node.name)
+    return product
+
+
+async def update_price(node: Node, cache: Client, db: Client, product_id: str, price: int) -> None:
+    """An admin changes a price: write the database, then invalidate the cache."""
+    await db.write(product_id, price)
+    await cache.delete(product_id)
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(15, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

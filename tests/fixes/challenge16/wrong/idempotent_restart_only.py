@@ -1,0 +1,65 @@
+# fix-judgement: wrong
+# class: partial
+# breaks: every window the final watermark passed shows exactly its number of clicks
+# scenario: Makes restarts safe (state+offset checkpointed together, upsert instead of add) but still emits a window as soon as the first event of the next window is read and ignores events of older windows: a click at event time 990 that reaches the log at 1150, after a click at 1010 was read, is dropped; window [0, 1000) shows 68 instead of 69.
+# why: Fixes the restart double-count but not the out-of-order (late event) bug.
+"""Clicks per second: a streaming job that counts events in tumbling event-time windows.
+
+Click events arrive on a log topic. Each carries the time the click happened
+(``event_time``); because of mobile networks, events reach the log up to 300 ms late and
+out of order. The job counts clicks per 1-second window of event time and publishes each
+window's count to the dashboard. It checkpoints its position in the KV store, because the
+node it runs on gets restarted now and then. Everything runs in the simulated world (see
+challenges/sim/README.md).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from challenges.sim import Client, Node
+
+TOPIC = "clicks"
+WINDOW_MS = 1_000
+MAX_LATENESS_MS = 300
+"""Events reach the log at most this long after their event time."""
+POLL_MS = 20
+CHECKPOINT_EVERY = 10
+
+
+def window_of(event_time: int) -> int:
+    """Start of the tumbling window holding ``event_time``."""
+    return event_time // WINDOW_MS * WINDOW_MS
+
+
+async def counter(node: Node, log: Client, kv: Client, dashboard: Client) -> None:
+    """Read clicks, count them per window, emit each window when the next one starts."""
+    saved = await kv.get("counter/state")
+    offset, current, counts = saved.value if saved is not None else (0, None, {})
+    counts = dict(counts)
+    while True:
+        records = await log.fetch(TOPIC, 0, offset, max_records=20)
+        for record in records:
+            window = window_of(record.value["event_time"])
+            if current is None:
+                current = window
+            if window > current:  # a newer window started: the current one is complete
+                await dashboard.upsert(current, counts.pop(current, 0))
+                current = window
+            if window == current:
+                counts[window] = counts.get(window, 0) + 1
+            offset = record.offset + 1
+        if records:
+            await kv.put("counter/state", (offset, current, dict(counts)))
+        await node.sleep(POLL_MS)
+
+
+def main(seed: int = 1) -> None:
+    """Run one seeded simulation of the grader's scenario and print its timeline."""
+    from challenges.sim.demo import run_demo
+
+    run_demo(16, globals(), seed)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
