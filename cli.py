@@ -144,7 +144,7 @@ app = LearnApp(
     help="Learn Python concurrency by fixing real concurrency bugs, graded with evidence.",
     rich_markup_mode=None,
     no_args_is_help=False,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

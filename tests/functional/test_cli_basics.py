@@ -77,6 +77,20 @@ def test_installed_script_runs() -> None:
     assert result.stdout.startswith("concurrency-lab ")
 
 
+def test_shell_completion_completes_commands() -> None:
+    env = {**os.environ, "_LEARN_COMPLETE": "complete_bash", "COMP_WORDS": "learn li", "COMP_CWORD": "1"}
+    result = subprocess.run([sys.executable, "-c", "import sys; sys.argv[0] = 'learn'; from cli import app; app()"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["list"]
+
+
+def test_help_offers_completion_install(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_in_process(capsys, "--help")
+    assert code == 0
+    assert "--install-completion" in out
+
+
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_in_process(capsys, "--version")
     assert code == 0
