@@ -637,19 +637,22 @@ def solution_command(
     approach: Annotated[str | None, typer.Option("--approach", help="Show one approach only.")] = None,
     reveal: Annotated[bool, typer.Option("--reveal", help="Show them before you have passed.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Whole files, not what differs from your copy.")] = False,
 ) -> None:
-    """Show the reference solutions and their trade-offs (after you pass, or with --reveal)."""
+    """Show the reference solutions, their trade-offs and what differs from your copy."""
     import tracker
     from challenges import get_challenge
     from challenges.loop import solutions_for
     from challenges.render import render_solutions
+    from challenges.workspace import existing_copy
 
     get_challenge(number)
     question = f"Reveal the solutions of challenge {number} before passing it?"
     if reveal and not yes and not tracker.has_passed(number) and not _confirm(question):
         _console().print(f"Not revealed. Another hint may be enough: learn hint {number}")
         raise typer.Exit(ExitCode.FAILED)
-    render_solutions(_console(), solutions_for(number, reveal=reveal), approach)
+    yours = None if full else existing_copy(number)
+    render_solutions(_console(), solutions_for(number, reveal=reveal), approach, yours)
 
 
 @app.command("reset")

@@ -179,3 +179,24 @@ def test_a_grader_failure_exits_3_and_records_nothing(
     assert "grader error" in capsys.readouterr().out
     assert tracker.challenge_statuses() == {}
     assert not (tmp_path / "learn-home" / "progress.sqlite3").exists()
+
+
+def test_solution_shows_what_differs_from_the_learners_copy(tmp_path: Path) -> None:
+    assert learn("challenge", "2", cwd=tmp_path).returncode == 0
+    copy = tmp_path / "workspace" / "challenge02_race" / "program.py"
+    diffed = learn("solution", "2", "--reveal", "--yes", cwd=tmp_path)
+    assert diffed.returncode == 0, diffed.stderr
+    assert "--- your " in diffed.stdout and "+++ " in diffed.stdout
+    assert f"what differs from your copy {copy}" in diffed.stdout
+    whole = learn("solution", "2", "--reveal", "--yes", "--full", cwd=tmp_path)
+    assert whole.returncode == 0, whole.stderr
+    assert "--- your" not in whole.stdout
+    assert len(diffed.stdout.splitlines()) < len(whole.stdout.splitlines())
+
+
+def test_achievement_texts_use_the_right_article(tmp_path: Path) -> None:
+    result = learn("achievements", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "Pass an invariant challenge" in text and "Pass an unbounded-queue challenge" in text
+    assert "Pass a invariant" not in text and "Pass a unbounded" not in text
