@@ -594,11 +594,11 @@ def check_command(
 def watch_command(
     number: Annotated[int | None, typer.Argument(help="Challenge to start with (default: your current one).")] = None,
 ) -> None:
-    """Re-check your copy on every save (Enter re-runs, q quits); moves on after a pass."""
+    """Re-check your copy on every save; keys + Enter: h hint, r run, l list, n next, q quit."""
     from challenges import get_challenge
     from challenges.loop import check, current_challenge
     from challenges.render import render_check
-    from challenges.watch import WatchLoop, run_watch
+    from challenges.watch import Signal, WatchLoop, run_watch
 
     console = _console()
 
@@ -608,12 +608,24 @@ def watch_command(
         render_check(console, report)
         return report.result.passed
 
+    def act(signal: Signal, current: int) -> None:
+        if signal == "hint":
+            hint_command(current)
+        elif signal == "run":
+            run_challenge_command(current, original=False, timeout=10.0)
+        elif signal == "list":
+            list_command("challenges")
+
+    def introduce(current: int) -> None:
+        challenge_command(current)
+
     if number is None:
         number = current_challenge()
         if number is None:
             raise UserError("you have passed every challenge: nothing to watch (see `learn progress`)")
     get_challenge(number)
-    run_watch(WatchLoop(number, grade, announce=lambda text: console.print(f"[cyan]{text}[/]")))
+    announce = lambda text: console.print(f"[cyan]{text}[/]", soft_wrap=True)  # noqa: E731
+    run_watch(WatchLoop(number, grade, announce=announce, act=act, introduce=introduce))
 
 
 @app.command("hint")

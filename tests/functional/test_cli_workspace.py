@@ -134,11 +134,28 @@ async def test_opening_the_tui_writes_nothing(outside: Path, tmp_path: Path, mon
     assert tree(outside, home, workspace) == before
 
 
-def test_watch_without_a_number_watches_the_current_challenge(tmp_path: Path) -> None:
+def test_watch_without_a_number_watches_the_current_challenge_and_answers_keys(tmp_path: Path) -> None:
     assert learn("challenge", "4", cwd=tmp_path).returncode == 0
-    result = learn("watch", cwd=tmp_path, stdin="q\n", timeout=120)
+    result = learn("watch", cwd=tmp_path, stdin="l\nh\nq\n", timeout=180)
     assert result.returncode == 0, result.stderr
-    assert "challenge04" in result.stdout.replace("\n", "")
+    out = result.stdout.replace("\n", "")
+    assert "challenge04" in out
+    assert "Challenges" in out  # l: the list
+    assert "Hints for challenge 4" in out  # h: a hint for the current challenge
+
+
+def test_watch_next_key_moves_on_with_the_story() -> None:
+    from challenges.watch import WatchLoop
+
+    graded: list[int] = []
+    introduced: list[int] = []
+    loop = WatchLoop(3, lambda n: graded.append(n) is not None, announce=lambda _: None,
+                     settle_seconds=0.01, introduce=introduced.append)
+    for signal in ("next", "quit"):
+        loop.signals.put(signal)  # type: ignore[arg-type]
+    loop.run()
+    assert introduced == [4] and loop.number == 4
+    assert graded == [3, 4]
 
 
 def test_doctor_reports_python_workspace_progress_and_extras(tmp_path: Path) -> None:
