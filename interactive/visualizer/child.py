@@ -106,10 +106,9 @@ def _run_target(kind: str, target: str) -> None:
         challenge = get_challenge(int(target))
         path = challenge.program_path
         try:
-            from challenges.workspace import working_copy_path
+            from challenges.workspace import existing_copy
 
-            learner = working_copy_path(challenge)
-            path = learner if learner.exists() else path
+            path = existing_copy(challenge.number) or path  # no workspace yet: the original
         except ImportError:
             pass
         spec = importlib.util.spec_from_file_location("learner_program", path)
