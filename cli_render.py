@@ -111,6 +111,13 @@ def _statuses(lookup: Callable[[], dict[int, str]]) -> Callable[[int], str]:
     return status
 
 
+def _lesson_cell(example: Example) -> str:
+    """The lesson's title, and the challenge it leads to."""
+    if not example.next_challenges:
+        return example.title
+    return f"{example.title}\n[magenta]→ ch{example.next_challenges[0]}[/]"
+
+
 def render_catalogue(console: Console, what: str) -> None:
     """The `learn list` tables."""
     from rich.table import Table
@@ -131,7 +138,7 @@ def render_catalogue(console: Console, what: str) -> None:
 
         for ex in all_examples():
             table.add_row(
-                str(ex.number), ex.title, ", ".join(ex.concepts[:3]), difficulty_stars(ex.difficulty),
+                str(ex.number), _lesson_cell(ex), ", ".join(ex.concepts[:3]), difficulty_stars(ex.difficulty),
                 " ".join(_variant_flag(v) for v in ex.variants) or "—", example_status(ex.number),
             )
         console.print(table)

@@ -37,9 +37,9 @@ def serial_explanation(
     start: State,
     ops: Sequence[Op],
     observed: Sequence[Hashable],
-    final: Hashable,
+    final: object,
     step: Callable[[State, Op], tuple[State, Hashable]],
-    summary: Callable[[State], Hashable] = lambda state: state,  # type: ignore[assignment,return-value]
+    summary: Callable[[State], object] | None = None,
 ) -> tuple[int, ...] | None:
     """The first order of ``ops`` whose serial run gives every ``observed`` result and ``final``.
 
@@ -60,7 +60,7 @@ def serial_explanation(
             if result != observed[index]:
                 break
         else:
-            if summary(state) == final:
+            if (state if summary is None else summary(state)) == final:
                 return order
     return None
 

@@ -125,11 +125,11 @@ class GradeResult:
 
     @property
     def score(self) -> int:
-        """0-100: share of checks passed, minus 5 per warning, 100 only with no findings."""
+        """0-100: the share of checks passed. Warnings are advice and never cost points: only a
+        FAIL, which always carries evidence from this run, fails a check."""
         if not self.checks:
             return 0
-        base = round(100 * sum(c.passed for c in self.checks) / len(self.checks))
-        return max(0, base - 5 * len(self.warnings))
+        return round(100 * sum(c.passed for c in self.checks) / len(self.checks))
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -53,7 +53,7 @@ def crash_finding(error: BaseException, program: Path, check: str) -> Finding | 
     frames = traceback_frames(error.__traceback__)
     mine = program_lines(frames, program)
     if not mine:
-        return None
+        return api_mismatch_finding(error, frames, check)
     last = next(f for f in reversed(frames) if Path(f.filename).name == program.name)
     summary = "".join(traceback.format_exception_only(type(error), error)).strip()
     if isinstance(error, SystemExit):
@@ -65,4 +65,26 @@ def crash_finding(error: BaseException, program: Path, check: str) -> Finding | 
     return Finding(
         kind=FindingKind.CRASH, severity=Severity.FAIL, title=title,
         evidence=(summary, *mine), hint=hint, location=f"{program.name}:{last.lineno}", check=check,
+    )
+
+
+def api_mismatch_finding(error: BaseException, frames: list[traceback.FrameSummary], check: str) -> Finding | None:
+    """The grader's call into the learner's program failed because the program's API changed
+    (a renamed method, a new required argument): say which call the grader makes. None when the
+    error is not that (a grader bug, reported as an internal error instead)."""
+    if not isinstance(error, AttributeError | TypeError) or not frames:
+        return None
+    last = frames[-1]
+    if Path(last.filename).name != "spec.py" or not last.line:
+        return None
+    text = str(error)
+    if isinstance(error, TypeError) and "argument" not in text:
+        return None
+    return Finding(
+        kind=FindingKind.CRASH, severity=Severity.FAIL,
+        title=f"the grader could not call your program the way the README describes it: {text[:120]}",
+        evidence=(f"the grader calls: {last.line.strip()}",
+                  "keep the classes, methods and arguments of the original program: the grader uses them"),
+        hint="Compare your copy's class and method names and signatures with the original program.py.",
+        check=check,
     )

@@ -124,13 +124,17 @@ class ScheduleCheck:
     """
 
     name: str
-    scenario: Scenario
+    scenario: Callable[..., Any]
+    """``scenario(program)``, or ``scenario(program, prepared=...)`` with ``prepare``."""
     kind: FindingKind = FindingKind.RACE
     """Finding kind for a :class:`Violation` raised by the scenario (deadlocks are always DEADLOCK)."""
     strategies: tuple[str, ...] = ("dfs", "pct", "random")
     preemption_bound: int = 2
+    prepare: Callable[[ModuleType], Any] | None = None
+    """Runs once, for real, before the exploration; the scenario is then called as
+    ``scenario(program, prepared)`` (e.g. to measure a size the scenario must fill to)."""
     max_schedules: int = 400
-    max_seconds: float = 3.0
+    max_seconds: float = 8.0
     """A safety cap only: the budget is ``max_schedules`` (the same file and seed explore the same
     schedules); the cap stops a program whose every schedule is very slow."""
     hint: str = ""

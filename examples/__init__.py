@@ -1,4 +1,4 @@
-"""The 16 narrated lessons.
+"""The narrated lessons.
 
 Each lesson is a module ``examples/exNN_<slug>.py`` that defines:
 
@@ -6,7 +6,11 @@ Each lesson is a module ``examples/exNN_<slug>.py`` that defines:
 - ``TITLE: str``, ``CONCEPTS: tuple[str, ...]``, ``DIFFICULTY: int`` (1-5);
 - ``VARIANTS: tuple[str, ...]``: the ``--variant`` names it accepts (e.g. ``("threads", "asyncio")``),
   empty when it has only one way to run;
-- ``main(variant: str | None = None) -> None``: runs the lesson, narrating with Rich.
+- ``NEXT_CHALLENGES: tuple[int, ...]``: the challenges it prepares for, the first one next;
+- ``HYPOTHESES: dict[str, tuple[str, ...]]``: per variant (``"main"`` when there are none), the
+  ids of the hypotheses it prints, judged from its own measurements (``examples._lesson``);
+- ``main(variant: str | None = None) -> None``: runs the lesson, narrating with Rich, and ends
+  with "try next" (an edit to make in the learner's workspace copy, and the next challenge).
 
 This registry only reads file names, so ``learn list`` never imports a lesson.
 """

@@ -28,6 +28,8 @@ class Example:
     concepts: tuple[str, ...]
     difficulty: int
     variants: tuple[str, ...]
+    next_challenges: tuple[int, ...]
+    """The challenges this lesson prepares for, the first one to take next."""
     lesson: str
     """The module docstring: the lesson text."""
 
@@ -57,6 +59,7 @@ def _parse(path: Path, number: int, slug: str) -> Example:
         concepts=tuple(module_constant(tree, "CONCEPTS", ())),
         difficulty=int(module_constant(tree, "DIFFICULTY", 1)),
         variants=tuple(module_constant(tree, "VARIANTS", ())),
+        next_challenges=tuple(int(n) for n in module_constant(tree, "NEXT_CHALLENGES", ())),
         lesson=ast.get_docstring(tree) or "",
     )
 

@@ -16,8 +16,10 @@ A **worker pool** starts a fixed number of workers once and feeds them jobs.
 
 ## asyncio: worker tasks pulling from a queue
 
-The same pattern with tasks: N workers loop on `await queue.get()`, call `task_done()`, the
-producer awaits `queue.join()` (every item processed), then cancels the idle workers.
+The same pattern with tasks: N workers loop on `await queue.get()`, call `task_done()` in a
+`finally` (or `queue.join()` never returns after a failed job), the producer awaits
+`queue.join()` (every item processed), then cancels the idle workers and awaits them. From
+3.13, `queue.shutdown()` is the alternative: blocked `get()` calls raise `QueueShutDown`.
 
 ## Choosing the size
 
@@ -42,10 +44,24 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from rich.console import Console
 
+from examples._lesson import (
+    HELD,
+    NOT_HERE,
+    Spread,
+    at_least,
+    header,
+    hypothesis,
+    run_as_script,
+    try_next,
+)
+
 TITLE = "Worker pools"
 CONCEPTS = ("ThreadPoolExecutor", "as_completed", "map", "Future", "worker tasks")
 DIFFICULTY = 2
 VARIANTS = ("threads", "asyncio")
+NEXT_CHALLENGES = (3, 6)
+HYPOTHESES = {"threads": ("4.1", "4.2", "4.3"), "asyncio": ("4.4",)}
+REPEATS = 3
 
 POOL_SIZE = 3
 JOBS = 9
@@ -67,23 +83,39 @@ def _fetch(job: int, seconds: float) -> tuple[int, str, float]:
 # --- threads -------------------------------------------------------------------------------
 
 
-def demo_as_completed(durations: list[float]) -> None:
-    console.rule(f"[bold]as_completed: {JOBS} jobs, {POOL_SIZE} worker threads")
+def _pool_run(durations: list[float], narrate: bool) -> tuple[float, list[int]]:
+    """Run the jobs on the pool; wall seconds and the job numbers in completion order."""
     began = time.perf_counter()
+    completed = []
     with ThreadPoolExecutor(max_workers=POOL_SIZE, thread_name_prefix="pool") as pool:
         futures = [pool.submit(_fetch, job, s) for job, s in enumerate(durations)]
         for rank, future in enumerate(as_completed(futures), start=1):
             job, worker, seconds = future.result()
-            at = (time.perf_counter() - began) * 1000
-            console.print(
-                f"  [dim]{at:4.0f} ms[/] #{rank} done: job {job} "
-                f"({seconds * 1000:3.0f} ms of work) on {worker}"
-            )
-    wall = time.perf_counter() - began
+            completed.append(job)
+            if narrate:
+                at = (time.perf_counter() - began) * 1000
+                console.print(
+                    f"  [dim]{at:4.0f} ms[/] #{rank} done: job {job} "
+                    f"({seconds * 1000:3.0f} ms of work) on {worker}"
+                )
+    return time.perf_counter() - began, completed
+
+
+def demo_as_completed(durations: list[float]) -> None:
+    console.rule(f"[bold]as_completed: {JOBS} jobs, {POOL_SIZE} worker threads")
+    first_wall, completed = _pool_run(durations, narrate=True)
+    walls = Spread.of([first_wall] + [_pool_run(durations, narrate=False)[0] for _ in range(REPEATS - 1)])
+    bound = max(sum(durations) / POOL_SIZE, max(durations))
     console.print(
-        f"wall time [green]{wall:.2f}s[/] vs {sum(durations):.2f}s one after another "
-        f"(best possible with {POOL_SIZE} workers ≈ {sum(durations) / POOL_SIZE:.2f}s)"
+        f"wall time [green]{walls.show(lambda v: f'{v:.2f}s')}[/] vs {sum(durations):.2f}s one after "
+        f"another; [italic]model[/] lower bound with {POOL_SIZE} workers: max(sum / {POOL_SIZE}, "
+        f"longest job) = {bound:.2f}s"
     )
+    hypothesis(console, "4.1", "the pool finishes within 1.3× of the model's lower bound",
+               at_least(Spread.of([bound * 1.3 / w for w in walls.samples]), 1.0),
+               f"wall {walls.show(lambda v: f'{v:.2f}s')} vs bound {bound:.2f}s")
+    hypothesis(console, "4.2", "as_completed yields in completion order, not submission order",
+               HELD if completed != sorted(completed) else NOT_HERE, f"order {completed}")
 
 
 def demo_map_and_errors(durations: list[float]) -> None:
@@ -91,6 +123,8 @@ def demo_map_and_errors(durations: list[float]) -> None:
     with ThreadPoolExecutor(max_workers=POOL_SIZE) as pool:
         order = [job for job, _, _ in pool.map(_fetch, range(JOBS), durations)]
         console.print(f"  map returned jobs in order {order}")
+        hypothesis(console, "4.3", "map returns results in input order",
+                   HELD if order == list(range(JOBS)) else NOT_HERE, f"order {order}")
         failing = pool.submit(_divide, 1, 0)
         try:
             failing.result()
@@ -135,10 +169,14 @@ async def _async_demo(durations: list[float]) -> None:
     await jobs.join()  # every item got task_done()
     wall = time.perf_counter() - began
     for task in workers:
-        task.cancel()  # idle workers wait on get() forever: stop them
+        task.cancel()  # idle workers wait on get() forever: stop them (3.13+: jobs.shutdown())
     await asyncio.gather(*workers, return_exceptions=True)
     for name, count in sorted(done_by.items()):
         console.print(f"  {name} did {count} jobs")
+    stopped = all(task.done() for task in workers)
+    hypothesis(console, "4.4", "every job ran exactly once and no worker task is left running",
+               HELD if sum(done_by.values()) == JOBS and stopped else NOT_HERE,
+               f"{sum(done_by.values())} of {JOBS} jobs, workers stopped: {stopped}")
     console.print(
         f"wall time [green]{wall:.2f}s[/] vs {sum(durations):.2f}s sequential; "
         "each worker took the next job as soon as it was free."
@@ -151,8 +189,21 @@ def run_asyncio() -> None:
 
 def main(variant: str | None = None) -> None:
     """Run the lesson: threads first, then asyncio (or only the chosen variant)."""
-    console.print("[bold cyan]Lesson 4 — worker pools.[/]")
+    header(console, 4, "worker pools")
     if variant in (None, "threads"):
         run_threads()
     if variant in (None, "asyncio"):
         run_asyncio()
+    try_next(
+        console,
+        __file__,
+        "in `_worker`, remove the `try/finally` around the job and make one job raise "
+        "(`if seconds > 0.14: raise ValueError`): run `asyncio` and watch `jobs.join()` wait "
+        "forever (Ctrl-C). Then set POOL_SIZE = 9 and compare 4.1's bound.",
+        [(3, "the CI service that hoarded threads: pools and workers that shut down"),
+         (6, "too many open files: one bounded pool of connections, always returned")],
+    )
+
+
+if __name__ == "__main__":
+    run_as_script(main)

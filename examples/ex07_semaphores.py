@@ -36,10 +36,14 @@ from contextlib import AbstractContextManager, nullcontext
 
 from rich.console import Console
 
+from examples._lesson import HELD, NOT_HERE, header, hypothesis, run_as_script, try_next
+
 TITLE = "Semaphores: bounded parallelism"
 CONCEPTS = ("Semaphore", "BoundedSemaphore", "asyncio.Semaphore", "bounded parallelism")
 DIFFICULTY = 2
 VARIANTS = ("threads", "asyncio")
+NEXT_CHALLENGES = (6, 8)
+HYPOTHESES = {"threads": ("7.1", "7.2", "7.3"), "asyncio": ("7.4",)}
 
 LIMIT = 3
 THREADS = 8
@@ -98,15 +102,20 @@ def _crowd(guard: AbstractContextManager[object]) -> tuple[int, float]:
 
 def demo_limit() -> None:
     console.rule(f"[bold]{THREADS} threads, no limit")
-    peak, wall = _crowd(nullcontext())
-    console.print(f"  peak concurrency [red]{peak}[/], wall {wall * 1000:.0f} ms")
+    free_peak, free_wall = _crowd(nullcontext())
+    console.print(f"  peak concurrency [red]{free_peak}[/], wall {free_wall * 1000:.0f} ms")
     console.rule(f"[bold]{THREADS} threads, threading.BoundedSemaphore({LIMIT})")
     peak, wall = _crowd(threading.BoundedSemaphore(LIMIT))
     waves = -(-THREADS // LIMIT)
     console.print(
         f"  peak concurrency [green]{peak}[/], wall {wall * 1000:.0f} ms "
-        f"(≈ {waves} waves × {JOB_SECONDS * 1000:.0f} ms)"
+        f"(model: {waves} waves × {JOB_SECONDS * 1000:.0f} ms = {waves * JOB_SECONDS * 1000:.0f} ms)"
     )
+    hypothesis(console, "7.1", f"with BoundedSemaphore({LIMIT}) never more than {LIMIT} are inside",
+               HELD if peak <= LIMIT else NOT_HERE, f"peak {peak}; without a limit {free_peak}")
+    hypothesis(console, "7.2", "the limit costs latency: the limited crowd takes longer",
+               HELD if wall > free_wall else NOT_HERE,
+               f"{wall * 1000:.0f} ms vs {free_wall * 1000:.0f} ms")
 
 
 def demo_bounded() -> None:
@@ -115,6 +124,8 @@ def demo_bounded() -> None:
     plain.release()  # a bug: released without acquiring
     permits = sum(1 for _ in range(LIMIT + 2) if plain.acquire(blocking=False))
     console.print(f"  Semaphore({LIMIT}) after a stray release now admits [red]{permits}[/]")
+    hypothesis(console, "7.3", "a stray release makes a plain Semaphore admit one extra holder",
+               HELD if permits == LIMIT + 1 else NOT_HERE, f"admitted {permits} with a limit of {LIMIT}")
     bounded = threading.BoundedSemaphore(LIMIT)
     try:
         bounded.release()
@@ -154,8 +165,10 @@ async def _async_demo() -> None:
     wall = time.perf_counter() - began
     console.print(
         f"  peak concurrency [green]{occupancy.peak}[/], 12 fetches in {wall * 1000:.0f} ms "
-        f"(4 waves × {JOB_SECONDS * 1000:.0f} ms)"
+        f"(model: 4 waves × {JOB_SECONDS * 1000:.0f} ms)"
     )
+    hypothesis(console, "7.4", f"asyncio.Semaphore({LIMIT}) never lets more than {LIMIT} run",
+               HELD if occupancy.peak <= LIMIT else NOT_HERE, f"peak {occupancy.peak}")
 
 
 def run_asyncio() -> None:
@@ -164,8 +177,21 @@ def run_asyncio() -> None:
 
 def main(variant: str | None = None) -> None:
     """Run the lesson: threads first, then asyncio (or only the chosen variant)."""
-    console.print("[bold cyan]Lesson 7 — semaphores: bounded parallelism.[/]")
+    header(console, 7, "semaphores: bounded parallelism")
     if variant in (None, "threads"):
         run_threads()
     if variant in (None, "asyncio"):
         run_asyncio()
+    try_next(
+        console,
+        __file__,
+        "in `_use_resource`, replace `with guard:` by `guard.__enter__()` and make thread t3 "
+        "raise before `guard.__exit__(None, None, None)`: run `threads` and count how many "
+        "permits are left for the next crowd — a leaked permit is a slow deadlock.",
+        [(6, "too many open files: resources that leak on the error path"),
+         (8, "more threads, same speed: when the limit, not the work, sets the pace")],
+    )
+
+
+if __name__ == "__main__":
+    run_as_script(main)

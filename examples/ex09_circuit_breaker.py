@@ -22,7 +22,15 @@ versus calls rejected by the open breaker (microseconds), and the recovery throu
 - Keep the state machine **separate from the call**: `allow()` before, `record_success()` /
   `record_failure()` after. The same breaker then serves threads and asyncio (the variants of
   this lesson share it). Time comes from an injected monotonic clock, so a test can drive it.
-- Guard the state with a lock, and never hold the lock across the call itself.
+- **Every admitted call must end in exactly one record**, whatever it raises. Wrap it
+  (`breaker.call(fn)` / `await breaker.acall(fn)`) so that success records success, any
+  `Exception` — not only the one you expected — records a failure, and a cancellation
+  (`CancelledError` from the caller's `asyncio.timeout`, a `BaseException`) just frees the
+  trial slot. Miss one path and the breaker stays half-open with a "trial in flight" forever,
+  rejecting every call.
+- Guard the state with a lock, and never hold the lock across the call itself — nor across
+  the transition callback (logging, metrics): collect the transitions under the lock and
+  announce them after releasing it. The lesson checks this rule on itself.
 - In half-open, admit a limited number of trial calls (here one). If every waiting caller went
   through at once, the recovering service would get the full load again.
 - Count what you would alert on: transitions, rejections, trial outcomes.
@@ -44,17 +52,31 @@ import asyncio
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TypeVar
 
 from rich.console import Console
 from rich.table import Table
+
+from examples._lesson import (
+    HELD,
+    NOT_HERE,
+    Spread,
+    header,
+    hypothesis,
+    lower,
+    run_as_script,
+    try_next,
+)
 
 TITLE = "Circuit breaker: closed, open, half-open"
 CONCEPTS = ("circuit breaker", "fail fast", "half-open", "resilience")
 DIFFICULTY = 3
 VARIANTS = ("threads", "asyncio")
+NEXT_CHALLENGES = (14, 7)
+HYPOTHESES = {"threads": ("9.1", "9.2", "9.3", "9.4"), "asyncio": ("9.1", "9.2", "9.5", "9.4")}
 
 FAILURE_THRESHOLD = 3
 RESET_TIMEOUT = 0.12
@@ -81,9 +103,17 @@ class DependencyError(Exception):
     """The fake dependency timed out."""
 
 
+T = TypeVar("T")
+
+
 @dataclass
 class CircuitBreaker:
-    """A thread-safe closed/open/half-open state machine, independent of how calls are made."""
+    """A thread-safe closed/open/half-open state machine, independent of how calls are made.
+
+    Every admitted call must end in exactly one of :meth:`record_success`,
+    :meth:`record_failure` or :meth:`release` — :meth:`call` and :meth:`acall` guarantee it,
+    whatever the call raises, including cancellation.
+    """
 
     failure_threshold: int
     reset_timeout: float
@@ -97,35 +127,80 @@ class CircuitBreaker:
 
     def allow(self) -> None:
         """Admit a call or raise :class:`CircuitOpenError` (this is the fast failure)."""
-        with self._lock:
-            if self.state is State.OPEN and self.clock() - self._opened_at >= self.reset_timeout:
-                self._move(State.HALF_OPEN)
-            if self.state is State.OPEN:
-                raise CircuitOpenError("open")
-            if self.state is State.HALF_OPEN:
-                if self._trial_in_flight:
-                    raise CircuitOpenError("half-open: a trial call is already in flight")
-                self._trial_in_flight = True
+        moves: list[tuple[State, State]] = []
+        try:
+            with self._lock:
+                if self.state is State.OPEN and self.clock() - self._opened_at >= self.reset_timeout:
+                    moves.append(self._move(State.HALF_OPEN))
+                if self.state is State.OPEN:
+                    raise CircuitOpenError("open")
+                if self.state is State.HALF_OPEN:
+                    if self._trial_in_flight:
+                        raise CircuitOpenError("half-open: a trial call is already in flight")
+                    self._trial_in_flight = True
+        finally:
+            self._announce(moves)  # outside the lock: the callback may be slow or re-enter
 
     def record_success(self) -> None:
+        moves: list[tuple[State, State]] = []
         with self._lock:
             self._failures = 0
             self._trial_in_flight = False
             if self.state is State.HALF_OPEN:
-                self._move(State.CLOSED)
+                moves.append(self._move(State.CLOSED))
+        self._announce(moves)
 
     def record_failure(self) -> None:
+        moves: list[tuple[State, State]] = []
         with self._lock:
             self._failures += 1
             self._trial_in_flight = False
             if self.state is State.HALF_OPEN or self._failures >= self.failure_threshold:
                 self._opened_at = self.clock()
                 if self.state is not State.OPEN:
-                    self._move(State.OPEN)
+                    moves.append(self._move(State.OPEN))
+        self._announce(moves)
 
-    def _move(self, new: State) -> None:
+    def release(self) -> None:
+        """The call ended without telling us anything (cancelled): free the trial slot."""
+        with self._lock:
+            self._trial_in_flight = False
+
+    def call(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` through the breaker (threads)."""
+        self.allow()
+        try:
+            result = fn()
+        except Exception:
+            self.record_failure()  # DependencyError or anything unexpected: not a success
+            raise
+        except BaseException:
+            self.release()  # KeyboardInterrupt, SystemExit: we learned nothing
+            raise
+        self.record_success()
+        return result
+
+    async def acall(self, fn: Callable[[], Awaitable[T]]) -> T:
+        """Await ``fn()`` through the breaker (asyncio); a cancelled trial frees its slot."""
+        self.allow()
+        try:
+            result = await fn()
+        except Exception:
+            self.record_failure()
+            raise
+        except BaseException:
+            self.release()  # CancelledError, e.g. the caller's asyncio.timeout fired
+            raise
+        self.record_success()
+        return result
+
+    def _move(self, new: State) -> tuple[State, State]:
         old, self.state = self.state, new
-        self.on_transition(old, new)
+        return old, new
+
+    def _announce(self, moves: list[tuple[State, State]]) -> None:
+        for old, new in moves:
+            self.on_transition(old, new)
 
 
 @dataclass
@@ -185,17 +260,82 @@ _WHY = {
 }
 
 
-def _make_breaker(console: Console, started: float) -> CircuitBreaker:
-    colours = {State.CLOSED: "green", State.OPEN: "red", State.HALF_OPEN: "yellow"}
+_COLOURS = {State.CLOSED: "green", State.OPEN: "red", State.HALF_OPEN: "yellow"}
+
+
+def _make_breaker(
+    console: Console, started: float, held_during_callback: list[bool], clock: Callable[[], float] = time.monotonic
+) -> CircuitBreaker:
+    breaker: CircuitBreaker
 
     def narrate(old: State, new: State) -> None:
-        at = time.monotonic() - started
+        held_during_callback.append(breaker._lock.locked())  # the lesson checks its own rule
+        at = clock() - started
         console.print(
-            f"  [dim]t={_ms(at)}[/]  [{colours[old]}]{old.value}[/] → "
-            f"[bold {colours[new]}]{new.value}[/]  [dim]({_WHY[old, new]})[/]"
+            f"  [dim]t={_ms(at)}[/]  [{_COLOURS[old]}]{old.value}[/] → "
+            f"[bold {_COLOURS[new]}]{new.value}[/]  [dim]({_WHY.get((old, new), '')})[/]"
         )
 
-    return CircuitBreaker(FAILURE_THRESHOLD, RESET_TIMEOUT, on_transition=narrate)
+    breaker = CircuitBreaker(FAILURE_THRESHOLD, RESET_TIMEOUT, clock=clock, on_transition=narrate)
+    return breaker
+
+
+class FakeClock:
+    """A clock the demonstration moves by hand, so the trial scenarios are exact."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _open_then_wait(breaker: CircuitBreaker, clock: FakeClock) -> None:
+    for _ in range(breaker.failure_threshold):
+        breaker.allow()
+        breaker.record_failure()
+    clock.now += breaker.reset_timeout
+
+
+def unexpected_trial_error(breaker: CircuitBreaker, clock: FakeClock) -> list[str]:
+    """Open the breaker, let the trial raise ``ValueError``, then try again: the steps seen."""
+    _open_then_wait(breaker, clock)
+    steps = []
+
+    def broken() -> str:
+        raise ValueError("a bug in the client library, not a DependencyError")
+
+    try:
+        breaker.call(broken)
+    except ValueError:
+        steps.append(f"trial raised ValueError → {breaker.state.value}")
+    clock.now += breaker.reset_timeout
+    try:
+        steps.append(f"next trial: {breaker.call(lambda: 'ok')} → {breaker.state.value}")
+    except CircuitOpenError as error:
+        steps.append(f"next trial rejected ({error}) → jammed {breaker.state.value}")
+    return steps
+
+
+async def cancelled_trial(breaker: CircuitBreaker, clock: FakeClock) -> list[str]:
+    """Open the breaker, let the caller's ``asyncio.timeout`` cancel the trial, try again."""
+    _open_then_wait(breaker, clock)
+    steps = []
+    hang = asyncio.Event()
+    try:
+        async with asyncio.timeout(0.01):
+            await breaker.acall(hang.wait)  # the dependency never answers
+    except TimeoutError:
+        steps.append(f"trial cancelled by asyncio.timeout → still {breaker.state.value}")
+
+    async def healthy() -> str:
+        return "ok"
+
+    try:
+        steps.append(f"next trial: {await breaker.acall(healthy)} → {breaker.state.value}")
+    except CircuitOpenError as error:
+        steps.append(f"next trial rejected ({error}) → jammed {breaker.state.value}")
+    return steps
 
 
 def _classify(error: BaseException | None) -> str:
@@ -206,29 +346,17 @@ def _classify(error: BaseException | None) -> str:
 
 def _call_through(breaker: CircuitBreaker, dependency: FlakyDependency) -> BaseException | None:
     try:
-        breaker.allow()
-    except CircuitOpenError as error:
+        breaker.call(dependency.call)
+    except (CircuitOpenError, DependencyError) as error:
         return error
-    try:
-        dependency.call()
-    except DependencyError as error:
-        breaker.record_failure()
-        return error
-    breaker.record_success()
     return None
 
 
 async def _acall_through(breaker: CircuitBreaker, dependency: FlakyDependency) -> BaseException | None:
     try:
-        breaker.allow()
-    except CircuitOpenError as error:
+        await breaker.acall(dependency.acall)
+    except (CircuitOpenError, DependencyError) as error:
         return error
-    try:
-        await dependency.acall()
-    except DependencyError as error:
-        breaker.record_failure()
-        return error
-    breaker.record_success()
     return None
 
 
@@ -281,6 +409,23 @@ def _report(console: Console, outcomes: Outcomes) -> None:
     )
 
 
+def _trial_scenario(console: Console, variant: str, held: list[bool]) -> None:
+    clock = FakeClock()
+    breaker = _make_breaker(console, 0.0, held, clock)
+    if variant == "threads":
+        console.print("\n  [bold]When the trial call raises something unexpected[/] (virtual clock):")
+        steps = unexpected_trial_error(breaker, clock)
+        claim = ("9.3", "a trial that raises an unexpected error re-opens, and the next trial closes")
+    else:
+        console.print("\n  [bold]When the caller's timeout cancels the trial call[/] (virtual clock):")
+        steps = asyncio.run(cancelled_trial(breaker, clock))
+        claim = ("9.5", "a cancelled trial frees its slot, and the next trial closes the breaker")
+    for step in steps:
+        console.print(f"    {step}")
+    hypothesis(console, *claim, HELD if breaker.state is State.CLOSED else NOT_HERE,
+               f"final state {breaker.state.value}")
+
+
 def _run_variant(console: Console, variant: str) -> None:
     console.rule(f"[bold]Circuit breaker — {variant}")
     console.print(
@@ -290,22 +435,50 @@ def _run_variant(console: Console, variant: str) -> None:
     )
     started = time.monotonic()
     dependency = FlakyDependency(started)
-    breaker = _make_breaker(console, started)
+    held: list[bool] = []
+    breaker = _make_breaker(console, started, held)
     outcomes = Outcomes()
     if variant == "threads":
         _run_threads(breaker, dependency, outcomes)
     else:
         asyncio.run(_run_asyncio(breaker, dependency, outcomes))
     _report(console, outcomes)
-    console.print(f"  Final state: [bold]{breaker.state.value}[/]\n")
+    console.print(f"  Final state: [bold]{breaker.state.value}[/]")
+    failed = outcomes.latencies.get("failed", [])
+    rejected = outcomes.latencies.get("rejected", [])
+    if failed and rejected:
+        hypothesis(console, "9.1", "every rejected call returned faster than any failed call",
+                   lower(Spread.of(rejected), Spread.of(failed)),
+                   f"rejected {Spread.of(rejected).show(_short, 'calls')}; "
+                   f"failed {Spread.of(failed).show(_short, 'calls')}")
+    else:
+        hypothesis(console, "9.1", "every rejected call returned faster than any failed call", NOT_HERE,
+                   "this run had no rejected or no failed calls to compare")
+    hypothesis(console, "9.2", "the breaker is closed again after the outage",
+               HELD if breaker.state is State.CLOSED else NOT_HERE, f"final state {breaker.state.value}")
+    _trial_scenario(console, variant, held)
+    hypothesis(console, "9.4", "no transition callback ran while the breaker's lock was held",
+               HELD if not any(held) else NOT_HERE, f"{sum(held)} of {len(held)} callbacks under the lock")
+    console.print()
 
 
 def main(variant: str | None = None) -> None:
     """Run the lesson: every variant in turn, or only ``variant``."""
     console = Console(highlight=False)
+    header(console, 9, "circuit breaker: closed, open, half-open")
     for name in VARIANTS if variant is None else (variant,):
         _run_variant(console, name)
+    try_next(
+        console,
+        __file__,
+        "in `CircuitBreaker.acall`, delete the `except BaseException` branch and run "
+        "`asyncio`: the next trial is rejected and hypothesis 9.5 turns to 'not here' — the "
+        "breaker is jammed half-open. Then narrow `call`'s `except Exception` to "
+        "`except DependencyError` and watch 9.3 in `threads`.",
+        [(14, "timeouts and retries across services: a saga that must not charge twice"),
+         (7, "load shedding: fail fast instead of queueing for a dead dependency")],
+    )
 
 
 if __name__ == "__main__":
-    main()
+    run_as_script(main)

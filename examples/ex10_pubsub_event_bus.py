@@ -28,7 +28,15 @@ An unbounded queue is not a choice: it moves the problem to memory and hides it 
 process is killed.
 
 **Unsubscribe** removes the subscription *first* (no new events reach it), then sends a
-sentinel and waits for the worker to finish what is already queued.
+sentinel and waits for the worker to finish what is already queued. "No new events reach it"
+must really hold with several publishers: if `publish` picks its targets under the lock but
+delivers after releasing it, a second publisher can still be holding the old target list
+while `unsubscribe` runs — its event lands in the mailbox *behind the sentinel* and is never
+handled, neither delivered nor counted as dropped. Here `publish` routes and delivers under
+the bus lock; that is safe because `put_nowait` never blocks (no I/O, no waiting under the
+lock), and it makes `remove()` a barrier: once it returns, nothing can arrive after the
+sentinel. The threads variant runs two publisher threads and checks the books: for every
+subscriber, routed = delivered + dropped, and nothing is left behind its sentinel.
 
 ## When not to
 
@@ -51,10 +59,14 @@ from dataclasses import dataclass, field
 from rich.console import Console
 from rich.table import Table
 
+from examples._lesson import HELD, NOT_HERE, header, hypothesis, run_as_script, try_next
+
 TITLE = "Pub/sub event bus with per-subscriber bounded queues"
 CONCEPTS = ("pub/sub", "topics", "bounded queue", "isolation", "backpressure")
 DIFFICULTY = 3
 VARIANTS = ("threads", "asyncio")
+NEXT_CHALLENGES = (5, 10)
+HYPOTHESES = {"threads": ("10.1", "10.2"), "asyncio": ("10.1", "10.2")}
 
 EVENTS = 40
 PUBLISH_INTERVAL = 0.003
@@ -92,8 +104,11 @@ _STOP = object()
 class Stats:
     """What happened to one subscriber."""
 
+    routed: int = 0
     delivered: int = 0
     dropped: int = 0
+    stranded: int = 0
+    """Events found behind the sentinel after the worker stopped (must stay 0)."""
     max_depth: int = 0
     max_delay: float = 0.0
 
@@ -126,18 +141,22 @@ class EventBus:
 
         Returns the subscriptions that had to drop it.
         """
-        with self._lock:
-            targets = [s for s in self._subscriptions.values() if fnmatch.fnmatch(event.topic, s.spec.pattern)]
         dropped_by = []
-        for subscription in targets:
-            try:
-                subscription.mailbox.put_nowait(event)
-            except (queue.Full, asyncio.QueueFull):
-                subscription.stats.dropped += 1
-                dropped_by.append(subscription)
-            else:
-                depth = subscription.mailbox.qsize()
-                subscription.stats.max_depth = max(subscription.stats.max_depth, depth)
+        # Route AND deliver under the lock: put_nowait never blocks, and remove() can then
+        # never interleave between choosing a subscriber and queueing for it.
+        with self._lock:
+            for subscription in self._subscriptions.values():
+                if not fnmatch.fnmatch(event.topic, subscription.spec.pattern):
+                    continue
+                subscription.stats.routed += 1
+                try:
+                    subscription.mailbox.put_nowait(event)
+                except (queue.Full, asyncio.QueueFull):
+                    subscription.stats.dropped += 1
+                    dropped_by.append(subscription)
+                else:
+                    depth = subscription.mailbox.qsize()
+                    subscription.stats.max_depth = max(subscription.stats.max_depth, depth)
         return dropped_by
 
 
@@ -191,15 +210,28 @@ def _run_threads(bus: EventBus, narrate: Callable[[str], None]) -> Result:
         subscription.worker.start()
         bus.add(subscription)
         subscriptions.append(subscription)
-    publish_costs = []
-    for number in range(1, EVENTS + 1):
-        t0 = time.perf_counter()
-        dropped_by = bus.publish(_event(number))
-        publish_costs.append(time.perf_counter() - t0)
-        _narrate_first_drops(dropped_by, number, narrate)
-        if number == UNSUBSCRIBE_AFTER:
-            _unsubscribe_thread(bus, "email", narrate)
-        time.sleep(PUBLISH_INTERVAL)
+    publish_costs: list[float] = []
+    costs_lock = threading.Lock()
+
+    def publisher(numbers: range) -> None:
+        for number in numbers:
+            t0 = time.perf_counter()
+            dropped_by = bus.publish(_event(number))
+            with costs_lock:
+                publish_costs.append(time.perf_counter() - t0)
+            _narrate_first_drops(dropped_by, number, narrate)
+            if number == UNSUBSCRIBE_AFTER:  # while the other publisher keeps publishing
+                _unsubscribe_thread(bus, "email", narrate)
+            time.sleep(PUBLISH_INTERVAL * 2)
+
+    publishers = [
+        threading.Thread(target=publisher, args=(range(start, EVENTS + 1, 2),), name=f"publisher-{start}")
+        for start in (1, 2)
+    ]
+    for thread in publishers:
+        thread.start()
+    for thread in publishers:
+        thread.join()
     for subscription in subscriptions:
         if subscription.spec.name != "email":
             _unsubscribe_thread(bus, subscription.spec.name, narrate)
@@ -213,6 +245,7 @@ def _unsubscribe_thread(bus: EventBus, name: str, narrate: Callable[[str], None]
     subscription.mailbox.put(_STOP)  # blocks while the queue is full: fine, the worker drains it
     assert isinstance(subscription.worker, threading.Thread)
     subscription.worker.join()
+    subscription.stats.stranded = subscription.mailbox.qsize()
     narrate(f"unsubscribed [bold]{name}[/]: drained its queue and joined its thread in {_ms(time.perf_counter() - t0)}")
 
 
@@ -245,6 +278,7 @@ async def _unsubscribe_task(bus: EventBus, name: str, narrate: Callable[[str], N
     await subscription.mailbox.put(_STOP)
     assert isinstance(subscription.worker, asyncio.Task)
     await subscription.worker
+    subscription.stats.stranded = subscription.mailbox.qsize()
     narrate(f"unsubscribed [bold]{name}[/]: drained its queue and awaited its task in {_ms(time.perf_counter() - t0)}")
 
 
@@ -258,21 +292,29 @@ def _expected(spec: SubscriberSpec, last_event: int) -> int:
 
 def _report(console: Console, bus_stats: dict[str, Stats], publish_costs: list[float]) -> None:
     table = Table(title="Per subscriber (while subscribed)", title_justify="left")
-    for column in ("subscriber", "matched", "delivered", "dropped", "max queue depth", "max delay"):
+    for column in ("subscriber", "routed", "delivered", "dropped", "stranded", "max queue depth", "max delay"):
         table.add_column(column, justify="left" if column == "subscriber" else "right")
     for spec in SUBSCRIBERS:
         stats = bus_stats[spec.name]
-        last = UNSUBSCRIBE_AFTER if spec.name == "email" else EVENTS
         table.add_row(
-            spec.name, str(_expected(spec, last)), str(stats.delivered), str(stats.dropped),
+            spec.name, str(stats.routed), str(stats.delivered), str(stats.dropped), str(stats.stranded),
             f"{stats.max_depth}/{spec.queue_size}", _ms(stats.max_delay),
         )
     console.print(table)
-    missed = _expected(SUBSCRIBERS[1], EVENTS) - _expected(SUBSCRIBERS[1], UNSUBSCRIBE_AFTER)
+    email = bus_stats["email"]
     console.print(
-        f"  email left after event #{UNSUBSCRIBE_AFTER}: the {missed} later users.* events "
-        "were not queued for it (the subscription was removed before its worker was stopped)."
+        f"  email left at event #{UNSUBSCRIBE_AFTER}: {_expected(SUBSCRIBERS[1], EVENTS) - email.routed} "
+        "later users.* events were not routed to it (removed before its worker was stopped)."
     )
+    balanced = all(st.routed == st.delivered + st.dropped and st.stranded == 0 for st in bus_stats.values())
+    hypothesis(console, "10.1", "every routed event was delivered or counted as dropped, none stranded",
+               HELD if balanced else NOT_HERE,
+               "; ".join(f"{n}: {st.routed}={st.delivered}+{st.dropped}, {st.stranded} stranded" for n, st in bus_stats.items()))
+    analytics = bus_stats["analytics"]
+    hypothesis(console, "10.2", "the slow subscriber drops events instead of slowing the publisher",
+               HELD if analytics.dropped and max(publish_costs) < SUBSCRIBERS[2].work_seconds else NOT_HERE,
+               f"analytics dropped {analytics.dropped}; slowest publish() {max(publish_costs) * 1e6:.0f} µs "
+               f"vs {SUBSCRIBERS[2].work_seconds * 1000:.0f} ms of work per event")
     costs = sorted(publish_costs)
     console.print(
         f"  publish() took [bold]{costs[len(costs) // 2] * 1e6:.0f} µs[/] (median), "
@@ -307,9 +349,20 @@ def _run_variant(console: Console, variant: str) -> None:
 def main(variant: str | None = None) -> None:
     """Run the lesson: every variant in turn, or only ``variant``."""
     console = Console(highlight=False)
+    header(console, 10, "pub/sub event bus with per-subscriber bounded queues")
     for name in VARIANTS if variant is None else (variant,):
         _run_variant(console, name)
+    try_next(
+        console,
+        __file__,
+        "in `EventBus.publish`, copy the matching subscriptions into a list under the lock and "
+        "deliver after releasing it (the tempting 'shorter critical section'), then run "
+        "`threads` several times: watch 10.1's stranded count — the race is rare, which is "
+        "exactly why it survives code review.",
+        [(5, "listeners that are never removed: unsubscribe for real"),
+         (10, "orders shipped before they were paid: per-key ordering across consumers")],
+    )
 
 
 if __name__ == "__main__":
-    main()
+    run_as_script(main)

@@ -53,10 +53,14 @@ import anyio
 import anyio.lowlevel
 from rich.console import Console
 
+from examples._lesson import HELD, NOT_HERE, header, hypothesis, run_as_script, try_next
+
 TITLE = "Bounded parallelism with anyio task groups and capacity limiters"
 CONCEPTS = ("anyio", "task group", "capacity limiter", "structured concurrency", "cancellation")
 DIFFICULTY = 3
 VARIANTS = ()
+NEXT_CHALLENGES = (11,)
+HYPOTHESES = {"main": ("11.1", "11.2", "11.3")}
 
 JOBS = 12
 LIMIT = 3
@@ -133,8 +137,10 @@ async def _bounded_run(narrator: Narrator) -> None:
     serial, ideal = sum(durations), sum(durations) / LIMIT
     narrator.console.print(
         f"  Observed peak concurrency: [bold]{gauge.peak}[/] (limit {LIMIT}). Took {elapsed * 1000:.0f} ms; "
-        f"one at a time would take {serial * 1000:.0f} ms, perfect packing {ideal * 1000:.0f} ms.\n"
+        f"[italic]model[/]: one at a time {serial * 1000:.0f} ms, perfect packing {ideal * 1000:.0f} ms."
     )
+    hypothesis(narrator.console, "11.1", f"no more than {LIMIT} jobs are ever past the limiter",
+               HELD if gauge.peak <= LIMIT else NOT_HERE, f"peak {gauge.peak}")
 
 
 async def _job_that_may_fail(
@@ -176,13 +182,19 @@ async def _failing_run(narrator: Narrator) -> None:
             narrator.say(f"caught from the group: [red]{type(error).__name__}: {error}[/]")
     elapsed = time.perf_counter() - t0
     never_ran = sorted(set(range(JOBS)) - set(gauge.started))
+    full = sum(durations) / LIMIT
     narrator.console.print(
-        f"  Group exited after {elapsed * 1000:.0f} ms (a full run would take ≥ {sum(durations) / LIMIT * 1000:.0f} ms).\n"
+        f"  Group exited after {elapsed * 1000:.0f} ms (model: a full run would take ≥ {full * 1000:.0f} ms).\n"
         f"  Ran: {sorted(gauge.started)} · cancelled mid-flight: {sorted(cancelled)} · "
         f"never got a slot: {never_ran}\n"
-        "  (A job that got the slot the failed job released was cancelled at its first await.)\n"
-        f"  Tasks still in flight after the block: {gauge.current} — the task group guarantees it.\n"
+        f"  Tasks still in flight after the block: {gauge.current}."
     )
+    hypothesis(narrator.console, "11.2", "after one job fails, no task is still in flight after the block",
+               HELD if gauge.current == 0 else NOT_HERE, f"{gauge.current} in flight")
+    hypothesis(narrator.console, "11.3", "the failed group exits in under half a full run's time",
+               HELD if elapsed < full / 2 else NOT_HERE, f"{elapsed * 1000:.0f} ms vs {full * 1000:.0f} ms")
+    console = narrator.console
+    console.print()
 
 
 async def _lesson(console: Console) -> None:
@@ -195,8 +207,18 @@ async def _lesson(console: Console) -> None:
 def main(variant: str | None = None) -> None:
     """Run the lesson (it has a single way to run)."""
     console = Console(highlight=False)
+    header(console, 11, "bounded parallelism with anyio")
     anyio.run(_lesson, console, backend="asyncio")
+    try_next(
+        console,
+        __file__,
+        "in `_job_that_may_fail`, catch the ValueError inside the job (log it, return) and "
+        "rerun: the group now runs every job to the end — which hypotheses change? Then "
+        "replace the limiter with `asyncio.Semaphore` plus `asyncio.TaskGroup` under "
+        "`asyncio.run`.",
+        [(11, "the ingest service that buffered itself to death: bound the work, shed the rest")],
+    )
 
 
 if __name__ == "__main__":
-    main()
+    run_as_script(main)

@@ -23,7 +23,7 @@ Three rules that matter more than the formula:
    attempt follows a lost response, and without a key the customer is charged twice.
 2. **Bound the retries**: a maximum number of attempts per call *and* a **retry budget** across
    calls (e.g. retries ≤ 10 % of requests). During a full outage, 4 retries per call multiply
-   the load on the dead service by 5; a budget keeps it near 1.1.
+   the load on the dead service by 5; in the lesson's model a budget keeps it near 1.1.
 3. **Retry only retryable errors** (timeouts, 503, connection reset), never a 400, and honour
    `Retry-After` when the server sends it.
 
@@ -48,10 +48,14 @@ from dataclasses import dataclass, field
 from rich.console import Console
 from rich.table import Table
 
+from examples._lesson import HELD, NOT_HERE, TIE, header, hypothesis, run_as_script, try_next
+
 TITLE = "Retry with exponential backoff and jitter"
 CONCEPTS = ("retry", "exponential backoff", "jitter", "idempotency key", "retry budget")
 DIFFICULTY = 3
 VARIANTS = ()
+NEXT_CHALLENGES = (14,)
+HYPOTHESES = {"main": ("12.1", "12.2", "12.3")}
 
 SEED = 12
 BASE = 0.010
@@ -138,12 +142,17 @@ def _narrator(console: Console) -> Callable[[str], None]:
 
 def _idempotency(console: Console) -> None:
     console.rule("[bold]1. One payment, retried with full jitter")
+    counts = {}
     for dedupe in (True, False):
         label = "with an idempotency key" if dedupe else "[red]without[/] deduplication"
         console.print(f"  [bold]{label}[/]")
         charges = _pay_with_retries(PaymentServer(dedupe=dedupe), _narrator(console))
+        counts[dedupe] = len(charges)
         colour = "green" if len(charges) == 1 else "red"
         console.print(f"  → the customer was charged [{colour}]{len(charges)}×[/]: {charges}\n")
+    hypothesis(console, "12.1", "with an idempotency key one charge; without, the lost response charges twice",
+               HELD if counts == {True: 1, False: 2} else NOT_HERE,
+               f"with key {counts[True]}×, without {counts[False]}×")
 
 
 def _pay_with_retries(server: PaymentServer, say: Callable[[str], None]) -> list[str]:
@@ -176,11 +185,13 @@ def _herd(console: Console) -> None:
         f"  Each client keeps failing and retries {MAX_ATTEMPTS - 1} times. One column = "
         f"{bucket * 1000:.0f} ms, height = retries arriving in it, first {horizon * 1000:.0f} ms:\n"
     )
+    peaks, waits = {}, {}
     for name, strategy in STRATEGIES.items():
         arrivals = _arrivals(strategy, clients, random.Random(SEED))
         per_bucket = Counter(int(t / bucket) for t in arrivals if t < horizon)
         counts = [per_bucket.get(i, 0) for i in range(int(horizon / bucket))]
         mean_wait = sum(arrivals) / len(arrivals)
+        peaks[name], waits[name] = max(counts), mean_wait
         console.print(
             f"  [bold]{name:<13}[/] peak [bold]{max(counts):3d}[/] retries in one {bucket * 1000:.0f} ms "
             f"slot · mean time to a retry {mean_wait * 1000:3.0f} ms"
@@ -189,14 +200,21 @@ def _herd(console: Console) -> None:
     console.print(
         "\n  Without jitter the whole herd lands on the server in the same instant, wave after "
         "wave (10, 30, 70, 150 ms). Jitter sends the same number of retries as a spread-out "
-        "load; full jitter spreads widest and waits least on average.\n"
+        "load."
     )
+    best_peak = min(peaks, key=peaks.__getitem__)
+    best_wait = min(waits, key=waits.__getitem__)
+    hypothesis(console, "12.2", "full jitter gives the lowest peak and the shortest mean wait (seeded model)",
+               HELD if best_peak == best_wait == "full jitter" else TIE if "full jitter" in (best_peak, best_wait) else NOT_HERE,
+               "; ".join(f"{n}: peak {peaks[n]}, mean {waits[n] * 1000:.0f} ms" for n in STRATEGIES))
+    console.print()
 
 
 def _budget(console: Console) -> None:
     requests, ratio, initial_tokens = 1000, 0.1, 10
     console.rule(f"[bold]3. Full outage: {requests} requests, up to {MAX_ATTEMPTS - 1} retries each")
-    table = Table(title_justify="left")
+    table = Table(title="a model: counted, not timed", title_justify="left")
+    load: dict[bool, float] = {}
     for column in ("policy", "calls made", "load ×", "retries refused"):
         table.add_column(column, justify="left" if column == "policy" else "right")
     for budgeted in (False, True):
@@ -212,7 +230,10 @@ def _budget(console: Console) -> None:
                 calls += 1
         policy = f"retry budget {ratio:.0%}" if budgeted else "per-call limit only"
         table.add_row(policy, str(calls), f"{calls / requests:.2f}×", str(refused))
+        load[budgeted] = calls / requests
     console.print(table)
+    hypothesis(console, "12.3", "during a full outage a 10% retry budget keeps the load under 1.2× (model)",
+               HELD if load[True] < 1.2 else NOT_HERE, f"{load[True]:.2f}× with the budget, {load[False]:.2f}× without")
     console.print(
         "  The budget is a token bucket: each request earns 0.1 retry token, each retry spends one. "
         "When most calls fail, retries stop helping — the budget notices before the dependency does.\n"
@@ -222,11 +243,20 @@ def _budget(console: Console) -> None:
 def main(variant: str | None = None) -> None:
     """Run the lesson (it has a single way to run)."""
     console = Console(highlight=False)
+    header(console, 12, "retry with exponential backoff and jitter")
     console.print(f"  [dim]base {BASE * 1000:.0f} ms, cap {CAP * 1000:.0f} ms, {MAX_ATTEMPTS} attempts, seed {SEED}[/]")
     _idempotency(console)
     _herd(console)
     _budget(console)
+    try_next(
+        console,
+        __file__,
+        "in `_pay_with_retries`, generate the key inside the lambda (`lambda: server.charge("
+        "str(uuid.uuid4()), 30)`) — a fresh key per attempt — and watch 12.1: a key only "
+        "deduplicates if every attempt reuses it. Then change SEED and see whether 12.2 holds.",
+        [(14, "the trip that charged for nothing: idempotency keys, retries and compensation")],
+    )
 
 
 if __name__ == "__main__":
-    main()
+    run_as_script(main)

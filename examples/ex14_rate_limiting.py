@@ -24,8 +24,12 @@ minute", is cheaper but lets 2 × limit through around a minute boundary.)
 
 Three details that bite in production:
 
-- **Use a monotonic clock** (`time.monotonic()`): wall-clock time jumps when NTP corrects it,
-  and a jump backwards can hand out a flood of tokens or freeze a window.
+- **Use a monotonic clock** (`time.monotonic()`): wall-clock time (`time.time()`) jumps when
+  NTP or an operator corrects it. A jump **forward** looks like a long idle pause: the bucket
+  refills to `capacity` and the window log empties — one extra burst. A jump **backwards**
+  makes the elapsed time negative: the bucket's refill goes negative and the log's entries lie
+  "in the future" and never expire, so every request is denied until the clock catches up.
+  The lesson replays both jumps on an injected clock.
 - **Make the check-and-take atomic.** "Read tokens, compare, decrement" from several threads
   is a check-then-act race that lets extra requests through. One lock around it here; in
   Redis, one Lua script or `INCR` + `EXPIRE` per window.
@@ -54,10 +58,14 @@ from typing import Protocol
 
 from rich.console import Console
 
+from examples._lesson import HELD, NOT_HERE, TIE, header, hypothesis, run_as_script, try_next
+
 TITLE = "Rate limiting: token bucket and sliding window log"
 CONCEPTS = ("rate limiting", "token bucket", "sliding window", "monotonic clock", "thread safety")
 DIFFICULTY = 3
 VARIANTS = ()
+NEXT_CHALLENGES = (4,)
+HYPOTHESES = {"main": ("14.1", "14.2", "14.3", "14.4", "14.5")}
 LIMITERS = ("token-bucket", "sliding-window")
 
 RATE = 50.0
@@ -174,7 +182,7 @@ def _max_in_any_window(allowed_at: list[float]) -> int:
     return best
 
 
-def _report(console: Console, record: Record, bound: int) -> None:
+def _report(console: Console, record: Record, bound: int, name: str) -> int:
     decisions = sorted(record.decisions)
     slots = int(sum(seconds for _, seconds in PHASES) / SLOT + 0.5)
     console.print(f"  {'window':>13}  {'allowed':>7} {'denied':>6}")
@@ -191,15 +199,60 @@ def _report(console: Console, record: Record, bound: int) -> None:
         f"number {LIMIT + 1} had to wait {(after - burst_end) * 1000:.1f} ms more."
     )
     worst = _max_in_any_window(allowed_at)
-    verdict = "[green]holds[/]" if worst <= bound else "[red]VIOLATED[/]"
     console.print(
         f"  {len(decisions)} requests from {THREADS} threads, {len(allowed_at)} allowed "
-        f"({len(allowed_at) / sum(s for _, s in PHASES):.0f}/s over the run, quiet time included).\n"
-        f"  Most allowed in any {WINDOW * 1000:.0f} ms window: [bold]{worst}[/] — bound {bound} {verdict}.\n"
+        f"({len(allowed_at) / sum(s for _, s in PHASES):.0f}/s over the run, quiet time included)."
     )
+    hypothesis(console, "14.1" if name == "token-bucket" else "14.2",
+               f"{name} never allows more than its bound ({bound}) in any {WINDOW * 1000:.0f} ms",
+               HELD if worst <= bound else NOT_HERE, f"most in any window: {worst}")
+    return worst
 
 
-def _run_limiter(console: Console, name: str) -> None:
+class JumpyClock:
+    """A wall clock the lesson moves by hand (real wall clocks jump on NTP corrections)."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def clock_jump(limiter_name: str, jump: float) -> int:
+    """Exhaust a limiter, move its clock by ``jump`` s, then try 40 requests 10 ms apart; allowed count."""
+    clock = JumpyClock()
+    limiter: Limiter = (TokenBucket(RATE, CAPACITY, clock) if limiter_name == "token-bucket"
+                        else SlidingWindowLog(LIMIT, WINDOW, clock))
+    while limiter.try_acquire():
+        pass
+    clock.now += jump
+    allowed = 0
+    for _ in range(40):
+        allowed += limiter.try_acquire()
+        clock.now += 0.010
+    return allowed
+
+
+def demo_clock_jumps(console: Console) -> None:
+    console.rule("[bold]a wall clock that jumps (injected clock, exact)")
+    console.print("  Each limiter is exhausted, its clock jumps, then 40 requests arrive 10 ms apart "
+                  "(the 'no jump' column is the normal answer):")
+    results = {}
+    for name in LIMITERS:
+        for jump in (0.0, 60.0, -60.0):
+            results[name, jump] = clock_jump(name, jump)
+        console.print(f"  {name:15} no jump: {results[name, 0.0]:2d}   60 s forward: "
+                      f"{results[name, 60.0]:2d}   60 s back: {results[name, -60.0]:2d}")
+    back = [results[name, -60.0] for name in LIMITERS]
+    hypothesis(console, "14.3", "after a backward jump, both limiters deny every request",
+               HELD if not any(back) else NOT_HERE, f"allowed after the jump back: {back}")
+    forward = [results[name, 60.0] - results[name, 0.0] for name in LIMITERS]
+    hypothesis(console, "14.4", "a forward jump grants an extra burst",
+               HELD if all(extra > 0 for extra in forward) else NOT_HERE, f"extra allowed: {forward}")
+
+
+def _run_limiter(console: Console, name: str) -> int:
     def say(text: str) -> None:
         console.print(f"  [dim]t={(time.monotonic() - started) * 1000:6.1f} ms[/]  {text}")
 
@@ -212,20 +265,34 @@ def _run_limiter(console: Console, name: str) -> None:
         limiter = SlidingWindowLog(LIMIT, WINDOW)
     started = time.monotonic()
     record = _drive(limiter, say)
-    _report(console, record, limiter.bound)
+    return _report(console, record, limiter.bound, name)
 
 
 def main(variant: str | None = None) -> None:
     """Run the lesson (it has a single way to run: both limiters, side by side)."""
     console = Console(highlight=False)
-    for name in LIMITERS:
-        _run_limiter(console, name)
+    header(console, 14, "rate limiting: token bucket and sliding window")
+    worst = {name: _run_limiter(console, name) for name in LIMITERS}
+    bucket, window = worst["token-bucket"], worst["sliding-window"]
+    hypothesis(console, "14.5", f"the token bucket is the burstier one (more in its busiest {WINDOW * 1000:.0f} ms)",
+               HELD if bucket > window else TIE if bucket == window else NOT_HERE,
+               f"token bucket {bucket}, sliding window {window}")
     console.print(
         "  Same average rate, different shape: the token bucket lets a rested client burst "
-        f"({CAPACITY} at once, then {RATE:.0f}/s), the sliding window never allows more than "
+        f"(up to {CAPACITY} at once plus the refill: bound {CAPACITY + int(RATE * WINDOW)} per "
+        f"{WINDOW * 1000:.0f} ms); the sliding window is the smoother one — never more than "
         f"{LIMIT} in any {WINDOW * 1000:.0f} ms."
+    )
+    demo_clock_jumps(console)
+    try_next(
+        console,
+        __file__,
+        "in `TokenBucket.try_acquire`, move `now = self._clock()` and the refill above "
+        "`with self._lock:` (read outside, write inside) and rerun: does 14.1 still hold with "
+        "4 threads? Then build a limiter on `time.time` and reason about 14.3.",
+        [(4, "the API key that got suspended: an atomic token bucket on a monotonic clock")],
     )
 
 
 if __name__ == "__main__":
-    main()
+    run_as_script(main)

@@ -24,7 +24,8 @@ outlives the deadline and is cancelled, and the handlers put back.
 **threads**: `signal.signal(sig, handler)` — only the main thread can install handlers and
 Python runs them in the main thread. Workers see a `threading.Event`.
 
-**asyncio**: `loop.add_signal_handler(sig, callback)` runs the callback *in the event loop* as a
+**asyncio**: `loop.add_signal_handler(sig, callback)` (Unix event loops only; on Windows use
+`signal.signal` and `loop.call_soon_threadsafe`) runs the callback *in the event loop* as a
 normal callback, so it may touch loop objects safely (`event.set()`); `asyncio.wait(tasks,
 timeout=...)` is the drain, `task.cancel()` the deadline.
 
@@ -52,10 +53,14 @@ from types import FrameType
 from rich.console import Console
 from rich.table import Table
 
+from examples._lesson import HELD, NOT_HERE, header, hypothesis, run_as_script, try_next
+
 TITLE = "Graceful shutdown: signals, stop accepting, drain with a deadline"
 CONCEPTS = ("signals", "SIGTERM", "graceful shutdown", "draining", "deadline", "cancellation")
 DIFFICULTY = 4
 VARIANTS = ("threads", "asyncio")
+NEXT_CHALLENGES = (3,)
+HYPOTHESES = {"threads": ("15.1", "15.2", "15.3"), "asyncio": ("15.1", "15.2", "15.3")}
 
 JOB_SECONDS = (0.06, 0.09, 0.60, 0.05, 0.07, 0.04, 0.05, 0.05)
 """How long each incoming request takes; #3 cannot finish before the drain deadline."""
@@ -264,10 +269,15 @@ def _report(console: Console, outcomes: Outcomes, elapsed: float) -> None:
         colour = "green" if outcome == "completed" else "yellow" if "503" in outcome else "red"
         table.add_row(str(number), f"{seconds * 1000:.0f} ms", f"[{colour}]{outcome}[/]")
     console.print(table)
-    console.print(
-        f"  Clean exit after {elapsed * 1000:.0f} ms: every request has an outcome, nothing runs "
-        "in the background, the signal handlers are the ones we found.\n"
-    )
+    console.print(f"  Exit after {elapsed * 1000:.0f} ms.")
+    lost = [n for n in range(len(JOB_SECONDS)) if n not in outcomes.by_request]
+    hypothesis(console, "15.1", "every request has an outcome: completed, rejected or cancelled",
+               HELD if not lost else NOT_HERE, f"without an outcome: {lost or 'none'}")
+    slow = max(range(len(JOB_SECONDS)), key=JOB_SECONDS.__getitem__)
+    others = [o for n, o in outcomes.by_request.items() if n != slow and "503" not in o]
+    hypothesis(console, "15.2", f"only the job longer than the drain deadline (#{slow}) is cancelled",
+               HELD if outcomes.by_request.get(slow, "").startswith("cancelled") and all(o == "completed" for o in others) else NOT_HERE,
+               f"#{slow}: {outcomes.by_request.get(slow)}; {others.count('completed')} of {len(others)} other accepted jobs completed")
 
 
 def _check_main_thread() -> None:
@@ -281,14 +291,26 @@ def main(variant: str | None = None) -> None:
     """Run the lesson: every variant in turn, or only ``variant``."""
     _check_main_thread()
     console = Console(highlight=False)
+    header(console, 15, "graceful shutdown")
     before = _handler_names()
     for name in VARIANTS if variant is None else (variant,):
         console.rule(f"[bold]Graceful shutdown — {name}")
         started = time.monotonic()
         outcomes = _run_threads(console) if name == "threads" else _run_asyncio(console)
         _report(console, outcomes, time.monotonic() - started)
-        assert _handler_names() == before, "signal handlers were not restored"
+        after = _handler_names()
+        hypothesis(console, "15.3", "the signal handlers found at the start are back in place",
+                   HELD if after == before else NOT_HERE, f"now {after}")
+        console.print()
+    try_next(
+        console,
+        __file__,
+        "in `_thread_job`, stop checking the `cancel` event and run `threads`: the drain now "
+        "waits for the 600 ms job (15.2) — past any deadline. Then make `on_signal` call "
+        "`say(...)` and think about where the main thread might be when it runs.",
+        [(3, "the CI service that hoarded threads: stop, drain and join everything you start")],
+    )
 
 
 if __name__ == "__main__":
-    main()
+    run_as_script(main)

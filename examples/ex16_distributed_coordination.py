@@ -50,10 +50,14 @@ from itertools import combinations
 from rich.console import Console
 from rich.table import Table
 
+from examples._lesson import HELD, NOT_HERE, header, hypothesis, run_as_script, try_next
+
 TITLE = "Distributed coordination: leases, fencing tokens, quorums"
 CONCEPTS = ("leader election", "lease", "fencing token", "quorum", "stale read", "virtual time")
 DIFFICULTY = 5
 VARIANTS = ()
+NEXT_CHALLENGES = (9, 12, 13)
+HYPOTHESES = {"main": ("16.1", "16.2", "16.3")}
 
 SEED = 16
 TICK = 0.1
@@ -114,13 +118,14 @@ class Node:
     """The term this node believes it leads, or None."""
 
 
-def _leader_election(console: Console, rng: random.Random) -> None:
+def _leader_election(console: Console, rng: random.Random) -> bool:
     console.rule(f"[bold]1. Leader election with {LEASE_TTL:.1f} s leases (renewed every {TICK:.1f} s)")
     clock = VirtualClock()
     store = LeaseStore(clock)
     nodes = [Node("A"), Node("B"), Node("C")]
     pause_at, pause_for = 0.6, 1.2
     split_since: float | None = None
+    split_seen = False
     while clock.now < 2.2:
         if clock.now == pause_at:
             leader = next(n for n in nodes if n.believed_term is not None)
@@ -131,11 +136,15 @@ def _leader_election(console: Console, rng: random.Random) -> None:
                 continue
             _node_tick(console, clock, store, node)
         split_since = _watch_split_brain(console, clock, nodes, split_since)
+        split_seen = split_seen or split_since is not None
         clock.advance(TICK)
     console.print(
         "  The paused leader could not know it had lost the lease until it asked. Anything it "
         "wrote in that window needs the protection of the next section."
     )
+    hypothesis(console, "16.1", "a paused leader with a lease leads to a window with two leaders",
+               HELD if split_seen else NOT_HERE, "split brain observed" if split_seen else "never two leaders")
+    return split_seen
 
 
 def _node_tick(console: Console, clock: VirtualClock, store: LeaseStore, node: Node) -> None:
@@ -186,6 +195,7 @@ class Storage:
 
 def _fencing(console: Console) -> None:
     console.rule("[bold]2. A distributed lock with fencing tokens")
+    finals: dict[bool, str] = {}
     for fencing in (False, True):
         title = "storage checks fencing tokens" if fencing else "storage [red]ignores[/] tokens"
         console.print(f"  [bold]{title}[/]")
@@ -206,6 +216,10 @@ def _fencing(console: Console) -> None:
         _write(console, clock, storage, "client-1", "balance=100", first.term)
         verdict = "[green]correct[/]" if storage.value == "balance=70" else "[red]corrupted: client-2's write was lost[/]"
         console.print(f"  final value: {storage.value} — {verdict}\n")
+        finals[fencing] = storage.value
+    hypothesis(console, "16.2", "only the storage that checks tokens keeps client-2's write",
+               HELD if finals == {True: "balance=70", False: "balance=100"} else NOT_HERE,
+               f"with tokens {finals[True]}, without {finals[False]}")
 
 
 def _write(console: Console, clock: VirtualClock, storage: Storage, client: str, value: str, token: int) -> None:
@@ -250,6 +264,7 @@ def _quorums(console: Console, rng: random.Random) -> None:
     for column in ("W", "R", "R+W", "overlap guaranteed", "stale reads"):
         table.add_column(column, justify="right")
     example: tuple[int, int, list[int], list[int]] | None = None
+    stale_by: dict[tuple[int, int], int] = {}
     for w, r in ((1, 1), (2, 1), (1, 2), (2, 2), (3, 1), (1, 3)):
         stale = Counter[bool]()
         for _ in range(TRIALS):
@@ -258,6 +273,7 @@ def _quorums(console: Console, rng: random.Random) -> None:
             if was_stale and example is None:
                 example = (w, r, acked, asked)
         overlap = r + w > N
+        stale_by[w, r] = stale[True]
         share = stale[True] / TRIALS
         colour = "green" if stale[True] == 0 else "red"
         table.add_row(str(w), str(r), str(r + w), "yes" if overlap else "no", f"[{colour}]{stale[True]} ({share:.0%})[/]")
@@ -271,20 +287,38 @@ def _quorums(console: Console, rng: random.Random) -> None:
     pairs = sum(1 for _ in combinations(range(N), 2))
     console.print(
         f"  With W=2 and R=2 any two of the {pairs} possible pairs share a replica, so the newest "
-        "version is always in the read set — at the price of waiting for two replicas each way.\n"
+        "version is always in the read set — at the price of waiting for two replicas each way."
     )
+    overlapping = [n for (w, r), n in stale_by.items() if r + w > N]
+    disjoint = [n for (w, r), n in stale_by.items() if r + w <= N]
+    hypothesis(console, "16.3", "R + W > N never reads stale; every R + W ≤ N setting does sometimes",
+               HELD if not any(overlapping) and all(disjoint) else NOT_HERE,
+               f"stale reads with overlap {overlapping}, without {disjoint} (of {TRIALS} each)")
+    console.print()
 
 
 def main(variant: str | None = None) -> None:
     """Run the lesson (it has a single way to run)."""
     console = Console(highlight=False)
+    header(console, 16, "distributed coordination, simulated")
     rng = random.Random(SEED)
     console.print(f"  [dim]Virtual time, seed {SEED}: this output is identical on every run.[/]")
     _leader_election(console, rng)
     console.print()
     _fencing(console)
     _quorums(console, rng)
+    try_next(
+        console,
+        __file__,
+        "in `_leader_election`, make the leader renew every TICK but set LEASE_TTL to 3 × TICK, "
+        "then pause it for less than the TTL: does 16.1 still see two leaders? In `_fencing`, move "
+        "client-1's late write before client-2's: is it rejected now? Fencing orders the "
+        "writers; it does not make the paused one's write right.",
+        [(9, "the report written by two nodes at once: leases, ownership and fencing tokens"),
+         (12, "the profile that went back in time: quorums and read-your-writes"),
+         (13, "the account that went negative: optimistic concurrency with expected versions")],
+    )
 
 
 if __name__ == "__main__":
-    main()
+    run_as_script(main)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from types import ModuleType
 
@@ -41,7 +42,7 @@ def _run_transfers(mod: ModuleType, balances: dict[str, int], transfers: list[Tr
     outcomes: list[tuple[str, object]] = [("not run", None)] * len(transfers)
 
     def attempt(index: int, transfer: Transfer) -> None:
-        outcomes[index] = outcome_of(lambda: bank.transfer(*transfer))
+        outcomes[index] = outcome_of(functools.partial(bank.transfer, *transfer))
 
     threads = [threading.Thread(target=attempt, args=(i, t), name=f"transfer-{t[0]}-{t[1]}")
                for i, t in enumerate(transfers)]
@@ -49,7 +50,7 @@ def _run_transfers(mod: ModuleType, balances: dict[str, int], transfers: list[Tr
         thread.start()
     for thread in threads:
         thread.join()
-    outcomes += [outcome_of(lambda t=t: bank.transfer(*t)) for t in then]
+    outcomes += [outcome_of(functools.partial(bank.transfer, *t)) for t in then]
     final = {owner: bank.balance(owner) for owner in balances}
     _close(bank)
     ops = [*transfers, *then]
@@ -218,5 +219,5 @@ SPEC = ChallengeSpec(
         "If every thread took the two account locks in the same order, could a cycle ever form? What order do all transfers agree on, whatever their direction?",
         "Sort the two accounts by a stable key (the owner's name) and lock them in that order; keep the balance check and the move inside both locks, and the notification outside.",
     ),
-    time_budget_seconds=20.0,
+    time_budget_seconds=45.0,
 )

@@ -185,7 +185,7 @@ SPEC = ChallengeSpec(
         PerformanceCheck("payments overlap", rush_hour, reference="reserve_then_pay",
                          hint="Do not hold a lock while waiting for the payment provider."),
     ),
-    time_budget_seconds=20.0,
+    time_budget_seconds=45.0,
     hints=(
         "Run `learn check 2` and read the interleaving: which two lines of `book` did the two threads run in between each other?",
         "`if self.available < seats` and `self.available -= seats` are separate steps (check-then-act); so are reading and writing `next_number` (a lost update). Each pair must become one atomic step.",

@@ -167,7 +167,7 @@ SPEC = ChallengeSpec(
                         "then cancel the others and await them."),
         PerformanceCheck("steps run in parallel", busy_pipeline, reference="poison_pills"),
     ),
-    time_budget_seconds=20.0,
+    time_budget_seconds=45.0,
     hints=(
         "Run `learn check 3`: the leaked threads are shown with their stacks. Where is each one waiting, and what would wake it?",
         "Setting `running = False` is only read when a worker loops around; a worker blocked in `jobs.get()` never gets there. close() must *wake* each worker, then wait for it.",

@@ -82,12 +82,11 @@ def main() -> None:
     print(f"8 threads hammering a bucket of 100 tokens: {sum(granted)} requests let through")
 
     print("the host's clock is stepped back 1 hour by NTP (simulated)...")
+    bucket = TokenBucket(rate=10, capacity=1)
+    bucket.try_acquire()  # the bucket is empty now
     real_time = time.time
     time.time = lambda: real_time() - 3600  # type: ignore[assignment]
     try:
-        bucket = TokenBucket(rate=10, capacity=1)
-        bucket.updated = real_time()  # created just before the clock step
-        bucket.tokens = 0
         time.sleep(1.0)
         print(f"after 1 s at 10 tokens/s, a request is allowed: {bucket.try_acquire()} (expected True)")
     finally:

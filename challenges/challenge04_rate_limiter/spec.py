@@ -142,7 +142,7 @@ SPEC = ChallengeSpec(
         PerformanceCheck("quotes stay concurrent", checkout_rush, reference="locked_bucket",
                          hint="Never sleep or call the partner while holding the limiter's lock."),
     ),
-    time_budget_seconds=20.0,
+    time_budget_seconds=45.0,
     hints=(
         "`learn check 4` shows the interleaving that lets a third request through a bucket of two. Which lines ran between one thread's check and its decrement?",
         "`_refill` and the `tokens >= 1` / `tokens -= 1` pair read and write shared state in several steps; they must happen as one atomic step per request.",

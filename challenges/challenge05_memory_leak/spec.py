@@ -7,12 +7,14 @@ import weakref
 from types import ModuleType
 
 from evaluator.findings import FindingKind
+from evaluator.scheduler import unobserved
 from evaluator.spec import (
     ChallengeSpec,
     CheckContext,
     MemoryCheck,
     PerformanceCheck,
     PropertyCheck,
+    ScheduleCheck,
     expect,
 )
 
@@ -54,6 +56,107 @@ def quotes_are_cached_and_right(mod: ModuleType, ctx: CheckContext) -> None:
            kind=FindingKind.TOO_SLOW)
 
 
+class _FlakyFeed:
+    """The exchange, except that symbols starting with ``DOWN`` fail (the exchange is down for them)."""
+
+    def __init__(self, mod: ModuleType) -> None:
+        self._feed = mod.ExchangeFeed(latency_seconds=0)
+        self.latency_seconds = 0
+
+    @property
+    def calls(self) -> int:
+        return int(self._feed.calls)
+
+    def fetch(self, symbol: str) -> float:
+        if symbol.startswith("DOWN"):
+            raise ConnectionError(f"exchange timeout for {symbol}")
+        return float(self._feed.fetch(symbol))
+
+
+def requests_release_their_listeners(mod: ModuleType, ctx: CheckContext) -> None:
+    """Requests that succeed and requests whose price fetch fails: afterwards the bus holds no
+    listener of any finished request, and a failed fetch reaches the caller (no partial total)."""
+    import gc
+
+    service = mod.QuoteService(_FlakyFeed(mod))
+    failed_quietly: list[str] = []
+    sizes: list[int] = []
+    for batch in range(2):
+        for n in range(batch * 20, batch * 20 + 20):
+            symbols = [*POPULAR, f"DOWN{n}"] if n % 2 else [*POPULAR, f"OK{n}"]
+            try:
+                total = service.handle(n, symbols)
+            except Exception:
+                continue
+            if n % 2:
+                failed_quietly.append(f"request {n} for {symbols} returned {total}")
+        gc.collect()
+        listeners = getattr(getattr(service, "bus", None), "listeners", None)
+        if listeners is not None and hasattr(listeners, "__len__"):
+            sizes.append(len(listeners))
+    expect(not failed_quietly, "a request whose price could not be fetched returned a total anyway",
+           *failed_quietly[:3], "the client is told a wrong value for their portfolio: let the error reach the caller",
+           kind=FindingKind.INVARIANT)
+    if len(sizes) == 2:
+        expect(sizes[1] <= sizes[0] or sizes[1] < 10,
+               f"the event bus grows with every finished request: {sizes[0]} entries after 20 requests, "
+               f"{sizes[1]} after 40 (half of them failed)",
+               "every request must unsubscribe however it ends (try/finally), and dead weak references "
+               "must be removed, or the bus grows all day",
+               kind=FindingKind.MEMORY_LEAK)
+
+
+def _evicted_after(mod: ModuleType, fillers: int) -> bool:
+    """Is the first symbol gone (fetched again) after ``fillers`` other symbols were cached?"""
+    feed = mod.ExchangeFeed(latency_seconds=0)
+    service = mod.QuoteService(feed)
+    service.handle(0, ["X"])
+    if fillers:
+        service.handle(1, [f"F{n}" for n in range(fillers)])
+    before = feed.calls
+    service.handle(fillers + 1, ["X"])
+    return bool(feed.calls > before)
+
+
+def cache_capacity(mod: ModuleType) -> int | None:
+    """How many symbols the learner's cache keeps (None above 1,500: the memory check judges those)."""
+    high = 1
+    while not _evicted_after(mod, high):
+        high *= 2
+        if high > 2048:
+            return None
+    low = high // 2  # not evicted after ``low`` (or low == 0), evicted after ``high``
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if _evicted_after(mod, middle) else (middle, high)
+    return high
+
+
+def hit_while_evicting(mod: ModuleType, prepared: int | None) -> None:
+    """The cache is full and symbol X is the next to be evicted: one request reads X while another
+    caches a new symbol (evicting X). Neither may fail, and both totals must be right."""
+    if prepared is None:
+        return
+    with unobserved():  # filling the cache is set-up, not the race under test
+        service = mod.QuoteService(mod.ExchangeFeed(latency_seconds=0))
+        service.handle(0, ["X"])
+        if prepared > 1:
+            service.handle(1, [f"F{n}" for n in range(prepared - 1)])
+    totals: dict[str, float] = {}
+
+    def ask(name: str, symbol: str) -> None:
+        totals[name] = service.handle(hash(name) % 1000, [symbol])
+
+    threads = [threading.Thread(target=ask, args=("reads-X", "X"), name="reads-X"),
+               threading.Thread(target=ask, args=("caches-NEW", "NEW"), name="caches-NEW")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    expect(totals == {"reads-X": _expected_price("X"), "caches-NEW": _expected_price("NEW")},
+           f"wrong totals while the cache evicted: {totals}")
+
+
 def market_open(mod: ModuleType) -> None:
     """Eight request threads ask for the popular symbols 20 times each (the feed takes 3 ms)."""
     service = mod.QuoteService(mod.ExchangeFeed(latency_seconds=0.003))
@@ -80,10 +183,18 @@ SPEC = ChallengeSpec(
     checks=(
         MemoryCheck("memory stays flat over a trading day", trading_hour, warmup_rounds=2, rounds=4,
                     hint="Which objects are still reachable after a request has been answered, and from where?"),
+        PropertyCheck("finished requests leave nothing behind", requests_release_their_listeners,
+                      kind=FindingKind.MEMORY_LEAK,
+                      hint="Unsubscribe in a finally block, so failed requests let go of their listener too."),
+        ScheduleCheck("a cache hit while evicting", hit_while_evicting, prepare=cache_capacity,
+                      max_schedules=40, strategies=("dfs",), kind=FindingKind.RACE,
+                      hint="Checking that a key is cached and then moving or reading it are two steps: "
+                           "an eviction can run in between. Do both under the cache's lock."),
         PropertyCheck("the cache still caches", quotes_are_cached_and_right,
                       hint="Bound the cache, do not remove it: popular symbols must stay cached."),
         PerformanceCheck("requests stay fast and concurrent", market_open, reference="lru_unsubscribe"),
     ),
+    time_budget_seconds=45.0,
     hints=(
         "`learn check 5` shows the allocation sites that grow every round. Follow the references: what still points to a finished request?",
         "The event bus keeps every listener it was given. A bound method (`request.on_price`) keeps its whole `QuoteRequest` alive, forever.",

@@ -13,6 +13,7 @@ from evaluator.spec import (
     LeakCheck,
     PerformanceCheck,
     PropertyCheck,
+    ScheduleCheck,
     expect,
 )
 
@@ -63,6 +64,93 @@ def pool_survives_failures(mod: ModuleType, ctx: CheckContext) -> None:
            kind=FindingKind.INVARIANT)
 
 
+def _rows_of(text: str) -> list[str]:
+    return [line.split(",", 1)[0] for line in text.splitlines()[1:] if line.strip()]
+
+
+def concurrent_exports(mod: ModuleType) -> None:
+    """Two good exports and a failing one run at once on a pool of three: each good customer gets
+    a complete report of their own invoices, the failing one reports its failure, and every
+    connection is back in the pool afterwards."""
+    pool = mod.ConnectionPool(size=3, query_seconds=0.001, acquire_timeout=1.0)  # nobody waits for a connection
+    customers = ["acme", "broken-1", "globex"]
+    with tempfile.TemporaryDirectory() as folder_name:
+        folder = Path(folder_name)
+        outcome = mod.export_all(pool, customers, folder, workers=3)
+        files = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir()}
+    in_use = pool.in_use
+    pool.close()
+    expect(in_use == 0, f"{in_use} connections still checked out after every export finished",
+           "giving a connection back must happen under the pool's lock (release()), or updates get lost",
+           kind=FindingKind.FD_LEAK)
+    expect(sorted(files) == ["acme.csv", "globex.csv"],
+           f"files in the export folder: {sorted(files)}, expected acme.csv and globex.csv only", f"outcome: {outcome}")
+    for customer in ("acme", "globex"):
+        rows = _rows_of(files[f"{customer}.csv"])
+        expect(rows == [f"{customer}-{n}" for n in range(1, 6)],
+               f"{customer}.csv does not hold exactly {customer}'s five invoices: {rows}",
+               "two exports wrote into the same file (a shared temporary name?)")
+    expect(str(outcome.get("broken-1", "")).startswith("failed"),
+           f"the failing export was not reported as failed: {outcome.get('broken-1')!r}")
+
+
+class _DroppedConnection(ConnectionError):
+    """The database dropped the connection in the middle of a query."""
+
+
+def database_drops_connections(mod: ModuleType, ctx: CheckContext) -> None:
+    """The database drops the connection during some queries (an injected fault): the export
+    must fail to its caller, give the connection back, leave no file, and the pool keeps serving."""
+    import gc
+    import os
+
+    original = mod.Connection.query_invoices
+
+    def flaky(self: object, customer: str) -> object:
+        if customer.startswith("drop"):
+            original(self, customer)  # the query's latency, then the fault
+            raise _DroppedConnection(f"server closed the connection during the query for {customer}")
+        return original(self, customer)
+
+    gc.collect()
+    fds_before = len(os.listdir("/proc/self/fd"))
+    mod.Connection.query_invoices = flaky
+    try:
+        pool = mod.ConnectionPool(size=2, query_seconds=0.001, acquire_timeout=0.2)
+        with tempfile.TemporaryDirectory() as folder_name:
+            folder = Path(folder_name)
+            swallowed = []
+            for customer in ["drop-1", "drop-2", "drop-3"]:
+                try:
+                    result = mod.export_report(pool, customer, folder)
+                except _DroppedConnection:
+                    continue
+                except Exception as error:
+                    swallowed.append(f"{customer}: raised {type(error).__name__}: {error}")
+                    continue
+                swallowed.append(f"{customer}: returned {result!r}")
+            good = _export_sequentially(mod, pool, ["acme"], folder)["acme"]
+            leftovers = sorted(p.name for p in folder.iterdir())
+            in_use = pool.in_use
+            pool.close()
+    finally:
+        mod.Connection.query_invoices = original
+    expect(not swallowed, "an export whose connection was dropped did not raise the database's error",
+           *swallowed, "the caller must learn that the export failed, and why", kind=FindingKind.INVARIANT)
+    expect(in_use == 0, f"{in_use} connections still checked out after three exports lost their connection",
+           "injected fault: ConnectionError from query_invoices (not BadInvoice) — cleanup must run for every error",
+           kind=FindingKind.FD_LEAK)
+    expect(isinstance(good, Path), f"a good export failed after three dropped connections: {good}",
+           kind=FindingKind.FD_LEAK)
+    expect(leftovers == ["acme.csv"], f"exports whose connection dropped left files behind: {leftovers}",
+           kind=FindingKind.INVARIANT)
+    gc.collect()
+    fds_after = len(os.listdir("/proc/self/fd"))
+    expect(fds_after <= fds_before,
+           f"{fds_after - fds_before} file descriptors still open after the pool was closed",
+           "injected fault: ConnectionError from query_invoices", kind=FindingKind.FD_LEAK)
+
+
 def month_end(mod: ModuleType) -> None:
     """Sixteen exports (four failing) on four threads with a pool of four: queries must overlap.
 
@@ -88,8 +176,14 @@ SPEC = ChallengeSpec(
         LeakCheck("failed exports give back their connection", failed_exports_release, kinds=("fds", "threads"),
                   hint="Follow a BadInvoice from the `raise` to the caller: which lines after it never run?"),
         PropertyCheck("the pool survives failed exports", pool_survives_failures, kind=FindingKind.FD_LEAK),
+        PropertyCheck("dropped connections are cleaned up too", database_drops_connections, kind=FindingKind.FD_LEAK,
+                      hint="Clean up in `finally` (or `with`), so every exception releases the connection and the file."),
+        ScheduleCheck("concurrent exports stay separate and exact", concurrent_exports, max_schedules=60,
+                      kind=FindingKind.RACE,
+                      hint="Each export needs its own file, and the pool's bookkeeping needs the pool's lock."),
         PerformanceCheck("exports run in parallel", month_end, reference="context_managers"),
     ),
+    time_budget_seconds=45.0,
     hints=(
         "`learn check 6` lists the sockets still open after the pool was closed. Which code path borrowed them and never gave them back?",
         "An exception skips every line after it in the function: here `out.close()` and `pool.release(connection)`. Error paths need cleanup too.",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+from evaluator.checks.timing import secret_text
 from evaluator.findings import FindingKind
 from evaluator.spec import (
     BackpressureCheck,
@@ -15,6 +17,7 @@ from evaluator.spec import (
     CheckContext,
     PerformanceCheck,
     PropertyCheck,
+    ScheduleCheck,
     TimingCheck,
     expect,
 )
@@ -24,7 +27,7 @@ TOKEN = "tok_live_4f9a1c2e8b7d6a5f0e1d2c3b"
 
 def make_compare(mod: ModuleType, secret: bytes) -> Callable[[bytes], Any]:
     """The function under test: reject (or accept) a presented token for partner acme."""
-    receiver = mod.WebhookReceiver({"acme": secret.hex()}, workers=1)
+    receiver = mod.WebhookReceiver({"acme": secret_text(secret.hex())}, workers=1)
 
     def present(guess: bytes) -> bool:
         try:
@@ -53,16 +56,77 @@ def nothing_accepted_is_lost(mod: ModuleType, ctx: CheckContext) -> None:
     receiver = mod.WebhookReceiver({"acme": TOKEN, "globex": TOKEN[::-1]}, workers=2, handle_seconds=0.0005)
     accepted = sum(receiver.receive(p, t, "payment", b"{}") == 202
                    for p, t in [("acme", TOKEN), ("globex", TOKEN[::-1])] * 10)
-    for partner, token in [("acme", TOKEN[::-1]), ("globex", TOKEN), ("nobody", TOKEN), ("acme", TOKEN[:-1])]:
+    for partner, token in [("acme", TOKEN[::-1]), ("globex", TOKEN), ("nobody", TOKEN), ("acme", TOKEN[:-1]),
+                           ("acme", TOKEN[:-1] + "é")]:
         try:
             receiver.receive(partner, token, "payment", b"{}")
         except mod.Unauthorized:
             continue
+        except Exception as error:
+            expect(False, f"a wrong token for {partner} ({token!r}) crashed the receiver with "
+                   f"{type(error).__name__}: {error}", "every wrong token must be refused with Unauthorized (401)",
+                   kind=FindingKind.INVARIANT)
         expect(False, f"{partner} was accepted with a wrong token", kind=FindingKind.INVARIANT)
     receiver.close()
     expect(receiver.processed == accepted == 20,
            f"{accepted} events accepted, {receiver.processed} processed: accepted events were lost",
            kind=FindingKind.INVARIANT)
+
+
+def flood_is_refused_at_once(mod: ModuleType) -> None:
+    """A flood while the only worker is stuck on a slow event (5 s): every call is answered at once
+    (202 or Overloaded), the backlog is bounded, and every event answered 202 is processed."""
+    receiver = mod.WebhookReceiver({"acme": TOKEN}, workers=1, handle_seconds=5.0)
+    accepted = refused = 0
+    slowest = (0.0, -1)
+    for n in range(1500):
+        began = time.monotonic()
+        try:
+            if receiver.receive("acme", TOKEN, "junk", b"x") == 202:
+                accepted += 1
+        except mod.Overloaded:
+            refused += 1
+        waited = time.monotonic() - began
+        slowest = max(slowest, (waited, n))
+    expect(slowest[0] < 1.0,
+           f"call #{slowest[1]} of the flood waited {slowest[0]:.1f} s before it was answered",
+           "a full backlog must answer Overloaded (503) at once: a caller that waits for room ties up "
+           "a server thread for as long as the slowest event takes", kind=FindingKind.UNBOUNDED_QUEUE)
+    expect(refused > 0, f"all {accepted} events of a 1,500-event flood were accepted while the worker was stuck",
+           "the backlog must be bounded", kind=FindingKind.UNBOUNDED_QUEUE)
+    receiver.close()
+    expect(receiver.processed == accepted,
+           f"{accepted} events were answered 202 but {receiver.processed} were processed",
+           "an event answered 202 is a promise: it must not be dropped to make room", kind=FindingKind.INVARIANT)
+
+
+def partners_at_once(mod: ModuleType) -> None:
+    """Two partners send three events each at the same time: all are processed, and the backlog
+    reads empty afterwards (its count is exact under concurrency)."""
+    receiver = mod.WebhookReceiver({"acme": TOKEN, "globex": TOKEN[::-1]}, workers=2, handle_seconds=0.0005)
+    answers: list[object] = []
+
+    def partner(name: str, token: str) -> None:
+        for _ in range(3):
+            try:
+                answers.append(receiver.receive(name, token, "payment", b"{}"))
+            except mod.Overloaded as error:
+                answers.append(error)
+
+    senders = [threading.Thread(target=partner, args=a, name=a[0]) for a in [("acme", TOKEN), ("globex", TOKEN[::-1])]]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    receiver.close()
+    accepted = answers.count(202)
+    expect(accepted == 6, f"only {accepted} of 6 events were accepted with an empty backlog: {answers}",
+           kind=FindingKind.INVARIANT)
+    expect(receiver.processed == accepted, f"{accepted} events accepted, {receiver.processed} processed",
+           kind=FindingKind.INVARIANT)
+    backlog = receiver.backlog()
+    expect(backlog == 0, f"the backlog reads {backlog} after every event was processed",
+           "a counter updated by several threads without a lock loses updates", kind=FindingKind.RACE)
 
 
 def busy_morning(mod: ModuleType) -> None:
@@ -95,8 +159,14 @@ SPEC = ChallengeSpec(
         BackpressureCheck("a flood is refused, not buffered", flood, sizes=(300, 3000),
                           hint="A queue with no maximum size turns every flood into memory."),
         PropertyCheck("accepted events are never lost", nothing_accepted_is_lost),
+        ScheduleCheck("a flood is answered at once", flood_is_refused_at_once, strategies=("dfs",), max_schedules=1,
+                      kind=FindingKind.UNBOUNDED_QUEUE,
+                      hint="put_nowait, and turn queue.Full into Overloaded: never wait for room."),
+        ScheduleCheck("partners at once", partners_at_once, max_schedules=80, kind=FindingKind.RACE,
+                      hint="Every shared counter needs the lock, on both the receiving and the working side."),
         PerformanceCheck("legitimate traffic stays concurrent", busy_morning, reference="compare_digest_shed"),
     ),
+    time_budget_seconds=45.0,
     hints=(
         "`learn check 7` reports a t-statistic: rejecting a guess takes measurably longer when its first characters are right. How would an attacker use that, one character at a time?",
         "Any comparison that stops at the first difference leaks the position of that difference. The standard library has a comparison designed not to.",

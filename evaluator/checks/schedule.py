@@ -8,6 +8,7 @@ finished runs and locks held across sleeps are advice, WARN, unless the check ta
 
 from __future__ import annotations
 
+import functools
 import os
 import zlib
 from dataclasses import replace
@@ -63,7 +64,11 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
     def held_lock_shown(run: RunResult) -> bool:
         return targeted and bool(find_locks_held_during_sleep(run.events))
 
-    result = explore(check.scenario, program, program_path=ctx.program_path, seed=seed, budget=budget,
+    scenario = check.scenario
+    if check.prepare is not None:
+        prepared = check.prepare(program)
+        scenario = functools.partial(check.scenario, prepared=prepared)
+    result = explore(scenario, program, program_path=ctx.program_path, seed=seed, budget=budget,
                      enough=held_lock_shown)
     data = {
         "schedules": result.schedules,
@@ -88,16 +93,16 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
             hint="Use the threading/queue primitives from the standard modules so the grader can schedule them.",
             check=check.name, data=data))
     if result.first_run is not None:
-        findings += _held_lock_findings(check, result.first_run, data)
+        findings += _held_lock_findings(check, result.first_run, data, ctx.seed)
     return findings
 
 
-def _held_lock_findings(check: ScheduleCheck, run: RunResult, data: dict[str, Any]) -> list[Finding]:
+def _held_lock_findings(check: ScheduleCheck, run: RunResult, data: dict[str, Any], seed: int) -> list[Finding]:
     """Locks held across sleeps in ``run``: FAIL when the check targets them, else advice."""
     targeted = check.kind is FindingKind.LOCK_HELD_DURING_IO
     held = find_locks_held_during_sleep(run.events, severity=Severity.FAIL if targeted else Severity.WARN,
                                         check=check.name)
-    return [replace(f, data={**f.data, **data, "schedule_seed": run.seed}) for f in held]
+    return [replace(f, seed=seed, data={**f.data, **data, "schedule_seed": run.seed}) for f in held]
 
 
 def _program_lines(frames: tuple[str, ...], program_name: str) -> list[str]:
@@ -136,6 +141,12 @@ def failure_findings(
         crash_lines.append(f"{name} raised {type(exc).__name__}: {exc}")
         crash_lines += _program_lines(frames, program_name)
     error = run.error
+    if error is None and not run.thread_errors and run.lost_increments:
+        return [Finding(kind=FindingKind.RACE, severity=Severity.FAIL,
+                        title="a counter lost an update: two threads changed it at the same time",
+                        evidence=(*run.lost_increments[:3], "the interleaving:", *interleaving),
+                        hint=check.hint or "Read-modify-write of shared state (x += 1) needs a lock around it.",
+                        location=location, seed=ctx.seed, check=check.name, data=data)]
     if error is None:  # a scenario helper thread may have raised the Violation itself
         error = next((exc for _name, exc, _frames in run.thread_errors if isinstance(exc, Violation)), None)
     if isinstance(error, Violation):

@@ -1,25 +1,28 @@
 """TimingCheck: does a comparison leak, through its running time, how much of a guess is right?
 
-dudect-style (Reparaz, Balasch, Verbauwhede 2017):
+Wall-clock timing on a shared machine is noise, so the verdict rests on deterministic evidence
+from this run (the statistical helpers below remain for benchmarks and lessons):
 
-* two classes of inputs: *fixed* = guesses sharing all but the last byte with the secret,
-  *random* = random guesses; both built fresh for every measurement, so allocation and cache
-  effects are the same for both;
-* the classes are interleaved in a random order, each call timed with ``perf_counter_ns``;
-* measurements above a percentile are cropped (preemptions, GC pauses), then a Welch t-test
-  compares the two classes. ``|t| > t_threshold`` means the time depends on the input.
-
-A FAIL needs two independent batches over the threshold with the same sign and a mean
-difference of at least 100 ns, so scheduler noise on a busy machine does not fail a
-constant-time comparison.
+* **work done**: the comparison is called with wrong guesses sharing 0, ¼, ½, ¾ and all but one
+  byte with the secret, each a few times, while the bytecode instructions executed in the
+  learner's file are counted. Constant-time code executes the same instructions whatever the
+  guess; an early exit, a branch per mismatch or a prefix pre-check does not. Ranges of counts
+  that do not overlap between the shortest and the longest right prefix are a TIMING_LEAK.
+* **variable-time operations on the secret**: the secret is handed to the program as a ``str``
+  (or, after ``.encode()``, ``bytes``) subclass that records ``==``/``!=``/ordering/``startswith``
+  comparisons with a different value: those stop at the first differing byte (memcmp), so a
+  record is a TIMING_LEAK naming the learner's line. ``hmac.compare_digest`` records nothing.
+  Random sleeps ("jitter") do not hide either kind of evidence.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +32,7 @@ from evaluator.findings import Finding, FindingKind, Severity
 if TYPE_CHECKING:
     from evaluator.spec import CheckContext, TimingCheck
 
-__all__ = ["TimingStats", "crop", "measure", "run_timing_check", "welch_t"]
+__all__ = ["SecretBytes", "SecretStr", "TimingStats", "crop", "measure", "run_timing_check", "secret_text", "welch_t"]
 
 _CROP_PERCENTILE = 0.9
 _BATCHES = 2
@@ -94,32 +97,164 @@ def measure(compare: Callable[[bytes], Any], secret: bytes, samples: int, rng: r
     return TimingStats(welch_t(fixed, randomized), difference, len(fixed) + len(randomized))
 
 
+_PREFIX_FRACTIONS = (0.0, 0.25, 0.5, 0.75)
+_REPEATS = 3
+_compared: list[str] = []
+"""Where the tainted secret was compared with a variable-time operation (``file:line: op``)."""
+
+
+def _record(op: str) -> None:
+    import traceback
+
+    frames = [f for f in traceback.extract_stack()[:-2] if not f.filename.endswith("timing.py")]
+    where = next((f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames)
+                  if "evaluator" not in Path(f.filename).parts), "?")
+    _compared.append(f"{where}: {op}")
+
+
+class SecretStr(str):
+    """The secret as the program receives it: records variable-time comparisons with other values."""
+
+    def _check(self, other: object, op: str) -> None:
+        if isinstance(other, str | bytes) and str.__ne__(self, other):
+            _record(op)
+
+    def __eq__(self, other: object) -> bool:
+        self._check(other, "==")
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        self._check(other, "!=")
+        return str.__ne__(self, other)
+
+    def __lt__(self, other: str) -> bool:
+        self._check(other, "<")
+        return str.__lt__(self, other)
+
+    def __gt__(self, other: str) -> bool:
+        self._check(other, ">")
+        return str.__gt__(self, other)
+
+    def startswith(self, prefix: Any, *args: Any) -> bool:
+        _record("startswith()")
+        return str.startswith(self, prefix, *args)
+
+    def __hash__(self) -> int:
+        return str.__hash__(self)
+
+    def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+        return SecretBytes(str.encode(self, encoding, errors))
+
+
+class SecretBytes(bytes):
+    """``SecretStr.encode()``: the same records for bytes."""
+
+    def _check(self, other: object, op: str) -> None:
+        if isinstance(other, bytes | bytearray | memoryview) and bytes.__ne__(self, bytes(other)):
+            _record(op)
+
+    def __eq__(self, other: object) -> bool:
+        self._check(other, "==")
+        return bytes.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        self._check(other, "!=")
+        return bytes.__ne__(self, other)
+
+    def __hash__(self) -> int:
+        return bytes.__hash__(self)
+
+    def startswith(self, prefix: Any, *args: Any) -> bool:
+        _record("startswith()")
+        return bytes.startswith(self, prefix, *args)
+
+
+def secret_text(value: str) -> str:
+    """The secret a spec hands to the program (``str`` that records variable-time comparisons)."""
+    return SecretStr(value)
+
+
+def _count_instructions(call: Callable[[], Any], program: Path) -> int:
+    """Bytecode instructions executed in ``program``'s code while ``call()`` runs."""
+    import sys
+
+    target = str(program.resolve())
+    counted = [0]
+    mine: dict[str, bool] = {}
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        if event == "opcode":
+            counted[0] += 1
+        return local
+
+    def global_trace(frame: Any, event: str, arg: Any) -> Any:
+        filename = frame.f_code.co_filename
+        is_mine = mine.get(filename)
+        if is_mine is None:
+            is_mine = mine[filename] = str(Path(filename).resolve()) == target
+        if not is_mine:
+            return None
+        frame.f_trace_opcodes = True
+        return local
+
+    previous = sys.gettrace()
+    sys.settrace(global_trace)
+    try:
+        call()
+    finally:
+        sys.settrace(previous)
+    return counted[0]
+
+
+def _guess(secret: bytes, right: int) -> bytes:
+    """``right`` leading bytes of the secret, then bytes that differ from it in every bit (so any
+    encoding of them, hex included, differs from the first wrong byte on)."""
+    return secret[:right] + bytes(b ^ 0xFF for b in secret[right:])
+
+
 def run_timing_check(check: TimingCheck, program: ModuleType, ctx: CheckContext) -> list[Finding]:
-    """FAIL when every batch shows the same time dependence on the guess (|t| over threshold)."""
+    """FAIL on deterministic evidence: work that depends on the right prefix, or memcmp on the secret."""
     rng = random.Random(ctx.seed)
-    secret = bytes(rng.randrange(256) for _ in range(check.secret_length))
+    secret = bytes(rng.randrange(1, 255) for _ in range(check.secret_length))
+    _compared.clear()
     compare = check.make_compare(program, secret)
-    samples = max(500, check.samples // 4) if ctx.quick else check.samples
-    for _ in range(200):  # warm-up: caches, specialization of the interpreter
-        compare(secret)
-    batches = []
-    for _ in range(_BATCHES):
-        stats = measure(compare, secret, samples, rng)
-        batches.append(stats)
-        if abs(stats.t) <= check.t_threshold or abs(stats.mean_difference_ns) < _MIN_DIFFERENCE_NS:
-            return []
-    if len({math.copysign(1, b.t) for b in batches}) != 1:
-        return []
-    mean_t = sum(b.t for b in batches) / len(batches)
-    diff = sum(b.mean_difference_ns for b in batches) / len(batches)
-    return [Finding(
-        kind=FindingKind.TIMING_LEAK, severity=Severity.FAIL,
-        title="the comparison takes longer when more of the guess is right",
-        evidence=(
-            f"Welch t = {mean_t:+.1f} (threshold ±{check.t_threshold:g}) over {len(batches)} batches of {samples} calls",
-            f"guesses matching all but the last byte took {diff:+.0f} ns longer on average than random guesses",
-            "an attacker can recover the secret one byte at a time by timing guesses",
-        ),
-        hint=check.hint or "Compare secrets with hmac.compare_digest, whose time does not depend on the content.",
-        check=check.name, data={"t": [b.t for b in batches], "mean_difference_ns": diff},
-    )]
+    _compared.clear()  # set-up (dictionaries of tokens) is not the comparison under test
+    prefixes = sorted({int(f * len(secret)) for f in _PREFIX_FRACTIONS} | {len(secret) - 1})
+    counts: dict[int, list[int]] = {}
+    state = random.getstate()
+    for repeat in range(_REPEATS):
+        for right in prefixes:
+            random.seed(ctx.seed * 31 + repeat)  # the program's own randomness (jitter) replays too
+            guess = _guess(secret, right)
+            counts.setdefault(right, []).append(_count_instructions(functools.partial(compare, guess), ctx.program_path))
+    random.setstate(state)
+    findings: list[Finding] = []
+    low, high = counts[prefixes[0]], counts[prefixes[-1]]
+    if max(high) < min(low) or max(low) < min(high):
+        shown = ", ".join(f"{right} right: {min(c)}" + (f"-{max(c)}" if max(c) != min(c) else "")
+                          for right, c in counts.items())
+        findings.append(Finding(
+            kind=FindingKind.TIMING_LEAK, severity=Severity.FAIL,
+            title="rejecting a guess does more or less work depending on how much of it is right",
+            evidence=(
+                f"bytecode instructions your code ran to reject a {len(secret)}-byte guess, by right leading bytes: {shown}",
+                "an attacker times guesses and keeps the one that takes longer: the secret falls one byte at a time",
+                "random sleeps do not help: averaging many calls removes them, the difference stays",
+            ),
+            hint=check.hint or "Compare secrets with hmac.compare_digest, whose time does not depend on the content.",
+            check=check.name, seed=ctx.seed, data={"instructions": {str(k): v for k, v in counts.items()}},
+        ))
+    if _compared:
+        sites = sorted(set(_compared))
+        location = sites[0].split(": ", 1)[0]
+        findings.append(Finding(
+            kind=FindingKind.TIMING_LEAK, severity=Severity.FAIL,
+            title="the secret token is compared with an operation that stops at the first difference",
+            evidence=(*sites[:5],
+                      "== and != on str/bytes use memcmp: they return as soon as one byte differs, "
+                      "so a guess with a longer right prefix is rejected later"),
+            hint=check.hint or "Compare secrets with hmac.compare_digest on bytes (encode both sides).",
+            location=location if location != "?" else None, check=check.name, seed=ctx.seed,
+        ))
+    _compared.clear()
+    return findings

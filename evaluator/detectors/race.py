@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from evaluator.scheduler._controller import Step
 
-__all__ = ["interleaving_evidence", "lost_updates", "switch_evidence"]
+__all__ = ["interleaving_evidence", "lost_increments", "lost_updates", "switch_evidence"]
 
 
 def _relevant(steps: Sequence[Step]) -> list[Step]:
@@ -49,6 +49,40 @@ def lost_updates(steps: Sequence[Step]) -> dict[int, str]:
             if between.key == step.key and between.action == "write" and between.tid != step.tid:
                 lost[i] = between.thread
     return lost
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+def lost_increments(steps: Sequence[Step]) -> list[str]:
+    """Counter updates that were lost in this run: two threads read the same number from one
+    location and each wrote it back changed by the same amount, so one change vanished
+    (``n += 1`` from two threads giving n + 1). Unlike a re-computed cache entry, this is never
+    benign: the count is wrong. Returns a line of evidence per lost update."""
+    found: list[str] = []
+    last_read: dict[tuple[int, tuple[int, str]], Step] = {}
+    last_write: dict[tuple[int, str], tuple[Step, Step]] = {}  # key -> (read, write) of the latest writer
+    for step in steps:
+        mine = (step.tid, step.key)
+        if step.action == "read":
+            last_read[mine] = step
+            continue
+        read = last_read.pop(mine, None)
+        before, after = (_number(read.value) if read else None), _number(step.value)
+        previous = last_write.get(step.key)
+        if read is not None and before is not None and after is not None and after != before and previous:
+            other_read, other_write = previous
+            other_before, other_after = _number(other_read.value), _number(other_write.value)
+            if (other_write.tid != step.tid and other_before == before and other_after == after):
+                found.append(f"{other_write.thread} and {step.thread} both read {step.expr} = {read.value} "
+                             f"and both wrote {step.value} (at {step.location}): one of the two changes was lost")
+        if read is not None:
+            last_write[step.key] = (read, step)
+    return found
 
 
 def _line(step: Step) -> str:

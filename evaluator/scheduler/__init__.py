@@ -15,6 +15,7 @@ from evaluator.scheduler._run import (
     explore,
     live_threads,
     run_schedule,
+    unobserved,
 )
 from evaluator.scheduler._strategies import DfsExplorer, Guided, Pct, RandomWalk, chooser_from_seed
 from evaluator.scheduler._tracer import ProgramTracer, shared_names
@@ -38,4 +39,5 @@ __all__ = [
     "live_threads",
     "run_schedule",
     "shared_names",
+    "unobserved",
 ]

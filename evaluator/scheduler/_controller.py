@@ -259,7 +259,7 @@ class Controller:
         for r in self.recs:
             if r.done or r.wait is None or r.timed_out or r.wait.deadline_ns is None or r in enabled:
                 continue
-            if best is None or r.wait.deadline_ns < best.wait.deadline_ns:  # type: ignore[union-attr]
+            if best is None or r.wait.deadline_ns < _deadline(best):
                 best = r
         return best
 
@@ -409,6 +409,11 @@ class Controller:
     def record_access(self, step: Step) -> None:
         if len(self.accesses) < 20_000:
             self.accesses.append(step)
+
+
+def _deadline(rec: ThreadRec) -> int:
+    assert rec.wait is not None and rec.wait.deadline_ns is not None
+    return rec.wait.deadline_ns
 
 
 def _describe(obj: object, desc: str) -> str:

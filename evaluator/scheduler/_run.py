@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from evaluator.scheduler._controller import Chooser, Controller, Decision, Step
 from evaluator.scheduler._strategies import DfsExplorer, Guided, Pct, RandomWalk
 from evaluator.scheduler._tracer import ProgramTracer
 
-__all__ = ["Budget", "Exploration", "RunResult", "explore", "live_threads", "run_schedule"]
+__all__ = ["Budget", "Exploration", "RunResult", "explore", "live_threads", "run_schedule", "unobserved"]
 
 SCENARIO_THREAD = "MainThread"
 
@@ -44,7 +46,18 @@ class RunResult:
 
     @property
     def failed(self) -> bool:
-        return self.outcome == "deadlock" or self.error is not None or bool(self.thread_errors)
+        return (self.outcome == "deadlock" or self.error is not None or bool(self.thread_errors)
+                or bool(self.lost_increments))
+
+    @property
+    def lost_increments(self) -> list[str]:
+        """Counter updates this run lost (evidence of a race even when nothing else broke)."""
+        from evaluator.detectors.race import lost_increments
+
+        cached = self.__dict__.get("_lost")
+        if cached is None:
+            cached = self.__dict__["_lost"] = lost_increments(self.accesses)
+        return cached
 
 
 def run_schedule(
@@ -132,11 +145,32 @@ def live_threads() -> list[str]:
     Outside the scheduler, the live threads other than the caller."""
     ctl = _runtime.controller
     me = _real.get_ident()
-    if ctl is None:
+    if not isinstance(ctl, Controller):
         import threading
 
         return [t.name for t in threading.enumerate() if t.ident != me and t.is_alive()]
     return [r.name for r in ctl.recs if not r.done and r.ident != me and r.tid != 0]
+
+
+@contextlib.contextmanager
+def unobserved() -> Iterator[None]:
+    """Run a scenario's single-threaded set-up (filling a cache) at full speed, outside the
+    scheduler: no scheduling points, no tracing. Only for code before the scenario starts threads."""
+    ctl = _runtime.controller
+    if not isinstance(ctl, Controller):
+        yield
+        return
+    busy = [r.name for r in ctl.recs if not r.done and r.ident != _real.get_ident() and r.tid != 0]
+    if busy:
+        raise RuntimeError(f"unobserved() while other threads run: {busy}")
+    tracer = sys.gettrace()
+    sys.settrace(None)
+    _runtime.controller = None
+    try:
+        yield
+    finally:
+        _runtime.controller = ctl
+        sys.settrace(tracer)
 
 
 @dataclass

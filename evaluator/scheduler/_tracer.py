@@ -145,6 +145,23 @@ def _accesses(code: CodeType, shared: frozenset[str], filename: str) -> dict[int
     return ops
 
 
+_IO_CALL = re.compile(
+    r"(?:\bopen|\.(?:open|write|writelines|write_text|write_bytes|read|read_text|read_bytes|readline|"
+    r"replace|rename|unlink|remove|rmdir|mkdir|truncate|flush|send|sendall|recv|connect|fsync))\s*\("
+)
+"""Calls that touch the file system or a socket: shared with every other thread (and process), so
+two threads' I/O does not commute even when the Python names involved are local."""
+
+
+def _io_lines(code: CodeType, filename: str) -> set[int]:
+    """Lines of ``code`` that call I/O (preemption points like accesses to shared names)."""
+    lines = set()
+    for ins in dis.get_instructions(code):
+        if ins.starts_line is not None and _IO_CALL.search(linecache.getline(filename, ins.starts_line)):
+            lines.add(ins.starts_line)
+    return lines
+
+
 _MISSING = object()
 
 
@@ -216,7 +233,8 @@ class ProgramTracer:
         info = self._code.get(code)
         if info is None:
             ops = _accesses(code, self.shared, filename)
-            info = self._code[code] = _CodeInfo(ops, frozenset(op.line for op in ops.values()))
+            lines = {op.line for op in ops.values()} | _io_lines(code, filename)
+            info = self._code[code] = _CodeInfo(ops, frozenset(lines))
         return info
 
     def trace_function(self, ctl: Controller) -> Callable[..., Any]:

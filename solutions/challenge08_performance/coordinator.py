@@ -51,6 +51,16 @@ class Crawler:
         self.visited: set[str] = set()
         self.index: dict[str, int] = {}
         """url -> number of words on the page."""
+        self._claims = threading.Lock()
+        """Guards ``visited`` when two crawls share this crawler (each crawl has its own coordinator)."""
+
+    def _claim(self, url: str) -> bool:
+        """Mark ``url`` visited; False when some crawl already claimed it."""
+        with self._claims:
+            if url in self.visited:
+                return False
+            self.visited.add(url)
+            return True
 
     def _visit(self, url: str) -> tuple[str, list[str], int]:
         """Pure work, no shared state: fetch, analyse, return the result."""
@@ -63,11 +73,10 @@ class Crawler:
         in_flight: set[Future[tuple[str, list[str], int]]] = set()
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             while frontier or in_flight:
-                # Only this thread touches visited/index/frontier: no lock needed.
+                # Only this thread touches frontier/in_flight; visited is shared with other crawls.
                 while frontier and len(in_flight) < self.workers and len(self.visited) < limit:
                     url = frontier.popleft()
-                    if url not in self.visited:
-                        self.visited.add(url)
+                    if self._claim(url):
                         in_flight.add(pool.submit(self._visit, url))
                 if not in_flight:
                     break

@@ -98,7 +98,8 @@ def test_a_leaked_file_is_named_once(tmp_path: Path) -> None:
     assert line.count("report.csv") == 1 and "(TextIOWrapper)" in line
 
 
-def test_too_slow_without_sleeps_does_not_quote_a_meaningless_overlap(tmp_path: Path) -> None:
+def test_cpu_time_alone_is_never_a_performance_failure(tmp_path: Path) -> None:
+    """Wall-clock slowness is noise on a shared machine: the virtual-time profile ignores CPU work."""
     from evaluator.checks.performance import run_performance_check
     from evaluator.spec import PerformanceCheck
 
@@ -107,9 +108,7 @@ def test_too_slow_without_sleeps_does_not_quote_a_meaningless_overlap(tmp_path: 
     slow.work = lambda: sum(range(400_000))  # type: ignore[attr-defined]
     check = PerformanceCheck("speed", lambda mod: mod.work(), reference="fast", max_ratio=3.0, repeats=1)
     ctx = CheckContext(seed=1, program_path=tmp_path / "program.py", challenge_dir=tmp_path, solutions_dir=tmp_path)
-    [finding] = run_performance_check(check, slow, ctx)
-    assert finding.kind.value == "too-slow"
-    assert not any("overlap" in line for line in finding.evidence)
+    assert run_performance_check(check, slow, ctx) == []
 
 
 def test_a_full_bounded_cache_adding_a_few_bytes_a_round_is_not_a_leak() -> None:
