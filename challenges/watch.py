@@ -38,7 +38,7 @@ def coalesce(signals: queue.Queue[Signal], first: Signal, settle_seconds: float)
     """
     if first not in ("changed", "rerun"):
         return first  # a key the learner pressed is answered, never swallowed
-    seen = first
+    seen: Signal = first
     while seen != "quit":
         try:
             signal = signals.get(timeout=settle_seconds)
