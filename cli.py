@@ -19,7 +19,7 @@ os.environ.setdefault("TYPER_USE_RICH", "0")
 import typer
 from typer._click import exceptions as click_exceptions
 
-from usererror import UserError
+from usererror import ExitCode, UserError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -82,9 +82,11 @@ def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False)
 
 
-def fail(message: str, code: int = 2) -> NoReturn:
+def fail(message: str, code: int = ExitCode.USAGE) -> NoReturn:
     """Print a one-line red error on stderr and exit (2 = usage error)."""
-    _console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    from rich.markup import escape
+
+    _console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
     raise SystemExit(code)
 
 
@@ -106,8 +108,8 @@ def _exit_interrupted(grace: float = 1.0) -> NoReturn:
     if any(thread.is_alive() for thread in others):
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(130)
-    raise SystemExit(130)
+        os._exit(ExitCode.INTERRUPTED)
+    raise SystemExit(ExitCode.INTERRUPTED)
 
 
 class LearnApp(typer.Typer):
@@ -127,12 +129,12 @@ class LearnApp(typer.Typer):
             hint = "learn --help"
             if error.ctx is not None:
                 hint = f"{error.ctx.command_path} --help"
-            fail(f"{error.format_message()} (see `{hint}`)", 2)
+            fail(f"{error.format_message()} (see `{hint}`)", ExitCode.USAGE)
         except click_exceptions.ClickException as error:
             fail(error.format_message(), error.exit_code)
         except BrokenPipeError:
             raise SystemExit(0) from None
-        if result == 130:  # Typer turns KeyboardInterrupt into exit code 130
+        if result == ExitCode.INTERRUPTED:  # Typer turns KeyboardInterrupt into exit code 130
             _exit_interrupted()
         raise SystemExit(result if isinstance(result, int) else 0)
 
@@ -142,11 +144,34 @@ app = LearnApp(
     help="Learn Python concurrency by fixing real concurrency bugs, graded with evidence.",
     rich_markup_mode=None,
     no_args_is_help=False,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-run_app = typer.Typer(help="Run a lesson (example) or a challenge program.", no_args_is_help=True)
-show_app = typer.Typer(help="Show the source and lesson of an example.", no_args_is_help=True)
+
+
+def _group(help_text: str, usage: str) -> typer.Typer:
+    """A command group that, called without a subcommand, says in one line what to add."""
+    group = typer.Typer(help=help_text, no_args_is_help=False)
+
+    @group.callback(invoke_without_command=True)
+    def _need_subcommand(ctx: typer.Context) -> None:
+        if ctx.invoked_subcommand is None:
+            raise UserError(f"`{ctx.command_path}` needs a subcommand: {usage} (see `{ctx.command_path} --help`)")
+
+    return group
+
+
+def _confirm(question: str, flag: str = "--yes") -> bool:
+    """Ask a yes/no question; end of input is a one-line error (use ``flag``), Ctrl-C exits 130."""
+    try:
+        answer = input(f"{question} [y/N]: ")
+    except EOFError:
+        raise UserError(f"no answer to \"{question}\" (end of input): add {flag} to go ahead without asking") from None
+    return answer.strip().lower() in ("y", "yes")
+
+
+run_app = _group("Run a lesson (example) or a challenge program.", "`learn run example N` or `learn run challenge N`")
+show_app = _group("Show the source and lesson of an example.", "`learn show example N`")
 app.add_typer(run_app, name="run")
 app.add_typer(show_app, name="show")
 
@@ -165,11 +190,15 @@ def _root(
         typer.Option("--version", help="Show the version and exit.", callback=_version_callback, is_eager=True),
     ] = False,
 ) -> None:
-    """Learn Python concurrency by fixing real concurrency bugs, graded with evidence."""
-    if ctx.invoked_subcommand is None:
-        from cli_render import render_welcome
+    """Learn Python concurrency by fixing real concurrency bugs, graded with evidence.
 
-        render_welcome(_console())
+    Without a command: where you are (current challenge, its status) and the one next command.
+    """
+    if ctx.invoked_subcommand is None:
+        from challenges.loop import resume
+        from cli_render import render_resume
+
+        render_resume(_console(), resume())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,14 +208,16 @@ def _root(
 
 @app.command("list")
 def list_command(
-    what: Annotated[str, typer.Argument(help="examples, challenges, or all")] = "all",
+    what: Annotated[str, typer.Argument(help="lessons (or examples), challenges, or all")] = "all",
 ) -> None:
     """List the lessons and challenges with their concepts, difficulty and your status."""
     from cli_render import render_catalogue
 
-    if what not in ("all", "examples", "challenges"):
-        raise UserError(f"cannot list '{what}': choose examples, challenges or all")
-    render_catalogue(_console(), what)
+    chosen = {"lessons": "examples", "lesson": "examples", "examples": "examples", "example": "examples",
+              "challenges": "challenges", "challenge": "challenges", "all": "all"}.get(what)
+    if chosen is None:
+        raise UserError(f"cannot list '{what}': choose lessons, challenges or all")
+    render_catalogue(_console(), chosen)
 
 
 @run_app.command("example")
@@ -225,7 +256,7 @@ def show_example(
 # --- progress (tracker) ---
 # ---------------------------------------------------------------------------------------------
 
-profile_app = typer.Typer(help="Learner profiles: create, switch, list.", no_args_is_help=True)
+profile_app = _group("Learner profiles: create, switch, list.", "create, switch or list")
 app.add_typer(profile_app, name="profile")
 
 
@@ -342,8 +373,8 @@ def repair_progress_command(
         _console().print(f"moved the damaged database to [bold]{result.backup}[/] and started a fresh one")
 
 # --- practical and services ---
-practical_app = typer.Typer(help="Concurrency patterns against real brokers and databases.", no_args_is_help=True)
-services_app = typer.Typer(help="The servers practical modules need: status, up, down.", no_args_is_help=True)
+practical_app = _group("Concurrency patterns against real brokers and databases.", "list or run NAME")
+services_app = _group("The servers practical modules need: status, up, down.", "status, up or down")
 app.add_typer(practical_app, name="practical")
 app.add_typer(services_app, name="services")
 
@@ -363,8 +394,11 @@ def practical_run(
     pattern: Annotated[str | None, typer.Option("--pattern", "-p", help="Run one pattern only.")] = None,
 ) -> None:
     """Run a practical module against its real server: `learn practical run rabbitmq`."""
-    from practical import run_practical
+    from extras import require
+    from practical import get_module, run_practical
 
+    get_module(name)
+    require("practical", f"`learn practical run {name}`")
     run_practical(name, pattern)
 
 
@@ -380,9 +414,12 @@ def services_status() -> None:
 @services_app.command("up")
 def services_up() -> None:
     """Start the services: docker compose, or the local servers when Docker is missing."""
+    from extras import require
     from practical.render import render_up
-    from practical.services import up
+    from practical.services import docker_available, up
 
+    if not docker_available():
+        require("servers", "`learn services up` without Docker")
     render_up(_console(), up())
 
 
@@ -399,9 +436,9 @@ def services_down() -> None:
 # --- benchmarks ---
 # ---------------------------------------------------------------------------------------------
 
-bench_app = typer.Typer(
-    help="Measure threads vs processes vs asyncio (and more) on this machine, with explanations.",
-    no_args_is_help=True,
+bench_app = _group(
+    "Measure threads vs processes vs asyncio (and more) on this machine, with explanations.",
+    "list, run SUITE, history or compare",
 )
 app.add_typer(bench_app, name="bench")
 
@@ -421,6 +458,9 @@ def bench_run(
 ) -> None:
     """Run a benchmark suite and explain its numbers: `learn bench run cpu-bound`."""
     from benchmarks.bench import run_benchmark
+    from extras import require
+
+    require("bench", "`learn bench run`")
 
     code = run_benchmark(_console(), name, quick)
     if code:
@@ -434,6 +474,9 @@ def bench_history(
 ) -> None:
     """Show every stored run's medians (queried with DuckDB)."""
     from benchmarks.bench import show_history
+    from extras import require
+
+    require("bench", "`learn bench history`")
 
     show_history(_console(), suite, case)
 
@@ -446,6 +489,9 @@ def bench_compare(
 ) -> None:
     """Compare two stored runs of a suite, case by case (default: the two latest)."""
     from benchmarks.bench import compare_runs
+    from extras import require
+
+    require("bench", "`learn bench compare`")
 
     compare_runs(_console(), before, after, suite)
 
@@ -453,6 +499,39 @@ def bench_compare(
 # ---------------------------------------------------------------------------------------------
 # --- learner loop (challenges) ---
 # ---------------------------------------------------------------------------------------------
+
+
+@app.command("init")
+def init_command(
+    folder: Annotated[
+        Path | None, typer.Argument(help="Workspace folder (default: ./concurrency-lab-workspace, or the clone's workspace/).")
+    ] = None,
+) -> None:
+    """Create your workspace and record it: every command then finds it from any directory."""
+    import os
+
+    from challenges.workspace import WORKSPACE_ENV, init_workspace
+
+    path = init_workspace(folder)
+    console = _console()
+    console.print(f"[green]your workspace:[/] {path}  [dim](recorded in your profile)[/]")
+    if os.environ.get(WORKSPACE_ENV):
+        console.print(f"[yellow]note:[/] {WORKSPACE_ENV}={os.environ[WORKSPACE_ENV]} is set and overrides it")
+    console.print("[bold cyan]Next[/]  learn challenge 1")
+
+
+@app.command("doctor")
+def doctor_command(
+    no_services: Annotated[bool, typer.Option("--no-services", help="Do not probe the practical modules' servers.")] = False,
+) -> None:
+    """Check Python, your workspace, the progress database, optional extras and services."""
+    from cli_render import render_doctor
+    from doctor import diagnose
+
+    checks = diagnose(services=not no_services)
+    render_doctor(_console(), checks)
+    if any(not check.ok and not check.optional for check in checks):
+        raise typer.Exit(ExitCode.FAILED)
 
 
 @app.command("challenge")
@@ -492,7 +571,7 @@ def check_command(
     replay: Annotated[int | None, typer.Option("--replay", help="Re-run the exact failing seed a report printed.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the grade as JSON.")] = False,
 ) -> None:
-    """Grade your fix with evidence: exit 0 when it passes, 1 when it does not."""
+    """Grade your fix with evidence: exit 0 when it passes, 1 when it does not, 3 if the grader failed."""
     from pathlib import Path
 
     from challenges.loop import check
@@ -506,18 +585,21 @@ def check_command(
         from challenges.render import render_check
 
         render_check(_console(), report)
+    if report.result.internal_errors:
+        raise typer.Exit(ExitCode.GRADER_ERROR)
     if not report.result.passed:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.FAILED)
 
 
 @app.command("watch")
 def watch_command(
-    number: Annotated[int, typer.Argument(help="Challenge to start with.")] = 1,
+    number: Annotated[int | None, typer.Argument(help="Challenge to start with (default: your current one).")] = None,
 ) -> None:
-    """Re-check your copy on every save (Enter re-runs, q quits); moves on after a pass."""
-    from challenges.loop import check
+    """Re-check your copy on every save; keys + Enter: h hint, r run, l list, n next, q quit."""
+    from challenges import get_challenge
+    from challenges.loop import check, current_challenge
     from challenges.render import render_check
-    from challenges.watch import WatchLoop, run_watch
+    from challenges.watch import Signal, WatchLoop, run_watch
 
     console = _console()
 
@@ -527,7 +609,24 @@ def watch_command(
         render_check(console, report)
         return report.result.passed
 
-    run_watch(WatchLoop(number, grade, announce=lambda text: console.print(f"[cyan]{text}[/]")))
+    def act(signal: Signal, current: int) -> None:
+        if signal == "hint":
+            hint_command(current)
+        elif signal == "run":
+            run_challenge_command(current, original=False, timeout=10.0)
+        elif signal == "list":
+            list_command("challenges")
+
+    def introduce(current: int) -> None:
+        challenge_command(current)
+
+    if number is None:
+        number = current_challenge()
+        if number is None:
+            raise UserError("you have passed every challenge: nothing to watch (see `learn progress`)")
+    get_challenge(number)
+    announce = lambda text: console.print(f"[cyan]{text}[/]", soft_wrap=True)  # noqa: E731
+    run_watch(WatchLoop(number, grade, announce=announce, act=act, introduce=introduce))
 
 
 @app.command("hint")
@@ -535,8 +634,14 @@ def hint_command(number: Annotated[int, typer.Argument(help="Challenge number.")
     """Show one more hint for a challenge (from a nudge to a near-answer)."""
     from challenges.hints import next_hint
     from challenges.render import render_hints
+    from challenges.workspace import write_hints
 
-    render_hints(_console(), next_hint(number))
+    view = next_hint(number)
+    console = _console()
+    render_hints(console, view)
+    written = write_hints(number, view.title, view.shown, view.total)
+    if written is not None:
+        console.print(f"[dim]saved beside your copy: {written}[/]")
 
 
 @app.command("solution")
@@ -545,17 +650,22 @@ def solution_command(
     approach: Annotated[str | None, typer.Option("--approach", help="Show one approach only.")] = None,
     reveal: Annotated[bool, typer.Option("--reveal", help="Show them before you have passed.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Whole files, not what differs from your copy.")] = False,
 ) -> None:
-    """Show the reference solutions and their trade-offs (after you pass, or with --reveal)."""
+    """Show the reference solutions, their trade-offs and what differs from your copy."""
     import tracker
+    from challenges import get_challenge
     from challenges.loop import solutions_for
     from challenges.render import render_solutions
+    from challenges.workspace import existing_copy
 
+    get_challenge(number)
     question = f"Reveal the solutions of challenge {number} before passing it?"
-    if reveal and not yes and not tracker.has_passed(number) and not typer.confirm(question):
+    if reveal and not yes and not tracker.has_passed(number) and not _confirm(question):
         _console().print(f"Not revealed. Another hint may be enough: learn hint {number}")
-        raise typer.Exit(1)
-    render_solutions(_console(), solutions_for(number, reveal=reveal), approach)
+        raise typer.Exit(ExitCode.FAILED)
+    yours = None if full else existing_copy(number)
+    render_solutions(_console(), solutions_for(number, reveal=reveal), approach, yours)
 
 
 @app.command("reset")
@@ -564,14 +674,16 @@ def reset_command(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Restore the original program (your copy is backed up first)."""
-    from challenges.workspace import reset_program
+    from challenges import get_challenge
+    from challenges.workspace import reset_program, working_copy_path
 
-    if not yes and not typer.confirm(f"Replace your copy of challenge {number} with the original?"):
-        _console().print("Your copy is unchanged.")
-        raise typer.Exit(1)
+    path = working_copy_path(get_challenge(number))
+    if not yes and not _confirm(f"Replace your copy of challenge {number} ({path}) with the original?"):
+        _console().print(f"Your copy is unchanged: {path}")
+        raise typer.Exit(ExitCode.FAILED)
     backup = reset_program(number)
     console = _console()
-    console.print(f"[green]challenge {number} restored to the original.[/]")
+    console.print(f"[green]challenge {number} restored to the original:[/] {path}")
     if backup is not None:
         console.print(f"your previous copy is saved at {backup}")
 

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from challenges.loop import Resume
+    from doctor import Check
     from examples import Example
 
 _STARS = "★★★★★"
@@ -41,6 +43,53 @@ def render_welcome(console: Console) -> None:
             border_style="cyan",
         )
     )
+
+
+_RESUME_STATUS = {
+    "new": "not started: no copy yet",
+    "copied": "your copy is ready, not checked yet",
+    "attempted": "[yellow]tried, not passed yet[/]",
+    "passed": "[green]passed[/]",
+}
+
+
+def render_resume(console: Console, where: Resume) -> None:
+    """Bare `learn`: the current challenge, its status and the one next command."""
+    lines = []
+    if where.workspace is None:
+        lines.append("[bold]concurrency-lab[/] — learn Python concurrency by fixing real bugs, graded with evidence.")
+        lines.append("New here? A narrated lesson first: [bold]learn run example 1[/]  ·  everything: learn list")
+        lines.append("")
+        lines.append("workspace  [yellow]none yet[/] (your copies of the broken programs go there)")
+    else:
+        origin = " (LEARN_WORKSPACE)" if where.workspace_source == "LEARN_WORKSPACE" else ""
+        lines.append(f"workspace  {where.workspace}{origin}")
+    if where.challenge is None:
+        lines.append(f"[green]You have passed all {where.total} challenges.[/]")
+    else:
+        lines.append(f"challenge  [bold]{where.challenge}: {where.title}[/]  ·  {where.passed}/{where.total} passed")
+        lines.append(f"status     {_RESUME_STATUS.get(where.status, where.status)}")
+        if where.copy is not None:
+            lines.append(f"your copy  {where.copy}")
+    lines.append("")
+    lines.append(f"[bold cyan]Next[/]  {where.next_command}")
+    for line in lines:
+        console.print(line, soft_wrap=True)
+    console.print("[dim]learn --help lists every command · learn doctor checks your set-up[/]")
+
+
+def render_doctor(console: Console, checks: list[Check]) -> None:
+    """`learn doctor`: one line per check, then what to do."""
+    for check in checks:
+        mark = "[green]✔[/]" if check.ok else ("[dim]–[/]" if check.optional else "[red]✘[/]")
+        console.print(f"{mark} [bold]{check.name}[/]: {check.found}", soft_wrap=True)
+        if check.fix and not check.ok:
+            console.print(f"    [cyan]→ {check.fix}[/]", soft_wrap=True)
+    problems = [c for c in checks if not c.ok and not c.optional]
+    if problems:
+        console.print(f"[red]{len(problems)} problem(s)[/]: run the commands marked → above")
+    else:
+        console.print("[green]Ready.[/] Lessons and challenges work; parts marked – are optional.")
 
 
 _STATUS = {"done": "[green]✔ done[/]", "passed": "[green]✔ passed[/]", "attempted": "[yellow]… tried[/]", "new": "[dim]new[/]"}
@@ -122,5 +171,26 @@ def render_example_source(console: Console, example: Example) -> None:
     from rich.syntax import Syntax
 
     console.print(Panel(Markdown(example.lesson), title=f"Lesson {example.number}: {example.title}"))
-    console.print(Syntax(example.path.read_text(encoding="utf-8"), "python", line_numbers=True))
+    source, first_line = _source_after_docstring(example.path.read_text(encoding="utf-8"))
+    # Wrapped, not cropped: in a pipe the console is 80 columns wide.
+    console.print(Syntax(source, "python", line_numbers=True, start_line=first_line, word_wrap=True))
     console.print(f"[dim]Run it:[/] learn run example {example.number}")
+
+
+def _source_after_docstring(source: str) -> tuple[str, int]:
+    """The source without its module docstring (the lesson text, shown above it) and its first line number."""
+    import ast
+
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return source, 1
+    first = body[0] if body else None
+    if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)):
+        return source, 1
+    end = first.end_lineno or first.lineno
+    lines = source.splitlines(keepends=True)[end:]
+    skipped = 0
+    while skipped < len(lines) and not lines[skipped].strip():
+        skipped += 1
+    return "".join(lines[skipped:]), end + skipped + 1

@@ -10,15 +10,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from challenges._registry import get_challenge
-from challenges.workspace import code_hash, ensure_working_copy, program_to_grade, working_copy_path
+from challenges._registry import all_challenges, get_challenge
+from challenges.workspace import (
+    code_hash,
+    existing_copy,
+    find_workspace,
+    program_to_grade,
+    working_copy_path,
+)
 from usererror import UserError
 
 if TYPE_CHECKING:
     from evaluator import GradeResult, RunResult
     from solutions._registry import SolutionSet
 
-__all__ = ["CheckReport", "check", "run_challenge", "solutions_for"]
+__all__ = ["CheckReport", "Resume", "check", "current_challenge", "resume", "run_challenge", "solutions_for"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,11 @@ class CheckReport:
 
 def check(number: int, file: Path | None = None, *, seed: int | None = None, replay: int | None = None,
           record: bool = True) -> CheckReport:
-    """Grade the learner's program for challenge ``number`` and record the attempt."""
+    """Grade the learner's program for challenge ``number`` and record the attempt.
+
+    Nothing is recorded when the grader itself failed (``result.internal_errors``): that
+    attempt says nothing about the learner's fix.
+    """
     from evaluator import grade
 
     spec = get_challenge(number).spec
@@ -41,7 +51,7 @@ def check(number: int, file: Path | None = None, *, seed: int | None = None, rep
     started = time.perf_counter()
     result = grade(path, challenge=number, seed=seed, replay=replay)
     outcome = None
-    if record:
+    if record and not result.internal_errors:
         import tracker
 
         failures = result.failures
@@ -63,7 +73,10 @@ def check(number: int, file: Path | None = None, *, seed: int | None = None, rep
 def run_challenge(number: int, *, original: bool = False, deadline_s: float = 10.0,
                   seed: int | None = None) -> tuple[Path, RunResult]:
     """Run the learner's copy (or the original) so they can see the symptom; hangs are cut off.
-    With ``seed`` (challenges 9-16), print the whole timeline of exactly that fault seed."""
+
+    Never creates a copy: without one, a :class:`UserError` says where it looked. With ``seed``
+    (challenges 9-16), print the whole timeline of exactly that fault seed.
+    """
     from evaluator import run_program
 
     challenge = get_challenge(number)
@@ -72,7 +85,10 @@ def run_challenge(number: int, *, original: bool = False, deadline_s: float = 10
     else:
         path = working_copy_path(challenge)
         if not path.is_file():
-            path = ensure_working_copy(number).path
+            raise UserError(
+                f"you have no copy of challenge {number} at {path} yet: run `learn challenge {number}` "
+                f"first, or `learn run challenge {number} --original`"
+            )
     if seed is not None:
         from challenges.sim.seeded_run import run_fault_seed
 
@@ -98,3 +114,62 @@ def solutions_for(number: int, *, reveal: bool) -> SolutionSet:
         )
     tracker.record_solution_reveal(number)
     return found
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where the learner is: what bare `learn` shows. Reading it writes nothing."""
+
+    workspace: Path | None
+    workspace_source: str | None
+    """"LEARN_WORKSPACE" or "recorded" (by `learn init`); None without a workspace."""
+    challenge: int | None
+    """The current challenge; None once every challenge has passed."""
+    title: str
+    status: str
+    """"new" (no copy yet), "copied" (not checked yet), "attempted" or "passed"."""
+    copy: Path | None
+    passed: int
+    total: int
+    next_command: str
+
+
+def current_challenge(statuses: dict[int, str] | None = None) -> int | None:
+    """The lowest challenge tried but not passed, else the lowest with a copy, else the lowest not passed."""
+    import tracker
+
+    known = tracker.challenge_statuses() if statuses is None else statuses
+    numbers = [c.number for c in all_challenges()]
+    open_ones = [n for n in numbers if known.get(n) != "passed"]
+    for chosen in (
+        [n for n in open_ones if known.get(n) == "attempted"],
+        [n for n in open_ones if existing_copy(n) is not None],
+        open_ones,
+    ):
+        if chosen:
+            return chosen[0]
+    return None
+
+
+def resume() -> Resume:
+    """The current challenge, its status and the one next command."""
+    import tracker
+
+    statuses = tracker.challenge_statuses()
+    total = len(all_challenges())
+    passed = sum(1 for value in statuses.values() if value == "passed")
+    found = find_workspace()
+    workspace, source = found if found is not None else (None, None)
+    number = current_challenge(statuses)
+    if number is None:
+        return Resume(workspace, source, None, "", "passed", None, passed, total, "learn progress")
+    copy = existing_copy(number)
+    status = statuses.get(number) or ("copied" if copy is not None else "new")
+    if workspace is None:
+        following = "learn init"
+    elif copy is None:
+        following = f"learn challenge {number}"
+    else:
+        following = f"learn check {number}"
+    title = get_challenge(number).catalogue.title
+    return Resume(workspace, source, number, title, status, copy, passed, total, following)

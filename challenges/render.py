@@ -26,10 +26,10 @@ def render_challenge_intro(console: Console, copy: WorkingCopy) -> None:
     console.print(Panel(Markdown(challenge.readme_path.read_text(encoding="utf-8")),
                         title=f"Challenge {challenge.number}: {spec.title}", border_style="cyan"))
     if copy.created:
-        console.print(f"[green]Your copy:[/] {copy.path}")
+        console.print(f"[green]Your copy:[/] {copy.path}", soft_wrap=True)
     else:
         console.print(f"[yellow]Your copy (kept as you left it):[/] {copy.path}  "
-                      f"[dim](start over: learn reset {challenge.number})[/]")
+                      f"[dim](start over: learn reset {challenge.number})[/]", soft_wrap=True)
     n = challenge.number
     console.print(
         f"[bold cyan]Next[/]  edit it, then  [bold]learn run challenge {n}[/]  ·  [bold]learn check {n}[/]"
@@ -42,7 +42,7 @@ def render_run(console: Console, path: Path, result: RunResult) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
-    console.print(f"[dim]running {path}[/]")
+    console.print(f"[dim]running {path}[/]", soft_wrap=True)
     if result.stdout:
         console.print(Text(result.stdout.rstrip()))
     if result.stderr:
@@ -87,8 +87,11 @@ def render_hints(console: Console, view: HintView) -> None:
         console.print(f"[dim]One more: learn hint {view.challenge}[/]")
 
 
-def render_solutions(console: Console, found: SolutionSet, approach: str | None) -> None:
-    """`learn solution N`: each approach's notes (trade-offs) and source."""
+def render_solutions(console: Console, found: SolutionSet, approach: str | None, yours: Path | None = None) -> None:
+    """`learn solution N`: each approach's notes (trade-offs), then what differs from ``yours``
+    (the learner's copy) or, without one, its whole source."""
+    import difflib
+
     from rich.markdown import Markdown
     from rich.panel import Panel
     from rich.syntax import Syntax
@@ -96,10 +99,23 @@ def render_solutions(console: Console, found: SolutionSet, approach: str | None)
     chosen = (found.get(approach),) if approach else found.approaches
     if approach is None and found.overview:
         console.print(Panel(Markdown(found.overview), title=f"Challenge {found.challenge.number}: the approaches"))
+    mine = yours.read_text(encoding="utf-8").splitlines(keepends=True) if yours is not None else None
     for item in chosen:
         console.rule(f"[bold]{item.name}")
         if item.notes:
             console.print(Markdown(item.notes))
-        console.print(Syntax(item.source, "python", line_numbers=True, word_wrap=True))
+        if mine is None:
+            console.print(Syntax(item.source, "python", line_numbers=True, word_wrap=True))
+            continue
+        diff = "".join(difflib.unified_diff(mine, item.source.splitlines(keepends=True),
+                                            fromfile=f"your {yours}", tofile=f"{item.name} approach"))
+        if diff:
+            console.print(Syntax(diff, "diff", word_wrap=True))
+        else:
+            console.print("[green]Your copy is exactly this approach.[/]")
+    n = found.challenge.number
     names = ", ".join(a.name for a in found.approaches)
-    console.print(f"[dim]Approaches: {names}  ·  one only: learn solution {found.challenge.number} --approach NAME[/]")
+    console.print(f"[dim]Approaches: {names}  ·  one only: learn solution {n} --approach NAME[/]", soft_wrap=True)
+    if mine is not None:
+        console.print(f"[dim]Shown: what differs from your copy {yours}  ·  whole files: learn solution {n} --full[/]",
+                      soft_wrap=True)

@@ -1,8 +1,9 @@
 """`learn watch N`: re-grade on every save, move on to the next challenge after a pass.
 
 Two sources feed one queue: a watchfiles thread (the file was saved) and a keyboard thread
-(Enter re-runs, q quits) — the fallback where file events are unreliable (network drives,
-some containers and editors). Bursts are coalesced: an editor that writes the file three times
+(Enter re-runs, h hint, r run, l list, n next, q quits, like rustlings' watch mode) — the
+keyboard is also the fallback where file events are unreliable (network drives, some
+containers and editors). Bursts are coalesced: an editor that writes the file three times
 in a row triggers one grading, of the latest content.
 """
 
@@ -21,15 +22,23 @@ from challenges.workspace import ensure_working_copy, workspace_dir
 
 __all__ = ["Signal", "WatchLoop", "coalesce", "next_challenge"]
 
-Signal = Literal["changed", "rerun", "quit"]
+Signal = Literal["changed", "rerun", "quit", "hint", "run", "list", "next"]
+KEYS: dict[str, Signal] = {"q": "quit", "quit": "quit", "exit": "quit", "h": "hint", "r": "run", "l": "list",
+                           "n": "next"}
+"""A typed line (then Enter) -> its signal; anything else re-runs the check."""
+ACTIONS = ("hint", "run", "list")
+"""Signals handled by :attr:`WatchLoop.act` without re-grading."""
 
 
 def coalesce(signals: queue.Queue[Signal], first: Signal, settle_seconds: float) -> Signal:
     """Swallow the burst following ``first``: wait until ``settle_seconds`` pass without a signal.
 
     Returns "quit" if any signal in the burst was a quit, else "rerun"/"changed" (one grading).
+    Any other key (hint, run, list, next, quit) is returned at once.
     """
-    seen = first
+    if first not in ("changed", "rerun"):
+        return first  # a key the learner pressed is answered, never swallowed
+    seen: Signal = first
     while seen != "quit":
         try:
             signal = signals.get(timeout=settle_seconds)
@@ -54,6 +63,10 @@ class WatchLoop:
     """Grade challenge N's working copy, render the report, return whether it passed."""
     announce: Callable[[str], None] = print
     settle_seconds: float = 0.3
+    act: Callable[[Signal, int], None] | None = None
+    """Show a hint, run the program or list the challenges (keys h, r, l); None ignores those keys."""
+    introduce: Callable[[int], None] | None = None
+    """Show a challenge's story when the loop moves on to it."""
     signals: queue.Queue[Signal] = field(default_factory=queue.Queue)
     gradings: int = 0
 
@@ -63,18 +76,32 @@ class WatchLoop:
 
     def run(self) -> None:
         """Grade now, then once per (coalesced) signal, until "quit" or the last challenge passes."""
-        self.announce(f"watching {self.path}  (save to re-check · Enter re-runs · q + Enter quits)")
+        self.announce(f"watching {self.path}  (save to re-check · Enter re-runs · h hint · r run · "
+                      "l list · n next · q quits)")
+        grade = True
         while True:
-            if self._grade_current():
-                following = next_challenge(self.number)
-                if following is None:
-                    self.announce("that was the last challenge: well done!")
-                    return
-                self.number = following
-                self.announce(f"on to challenge {following}: watching {self.path}")
+            if grade and self._grade_current() and not self._move_on():
+                return
             signal = coalesce(self.signals, self.signals.get(), self.settle_seconds)
             if signal == "quit":
                 return
+            grade = signal not in ACTIONS
+            if signal in ACTIONS and self.act is not None:
+                self.act(signal, self.number)
+            elif signal == "next" and not self._move_on():
+                return
+
+    def _move_on(self) -> bool:
+        """Go to the next challenge (its story first); False after the last one."""
+        following = next_challenge(self.number)
+        if following is None:
+            self.announce("that was the last challenge: well done!")
+            return False
+        self.number = following
+        if self.introduce is not None:
+            self.introduce(following)
+        self.announce(f"on to challenge {following}: watching {self.path}")
+        return True
 
     def _grade_current(self) -> bool:
         self.gradings += 1
@@ -96,9 +123,9 @@ def watch_files(loop: WatchLoop, stop: threading.Event) -> None:
 
 
 def read_keys(loop: WatchLoop) -> None:
-    """Enter re-runs the check, q quits; end of input (no terminal) leaves only file events."""
+    """Enter re-runs the check, h/r/l/n/q + Enter act (see :data:`KEYS`); end of input leaves only file events."""
     for line in sys.stdin:
-        loop.signals.put("quit" if line.strip().lower() in ("q", "quit", "exit") else "rerun")
+        loop.signals.put(KEYS.get(line.strip().lower(), "rerun"))
 
 
 def run_watch(loop: WatchLoop) -> None:

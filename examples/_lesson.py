@@ -151,8 +151,8 @@ def hypothesis(console: Console, hid: str, claim: str, verdict: Verdict, evidenc
 def lesson_copy(source: Path) -> tuple[Path, bool]:
     """A copy of ``source`` in ``<workspace>/lessons/`` (made once, never overwritten).
 
-    Returns the path and whether it was created now. The workspace location is the one the
-    challenges use (``LEARN_WORKSPACE`` or ``./workspace``).
+    Returns the path and whether it was created now. The workspace is the one the challenges
+    use (``LEARN_WORKSPACE``, else the one `learn init` recorded; :class:`UserError` without one).
     """
     from challenges.workspace import workspace_dir
 
@@ -178,8 +178,13 @@ def try_next(console: Console, source: str, edit: str, challenges: Sequence[tupl
         challenges: ``(number, why)`` pairs; the first is the one to take next.
     """
     console.rule("[bold]try next")
+    from usererror import UserError
+
     try:
         copy, created = lesson_copy(Path(source))
+    except UserError as error:  # no workspace recorded yet (`learn init`)
+        console.print(f"  [yellow]{error.message}[/]: then run the lesson again for your own copy", soft_wrap=True)
+        copy, created = None, False
     except OSError as error:
         console.print(f"  [red]could not copy the lesson into the workspace ({error.strerror})[/]: "
                       "set LEARN_WORKSPACE to a writable folder")

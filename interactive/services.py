@@ -268,15 +268,12 @@ def _challenge_views() -> tuple[ChallengeView, ...]:
 
 
 def _working_copy(number: int, original: Path) -> Path:
-    """The learner's workspace copy if it exists, else the original: viewing never writes
-    (`learn check` and the grader create the copy when there is something to grade)."""
+    """The learner's workspace copy, or the original before it exists (opening the app writes nothing)."""
     try:
-        from challenges import get_challenge
-        from challenges.workspace import working_copy_path
+        from challenges.workspace import existing_copy
     except ImportError:
         return original
-    path = working_copy_path(get_challenge(number))
-    return path if path.exists() else original
+    return existing_copy(number) or original
 
 
 def _grade(challenge: ChallengeView) -> GradeReport:

@@ -158,6 +158,9 @@ class PostgresDatabase:
     dialect = "postgresql"
 
     def __init__(self, url: str) -> None:
+        from extras import require
+
+        require("practical", "a shared progress database (LEARN_DATABASE_URL)")
         import psycopg
         from psycopg.conninfo import conninfo_to_dict
 

@@ -11,7 +11,7 @@ from typing import Any
 from usererror import UserError
 
 from . import _env, _store
-from ._db import Database, connect
+from ._db import Database, connect, sqlite_path
 from ._schema import migrate
 from .achievements import ACHIEVEMENTS, unlocked
 from .checkpoint import CHECKPOINT_EVERY
@@ -146,9 +146,16 @@ def record_quiz_answer(question_id: str, correct: bool) -> AttemptOutcome:
     return _outcome(_record(_new_event(EventKind.QUIZ, subject=question_id, passed=correct)))
 
 
+def _nothing_recorded() -> bool:
+    """True when there is no local progress database yet: reading must not create one."""
+    return _env.database_url() is None and not sqlite_path().exists()
+
+
 def _rows(sql: str, *params: object) -> list[tuple[Any, ...]]:
     """Run a query over the active profile's events (no rows when the profile has none yet)."""
     name = _env.active_profile_name()
+    if _nothing_recorded():
+        return []
     with session() as db:
         pid = _store.profile_id(db, name)
         if pid is None:
@@ -200,6 +207,8 @@ def example_status(number: int) -> str:
 
 def _history() -> tuple[str, History, dict[str, datetime]]:
     name = _env.active_profile_name()
+    if _nothing_recorded():
+        return name, History(), {}
     with session() as db:
         pid = _store.profile_id(db, name)
         if pid is None:

@@ -44,6 +44,11 @@ _CLASS_BADGES: tuple[tuple[FindingKind, str], ...] = (
 )
 
 
+def _article(word: str) -> str:
+    """ "an" before a vowel sound ("an invariant"), else "a"."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def _mastered(kind: FindingKind) -> Callable[[History], bool]:
     return lambda h: kind.value in h.mastered_classes
 
@@ -68,7 +73,7 @@ RULES: tuple[Rule, ...] = (
     _rule("all-done", "Concurrency Graduate", "Pass all 16 challenges", "🎓",
           lambda h: set(range(1, CHALLENGE_COUNT + 1)) <= h.passed),
     *(
-        _rule(f"class-{kind.value}", name, f"Pass a {kind.value} challenge (bug class) without its solution",
+        _rule(f"class-{kind.value}", name, f"Pass {_article(kind.value)} {kind.value} challenge (bug class) without its solution",
               "🐛", _mastered(kind))
         for kind, name in _CLASS_BADGES
     ),

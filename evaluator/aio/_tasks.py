@@ -52,6 +52,14 @@ def await_chain(coro: Any) -> list[FrameType]:
     return frames
 
 
+class _Task(asyncio.Task[Any]):
+    """A task whose name survives ``set_name(None)``, which 3.13.0's ``create_task`` calls after a factory."""
+
+    def set_name(self, value: object) -> None:
+        if value is not None:
+            super().set_name(value)
+
+
 class TaskRegistry:
     """A task factory that names tasks stably and remembers where learner code created them."""
 
@@ -61,10 +69,13 @@ class TaskRegistry:
         self._count = 0
         self.steps: list[str] = []
 
-    def factory(self, loop: asyncio.AbstractEventLoop, coro: Any, context: Any = None) -> asyncio.Task[Any]:
-        task = asyncio.Task(coro, loop=loop, context=context)
+    def factory(self, loop: asyncio.AbstractEventLoop, coro: Any, context: Any = None, name: Any = None,
+                **options: Any) -> asyncio.Task[Any]:
+        task = _Task(coro, loop=loop, context=context, **options)
         self._count += 1
         task.set_name(f"Task-{self._count} ({getattr(coro, '__qualname__', 'coroutine')})")
+        if name is not None:  # 3.13.3+ hands the learner's name to the factory
+            task.set_name(name)
         self.created[task] = self._creation_site()
         return task
 

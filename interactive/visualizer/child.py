@@ -121,6 +121,13 @@ def _run_target(kind: str, target: str, challenge_number: int | None = None) -> 
 
         challenge = get_challenge(int(challenge_number if challenge_number is not None else target))
         path = Path(target) if challenge_number is not None else challenge.program_path
+        if challenge_number is None:
+            try:
+                from challenges.workspace import existing_copy
+
+                path = existing_copy(challenge.number) or path  # no workspace yet: the original
+            except ImportError:
+                pass
         spec = importlib.util.spec_from_file_location("learner_program", path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)

