@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.challenge_matrix import parse_numbers  # noqa: E402
 from evaluator import grade  # noqa: E402
 from evaluator.findings import GradeResult  # noqa: E402
 
@@ -98,18 +99,6 @@ def discover(only: set[int], name_filter: str = "") -> list[Case]:
                     continue
                 cases.append(Case(number, path, expected, fix_class))
     return cases
-
-
-def parse_numbers(text: str) -> set[int]:
-    """``"1-3,7"`` -> {1, 2, 3, 7}; empty -> every challenge."""
-    numbers: set[int] = set()
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        first, _, last = part.partition("-")
-        try:
-            numbers.update(range(int(first), int(last or first) + 1))
-        except ValueError:
-            raise SystemExit(f"--only {text!r}: use challenge numbers and ranges, e.g. 1-8") from None
-    return numbers
 
 
 def deciding_finding(result: GradeResult) -> str:
