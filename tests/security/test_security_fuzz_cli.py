@@ -46,7 +46,7 @@ def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
                                 ("check",), ("run", "challenge"), ("reset", "--yes")]),
        number=numbers, extra=flags)
 def test_numbers_and_flags(command: tuple[str, ...], number: str, extra: list[str]) -> None:
-    if command in {("check",), ("run", "challenge")} and number.strip().lstrip("+").isdigit() \
+    if command in {("check",), ("run", "challenge")} and number.strip().lstrip("+").isascii() and number.strip().lstrip("+").isdigit() \
             and 1 <= int(number) <= 16 and not {"--help", "--bogus", "--as", "-v"} & set(extra):
         extra = [*extra, "--timeout", "-1"] if command == ("run", "challenge") else [*extra, "--replay"]
     if command == ("run", "example") and not {"--help", "--bogus"} & set(extra):
