@@ -57,11 +57,10 @@ def render_run(console: Console, path: Path, result: RunResult) -> None:
 
 def render_check(console: Console, report: CheckReport) -> None:
     """`learn check N`: the grader's report, then what the attempt earned."""
-    from challenges import get_challenge
-    from challenges.workspace import working_copy_path
+    from challenges.workspace import existing_copy
     from evaluator.render import render_grade, replay_command
 
-    copy = working_copy_path(get_challenge(report.result.challenge)) if report.result.challenge else None
+    copy = existing_copy(report.result.challenge) if report.result.challenge else None
     file = None if copy is not None and report.path.resolve() == copy.resolve() else str(report.path)
     render_grade(console, report.result, file)
     if report.outcome is not None:
