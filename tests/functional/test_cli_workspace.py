@@ -217,3 +217,15 @@ def test_achievement_texts_use_the_right_article(tmp_path: Path) -> None:
     text = " ".join(result.stdout.split())
     assert "Pass an invariant challenge" in text and "Pass an unbounded-queue challenge" in text
     assert "Pass a invariant" not in text and "Pass a unbounded" not in text
+
+
+def test_check_with_file_needs_no_workspace(outside: Path) -> None:
+    """`learn check N --file PATH` grades that file: no workspace is needed, and the replay line
+    names the file."""
+    solution = ROOT / "solutions" / "challenge04_rate_limiter" / "locked_bucket.py"
+    result = learn("check", "4", "--file", str(solution), cwd=outside, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    original = ROOT / "challenges" / "challenge04_rate_limiter" / "program.py"
+    failing = learn("check", "4", "--file", str(original), cwd=outside, timeout=180)
+    assert failing.returncode == 1, failing.stdout + failing.stderr
+    assert "--file" in " ".join(failing.stdout.split()) and "--replay 1" in failing.stdout
