@@ -109,8 +109,7 @@ def default_choice(ctl: Controller, current: ThreadRec | None, enabled: list[Thr
     Only threads that can run without moving the virtual clock are considered: by default
     time passes only when nobody can run.
     """
-    runnable = [r for r in enabled if r in ctl.runnable] or enabled
-    enabled = runnable
+    enabled = [r for r in enabled if r in ctl.runnable] or enabled
     if current is None:
         return enabled[0]
     if ctl.run_length < FAIRNESS_LIMIT:
@@ -265,8 +264,11 @@ class Controller:
 
     def _wake(self, rec: ThreadRec) -> None:
         """Advance the clock to ``rec``'s deadline; every wait due by then times out."""
-        assert rec.wait is not None and rec.wait.deadline_ns is not None
-        self.clock_ns = max(self.clock_ns, rec.wait.deadline_ns)
+        self._advance_to(_deadline(rec))
+
+    def _advance_to(self, deadline_ns: int) -> None:
+        """Move the clock to ``deadline_ns`` (never back) and time out every wait due by then."""
+        self.clock_ns = max(self.clock_ns, deadline_ns)
         for r in self.recs:
             if not r.done and r.wait and r.wait.deadline_ns is not None and r.wait.deadline_ns <= self.clock_ns:
                 r.timed_out = True
@@ -275,10 +277,7 @@ class Controller:
         deadlines = [r.wait.deadline_ns for r in self.recs if not r.done and r.wait and r.wait.deadline_ns is not None]
         if not deadlines:
             return False
-        self.clock_ns = max(self.clock_ns, min(deadlines))
-        for r in self.recs:
-            if not r.done and r.wait and r.wait.deadline_ns is not None and r.wait.deadline_ns <= self.clock_ns:
-                r.timed_out = True
+        self._advance_to(min(deadlines))
         return True
 
     def _reschedule(self, me: ThreadRec) -> None:
@@ -303,16 +302,15 @@ class Controller:
         current = me if not me.done and me in enabled else None
         waker = self._next_waker(enabled) if self.wake_choices else None
         options = [*enabled, waker] if waker is not None else enabled
+        self.runnable = enabled
         if len(options) == 1:
             nxt = options[0]
         elif len(self.decisions) >= self.adversarial_decisions:
             # Past the adversarial prefix the run goes on fairly (CHESS-style): retry loops with
             # backoff finish instead of livelocking under an unfair priority schedule, while a
             # livelock under fair scheduling still reaches the step limit.
-            self.runnable = enabled
             nxt = default_choice(self, current, enabled)
         else:
-            self.runnable = enabled
             nxt = self.chooser.choose(self, current, options, len(self.decisions))
             self.decisions.append(Decision(tuple(r.tid for r in options), current.tid if current else None, nxt.tid))
         if nxt is waker:

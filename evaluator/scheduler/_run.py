@@ -144,11 +144,17 @@ def live_threads() -> list[str]:
     excluded): what a scenario asks right after ``close()`` returns, with no grace period.
     Outside the scheduler, the live threads other than the caller."""
     ctl = _runtime.controller
-    me = _real.get_ident()
     if not isinstance(ctl, Controller):
         import threading
 
+        me = _real.get_ident()
         return [t.name for t in threading.enumerate() if t.ident != me and t.is_alive()]
+    return _other_live_threads(ctl)
+
+
+def _other_live_threads(ctl: Controller) -> list[str]:
+    """Managed threads of ``ctl`` still running, other than the caller and the scenario thread."""
+    me = _real.get_ident()
     return [r.name for r in ctl.recs if not r.done and r.ident != me and r.tid != 0]
 
 
@@ -160,7 +166,7 @@ def unobserved() -> Iterator[None]:
     if not isinstance(ctl, Controller):
         yield
         return
-    busy = [r.name for r in ctl.recs if not r.done and r.ident != _real.get_ident() and r.tid != 0]
+    busy = _other_live_threads(ctl)
     if busy:
         raise RuntimeError(f"unobserved() while other threads run: {busy}")
     tracer = sys.gettrace()
