@@ -128,7 +128,7 @@ class ScheduleCheck:
     """``scenario(program)``, or ``scenario(program, prepared=...)`` with ``prepare``."""
     kind: FindingKind = FindingKind.RACE
     """Finding kind for a :class:`Violation` raised by the scenario (deadlocks are always DEADLOCK)."""
-    strategies: tuple[str, ...] = ("dfs", "pct", "random")
+    strategies: tuple[str, ...] = ("dfs", "focus", "pct", "random")
     preemption_bound: int = 2
     prepare: Callable[[ModuleType], Any] | None = None
     """Runs once, for real, before the exploration; the scenario is then called as

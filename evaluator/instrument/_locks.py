@@ -80,7 +80,11 @@ class _OwnedLock(Named):
         else:
             ctl, rec = c
             if not self._quiet and not called_from_stdlib(3):
-                ctl.preempt(rec)
+                rec.acquiring = self
+                try:
+                    ctl.preempt(rec)
+                finally:
+                    rec.acquiring = None
             if not self._quiet and blocking and (timeout is None or timeout < 0):
                 ctl.note_order(rec, self)  # lockdep: the attempt counts, even if it never succeeds
             got = self._block.acquire(False)

@@ -67,6 +67,10 @@ class ThreadRec:
     """Last line of the learner's file this thread executed."""
     pending: Any = None
     """An access whose value the tracer reads at the thread's next trace event."""
+    acquiring: object | None = None
+    """The lock this thread is about to acquire (set around the scheduling point before it)."""
+    read_pending: bool = False
+    """It read shared state since its last decision: a preemption now splits a check from its act."""
 
     def __post_init__(self) -> None:
         self.baton.acquire()
@@ -80,6 +84,9 @@ class Decision:
     current: int | None
     """The running thread if it could continue (choosing another is a preemption)."""
     chosen: int
+    focus: bool = False
+    """A focus point: preempting ``current`` here is where check-then-act races and lock-order
+    deadlocks open (see :meth:`Controller.at_focus`)."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +152,8 @@ class Controller:
         """Offer timed waiters as choices while others can run (see :meth:`_next_waker`)."""
         self.runnable: list[ThreadRec] = []
         """At the current decision: the threads that can run without moving the clock."""
+        self.at_focus = False
+        """At the current decision: is it a focus point (see :func:`focus_point`)?"""
 
     # --- threads -------------------------------------------------------------------------
     def new_rec(self, name: str, daemon: bool = False) -> ThreadRec:
@@ -311,8 +320,12 @@ class Controller:
             # livelock under fair scheduling still reaches the step limit.
             nxt = default_choice(self, current, enabled)
         else:
+            self.at_focus = focus_point(current)
             nxt = self.chooser.choose(self, current, options, len(self.decisions))
-            self.decisions.append(Decision(tuple(r.tid for r in options), current.tid if current else None, nxt.tid))
+            self.decisions.append(Decision(tuple(r.tid for r in options), current.tid if current else None,
+                                           nxt.tid, self.at_focus))
+            if current is not None:
+                current.read_pending = False
         if nxt is waker:
             self._wake(nxt)
         if nxt is me:
@@ -405,8 +418,21 @@ class Controller:
                     return
 
     def record_access(self, step: Step) -> None:
+        if step.action == "read" and step.tid < len(self.recs):
+            self.recs[step.tid].read_pending = True
         if len(self.accesses) < 20_000:
             self.accesses.append(step)
+
+
+def focus_point(current: ThreadRec | None) -> bool:
+    """Is preempting ``current`` here likely to matter? Two places where concurrency bugs open:
+    right after it read shared state (a check whose act has not happened yet: lost updates,
+    check-then-act, stale reads) and right before it takes a lock while holding another (the
+    hold-and-wait step of every lock-order deadlock). Strategies put their preemptions there
+    first; every other point is still explored by the unfocused strategies."""
+    if current is None:
+        return False
+    return current.read_pending or (current.acquiring is not None and bool(current.held))
 
 
 def _deadline(rec: ThreadRec) -> int:

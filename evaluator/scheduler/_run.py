@@ -16,7 +16,7 @@ from evaluator import events
 from evaluator.detectors.deadlock import DeadlockSnapshot, LockEdge
 from evaluator.instrument import _real, _runtime
 from evaluator.scheduler._controller import Chooser, Controller, Decision, Step
-from evaluator.scheduler._strategies import DfsExplorer, Guided, Pct, RandomWalk
+from evaluator.scheduler._strategies import DfsExplorer, FocusedPct, Guided, Pct, RandomWalk
 from evaluator.scheduler._tracer import ProgramTracer
 
 __all__ = ["Budget", "Exploration", "RunResult", "explore", "live_threads", "run_schedule", "unobserved"]
@@ -184,7 +184,7 @@ class Budget:
     max_schedules: int = 400
     max_seconds: float = 1.5
     preemption_bound: int = 2
-    strategies: tuple[str, ...] = ("dfs", "pct", "random")
+    strategies: tuple[str, ...] = ("dfs", "focus", "pct", "random")
     stop_when_dfs_exhausted: bool = False
 
 
@@ -202,9 +202,11 @@ class Exploration:
     outcomes: dict[str, int] = field(default_factory=dict)
 
 
-def _choosers(budget: Budget, rng: random.Random, dfs: DfsExplorer, k: Callable[[], int]) -> Iterator[Any]:
+def _choosers(budget: Budget, rng: random.Random, dfs: DfsExplorer, k: Callable[[], int],
+              focus_k: Callable[[], int]) -> Iterator[Any]:
     """Round-robin over the strategies; the DFS root (the default schedule) comes first."""
     pct_depth = 0
+    focus_depth = 1
     while True:
         progressed = False
         for name in budget.strategies:
@@ -216,6 +218,9 @@ def _choosers(budget: Budget, rng: random.Random, dfs: DfsExplorer, k: Callable[
             elif name == "pct":
                 pct_depth = pct_depth % 3 + 1
                 yield Pct(pct_depth, k(), rng.getrandbits(32))
+            elif name == "focus":
+                focus_depth = focus_depth % 3 + 2  # 2, 3, 4: one to three focused preemptions
+                yield FocusedPct(focus_depth, focus_k(), rng.getrandbits(32))
             elif name == "random":
                 yield RandomWalk(rng.getrandbits(32))
             progressed = True
@@ -239,11 +244,12 @@ def explore(
     if "dfs" not in budget.strategies:
         dfs.next()  # the root is still run first, as a baseline
     decisions_per_run = [1]
+    focus_per_run = [1]
     started = time.perf_counter()
     result = Exploration(None, 0, 0.0, False)
     edges: dict[tuple[str, str, str], LockEdge] = {}
     first = True
-    for chooser in _choosers(budget, rng, dfs, lambda: decisions_per_run[0]):
+    for chooser in _choosers(budget, rng, dfs, lambda: decisions_per_run[0], lambda: focus_per_run[0]):
         if first and not isinstance(chooser, Guided):
             chooser = Guided()
         run = run_schedule(scenario, program, chooser, tracer=tracer)
@@ -252,6 +258,7 @@ def explore(
         if first:
             result.first_run = run
             decisions_per_run[0] = max(1, len(run.decisions))
+            focus_per_run[0] = max(1, sum(d.focus for d in run.decisions))
             first = False
         if isinstance(chooser, Guided) and "dfs" in budget.strategies:
             dfs.feedback(chooser, run.decisions)
@@ -281,7 +288,7 @@ def explore(
     return result
 
 
-SHRINK_SCHEDULES = 60
+SHRINK_SCHEDULES = 20
 """Extra DFS schedules spent looking for a simpler counterexample after PCT/random found one."""
 
 

@@ -14,6 +14,8 @@ TAG_GUIDED = 3
 """payload: deviations from the default policy as [index delta, thread id, ...]"""
 TAG_ASYNC = 4
 """payload: [loop seed] (the asyncio check)"""
+TAG_FOCUS = 5
+"""payload: [depth, k, rng seed] (PCT with drops at focus points only)"""
 _TAG_BITS = 3
 
 

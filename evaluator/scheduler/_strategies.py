@@ -1,4 +1,4 @@
-"""Scheduling strategies: guided (DFS and replay), PCT and random walk.
+"""Scheduling strategies: guided (DFS and replay), PCT, focused PCT and random walk.
 
 A strategy only answers "which of these enabled threads runs next?" at each decision (a point
 where more than one thread could run). Each one can print itself as a replay seed.
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from evaluator.scheduler import _seed
 from evaluator.scheduler._controller import Controller, Decision, ThreadRec, default_choice
 
-__all__ = ["DfsExplorer", "Guided", "Pct", "RandomWalk", "chooser_from_seed"]
+__all__ = ["DfsExplorer", "FocusedPct", "Guided", "Pct", "RandomWalk", "chooser_from_seed"]
 
 
 @dataclass
@@ -74,12 +74,16 @@ class Pct:
         self._priority: dict[int, float] = {}
 
     def choose(self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int) -> ThreadRec:
+        return self._choose_at(enabled, index)
+
+    def _choose_at(self, enabled: list[ThreadRec], point: int | None) -> ThreadRec:
+        """The highest-priority enabled thread, after the priority drop due at ``point`` (if any)."""
         for rec in enabled:
             if rec.tid not in self._priority:
                 self._priority[rec.tid] = self.depth + self._rng.random()
-        if index in self._drops:
+        if point in self._drops:
             top = max(enabled, key=lambda r: self._priority[r.tid])
-            self._priority[top.tid] = self._drops[index] / self.depth
+            self._priority[top.tid] = self._drops[point] / self.depth
         return max(enabled, key=lambda r: self._priority[r.tid])
 
     @property
@@ -90,7 +94,36 @@ class Pct:
         return f"PCT depth {self.depth}"
 
 
-def chooser_from_seed(seed: int) -> Guided | RandomWalk | Pct:
+class FocusedPct(Pct):
+    """PCT whose priority drops fall only at focus points (after a shared read, before a nested
+    lock acquire; see ``focus_point``), so ``k`` counts those points, not every decision.
+
+    A check-then-act race needs one preemption right after the check and a three-lock ring two
+    hold-and-wait preemptions; with k in the tens instead of the hundreds, PCT's bound
+    1/(n k^(d-1)) per run becomes a few runs instead of hundreds.
+    """
+
+    name = "focus"
+
+    def __init__(self, depth: int, k: int, rng_seed: int) -> None:
+        super().__init__(depth, k, rng_seed)
+        self._points = 0
+
+    def choose(self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int) -> ThreadRec:
+        point = None
+        if ctl.at_focus:
+            point, self._points = self._points, self._points + 1
+        return self._choose_at(enabled, point)
+
+    @property
+    def seed(self) -> int:
+        return _seed.encode(_seed.TAG_FOCUS, [self.depth, self.k, self.rng_seed])
+
+    def describe(self) -> str:
+        return f"focused PCT depth {self.depth}"
+
+
+def chooser_from_seed(seed: int) -> Guided | RandomWalk | Pct | FocusedPct:
     """The strategy a printed seed stands for; ValueError if it is not a schedule seed."""
     tag, values = _seed.decode(seed)
     if tag == _seed.TAG_GUIDED:
@@ -99,17 +132,21 @@ def chooser_from_seed(seed: int) -> Guided | RandomWalk | Pct:
         return RandomWalk(values[0])
     if tag == _seed.TAG_PCT and len(values) == 3:
         return Pct(*values)
+    if tag == _seed.TAG_FOCUS and len(values) == 3:
+        return FocusedPct(*values)
     raise ValueError(f"seed {seed} is not a thread-schedule seed")
 
 
 class DfsExplorer:
-    """Stateless bounded-preemption search, fewest preemptions first.
+    """Stateless bounded-preemption search, fewest preemptions first, focus points first.
 
     A schedule is its set of deviations from the default (non-preemptive) policy. After a run,
     every alternative at a decision after the schedule's last deviation is a new schedule
     (so each is generated once); it goes to the pool of its preemption count. Pools are drained
     lowest count first, in seeded random order, so the first failure found needs the fewest
-    preemptions among those explored.
+    preemptions among those explored. Within a count, schedules whose newest preemption falls
+    at a focus point (after a shared read, before a nested acquire) go first: that is where
+    races and lock-order deadlocks open, so bugs surface in the first few dozen schedules.
     """
 
     POOL_LIMIT = 50_000
@@ -118,18 +155,20 @@ class DfsExplorer:
         self.bound = bound
         self._rng = rng
         root: dict[int, int] = {}
+        self._focused: list[list[dict[int, int]]] = [[] for _ in range(bound + 1)]
         self._pools: list[list[dict[int, int]]] = [[root], *([] for _ in range(bound))]
 
     @property
     def exhausted(self) -> bool:
-        return not any(self._pools)
+        return not any(self._pools) and not any(self._focused)
 
     def next(self) -> Guided | None:
-        for pool in self._pools:
-            if pool:
-                i = self._rng.randrange(len(pool))
-                pool[i], pool[-1] = pool[-1], pool[i]
-                return Guided(pool.pop())
+        for focused, pool in zip(self._focused, self._pools):
+            for candidates in (focused, pool):
+                if candidates:
+                    i = self._rng.randrange(len(candidates))
+                    candidates[i], candidates[-1] = candidates[-1], candidates[i]
+                    return Guided(candidates.pop())
         return None
 
     def feedback(self, chooser: Guided, decisions: list[Decision]) -> None:
@@ -140,14 +179,15 @@ class DfsExplorer:
                 for alt in decision.enabled:
                     if alt == decision.chosen:
                         continue
-                    cost = preemptions + (decision.current is not None and alt != decision.current)
+                    preempts = decision.current is not None and alt != decision.current
+                    cost = preemptions + preempts
                     if cost <= self.bound:
-                        self._add(cost, {**chooser.deviations, j: alt})
+                        pools = self._focused if preempts and decision.focus else self._pools
+                        self._add(pools[cost], {**chooser.deviations, j: alt})
             if decision.current is not None and decision.chosen != decision.current:
                 preemptions += 1
 
-    def _add(self, cost: int, deviations: dict[int, int]) -> None:
-        pool = self._pools[cost]
+    def _add(self, pool: list[dict[int, int]], deviations: dict[int, int]) -> None:
         if len(pool) < self.POOL_LIMIT:
             pool.append(deviations)
         else:
