@@ -69,10 +69,16 @@ class WatchLoop:
     """Show a challenge's story when the loop moves on to it."""
     signals: queue.Queue[Signal] = field(default_factory=queue.Queue)
     gradings: int = 0
+    watched: Path | None = field(default=None, init=False)
+    """The working copy being watched. Set only by the loop's own thread (when it starts on a
+    challenge); the file watcher's thread only reads it, so nothing is created from there."""
 
     @property
     def path(self) -> Path:
-        return ensure_working_copy(self.number).path
+        """The watched working copy (created, with its story, when the loop starts on a challenge)."""
+        if self.watched is None:
+            self.watched = ensure_working_copy(self.number).path
+        return self.watched
 
     def run(self) -> None:
         """Grade now, then once per (coalesced) signal, until "quit" or the last challenge passes."""
@@ -98,6 +104,7 @@ class WatchLoop:
             self.announce("that was the last challenge: well done!")
             return False
         self.number = following
+        self.watched = None
         if self.introduce is not None:
             self.introduce(following)
         self.announce(f"on to challenge {following}: watching {self.path}")
@@ -109,7 +116,8 @@ class WatchLoop:
 
     def on_file_changes(self, changed: set[Path]) -> None:
         """Called by the file watcher with the paths that changed."""
-        if self.path in changed:
+        watched = self.watched
+        if watched is not None and watched in changed:
             self.signals.put("changed")
 
 

@@ -119,6 +119,17 @@ def test_watch_grades_once_per_burst_and_moves_on_after_a_pass() -> None:
     assert loop.number == 2
 
 
+def test_the_file_watcher_thread_never_creates_a_copy() -> None:
+    from challenges.workspace import existing_copy
+
+    before = existing_copy(4)
+    loop = WatchLoop(4, lambda _n: True, announce=lambda _text: None)
+    loop.on_file_changes({Path("/nowhere/program.py")})  # a save event before the loop started
+    assert loop.signals.empty()
+    assert loop.watched is None
+    assert existing_copy(4) == before  # reading the watched path from the watcher created nothing
+
+
 def test_next_challenge_stops_after_the_last() -> None:
     assert next_challenge(1) == 2
     last = max(c.number for c in __import__("challenges").all_challenges())
