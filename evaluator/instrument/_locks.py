@@ -85,6 +85,11 @@ class _OwnedLock(Named):
                     ctl.preempt(rec)
                 finally:
                     rec.acquiring = None
+            # Blocking acquires of one lock are ordered among themselves; a try or timed acquire
+            # also races with the release (whether it finds the lock free depends on it).
+            ctl.touch(("lock", id(self)))
+            if not blocking or (timeout is not None and timeout >= 0):
+                ctl.touch(("unlock", id(self)))
             if not self._quiet and blocking and (timeout is None or timeout < 0):
                 ctl.note_order(rec, self)  # lockdep: the attempt counts, even if it never succeeds
             got = self._block.acquire(False)
@@ -107,10 +112,12 @@ class _OwnedLock(Named):
 
     def _give(self) -> None:
         self._owner = None
-        if not self._quiet:
-            c = controlled()
-            if c is not None:
+        c = controlled()
+        if c is not None:
+            c[0].touch(("unlock", id(self)))
+            if not self._quiet:
                 c[0].note_release(c[1], self)
+        if not self._quiet:
             emit(EventKind.LOCK_RELEASE, self.cl_name, where=call_site())
         self._block.release()
 

@@ -23,7 +23,7 @@ from evaluator.detectors.deadlock import BlockedThread, DeadlockSnapshot, LockEd
 from evaluator.instrument import _real
 from evaluator.instrument._runtime import call_site
 
-__all__ = ["Abort", "Chooser", "Controller", "Decision", "Step", "ThreadRec", "Wait"]
+__all__ = ["Abort", "Chooser", "Controller", "Decision", "Step", "ThreadRec", "Transition", "Wait", "dependent"]
 
 FAIRNESS_LIMIT = 2000
 """Decisions one thread may keep the processor while others are enabled (spin loops)."""
@@ -69,6 +69,8 @@ class ThreadRec:
     """An access whose value the tracer reads at the thread's next trace event."""
     acquiring: object | None = None
     """The lock this thread is about to acquire (set around the scheduling point before it)."""
+    started_by: int | None = None
+    """Index of the step that started this thread, until its own first step is recorded."""
     read_pending: bool = False
     """It read shared state since its last decision: a preemption now splits a check from its act."""
 
@@ -102,6 +104,43 @@ class Step:
     value: str | None
     key: tuple[int, str]
     """Identity of the memory location (object id, attribute/key)."""
+
+
+OPAQUE = ("opaque",)
+"""Footprint key of a step that ran code the grader cannot see into (scenario or library code
+with state of its own): dependent with every other step, so partial-order reduction never
+assumes it commutes."""
+CLOCK = ("clock",)
+"""Footprint key of the virtual clock: moved by a wake-up, read by sleeps, timed waits and time reads."""
+IO = ("io",)
+"""Footprint key of the file system and sockets (a learner line that does I/O)."""
+
+
+@dataclass
+class Transition:
+    """What one thread did between two scheduling points: the unit partial-order reduction reorders."""
+
+    tid: int
+    options: tuple[int, ...]
+    """Threads that could have run at the scheduling point before it."""
+    decision: int | None
+    """Index into ``Controller.decisions`` when that point was a decision (more than one option)."""
+    footprint: dict[tuple[Any, ...], bool] = field(default_factory=dict)
+    """Objects touched → written (True) or only read (False)."""
+    after: int | None = None
+    """For a thread's first step: the step that started the thread (it happens before)."""
+
+
+def dependent(a: dict[tuple[Any, ...], bool], b: dict[tuple[Any, ...], bool]) -> bool:
+    """Do two steps fail to commute? They touch one object and one of them writes it (or either is opaque)."""
+    if OPAQUE in a or OPAQUE in b:
+        return True
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    for key, writes in small.items():
+        other = large.get(key)
+        if other is not None and (writes or other):
+            return True
+    return False
 
 
 class Chooser(Protocol):
@@ -154,6 +193,9 @@ class Controller:
         """At the current decision: the threads that can run without moving the clock."""
         self.at_focus = False
         """At the current decision: is it a focus point (see :func:`focus_point`)?"""
+        self.trail: list[Transition] = []
+        """Every step of this run in order, with its footprint (for partial-order reduction)."""
+        self._footprint: dict[tuple[Any, ...], bool] = {}
 
     # --- threads -------------------------------------------------------------------------
     def new_rec(self, name: str, daemon: bool = False) -> ThreadRec:
@@ -171,6 +213,7 @@ class Controller:
     def register_thread(self, thread: Any) -> ThreadRec:
         rec = self.new_rec(thread.name, bool(thread.daemon))
         rec.os_thread = thread
+        rec.started_by = len(self.trail) - 1 if self.trail else None
         return rec
 
     def thread_body(self, rec: ThreadRec, run: Callable[[], None], trace: Callable[..., Any] | None = None) -> None:
@@ -209,6 +252,8 @@ class Controller:
 
     def _exit(self, rec: ThreadRec) -> None:
         rec.done = True
+        if rec.os_thread is not None:
+            self.touch(("obj", id(rec.os_thread)))
         if self.aborting:
             return
         if all(r.done for r in self.recs):
@@ -234,6 +279,10 @@ class Controller:
         # Rounded up, at least 1 ns: a caller re-waiting for "the rest" of a float deadline
         # (Condition.wait_for) must see the clock move, or it would spin at one instant forever.
         deadline = None if timeout is None else self.clock_ns + max(1, math.ceil(timeout * 1e9))
+        if obj is not None and desc != "lock":  # a lock's acquire is its own step (see _locks)
+            self.touch(("obj", id(obj)))
+        if deadline is not None:
+            self.touch(CLOCK, False)
         rec.wait = Wait(can_run, deadline, obj, desc, call_site())
         rec.timed_out = False
         try:
@@ -248,7 +297,22 @@ class Controller:
             rec.timed_out = False
 
     def now_ns(self) -> int:
+        self.touch(CLOCK, False)
         return self.clock_ns
+
+    def touch(self, key: tuple[Any, ...], writes: bool = True) -> None:
+        """Record that the running step touched ``key`` (see :class:`Transition`)."""
+        if writes or key not in self._footprint:
+            self._footprint[key] = writes
+
+    def _begin_step(self, rec: ThreadRec, options: list[ThreadRec], decision: int | None) -> None:
+        if len(self.trail) < 20_000:
+            step = Transition(rec.tid, tuple(r.tid for r in options), decision, after=rec.started_by)
+            rec.started_by = None
+            self.trail.append(step)
+            self._footprint = step.footprint
+        else:
+            self._footprint = {}
 
     def _enabled(self) -> list[ThreadRec]:
         return [
@@ -301,7 +365,9 @@ class Controller:
                 return
             raise Abort()
         enabled = self._enabled()
+        clock_moved = False
         if not enabled and self._advance_clock():
+            clock_moved = True
             enabled = self._enabled()
         if not enabled:
             self._finish_stuck(me)
@@ -312,6 +378,7 @@ class Controller:
         waker = self._next_waker(enabled) if self.wake_choices else None
         options = [*enabled, waker] if waker is not None else enabled
         self.runnable = enabled
+        decided = False
         if len(options) == 1:
             nxt = options[0]
         elif len(self.decisions) >= self.adversarial_decisions:
@@ -324,10 +391,15 @@ class Controller:
             nxt = self.chooser.choose(self, current, options, len(self.decisions))
             self.decisions.append(Decision(tuple(r.tid for r in options), current.tid if current else None,
                                            nxt.tid, self.at_focus))
+            decided = True
             if current is not None:
                 current.read_pending = False
+        clock_before = self.clock_ns
         if nxt is waker:
             self._wake(nxt)
+        self._begin_step(nxt, options, len(self.decisions) - 1 if decided else None)
+        if self.clock_ns != clock_before or clock_moved:
+            self.touch(CLOCK)
         if nxt is me:
             self.run_length += 1
             return
@@ -343,6 +415,7 @@ class Controller:
 
     # --- ending a run --------------------------------------------------------------------
     def start(self, first: ThreadRec) -> None:
+        self._begin_step(first, [first], None)
         first.baton.release()
 
     def _finish(self, outcome: str, me: ThreadRec | None = None) -> None:

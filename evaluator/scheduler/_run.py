@@ -15,8 +15,8 @@ from typing import Any
 from evaluator import events
 from evaluator.detectors.deadlock import DeadlockSnapshot, LockEdge
 from evaluator.instrument import _real, _runtime
-from evaluator.scheduler._controller import Chooser, Controller, Decision, Step
-from evaluator.scheduler._strategies import DfsExplorer, FocusedPct, Guided, Pct, RandomWalk
+from evaluator.scheduler._controller import ADVERSARIAL_DECISIONS, Chooser, Controller, Decision, Step, Transition
+from evaluator.scheduler._strategies import DfsExplorer, DporExplorer, FocusedPct, Guided, Pct, RandomWalk
 from evaluator.scheduler._tracer import ProgramTracer
 
 __all__ = ["Budget", "Exploration", "RunResult", "explore", "live_threads", "run_schedule", "unobserved"]
@@ -43,6 +43,14 @@ class RunResult:
     events: list[events.Event]
     virtual_ns: int
     steps: int
+    trail: list[Transition] = field(default_factory=list)
+    """Every step with its footprint (what partial-order reduction reorders)."""
+
+    @property
+    def cut_short(self) -> bool:
+        """Did the run end before its steps could all be analysed (so its trail proves nothing)?"""
+        return (self.outcome in ("step-limit", "stuck") or len(self.decisions) >= ADVERSARIAL_DECISIONS
+                or len(self.trail) >= 20_000)
 
     @property
     def failed(self) -> bool:
@@ -100,7 +108,9 @@ def run_schedule(
     _runtime.controller = ctl
     _runtime.site_counts.clear()
     random_state = random.getstate()
-    random.seed(chooser.seed)  # type: ignore[attr-defined]  # the learner's randomness replays too
+    # The learner's randomness replays too. Guided schedules share one stream, so a schedule that
+    # forces a prefix of another's choices also repeats its random draws up to there.
+    random.seed(getattr(chooser, "random_seed", None) or chooser.seed)  # type: ignore[attr-defined]
     try:
         os_thread = _real.Thread(target=scenario_body, name="concurrency-lab scenario", daemon=True)
         scenario_rec.os_thread = os_thread
@@ -136,6 +146,7 @@ def run_schedule(
         events=captured,
         virtual_ns=ctl.clock_ns,
         steps=ctl.steps,
+        trail=ctl.trail,
     )
 
 
@@ -200,10 +211,13 @@ class Exploration:
     first_run: RunResult | None = None
     stuck: bool = False
     outcomes: dict[str, int] = field(default_factory=dict)
+    por_exhausted: bool = False
+    """Partial-order reduction ran every distinct ordering of the dependent steps it saw."""
+    por_runs: int = 0
 
 
-def _choosers(budget: Budget, rng: random.Random, dfs: DfsExplorer, k: Callable[[], int],
-              focus_k: Callable[[], int]) -> Iterator[Any]:
+def _choosers(budget: Budget, rng: random.Random, dfs: DfsExplorer, dpor: DporExplorer,
+              k: Callable[[], int], focus_k: Callable[[], int]) -> Iterator[Any]:
     """Round-robin over the strategies; the DFS root (the default schedule) comes first."""
     pct_depth = 0
     focus_depth = 1
@@ -218,6 +232,11 @@ def _choosers(budget: Budget, rng: random.Random, dfs: DfsExplorer, k: Callable[
             elif name == "pct":
                 pct_depth = pct_depth % 3 + 1
                 yield Pct(pct_depth, k(), rng.getrandbits(32))
+            elif name == "dpor":
+                chooser = dpor.next()
+                if chooser is None:
+                    continue
+                yield chooser
             elif name == "focus":
                 focus_depth = focus_depth % 3 + 2  # 2, 3, 4: one to three focused preemptions
                 yield FocusedPct(focus_depth, focus_k(), rng.getrandbits(32))
@@ -249,7 +268,8 @@ def explore(
     result = Exploration(None, 0, 0.0, False)
     edges: dict[tuple[str, str, str], LockEdge] = {}
     first = True
-    for chooser in _choosers(budget, rng, dfs, lambda: decisions_per_run[0], lambda: focus_per_run[0]):
+    dpor = DporExplorer()
+    for chooser in _choosers(budget, rng, dfs, dpor, lambda: decisions_per_run[0], lambda: focus_per_run[0]):
         if first and not isinstance(chooser, Guided):
             chooser = Guided()
         run = run_schedule(scenario, program, chooser, tracer=tracer)
@@ -262,6 +282,9 @@ def explore(
             first = False
         if isinstance(chooser, Guided) and "dfs" in budget.strategies:
             dfs.feedback(chooser, run.decisions)
+        if "dpor" in budget.strategies and isinstance(chooser, Guided) and (chooser.name == "dpor" or result.schedules == 1):
+            dpor.started()
+            dpor.feedback(run.decisions, run.trail, run.cut_short)
         for edge in run.lock_edges:
             edges.setdefault((edge.held, edge.acquired, edge.thread), edge)
         if run.failed:
@@ -277,12 +300,17 @@ def explore(
         if enough is not None and enough(run):
             break
         result.dfs_exhausted = dfs.exhausted
+        result.por_exhausted = dpor.exhausted and dpor.complete
         elapsed = time.perf_counter() - started
         if result.schedules >= budget.max_schedules or elapsed >= budget.max_seconds:
             break
         if dfs.exhausted and budget.stop_when_dfs_exhausted:
             break
+        if dpor.exhausted and budget.strategies == ("dpor",):
+            break
     result.dfs_exhausted = dfs.exhausted
+    result.por_exhausted = dpor.exhausted and dpor.complete
+    result.por_runs = dpor.runs
     result.seconds = time.perf_counter() - started
     result.lock_edges = list(edges.values())
     return result

@@ -10,9 +10,9 @@ import random
 from dataclasses import dataclass, field
 
 from evaluator.scheduler import _seed
-from evaluator.scheduler._controller import Controller, Decision, ThreadRec, default_choice
+from evaluator.scheduler._controller import OPAQUE, Controller, Decision, ThreadRec, Transition, default_choice
 
-__all__ = ["DfsExplorer", "FocusedPct", "Guided", "Pct", "RandomWalk", "chooser_from_seed"]
+__all__ = ["DfsExplorer", "DporExplorer", "FocusedPct", "Guided", "Pct", "RandomWalk", "chooser_from_seed"]
 
 
 @dataclass
@@ -21,6 +21,8 @@ class Guided:
 
     deviations: dict[int, int] = field(default_factory=dict)
     name: str = "dfs"
+    random_seed = 1
+    """The learner's ``random`` stream under every guided schedule (see ``run_schedule``)."""
 
     def choose(self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int) -> ThreadRec:
         tid = self.deviations.get(index)
@@ -192,3 +194,140 @@ class DfsExplorer:
             pool.append(deviations)
         else:
             pool[self._rng.randrange(len(pool))] = deviations
+
+
+@dataclass
+class _Node:
+    """A scheduling decision of the exploration tree, reached by one prefix of choices."""
+
+    options: tuple[int, ...]
+    done: set[int] = field(default_factory=set)
+    backtrack: set[int] = field(default_factory=set)
+
+
+class DporExplorer:
+    """Dynamic partial-order reduction (Flanagan & Godefroid, POPL 2005), stateless.
+
+    Two schedules that only swap steps which commute (they touch no common object, or both only
+    read it) end in the same state, so only one of them needs running. After each run, every
+    pair of dependent steps of different threads (a *race*) adds a backtrack point: at the
+    decision before the earlier step, the later step's thread runs first (or, if it could not
+    run there, every thread that could). Exploration ends when no decision has an unexplored
+    backtrack choice: then every distinct ordering of dependent steps has been run.
+
+    The claim holds for the steps the grader sees (see ``Transition``): code it cannot see into
+    is opaque (dependent with everything), and a run cut short (step limit, adversarial prefix
+    spent, trail too long) makes ``complete`` False: exhaustion is then no proof.
+    """
+
+    NODE_LIMIT = 20_000
+
+    def __init__(self) -> None:
+        self._tree: dict[tuple[int, ...], _Node] = {}
+        self._started = False
+        self.complete = True
+        self.runs = 0
+
+    @property
+    def exhausted(self) -> bool:
+        return self._started and self._frontier() is None
+
+    def started(self) -> None:
+        """The root (default) schedule has run: it came from the caller, not from :meth:`next`."""
+        self._started = True
+
+    def _frontier(self) -> tuple[tuple[int, ...], _Node] | None:
+        best: tuple[tuple[int, ...], _Node] | None = None
+        for prefix, node in self._tree.items():
+            if node.backtrack - node.done and (best is None or len(prefix) > len(best[0])):
+                best = (prefix, node)
+        return best
+
+    def next(self) -> Guided | None:
+        if not self._started:
+            self._started = True
+            return Guided(name="dpor")
+        frontier = self._frontier()
+        if frontier is None:
+            return None
+        prefix, node = frontier
+        tid = min(node.backtrack - node.done)
+        node.done.add(tid)
+        choices = (*prefix, tid)
+        return Guided(dict(enumerate(choices)), name="dpor")
+
+    def feedback(self, decisions: list[Decision], trail: list[Transition], cut_short: bool) -> None:
+        """Add ``decisions`` to the tree and backtrack points for every race in ``trail``."""
+        self.runs += 1
+        if cut_short:
+            self.complete = False
+        choices = [d.chosen for d in decisions]
+        for i, decision in enumerate(decisions):
+            node = self._tree.get(tuple(choices[:i]))
+            if node is None:
+                if len(self._tree) >= self.NODE_LIMIT:
+                    self.complete = False
+                    return
+                node = self._tree[tuple(choices[:i])] = _Node(decision.enabled)
+            node.done.add(decision.chosen)
+        for j, i in races(trail):
+            earlier, later = trail[j], trail[i]
+            if earlier.decision is None or earlier.decision >= len(decisions):
+                continue
+            node = self._tree.get(tuple(choices[:earlier.decision]))
+            if node is None:
+                continue
+            if later.tid in earlier.options:
+                node.backtrack.add(later.tid)
+            else:
+                node.backtrack.update(earlier.options)
+
+
+def races(trail: list[Transition]) -> list[tuple[int, int]]:
+    """Reversible races: pairs (j, i), j < i, of dependent steps of different threads where j
+    does not already happen before step i's thread through some other chain (vector clocks over
+    program order, thread start and dependence), so running i's thread first at j's decision
+    is a genuinely different ordering."""
+    last_access: dict[tuple, dict[int, int]] = {}
+    last_write: dict[tuple, dict[int, int]] = {}
+    last_opaque: dict[int, int] = {}
+    last_any: dict[int, int] = {}
+    clocks: list[dict[int, int]] = []
+    thread_clock: dict[int, dict[int, int]] = {}
+    found: list[tuple[int, int]] = []
+    for i, step in enumerate(trail):
+        clock = thread_clock.get(step.tid)
+        if clock is None:
+            clock = dict(clocks[step.after]) if step.after is not None and step.after < i else {}
+        latest: dict[int, int] = {}
+
+        def consider(candidates: dict[int, int]) -> None:
+            for tid, j in candidates.items():
+                if tid != step.tid and latest.get(tid, -1) < j:
+                    latest[tid] = j
+
+        if OPAQUE in step.footprint:
+            consider(last_any)
+        else:
+            for key, writes in step.footprint.items():
+                consider((last_access if writes else last_write).get(key, {}))
+            consider(last_opaque)
+        for tid, j in latest.items():
+            if clock.get(tid, 0) < clocks[j][tid]:
+                found.append((j, i))  # this thread does not know of step j yet: a real race
+            for other, count in clocks[j].items():
+                if clock.get(other, 0) < count:
+                    clock[other] = count
+        clock = dict(clock)
+        clock[step.tid] = clock.get(step.tid, 0) + 1
+        clocks.append(clock)
+        thread_clock[step.tid] = clock
+        for key, writes in step.footprint.items():
+            last_access.setdefault(key, {})[step.tid] = i
+            if writes:
+                last_write.setdefault(key, {})[step.tid] = i
+        if OPAQUE in step.footprint:
+            last_opaque[step.tid] = i
+        if step.footprint:
+            last_any[step.tid] = i
+    return found

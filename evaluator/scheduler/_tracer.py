@@ -21,7 +21,8 @@ from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any
 
-from evaluator.scheduler._controller import Controller, Step
+from evaluator.instrument._runtime import file_kind
+from evaluator.scheduler._controller import IO, OPAQUE, Controller, Step
 
 __all__ = ["ProgramTracer", "shared_names"]
 
@@ -74,6 +75,8 @@ class _CodeInfo:
     racy_lines: frozenset[int]
     """Lines touching shared names: the only lines that are preemption points. A line that only
     touches locals commutes with every other thread's steps, so preempting there adds nothing."""
+    io_lines: frozenset[int] = frozenset()
+    """Lines that call I/O (their steps touch the shared file system)."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,16 @@ def _key_value(expr: str, frame: FrameType) -> Any:
         return _lookup(expr, frame)
 
 
+_IMMUTABLE = (int, float, complex, str, bytes, bool, type(None), range, frozenset)
+
+
+def _immutable(value: Any) -> bool:
+    """Can nothing reached through ``value`` change (so loading it is a pure read)?"""
+    if type(value) in _IMMUTABLE:
+        return True
+    return type(value) is tuple and all(_immutable(item) for item in value)
+
+
 def _shown(value: Any, subscript: bool) -> str | None:
     if value is _MISSING:
         return "(missing)" if subscript else None
@@ -221,6 +234,7 @@ class ProgramTracer:
             source = ""
         self.shared = shared_names(source)
         self._is_program: dict[str, bool] = {}
+        self._is_opaque: dict[str, bool] = {}
         self._code: dict[CodeType, _CodeInfo] = {}
 
     def _info(self, code: CodeType) -> _CodeInfo | None:
@@ -233,9 +247,23 @@ class ProgramTracer:
         info = self._code.get(code)
         if info is None:
             ops = _accesses(code, self.shared, filename)
-            lines = {op.line for op in ops.values()} | _io_lines(code, filename)
-            info = self._code[code] = _CodeInfo(ops, frozenset(lines))
+            io_lines = _io_lines(code, filename)
+            lines = {op.line for op in ops.values()} | io_lines
+            info = self._code[code] = _CodeInfo(ops, frozenset(lines), frozenset(io_lines))
         return info
+
+    def _opaque(self, code: CodeType) -> bool:
+        """Code outside the learner's file that keeps shared state the grader cannot see:
+        third-party libraries and the simulated world. The standard library's shared state is
+        behind instrumented locks, and scenario code (a spec) is written to keep its own state
+        per thread or behind a lock, so neither is opaque."""
+        opaque = self._is_opaque.get(code.co_filename)
+        if opaque is None:
+            path = os.path.realpath(code.co_filename)
+            opaque = file_kind(code.co_filename) == "user" and (
+                "site-packages" in path or f"{os.sep}challenges{os.sep}sim{os.sep}" in path)
+            self._is_opaque[code.co_filename] = opaque
+        return opaque
 
     def trace_function(self, ctl: Controller) -> Callable[..., Any]:
         """A ``sys.settrace`` function for managed threads under ``ctl``."""
@@ -266,6 +294,10 @@ class ProgramTracer:
                     expr, key = f"{access.owner}[{_short(key_value)}]", (id(owner), repr(key_value))
             ctl.record_access(Step(rec.tid, rec.name, f"{basename}:{access.line}", access.action, expr,
                                    _shown(value, access.key is not None), key))
+            # For partial-order reduction: by name (``k in self.d`` and ``self.d[k] = v`` must not
+            # commute), and a load counts as a write unless the value is immutable: reading
+            # ``self.items`` may be ``self.items.append(x)`` or ``next(self.counter)``.
+            ctl.touch(("name", access.name), access.action == "write" or not _immutable(value))
 
         def local(frame: FrameType, event: str, arg: Any) -> Any:
             if ctl.aborting:
@@ -280,6 +312,8 @@ class ProgramTracer:
                 info = self._code.get(frame.f_code)
                 if info is not None and frame.f_lineno in info.racy_lines:
                     ctl.preempt(rec)
+                    if frame.f_lineno in info.io_lines:
+                        ctl.touch(IO)
             elif event == "return":
                 rec.last_line = None
             elif event == "opcode":
@@ -291,11 +325,18 @@ class ProgramTracer:
                     rec.pending = (access, frame)
             return local
 
+        def opaque(frame: FrameType, event: str, arg: Any) -> Any:
+            ctl.touch(OPAQUE)  # scenario or library code with state of its own: never assumed to commute
+            return opaque
+
         def global_trace(frame: FrameType, event: str, arg: Any) -> Any:
             if event != "call" or ctl.aborting:
                 return None
             info = self._info(frame.f_code)
             if info is None:
+                if self._opaque(frame.f_code):
+                    ctl.touch(OPAQUE)
+                    return opaque
                 return None
             if info.ops:
                 frame.f_trace = local  # 3.13: opcode events reach this very call only if f_trace is set first
