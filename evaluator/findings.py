@@ -102,6 +102,9 @@ class CheckOutcome:
     seconds: float
     schedules: int = 0
     """Schedules or seeds explored (0 where that does not apply)."""
+    exhaustive: bool = False
+    """The schedules explored were every distinct ordering of the program's dependent steps
+    (partial-order reduction ran out of new ones): a proof, not a sample."""
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,8 @@ def grade_in_child(request: dict[str, Any]) -> GradeResult:
         deadlocked = deadlocked or any(f.kind is FindingKind.DEADLOCK and f.severity is Severity.FAIL for f in produced)
         passed = module is not None and not any(f.severity is Severity.FAIL for f in produced)
         outcomes.append(CheckOutcome(check.name, passed, round(realtime.perf_counter() - began, 4),
-                                     int(ctx.measurements.pop("schedules", 0) or 0)))
+                                     int(ctx.measurements.pop("schedules", 0) or 0),
+                                     bool(ctx.measurements.pop("exhaustive", False))))
     passed = bool(outcomes) and all(o.passed for o in outcomes) and not internal
     ratio = ctx.measurements.get("performance_ratio")
     return GradeResult(

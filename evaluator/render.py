@@ -99,8 +99,11 @@ def _checks_table(result: GradeResult) -> RenderableType:
     table.add_column("seconds", justify="right")
     table.add_column("schedules", justify="right")
     for check in result.checks:
+        schedules = str(check.schedules) if check.schedules else "—"
+        if check.exhaustive and check.passed:
+            schedules += " (all)"
         table.add_row(check.name, "[green]pass[/]" if check.passed else "[red]fail[/]", f"{check.seconds:.2f}",
-                      str(check.schedules) if check.schedules else "—")
+                      schedules)
     return table
 
 
@@ -118,6 +121,9 @@ def render_grade(console: Console, result: GradeResult, file: str | None = None)
         console.print(_checks_table(result))
     if result.passed and not result.findings:
         console.print("[green]Every check passed with no findings.[/]")
+    if any(c.exhaustive and c.passed for c in result.checks):
+        console.print("[dim](all): every distinct ordering of the steps the grader sees was run — locks, shared "
+                      "names and I/O of your file — not a sample.[/]")
 
 
 def result_to_json(result: GradeResult) -> str:

@@ -44,6 +44,7 @@ def record_schedules(ctx: CheckContext, name: str, schedules: int, seconds: floa
     measurements = getattr(ctx, "measurements", None)
     if isinstance(measurements, dict):
         measurements["schedules"] = schedules
+        measurements["exhaustive"] = bool(extra.get("exhaustive", False))
 
 
 def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckContext) -> list[Finding]:
@@ -75,9 +76,11 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
         "schedules": result.schedules,
         "seconds": round(result.seconds, 3),
         "dfs_exhausted": result.dfs_exhausted,
+        "exhaustive": result.por_exhausted,
         "outcomes": dict(result.outcomes),
     }
-    record_schedules(ctx, check.name, result.schedules, result.seconds, dfs_exhausted=result.dfs_exhausted)
+    record_schedules(ctx, check.name, result.schedules, result.seconds, dfs_exhausted=result.dfs_exhausted,
+                     exhaustive=result.por_exhausted)
     findings: list[Finding] = []
     inversions = find_inversions(result.lock_edges)
     if result.failure is not None:

@@ -21,6 +21,7 @@ from evaluator.instrument._runtime import (
     controlled,
     created_by_threading_internals,
     emit,
+    stable_id,
 )
 
 __all__ = ["Condition", "Lock", "RLock", "clock_seconds", "wait_on_real"]
@@ -87,9 +88,9 @@ class _OwnedLock(Named):
                     rec.acquiring = None
             # Blocking acquires of one lock are ordered among themselves; a try or timed acquire
             # also races with the release (whether it finds the lock free depends on it).
-            ctl.touch(("lock", id(self)))
+            ctl.touch(("lock", stable_id(self)))
             if not blocking or (timeout is not None and timeout >= 0):
-                ctl.touch(("unlock", id(self)))
+                ctl.touch(("unlock", stable_id(self)))
             if not self._quiet and blocking and (timeout is None or timeout < 0):
                 ctl.note_order(rec, self)  # lockdep: the attempt counts, even if it never succeeds
             got = self._block.acquire(False)
@@ -99,6 +100,7 @@ class _OwnedLock(Named):
                 wait = None if timeout is None or timeout < 0 else timeout
                 got = ctl.block(rec, lambda: not self._block.locked(), wait, self, "lock")
                 if got:
+                    ctl.touch(("lock", stable_id(self)))
                     self._block.acquire(False)
             if got and not self._quiet:
                 ctl.note_acquire(rec, self)
@@ -114,7 +116,7 @@ class _OwnedLock(Named):
         self._owner = None
         c = controlled()
         if c is not None:
-            c[0].touch(("unlock", id(self)))
+            c[0].touch(("unlock", stable_id(self)))
             if not self._quiet:
                 c[0].note_release(c[1], self)
         if not self._quiet:

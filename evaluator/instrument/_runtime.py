@@ -145,10 +145,28 @@ def _label(frame: FrameType) -> str | None:
     return f"{label}#{index + 1}" if index else label
 
 
+def stable_id(obj: object) -> object:
+    """An identity of ``obj`` that means the same object in every schedule: the creation serial of
+    an instrumented primitive made under the scheduler, else ``id()`` (an object that outlives
+    the schedules, such as one made at import)."""
+    serial = getattr(obj, "_cl_serial", None)
+    return serial if serial is not None else id(obj)
+
+
 class Named:
     """Mixin: a display name from the creating frame ("lock_a@program.py:12" or "Lock@program.py:12")."""
 
     _cl_kind = "Lock"
+    _cl_serial: tuple[int, int] | None = None
+    """(creating thread, its n-th creation) under the scheduler: an identity that is the same
+    object in every schedule that shares a prefix (``id()`` is not), for partial-order reduction."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        self = super().__new__(cls)
+        ctl = controller
+        if ctl is not None:
+            self._cl_serial = ctl.new_object_serial()
+        return self
 
     def _cl_name_from_creator(self) -> None:
         frame = user_frame(3)

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from evaluator.detectors.deadlock import BlockedThread, DeadlockSnapshot, LockEdge
 from evaluator.instrument import _real
-from evaluator.instrument._runtime import call_site
+from evaluator.instrument._runtime import call_site, stable_id
 
 __all__ = ["Abort", "Chooser", "Controller", "Decision", "Step", "ThreadRec", "Transition", "Wait", "dependent"]
 
@@ -196,6 +196,7 @@ class Controller:
         self.trail: list[Transition] = []
         """Every step of this run in order, with its footprint (for partial-order reduction)."""
         self._footprint: dict[tuple[Any, ...], bool] = {}
+        self._created: dict[int, int] = {}
 
     # --- threads -------------------------------------------------------------------------
     def new_rec(self, name: str, daemon: bool = False) -> ThreadRec:
@@ -252,8 +253,7 @@ class Controller:
 
     def _exit(self, rec: ThreadRec) -> None:
         rec.done = True
-        if rec.os_thread is not None:
-            self.touch(("obj", id(rec.os_thread)))
+        self.touch(("thread", rec.tid))
         if self.aborting:
             return
         if all(r.done for r in self.recs):
@@ -279,8 +279,10 @@ class Controller:
         # Rounded up, at least 1 ns: a caller re-waiting for "the rest" of a float deadline
         # (Condition.wait_for) must see the clock move, or it would spin at one instant forever.
         deadline = None if timeout is None else self.clock_ns + max(1, math.ceil(timeout * 1e9))
-        if obj is not None and desc != "lock":  # a lock's acquire is its own step (see _locks)
-            self.touch(("obj", id(obj)))
+        # A blocking wait is not a step of its own: a lock's acquire is recorded by the lock, and
+        # a join (like a lock) can only complete after the thread's exit: it reads it on return.
+        if obj is not None and desc not in ("lock", "join"):
+            self.touch(("obj", stable_id(obj)))
         if deadline is not None:
             self.touch(CLOCK, False)
         rec.wait = Wait(can_run, deadline, obj, desc, call_site())
@@ -289,6 +291,9 @@ class Controller:
             while True:
                 self._reschedule(rec)
                 if can_run():
+                    target = getattr(obj, "_cl_rec", None) if desc == "join" else None
+                    if target is not None:
+                        self.touch(("thread", target.tid), False)
                     return True
                 if rec.timed_out:
                     return False
@@ -299,6 +304,13 @@ class Controller:
     def now_ns(self) -> int:
         self.touch(CLOCK, False)
         return self.clock_ns
+
+    def new_object_serial(self) -> tuple[int, int]:
+        """A schedule-independent identity for a primitive created now (see ``Named._cl_serial``)."""
+        rec = self.current()
+        tid = rec.tid if rec is not None else -1
+        self._created[tid] = count = self._created.get(tid, 0) + 1
+        return (tid, count)
 
     def touch(self, key: tuple[Any, ...], writes: bool = True) -> None:
         """Record that the running step touched ``key`` (see :class:`Transition`)."""

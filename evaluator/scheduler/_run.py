@@ -197,6 +197,8 @@ class Budget:
     preemption_bound: int = 2
     strategies: tuple[str, ...] = ("dfs", "focus", "pct", "random")
     stop_when_dfs_exhausted: bool = False
+    por: bool = True
+    """Interleave partial-order reduction (every other schedule) and stop once it is exhausted."""
 
 
 @dataclass
@@ -218,25 +220,27 @@ class Exploration:
 
 def _choosers(budget: Budget, rng: random.Random, dfs: DfsExplorer, dpor: DporExplorer,
               k: Callable[[], int], focus_k: Callable[[], int]) -> Iterator[Any]:
-    """Round-robin over the strategies; the DFS root (the default schedule) comes first."""
+    """Round-robin over the strategies, every other schedule a DPOR one until DPOR is exhausted."""
     pct_depth = 0
     focus_depth = 1
     while True:
         progressed = False
         for name in budget.strategies:
+            if budget.por:
+                chooser = dpor.next()
+                if chooser is not None:
+                    progressed = True
+                    yield chooser
             if name == "dfs":
                 chooser = dfs.next()
                 if chooser is None:
                     continue
                 yield chooser
+            elif name == "dpor":
+                continue  # see Budget.por
             elif name == "pct":
                 pct_depth = pct_depth % 3 + 1
                 yield Pct(pct_depth, k(), rng.getrandbits(32))
-            elif name == "dpor":
-                chooser = dpor.next()
-                if chooser is None:
-                    continue
-                yield chooser
             elif name == "focus":
                 focus_depth = focus_depth % 3 + 2  # 2, 3, 4: one to three focused preemptions
                 yield FocusedPct(focus_depth, focus_k(), rng.getrandbits(32))
@@ -256,40 +260,39 @@ def explore(
     budget: Budget,
     enough: Callable[[RunResult], bool] | None = None,
 ) -> Exploration:
-    """Run schedules until one fails, ``enough(run)`` says so, or the budget is spent."""
+    """Run schedules until one fails, ``enough(run)`` says so, the budget is spent, or partial-order
+    reduction has run every distinct ordering of the steps it sees (a proof for those steps)."""
     rng = random.Random(seed)
     tracer = ProgramTracer(program_path) if program_path is not None else None
     dfs = DfsExplorer(budget.preemption_bound, rng)
-    if "dfs" not in budget.strategies:
-        dfs.next()  # the root is still run first, as a baseline
+    dfs.next()  # the root: the default schedule runs first, the baseline of every strategy
+    dpor = DporExplorer()
+    dpor.started()
     decisions_per_run = [1]
     focus_per_run = [1]
     started = time.perf_counter()
     result = Exploration(None, 0, 0.0, False)
     edges: dict[tuple[str, str, str], LockEdge] = {}
-    first = True
-    dpor = DporExplorer()
-    for chooser in _choosers(budget, rng, dfs, dpor, lambda: decisions_per_run[0], lambda: focus_per_run[0]):
-        if first and not isinstance(chooser, Guided):
-            chooser = Guided()
+    strategies = _choosers(budget, rng, dfs, dpor, lambda: decisions_per_run[0], lambda: focus_per_run[0])
+    chooser: Any = Guided(name="root")
+    while True:
         run = run_schedule(scenario, program, chooser, tracer=tracer)
         result.schedules += 1
         result.outcomes[run.outcome] = result.outcomes.get(run.outcome, 0) + 1
-        if first:
+        if result.first_run is None:
             result.first_run = run
             decisions_per_run[0] = max(1, len(run.decisions))
             focus_per_run[0] = max(1, sum(d.focus for d in run.decisions))
-            first = False
-        if isinstance(chooser, Guided) and "dfs" in budget.strategies:
+        name = getattr(chooser, "name", "")
+        if name in ("root", "dfs") and "dfs" in budget.strategies:
             dfs.feedback(chooser, run.decisions)
-        if "dpor" in budget.strategies and isinstance(chooser, Guided) and (chooser.name == "dpor" or result.schedules == 1):
-            dpor.started()
-            dpor.feedback(run.decisions, run.trail, run.cut_short)
+        if name in ("root", "dpor") and budget.por:
+            dpor.feedback(chooser, run.decisions, run.trail, run.cut_short)
         for edge in run.lock_edges:
             edges.setdefault((edge.held, edge.acquired, edge.thread), edge)
         if run.failed:
             result.failure = run
-            if not isinstance(chooser, Guided) and "dfs" in budget.strategies:
+            if name not in ("root", "dfs") and "dfs" in budget.strategies:
                 simpler = _simpler_failure(scenario, program, tracer, dfs, budget, started)
                 result.schedules += simpler[1]
                 result.failure = simpler[0] or run
@@ -300,16 +303,19 @@ def explore(
         if enough is not None and enough(run):
             break
         result.dfs_exhausted = dfs.exhausted
-        result.por_exhausted = dpor.exhausted and dpor.complete
+        result.por_exhausted = budget.por and dpor.exhausted and dpor.complete
+        if result.por_exhausted:
+            break
         elapsed = time.perf_counter() - started
         if result.schedules >= budget.max_schedules or elapsed >= budget.max_seconds:
             break
         if dfs.exhausted and budget.stop_when_dfs_exhausted:
             break
-        if dpor.exhausted and budget.strategies == ("dpor",):
+        chooser = next(strategies, None)
+        if chooser is None:
             break
     result.dfs_exhausted = dfs.exhausted
-    result.por_exhausted = dpor.exhausted and dpor.complete
+    result.por_exhausted = budget.por and dpor.exhausted and dpor.complete
     result.por_runs = dpor.runs
     result.seconds = time.perf_counter() - started
     result.lock_edges = list(edges.values())

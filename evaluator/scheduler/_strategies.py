@@ -10,7 +10,15 @@ import random
 from dataclasses import dataclass, field
 
 from evaluator.scheduler import _seed
-from evaluator.scheduler._controller import OPAQUE, Controller, Decision, ThreadRec, Transition, default_choice
+from evaluator.scheduler._controller import (
+    OPAQUE,
+    Controller,
+    Decision,
+    ThreadRec,
+    Transition,
+    default_choice,
+    dependent,
+)
 
 __all__ = ["DfsExplorer", "DporExplorer", "FocusedPct", "Guided", "Pct", "RandomWalk", "chooser_from_seed"]
 
@@ -196,6 +204,9 @@ class DfsExplorer:
             pool[self._rng.randrange(len(pool))] = deviations
 
 
+Footprint = dict[tuple, bool]
+
+
 @dataclass
 class _Node:
     """A scheduling decision of the exploration tree, reached by one prefix of choices."""
@@ -203,17 +214,53 @@ class _Node:
     options: tuple[int, ...]
     done: set[int] = field(default_factory=set)
     backtrack: set[int] = field(default_factory=set)
+    steps: dict[int, Footprint] = field(default_factory=dict)
+    """Footprint of the step each explored choice ran first."""
+    sleep: dict[int, Footprint] = field(default_factory=dict)
+    """Threads asleep here: their next step commutes with everything since it was explored."""
+
+
+class DporGuided(Guided):
+    """A DPOR schedule: a forced prefix of choices, then the default policy among awake threads.
+
+    Sleep sets (Godefroid): a thread whose next step was already explored at an earlier branch,
+    and nothing since has touched what that step touches, would only reorder commuting steps,
+    so it is not chosen while another thread can run.
+    """
+
+    def __init__(self, prefix: tuple[int, ...], sleep: dict[int, Footprint]) -> None:
+        super().__init__(dict(enumerate(prefix)), name="dpor")
+        self.branch = len(prefix) - 1
+        self._sleep = dict(sleep)
+        self._seen = -1
+        self.sleep_at: dict[int, dict[int, Footprint]] = {}
+
+    def choose(self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int) -> ThreadRec:
+        if index <= self.branch:
+            if index == self.branch:
+                self._seen = len(ctl.trail) - 1  # the branch's own step is the next one
+            return super().choose(ctl, current, enabled, index)
+        for step in ctl.trail[self._seen + 1:]:
+            if step.footprint:
+                self._sleep = {tid: fp for tid, fp in self._sleep.items() if not dependent(fp, step.footprint)}
+        self._seen = len(ctl.trail) - 1
+        self.sleep_at[index] = dict(self._sleep)
+        awake = [r for r in enabled if r.tid not in self._sleep]
+        chosen = default_choice(ctl, current, awake or enabled)
+        if chosen is not default_choice(ctl, current, enabled):
+            self.deviations[index] = chosen.tid  # so the printed seed replays under plain Guided
+        return chosen
 
 
 class DporExplorer:
-    """Dynamic partial-order reduction (Flanagan & Godefroid, POPL 2005), stateless.
+    """Dynamic partial-order reduction with sleep sets (Flanagan & Godefroid, POPL 2005), stateless.
 
     Two schedules that only swap steps which commute (they touch no common object, or both only
     read it) end in the same state, so only one of them needs running. After each run, every
-    pair of dependent steps of different threads (a *race*) adds a backtrack point: at the
-    decision before the earlier step, the later step's thread runs first (or, if it could not
-    run there, every thread that could). Exploration ends when no decision has an unexplored
-    backtrack choice: then every distinct ordering of dependent steps has been run.
+    race — dependent steps of different threads, not already ordered through other steps — adds
+    a backtrack point: at the decision before the earlier step, the later step's thread runs
+    first (or, if it could not run there, every thread that could). Exploration ends when no
+    decision has an unexplored backtrack choice: every distinct ordering of dependent steps ran.
 
     The claim holds for the steps the grader sees (see ``Transition``): code it cannot see into
     is opaque (dependent with everything), and a run cut short (step limit, adversarial prefix
@@ -224,6 +271,8 @@ class DporExplorer:
 
     def __init__(self) -> None:
         self._tree: dict[tuple[int, ...], _Node] = {}
+        self._pending: set[tuple[int, ...]] = set()
+        """Prefixes of nodes that may have backtrack choices left."""
         self._started = False
         self.complete = True
         self.runs = 0
@@ -237,11 +286,14 @@ class DporExplorer:
         self._started = True
 
     def _frontier(self) -> tuple[tuple[int, ...], _Node] | None:
-        best: tuple[tuple[int, ...], _Node] | None = None
-        for prefix, node in self._tree.items():
-            if node.backtrack - node.done and (best is None or len(prefix) > len(best[0])):
-                best = (prefix, node)
-        return best
+        """The deepest decision with a backtrack choice still to run (depth-first)."""
+        while self._pending:
+            prefix = max(self._pending, key=len)
+            node = self._tree[prefix]
+            if node.backtrack - node.done - node.sleep.keys():
+                return prefix, node
+            self._pending.discard(prefix)
+        return None
 
     def next(self) -> Guided | None:
         if not self._started:
@@ -251,25 +303,30 @@ class DporExplorer:
         if frontier is None:
             return None
         prefix, node = frontier
-        tid = min(node.backtrack - node.done)
+        tid = min(node.backtrack - node.done - node.sleep.keys())
+        asleep = {**node.sleep, **{p: fp for p, fp in node.steps.items() if p != tid}}
         node.done.add(tid)
-        choices = (*prefix, tid)
-        return Guided(dict(enumerate(choices)), name="dpor")
+        return DporGuided((*prefix, tid), asleep)
 
-    def feedback(self, decisions: list[Decision], trail: list[Transition], cut_short: bool) -> None:
+    def feedback(self, chooser: Guided, decisions: list[Decision], trail: list[Transition], cut_short: bool) -> None:
         """Add ``decisions`` to the tree and backtrack points for every race in ``trail``."""
         self.runs += 1
         if cut_short:
             self.complete = False
+        sleep_at = getattr(chooser, "sleep_at", {})
+        first_steps = {step.decision: step.footprint for step in trail if step.decision is not None}
         choices = [d.chosen for d in decisions]
         for i, decision in enumerate(decisions):
-            node = self._tree.get(tuple(choices[:i]))
+            prefix = tuple(choices[:i])
+            node = self._tree.get(prefix)
             if node is None:
                 if len(self._tree) >= self.NODE_LIMIT:
                     self.complete = False
                     return
-                node = self._tree[tuple(choices[:i])] = _Node(decision.enabled)
+                node = self._tree[prefix] = _Node(decision.enabled, sleep=sleep_at.get(i, {}))
             node.done.add(decision.chosen)
+            if i in first_steps:
+                node.steps.setdefault(decision.chosen, first_steps[i])
         for j, i in races(trail):
             earlier, later = trail[j], trail[i]
             if earlier.decision is None or earlier.decision >= len(decisions):
@@ -281,6 +338,7 @@ class DporExplorer:
                 node.backtrack.add(later.tid)
             else:
                 node.backtrack.update(earlier.options)
+            self._pending.add(tuple(choices[:earlier.decision]))
 
 
 def races(trail: list[Transition]) -> list[tuple[int, int]]:

@@ -62,7 +62,7 @@ def test_focused_pct_finds_a_three_lock_ring_in_every_seed_within_a_small_budget
         found = []
         for seed in range(1, 11):
             result = explore(ring_of_transfers, program, program_path=RING, seed=seed,
-                             budget=Budget(max_schedules=60, max_seconds=60, strategies=("focus",)))
+                             budget=Budget(max_schedules=60, max_seconds=60, strategies=("focus",), por=False))
             found.append(result.failure is not None and result.failure.outcome == "deadlock")
     assert all(found), found
 
@@ -71,7 +71,7 @@ def test_a_focused_pct_seed_replays_the_same_schedule() -> None:
     with instrumented():
         program = load_module(RING)
         result = explore(ring_of_transfers, program, program_path=RING, seed=3,
-                         budget=Budget(max_schedules=60, max_seconds=60, strategies=("focus",)))
+                         budget=Budget(max_schedules=60, max_seconds=60, strategies=("focus",), por=False))
         assert result.failure is not None
         seed = result.failure.seed
         assert _seed.decode(seed)[0] == _seed.TAG_FOCUS

@@ -57,10 +57,10 @@ def test_bound_zero_misses_a_one_preemption_bug_and_bound_one_finds_it() -> None
     with instrumented():
         program = load_module(COUNTER)
         none = explore(two_deposits, program, program_path=COUNTER, seed=1,
-                       budget=Budget(max_schedules=10_000, max_seconds=60, preemption_bound=0, strategies=("dfs",)))
+                       budget=Budget(max_schedules=10_000, max_seconds=60, preemption_bound=0, strategies=("dfs",), por=False))
         assert none.failure is None and none.dfs_exhausted
         found = explore(two_deposits, program, program_path=COUNTER, seed=1,
-                        budget=Budget(max_schedules=10_000, max_seconds=60, preemption_bound=1, strategies=("dfs",)))
+                        budget=Budget(max_schedules=10_000, max_seconds=60, preemption_bound=1, strategies=("dfs",), por=False))
         assert found.failure is not None
         preemptions = sum(1 for d in found.failure.decisions if d.current is not None and d.chosen != d.current)
         assert preemptions == 1
@@ -71,7 +71,7 @@ def test_replay_gives_identical_schedule_and_result(strategies: tuple[str, ...])
     with instrumented():
         program = load_module(COUNTER)
         found = explore(two_deposits, program, program_path=COUNTER, seed=7,
-                        budget=Budget(max_schedules=2000, max_seconds=60, strategies=strategies))
+                        budget=Budget(max_schedules=2000, max_seconds=60, strategies=strategies, por=False))
         assert found.failure is not None
         tracer = ProgramTracer(COUNTER)
         replays = [run_schedule(two_deposits, program, chooser_from_seed(found.failure.seed), tracer=tracer)

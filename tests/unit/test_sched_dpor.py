@@ -1,0 +1,104 @@
+"""Partial-order reduction: every distinct ordering of dependent steps, each only once."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from evaluator.scheduler import Budget, Guided, chooser_from_seed, explore, run_schedule
+from evaluator.scheduler._strategies import races
+from evaluator.scheduler._tracer import ProgramTracer
+
+from ._sched_support import CORPUS, instrumented, load_module
+
+PROGRAMS = Path(__file__).resolve().parent / "sched_programs"
+MAILBOX = CORPUS / "condvar_if_not_while"
+ONLY_DPOR = Budget(max_schedules=2000, max_seconds=120, strategies=("dpor",))
+
+
+def two_consumers(program):
+    box = program.Mailbox()
+    got: list[int] = []
+    consumers = [threading.Thread(target=lambda: got.append(box.take())) for _ in range(2)]
+    producer = threading.Thread(target=lambda: [box.put(i) for i in range(2)])
+    for t in (*consumers, producer):
+        t.start()
+    for t in (*consumers, producer):
+        t.join()
+    assert sorted(got) == [0, 1], got
+
+
+def independent(program):
+    counters = program.Counters()
+    threads = [threading.Thread(target=counters.bump_left), threading.Thread(target=counters.bump_right)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def two_deposits(program):
+    account = program.Account()
+    threads = [threading.Thread(target=account.deposit, args=(n,)) for n in (30, 50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert account.balance == 180, account.balance
+
+
+def test_threads_that_share_nothing_need_one_schedule() -> None:
+    path = PROGRAMS / "independent_counters.py"
+    with instrumented():
+        result = explore(independent, load_module(path), program_path=path, seed=1, budget=ONLY_DPOR)
+    assert result.failure is None
+    assert result.por_exhausted
+    assert result.schedules <= 2  # DFS bound 2 would run hundreds: every preemption point is a choice
+
+
+def test_a_lost_update_is_found_and_its_seed_replays() -> None:
+    path = PROGRAMS / "counter_once.py"
+    with instrumented():
+        program = load_module(path)
+        result = explore(two_deposits, program, program_path=path, seed=1, budget=ONLY_DPOR)
+        assert result.failure is not None and result.schedules <= 6
+        again = run_schedule(two_deposits, program, chooser_from_seed(result.failure.seed), tracer=ProgramTracer(path))
+    assert type(again.error) is type(result.failure.error)
+    assert [d.chosen for d in again.decisions] == [d.chosen for d in result.failure.decisions]
+
+
+def test_a_woken_waiter_that_does_not_recheck_is_found_across_condition_wakeups() -> None:
+    """The bug needs another consumer to take the item between notify() and the waiter's return:
+    lock identities must match across schedules for sleep sets to stay sound."""
+    with instrumented():
+        bug = load_module(MAILBOX / "bug.py")
+        found = explore(two_consumers, bug, program_path=MAILBOX / "bug.py", seed=1, budget=ONLY_DPOR)
+        fixed = load_module(MAILBOX / "fixed.py")
+        proved = explore(two_consumers, fixed, program_path=MAILBOX / "fixed.py", seed=1, budget=ONLY_DPOR)
+    assert found.failure is not None
+    assert proved.failure is None and proved.por_exhausted
+    assert proved.schedules < 2000
+
+
+def test_races_are_only_unordered_dependent_steps() -> None:
+    path = PROGRAMS / "counter_once.py"
+    with instrumented():
+        run = run_schedule(two_deposits, load_module(path), Guided(), tracer=ProgramTracer(path))
+    pairs = races(run.trail)
+    assert pairs, "the two deposits' reads and writes of balance race"
+    assert all(run.trail[j].tid != run.trail[i].tid for j, i in pairs)
+    assert all(j < i for j, i in pairs)
+
+
+def test_a_run_cut_short_proves_nothing() -> None:
+    path = PROGRAMS / "counter_once.py"
+
+    def spin(program):
+        account = program.Account()
+        while True:
+            account.deposit(1)
+
+    with instrumented():
+        result = explore(spin, load_module(path), program_path=path, seed=1,
+                         budget=Budget(max_schedules=3, max_seconds=60, strategies=("dpor",)))
+    assert not result.por_exhausted
