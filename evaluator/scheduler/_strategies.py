@@ -373,9 +373,11 @@ def races(trail: list[Transition]) -> list[tuple[int, int]]:
         for tid, j in latest.items():
             if clock.get(tid, 0) < clocks[j][tid]:
                 found.append((j, i))  # this thread does not know of step j yet: a real race
-            for other, count in clocks[j].items():
-                if clock.get(other, 0) < count:
-                    clock[other] = count
+            _join(clock, clocks[j])
+        for key in step.footprint:
+            if key[0] == "lock":  # a blocking acquire follows the release it waited for: ordered, not a race
+                for j in last_write.get(("unlock", key[1]), {}).values():
+                    _join(clock, clocks[j])
         clock = dict(clock)
         clock[step.tid] = clock.get(step.tid, 0) + 1
         clocks.append(clock)
@@ -389,3 +391,10 @@ def races(trail: list[Transition]) -> list[tuple[int, int]]:
         if step.footprint:
             last_any[step.tid] = i
     return found
+
+
+def _join(clock: dict[int, int], other: dict[int, int]) -> None:
+    """``clock`` = the pointwise maximum of both vector clocks."""
+    for tid, count in other.items():
+        if clock.get(tid, 0) < count:
+            clock[tid] = count

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any
 
-from evaluator.instrument._runtime import file_kind
+from evaluator.instrument._runtime import Named, file_kind
 from evaluator.scheduler._controller import IO, OPAQUE, Controller, Step
 
 __all__ = ["ProgramTracer", "shared_names"]
@@ -195,6 +195,11 @@ def _immutable(value: Any) -> bool:
     return type(value) is tuple and all(_immutable(item) for item in value)
 
 
+def _builtin_base(kind: type) -> bool:
+    """Does a learner class inherit a builtin container's state (``class Cache(OrderedDict)``)?"""
+    return any(base.__module__ in ("builtins", "collections") and base is not object for base in kind.__mro__[1:])
+
+
 def _shown(value: Any, subscript: bool) -> str | None:
     if value is _MISSING:
         return "(missing)" if subscript else None
@@ -235,6 +240,7 @@ class ProgramTracer:
         self.shared = shared_names(source)
         self._is_program: dict[str, bool] = {}
         self._is_opaque: dict[str, bool] = {}
+        self._inert_types: dict[type, bool] = {}
         self._code: dict[CodeType, _CodeInfo] = {}
 
     def _info(self, code: CodeType) -> _CodeInfo | None:
@@ -251,6 +257,22 @@ class ProgramTracer:
             lines = {op.line for op in ops.values()} | io_lines
             info = self._code[code] = _CodeInfo(ops, frozenset(lines), frozenset(io_lines))
         return info
+
+    def _inert(self, value: Any) -> bool:
+        """Is loading ``value`` a pure read? Yes for immutable values, instrumented primitives and
+        objects of the learner's own classes (their state changes through traced attributes or
+        instrumented operations); no for containers and anything else whose state could change
+        through the reference untraced (``self.items.append(x)``, ``next(self.counter)``)."""
+        if _immutable(value):
+            return True
+        kind = type(value)
+        inert = self._inert_types.get(kind)
+        if inert is None:
+            module = sys.modules.get(kind.__module__)
+            defined_in = os.path.realpath(getattr(module, "__file__", None) or "?")
+            inert = isinstance(value, Named) or (defined_in == self.path and not _builtin_base(kind))
+            self._inert_types[kind] = inert
+        return inert
 
     def _opaque(self, code: CodeType) -> bool:
         """Code outside the learner's file that keeps shared state the grader cannot see:
@@ -297,7 +319,7 @@ class ProgramTracer:
             # For partial-order reduction: by name (``k in self.d`` and ``self.d[k] = v`` must not
             # commute), and a load counts as a write unless the value is immutable: reading
             # ``self.items`` may be ``self.items.append(x)`` or ``next(self.counter)``.
-            ctl.touch(("name", access.name), access.action == "write" or not _immutable(value))
+            ctl.touch(("name", access.name), access.action == "write" or not self._inert(value))
 
         def local(frame: FrameType, event: str, arg: Any) -> Any:
             if ctl.aborting:
