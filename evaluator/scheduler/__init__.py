@@ -17,7 +17,14 @@ from evaluator.scheduler._run import (
     run_schedule,
     unobserved,
 )
-from evaluator.scheduler._strategies import DfsExplorer, FocusedPct, Guided, Pct, RandomWalk, chooser_from_seed
+from evaluator.scheduler._strategies import (
+    DfsExplorer,
+    FocusedPct,
+    Guided,
+    Pct,
+    RandomWalk,
+    chooser_from_seed,
+)
 from evaluator.scheduler._tracer import ProgramTracer, shared_names
 
 __all__ = [

@@ -15,8 +15,22 @@ from typing import Any
 from evaluator import events
 from evaluator.detectors.deadlock import DeadlockSnapshot, LockEdge
 from evaluator.instrument import _real, _runtime
-from evaluator.scheduler._controller import ADVERSARIAL_DECISIONS, Chooser, Controller, Decision, Step, Transition
-from evaluator.scheduler._strategies import DfsExplorer, DporExplorer, FocusedPct, Guided, Pct, RandomWalk
+from evaluator.scheduler._controller import (
+    ADVERSARIAL_DECISIONS,
+    Chooser,
+    Controller,
+    Decision,
+    Step,
+    Transition,
+)
+from evaluator.scheduler._strategies import (
+    DfsExplorer,
+    DporExplorer,
+    FocusedPct,
+    Guided,
+    Pct,
+    RandomWalk,
+)
 from evaluator.scheduler._tracer import ProgramTracer
 
 __all__ = ["Budget", "Exploration", "RunResult", "explore", "live_threads", "run_schedule", "unobserved"]
@@ -198,7 +212,9 @@ class Budget:
     strategies: tuple[str, ...] = ("dfs", "focus", "pct", "random")
     stop_when_dfs_exhausted: bool = False
     por: bool = True
-    """Interleave partial-order reduction (every other schedule) and stop once it is exhausted."""
+    """Interleave partial-order reduction with the sampled schedules and stop as soon as it is
+    exhausted (a proof). Its runs come on top of ``max_schedules``, at most ``por_share`` of it."""
+    por_share: float = 0.5
 
 
 @dataclass
@@ -218,26 +234,21 @@ class Exploration:
     por_runs: int = 0
 
 
-def _choosers(budget: Budget, rng: random.Random, dfs: DfsExplorer, dpor: DporExplorer,
+def _choosers(budget: Budget, rng: random.Random, dfs: DfsExplorer,
               k: Callable[[], int], focus_k: Callable[[], int]) -> Iterator[Any]:
-    """Round-robin over the strategies, every other schedule a DPOR one until DPOR is exhausted."""
+    """Round-robin over the sampling strategies (DPOR schedules are interleaved by ``explore``)."""
     pct_depth = 0
     focus_depth = 1
     while True:
         progressed = False
         for name in budget.strategies:
-            if budget.por:
-                chooser = dpor.next()
-                if chooser is not None:
-                    progressed = True
-                    yield chooser
             if name == "dfs":
                 chooser = dfs.next()
                 if chooser is None:
                     continue
                 yield chooser
             elif name == "dpor":
-                continue  # see Budget.por
+                continue  # interleaved by explore (Budget.por)
             elif name == "pct":
                 pct_depth = pct_depth % 3 + 1
                 yield Pct(pct_depth, k(), rng.getrandbits(32))
@@ -273,7 +284,29 @@ def explore(
     started = time.perf_counter()
     result = Exploration(None, 0, 0.0, False)
     edges: dict[tuple[str, str, str], LockEdge] = {}
-    strategies = _choosers(budget, rng, dfs, dpor, lambda: decisions_per_run[0], lambda: focus_per_run[0])
+    strategies = _choosers(budget, rng, dfs, lambda: decisions_per_run[0], lambda: focus_per_run[0])
+    only_por = budget.strategies == ("dpor",)
+    por_cap = budget.max_schedules if only_por else int(budget.max_schedules * budget.por_share)
+    sampled, por_runs, sampling_done = 1, 0, only_por
+
+    def pick() -> Any:
+        """A DPOR schedule and a sampled one in turn; either goes on alone when the other ends."""
+        nonlocal sampled, por_runs, sampling_done
+        por_turn = por_runs < sampled or sampling_done or sampled >= budget.max_schedules
+        for turn in ((True, False) if por_turn else (False, True)):
+            if turn and budget.por and por_runs < por_cap:
+                chosen = dpor.next()
+                if chosen is not None:
+                    por_runs += 1
+                    return chosen
+            if not turn and not sampling_done and sampled < budget.max_schedules:
+                chosen = next(strategies, None)
+                if chosen is not None:
+                    sampled += 1
+                    return chosen
+                sampling_done = True
+        return None
+
     chooser: Any = Guided(name="root")
     while True:
         run = run_schedule(scenario, program, chooser, tracer=tracer)
@@ -306,12 +339,11 @@ def explore(
         result.por_exhausted = budget.por and dpor.exhausted and dpor.complete
         if result.por_exhausted:
             break
-        elapsed = time.perf_counter() - started
-        if result.schedules >= budget.max_schedules or elapsed >= budget.max_seconds:
+        if time.perf_counter() - started >= budget.max_seconds:
             break
         if dfs.exhausted and budget.stop_when_dfs_exhausted:
             break
-        chooser = next(strategies, None)
+        chooser = pick()
         if chooser is None:
             break
     result.dfs_exhausted = dfs.exhausted

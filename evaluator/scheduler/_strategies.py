@@ -173,7 +173,7 @@ class DfsExplorer:
         return not any(self._pools) and not any(self._focused)
 
     def next(self) -> Guided | None:
-        for focused, pool in zip(self._focused, self._pools):
+        for focused, pool in zip(self._focused, self._pools, strict=True):
             for candidates in (focused, pool):
                 if candidates:
                     i = self._rng.randrange(len(candidates))
@@ -358,18 +358,13 @@ def races(trail: list[Transition]) -> list[tuple[int, int]]:
         if clock is None:
             clock = dict(clocks[step.after]) if step.after is not None and step.after < i else {}
         latest: dict[int, int] = {}
-
-        def consider(candidates: dict[int, int]) -> None:
-            for tid, j in candidates.items():
-                if tid != step.tid and latest.get(tid, -1) < j:
-                    latest[tid] = j
-
+        """Per other thread, its last step dependent with this one."""
         if OPAQUE in step.footprint:
-            consider(last_any)
+            _latest_of(latest, last_any, step.tid)
         else:
             for key, writes in step.footprint.items():
-                consider((last_access if writes else last_write).get(key, {}))
-            consider(last_opaque)
+                _latest_of(latest, (last_access if writes else last_write).get(key, {}), step.tid)
+            _latest_of(latest, last_opaque, step.tid)
         for tid, j in latest.items():
             if clock.get(tid, 0) < clocks[j][tid]:
                 found.append((j, i))  # this thread does not know of step j yet: a real race
@@ -398,3 +393,10 @@ def _join(clock: dict[int, int], other: dict[int, int]) -> None:
     for tid, count in other.items():
         if clock.get(tid, 0) < count:
             clock[tid] = count
+
+
+def _latest_of(latest: dict[int, int], candidates: dict[int, int], me: int) -> None:
+    """Keep, per thread other than ``me``, the latest step index among ``candidates``."""
+    for tid, j in candidates.items():
+        if tid != me and latest.get(tid, -1) < j:
+            latest[tid] = j
