@@ -78,6 +78,9 @@ def _bolt_ready(host: str, port: int, settings: dict[str, str]) -> bool:
     """ArcadeDB listens before it can answer: ready once `RETURN 1` works over Bolt."""
     from neo4j import GraphDatabase
 
+    from practical._faults import quiet_loggers
+
+    quiet_loggers("neo4j")  # "failed to connect, retrying" while the JVM starts is expected
     auth = (settings["NEO4J_USER"], settings["NEO4J_PASSWORD"])
     try:
         with GraphDatabase.driver(f"bolt://{host}:{port}", auth=auth) as driver:
