@@ -277,5 +277,5 @@ def test_kafka_and_neo4j_driver_warnings_are_silenced() -> None:
     import practical.kafka
     import practical.neo4j  # noqa: F401
 
-    assert logging.getLogger("aiokafka").getEffectiveLevel() == logging.ERROR
-    assert logging.getLogger("neo4j").getEffectiveLevel() == logging.ERROR
+    assert logging.getLogger("aiokafka").getEffectiveLevel() == logging.CRITICAL
+    assert logging.getLogger("neo4j").getEffectiveLevel() == logging.CRITICAL
