@@ -9,7 +9,6 @@ when a module runs.
 from __future__ import annotations
 
 import ast
-import asyncio
 import importlib
 import inspect
 import logging

@@ -62,7 +62,11 @@ def up() -> UpReport:
             report.already_running.append(name)
         elif name in LAUNCHERS:
             host, port = reach.service.host_ports()[0]
-            server = start_local(name, host, port, services_dir() / name)
+            try:
+                server = start_local(name, host, port, services_dir() / name)
+            except UserError as error:  # e.g. Prometheus not installed: the others still start
+                report.unavailable.append((name, error.message))
+                continue
             state[name] = server
             save_state(state)
             report.started.append(name)
