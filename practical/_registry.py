@@ -88,7 +88,7 @@ def run_pattern(module: PracticalModule, pattern: str, out: Narrator) -> Facts:
         ServiceLost: a service stopped answering or dropped the connection (exit 2, one line);
             an async pattern is cancelled within seconds of its server going away.
     """
-    from practical._faults import explain_failure, run_async, watched
+    from practical._faults import ServiceLost, explain_failure, run_async, watched
     from practical.services import get_service
 
     function = pattern_function(module, pattern)
@@ -100,12 +100,14 @@ def run_pattern(module: PracticalModule, pattern: str, out: Narrator) -> Facts:
         else:
             function(out)
     except Exception as error:
-        lost = explain_failure(error, services, module.name, pattern)
+        lost = error if isinstance(error, ServiceLost) else explain_failure(error, services, module.name, pattern)
         if lost is None:
             raise
         # Clients of a dead server cannot close cleanly; asyncio's "Unclosed ..." and "Task
         # exception was never retrieved" lines about them would only repeat the one line below.
         logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+        if lost is error:
+            raise
         raise lost from None
     return dict(out.facts)
 

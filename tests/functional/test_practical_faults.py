@@ -223,29 +223,54 @@ def test_managed_server_killed_mid_run(monkeypatch: pytest.MonkeyPatch, tmp_path
 
 # --- the command a learner types ---------------------------------------------------------------
 
+def _learn_until(args: list[str], env: dict[str, str], marker: str, kill: Callable[[], None],
+                 tmp_path: Path) -> tuple[int, str, float]:
+    """Run `learn ARGS`, kill the server when the narration prints ``marker``; (code, stderr, s)."""
+    env = {**os.environ, **env, "COLUMNS": "400", "LEARN_HOME": str(tmp_path / "home"),
+           "LEARN_WORKSPACE": str(tmp_path / "ws")}
+    learn = subprocess.Popen([sys.executable, "-c", "import cli; cli.app()", *args], cwd=ROOT, env=env,
+                             text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert learn.stdout is not None
+    for line in learn.stdout:  # the narration, as the learner reads it
+        if marker in line:
+            kill()
+            killed_at = time.monotonic()
+            break
+    else:
+        pytest.fail(f"the run ended before the step to kill at: {learn.communicate(timeout=30)}")
+    _, stderr = learn.communicate(timeout=30)
+    return learn.returncode, stderr, time.monotonic() - killed_at
+
+
 def test_cli_exits_2_with_one_line_and_no_traceback_when_redis_dies_mid_run(tmp_path: Path) -> None:
     _needs("postgres")
     command = ["redis-server", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--port"]
     with own_server(lambda port: [*command, str(port)]) as (port, kill):
-        env = {**os.environ, "REDIS_URL": f"redis://127.0.0.1:{port}/0", "COLUMNS": "400",
-               "LEARN_HOME": str(tmp_path / "home"), "LEARN_WORKSPACE": str(tmp_path / "ws")}
-        learn = subprocess.Popen([sys.executable, "-c", "import cli; cli.app()", "practical", "run", "redis",
-                                  "-p", "fenced-lock"], cwd=ROOT, env=env, text=True,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert learn.stdout is not None
-        for line in learn.stdout:  # the narration, as the learner reads it
-            if "workers increment a counter" in line:
-                kill()
-                killed_at = time.monotonic()
-                break
-        else:
-            pytest.fail(f"the run ended before the step to kill at: {learn.communicate(timeout=30)}")
-        _, stderr = learn.communicate(timeout=30)
-        elapsed = time.monotonic() - killed_at
-    assert learn.returncode == 2, stderr
+        code, stderr, elapsed = _learn_until(["practical", "run", "redis", "-p", "fenced-lock"],
+                                             {"REDIS_URL": f"redis://127.0.0.1:{port}/0"},
+                                             "workers increment a counter", kill, tmp_path)
+    assert code == 2, stderr
     assert "Traceback" not in stderr
     assert "Redis 7 at 127.0.0.1:" in stderr and "stopped answering during 'fenced-lock'" in " ".join(stderr.split())
     assert elapsed <= LIMIT + 2  # + starting the interpreter's exit
+
+
+def test_cli_kafka_killed_mid_run_prints_no_driver_noise(tmp_path: Path) -> None:
+    from extras import missing
+
+    if missing("servers"):
+        pytest.skip("needs the optional 'servers' extra: run `uv sync --inexact --all-extras`")
+    server = start_local("kafka", workdir=tmp_path / "tansu")
+    try:
+        code, stderr, elapsed = _learn_until(["practical", "run", "kafka", "-p", "consumer-group"],
+                                             {"KAFKA_BOOTSTRAP": f"127.0.0.1:{server.port}"},
+                                             "consumer-b joins", _kill(server), tmp_path)
+    finally:
+        stop_local(server, grace=0)
+    assert code == 2, stderr
+    assert "Traceback" not in stderr and "Task exception" not in stderr and "Unclosed" not in stderr, stderr
+    assert "stopped answering during 'consumer-group'" in " ".join(stderr.split())
+    assert elapsed <= LIMIT + 2
 
 
 # --- credentials and driver noise --------------------------------------------------------------
