@@ -63,3 +63,25 @@ def test_the_server_stopped_mid_run_is_named_in_one_line(aws_server: ManagedServ
     assert caught.value.exit_code == 2
     assert caught.value.message.startswith("AWS APIs: S3, SQS, DynamoDB (LocalStack or moto) at 127.0.0.1:")
     assert "stopped answering during 'dynamodb-locking'" in caught.value.message
+
+
+def test_services_up_starts_moto_and_carries_on_past_a_server_it_cannot_start(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`learn services up` without Docker: moto_server on the configured port; Prometheus missing
+    (PATH without it) is reported with the command that installs it, not a crash of `up`."""
+    import practical.services._manage as manage
+    from practical.services import down, free_port, get_service, probe, up
+
+    monkeypatch.setenv("PATH", "")  # neither docker nor prometheus
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("PROMETHEUS_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setattr(manage, "SERVICES", (get_service("aws"), get_service("prometheus")))
+    report = up()
+    try:
+        assert report.mode == "local" and report.started == ["aws"]
+        assert probe(get_service("aws")).reachable
+        [(name, why)] = report.unavailable
+        assert name == "prometheus" and "apt-get install prometheus" in why
+    finally:
+        assert down() == ["aws"]
+    assert not probe(get_service("aws")).reachable
