@@ -54,7 +54,7 @@ class Service:
 _DEFAULT_PORTS = {
     "rabbitmq": 5672, "kafka": 9092, "mongodb": 27017, "cassandra": 9042, "neo4j": 7687,
     "influxdb": 8086, "postgres": 5432, "redis": 6379, "nats": 4222, "duckdb": 0, "uvicorn": 0,
-    "aws": 4566, "prometheus": 9090,
+    "aws": 4566, "prometheus": 9090, "memcached": 11211,
 }
 
 SERVICES: tuple[Service, ...] = (
@@ -67,6 +67,7 @@ SERVICES: tuple[Service, ...] = (
     Service("neo4j", "Neo4j 5 Bolt (or ArcadeDB)", "NEO4J_URL", "bolt://127.0.0.1:7687", "arcadedb"),
     Service("aws", "AWS APIs: S3, SQS, DynamoDB (LocalStack or moto)", "AWS_ENDPOINT_URL", "http://127.0.0.1:4566", "moto"),
     Service("prometheus", "Prometheus 2", "PROMETHEUS_URL", "http://127.0.0.1:9090", "prometheus"),
+    Service("memcached", "memcached 1.6", "MEMCACHED_ADDRESS", "127.0.0.1:11211", "memcached"),
     Service("cassandra", "Apache Cassandra 5", "CASSANDRA_HOSTS", "127.0.0.1:9042"),
     Service("influxdb", "InfluxDB 2", "INFLUXDB_URL", "http://127.0.0.1:8086"),
     Service("duckdb", "DuckDB (embedded)", "DUCKDB_PATH", ":memory:", embedded=True),

@@ -7,6 +7,7 @@ free ports). Each server runs in its own process group so stopping it stops its 
 - MongoDB protocol: SecantusDB's ``secantusd-py`` (GPL: run as a separate process only).
 - Neo4j Bolt protocol: ArcadeDB (arcadedb-embedded, bundled JVM) with its Bolt plugin.
 - S3, SQS and DynamoDB APIs: moto's ``moto_server`` (in memory), where LocalStack would run.
+- Prometheus and memcached: the system's binaries (Debian's packages), when installed.
 """
 
 from __future__ import annotations
@@ -103,6 +104,19 @@ def _prometheus(host: str, port: int, workdir: Path) -> tuple[list[str], dict[st
     return command, {"METRICS_PORT": metrics_port}
 
 
+def _memcached(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str, str]]:
+    """Debian's (or any) ``memcached`` binary, in memory, TCP only."""
+    import getpass
+    import shutil
+
+    binary = shutil.which("memcached")
+    if binary is None:
+        raise UserError("memcached is not installed: run `sudo apt-get install memcached` (Debian, Ubuntu) "
+                        "or `learn services up` with Docker")
+    # memcached refuses to run as root unless told which user to be.
+    return [binary, "-l", host, "-p", str(port), "-U", "0", "-m", "64", "-u", getpass.getuser()], {}
+
+
 def _http_ready(host: str, port: int, path: str) -> bool:
     import urllib.request
 
@@ -137,6 +151,7 @@ LAUNCHERS: dict[str, tuple[str, Launcher, float]] = {
     "neo4j": ("arcadedb", _arcadedb, 90.0),
     "aws": ("moto_server", _moto, 30.0),
     "prometheus": ("prometheus", _prometheus, 30.0),
+    "memcached": ("memcached", _memcached, 15.0),
 }
 """service -> (server name, command builder, start-up deadline in seconds)."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -199,6 +200,9 @@ def _kill(server: ManagedServer) -> Callable[[], None]:
     ("kafka", "KAFKA_BOOTSTRAP", "127.0.0.1:{port}", "kafka", "consumer-group", "consumer-b joins", "kafka"),
     ("mongodb", "MONGODB_URL", "mongodb://127.0.0.1:{port}/", "mongodb", "lost-update", "update_one with $inc",
      "mongodb"),
+    ("aws", "AWS_ENDPOINT_URL", "http://127.0.0.1:{port}", "aws", "sqs-redelivery", "consumers B and C", "aws"),
+    ("memcached", "MEMCACHED_ADDRESS", "127.0.0.1:{port}", "memcached", "cas", "the same race with gets",
+     "memcached"),
     pytest.param("neo4j", "NEO4J_URL", "bolt://127.0.0.1:{port}", "neo4j", "traversal", "concurrent sessions",
                  "neo4j", marks=pytest.mark.slow),
 ])
@@ -209,6 +213,8 @@ def test_managed_server_killed_mid_run(monkeypatch: pytest.MonkeyPatch, tmp_path
 
     if missing("servers"):
         pytest.skip("needs the optional 'servers' extra: run `uv sync --inexact --all-extras`")
+    if service == "memcached" and shutil.which("memcached") is None:
+        pytest.skip("needs memcached: `apt-get install memcached` (.ci/run installs it)")
     server = start_local(service, workdir=tmp_path)
     try:
         monkeypatch.setenv(variable, address.format(port=server.port))
