@@ -197,6 +197,7 @@ def run_async(main: Coroutine[Any, Any, None], teardown: float = 2.0) -> None:
     cancellation for their whole retry budget; the learner should not wait for them.
     """
     loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     try:
         loop.run_until_complete(main)
     finally:
@@ -207,9 +208,11 @@ def run_async(main: Coroutine[Any, Any, None], teardown: float = 2.0) -> None:
             if pending:
                 loop.run_until_complete(asyncio.wait(pending, timeout=teardown))
             loop.run_until_complete(asyncio.wait_for(loop.shutdown_asyncgens(), teardown))
+            loop.run_until_complete(asyncio.wait_for(loop.shutdown_default_executor(), teardown))
         except (TimeoutError, RuntimeError):
             pass
         finally:
+            asyncio.set_event_loop(None)
             loop.close()
 
 
