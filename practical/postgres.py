@@ -21,8 +21,11 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from practical._faults import cleanup, quiet_loggers
 from practical._narrate import Narrator, unique_name
 from practical.services import get_service
+
+quiet_loggers("psycopg")  # a lost connection is reported once, by us
 
 TITLE = "PostgreSQL: pools, serializable retries, transactional outbox"
 SERVICE = "postgres"
@@ -144,8 +147,7 @@ async def pattern_serializable_retry(out: Narrator) -> None:
             cur = await conn.execute(f"SELECT count(*) FROM {table} WHERE on_call")
             (still_on_call,) = await cur.fetchone()
     finally:
-        async with await connect() as admin:
-            await admin.execute(f"DROP TABLE {table}")
+        await cleanup(out, ("drop the table", lambda: _drop(table), "postgres"))
     out.fact("serialization_failures", failures)
     out.fact("attempts", sum(attempts), "attempts in total")
     out.fact("doctors_on_call", still_on_call, "doctors still on call")
@@ -194,11 +196,15 @@ async def pattern_outbox(out: Narrator, orders: int = 200, relays: int = 3) -> N
         await asyncio.gather(*(relay() for _ in range(relays)))
         out.rate("relayed_per_s", len(delivered), time.perf_counter() - start, "events")
     finally:
-        async with await connect() as admin:
-            await admin.execute(f"DROP TABLE {table}, {outbox}")
+        await cleanup(out, ("drop the tables", lambda: _drop(table, outbox), "postgres"))
     out.fact("events_relayed", len(delivered))
     out.fact("duplicates", len(delivered) - len(set(delivered)))
     out.lesson("the order and its event commit together; SKIP LOCKED lets relays share the outbox safely")
+
+
+async def _drop(*tables: str) -> None:
+    async with await connect() as admin:
+        await admin.execute(f"DROP TABLE IF EXISTS {', '.join(tables)}")
 
 
 def _numbered(job: Callable[[int], Awaitable[None]]) -> Callable[[], Awaitable[None]]:

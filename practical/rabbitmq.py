@@ -20,8 +20,11 @@ import uuid
 from collections import Counter
 from typing import Any
 
+from practical._faults import quiet_loggers
 from practical._narrate import Narrator, unique_name
 from practical.services import get_service
+
+quiet_loggers("aiormq", "aio_pika")  # a lost connection is reported once, by us
 
 TITLE = "RabbitMQ: queues, exchanges, RPC, dead letters, priorities, confirms"
 SERVICE = "rabbitmq"
@@ -36,6 +39,11 @@ PATTERNS = {
 }
 
 
+EXPIRES = {"x-expires": 60_000}
+"""The broker deletes a queue unused for 60 s: nothing is left behind when a run dies midway
+(a durable queue would otherwise outlive even a broker restart)."""
+
+
 async def connect() -> Any:
     import aio_pika
 
@@ -48,7 +56,7 @@ async def pattern_work_queue(out: Narrator, messages: int = 500, workers: int = 
     name = unique_name("tasks")
     async with await connect() as connection:
         publisher = await connection.channel()
-        queue = await publisher.declare_queue(name, durable=True)
+        queue = await publisher.declare_queue(name, durable=True, arguments=EXPIRES)
         done = asyncio.Event()
         handled: Counter[str] = Counter()
         seen: set[bytes] = set()
@@ -56,7 +64,7 @@ async def pattern_work_queue(out: Narrator, messages: int = 500, workers: int = 
         async def worker(worker_id: str) -> None:
             channel = await connection.channel()
             await channel.set_qos(prefetch_count=10)  # at most 10 unacked messages in hand
-            worker_queue = await channel.declare_queue(name, durable=True)
+            worker_queue = await channel.declare_queue(name, durable=True, arguments=EXPIRES)
 
             async def on_message(message: Any) -> None:
                 await asyncio.sleep(0)  # the "work"
@@ -201,13 +209,13 @@ async def pattern_dead_letter(out: Narrator, max_attempts: int = 3) -> None:
     async with await connect() as connection:
         channel = await connection.channel()
         work_queue = await channel.declare_queue(
-            work, arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": retry}
+            work, arguments={**EXPIRES, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": retry}
         )
         retry_queue = await channel.declare_queue(
             retry,
-            arguments={"x-message-ttl": 50, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": work},
+            arguments={**EXPIRES, "x-message-ttl": 50, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": work},
         )
-        parking_queue = await channel.declare_queue(parking)
+        parking_queue = await channel.declare_queue(parking, arguments=EXPIRES)
         attempts: Counter[str] = Counter()
         outcomes: dict[str, str] = {}
         finished = asyncio.Event()
@@ -250,7 +258,7 @@ async def pattern_priority(out: Narrator, messages: int = 60) -> None:
     name = unique_name("jobs")
     async with await connect() as connection:
         channel = await connection.channel()
-        queue = await channel.declare_queue(name, arguments={"x-max-priority": 9})
+        queue = await channel.declare_queue(name, arguments={**EXPIRES, "x-max-priority": 9})
         out.step(f"{messages} jobs queued first (priority 0, 5 or 9), then one consumer drains them")
         for i in range(messages):
             priority = (0, 5, 9)[i % 3]
@@ -274,7 +282,7 @@ async def pattern_confirms(out: Narrator, messages: int = 2000) -> None:
     name = unique_name("confirms")
     async with await connect() as connection:
         plain = await connection.channel(publisher_confirms=False)
-        queue = await plain.declare_queue(name)
+        queue = await plain.declare_queue(name, arguments=EXPIRES)
         out.step(f"publish {messages} messages with no confirms (fire and forget)")
         start = time.perf_counter()
         for i in range(messages):

@@ -16,8 +16,11 @@ import asyncio
 import time
 from typing import Any
 
+from practical._faults import cleanup, quiet_loggers
 from practical._narrate import Narrator, unique_name
 from practical.services import get_service
+
+quiet_loggers("redis")  # a lost connection is reported once, by us
 
 TITLE = "Redis: cache-aside, write-through, fenced locks, rate limiting"
 SERVICE = "redis"
@@ -62,7 +65,7 @@ async def _drop(table: str) -> None:
     from practical.postgres import connect
 
     async with await connect() as conn:
-        await conn.execute(f"DROP TABLE {table}")
+        await conn.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 async def pattern_cache_aside(out: Narrator, rows: int = 50, reads: int = 1000) -> None:
@@ -106,9 +109,8 @@ async def pattern_cache_aside(out: Narrator, rows: int = 50, reads: int = 1000) 
             values = await asyncio.gather(*(read(i) for i in range(reads)))
             out.rate("reads_per_s", reads, time.perf_counter() - start, "reads")
     finally:
-        await r.delete(*[f"{prefix}:{i}" for i in range(1, rows + 1)])
-        await r.aclose()
-        await _drop(table)
+        await cleanup(out, ("delete the cached keys", lambda: r.delete(*[f"{prefix}:{i}" for i in range(1, rows + 1)]), "redis"),
+                      ("close the Redis client", r.aclose), ("drop the table", lambda: _drop(table), "postgres"))
     out.fact("correct", values == [(i % rows + 1) * 10 for i in range(reads)], "every read correct")
     out.fact("hits", hits)
     out.fact("misses", misses, "misses (first reads of each key, plus concurrent first reads)")
@@ -138,9 +140,8 @@ async def pattern_write_through(out: Narrator, updates: int = 100) -> None:
         out.fact("stale_reads", stale_reads)
         out.fact("cache_matches_db", int(await r.get(key)) == db_price, "cache equals database")
     finally:
-        await r.delete(key)
-        await r.aclose()
-        await _drop(table)
+        await cleanup(out, ("delete the key", lambda: r.delete(key), "redis"), ("close the Redis client", r.aclose),
+                      ("drop the table", lambda: _drop(table), "postgres"))
     out.lesson("write-through trades write latency for reads that are never stale; if the cache write fails, delete the key")
 
 
@@ -188,8 +189,8 @@ async def pattern_fenced_lock(out: Narrator, workers: int = 20) -> None:
         out.fact("stale_write_rejected", accepted == 0, f"A's write with old token {a_token} rejected")
         out.fact("final_value", await r.hget(store, "value"), "stored value")
     finally:
-        await r.delete(lock, fence, counter, store)
-        await r.aclose()
+        await cleanup(out, ("delete the keys", lambda: r.delete(lock, fence, counter, store), "redis"),
+                      ("close the Redis client", r.aclose))
     out.lesson("a TTL lock alone is not safe against pauses; the storage must check a fencing token")
 
 
@@ -208,8 +209,7 @@ async def pattern_rate_limit(out: Narrator, limit: int = 10, burst: int = 100) -
         verdicts = await asyncio.gather(*(allowed() for _ in range(burst)))
         out.rate("decisions_per_s", burst, time.perf_counter() - start, "decisions")
     finally:
-        await r.delete(key)
-        await r.aclose()
+        await cleanup(out, ("delete the key", lambda: r.delete(key), "redis"), ("close the Redis client", r.aclose))
     out.fact("admitted", verdicts.count(True), f"admitted (limit {limit})")
     out.fact("rejected", verdicts.count(False))
     out.lesson("INCR is atomic, so exactly the limit gets through however the requests interleave")

@@ -33,8 +33,17 @@ def render_status(console: Console, results: list[Reachability]) -> None:
         status = "[green]reachable[/]" if reach.reachable else "[red]unreachable[/]"
         table.add_row(reach.service.name, reach.address, reach.service.env_var, status, reach.reason)
     console.print(table)
-    if not all(r.reachable for r in results):
-        console.print("Start what is missing with [bold]learn services up[/].")
+    from practical.services import docker_available
+    from practical.services._local import LAUNCHERS
+
+    missing = [r.service for r in results if not r.reachable]
+    startable = missing if docker_available() else [s for s in missing if s.name in LAUNCHERS]
+    others = [s for s in missing if s not in startable]
+    if startable:
+        console.print(f"Start {', '.join(s.name for s in startable)} with [bold]learn services up[/].")
+    if others:
+        console.print(f"{', '.join(s.name for s in others)}: no local server here (needs Docker): run your own and "
+                      f"point {', '.join(s.env_var for s in others)} at it.")
 
 
 def render_up(console: Console, report: UpReport) -> None:

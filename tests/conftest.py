@@ -30,6 +30,7 @@ _NEEDS_EXTRAS: dict[str, tuple[str, ...]] = {
     "test_practical_kafka.py": ("practical", "servers"),
     "test_practical_mongodb.py": ("practical", "servers"),
     "test_practical_neo4j.py": ("practical", "servers"),
+    "test_practical_aws.py": ("practical", "servers"),
     "test_bench_store_cli.py": ("bench",),
     "test_bench_suites.py": ("bench",),
 }

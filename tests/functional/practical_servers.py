@@ -35,3 +35,9 @@ def mongo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedSe
 def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedServer]:
     """ArcadeDB with its Bolt plugin on a free port."""
     yield from _serve("neo4j", tmp_path_factory.mktemp("arcadedb"), "NEO4J_URL", "bolt://127.0.0.1:{port}")
+
+
+@pytest.fixture(scope="module")
+def aws_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedServer]:
+    """moto_server (S3, SQS, DynamoDB APIs) on a free port, in memory."""
+    yield from _serve("aws", tmp_path_factory.mktemp("moto"), "AWS_ENDPOINT_URL", "http://127.0.0.1:{port}")

@@ -51,3 +51,22 @@ def test_every_service_is_pinned_healthchecked_and_published_on_its_default_port
     published = [p.split(":")[-2].split("-")[-1].rstrip("}") for p in spec["ports"]]
     default_port = str(service.host_ports()[0][1])
     assert default_port in published and f":{default_port}" in spec["ports"][0]
+
+
+@pytest.mark.parametrize("name", sorted(_compose()["services"]))
+def test_every_compose_service_is_pinned_healthchecked_and_published_on_loopback_only(name: str) -> None:
+    spec = _compose()["services"][name]
+    _, _, tag = spec["image"].partition(":")
+    assert tag and tag != "latest" and any(c.isdigit() for c in tag), spec["image"]
+    assert spec["healthcheck"]["test"]
+    assert spec["ports"] and all(port.startswith("127.0.0.1:") for port in spec["ports"]), spec["ports"]
+
+
+def test_the_stack_the_course_needs_is_in_the_compose_file_and_its_data_is_said_to_be_ephemeral() -> None:
+    assert {"minio", "aws", "prometheus", "grafana", "jaeger"} <= set(_compose()["services"])
+    header = COMPOSE_FILE.read_text(encoding="utf-8").split("services:")[0]
+    assert "ephemeral" in header.lower()
+    mounted = [v for spec in _compose()["services"].values() for v in spec.get("volumes", [])]
+    assert all(v.endswith(":ro") for v in mounted), "only read-only configuration is mounted"
+    for volume in mounted:  # the configuration files a service mounts exist
+        assert (COMPOSE_FILE.parent / volume.split(":")[0]).is_file(), volume

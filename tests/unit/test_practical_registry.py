@@ -79,3 +79,19 @@ def test_settings_come_from_env_then_the_managed_server_then_the_default(monkeyp
     assert setting("neo4j", "NEO4J_USER", "neo4j") == "root"
     monkeypatch.setenv("NEO4J_USER", "alice")
     assert setting("neo4j", "NEO4J_USER", "neo4j") == "alice"
+
+
+def test_status_advises_services_up_only_for_what_it_can_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    from practical.render import render_status
+    from practical.services import probe_all
+
+    monkeypatch.setenv("PATH", "")  # no docker client: the local launchers decide
+    for variable, address in (("KAFKA_BOOTSTRAP", "127.0.0.1:{}"), ("CASSANDRA_HOSTS", "127.0.0.1:{}")):
+        monkeypatch.setenv(variable, address.format(free_port()))
+    console = Console(record=True, width=300)
+    render_status(console, probe_all(tuple(get_service(n) for n in ("kafka", "cassandra"))))
+    text = console.export_text()
+    assert "Start kafka with learn services up." in text
+    assert "cassandra: no local server here (needs Docker): run your own and point CASSANDRA_HOSTS at it." in text
