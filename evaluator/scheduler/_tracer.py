@@ -150,10 +150,12 @@ def _accesses(code: CodeType, shared: frozenset[str], filename: str) -> dict[int
 
 _IO_CALL = re.compile(
     r"(?:\bopen|\.(?:open|write|writelines|write_text|write_bytes|read|read_text|read_bytes|readline|"
-    r"replace|rename|unlink|remove|rmdir|mkdir|truncate|flush|send|sendall|recv|connect|fsync))\s*\("
+    r"replace|rename|unlink|remove|rmdir|mkdir|truncate|flush|send|sendall|recv|connect|fsync)"
+    r"|\brandom\.\w+|\b(?:randint|randrange|uniform|choice|choices|shuffle|sample|gauss|getrandbits))\s*\("
 )
-"""Calls that touch the file system or a socket: shared with every other thread (and process), so
-two threads' I/O does not commute even when the Python names involved are local."""
+"""Calls that touch state shared with every other thread that no name shows: the file system, a
+socket, the process-wide random generator. Two threads' calls do not commute even when the
+Python names involved are local."""
 
 
 def _io_lines(code: CodeType, filename: str) -> set[int]:
