@@ -141,10 +141,56 @@ async def test_visualizer_shows_lanes_heatmap_and_deadlock_overlay_and_steps(tmp
                             [a.binding for a in app.active_bindings.values()]]
         assert "step 2/" in _text(app, "#vis-status")
         assert "worker-1: thread-start" in _text(app, "#vis-status")
-        await pilot.press("R")
-        assert len(runs) == 2 and runs[0].stopped and runs[1].seed == 5
+        await pilot.press("N")  # a new run, with a new seed
+        assert len(runs) == 2 and runs[0].stopped and runs[1].seed == screen.seed
         await pilot.press("escape")
         assert runs[1].stopped
+
+
+def _replay_frames(screen: VisualizerScreen) -> list[int]:
+    """Drive R's playback frame by frame (the timer's work, without waiting for it): events drawn."""
+    counts = []
+    for _ in range(10_000):
+        if not screen.replaying:
+            break
+        screen.refresh_frame()
+        counts.append(screen._cursor)  # a quiet stretch repeats the previous count
+    return counts
+
+
+async def test_r_replays_the_recorded_run_exactly_without_a_new_run(tmp_path: Path) -> None:
+    from tests.functional._interactive_fakes import deadlock_events
+
+    runs: list[FakeRun] = []
+
+    def factory(seed: int) -> FakeRun:
+        runs.append(FakeRun(seed, deadlock_events(threads=6, rounds=4)))
+        return runs[-1]
+
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = VisualizerScreen("example", 1, seed=5, run_factory=factory)
+        app.push_screen(screen)
+        await pilot.pause()
+        screen.frame_timer.pause()  # frames are driven by the test, one by one
+        live = _plain(screen.query_one("#lanes").render())
+        await pilot.press("R")
+        assert len(runs) == 1  # no rerun: real threads would interleave differently
+        assert screen.replaying and "replay" in _text(app, "#vis-status")
+        first = _replay_frames(screen)
+        assert len(first) > 10 and first == sorted(first)  # played over many frames, in order
+        assert not screen.replaying and "replay done" in _text(app, "#vis-status")
+        assert first[-1] == len(runs[0].events)
+        assert screen._replay is not None and screen._replay.snapshot() == runs[0].snapshot()
+        assert _plain(screen.query_one("#lanes").render()) == live  # the same picture as the run's end
+        await pilot.press("R")
+        assert _replay_frames(screen) == first  # a second replay is frame for frame the same
+        await pilot.press("R", "space")
+        assert not screen.replaying and "replay paused" in _text(app, "#vis-status")
+        frozen = screen._cursor
+        await pilot.press("s")
+        assert screen._cursor > frozen and "step" in _text(app, "#vis-status")
+        assert len(runs) == 1
 
 
 async def test_visualizer_picker_lists_lessons_and_challenges(tmp_path: Path) -> None:
