@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from itertools import repeat
+from operator import itemgetter
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -58,6 +59,7 @@ def state_styles(theme: object | None) -> dict[ActorState | None, Style]:
 
 
 _DEFAULT_STYLES = state_styles(None)
+_TIME, _STATE = itemgetter(0), itemgetter(1)
 
 
 def lane_cells(actor: ActorView, start_ns: int, end_ns: int, columns: int) -> list[ActorState | None]:
@@ -65,20 +67,18 @@ def lane_cells(actor: ActorView, start_ns: int, end_ns: int, columns: int) -> li
     return _cells(actor.transitions, _column_ends(start_ns, end_ns, columns))
 
 
-def _column_ends(start_ns: int, end_ns: int, columns: int) -> list[tuple[int]]:
-    """When each column ends, as bisection keys: ``(at + 1,)`` sorts after every transition
-    ``(ts, state)`` with ``ts <= at`` and before the later ones. The same for every lane of a
-    frame, so computed once per frame."""
+def _column_ends(start_ns: int, end_ns: int, columns: int) -> list[int]:
+    """When each column ends (the same for every lane of a frame, so computed once per frame)."""
     span = max(1, end_ns - start_ns)
-    return [(start_ns + span * (column + 1) // columns + 1,) for column in range(columns)]
+    return [start_ns + span * (column + 1) // columns for column in range(columns)]
 
 
-def _cells(transitions: tuple[tuple[int, ActorState], ...], ends: list[tuple[int]]) -> list[ActorState | None]:
+def _cells(transitions: tuple[tuple[int, ActorState], ...], ends: list[int]) -> list[ActorState | None]:
     """The state in force at each column end: the last transition at or before it (transitions are
-    in time order). One C-level bisection per column, touching ~log2(len) transitions each."""
-    # bisect_right counts the transitions at or before the column's end; 0 (none yet) maps to None.
-    found = map(bisect_right, repeat(transitions), ends)
-    return [transitions[index - 1][1] if index else None for index in found]
+    in time order). All C-level: split times and states, one int bisection per column."""
+    times = list(map(_TIME, transitions))
+    states = (None, *map(_STATE, transitions))  # bisect_right's 0 (nothing yet) maps to None
+    return list(map(states.__getitem__, map(bisect_right, repeat(times), ends)))
 
 
 def _runs(cells: list[ActorState | None]) -> list[tuple[ActorState | None, int]]:
@@ -92,7 +92,7 @@ def _runs(cells: list[ActorState | None]) -> list[tuple[ActorState | None, int]]
     return runs
 
 
-def _run_segment(cell: ActorState | None, length: int, styles: dict[ActorState | None, Style]) -> Segment:
+def _run_segment(cell: ActorState | None, length: int, styles: dict[object, Style]) -> Segment:
     char = STATE_STYLE[cell][0] if cell is not None else " "
     return Segment(char * length, styles.get(cell, _PLAIN))
 
@@ -146,15 +146,33 @@ def name_width(names: list[str], width: int) -> int:
     return max(NAME_WIDTH, min(longest, max(NAME_WIDTH, width // 4)))
 
 
+_ON_BASE: dict[tuple[int, Style], dict[object, Style]] = {}
+"""(lane styles id, the widget's base style) -> every style a row uses, already on that base."""
+
+
+def _on_base(styles: dict[ActorState | None, Style], base: Style) -> dict[object, Style]:
+    """The lane styles (keyed by state) and name styles (keyed by Style) combined with ``base``
+    (the widget's background and colour) once, so rows need no per-segment style addition."""
+    key = (id(styles), base)
+    combined = _ON_BASE.get(key)
+    if combined is None:
+        if len(_ON_BASE) > 64:
+            _ON_BASE.clear()
+            _RUN_SEGMENTS.clear()  # keyed by the ids of the dicts just dropped
+        combined = _ON_BASE[key] = {state: base + style for state, style in styles.items()}
+        combined.update({style: base + style for style in (_PLAIN, _DIM, _BOLD, _ALERT)})
+    return combined
+
+
 class _LaneFrame:
-    """Per-frame layout of the lanes, shared by every row: widths and the columns' end times."""
+    """Per-frame layout of the lanes, shared by every row: widths, the columns' end times, styles."""
 
-    __slots__ = ("ends", "name_width", "now_width", "segments", "snapshot", "styles")
+    __slots__ = ("ends", "name_width", "now_width", "snapshot", "styles")
 
-    def __init__(self, snapshot: VisSnapshot, width: int, styles: dict[ActorState | None, Style]) -> None:
+    def __init__(self, snapshot: VisSnapshot, width: int, styles: dict[ActorState | None, Style],
+                 base: Style = _PLAIN) -> None:
         self.snapshot = snapshot
-        self.styles = styles
-        self.segments: dict[tuple[ActorState | None, int], Segment] = {}
+        self.styles = _on_base(styles, base)
         self.now_width = 22 if width >= 70 else 12
         self.name_width = name_width([a.name for a in snapshot.actors], width)
         columns = max(4, width - self.name_width - self.now_width - 1)
@@ -207,7 +225,6 @@ class LanesWidget(_SnapshotWidget):
 
     _frame_styles: dict[ActorState | None, Style] = _DEFAULT_STYLES
     _theme_name: object = None
-    _base_style: Style = Style()
 
     def styles_for_theme(self) -> dict[ActorState | None, Style]:
         """The lane styles for the app's current theme (recomputed when the theme changes)."""
@@ -230,15 +247,15 @@ class LanesWidget(_SnapshotWidget):
         key = (id(self.snapshot), width, self.highlighted, id(styles))
         frame = self._frame
         if frame is None or self._built_for != key:
-            frame = self._frame = _LaneFrame(self.snapshot, width, styles)
-            self._strips = {}
-            self._built_for = key
-            self._base_style = self.rich_style if self.is_attached else Style()
-        strip = self._strips.get(y)
-        if strip is None:
             # The widget's own background and colour under every segment: without it the line API
             # leaves the terminal's default background (a dark block on a light theme).
-            strip = self._strips[y] = self._row(frame, y, width).apply_style(self._base_style)
+            base = self.rich_style if self.is_attached else _PLAIN
+            frame = self._frame = _LaneFrame(self.snapshot, width, styles, base)
+            self._strips = {}
+            self._built_for = key
+        strip = self._strips.get(y)
+        if strip is None:
+            strip = self._strips[y] = self._row(frame, y, width)
         return strip
 
     def _build(self, width: int) -> list[Strip]:
@@ -248,20 +265,21 @@ class LanesWidget(_SnapshotWidget):
     def _row(self, frame: _LaneFrame, y: int, width: int) -> Strip:
         snap = frame.snapshot
         styles = frame.styles
+        plain = styles[_PLAIN]
         if not snap.actors:
             if y == 0:
-                return Strip([Segment(fit("waiting for the first thread…", width), _DIM)], width)
-            return Strip.blank(width, _PLAIN)
+                return Strip([Segment(fit("waiting for the first thread…", width), styles[_DIM])], width)
+            return Strip.blank(width, plain)
         if y == 0:
             legend: list[Segment] = []
             for state, label in _LEGEND.items():
-                legend += [Segment(STATE_STYLE[state][0], styles[state]), Segment(f"{label} ", _PLAIN)]
-            legend.append(Segment("(blank: not started)", _DIM))
-            return Strip(legend).crop(0, width).extend_cell_length(width, _PLAIN)
+                legend += [Segment(STATE_STYLE[state][0], styles[state]), Segment(f"{label} ", plain)]
+            legend.append(Segment("(blank: not started)", styles[_DIM]))
+            return Strip(legend).crop(0, width).extend_cell_length(width, plain)
         if y > len(snap.actors):
-            return Strip.blank(width, _PLAIN)
+            return Strip.blank(width, plain)
         actor = snap.actors[y - 1]
-        name_style = _ALERT if actor.name in self.highlighted else _BOLD
+        name_style = styles[_ALERT if actor.name in self.highlighted else _BOLD]
         name = fit(actor.name, frame.name_width - 1) + " "
         segments = [Segment(name, name_style)]
         theme_id = id(styles)
