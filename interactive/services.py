@@ -316,12 +316,28 @@ def _captured(render: Callable[[Any], None]) -> RenderableType:
     return Text.from_ansi(console.export_text(styles=True))
 
 
+def hints_text(view: Any) -> RenderableType:
+    """The hints unlocked so far (a ``challenges.hints.HintView``), newest in bold, as text the
+    pane wraps to its own width (a console capture would keep another width's line breaks)."""
+    from rich.text import Text
+
+    from interactive.quiz.text import prose
+
+    text = Text(f"Hints for challenge {view.challenge}: {view.title}", style="bold")
+    for index, hint in enumerate(view.shown, start=1):
+        style = "bold" if index == len(view.shown) else "dim"
+        text.append("\n")
+        text.append_text(prose(f"{index}/{view.total}  " + " ".join(hint.split()), style=style))
+    more = ("That was the last hint; the solutions open after you pass (s)." if view.exhausted
+            else "Press h for one more.")
+    text.append("\n" + more, style="dim")
+    return text
+
+
 def _hint(number: int) -> RenderableType:
     from challenges.hints import next_hint
-    from challenges.render import render_hints
 
-    hints = next_hint(number)
-    return _captured(lambda console: render_hints(console, hints))
+    return hints_text(next_hint(number))
 
 
 def _run(number: int) -> RenderableType:

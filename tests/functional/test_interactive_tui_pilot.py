@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -565,3 +566,36 @@ async def test_o_switches_a_challenge_between_the_original_and_the_learners_copy
         assert "program.py" in screen.sub_title and len(runs) == 2 and runs[0].stopped
         await pilot.press("o")
         assert screen.target.file is None and len(runs) == 3
+
+
+def _rows(widget: Static) -> list[str]:
+    """The widget's content as wrapped on screen (its content width), one string per row."""
+    console = Console(width=widget.content_region.width, record=True, color_system=None, file=io.StringIO())
+    console.print(widget.content)
+    return [row.rstrip() for row in console.export_text().splitlines()]
+
+
+async def test_hints_wrap_to_the_pane_and_name_the_key_for_another(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found under tmux at 80x24: hints were captured at 100 columns, so they broke mid-line."""
+    from dataclasses import replace
+
+    import challenges.hints as hints_module
+    from challenges.hints import HintView
+    from interactive import services as services_module
+
+    hint = ("Run `learn run challenge 1` and read where each stuck thread is\nwaiting: which lock does it\n"
+            "hold, which does it want? Then look for the other thread's lock.")
+    monkeypatch.setattr(hints_module, "next_hint", lambda n: HintView(1, "The bank that froze", (hint,), 4))
+    app = LearnTui(replace(services(tmp_path), hint=services_module._hint))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c", "enter", "h")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        result = app.screen.query_one("#result", Static)
+        rows = [row for row in _rows(result) if row]
+        assert rows[-1] == "Press h for one more." and "`" not in " ".join(rows)
+        width = result.content_region.width
+        for row, following in pairwise(rows):
+            if not following.startswith(("1/4", "Press")):  # the same paragraph: a greedy wrap
+                assert len(row) + 1 + len(following.split()[0]) > width, (row, following)
