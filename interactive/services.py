@@ -304,16 +304,32 @@ def _file_store() -> MemoryStore:
     return FileStore(data_dir())
 
 
+class _AtWidth:
+    """What a Rich renderer prints, drawn at the width of wherever it is shown (a pane at 80
+    columns gets panels and wrapping made for its own width, not for another console's)."""
+
+    def __init__(self, render: Callable[[Any], None]) -> None:
+        self.render = render
+        self._cache: dict[int, Any] = {}
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        width = options.max_width
+        if width not in self._cache:
+            import io
+
+            from rich.console import Console
+            from rich.text import Text
+
+            capture = Console(record=True, file=io.StringIO(), width=width, force_terminal=True,
+                              color_system="truecolor")
+            self.render(capture)
+            self._cache[width] = Text.from_ansi(capture.export_text(styles=True).rstrip("\n"))
+        yield self._cache[width]
+
+
 def _captured(render: Callable[[Any], None]) -> RenderableType:
-    """What a Rich renderer prints, as styled text the TUI can show."""
-    import io
-
-    from rich.console import Console
-    from rich.text import Text
-
-    console = Console(record=True, file=io.StringIO(), width=100, force_terminal=True, color_system="truecolor")
-    render(console)
-    return Text.from_ansi(console.export_text(styles=True))
+    """What a Rich renderer prints, as styled text the TUI can show (at the pane's width)."""
+    return _AtWidth(render)
 
 
 def hints_text(view: Any) -> RenderableType:
@@ -341,11 +357,20 @@ def _hint(number: int) -> RenderableType:
 
 
 def _run(number: int) -> RenderableType:
+    """Run the learner's copy, or the original while there is none (viewing never makes a copy)."""
     from challenges.loop import run_challenge
     from challenges.render import render_run
+    from challenges.workspace import existing_copy
 
-    path, result = run_challenge(number, deadline_s=10.0)
-    return _captured(lambda console: render_run(console, path, result))
+    original = existing_copy(number) is None
+    path, result = run_challenge(number, original=original, deadline_s=10.0)
+    shown = _captured(lambda console: render_run(console, path, result))
+    if not original:
+        return shown
+    from rich.console import Group
+    from rich.text import Text
+
+    return Group(Text("The original program (no copy yet: e makes yours).", style="dim"), shown)
 
 
 def _solutions(number: int) -> RenderableType:

@@ -599,3 +599,46 @@ async def test_hints_wrap_to_the_pane_and_name_the_key_for_another(tmp_path: Pat
         for row, following in pairwise(rows):
             if not following.startswith(("1/4", "Press")):  # the same paragraph: a greedy wrap
                 assert len(row) + 1 + len(following.split()[0]) > width, (row, following)
+
+
+async def test_run_output_is_drawn_for_the_pane_width_not_clipped(tmp_path: Path) -> None:
+    """Found under tmux at 80x24: the run's 'where each thread is stuck' panel was made for 100
+    columns, so its border broke across rows."""
+    from dataclasses import replace
+
+    from rich.panel import Panel
+
+    from interactive.services import _captured
+
+    def run(number: int) -> object:
+        return _captured(lambda console: console.print(Panel("thread 'settlement-7': program.py:72",
+                                                             title="the program hung: where each thread is stuck")))
+
+    app = LearnTui(replace(services(tmp_path), run=run))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c", "enter", "r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        result = app.screen.query_one("#result", Static)
+        rows = _rows(result)
+        assert rows[0].startswith("╭") and rows[0].endswith("╮") and "where each thread is stuck" in rows[0]
+        assert rows[2].startswith("╰") and rows[2].endswith("╯")
+        assert all(len(row) <= result.content_region.width for row in rows)
+
+
+def test_running_without_a_copy_runs_the_original_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import challenges.loop as loop
+    import challenges.workspace as workspace
+    from interactive import services as services_module
+
+    calls: list[bool] = []
+
+    def run_challenge(number: int, *, original: bool = False, deadline_s: float = 10.0) -> tuple[Path, object]:
+        calls.append(original)
+        return Path("program.py"), object()
+
+    monkeypatch.setattr(loop, "run_challenge", run_challenge)
+    monkeypatch.setattr(workspace, "existing_copy", lambda number: None)
+    monkeypatch.setattr("challenges.render.render_run", lambda console, path, result: console.print("hung"))
+    shown = _plain(services_module._run(1))
+    assert calls == [True] and "The original program (no copy yet: e makes yours)." in shown and "hung" in shown
