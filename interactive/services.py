@@ -194,6 +194,10 @@ class Services:
     """Restore the original program, backing the learner's copy up; says where the backup is."""
     make_copy: Callable[[int], Path] | None = None
     """Create the learner's copy (an explicit action: editing), returning its path."""
+    new_workspace: Callable[[], Path | None] = lambda: None
+    """Where ``learn init`` would create the workspace when none is recorded yet, else None."""
+    init_workspace: Callable[[], Path] | None = None
+    """Create and record that workspace (an explicit, confirmed action, like ``learn init``)."""
 
     def last_grade(self, number: int) -> GradeResult | None:
         """The latest grade of challenge ``number`` (kept across restarts by a file store)."""
@@ -390,6 +394,18 @@ def _make_copy(number: int) -> Path:
     return Path(ensure_working_copy(number).path)
 
 
+def _new_workspace() -> Path | None:
+    from challenges.workspace import default_workspace, find_workspace
+
+    return default_workspace() if find_workspace() is None else None
+
+
+def _init_workspace() -> Path:
+    from challenges.workspace import init_workspace
+
+    return init_workspace()
+
+
 def _reset(number: int) -> str:
     from challenges.workspace import reset_program
 
@@ -412,4 +428,6 @@ def default_services() -> Services:
         solutions=_solutions,
         reset=_reset,
         make_copy=_make_copy,
+        new_workspace=_new_workspace,
+        init_workspace=_init_workspace,
     )

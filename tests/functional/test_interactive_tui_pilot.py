@@ -642,3 +642,35 @@ def test_running_without_a_copy_runs_the_original_and_says_so(monkeypatch: pytes
     monkeypatch.setattr("challenges.render.render_run", lambda console, path, result: console.print("hung"))
     shown = _plain(services_module._run(1))
     assert calls == [True] and "The original program (no copy yet: e makes yours)." in shown and "hung" in shown
+
+
+async def test_without_a_workspace_a_second_press_creates_it_and_the_copy(tmp_path: Path) -> None:
+    """Found under tmux: a new learner's e and g only said "run `learn init`" (a dead end in the app)."""
+    from dataclasses import replace
+
+    workspace = tmp_path / "ws"
+    made: list[int] = []
+
+    def init() -> Path:
+        workspace.mkdir()
+        return workspace
+
+    def make_copy(number: int) -> Path:
+        made.append(number)
+        return workspace / "program.py"
+
+    from tests.functional._interactive_fakes import challenge_views
+
+    views = tuple(replace(view, has_copy=False) for view in challenge_views(tmp_path))
+    fakes = replace(services(tmp_path), challenges=lambda: views, make_copy=make_copy, init_workspace=init,
+                    new_workspace=lambda: None if workspace.exists() else workspace)
+    app = LearnTui(fakes)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c", "down", "enter")
+        assert isinstance(app.screen, ChallengeDetailScreen) and not app.screen.challenge.has_copy
+        await pilot.press("g")
+        assert not workspace.exists() and made == []  # the first press only says where it would go
+        assert any(str(workspace) in str(n.message) for n in app._notifications)
+        await pilot.press("g")
+        await app.workers.wait_for_complete()
+        assert workspace.is_dir() and made == [2] and app.screen.challenge.has_copy
