@@ -163,7 +163,6 @@ class VisualizerScreen(Screen[None]):
         self.target = Target(self.target.kind, self.target.name, None if running_original else original)
         self._show_program()
         self._start()
-        self.notify("Running your copy." if running_original else "Running the original program.")
 
     def action_zoom(self, factor: float) -> None:
         """Zoom the space-time diagram around the violation (or the end of the run)."""
@@ -191,15 +190,25 @@ class VisualizerScreen(Screen[None]):
         self.frame_timer = self.set_interval(FRAME_SECONDS, self.refresh_frame)
 
     def _show_program(self) -> None:
-        """Say which file runs (challenges: the learner's copy, the original, or --file; o switches)."""
+        """Say which file runs (challenges: the learner's copy, the original, or --file; o switches),
+        short enough for an 80-column header (the full path is in the notification)."""
         self.sub_title = f"visualize {self.target}"
-        if self.target.kind == "challenge":
-            try:
-                program = self.target.program()
-            except Exception:  # an unknown challenge in tests: the run reports it
-                program = None
-            if program is not None:
-                self.sub_title += f" · {_short(program)} (o: original/yours)"
+        if self.target.kind != "challenge":
+            return
+        from challenges import get_challenge
+
+        try:
+            program, original = self.target.program(), get_challenge(int(self.target.name)).program_path
+        except Exception:  # an unknown challenge in tests: the run reports it
+            return
+        if program is None:
+            return
+        if program == original:
+            label, other = "the original", "yours"
+        else:
+            label, other = ("your copy" if self.target.file is None else program.name), "original"
+        self.sub_title += f" · {label} (o: {other})"
+        self.notify(f"Running {_short(program)}", timeout=4)
 
     def on_unmount(self) -> None:
         if self.run is not None:

@@ -563,7 +563,7 @@ async def test_o_switches_a_challenge_between_the_original_and_the_learners_copy
         assert "mine.py" in screen.sub_title
         await pilot.press("o")
         assert screen.target.program() == get_challenge(1).program_path
-        assert "program.py" in screen.sub_title and len(runs) == 2 and runs[0].stopped
+        assert "the original (o: yours)" in screen.sub_title and len(runs) == 2 and runs[0].stopped
         await pilot.press("o")
         assert screen.target.file is None and len(runs) == 3
 
@@ -674,3 +674,22 @@ async def test_without_a_workspace_a_second_press_creates_it_and_the_copy(tmp_pa
         await pilot.press("g")
         await app.workers.wait_for_complete()
         assert workspace.is_dir() and made == [2] and app.screen.challenge.has_copy
+
+
+async def test_the_visualizer_header_names_the_program_within_80_columns(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found under tmux at 80x24: the header showed 'workspace/challenge…', cut before the o key."""
+    from challenges import get_challenge
+
+    monkeypatch.setenv("LEARN_WORKSPACE", str(tmp_path / "a-long-folder-name" / "workspace"))
+    copy = tmp_path / "a-long-folder-name" / "workspace" / get_challenge(1).name / "program.py"
+    copy.parent.mkdir(parents=True)
+    copy.write_text("print('mine')\n", encoding="utf-8")
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = VisualizerScreen("challenge", 1, seed=3, run_factory=FakeRun)
+        app.push_screen(screen)
+        await pilot.pause()
+        header = f"{app.title} — {screen.sub_title}"
+        assert screen.sub_title == "visualize challenge 1 · your copy (o: original)" and len(header) <= 72
+        assert any("a-long-folder-name" in str(n.message) for n in app._notifications)  # the path, in full
