@@ -294,8 +294,8 @@ class VisualizerScreen(Screen[None]):
         if self._playback is not None:  # space during a replay freezes it where it is (s steps on)
             self._playback = None
             self.query_one("#vis-status", Static).update(
-                f"[yellow]❚❚ replay paused[/] at event {self._cursor:,}/{len(self._recorded):,}: "
-                "s steps, Home rewinds, space resumes the live view")
+                f"[yellow]❚❚ replay paused[/] at {self._cursor:,}/{len(self._recorded):,} · s steps · "
+                "Home rewinds · space: live")
             return
         self.paused = not self.paused
         self.refresh_bindings()
@@ -377,8 +377,8 @@ class VisualizerScreen(Screen[None]):
             return  # a quiet stretch of the run: nothing new to draw
         status = f"[cyan]▶ replay[/]  {self._cursor:,}/{len(recorded):,} events"
         if done:
-            status = (f"[b]■ replay done[/]: the same {len(recorded):,} recorded events in the same order; "
-                      "s steps, Home rewinds, space resumes the live view")
+            status = (f"[b]■ replayed[/] {len(recorded):,} events exactly · s steps · Home rewinds · "
+                      "space: live")
         self._draw(self._replay.snapshot(), status)
 
     def action_new_seed(self) -> None:

@@ -180,7 +180,7 @@ async def test_r_replays_the_recorded_run_exactly_without_a_new_run(tmp_path: Pa
         assert screen.replaying and "replay" in _text(app, "#vis-status")
         first = _replay_frames(screen)
         assert len(first) > 10 and first == sorted(first)  # played over many frames, in order
-        assert not screen.replaying and "replay done" in _text(app, "#vis-status")
+        assert not screen.replaying and "replayed" in _text(app, "#vis-status")
         assert first[-1] == len(runs[0].events)
         assert screen._replay is not None and screen._replay.snapshot() == runs[0].snapshot()
         assert _plain(screen.query_one("#lanes").render()) == live  # the same picture as the run's end
@@ -693,3 +693,29 @@ async def test_the_visualizer_header_names_the_program_within_80_columns(
         header = f"{app.title} — {screen.sub_title}"
         assert screen.sub_title == "visualize challenge 1 · your copy (o: original)" and len(header) <= 72
         assert any("a-long-folder-name" in str(n.message) for n in app._notifications)  # the path, in full
+
+
+async def test_the_visualizer_status_fits_80_columns_or_ends_with_an_ellipsis(tmp_path: Path) -> None:
+    """Found under tmux at 80x24: 'replay done: … Home rewinds, space resumes the live view' was cut
+    mid-word; a step's long description was cut without a mark."""
+    from evaluator.events import Event, EventKind
+
+    long_lock = "accounts[1]@program.py:20 " + "x" * 80
+    events = [Event(0, 0, EventKind.THREAD_START, "settlement-0", 1),
+              Event(1, 5, EventKind.LOCK_WAIT, "settlement-0", 1, long_lock, None, "program.py:42")]
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = VisualizerScreen("example", 1, seed=5, run_factory=lambda seed: FakeRun(seed, events))
+        app.push_screen(screen)
+        await pilot.pause()
+        screen.frame_timer.pause()
+        status = screen.query_one("#vis-status", Static)
+        await pilot.press("R")
+        _replay_frames(screen)
+        await pilot.pause()
+        row = status.render_line(0).text.rstrip()
+        assert row.endswith("space: live") and len(row) <= 80
+        await pilot.press("home", "s", "s")
+        await pilot.pause()
+        row = status.render_line(0).text.rstrip()
+        assert "lock-wait accounts[1]" in row and row.endswith("…") and len(row) <= 80
