@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar, Protocol
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -388,6 +389,15 @@ class VisualizerScreen(Screen[None]):
         self.notify(f"New run with seed {self.seed}.")
 
 
+def _entry(label: str, title: str) -> Table:
+    """A picker row: the label, then the title; a long title wraps under itself, not the label."""
+    grid = Table.grid(padding=(0, 2, 0, 0))
+    grid.add_column(width=12, no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(label, title)
+    return grid
+
+
 class VisualizePickerScreen(Screen[None]):
     """Choose a lesson or challenge to watch."""
 
@@ -404,8 +414,8 @@ class VisualizePickerScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Pick a program to run with instrumentation and watch live (Enter).", id="picker-intro")
-        options = [Option(f"Lesson {n:>2}  {title}", id=f"example:{n}") for n, title in self.services.examples()]
-        options += [Option(f"Challenge {c.number:>2}  {c.title}", id=f"challenge:{c.number}")
+        options = [Option(_entry(f"Lesson {n:>2}", title), id=f"example:{n}") for n, title in self.services.examples()]
+        options += [Option(_entry(f"Challenge {c.number:>2}", c.title), id=f"challenge:{c.number}")
                     for c in self.services.challenges()]
         yield OptionList(*options, id="picker")
         yield Footer()

@@ -719,3 +719,22 @@ async def test_the_visualizer_status_fits_80_columns_or_ends_with_an_ellipsis(tm
         await pilot.pause()
         row = status.render_line(0).text.rstrip()
         assert "lock-wait accounts[1]" in row and row.endswith("…") and len(row) <= 80
+
+
+async def test_picker_titles_wrap_under_themselves_at_80_columns(tmp_path: Path) -> None:
+    """Found under tmux at 80x24: lesson 11's and 15's titles wrapped back to the margin."""
+    from dataclasses import replace
+
+    from textual.widgets import OptionList
+
+    long_title = "Graceful shutdown: signals, stop accepting, drain with a deadline and then some more"
+    app = LearnTui(replace(services(tmp_path), examples=lambda: ((15, long_title),)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        rows = [options.render_line(y).text.rstrip() for y in range(options.size.height)]
+        first = next(i for i, row in enumerate(rows) if "Lesson 15" in row)
+        assert "Graceful shutdown" in rows[first]
+        wrapped = rows[first + 1].lstrip("▊ ")
+        assert wrapped and rows[first + 1].index(wrapped) >= 12  # under the title, not under "Lesson"
