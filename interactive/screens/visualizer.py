@@ -141,7 +141,7 @@ class VisualizerScreen(Screen[None]):
             yield HeatmapWidget(id="heatmap", classes="threads")
             yield Static("[b]Queues & memory[/b]", classes="vis-heading threads")
             yield SparklinesWidget(id="sparks", classes="threads")
-        yield Footer()
+        yield Footer(compact=True)  # + Zoom (simulated worlds) and ? Help both fit 80 columns
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show Pause while live and Resume while paused (one key, two labels)."""
@@ -205,10 +205,10 @@ class VisualizerScreen(Screen[None]):
         if program is None:
             return
         if program == original:
-            label, other = "the original", "yours"
+            label, other = "original", "yours"
         else:
             label, other = ("your copy" if self.target.file is None else program.name), "original"
-        self.sub_title += f" · {label} (o: {other})"
+        self.sub_title = f"{self.target} · {label} · o: {other}"  # "visualize" would not fit 80 columns
         self.notify(f"Running {_short(program)}", timeout=4)
 
     def on_unmount(self) -> None:

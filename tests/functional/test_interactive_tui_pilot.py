@@ -563,7 +563,7 @@ async def test_o_switches_a_challenge_between_the_original_and_the_learners_copy
         assert "mine.py" in screen.sub_title
         await pilot.press("o")
         assert screen.target.program() == get_challenge(1).program_path
-        assert "the original (o: yours)" in screen.sub_title and len(runs) == 2 and runs[0].stopped
+        assert "original · o: yours" in screen.sub_title and len(runs) == 2 and runs[0].stopped
         await pilot.press("o")
         assert screen.target.file is None and len(runs) == 3
 
@@ -690,8 +690,12 @@ async def test_the_visualizer_header_names_the_program_within_80_columns(
         screen = VisualizerScreen("challenge", 1, seed=3, run_factory=FakeRun)
         app.push_screen(screen)
         await pilot.pause()
-        header = f"{app.title} — {screen.sub_title}"
-        assert screen.sub_title == "visualize challenge 1 · your copy (o: original)" and len(header) <= 72
+        from textual.widgets._header import HeaderTitle
+
+        assert screen.sub_title == "challenge 1 · your copy · o: original"
+        title = screen.query_one(HeaderTitle)
+        shown = "".join(title.render_line(y).text for y in range(title.size.height))
+        assert "o: original" in shown and "…" not in shown
         assert any("a-long-folder-name" in str(n.message) for n in app._notifications)  # the path, in full
 
 
@@ -738,3 +742,21 @@ async def test_picker_titles_wrap_under_themselves_at_80_columns(tmp_path: Path)
         assert "Graceful shutdown" in rows[first]
         wrapped = rows[first + 1].lstrip("▊ ")
         assert wrapped and rows[first + 1].index(wrapped) >= 12  # under the title, not under "Lesson"
+
+
+async def test_the_simulated_world_footer_keeps_help_visible_at_80_columns(tmp_path: Path) -> None:
+    """Found under tmux at 80x24: with '+ Zoom' the footer cut '? Help' to '? Hel'."""
+    from textual.widgets._footer import FooterKey
+
+    from tests.unit.test_interactive_visualizer_sim import _events
+
+    events = list(_events(9))
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(VisualizerScreen("challenge", 9, seed=1, run_factory=lambda seed: FakeRun(seed, events)))
+        await pilot.pause()
+        await pilot.pause()
+        keys = {key.key: key for key in app.screen.query(FooterKey)}
+        assert {"plus", "question_mark", "R"} <= set(keys)
+        palette = keys.pop("ctrl+p")  # docked on the right, over whatever reaches it
+        assert all(key.region.right <= palette.region.x for key in keys.values())
