@@ -161,7 +161,12 @@ class VisualizerScreen(Screen[None]):
 
         original = get_challenge(int(self.target.name)).program_path
         running_original = self.target.program() == original
-        self.target = Target(self.target.kind, self.target.name, None if running_original else original)
+        target = Target(self.target.kind, self.target.name, None if running_original else original)
+        if running_original and target.program() == original:
+            self.notify(f"You have no copy of challenge {self.target.name} yet: e on its challenge screen "
+                        "makes one. Still running the original.", severity="warning")
+            return
+        self.target = target
         self._show_program()
         self._start()
 
@@ -204,11 +209,14 @@ class VisualizerScreen(Screen[None]):
             return
         if program is None:
             return
-        if program == original:
-            label, other = "original", "yours"
+        # "visualize" would not fit 80 columns with the file and the o key.
+        if program == original and self.target.file is None:
+            self.sub_title = f"{self.target} · original (no copy yet)"
+        elif program == original:
+            self.sub_title = f"{self.target} · original · o: yours"
         else:
-            label, other = ("your copy" if self.target.file is None else program.name), "original"
-        self.sub_title = f"{self.target} · {label} · o: {other}"  # "visualize" would not fit 80 columns
+            label = "your copy" if self.target.file is None else program.name
+            self.sub_title = f"{self.target} · {label} · o: original"
         self.notify(f"Running {_short(program)}", timeout=4)
 
     def on_unmount(self) -> None:

@@ -549,6 +549,9 @@ async def test_o_switches_a_challenge_between_the_original_and_the_learners_copy
     from challenges import get_challenge
 
     monkeypatch.setenv("LEARN_WORKSPACE", str(tmp_path / "ws"))
+    copy = tmp_path / "ws" / get_challenge(1).name / "program.py"
+    copy.parent.mkdir(parents=True)
+    copy.write_text("print('mine')\n", encoding="utf-8")
     runs: list[FakeRun] = []
 
     def factory(seed: int) -> FakeRun:
@@ -565,7 +568,7 @@ async def test_o_switches_a_challenge_between_the_original_and_the_learners_copy
         assert screen.target.program() == get_challenge(1).program_path
         assert "original · o: yours" in screen.sub_title and len(runs) == 2 and runs[0].stopped
         await pilot.press("o")
-        assert screen.target.file is None and len(runs) == 3
+        assert screen.target.file is None and screen.target.program() == copy and len(runs) == 3
 
 
 def _rows(widget: Static) -> list[str]:
@@ -760,3 +763,24 @@ async def test_the_simulated_world_footer_keeps_help_visible_at_80_columns(tmp_p
         assert {"plus", "question_mark", "R"} <= set(keys)
         palette = keys.pop("ctrl+p")  # docked on the right, over whatever reaches it
         assert all(key.region.right <= palette.region.x for key in keys.values())
+
+
+async def test_o_without_a_copy_says_so_instead_of_rerunning_the_original(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found under tmux: o on a challenge without a copy silently restarted the same original."""
+    monkeypatch.setenv("LEARN_WORKSPACE", str(tmp_path / "ws"))
+    runs: list[FakeRun] = []
+
+    def factory(seed: int) -> FakeRun:
+        runs.append(FakeRun(seed))
+        return runs[-1]
+
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = VisualizerScreen("challenge", 16, seed=3, run_factory=factory)
+        app.push_screen(screen)
+        await pilot.pause()
+        assert screen.sub_title == "challenge 16 · original (no copy yet)"
+        await pilot.press("o")
+        assert len(runs) == 1 and not runs[0].stopped
+        assert any("no copy of challenge 16" in str(n.message) for n in app._notifications)
