@@ -784,3 +784,27 @@ async def test_o_without_a_copy_says_so_instead_of_rerunning_the_original(
         await pilot.press("o")
         assert len(runs) == 1 and not runs[0].stopped
         assert any("no copy of challenge 16" in str(n.message) for n in app._notifications)
+
+
+async def test_a_long_quiz_choice_wraps_under_its_text_not_its_number(tmp_path: Path) -> None:
+    """Found under tmux at 80x24: a long choice's second line started under '4)'."""
+    from dataclasses import replace
+
+    from textual.widgets import OptionList
+
+    from interactive.quiz import Question, QuestionKind
+
+    long = "Stale reads from the cache, because the database is updated first and the cache only much later"
+    question = Question("f-long", "caching", QuestionKind.CHOICE, "What is the main risk of write-behind caching?",
+                        ("Slow writes", long), 0, "Write-behind acknowledges after writing the cache.",
+                        why=("", "the cache has the newest value; the risk is durability"))
+    app = LearnTui(replace(services(tmp_path), quiz_bank=lambda: (question,)), quiz_seed=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("z")
+        await pilot.pause()
+        choices = app.screen.query_one("#quiz-choices", OptionList)
+        rows = [choices.render_line(y).text.rstrip() for y in range(choices.size.height)]
+        first = next(i for i, row in enumerate(rows) if "Stale reads" in row)
+        label = rows[first].index("Stale reads")
+        continuation = rows[first + 1]
+        assert continuation.strip() and len(continuation) - len(continuation.lstrip()) == label
