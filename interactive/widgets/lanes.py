@@ -9,6 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from itertools import repeat
 from operator import itemgetter
+from typing import Any
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -75,10 +76,45 @@ def _column_ends(start_ns: int, end_ns: int, columns: int) -> list[int]:
 
 def _cells(transitions: tuple[tuple[int, ActorState], ...], ends: list[int]) -> list[ActorState | None]:
     """The state in force at each column end: the last transition at or before it (transitions are
-    in time order). All C-level: split times and states, one int bisection per column."""
-    times = list(map(_TIME, transitions))
-    states = (None, *map(_STATE, transitions))  # bisect_right's 0 (nothing yet) maps to None
-    return list(map(states.__getitem__, map(bisect_right, repeat(times), ends)))
+    in time order)."""
+    split = _Split()
+    split.update(transitions)
+    return split.cells(ends)
+
+
+class _Split:
+    """An actor's transitions as separate times and states, kept across frames: a new snapshot
+    usually only appends transitions, so only those are split (all C-level), and each column is
+    one int bisection."""
+
+    __slots__ = ("first", "last", "length", "second", "states", "times")
+
+    def __init__(self) -> None:
+        self.length = 0
+        self.first: tuple[int, ActorState] | None = None
+        self.second: tuple[int, ActorState] | None = None
+        self.last: tuple[int, ActorState] | None = None
+        self.times: list[int] = []
+        self.states: list[ActorState | None] = [None]  # bisect_right's 0 (nothing yet) maps to None
+
+    def update(self, transitions: tuple[tuple[int, ActorState], ...]) -> None:
+        """Catch up with ``transitions``: append the new ones, or start over when the kept prefix
+        changed (history thinning rewrites it; another actor at this row shares nothing)."""
+        known = self.length
+        if not (known and len(transitions) >= known and transitions[0] is self.first
+                and transitions[known - 1] is self.last and (known < 2 or transitions[1] is self.second)):
+            known = 0
+            self.times, self.states = [], [None]
+        tail = transitions[known:] if known else transitions
+        self.times.extend(map(_TIME, tail))
+        self.states.extend(map(_STATE, tail))
+        self.length = len(transitions)
+        if transitions:
+            self.first, self.last = transitions[0], transitions[-1]
+            self.second = transitions[1] if len(transitions) > 1 else None
+
+    def cells(self, ends: list[int]) -> list[ActorState | None]:
+        return list(map(self.states.__getitem__, map(bisect_right, repeat(self.times), ends)))
 
 
 def _runs(cells: list[ActorState | None]) -> list[tuple[ActorState | None, int]]:
@@ -211,9 +247,15 @@ class LanesWidget(_SnapshotWidget):
     highlighted: frozenset[str] = frozenset()
     """Actors drawn in reverse video (e.g. a deadlock cycle)."""
     _strips: dict[int, Strip]
+    _splits: dict[int, _Split]
+    """Row -> its actor's split transitions, kept across frames."""
     _built_for: tuple[int, int, frozenset[str], int] = (-1, -1, frozenset(), 0)
     _frame: _LaneFrame | None = None
     _theme_styles: tuple[object, dict[ActorState | None, Style]] = (None, _DEFAULT_STYLES)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._splits = {}
 
     def _rows(self, snapshot: VisSnapshot) -> int:
         return len(snapshot.actors) + 1
@@ -279,11 +321,15 @@ class LanesWidget(_SnapshotWidget):
         if y > len(snap.actors):
             return Strip.blank(width, plain)
         actor = snap.actors[y - 1]
+        split = self._splits.get(y)
+        if split is None:
+            split = self._splits[y] = _Split()
+        split.update(actor.transitions)
         name_style = styles[_ALERT if actor.name in self.highlighted else _BOLD]
         name = fit(actor.name, frame.name_width - 1) + " "
         segments = [Segment(name, name_style)]
         theme_id = id(styles)
-        for cell, length in _runs(_cells(actor.transitions, frame.ends)):
+        for cell, length in _runs(split.cells(frame.ends)):
             run_key = (theme_id, cell, length)
             segment = _RUN_SEGMENTS.get(run_key)
             if segment is None:
