@@ -808,3 +808,18 @@ async def test_a_long_quiz_choice_wraps_under_its_text_not_its_number(tmp_path: 
         label = rows[first].index("Stale reads")
         continuation = rows[first + 1]
         assert continuation.strip() and len(continuation) - len(continuation.lstrip()) == label
+
+
+async def test_the_help_screen_lists_each_key_once(tmp_path: Path) -> None:
+    """Found under tmux: help listed tab and ctrl+p twice (as a binding and as a common key)."""
+    from interactive.screens.help import HelpScreen
+
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = [row.split()[0].lower() for row in _plain(app.screen.query_one("#help-keys", Static).content)
+                .splitlines() if row.strip()]
+        rows = ["ctrl+" + key[1:] if key.startswith("^") else key for key in rows]
+        assert len(rows) == len(set(rows)), rows
+        assert {"tab", "ctrl+p", "esc"} <= set(rows)
