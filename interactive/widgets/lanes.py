@@ -176,6 +176,15 @@ def fit(text: str, width: int) -> str:
     return text + " " * (width - cell_len(text))
 
 
+def lane_name(name: str, width: int) -> str:
+    """An actor's name in ``width`` cells. A dotted name (anyio names a task after its function's
+    module path) keeps its end, which tells tasks apart: ``…anyio._job``, not ``examples.ex1…``."""
+    if "." in name and cell_len(name) > width > 1:
+        tail = name[-(width - 1):]
+        return fit("…" + tail, width)
+    return fit(name, width)
+
+
 def name_width(names: list[str], width: int) -> int:
     """Room for the longest name, between NAME_WIDTH and a quarter of the screen."""
     longest = max((cell_len(n) for n in names), default=0) + 1
@@ -326,7 +335,7 @@ class LanesWidget(_SnapshotWidget):
             split = self._splits[y] = _Split()
         split.update(actor.transitions)
         name_style = styles[_ALERT if actor.name in self.highlighted else _BOLD]
-        name = fit(actor.name, frame.name_width - 1) + " "
+        name = lane_name(actor.name, frame.name_width - 1) + " "
         segments = [Segment(name, name_style)]
         theme_id = id(styles)
         for cell, length in _runs(split.cells(frame.ends)):

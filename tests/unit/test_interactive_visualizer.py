@@ -272,3 +272,13 @@ def test_lane_rows_kept_across_frames_match_rows_drawn_afresh() -> None:
         layout = _LaneFrame(snapshot, 120, _DEFAULT_STYLES)
         for y in range(len(snapshot.actors) + 1):
             assert kept._row(layout, y, 120).text == LanesWidget()._row(layout, y, 120).text, (frame, y)
+
+
+def test_dotted_task_names_keep_their_end_in_a_narrow_lane() -> None:
+    """Found under tmux at 80x24: lesson 11's anyio tasks all read 'examples.ex11_bou…'."""
+    from interactive.widgets.lanes import lane_name
+
+    shown = lane_name("examples.ex11_bounded_parallelism_anyio._job_that_may_fail", 19)
+    assert shown == "…_job_that_may_fail" and len(shown) == 19
+    assert lane_name("examples.ex11_bounded_parallelism_anyio._job", 19).rstrip().endswith("anyio._job")
+    assert lane_name("worker-with-a-very-long-name", 10) == "worker-wi…"  # plain names keep their start
