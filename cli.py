@@ -760,7 +760,7 @@ _ORIGINAL_HELP = "Run the original broken program instead of your copy (challeng
 def visualize_command(
     kind: Annotated[str, typer.Argument(help="example or challenge")],
     number: Annotated[int, typer.Argument(help="Its number (see `learn list`).")],
-    seed: Annotated[int | None, typer.Option("--seed", help="Rerun with this seed.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed for the program's randomness (simulated challenges: the fault seed).")] = None,
     file: Annotated[Path | None, typer.Option("--file", help=_FILE_HELP)] = None,
     original: Annotated[bool, typer.Option("--original", help=_ORIGINAL_HELP)] = False,
 ) -> None:

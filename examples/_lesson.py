@@ -148,6 +148,11 @@ def hypothesis(console: Console, hid: str, claim: str, verdict: Verdict, evidenc
     )
 
 
+VIEWING = False
+"""True while the lesson runs to be watched (`learn visualize`, `learn trace`): a viewing run writes
+nothing, so "try next" names the edit and the challenges but makes no copy."""
+
+
 def lesson_copy(source: Path) -> tuple[Path, bool]:
     """A copy of ``source`` in ``<workspace>/lessons/`` (made once, never overwritten).
 
@@ -181,7 +186,10 @@ def try_next(console: Console, source: str, edit: str, challenges: Sequence[tupl
     from usererror import UserError
 
     try:
-        copy, created = lesson_copy(Path(source))
+        if VIEWING:  # watched in the visualizer: no copy (and the sandbox has no home to find one in)
+            copy, created = None, False
+        else:
+            copy, created = lesson_copy(Path(source))
     except UserError as error:  # no workspace recorded yet (`learn init`)
         console.print(f"  [yellow]{error.message}[/]: then run the lesson again for your own copy", soft_wrap=True)
         copy, created = None, False

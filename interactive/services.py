@@ -194,6 +194,10 @@ class Services:
     """Restore the original program, backing the learner's copy up; says where the backup is."""
     make_copy: Callable[[int], Path] | None = None
     """Create the learner's copy (an explicit action: editing), returning its path."""
+    new_workspace: Callable[[], Path | None] = lambda: None
+    """Where ``learn init`` would create the workspace when none is recorded yet, else None."""
+    init_workspace: Callable[[], Path] | None = None
+    """Create and record that workspace (an explicit, confirmed action, like ``learn init``)."""
 
     def last_grade(self, number: int) -> GradeResult | None:
         """The latest grade of challenge ``number`` (kept across restarts by a file store)."""
@@ -304,32 +308,73 @@ def _file_store() -> MemoryStore:
     return FileStore(data_dir())
 
 
-def _captured(render: Callable[[Any], None]) -> RenderableType:
-    """What a Rich renderer prints, as styled text the TUI can show."""
-    import io
+class _AtWidth:
+    """What a Rich renderer prints, drawn at the width of wherever it is shown (a pane at 80
+    columns gets panels and wrapping made for its own width, not for another console's)."""
 
-    from rich.console import Console
+    def __init__(self, render: Callable[[Any], None]) -> None:
+        self.render = render
+        self._cache: dict[int, Any] = {}
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        width = options.max_width
+        if width not in self._cache:
+            import io
+
+            from rich.console import Console
+            from rich.text import Text
+
+            capture = Console(record=True, file=io.StringIO(), width=width, force_terminal=True,
+                              color_system="truecolor")
+            self.render(capture)
+            self._cache[width] = Text.from_ansi(capture.export_text(styles=True).rstrip("\n"))
+        yield self._cache[width]
+
+
+def _captured(render: Callable[[Any], None]) -> RenderableType:
+    """What a Rich renderer prints, as styled text the TUI can show (at the pane's width)."""
+    return _AtWidth(render)
+
+
+def hints_text(view: Any) -> RenderableType:
+    """The hints unlocked so far (a ``challenges.hints.HintView``), newest in bold, as text the
+    pane wraps to its own width (a console capture would keep another width's line breaks)."""
     from rich.text import Text
 
-    console = Console(record=True, file=io.StringIO(), width=100, force_terminal=True, color_system="truecolor")
-    render(console)
-    return Text.from_ansi(console.export_text(styles=True))
+    from interactive.quiz.text import prose
+
+    text = Text(f"Hints for challenge {view.challenge}: {view.title}", style="bold")
+    for index, hint in enumerate(view.shown, start=1):
+        style = "bold" if index == len(view.shown) else "dim"
+        text.append("\n")
+        text.append_text(prose(f"{index}/{view.total}  " + " ".join(hint.split()), style=style))
+    more = ("That was the last hint; the solutions open after you pass (s)." if view.exhausted
+            else "Press h for one more.")
+    text.append("\n" + more, style="dim")
+    return text
 
 
 def _hint(number: int) -> RenderableType:
     from challenges.hints import next_hint
-    from challenges.render import render_hints
 
-    hints = next_hint(number)
-    return _captured(lambda console: render_hints(console, hints))
+    return hints_text(next_hint(number))
 
 
 def _run(number: int) -> RenderableType:
+    """Run the learner's copy, or the original while there is none (viewing never makes a copy)."""
     from challenges.loop import run_challenge
     from challenges.render import render_run
+    from challenges.workspace import existing_copy
 
-    path, result = run_challenge(number, deadline_s=10.0)
-    return _captured(lambda console: render_run(console, path, result))
+    original = existing_copy(number) is None
+    path, result = run_challenge(number, original=original, deadline_s=10.0)
+    shown = _captured(lambda console: render_run(console, path, result))
+    if not original:
+        return shown
+    from rich.console import Group
+    from rich.text import Text
+
+    return Group(Text("The original program (no copy yet: e makes yours).", style="dim"), shown)
 
 
 def _solutions(number: int) -> RenderableType:
@@ -347,6 +392,18 @@ def _make_copy(number: int) -> Path:
     from challenges.workspace import ensure_working_copy
 
     return Path(ensure_working_copy(number).path)
+
+
+def _new_workspace() -> Path | None:
+    from challenges.workspace import default_workspace, find_workspace
+
+    return default_workspace() if find_workspace() is None else None
+
+
+def _init_workspace() -> Path:
+    from challenges.workspace import init_workspace
+
+    return init_workspace()
 
 
 def _reset(number: int) -> str:
@@ -371,4 +428,6 @@ def default_services() -> Services:
         solutions=_solutions,
         reset=_reset,
         make_copy=_make_copy,
+        new_workspace=_new_workspace,
+        init_workspace=_init_workspace,
     )

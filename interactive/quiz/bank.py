@@ -12,7 +12,7 @@ A bank file holds ``[[question]]`` tables::
     choices = ["2", "11"]
     answer = 1                 # 1-based, as the learner types it
     explanation = "..."
-    why = ["", "the misconception behind choice 2"]   # optional, one per choice
+    why = ["", "why choice 2 is wrong"]   # one per choice ("" for the right one); the bank test requires it
 
 Choices are shuffled per session (see ``QuizSession.start``): the file order means nothing.
 """

@@ -55,6 +55,7 @@ class ChallengeDetailScreen(Screen[None]):
         self._watch: Timer | None = None
         self._watched_mtime: float | None = None
         self._reset_armed = 0.0
+        self._init_armed = 0.0
 
     @property
     def grading(self) -> bool:
@@ -122,6 +123,8 @@ class ChallengeDetailScreen(Screen[None]):
         if self.services.make_copy is None:
             self.notify(f"Run `learn challenge {self.challenge.number}` to get your own copy first.", severity="warning")
             return False
+        if not self._ensure_workspace():
+            return False
         try:
             path = self.services.make_copy(self.challenge.number)
         except UserError as error:
@@ -130,6 +133,27 @@ class ChallengeDetailScreen(Screen[None]):
         self.challenge = replace(self.challenge, program_path=path, has_copy=True)
         self._show_path()
         self.notify(f"Your copy is {path}: edit it (e), then grade again (g).")
+        return True
+
+    def _ensure_workspace(self) -> bool:
+        """Without a workspace, the first press says where one would go; a second press within
+        10 s creates it there (what `learn init` does), so a new learner is never stuck here."""
+        target = self.services.new_workspace()
+        if target is None or self.services.init_workspace is None:
+            return True
+        now = time.monotonic()
+        if now - self._init_armed > 10:
+            self._init_armed = now
+            self.notify(f"You have no workspace yet. Press the key again to create it at {target} "
+                        "(as `learn init` does), or quit and run `learn init DIR` to choose the folder.",
+                        severity="warning", timeout=10)
+            return False
+        self._init_armed = 0.0
+        try:
+            self.services.init_workspace()
+        except UserError as error:
+            self.notify(error.message, severity="error")
+            return False
         return True
 
     def action_grade(self) -> None:

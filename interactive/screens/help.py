@@ -21,6 +21,31 @@ COMMON = (
 )
 
 
+def _norm(key: str) -> str:
+    """``^p``, ``ctrl+p`` and ``Esc / q`` as one spelling of their (first) key."""
+    key = key.split(" /")[0].strip().lower()
+    return "ctrl+" + key[1:] if key.startswith("^") else key
+
+
+def _merged(bindings: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The screen's keys, each once: a common key it also binds takes the fuller common wording."""
+    rows: list[tuple[str, str]] = []
+    where: dict[str, int] = {}
+    said: set[str] = set()  # one row per action: esc and q both "Back", ^c and super+c both "Copy"
+    for key, description in bindings:
+        if _norm(key) not in where and description not in said:
+            where[_norm(key)] = len(rows)
+            said.add(description)
+            rows.append((key, description))
+    for key, description in COMMON:
+        if _norm(key) in where:
+            index = where[_norm(key)]
+            rows[index] = (key if "/" in key else rows[index][0], description)
+        else:
+            rows.append((key, description))
+    return rows
+
+
 class HelpScreen(ModalScreen[None]):
     """A modal list of keys; any of Esc, q or ? closes it."""
 
@@ -39,11 +64,7 @@ class HelpScreen(ModalScreen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
-        seen: set[str] = set()
-        for key, description in [*self.bindings, *COMMON]:
-            if description in seen:
-                continue
-            seen.add(description)
+        for key, description in _merged(self.bindings):
             table.add_row(key, description)
         with VerticalScroll(id="help-pane"):
             yield Static("[b]Keys on this screen[/b]  [dim](Esc closes)[/]", id="help-title")

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from rich.console import Group
 from rich.panel import Panel
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,6 +23,15 @@ from interactive.services import Services
 from usererror import UserError
 
 __all__ = ["QuizScreen"]
+
+
+def _choice(number: int, text: str) -> Table:
+    """``n) choice``: a long or multi-line choice wraps under its text, not under the number."""
+    grid = Table.grid()
+    grid.add_column(width=3, no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(Text(f"{number})", style="bold cyan"), prose(text))
+    return grid
 
 
 class QuizScreen(Screen[None]):
@@ -107,8 +117,7 @@ class QuizScreen(Screen[None]):
         question = session.current
         question_widget.update(question_renderable(question, answered + 1, len(session.questions), show_choices=False))
         choices.clear_options()
-        choices.add_options([Option(Text.assemble((f"{n}) ", "bold cyan"), prose(c)), id=str(n))
-                             for n, c in enumerate(question.choices, start=1)])
+        choices.add_options([Option(_choice(n, c), id=str(n)) for n, c in enumerate(question.choices, start=1)])
         choices.display = True
         choices.highlighted = None
         choices.focus()

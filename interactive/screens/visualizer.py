@@ -3,8 +3,9 @@
 The run happens in a child process (:class:`LiveRun`); a timer polls its immutable snapshot
 ~15 times a second and skips frames when nothing changed. Pausing freezes the picture while
 events keep arriving; stepping replays the recorded events one at a time from the pause point
-(Home rewinds to the start); R reruns with the same seed (same random numbers; thread
-timing stays real), N with a new one.
+(Home rewinds to the start); R replays the recorded run exactly, from its first kept event, at
+its recorded pace compressed to a few seconds (the same events in the same order: rerunning
+real threads could not promise that); N starts a new run with a new seed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar, Protocol
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -34,6 +36,8 @@ from interactive.widgets.spacetime import SpaceTimeWidget
 __all__ = ["RunLike", "VisualizePickerScreen", "VisualizerScreen"]
 
 FRAME_SECONDS = 1 / 30
+REPLAY_FRAMES = 120
+"""A replay takes about this many frames (4 s), whatever the run's length."""
 
 
 class RunLike(Protocol):
@@ -94,8 +98,8 @@ class VisualizerScreen(Screen[None]):
         Binding("space", "resume", "Resume", priority=True),
         Binding("s", "step", "Step", priority=True),
         Binding("home", "rewind", "Rewind", priority=True),
-        Binding("R", "replay", "Rerun", priority=True),
-        Binding("N", "new_seed", "New seed", priority=True, show=False),
+        Binding("R", "replay", "Replay", priority=True),
+        Binding("N", "new_seed", "New run", priority=True, show=False),
         Binding("plus", "zoom(2)", "Zoom", key_display="+"),
         Binding("o", "toggle_original", "Original/yours", show=False),
         Binding("minus", "zoom(0.5)", "Zoom out", key_display="-", show=False),
@@ -118,6 +122,8 @@ class VisualizerScreen(Screen[None]):
         self._cursor = 0
         self._recorded: tuple[Event, ...] = ()
         self._overlay_text = ""
+        self._playback: tuple[int, int] | None = None
+        """While R replays: (the recorded timestamp drawn up to, nanoseconds per frame)."""
         self._simulated = False
         """A simulated world (challenges 9-16): the space-time diagram replaces thread lanes."""
 
@@ -135,7 +141,7 @@ class VisualizerScreen(Screen[None]):
             yield HeatmapWidget(id="heatmap", classes="threads")
             yield Static("[b]Queues & memory[/b]", classes="vis-heading threads")
             yield SparklinesWidget(id="sparks", classes="threads")
-        yield Footer()
+        yield Footer(compact=True)  # + Zoom (simulated worlds) and ? Help both fit 80 columns
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show Pause while live and Resume while paused (one key, two labels)."""
@@ -155,10 +161,14 @@ class VisualizerScreen(Screen[None]):
 
         original = get_challenge(int(self.target.name)).program_path
         running_original = self.target.program() == original
-        self.target = Target(self.target.kind, self.target.name, None if running_original else original)
+        target = Target(self.target.kind, self.target.name, None if running_original else original)
+        if running_original and target.program() == original:
+            self.notify(f"You have no copy of challenge {self.target.name} yet: e on its challenge screen "
+                        "makes one. Still running the original.", severity="warning")
+            return
+        self.target = target
         self._show_program()
         self._start()
-        self.notify("Running your copy." if running_original else "Running the original program.")
 
     def action_zoom(self, factor: float) -> None:
         """Zoom the space-time diagram around the violation (or the end of the run)."""
@@ -183,27 +193,45 @@ class VisualizerScreen(Screen[None]):
             panel.update(interleaving(race, int(self.target.name)))
         self._show_program()
         self._start()
-        self.set_interval(FRAME_SECONDS, self.refresh_frame)
+        self.frame_timer = self.set_interval(FRAME_SECONDS, self.refresh_frame)
 
     def _show_program(self) -> None:
-        """Say which file runs (challenges: the learner's copy, the original, or --file; o switches)."""
+        """Say which file runs (challenges: the learner's copy, the original, or --file; o switches),
+        short enough for an 80-column header (the full path is in the notification)."""
         self.sub_title = f"visualize {self.target}"
-        if self.target.kind == "challenge":
-            try:
-                program = self.target.program()
-            except Exception:  # an unknown challenge in tests: the run reports it
-                program = None
-            if program is not None:
-                self.sub_title += f" · {_short(program)} (o: original/yours)"
+        if self.target.kind != "challenge":
+            return
+        from challenges import get_challenge
+
+        try:
+            program, original = self.target.program(), get_challenge(int(self.target.name)).program_path
+        except Exception:  # an unknown challenge in tests: the run reports it
+            return
+        if program is None:
+            return
+        # "visualize" would not fit 80 columns with the file and the o key.
+        if program == original and self.target.file is None:
+            self.sub_title = f"{self.target} · original (no copy yet)"
+        elif program == original:
+            self.sub_title = f"{self.target} · original · o: yours"
+        else:
+            label = "your copy" if self.target.file is None else program.name
+            self.sub_title = f"{self.target} · {label} · o: original"
+        self.notify(f"Running {_short(program)}", timeout=4)
 
     def on_unmount(self) -> None:
         if self.run is not None:
             self.run.stop()
 
+    @property
+    def replaying(self) -> bool:
+        """R's playback of the recorded run is in progress."""
+        return self._playback is not None
+
     def _start(self) -> None:
         if self.run is not None:
             self.run.stop()
-        self.paused, self._replay, self._last_key = False, None, None
+        self.paused, self._replay, self._last_key, self._playback = False, None, None, None
         self.refresh_bindings()
         self.run = self.run_factory(self.seed)
         self.refresh_frame()
@@ -211,6 +239,9 @@ class VisualizerScreen(Screen[None]):
     def refresh_frame(self) -> None:
         """Timer tick: draw the newest snapshot unless paused or nothing changed (coalescing)."""
         run = self.run
+        if self._playback is not None:
+            self._advance_playback()
+            return
         if run is None or self.paused:
             return
         snapshot = run.snapshot()
@@ -269,6 +300,12 @@ class VisualizerScreen(Screen[None]):
         return fold, start
 
     def action_toggle_pause(self) -> None:
+        if self._playback is not None:  # space during a replay freezes it where it is (s steps on)
+            self._playback = None
+            self.query_one("#vis-status", Static).update(
+                f"[yellow]❚❚ replay paused[/] at {self._cursor:,}/{len(self._recorded):,} · s steps · "
+                "Home rewinds · space: live")
+            return
         self.paused = not self.paused
         self.refresh_bindings()
         if self.paused and self.run is not None:
@@ -284,6 +321,7 @@ class VisualizerScreen(Screen[None]):
 
     def action_rewind(self) -> None:
         """Replay the recorded run from its first kept event (pauses)."""
+        self._playback = None
         if not self.paused:
             self.action_toggle_pause()
         self._replay, self._cursor = self._base()
@@ -294,6 +332,7 @@ class VisualizerScreen(Screen[None]):
 
     def action_step(self) -> None:
         """Apply recorded events up to and including the next one a thread or task did."""
+        self._playback = None
         if not self.paused:
             self.action_toggle_pause()
         event: Event | None = None
@@ -318,14 +357,53 @@ class VisualizerScreen(Screen[None]):
         self._draw(self._replay.snapshot(), f"[yellow]step[/] {self._cursor:,}/{len(self._recorded):,}  {_describe(event)}")
 
     def action_replay(self) -> None:
-        self._start()
-        self.notify(f"Rerunning with seed {self.seed}: the program's random numbers repeat, but thread timing "
-                    "is real, so the run can differ. For an exact replay of a failing schedule use "
-                    "`learn check N --replay SEED`.", timeout=8)
+        """Play the recorded run again from its first kept event: the same events, in order."""
+        if self.run is None or not self.run.recorded():
+            self.notify("Nothing recorded yet to replay.")
+            return
+        if not self.paused:
+            self.action_toggle_pause()
+        self._recorded = self.run.recorded()
+        self._replay, self._cursor = self._base()
+        events = self._recorded[self._cursor:]
+        stamps = [event.ts_ns for event in events]
+        first, last = (min(stamps), max(stamps)) if stamps else (0, 0)
+        self._playback = (first - 1, max(1, (last - first) // REPLAY_FRAMES + 1))
+        self._draw(self._replay.snapshot(), f"[cyan]▶ replay[/] seed [b]{self.run.seed}[/]  0/{len(events):,} events")
+
+    def _advance_playback(self) -> None:
+        """One replay frame: apply the recorded events up to the next slice of recorded time."""
+        assert self._playback is not None and self._replay is not None
+        drawn_to, per_frame = self._playback
+        until = drawn_to + per_frame
+        recorded, start = self._recorded, self._cursor
+        while self._cursor < len(recorded) and recorded[self._cursor].ts_ns <= until:
+            self._replay.apply(recorded[self._cursor])
+            self._cursor += 1
+        done = self._cursor >= len(recorded)
+        self._playback = None if done else (until, per_frame)
+        if self._cursor == start and not done:
+            return  # a quiet stretch of the run: nothing new to draw
+        status = f"[cyan]▶ replay[/]  {self._cursor:,}/{len(recorded):,} events"
+        if done:
+            status = (f"[b]■ replayed[/] {len(recorded):,} events exactly · s steps · Home rewinds · "
+                      "space: live")
+        self._draw(self._replay.snapshot(), status)
 
     def action_new_seed(self) -> None:
+        """Run the program again with a new seed (a new run: thread timing differs)."""
         self.seed = random.randrange(1_000_000)
         self._start()
+        self.notify(f"New run with seed {self.seed}.")
+
+
+def _entry(label: str, title: str) -> Table:
+    """A picker row: the label, then the title; a long title wraps under itself, not the label."""
+    grid = Table.grid(padding=(0, 2, 0, 0))
+    grid.add_column(width=12, no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(label, title)
+    return grid
 
 
 class VisualizePickerScreen(Screen[None]):
@@ -344,8 +422,8 @@ class VisualizePickerScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Pick a program to run with instrumentation and watch live (Enter).", id="picker-intro")
-        options = [Option(f"Lesson {n:>2}  {title}", id=f"example:{n}") for n, title in self.services.examples()]
-        options += [Option(f"Challenge {c.number:>2}  {c.title}", id=f"challenge:{c.number}")
+        options = [Option(_entry(f"Lesson {n:>2}", title), id=f"example:{n}") for n, title in self.services.examples()]
+        options += [Option(_entry(f"Challenge {c.number:>2}", c.title), id=f"challenge:{c.number}")
                     for c in self.services.challenges()]
         yield OptionList(*options, id="picker")
         yield Footer()

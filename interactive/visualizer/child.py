@@ -113,8 +113,9 @@ _SEED = 0
 
 def _run_target(kind: str, target: str, challenge_number: int | None = None) -> None:
     if kind == "example":
-        from examples import get_example, load_module
+        from examples import _lesson, get_example, load_module
 
+        _lesson.VIEWING = True  # watching a lesson writes nothing (no workspace copy)
         load_module(get_example(int(target))).main(None)
     elif kind == "challenge":
         from challenges import get_challenge

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 
 from evaluator.findings import GradeResult, Severity
 
 __all__ = ["grade_renderable"]
+
+
+def _hanging(gutter: str, text: str, style: str = "") -> Table:
+    """``gutter`` then ``text``, wrapped lines indented under the text (not back at the margin)."""
+    grid = Table.grid()
+    grid.add_column(width=len(gutter), no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(Text(gutter, style=style), Text(text, style=style))
+    return grid
 
 
 def grade_renderable(result: GradeResult) -> RenderableType:
@@ -30,11 +40,11 @@ def grade_renderable(result: GradeResult) -> RenderableType:
             line.append(f"  ({finding.location})", style="dim")
         parts.append(line)
         for evidence in finding.evidence:
-            parts.append(Text(f"   │ {evidence}"))
+            parts.append(_hanging("   │ ", evidence))
         if finding.hint:
-            parts.append(Text(f"   hint: {finding.hint}", style="italic cyan"))
+            parts.append(_hanging("   hint: ", finding.hint, "italic cyan"))
         if finding.seed is not None:
-            parts.append(Text(f"   replay: learn check {result.challenge} --replay {finding.seed}", style="dim"))
+            parts.append(_hanging("   replay: ", f"learn check {result.challenge} --replay {finding.seed}", "dim"))
     if not result.findings:
         parts.append(Text("No findings: every check passed.", style="green"))
     return Group(*parts)

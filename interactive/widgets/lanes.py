@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from itertools import repeat
+from operator import itemgetter
+from typing import Any
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -58,6 +60,7 @@ def state_styles(theme: object | None) -> dict[ActorState | None, Style]:
 
 
 _DEFAULT_STYLES = state_styles(None)
+_TIME, _STATE = itemgetter(0), itemgetter(1)
 
 
 def lane_cells(actor: ActorView, start_ns: int, end_ns: int, columns: int) -> list[ActorState | None]:
@@ -65,20 +68,53 @@ def lane_cells(actor: ActorView, start_ns: int, end_ns: int, columns: int) -> li
     return _cells(actor.transitions, _column_ends(start_ns, end_ns, columns))
 
 
-def _column_ends(start_ns: int, end_ns: int, columns: int) -> list[tuple[int]]:
-    """When each column ends, as bisection keys: ``(at + 1,)`` sorts after every transition
-    ``(ts, state)`` with ``ts <= at`` and before the later ones. The same for every lane of a
-    frame, so computed once per frame."""
+def _column_ends(start_ns: int, end_ns: int, columns: int) -> list[int]:
+    """When each column ends (the same for every lane of a frame, so computed once per frame)."""
     span = max(1, end_ns - start_ns)
-    return [(start_ns + span * (column + 1) // columns + 1,) for column in range(columns)]
+    return [start_ns + span * (column + 1) // columns for column in range(columns)]
 
 
-def _cells(transitions: tuple[tuple[int, ActorState], ...], ends: list[tuple[int]]) -> list[ActorState | None]:
+def _cells(transitions: tuple[tuple[int, ActorState], ...], ends: list[int]) -> list[ActorState | None]:
     """The state in force at each column end: the last transition at or before it (transitions are
-    in time order). One C-level bisection per column, touching ~log2(len) transitions each."""
-    # bisect_right counts the transitions at or before the column's end; 0 (none yet) maps to None.
-    found = map(bisect_right, repeat(transitions), ends)
-    return [transitions[index - 1][1] if index else None for index in found]
+    in time order)."""
+    split = _Split()
+    split.update(transitions)
+    return split.cells(ends)
+
+
+class _Split:
+    """An actor's transitions as separate times and states, kept across frames: a new snapshot
+    usually only appends transitions, so only those are split (all C-level), and each column is
+    one int bisection."""
+
+    __slots__ = ("first", "last", "length", "second", "states", "times")
+
+    def __init__(self) -> None:
+        self.length = 0
+        self.first: tuple[int, ActorState] | None = None
+        self.second: tuple[int, ActorState] | None = None
+        self.last: tuple[int, ActorState] | None = None
+        self.times: list[int] = []
+        self.states: list[ActorState | None] = [None]  # bisect_right's 0 (nothing yet) maps to None
+
+    def update(self, transitions: tuple[tuple[int, ActorState], ...]) -> None:
+        """Catch up with ``transitions``: append the new ones, or start over when the kept prefix
+        changed (history thinning rewrites it; another actor at this row shares nothing)."""
+        known = self.length
+        if not (known and len(transitions) >= known and transitions[0] is self.first
+                and transitions[known - 1] is self.last and (known < 2 or transitions[1] is self.second)):
+            known = 0
+            self.times, self.states = [], [None]
+        tail = transitions[known:] if known else transitions
+        self.times.extend(map(_TIME, tail))
+        self.states.extend(map(_STATE, tail))
+        self.length = len(transitions)
+        if transitions:
+            self.first, self.last = transitions[0], transitions[-1]
+            self.second = transitions[1] if len(transitions) > 1 else None
+
+    def cells(self, ends: list[int]) -> list[ActorState | None]:
+        return list(map(self.states.__getitem__, map(bisect_right, repeat(self.times), ends)))
 
 
 def _runs(cells: list[ActorState | None]) -> list[tuple[ActorState | None, int]]:
@@ -92,7 +128,7 @@ def _runs(cells: list[ActorState | None]) -> list[tuple[ActorState | None, int]]
     return runs
 
 
-def _run_segment(cell: ActorState | None, length: int, styles: dict[ActorState | None, Style]) -> Segment:
+def _run_segment(cell: ActorState | None, length: int, styles: dict[object, Style]) -> Segment:
     char = STATE_STYLE[cell][0] if cell is not None else " "
     return Segment(char * length, styles.get(cell, _PLAIN))
 
@@ -140,21 +176,48 @@ def fit(text: str, width: int) -> str:
     return text + " " * (width - cell_len(text))
 
 
+def lane_name(name: str, width: int) -> str:
+    """An actor's name in ``width`` cells. A dotted name (anyio names a task after its function's
+    module path) keeps its end, which tells tasks apart: ``…anyio._job``, not ``examples.ex1…``."""
+    if "." in name and cell_len(name) > width > 1:
+        tail = name[-(width - 1):]
+        return fit("…" + tail, width)
+    return fit(name, width)
+
+
 def name_width(names: list[str], width: int) -> int:
     """Room for the longest name, between NAME_WIDTH and a quarter of the screen."""
     longest = max((cell_len(n) for n in names), default=0) + 1
     return max(NAME_WIDTH, min(longest, max(NAME_WIDTH, width // 4)))
 
 
+_ON_BASE: dict[tuple[int, Style], dict[object, Style]] = {}
+"""(lane styles id, the widget's base style) -> every style a row uses, already on that base."""
+
+
+def _on_base(styles: dict[ActorState | None, Style], base: Style) -> dict[object, Style]:
+    """The lane styles (keyed by state) and name styles (keyed by Style) combined with ``base``
+    (the widget's background and colour) once, so rows need no per-segment style addition."""
+    key = (id(styles), base)
+    combined = _ON_BASE.get(key)
+    if combined is None:
+        if len(_ON_BASE) > 64:
+            _ON_BASE.clear()
+            _RUN_SEGMENTS.clear()  # keyed by the ids of the dicts just dropped
+        combined = _ON_BASE[key] = {state: base + style for state, style in styles.items()}
+        combined.update({style: base + style for style in (_PLAIN, _DIM, _BOLD, _ALERT)})
+    return combined
+
+
 class _LaneFrame:
-    """Per-frame layout of the lanes, shared by every row: widths and the columns' end times."""
+    """Per-frame layout of the lanes, shared by every row: widths, the columns' end times, styles."""
 
-    __slots__ = ("ends", "name_width", "now_width", "segments", "snapshot", "styles")
+    __slots__ = ("ends", "name_width", "now_width", "snapshot", "styles")
 
-    def __init__(self, snapshot: VisSnapshot, width: int, styles: dict[ActorState | None, Style]) -> None:
+    def __init__(self, snapshot: VisSnapshot, width: int, styles: dict[ActorState | None, Style],
+                 base: Style = _PLAIN) -> None:
         self.snapshot = snapshot
-        self.styles = styles
-        self.segments: dict[tuple[ActorState | None, int], Segment] = {}
+        self.styles = _on_base(styles, base)
         self.now_width = 22 if width >= 70 else 12
         self.name_width = name_width([a.name for a in snapshot.actors], width)
         columns = max(4, width - self.name_width - self.now_width - 1)
@@ -193,9 +256,15 @@ class LanesWidget(_SnapshotWidget):
     highlighted: frozenset[str] = frozenset()
     """Actors drawn in reverse video (e.g. a deadlock cycle)."""
     _strips: dict[int, Strip]
+    _splits: dict[int, _Split]
+    """Row -> its actor's split transitions, kept across frames."""
     _built_for: tuple[int, int, frozenset[str], int] = (-1, -1, frozenset(), 0)
     _frame: _LaneFrame | None = None
     _theme_styles: tuple[object, dict[ActorState | None, Style]] = (None, _DEFAULT_STYLES)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._splits = {}
 
     def _rows(self, snapshot: VisSnapshot) -> int:
         return len(snapshot.actors) + 1
@@ -207,7 +276,6 @@ class LanesWidget(_SnapshotWidget):
 
     _frame_styles: dict[ActorState | None, Style] = _DEFAULT_STYLES
     _theme_name: object = None
-    _base_style: Style = Style()
 
     def styles_for_theme(self) -> dict[ActorState | None, Style]:
         """The lane styles for the app's current theme (recomputed when the theme changes)."""
@@ -230,15 +298,15 @@ class LanesWidget(_SnapshotWidget):
         key = (id(self.snapshot), width, self.highlighted, id(styles))
         frame = self._frame
         if frame is None or self._built_for != key:
-            frame = self._frame = _LaneFrame(self.snapshot, width, styles)
-            self._strips = {}
-            self._built_for = key
-            self._base_style = self.rich_style if self.is_attached else Style()
-        strip = self._strips.get(y)
-        if strip is None:
             # The widget's own background and colour under every segment: without it the line API
             # leaves the terminal's default background (a dark block on a light theme).
-            strip = self._strips[y] = self._row(frame, y, width).apply_style(self._base_style)
+            base = self.rich_style if self.is_attached else _PLAIN
+            frame = self._frame = _LaneFrame(self.snapshot, width, styles, base)
+            self._strips = {}
+            self._built_for = key
+        strip = self._strips.get(y)
+        if strip is None:
+            strip = self._strips[y] = self._row(frame, y, width)
         return strip
 
     def _build(self, width: int) -> list[Strip]:
@@ -248,24 +316,29 @@ class LanesWidget(_SnapshotWidget):
     def _row(self, frame: _LaneFrame, y: int, width: int) -> Strip:
         snap = frame.snapshot
         styles = frame.styles
+        plain = styles[_PLAIN]
         if not snap.actors:
             if y == 0:
-                return Strip([Segment(fit("waiting for the first thread…", width), _DIM)], width)
-            return Strip.blank(width, _PLAIN)
+                return Strip([Segment(fit("waiting for the first thread…", width), styles[_DIM])], width)
+            return Strip.blank(width, plain)
         if y == 0:
             legend: list[Segment] = []
             for state, label in _LEGEND.items():
-                legend += [Segment(STATE_STYLE[state][0], styles[state]), Segment(f"{label} ", _PLAIN)]
-            legend.append(Segment("(blank: not started)", _DIM))
-            return Strip(legend).crop(0, width).extend_cell_length(width, _PLAIN)
+                legend += [Segment(STATE_STYLE[state][0], styles[state]), Segment(f"{label} ", plain)]
+            legend.append(Segment("(blank: not started)", styles[_DIM]))
+            return Strip(legend).crop(0, width).extend_cell_length(width, plain)
         if y > len(snap.actors):
-            return Strip.blank(width, _PLAIN)
+            return Strip.blank(width, plain)
         actor = snap.actors[y - 1]
-        name_style = _ALERT if actor.name in self.highlighted else _BOLD
-        name = fit(actor.name, frame.name_width - 1) + " "
+        split = self._splits.get(y)
+        if split is None:
+            split = self._splits[y] = _Split()
+        split.update(actor.transitions)
+        name_style = styles[_ALERT if actor.name in self.highlighted else _BOLD]
+        name = lane_name(actor.name, frame.name_width - 1) + " "
         segments = [Segment(name, name_style)]
         theme_id = id(styles)
-        for cell, length in _runs(_cells(actor.transitions, frame.ends)):
+        for cell, length in _runs(split.cells(frame.ends)):
             run_key = (theme_id, cell, length)
             segment = _RUN_SEGMENTS.get(run_key)
             if segment is None:

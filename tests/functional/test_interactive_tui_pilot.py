@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -141,10 +142,56 @@ async def test_visualizer_shows_lanes_heatmap_and_deadlock_overlay_and_steps(tmp
                             [a.binding for a in app.active_bindings.values()]]
         assert "step 2/" in _text(app, "#vis-status")
         assert "worker-1: thread-start" in _text(app, "#vis-status")
-        await pilot.press("R")
-        assert len(runs) == 2 and runs[0].stopped and runs[1].seed == 5
+        await pilot.press("N")  # a new run, with a new seed
+        assert len(runs) == 2 and runs[0].stopped and runs[1].seed == screen.seed
         await pilot.press("escape")
         assert runs[1].stopped
+
+
+def _replay_frames(screen: VisualizerScreen) -> list[int]:
+    """Drive R's playback frame by frame (the timer's work, without waiting for it): events drawn."""
+    counts = []
+    for _ in range(10_000):
+        if not screen.replaying:
+            break
+        screen.refresh_frame()
+        counts.append(screen._cursor)  # a quiet stretch repeats the previous count
+    return counts
+
+
+async def test_r_replays_the_recorded_run_exactly_without_a_new_run(tmp_path: Path) -> None:
+    from tests.functional._interactive_fakes import deadlock_events
+
+    runs: list[FakeRun] = []
+
+    def factory(seed: int) -> FakeRun:
+        runs.append(FakeRun(seed, deadlock_events(threads=6, rounds=4)))
+        return runs[-1]
+
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = VisualizerScreen("example", 1, seed=5, run_factory=factory)
+        app.push_screen(screen)
+        await pilot.pause()
+        screen.frame_timer.pause()  # frames are driven by the test, one by one
+        live = _plain(screen.query_one("#lanes").render())
+        await pilot.press("R")
+        assert len(runs) == 1  # no rerun: real threads would interleave differently
+        assert screen.replaying and "replay" in _text(app, "#vis-status")
+        first = _replay_frames(screen)
+        assert len(first) > 10 and first == sorted(first)  # played over many frames, in order
+        assert not screen.replaying and "replayed" in _text(app, "#vis-status")
+        assert first[-1] == len(runs[0].events)
+        assert screen._replay is not None and screen._replay.snapshot() == runs[0].snapshot()
+        assert _plain(screen.query_one("#lanes").render()) == live  # the same picture as the run's end
+        await pilot.press("R")
+        assert _replay_frames(screen) == first  # a second replay is frame for frame the same
+        await pilot.press("R", "space")
+        assert not screen.replaying and "replay paused" in _text(app, "#vis-status")
+        frozen = screen._cursor
+        await pilot.press("s")
+        assert screen._cursor > frozen and "step" in _text(app, "#vis-status")
+        assert len(runs) == 1
 
 
 async def test_visualizer_picker_lists_lessons_and_challenges(tmp_path: Path) -> None:
@@ -502,6 +549,9 @@ async def test_o_switches_a_challenge_between_the_original_and_the_learners_copy
     from challenges import get_challenge
 
     monkeypatch.setenv("LEARN_WORKSPACE", str(tmp_path / "ws"))
+    copy = tmp_path / "ws" / get_challenge(1).name / "program.py"
+    copy.parent.mkdir(parents=True)
+    copy.write_text("print('mine')\n", encoding="utf-8")
     runs: list[FakeRun] = []
 
     def factory(seed: int) -> FakeRun:
@@ -516,6 +566,260 @@ async def test_o_switches_a_challenge_between_the_original_and_the_learners_copy
         assert "mine.py" in screen.sub_title
         await pilot.press("o")
         assert screen.target.program() == get_challenge(1).program_path
-        assert "program.py" in screen.sub_title and len(runs) == 2 and runs[0].stopped
+        assert "original · o: yours" in screen.sub_title and len(runs) == 2 and runs[0].stopped
         await pilot.press("o")
-        assert screen.target.file is None and len(runs) == 3
+        assert screen.target.file is None and screen.target.program() == copy and len(runs) == 3
+
+
+def _rows(widget: Static) -> list[str]:
+    """The widget's content as wrapped on screen (its content width), one string per row."""
+    console = Console(width=widget.content_region.width, record=True, color_system=None, file=io.StringIO())
+    console.print(widget.content)
+    return [row.rstrip() for row in console.export_text().splitlines()]
+
+
+async def test_hints_wrap_to_the_pane_and_name_the_key_for_another(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found under tmux at 80x24: hints were captured at 100 columns, so they broke mid-line."""
+    from dataclasses import replace
+
+    import challenges.hints as hints_module
+    from challenges.hints import HintView
+    from interactive import services as services_module
+
+    hint = ("Run `learn run challenge 1` and read where each stuck thread is\nwaiting: which lock does it\n"
+            "hold, which does it want? Then look for the other thread's lock.")
+    monkeypatch.setattr(hints_module, "next_hint", lambda n: HintView(1, "The bank that froze", (hint,), 4))
+    app = LearnTui(replace(services(tmp_path), hint=services_module._hint))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c", "enter", "h")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        result = app.screen.query_one("#result", Static)
+        rows = [row for row in _rows(result) if row]
+        assert rows[-1] == "Press h for one more." and "`" not in " ".join(rows)
+        width = result.content_region.width
+        for row, following in pairwise(rows):
+            if not following.startswith(("1/4", "Press")):  # the same paragraph: a greedy wrap
+                assert len(row) + 1 + len(following.split()[0]) > width, (row, following)
+
+
+async def test_run_output_is_drawn_for_the_pane_width_not_clipped(tmp_path: Path) -> None:
+    """Found under tmux at 80x24: the run's 'where each thread is stuck' panel was made for 100
+    columns, so its border broke across rows."""
+    from dataclasses import replace
+
+    from rich.panel import Panel
+
+    from interactive.services import _captured
+
+    def run(number: int) -> object:
+        return _captured(lambda console: console.print(Panel("thread 'settlement-7': program.py:72",
+                                                             title="the program hung: where each thread is stuck")))
+
+    app = LearnTui(replace(services(tmp_path), run=run))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c", "enter", "r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        result = app.screen.query_one("#result", Static)
+        rows = _rows(result)
+        assert rows[0].startswith("╭") and rows[0].endswith("╮") and "where each thread is stuck" in rows[0]
+        assert rows[2].startswith("╰") and rows[2].endswith("╯")
+        assert all(len(row) <= result.content_region.width for row in rows)
+
+
+def test_running_without_a_copy_runs_the_original_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import challenges.loop as loop
+    import challenges.workspace as workspace
+    from interactive import services as services_module
+
+    calls: list[bool] = []
+
+    def run_challenge(number: int, *, original: bool = False, deadline_s: float = 10.0) -> tuple[Path, object]:
+        calls.append(original)
+        return Path("program.py"), object()
+
+    monkeypatch.setattr(loop, "run_challenge", run_challenge)
+    monkeypatch.setattr(workspace, "existing_copy", lambda number: None)
+    monkeypatch.setattr("challenges.render.render_run", lambda console, path, result: console.print("hung"))
+    shown = _plain(services_module._run(1))
+    assert calls == [True] and "The original program (no copy yet: e makes yours)." in shown and "hung" in shown
+
+
+async def test_without_a_workspace_a_second_press_creates_it_and_the_copy(tmp_path: Path) -> None:
+    """Found under tmux: a new learner's e and g only said "run `learn init`" (a dead end in the app)."""
+    from dataclasses import replace
+
+    workspace = tmp_path / "ws"
+    made: list[int] = []
+
+    def init() -> Path:
+        workspace.mkdir()
+        return workspace
+
+    def make_copy(number: int) -> Path:
+        made.append(number)
+        return workspace / "program.py"
+
+    from tests.functional._interactive_fakes import challenge_views
+
+    views = tuple(replace(view, has_copy=False) for view in challenge_views(tmp_path))
+    fakes = replace(services(tmp_path), challenges=lambda: views, make_copy=make_copy, init_workspace=init,
+                    new_workspace=lambda: None if workspace.exists() else workspace)
+    app = LearnTui(fakes)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c", "down", "enter")
+        assert isinstance(app.screen, ChallengeDetailScreen) and not app.screen.challenge.has_copy
+        await pilot.press("g")
+        assert not workspace.exists() and made == []  # the first press only says where it would go
+        assert any(str(workspace) in str(n.message) for n in app._notifications)
+        await pilot.press("g")
+        await app.workers.wait_for_complete()
+        assert workspace.is_dir() and made == [2] and app.screen.challenge.has_copy
+
+
+async def test_the_visualizer_header_names_the_program_within_80_columns(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found under tmux at 80x24: the header showed 'workspace/challenge…', cut before the o key."""
+    from challenges import get_challenge
+
+    monkeypatch.setenv("LEARN_WORKSPACE", str(tmp_path / "a-long-folder-name" / "workspace"))
+    copy = tmp_path / "a-long-folder-name" / "workspace" / get_challenge(1).name / "program.py"
+    copy.parent.mkdir(parents=True)
+    copy.write_text("print('mine')\n", encoding="utf-8")
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = VisualizerScreen("challenge", 1, seed=3, run_factory=FakeRun)
+        app.push_screen(screen)
+        await pilot.pause()
+        from textual.widgets._header import HeaderTitle
+
+        assert screen.sub_title == "challenge 1 · your copy · o: original"
+        title = screen.query_one(HeaderTitle)
+        shown = "".join(title.render_line(y).text for y in range(title.size.height))
+        assert "o: original" in shown and "…" not in shown
+        assert any("a-long-folder-name" in str(n.message) for n in app._notifications)  # the path, in full
+
+
+async def test_the_visualizer_status_fits_80_columns_or_ends_with_an_ellipsis(tmp_path: Path) -> None:
+    """Found under tmux at 80x24: 'replay done: … Home rewinds, space resumes the live view' was cut
+    mid-word; a step's long description was cut without a mark."""
+    from evaluator.events import Event, EventKind
+
+    long_lock = "accounts[1]@program.py:20 " + "x" * 80
+    events = [Event(0, 0, EventKind.THREAD_START, "settlement-0", 1),
+              Event(1, 5, EventKind.LOCK_WAIT, "settlement-0", 1, long_lock, None, "program.py:42")]
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = VisualizerScreen("example", 1, seed=5, run_factory=lambda seed: FakeRun(seed, events))
+        app.push_screen(screen)
+        await pilot.pause()
+        screen.frame_timer.pause()
+        status = screen.query_one("#vis-status", Static)
+        await pilot.press("R")
+        _replay_frames(screen)
+        await pilot.pause()
+        row = status.render_line(0).text.rstrip()
+        assert row.endswith("space: live") and len(row) <= 80
+        await pilot.press("home", "s", "s")
+        await pilot.pause()
+        row = status.render_line(0).text.rstrip()
+        assert "lock-wait accounts[1]" in row and row.endswith("…") and len(row) <= 80
+
+
+async def test_picker_titles_wrap_under_themselves_at_80_columns(tmp_path: Path) -> None:
+    """Found under tmux at 80x24: lesson 11's and 15's titles wrapped back to the margin."""
+    from dataclasses import replace
+
+    from textual.widgets import OptionList
+
+    long_title = "Graceful shutdown: signals, stop accepting, drain with a deadline and then some more"
+    app = LearnTui(replace(services(tmp_path), examples=lambda: ((15, long_title),)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        rows = [options.render_line(y).text.rstrip() for y in range(options.size.height)]
+        first = next(i for i, row in enumerate(rows) if "Lesson 15" in row)
+        assert "Graceful shutdown" in rows[first]
+        wrapped = rows[first + 1].lstrip("▊ ")
+        assert wrapped and rows[first + 1].index(wrapped) >= 12  # under the title, not under "Lesson"
+
+
+async def test_the_simulated_world_footer_keeps_help_visible_at_80_columns(tmp_path: Path) -> None:
+    """Found under tmux at 80x24: with '+ Zoom' the footer cut '? Help' to '? Hel'."""
+    from textual.widgets._footer import FooterKey
+
+    from tests.unit.test_interactive_visualizer_sim import _events
+
+    events = list(_events(9))
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(VisualizerScreen("challenge", 9, seed=1, run_factory=lambda seed: FakeRun(seed, events)))
+        await pilot.pause()
+        await pilot.pause()
+        keys = {key.key: key for key in app.screen.query(FooterKey)}
+        assert {"plus", "question_mark", "R"} <= set(keys)
+        palette = keys.pop("ctrl+p")  # docked on the right, over whatever reaches it
+        assert all(key.region.right <= palette.region.x for key in keys.values())
+
+
+async def test_o_without_a_copy_says_so_instead_of_rerunning_the_original(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found under tmux: o on a challenge without a copy silently restarted the same original."""
+    monkeypatch.setenv("LEARN_WORKSPACE", str(tmp_path / "ws"))
+    runs: list[FakeRun] = []
+
+    def factory(seed: int) -> FakeRun:
+        runs.append(FakeRun(seed))
+        return runs[-1]
+
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = VisualizerScreen("challenge", 16, seed=3, run_factory=factory)
+        app.push_screen(screen)
+        await pilot.pause()
+        assert screen.sub_title == "challenge 16 · original (no copy yet)"
+        await pilot.press("o")
+        assert len(runs) == 1 and not runs[0].stopped
+        assert any("no copy of challenge 16" in str(n.message) for n in app._notifications)
+
+
+async def test_a_long_quiz_choice_wraps_under_its_text_not_its_number(tmp_path: Path) -> None:
+    """Found under tmux at 80x24: a long choice's second line started under '4)'."""
+    from dataclasses import replace
+
+    from textual.widgets import OptionList
+
+    from interactive.quiz import Question, QuestionKind
+
+    long = "Stale reads from the cache, because the database is updated first and the cache only much later"
+    question = Question("f-long", "caching", QuestionKind.CHOICE, "What is the main risk of write-behind caching?",
+                        ("Slow writes", long), 0, "Write-behind acknowledges after writing the cache.",
+                        why=("", "the cache has the newest value; the risk is durability"))
+    app = LearnTui(replace(services(tmp_path), quiz_bank=lambda: (question,)), quiz_seed=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("z")
+        await pilot.pause()
+        choices = app.screen.query_one("#quiz-choices", OptionList)
+        rows = [choices.render_line(y).text.rstrip() for y in range(choices.size.height)]
+        first = next(i for i, row in enumerate(rows) if "Stale reads" in row)
+        label = rows[first].index("Stale reads")
+        continuation = rows[first + 1]
+        assert continuation.strip() and len(continuation) - len(continuation.lstrip()) == label
+
+
+async def test_the_help_screen_lists_each_key_once(tmp_path: Path) -> None:
+    """Found under tmux: help listed tab and ctrl+p twice (as a binding and as a common key)."""
+    from interactive.screens.help import HelpScreen
+
+    app = LearnTui(services(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = [row.split()[0].lower() for row in _plain(app.screen.query_one("#help-keys", Static).content)
+                .splitlines() if row.strip()]
+        rows = ["ctrl+" + key[1:] if key.startswith("^") else key for key in rows]
+        assert len(rows) == len(set(rows)), rows
+        assert {"tab", "ctrl+p", "esc"} <= set(rows)

@@ -117,3 +117,11 @@ def test_asyncio_tasks_lock_waits_a_blocked_loop_and_worker_processes_are_drawn(
     assert any("event loop blocked" in finding for finding in snapshot.findings)
     kinds = {e.kind for e in run.recorded() if e.actor == "fetch-0"}
     assert {EventKind.TASK_START, EventKind.LOCK_ACQUIRE, EventKind.SLEEP_START, EventKind.TASK_END} <= kinds
+
+
+def test_a_lesson_runs_to_its_end_in_the_visualizer_sandbox() -> None:
+    """Found under tmux: every lesson crashed at its "try next" step in the visualizer (the lesson
+    looked for the learner's workspace, and the sandbox has no home directory)."""
+    run = run_to_completion(Target("example", "1"), seed=1, deadline_s=60)
+    assert run.returncode == 0, run.errors()
+    assert not any(f.startswith("crash") for f in run.snapshot().findings)

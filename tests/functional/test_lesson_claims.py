@@ -104,3 +104,23 @@ def test_lesson_copy_goes_to_the_workspace_once(tmp_path: Path) -> None:
     again, created_again = lesson_copy(Path(ex01.__file__))
     assert again == copy and not created_again and copy.read_text() == "# my edit\n"
     assert str(copy).startswith(str(tmp_path)), "the copy lives in LEARN_WORKSPACE, not the checkout"
+
+
+def test_a_viewing_run_makes_no_lesson_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Watching a lesson (`learn visualize`, `learn trace`) writes nothing: "try next" still names
+    the edit and the challenge, but no copy is made or promised."""
+    import io
+
+    from rich.console import Console
+
+    import examples._lesson as lesson
+
+    def no_copy(source: Path) -> tuple[Path, bool]:
+        raise AssertionError("a viewing run must not copy the lesson")
+
+    monkeypatch.setattr(lesson, "VIEWING", True)
+    monkeypatch.setattr(lesson, "lesson_copy", no_copy)
+    out = io.StringIO()
+    lesson.try_next(Console(file=out, width=100), ex01.__file__, "take the lock in adder()", [(2, "lost updates")])
+    text = out.getvalue()
+    assert "take the lock in adder()" in text and "learn challenge 2" in text and "Your copy" not in text

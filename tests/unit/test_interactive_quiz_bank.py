@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from interactive.quiz import TOPICS, QuestionKind, QuizDataError, load_bank, load_file
+from interactive.quiz import TOPICS, Question, QuestionKind, QuizDataError, load_bank, load_file
 
 GOOD = '''
 [[question]]
@@ -130,11 +130,32 @@ def test_shuffling_keeps_every_question_answerable_and_explained() -> None:
                     assert shown.why_wrong(index) == original.why[original.choices.index(choice)]
 
 
-NEW_TOPICS = ("sync-primitives", "futures", "sync-problems", "go-patterns", "security", "streaming", "shutdown")
+def _unexplained(question: Question) -> bool:
+    """True unless the right choice has "" and each wrong one its own explanation (>= 20 chars)."""
+    why = question.why
+    wrong = [w for i, w in enumerate(why) if i != question.answer]
+    return (
+        len(why) != len(question.choices)
+        or why[question.answer] != ""
+        or any(len(w) < 20 for w in wrong)
+        or len(set(wrong)) != len(wrong)
+    )
 
 
-def test_new_topic_questions_explain_every_distractor() -> None:
-    for question in load_bank():
-        if question.topic in NEW_TOPICS:
-            assert len(question.why) == len(question.choices), question.source
-            assert all(w for i, w in enumerate(question.why) if i != question.answer), question.source
+def test_every_question_explains_why_each_wrong_choice_is_wrong() -> None:
+    missing = [q.source for q in load_bank() if _unexplained(q)]
+    assert not missing, f"questions without a distinct explanation per wrong choice: {missing}"
+
+
+@pytest.mark.parametrize(
+    "why",
+    [None, '["", ""]', '["a is not it", ""]', '["", "a is not it because of reasons"]'],
+    ids=["no-why", "empty", "too-short", "right-one-explained"],
+)
+def test_the_explanation_rule_rejects_incomplete_why_lists(tmp_path: Path, why: str | None) -> None:
+    text = GOOD if why is None else GOOD.replace("answer = 2", f"answer = 2\nwhy = {why}")
+    (question,) = load_file(_write(tmp_path, text))
+    assert _unexplained(question)
+    good = GOOD.replace("answer = 2", 'answer = 2\nwhy = ["a is the other letter, not b", ""]')
+    (explained,) = load_file(_write(tmp_path, good, "good.toml"))
+    assert not _unexplained(explained)

@@ -249,3 +249,36 @@ def test_a_fold_copy_is_independent_and_equal() -> None:
     other.apply(Event(999, 10**12, EventKind.LOCK_RELEASE, "worker-0", 100, "lock_a"))
     assert other.snapshot() != fold.snapshot()
     assert {lock.name: lock.owner for lock in fold.snapshot().locks}["lock_a"] == "worker-0"
+
+
+def test_lane_rows_kept_across_frames_match_rows_drawn_afresh() -> None:
+    """Rows reuse each actor's split transitions between frames (appends only); history thinning
+    and a different actor on the same row must start over, never draw stale states."""
+    from evaluator.events import Event, EventKind
+    from interactive.widgets.lanes import _DEFAULT_STYLES, LanesWidget, _LaneFrame
+
+    kinds = (EventKind.LOCK_WAIT, EventKind.LOCK_ACQUIRE, EventKind.SLEEP_START, EventKind.SLEEP_END)
+    fold, kept = Fold(), LanesWidget()
+    seq = 0
+    for frame in range(12):  # about 3 * HISTORY transitions per actor: thinned several times
+        for _ in range(HISTORY // 2):
+            for actor in range(3):
+                fold.apply(Event(seq, seq, kinds[seq % 4], f"w{actor}", actor, "L"))
+                seq += 1
+        if frame == 6:  # a new actor sorts nowhere special but adds a row
+            fold.apply(Event(seq, seq, EventKind.THREAD_START, "late", 99))
+            seq += 1
+        snapshot = fold.snapshot()
+        layout = _LaneFrame(snapshot, 120, _DEFAULT_STYLES)
+        for y in range(len(snapshot.actors) + 1):
+            assert kept._row(layout, y, 120).text == LanesWidget()._row(layout, y, 120).text, (frame, y)
+
+
+def test_dotted_task_names_keep_their_end_in_a_narrow_lane() -> None:
+    """Found under tmux at 80x24: lesson 11's anyio tasks all read 'examples.ex11_bou…'."""
+    from interactive.widgets.lanes import lane_name
+
+    shown = lane_name("examples.ex11_bounded_parallelism_anyio._job_that_may_fail", 19)
+    assert shown == "…_job_that_may_fail" and len(shown) == 19
+    assert lane_name("examples.ex11_bounded_parallelism_anyio._job", 19).rstrip().endswith("anyio._job")
+    assert lane_name("worker-with-a-very-long-name", 10) == "worker-wi…"  # plain names keep their start
