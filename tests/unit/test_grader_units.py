@@ -150,3 +150,17 @@ def test_result_json_round_trips_with_internal_errors() -> None:
 
     result = _result()
     assert GradeResult.from_json(json.loads(result_to_json(result))) == result
+
+
+def test_a_check_proven_over_every_ordering_says_so() -> None:
+    result = GradeResult(1, True, (), (CheckOutcome("opposite transfers", True, 0.1, 10, exhaustive=True),
+                                       CheckOutcome("a ring of three transfers", True, 0.4, 180)), 0.6, 1)
+    buffer = io.StringIO()
+    render_grade(Console(file=buffer, width=80, color_system=None), result)
+    text = buffer.getvalue()
+    assert "10 (all)" in text and "180 (all)" not in text
+    assert "every distinct ordering" in text
+    assert all(len(line) <= 80 for line in text.splitlines())
+    import json
+
+    assert GradeResult.from_json(json.loads(result_to_json(result))) == result
