@@ -17,7 +17,6 @@ from __future__ import annotations
 import random
 import re
 import traceback
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -28,7 +27,7 @@ from challenges.sim.integrity import changed_since, fingerprint
 from challenges.sim.program import SimProgram
 from challenges.sim.world import Escaped, SimStuck, World
 from evaluator.findings import Finding, FindingKind, Severity
-from evaluator.spec import CheckContext, Violation
+from evaluator.spec import CheckContext, Violation, check_seed
 
 __all__ = ["SimCheck", "SimViolation", "fault_seeds", "run_scenario"]
 
@@ -53,7 +52,7 @@ very hash seed (set iteration order) the grading had."""
 
 def fault_seeds(base_seed: int, name: str, count: int) -> list[int]:
     """The fault seeds a grading with ``base_seed`` tries for the check ``name``."""
-    rng = random.Random(base_seed * 1_000_003 + zlib.crc32(name.encode()))
+    rng = random.Random(check_seed(base_seed, name))
     return [base_seed % HASH_PERIOD + HASH_PERIOD * rng.randrange(1, 100_000) for _ in range(count)]
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import zlib
 from dataclasses import replace
 from types import ModuleType
 from typing import Any
@@ -25,7 +24,7 @@ from evaluator.detectors.held_locks import find_locks_held_during_sleep
 from evaluator.detectors.race import interleaving_evidence, lost_updates, switch_evidence
 from evaluator.findings import Finding, FindingKind, Severity
 from evaluator.scheduler import Budget, RunResult, explore
-from evaluator.spec import CheckContext, ScheduleCheck, Violation
+from evaluator.spec import CheckContext, ScheduleCheck, Violation, check_seed
 
 __all__ = ["exploration_stats", "failure_findings", "record_schedules", "run_schedule_check"]
 
@@ -60,7 +59,7 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
         budget.max_schedules = min(budget.max_schedules, QUICK_SCHEDULES)
         budget.max_seconds = min(budget.max_seconds, QUICK_SECONDS)
         budget.stop_when_dfs_exhausted = True
-    seed = (ctx.seed * 1_000_003 + zlib.crc32(check.name.encode())) & 0xFFFF_FFFF
+    seed = check_seed(ctx.seed, check.name) & 0xFFFF_FFFF
     targeted = check.kind is FindingKind.LOCK_HELD_DURING_IO
 
     def held_lock_shown(run: RunResult) -> bool:

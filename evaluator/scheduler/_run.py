@@ -17,6 +17,7 @@ from evaluator.detectors.deadlock import DeadlockSnapshot, LockEdge
 from evaluator.instrument import _real, _runtime
 from evaluator.scheduler._controller import (
     ADVERSARIAL_DECISIONS,
+    Abort,
     Chooser,
     Controller,
     Decision,
@@ -109,7 +110,7 @@ def run_schedule(
             try:
                 scenario(program)
             except BaseException as exc:
-                if ctl.aborting or type(exc).__name__ == "Abort":
+                if ctl.aborting or isinstance(exc, Abort):
                     raise
                 box["error"] = exc
 
