@@ -17,6 +17,7 @@ from types import FrameType
 from typing import Any, Protocol
 
 from evaluator import events
+from evaluator.callsite import CallSite, text
 from evaluator.instrument import _real
 
 _EVALUATOR_DIR = str(Path(__file__).resolve().parent.parent) + os.sep
@@ -112,9 +113,15 @@ def location(frame: FrameType | None) -> str | None:
     return f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}"
 
 
-def call_site() -> str | None:
-    """Where user code called the instrumented operation."""
-    return location(user_frame(3))
+def call_site() -> CallSite | None:
+    """Where user code called the instrumented operation, formatted only if someone reads it."""
+    frame: FrameType | None = sys._getframe(2)
+    while frame is not None:
+        code = frame.f_code
+        if (_kind_cache.get(code.co_filename) or file_kind(code.co_filename)) == "user":
+            return CallSite(code, frame.f_lineno)
+        frame = frame.f_back
+    return None
 
 
 site_counts: dict[str, int] = {}
@@ -199,9 +206,9 @@ def emit(
     kind: events.EventKind,
     obj: str | None = None,
     value: int | None = None,
-    where: str | None = None,
+    where: CallSite | str | None = None,
     detail: str | None = None,
 ) -> None:
     """Emit an event for the calling thread."""
     name, ident = actor()
-    events.event_log.emit(kind, name, ident, obj=obj, value=value, location=where, detail=detail)
+    events.event_log.emit(kind, name, ident, obj=obj, value=value, location=text(where), detail=detail)
