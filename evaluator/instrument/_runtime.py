@@ -1,7 +1,10 @@
 """Shared state of the instrumentation: the active scheduler (if any) and naming helpers.
 
 Instrumented primitives ask :func:`controlled` whether the calling thread runs under the
-controlled scheduler; if not they block for real (passthrough) and only record events.
+controlled scheduler; if not they block for real (passthrough) and only record events, and
+only while someone reads them (``events.event_log.observed``). With neither a scheduler nor an
+observer, :func:`call_site` and :func:`emit` return at once, so a program nobody watches pays
+little more than the real operation.
 """
 
 from __future__ import annotations
@@ -114,7 +117,12 @@ def location(frame: FrameType | None) -> str | None:
 
 
 def call_site() -> CallSite | None:
-    """Where user code called the instrumented operation, formatted only if someone reads it."""
+    """Where user code called the instrumented operation, formatted only if someone reads it.
+
+    None when neither a scheduler nor an event observer could ever read it.
+    """
+    if controller is None and not events.event_log.observed:
+        return None
     frame: FrameType | None = sys._getframe(2)
     while frame is not None:
         code = frame.f_code
@@ -209,6 +217,9 @@ def emit(
     where: CallSite | str | None = None,
     detail: str | None = None,
 ) -> None:
-    """Emit an event for the calling thread."""
+    """Emit an event for the calling thread, if anyone reads events (else nothing is built)."""
+    log = events.event_log
+    if not log.observed:
+        return
     name, ident = actor()
-    events.event_log.emit(kind, name, ident, obj=obj, value=value, location=text(where), detail=detail)
+    log.emit(kind, name, ident, obj=obj, value=value, location=text(where), detail=detail)
