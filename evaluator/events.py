@@ -1,9 +1,11 @@
 """The one event model shared by the grader, the TUI visualizer and `learn trace`.
 
-Instrumented primitives call :func:`emit`; consumers read a bounded log or subscribe.
-Events are small immutable records; everything downstream (wait-for graphs, lock heatmaps,
-Chrome trace JSON) is derived from them. Emitting is cheap and never blocks: the log is a
-ring buffer, so memory stays bounded however many events a program produces.
+Instrumented primitives call :func:`emit`; consumers subscribe, or ask the log to keep a
+bounded record (:meth:`EventLog.recording`) and read it. Events are small immutable records;
+everything downstream (wait-for graphs, lock heatmaps, Chrome trace JSON) is derived from them.
+Emitting never blocks: the log is a ring buffer, so memory stays bounded however many events a
+program produces. Instrumentation builds events only while :attr:`EventLog.observed` (someone
+subscribes or records): a program nobody watches pays for no event at all.
 """
 
 from __future__ import annotations
@@ -89,6 +91,14 @@ class EventLog:
         """How many events fell off the front of the ring buffer."""
         self.clock: Callable[[], int] = time.perf_counter_ns
         self._paused = 0
+        self._recorders = 0
+        self.observed = False
+        """Someone reads what is emitted (a subscriber, or a :meth:`recording` block) and the log
+        is not paused. Instrumented primitives skip building events and call sites when False."""
+
+    def _update_observed(self) -> None:
+        """Recompute :attr:`observed`; call with ``_lock`` held."""
+        self.observed = bool(self._subscribers or self._recorders) and not self._paused
 
     def emit(
         self,
@@ -100,6 +110,8 @@ class EventLog:
         location: str | None = None,
         detail: str | None = None,
     ) -> Event | None:
+        """Record one event and hand it to the subscribers (None while paused). Always builds the
+        event: callers in hot paths (the instrumentation) check :attr:`observed` first."""
         if self._paused:
             return None
         with self._lock:
@@ -116,13 +128,29 @@ class EventLog:
         """Call ``subscriber`` for every future event; returns an unsubscribe function."""
         with self._lock:
             self._subscribers.append(subscriber)
+            self._update_observed()
 
         def unsubscribe() -> None:
             with self._lock:
                 if subscriber in self._subscribers:
                     self._subscribers.remove(subscriber)
+                self._update_observed()
 
         return unsubscribe
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[None]:
+        """Keep instrumentation's events in the ring buffer inside the block (nestable), for a
+        reader that looks at :meth:`snapshot` afterwards rather than subscribing."""
+        with self._lock:
+            self._recorders += 1
+            self._update_observed()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._recorders -= 1
+                self._update_observed()
 
     @contextlib.contextmanager
     def paused(self) -> Iterator[None]:
@@ -130,11 +158,13 @@ class EventLog:
         the growing ring buffer would otherwise look like the program's own leak."""
         with self._lock:
             self._paused += 1
+            self._update_observed()
         try:
             yield
         finally:
             with self._lock:
                 self._paused -= 1
+                self._update_observed()
 
     def snapshot(self) -> tuple[Event, ...]:
         """An immutable copy of the events currently held."""

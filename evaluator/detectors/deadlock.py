@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from evaluator.callsite import CallSite, text
 from evaluator.findings import Finding, FindingKind, Severity
 
 __all__ = [
@@ -30,10 +31,10 @@ class BlockedThread:
     desc: str
     """What kind of wait: lock, wait, join, sleep..."""
     waits_for: str
-    wait_location: str | None
+    wait_location: CallSite | str | None
     owner: str | None
     """The thread holding what this one waits for (locks, joins), when known."""
-    holds: tuple[tuple[str, str | None], ...]
+    holds: tuple[tuple[str, CallSite | str | None], ...]
     """(lock, where acquired) pairs."""
 
 
@@ -64,11 +65,11 @@ class LockEdge:
     held: str
     acquired: str
     thread: str
-    held_where: str | None
-    where: str | None
+    held_where: CallSite | str | None
+    where: CallSite | str | None
 
 
-def _at(location: str | None) -> str:
+def _at(location: CallSite | str | None) -> str:
     return f" at {location}" if location else ""
 
 
@@ -113,7 +114,7 @@ def deadlock_finding(snapshot: DeadlockSnapshot, *, check: str = "", seed: int |
         title=title,
         evidence=tuple(evidence),
         hint=hint or "Acquire locks in one global order everywhere (or take them together), and make every wait re-check a condition someone will signal.",
-        location=location,
+        location=text(location),
         seed=seed,
         check=check,
         data=dict(data or {}),
@@ -148,6 +149,6 @@ def lock_order_finding(pair: tuple[LockEdge, LockEdge], *, check: str = "") -> F
         title=f"Lock-order inversion: {first.held} and {first.acquired} are taken in both orders",
         evidence=tuple(inversion_evidence(pair)),
         hint="Pick one global order for these locks and acquire them in that order everywhere.",
-        location=first.where,
+        location=text(first.where),
         check=check,
     )

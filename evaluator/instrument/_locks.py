@@ -3,6 +3,8 @@
 Each wraps a real lock (``_block``). Under the controlled scheduler a blocking acquire becomes
 ``controller.block(...)`` — "I cannot run until this real lock is free" — followed by a
 non-blocking acquire that then always succeeds, because only one thread runs at a time.
+With no scheduler and no event observer an acquire or release is the real one plus the owner
+bookkeeping: the common ``learn run`` case stays near native speed.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from evaluator import events
 from evaluator.events import EventKind
-from evaluator.instrument import _real
+from evaluator.instrument import _real, _runtime
 from evaluator.instrument._runtime import (
     Named,
     call_site,
@@ -25,6 +28,9 @@ from evaluator.instrument._runtime import (
 )
 
 __all__ = ["Condition", "Lock", "RLock", "clock_seconds", "wait_on_real"]
+
+_log = events.event_log
+_get_ident = _real.get_ident
 
 
 def clock_seconds() -> float:
@@ -67,7 +73,7 @@ class _OwnedLock(Named):
             self._cl_name_from_creator()
 
     def _take(self, blocking: bool, timeout: float) -> bool:
-        """Acquire ``_block`` for the caller, emitting wait/acquire events."""
+        """Acquire ``_block`` for the caller, emitting wait/acquire events (the watched path)."""
         if blocking is False and timeout != -1:
             raise ValueError("can't specify a timeout for a non-blocking call")
         c = controlled()
@@ -119,7 +125,7 @@ class _OwnedLock(Named):
             c[0].touch(("unlock", stable_id(self)))
             if not self._quiet:
                 c[0].note_release(c[1], self)
-        if not self._quiet:
+        if not self._quiet and _log.observed:
             emit(EventKind.LOCK_RELEASE, self.cl_name, where=call_site())
         self._block.release()
 
@@ -137,14 +143,8 @@ class _OwnedLock(Named):
         """``threading.get_ident()`` of the holder, or None when free."""
         return self._owner
 
-    def __enter__(self) -> bool:
-        return self.acquire()
-
     def __exit__(self, *exc: object) -> None:
         self.release()
-
-    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:  # pragma: no cover - overridden
-        raise NotImplementedError
 
     def release(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -156,9 +156,20 @@ class Lock(_OwnedLock):
     _cl_kind = "Lock"
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if _runtime.controller is None and not _log.observed:  # unwatched: the real acquire only
+            if self._block.acquire(blocking, timeout):
+                self._owner = _get_ident()
+                return True
+            return False
         return self._take(blocking, timeout)
 
+    __enter__ = acquire
+
     def release(self) -> None:
+        if _runtime.controller is None and not _log.observed:  # unwatched: the real release only
+            self._owner = None
+            self._block.release()  # raises "release unlocked lock" like threading's
+            return
         if not self._block.locked():
             raise RuntimeError("release unlocked lock")
         self._give()
@@ -180,16 +191,24 @@ class RLock(_OwnedLock):
         self._count = 0
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
-        if self._owner == _real.get_ident():
+        me = _get_ident()
+        if self._owner == me:
             self._count += 1
             return True
-        got = self._take(blocking, timeout)
+        if _runtime.controller is None and not _log.observed:  # unwatched: the real acquire only
+            got = self._block.acquire(blocking, timeout)
+            if got:
+                self._owner = me
+        else:
+            got = self._take(blocking, timeout)
         if got:
             self._count = 1
-        return got
+        return bool(got)
+
+    __enter__ = acquire
 
     def release(self) -> None:
-        if self._owner != _real.get_ident():
+        if self._owner != _get_ident():
             raise RuntimeError("cannot release un-acquired lock")
         self._count -= 1
         if self._count == 0:

@@ -1,15 +1,22 @@
-"""Instrumented queues: the stdlib queue logic on instrumented locks, plus put/get/depth events."""
+"""Instrumented queues: the stdlib queue logic on instrumented locks, plus put/get/depth events.
+
+Events (and their call sites) are built only while someone reads them; the depth high-water
+mark is kept always, it costs a comparison.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from evaluator import events
 from evaluator.events import EventKind
-from evaluator.instrument import _real
+from evaluator.instrument import _real, _runtime
 from evaluator.instrument._locks import Condition, Lock
 from evaluator.instrument._runtime import Named, call_site, called_from_stdlib, controlled, emit
 
 __all__ = ["LifoQueue", "PriorityQueue", "Queue", "SimpleQueue"]
+
+_log = events.event_log
 
 
 class _Instrumented(Named):
@@ -35,27 +42,32 @@ class _Instrumented(Named):
         cond._cl_public = self
         return cond
 
+    if TYPE_CHECKING:
+        def _qsize(self) -> int: ...  # the stdlib queue's, later in the MRO
+
     def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
-        _preempt()
+        if _runtime.controller is not None:
+            _preempt()
         super().put(item, block, timeout)  # type: ignore[misc]
 
     def get(self, block: bool = True, timeout: float | None = None) -> Any:
-        _preempt()
+        if _runtime.controller is not None:
+            _preempt()
         return super().get(block, timeout)  # type: ignore[misc]
 
     def _put(self, item: Any) -> None:
         super()._put(item)  # type: ignore[misc]
         depth = self._qsize()
-        self.high_water = max(self.high_water, depth)
-        emit(EventKind.QUEUE_PUT, self.cl_name, value=depth, where=call_site())
+        if depth > self.high_water:
+            self.high_water = depth
+        if _log.observed:
+            emit(EventKind.QUEUE_PUT, self.cl_name, value=depth, where=call_site())
 
     def _get(self) -> Any:
         item = super()._get()  # type: ignore[misc]
-        emit(EventKind.QUEUE_GET, self.cl_name, value=self._qsize(), where=call_site())
+        if _log.observed:
+            emit(EventKind.QUEUE_GET, self.cl_name, value=self._qsize(), where=call_site())
         return item
-
-    def _qsize(self) -> int:
-        return super()._qsize()  # type: ignore[misc]
 
 
 def _preempt() -> None:

@@ -1,7 +1,10 @@
 """Shared state of the instrumentation: the active scheduler (if any) and naming helpers.
 
 Instrumented primitives ask :func:`controlled` whether the calling thread runs under the
-controlled scheduler; if not they block for real (passthrough) and only record events.
+controlled scheduler; if not they block for real (passthrough) and only record events, and
+only while someone reads them (``events.event_log.observed``). With neither a scheduler nor an
+observer, :func:`call_site` and :func:`emit` return at once, so a program nobody watches pays
+little more than the real operation.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from types import FrameType
 from typing import Any, Protocol
 
 from evaluator import events
+from evaluator.callsite import CallSite, text
 from evaluator.instrument import _real
 
 _EVALUATOR_DIR = str(Path(__file__).resolve().parent.parent) + os.sep
@@ -112,9 +116,20 @@ def location(frame: FrameType | None) -> str | None:
     return f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}"
 
 
-def call_site() -> str | None:
-    """Where user code called the instrumented operation."""
-    return location(user_frame(3))
+def call_site() -> CallSite | None:
+    """Where user code called the instrumented operation, formatted only if someone reads it.
+
+    None when neither a scheduler nor an event observer could ever read it.
+    """
+    if controller is None and not events.event_log.observed:
+        return None
+    frame: FrameType | None = sys._getframe(2)
+    while frame is not None:
+        code = frame.f_code
+        if (_kind_cache.get(code.co_filename) or file_kind(code.co_filename)) == "user":
+            return CallSite(code, frame.f_lineno)
+        frame = frame.f_back
+    return None
 
 
 site_counts: dict[str, int] = {}
@@ -199,9 +214,12 @@ def emit(
     kind: events.EventKind,
     obj: str | None = None,
     value: int | None = None,
-    where: str | None = None,
+    where: CallSite | str | None = None,
     detail: str | None = None,
 ) -> None:
-    """Emit an event for the calling thread."""
+    """Emit an event for the calling thread, if anyone reads events (else nothing is built)."""
+    log = events.event_log
+    if not log.observed:
+        return
     name, ident = actor()
-    events.event_log.emit(kind, name, ident, obj=obj, value=value, location=where, detail=detail)
+    log.emit(kind, name, ident, obj=obj, value=value, location=text(where), detail=detail)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from evaluator.callsite import CallSite
 from evaluator.detectors.deadlock import BlockedThread, DeadlockSnapshot, LockEdge
 from evaluator.instrument import _real
 from evaluator.instrument._runtime import call_site, stable_id
@@ -43,7 +44,7 @@ class Wait:
     deadline_ns: int | None
     obj: object
     desc: str
-    location: str | None
+    location: CallSite | None
 
 
 @dataclass(eq=False)
@@ -62,7 +63,7 @@ class ThreadRec:
     timed_out: bool = False
     error: BaseException | None = None
     error_frames: tuple[str, ...] = ()
-    held: list[tuple[object, str | None]] = field(default_factory=list)
+    held: list[tuple[object, CallSite | None]] = field(default_factory=list)
     last_line: int | None = None
     """Last line of the learner's file this thread executed."""
     pending: Any = None

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 import time
 from pathlib import Path
+
+import pytest
 
 from evaluator.events import EventKind, event_log
 from evaluator.instrument import REAL, _runtime, install, installed, uninstall
@@ -52,7 +55,7 @@ def test_thread_internals_keep_real_primitives() -> None:
 
 
 def test_passthrough_records_contention_and_queue_depth() -> None:
-    with instrumented():
+    with instrumented(), event_log.recording():
         event_log.clear()
         lock = threading.Lock()
         q = queue.Queue()
@@ -82,6 +85,41 @@ def test_passthrough_records_contention_and_queue_depth() -> None:
     depths = [e.value for e in event_log.snapshot() if e.kind in (EventKind.QUEUE_PUT, EventKind.QUEUE_GET)]
     assert depths == [1, 2, 3, 2]
     assert q.high_water == 3  # type: ignore[attr-defined]
+
+
+def test_nobody_observing_means_no_events_but_the_same_behaviour() -> None:
+    """Unobserved, the primitives build no event; owners, errors and queue depth are as before."""
+    with instrumented():
+        event_log.clear()
+        lock, rlock, q = threading.Lock(), threading.RLock(), queue.Queue()
+        with lock, rlock, rlock:
+            assert lock.locked() and rlock._is_owned()  # type: ignore[attr-defined]
+            assert lock.owner_ident == threading.get_ident()  # type: ignore[attr-defined]
+        assert lock.owner_ident is None and not lock.locked()  # type: ignore[attr-defined]
+        assert lock.acquire(False) and not lock.acquire(False)
+        lock.release()
+        with pytest.raises(RuntimeError, match="release unlocked lock"):
+            lock.release()
+        with pytest.raises(RuntimeError, match="un-acquired"):
+            rlock.release()
+        for i in range(3):
+            q.put(i)
+        assert [q.get(), q.get(timeout=1)] == [0, 1]
+        time.sleep(0)
+        t = threading.Thread(target=q.get)
+        t.start()
+        t.join()
+        unobserved = len(event_log)
+        with event_log.recording():
+            first = sys._getframe().f_lineno + 1
+            lock.acquire()
+            q.put(3)
+            lock.release()
+        recorded = [(e.kind, e.location) for e in event_log.snapshot()]
+    assert unobserved == 0
+    assert q.high_water == 3  # type: ignore[attr-defined]
+    assert recorded == [(kind, f"test_sched_instrument.py:{first + n}") for n, kind in
+                        enumerate((EventKind.LOCK_ACQUIRE, EventKind.QUEUE_PUT, EventKind.LOCK_RELEASE))]
 
 
 def test_sixty_four_threads_work_in_passthrough() -> None:
