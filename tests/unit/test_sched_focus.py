@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evaluator.scheduler import Budget, FocusedPct, Guided, _seed, chooser_from_seed, explore, run_schedule
+from evaluator.scheduler import (
+    Budget,
+    FocusedPct,
+    Guided,
+    _seed,
+    chooser_from_seed,
+    explore,
+    run_schedule,
+)
 from evaluator.scheduler._tracer import ProgramTracer
 
 from ._sched_support import instrumented, load_module
