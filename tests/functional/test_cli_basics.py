@@ -274,3 +274,55 @@ def test_list_imports_no_driver_and_no_pydantic() -> None:
     loaded = _modules_loaded_by("list")
     assert "rich" in loaded  # it rendered a table
     assert not loaded & (set(HEAVY_MODULES) - {"rich"})
+
+
+# --- the `learn` script's --help fast path -----------------------------------------------------
+
+_ENTRY_PROBE = textwrap.dedent(
+    """
+    import json, sys
+    sys.argv = ["learn", *sys.argv[1:]]
+    try:
+        import cli_entry
+        cli_entry.main()
+    except SystemExit:
+        pass
+    finally:
+        print("MODULES " + json.dumps(sorted(m.split(".")[0] for m in sys.modules)), file=sys.stderr)
+    """
+)
+
+
+def _entry(*args: str, **env: str) -> tuple[str, set[str]]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("_LEARN_COMPLETE")}
+    result = subprocess.run([sys.executable, "-c", _ENTRY_PROBE, *args], cwd=ROOT, capture_output=True,
+                            text=True, timeout=30, env={**environment, **env})
+    marker = [line for line in result.stderr.splitlines() if line.startswith("MODULES ")]
+    assert marker, result.stderr
+    return result.stdout, set(json.loads(marker[-1].removeprefix("MODULES ")))
+
+
+def test_saved_help_is_what_typer_prints() -> None:
+    import cli_entry
+    import cli_help
+
+    assert cli_help.HELP == cli_entry.render_help(), "regenerate it: uv run python cli_entry.py"
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_script_help_prints_the_saved_text_without_typer_or_rich(flag: str) -> None:
+    import cli_help
+
+    out, loaded = _entry(flag, COLUMNS="100")
+    assert out == cli_help.HELP
+    assert not loaded & {"typer", "rich", "cli", "tracker", "evaluator"}
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [(("--help",), {"COLUMNS": "60"}), (("--help",), {"COLUMNS": "100", "TYPER_USE_RICH": "1"}),
+     (("--version",), {"COLUMNS": "100"}), (("list", "--help"), {"COLUMNS": "100"})],
+)
+def test_other_command_lines_go_to_typer(args: tuple[str, ...], env: dict[str, str]) -> None:
+    out, loaded = _entry(*args, **env)
+    assert "typer" in loaded and out.strip()
