@@ -306,7 +306,7 @@ def test_saved_help_is_what_typer_prints() -> None:
     import cli_entry
     import cli_help
 
-    assert cli_help.HELP == cli_entry.render_help(), "regenerate it: uv run python cli_entry.py"
+    assert cli_entry.render_help() == cli_help.HELP, "regenerate it: uv run python cli_entry.py"
 
 
 @pytest.mark.parametrize("flag", ["--help", "-h"])
