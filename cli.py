@@ -116,7 +116,7 @@ class LearnApp(typer.Typer):
     """Typer app whose errors are one clear line, never a traceback."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        command = typer.main.get_command(self)
+        command = typer.main.get_command(self._only_invoked(kwargs.get("args")))
         try:
             result = command.main(
                 args=kwargs.get("args"), prog_name="learn", standalone_mode=False
@@ -137,6 +137,24 @@ class LearnApp(typer.Typer):
         if result == ExitCode.INTERRUPTED:  # Typer turns KeyboardInterrupt into exit code 130
             _exit_interrupted()
         raise SystemExit(result if isinstance(result, int) else 0)
+
+    def _only_invoked(self, args: list[str] | None) -> typer.Typer:
+        """This app, or a copy holding only the top-level command ``args`` start with.
+
+        Typer builds a Click command for every registered command (~10 ms for all of them);
+        `learn list` needs one. The copy keeps the root callback and options, so the command
+        runs, fails and prints its help exactly as in the full app. Anything else (no command,
+        an option first, a group, a typo, shell completion) gets the full app.
+        """
+        argv = sys.argv[1:] if args is None else list(args)
+        if not argv or any(name.startswith("_LEARN_COMPLETE") for name in os.environ):
+            return self
+        wanted = [info for info in self.registered_commands if info.name == argv[0]]
+        if len(wanted) != 1:
+            return self
+        slim = LearnApp.__new__(LearnApp)
+        slim.__dict__.update(self.__dict__, registered_commands=wanted, registered_groups=[])
+        return slim
 
 
 app = LearnApp(

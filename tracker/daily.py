@@ -7,7 +7,6 @@ two-star challenge, never a four-star one. Twist and seed depend on the date alo
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
@@ -54,6 +53,8 @@ def daily_of(day: date, challenge: int) -> DailyChallenge:
 
 @lru_cache(maxsize=4096)
 def _pick(day: date, pool: tuple[int, ...]) -> DailyChallenge:
+    import hashlib  # here, not at the top: `learn list` and `learn progress` start faster
+
     digest = hashlib.sha256(f"concurrency-lab daily {day.isoformat()}".encode()).digest()
     twist = sorted(TWISTS)[digest[1] % len(TWISTS)]
     return DailyChallenge(

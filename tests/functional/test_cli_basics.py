@@ -326,3 +326,29 @@ def test_script_help_prints_the_saved_text_without_typer_or_rich(flag: str) -> N
 def test_other_command_lines_go_to_typer(args: tuple[str, ...], env: dict[str, str]) -> None:
     out, loaded = _entry(*args, **env)
     assert "typer" in loaded and out.strip()
+
+
+def _click_help(app: object, *args: str) -> str:
+    import contextlib
+    import io
+
+    import typer
+
+    out = io.StringIO()
+    command = typer.main.get_command(app)  # type: ignore[arg-type]
+    with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+        command.main(args=list(args), prog_name="learn", standalone_mode=False)
+    return out.getvalue()
+
+
+def test_a_command_runs_in_an_app_built_with_only_that_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    names = [info.name for info in cli.app.registered_commands]
+    assert {"list", "progress", "check"} <= set(names)
+    for name in names:
+        assert name is not None
+        slim = cli.app._only_invoked([name, "--help"])
+        assert [info.name for info in slim.registered_commands] == [name] and slim is not cli.app
+        assert _click_help(slim, name, "--help") == _click_help(cli.app, name, "--help"), name
+    for argv in ([], ["--version"], ["run", "example", "1"], ["lst"]):
+        assert cli.app._only_invoked(argv) is cli.app
