@@ -77,9 +77,9 @@ _install_plain_coercion()
 
 
 def _console(stderr: bool = False) -> Console:
-    from rich.console import Console
+    from cli_commands import console
 
-    return Console(stderr=stderr, highlight=False)
+    return console(stderr)
 
 
 def fail(message: str, code: int = ExitCode.USAGE) -> NoReturn:
@@ -229,13 +229,9 @@ def list_command(
     what: Annotated[str, typer.Argument(help="lessons (or examples), challenges, or all")] = "all",
 ) -> None:
     """List the lessons and challenges with their concepts, difficulty and your status."""
-    from cli_render import render_catalogue
+    from cli_commands import list_catalogue
 
-    chosen = {"lessons": "examples", "lesson": "examples", "examples": "examples", "example": "examples",
-              "challenges": "challenges", "challenge": "challenges", "all": "all"}.get(what)
-    if chosen is None:
-        raise UserError(f"cannot list '{what}': choose lessons, challenges or all")
-    render_catalogue(_console(), chosen)
+    list_catalogue(what)
 
 
 @run_app.command("example")
@@ -279,18 +275,17 @@ app.add_typer(profile_app, name="profile")
 
 
 def _challenge_titles() -> dict[int, str]:
-    from challenges import all_challenges
+    from cli_commands import challenge_titles
 
-    return {ch.number: ch.catalogue.title for ch in all_challenges()}
+    return challenge_titles()
 
 
 @app.command("progress")
 def progress_command() -> None:
     """Your level, XP bar, per-challenge status, achievements, streak and today's daily."""
-    from tracker import progress_snapshot
-    from tracker.render import render_progress
+    from cli_commands import show_progress
 
-    render_progress(_console(), progress_snapshot(), _challenge_titles())
+    show_progress()
 
 
 @app.command("daily")

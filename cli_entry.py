@@ -1,17 +1,23 @@
-"""The `learn` script's entry point: `learn --help` without importing Typer.
+"""The `learn` script's entry point: the commonest command lines without importing Typer.
 
-Importing Typer and building the app costs ~60 ms, most of `learn --help`. The top-level help is
-fixed text whenever the terminal is at least 80 columns wide (Click wraps help at 78 columns
-at most), so it is saved in :mod:`cli_help` and printed as is; every other command line, and
-`--help` in a narrower terminal or during shell completion, goes to the Typer app in :mod:`cli`.
-A test keeps the saved text equal to what Typer prints; after changing a command's help,
-regenerate it with ``uv run python cli_entry.py``.
+Importing Typer and building the app costs ~50 ms. Two kinds of command line skip it:
+
+- `learn --help` (or `-h`): the top-level help is fixed text whenever the terminal is at least
+  80 columns wide (Click wraps help at 78 columns at most), so it is saved in :mod:`cli_help`
+  and printed as is. A test keeps it equal to what Typer prints; after changing a command's
+  help, regenerate it with ``uv run python cli_entry.py``.
+- `learn list [WHAT]` and `learn progress` with no options: they call the same functions as
+  their Typer commands (:mod:`cli_commands`), and errors go through ``cli.fail``.
+
+Every other command line, and these in a narrower terminal or during shell completion, goes to
+the Typer app in :mod:`cli`.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 HELP_ARGS = (["--help"], ["-h"])
 MIN_COLUMNS = 80
@@ -29,14 +35,52 @@ def _help_is_saved_text(argv: list[str]) -> bool:
     return shutil.get_terminal_size().columns >= MIN_COLUMNS
 
 
+def _plain_command(argv: list[str]) -> Callable[[], None] | None:
+    """The body of `learn list [WHAT]` or `learn progress` when ``argv`` is just that."""
+    if any(name.startswith("_LEARN_COMPLETE") for name in os.environ):
+        return None
+    if argv == ["progress"]:
+        from cli_commands import show_progress
+
+        return show_progress
+    if argv[:1] == ["list"] and len(argv) <= 2 and not any(arg.startswith("-") for arg in argv[1:]):
+        from cli_commands import list_catalogue
+
+        return lambda: list_catalogue(*argv[1:])
+    return None
+
+
+def _run_plain(command: Callable[[], None]) -> None:
+    """Run ``command`` with the errors handled as the Typer app handles them."""
+    from usererror import UserError
+
+    try:
+        command()
+    except UserError as error:
+        from cli import fail
+
+        fail(error.message, error.exit_code)
+    except KeyboardInterrupt:
+        from cli import _exit_interrupted
+
+        _exit_interrupted()
+    except BrokenPipeError:
+        raise SystemExit(0) from None
+    raise SystemExit(0)
+
+
 def main() -> None:
-    """`learn`: the saved top-level help, else the full command line app."""
-    if _help_is_saved_text(sys.argv[1:]):
+    """`learn`: the saved top-level help, a plain `list`/`progress`, else the Typer app."""
+    argv = sys.argv[1:]
+    if _help_is_saved_text(argv):
         from cli_help import HELP
 
         sys.stdout.write(HELP)
         sys.stdout.flush()
         raise SystemExit(0)
+    command = _plain_command(argv)
+    if command is not None:
+        _run_plain(command)
     from cli import app
 
     app()

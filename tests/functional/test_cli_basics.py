@@ -282,24 +282,35 @@ _ENTRY_PROBE = textwrap.dedent(
     """
     import json, sys
     sys.argv = ["learn", *sys.argv[1:]]
+    code = 0
     try:
         import cli_entry
         cli_entry.main()
-    except SystemExit:
-        pass
+    except SystemExit as exit_:
+        code = exit_.code
     finally:
         print("MODULES " + json.dumps(sorted(m.split(".")[0] for m in sys.modules)), file=sys.stderr)
+    sys.exit(code)
     """
 )
 
 
-def _entry(*args: str, **env: str) -> tuple[str, set[str]]:
+def _entry_run(*args: str, **env: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run the `learn` script's entry point; the result (stderr without the probe's line) and
+    the top-level modules it imported."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("_LEARN_COMPLETE")}
     result = subprocess.run([sys.executable, "-c", _ENTRY_PROBE, *args], cwd=ROOT, capture_output=True,
                             text=True, timeout=30, env={**environment, **env})
     marker = [line for line in result.stderr.splitlines() if line.startswith("MODULES ")]
     assert marker, result.stderr
-    return result.stdout, set(json.loads(marker[-1].removeprefix("MODULES ")))
+    result.stderr = "".join(line for line in result.stderr.splitlines(keepends=True)
+                            if not line.startswith("MODULES "))
+    return result, set(json.loads(marker[-1].removeprefix("MODULES ")))
+
+
+def _entry(*args: str, **env: str) -> tuple[str, set[str]]:
+    result, loaded = _entry_run(*args, **env)
+    return result.stdout, loaded
 
 
 def test_saved_help_is_what_typer_prints() -> None:
@@ -352,3 +363,20 @@ def test_a_command_runs_in_an_app_built_with_only_that_command(monkeypatch: pyte
         assert _click_help(slim, name, "--help") == _click_help(cli.app, name, "--help"), name
     for argv in ([], ["--version"], ["run", "example", "1"], ["lst"]):
         assert cli.app._only_invoked(argv) is cli.app
+
+
+@pytest.mark.parametrize(
+    ("args", "profile"),
+    [(("list",), "ada"), (("list", "lessons"), "ada"), (("list", "nope"), "ada"), (("progress",), "ada"),
+     (("progress",), "bad name!")],
+)
+def test_plain_list_and_progress_run_without_typer_exactly_as_with_it(
+    args: tuple[str, ...], profile: str, tmp_path: Path
+) -> None:
+    env = {"COLUMNS": "100", "LEARN_HOME": str(tmp_path), "LEARN_PROFILE": profile}
+    fast, loaded = _entry_run(*args, **env)
+    assert not loaded & {"typer", "cli"} or fast.returncode == 2  # an error is printed by cli.fail
+    typer_run = subprocess.run([sys.executable, "-c", "from cli import app; app()", *args], cwd=ROOT,
+                               capture_output=True, text=True, timeout=30, env={**os.environ, **env})
+    assert (fast.returncode, fast.stdout, fast.stderr) == (typer_run.returncode, typer_run.stdout, typer_run.stderr)
+    assert fast.stdout.strip() or fast.stderr.startswith("error: ")
