@@ -133,10 +133,10 @@ class LearnApp(typer.Typer):
         except click_exceptions.ClickException as error:
             fail(error.format_message(), error.exit_code)
         except BrokenPipeError:
-            raise SystemExit(0) from None
+            raise SystemExit(ExitCode.OK) from None
         if result == ExitCode.INTERRUPTED:  # Typer turns KeyboardInterrupt into exit code 130
             _exit_interrupted()
-        raise SystemExit(result if isinstance(result, int) else 0)
+        raise SystemExit(result if isinstance(result, int) else ExitCode.OK)
 
     def _only_invoked(self, args: list[str] | None) -> typer.Typer:
         """This app, or a copy holding only the top-level command ``args`` start with.

@@ -52,7 +52,7 @@ def _plain_command(argv: list[str]) -> Callable[[], None] | None:
 
 def _run_plain(command: Callable[[], None]) -> None:
     """Run ``command`` with the errors handled as the Typer app handles them."""
-    from usererror import UserError
+    from usererror import ExitCode, UserError
 
     try:
         command()
@@ -65,8 +65,8 @@ def _run_plain(command: Callable[[], None]) -> None:
 
         _exit_interrupted()
     except BrokenPipeError:
-        raise SystemExit(0) from None
-    raise SystemExit(0)
+        raise SystemExit(ExitCode.OK) from None
+    raise SystemExit(ExitCode.OK)
 
 
 def main() -> None:
@@ -77,7 +77,7 @@ def main() -> None:
 
         sys.stdout.write(HELP)
         sys.stdout.flush()
-        raise SystemExit(0)
+        raise SystemExit(0)  # ExitCode.OK; usererror (and enum) are not imported for --help
     command = _plain_command(argv)
     if command is not None:
         _run_plain(command)
