@@ -238,3 +238,17 @@ def test_a_checkpoint_from_other_rules_or_garbage_is_ignored() -> None:
     assert current in text and checkpoint.loads(text) == History.replay([attempt(1, True)])
     assert checkpoint.loads(text.replace(current, '"rules":0')) is None
     assert checkpoint.loads("{not json") is None and checkpoint.loads("{" + current + "}") is None
+
+
+def test_bug_class_badges_name_finding_kinds_and_the_tracker_imports_no_grader() -> None:
+    import subprocess
+    import sys
+
+    from evaluator.findings import FindingKind
+    from tests.conftest import ROOT
+    from tracker.achievements import _CLASS_BADGES
+
+    assert {kind for kind, _ in _CLASS_BADGES} <= {k.value for k in FindingKind}
+    probe = "import sys, tracker; print(sorted(m for m in sys.modules if m.split('.')[0] == 'evaluator'))"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stderr
