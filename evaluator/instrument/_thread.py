@@ -32,10 +32,6 @@ class Thread(_real.Thread):
             target_name = getattr(target, "__name__", None)
             suffix = f" ({target_name})" if target_name else ""
             name = f"Thread-{c[0].thread_number()}{suffix}"
-        if daemon is None and c is not None:
-            # Inherit from the managed thread, not the OS thread: the scenario runs on a daemon
-            # helper thread, but it stands for a program's (non-daemon) main thread.
-            daemon = bool(c[1].daemon)
         # Explicit base call: threading.py's own subclasses (_DummyThread) call Thread.__init__
         # on instances that are not ours once the module attribute is patched.
         _real.Thread.__init__(self, group, target, name, args, kwargs, daemon=daemon)
