@@ -77,9 +77,9 @@ _install_plain_coercion()
 
 
 def _console(stderr: bool = False) -> Console:
-    from rich.console import Console
+    from cli_commands import console
 
-    return Console(stderr=stderr, highlight=False)
+    return console(stderr)
 
 
 def fail(message: str, code: int = ExitCode.USAGE) -> NoReturn:
@@ -116,7 +116,7 @@ class LearnApp(typer.Typer):
     """Typer app whose errors are one clear line, never a traceback."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        command = typer.main.get_command(self)
+        command = typer.main.get_command(self._only_invoked(kwargs.get("args")))
         try:
             result = command.main(
                 args=kwargs.get("args"), prog_name="learn", standalone_mode=False
@@ -133,10 +133,28 @@ class LearnApp(typer.Typer):
         except click_exceptions.ClickException as error:
             fail(error.format_message(), error.exit_code)
         except BrokenPipeError:
-            raise SystemExit(0) from None
+            raise SystemExit(ExitCode.OK) from None
         if result == ExitCode.INTERRUPTED:  # Typer turns KeyboardInterrupt into exit code 130
             _exit_interrupted()
-        raise SystemExit(result if isinstance(result, int) else 0)
+        raise SystemExit(result if isinstance(result, int) else ExitCode.OK)
+
+    def _only_invoked(self, args: list[str] | None) -> typer.Typer:
+        """This app, or a copy holding only the top-level command ``args`` start with.
+
+        Typer builds a Click command for every registered command (~10 ms for all of them);
+        `learn list` needs one. The copy keeps the root callback and options, so the command
+        runs, fails and prints its help exactly as in the full app. Anything else (no command,
+        an option first, a group, a typo, shell completion) gets the full app.
+        """
+        argv = sys.argv[1:] if args is None else list(args)
+        if not argv or any(name.startswith("_LEARN_COMPLETE") for name in os.environ):
+            return self
+        wanted = [info for info in self.registered_commands if info.name == argv[0]]
+        if len(wanted) != 1:
+            return self
+        slim = LearnApp.__new__(LearnApp)
+        slim.__dict__.update(self.__dict__, registered_commands=wanted, registered_groups=[])
+        return slim
 
 
 app = LearnApp(
@@ -211,13 +229,9 @@ def list_command(
     what: Annotated[str, typer.Argument(help="lessons (or examples), challenges, or all")] = "all",
 ) -> None:
     """List the lessons and challenges with their concepts, difficulty and your status."""
-    from cli_render import render_catalogue
+    from cli_commands import list_catalogue
 
-    chosen = {"lessons": "examples", "lesson": "examples", "examples": "examples", "example": "examples",
-              "challenges": "challenges", "challenge": "challenges", "all": "all"}.get(what)
-    if chosen is None:
-        raise UserError(f"cannot list '{what}': choose lessons, challenges or all")
-    render_catalogue(_console(), chosen)
+    list_catalogue(what)
 
 
 @run_app.command("example")
@@ -261,18 +275,17 @@ app.add_typer(profile_app, name="profile")
 
 
 def _challenge_titles() -> dict[int, str]:
-    from challenges import all_challenges
+    from cli_commands import challenge_titles
 
-    return {ch.number: ch.catalogue.title for ch in all_challenges()}
+    return challenge_titles()
 
 
 @app.command("progress")
 def progress_command() -> None:
     """Your level, XP bar, per-challenge status, achievements, streak and today's daily."""
-    from tracker import progress_snapshot
-    from tracker.render import render_progress
+    from cli_commands import show_progress
 
-    render_progress(_console(), progress_snapshot(), _challenge_titles())
+    show_progress()
 
 
 @app.command("daily")

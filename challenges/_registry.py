@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from staticmeta import parse_statements
 from usererror import UserError
 
 if TYPE_CHECKING:
@@ -71,7 +72,8 @@ _CATALOGUE_FIELDS = ("title", "concepts", "difficulty")
 def _read_catalogue(folder: str) -> CatalogueEntry:
     """Literal ``ChallengeSpec(...)`` keywords from the source; imports the spec only if they are not literals."""
     source = (CHALLENGES_DIR / folder / "spec.py").read_text(encoding="utf-8")
-    for node in ast.walk(ast.parse(source)):
+    spec_statement = r"^\w+\s*(:[^=]*)?=\s*ChallengeSpec\("
+    for node in ast.walk(parse_statements(source, spec_statement, spec_statement)):
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "ChallengeSpec":
             values = {}
             for keyword in node.keywords:

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from types import ModuleType
 
-from staticmeta import module_constant
+from staticmeta import module_constant, parse_statements
 from usererror import UserError
 
 EXAMPLES_DIR = Path(__file__).resolve().parent
@@ -49,8 +49,11 @@ def _read(path: Path, number: int, slug: str) -> Example:
         ) from None
 
 
+_CONSTANTS = r"^(TITLE|CONCEPTS|DIFFICULTY|VARIANTS|NEXT_CHALLENGES)\b"
+
+
 def _parse(path: Path, number: int, slug: str) -> Example:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    tree = parse_statements(path.read_text(encoding="utf-8"), r"\A", _CONSTANTS, str(path))
     return Example(
         number=number,
         slug=slug,

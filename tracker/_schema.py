@@ -94,6 +94,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        4,
+        "the daily challenge within the learner's reach: the daily bonus in the ledger re-derived",
+        (),
+        after=_rederive_ledger,
+    ),
 )
 CURRENT_VERSION = MIGRATIONS[-1].version
 

@@ -15,7 +15,6 @@ from ._db import Database, connect, sqlite_path
 from ._schema import migrate
 from .achievements import ACHIEVEMENTS, unlocked
 from .checkpoint import CHECKPOINT_EVERY
-from .daily import daily_challenge as _daily_for
 from .history import History
 from .levels import level_for, next_level
 from .models import (
@@ -227,7 +226,8 @@ def due_questions(question_ids: list[str], now: datetime) -> list[str]:
 
 
 def daily_challenge(today: date | None = None) -> DailyChallenge:
-    return _daily_for(today or _env.now().date())
+    """The active profile's daily (it depends on what the learner had passed before today)."""
+    return _history()[1].daily(today or _env.now().date())
 
 
 def progress_snapshot() -> ProgressSnapshot:
@@ -252,7 +252,7 @@ def build_snapshot(
         challenges.append(
             ChallengeProgress(number, status, state.attempts, state.hints, state.xp, state.revealed)
         )
-    daily = _daily_for(today)
+    daily = history.daily(today)
     return ProgressSnapshot(
         profile=name,
         xp=history.xp,

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from evaluator.findings import FindingKind
-
 from .daily import CHALLENGE_COUNT
 from .history import History
 from .models import Achievement
@@ -27,21 +25,23 @@ def _rule(key: str, name: str, text: str, icon: str, holds: Callable[[History], 
     return Rule(Achievement(key, name, text, icon), holds)
 
 
-_CLASS_BADGES: tuple[tuple[FindingKind, str], ...] = (
-    (FindingKind.DEADLOCK, "Deadlock Breaker"),
-    (FindingKind.LOCK_ORDER, "Lock Orderer"),
-    (FindingKind.RACE, "Race Stopper"),
-    (FindingKind.INVARIANT, "Invariant Keeper"),
-    (FindingKind.THREAD_LEAK, "Thread Reaper"),
-    (FindingKind.TASK_LEAK, "Task Herder"),
-    (FindingKind.MEMORY_LEAK, "Leak Plumber"),
-    (FindingKind.TIMING_LEAK, "Constant-Time Keeper"),
-    (FindingKind.UNBOUNDED_QUEUE, "Backpressure Builder"),
-    (FindingKind.LOCK_HELD_DURING_IO, "Lock Slimmer"),
-    (FindingKind.SERIALIZED, "Parallelizer"),
-    (FindingKind.EVENT_LOOP_BLOCKED, "Loop Unblocker"),
-    (FindingKind.DISTRIBUTED, "Distributed Thinker"),
+_CLASS_BADGES: tuple[tuple[str, str], ...] = (
+    ("deadlock", "Deadlock Breaker"),
+    ("lock-order-inversion", "Lock Orderer"),
+    ("race", "Race Stopper"),
+    ("invariant", "Invariant Keeper"),
+    ("thread-leak", "Thread Reaper"),
+    ("task-leak", "Task Herder"),
+    ("memory-leak", "Leak Plumber"),
+    ("timing-leak", "Constant-Time Keeper"),
+    ("unbounded-queue", "Backpressure Builder"),
+    ("lock-held-during-io", "Lock Slimmer"),
+    ("serialized", "Parallelizer"),
+    ("event-loop-blocked", "Loop Unblocker"),
+    ("distributed", "Distributed Thinker"),
 )
+"""Bug classes (``evaluator.findings.FindingKind`` values, as events store them; a test keeps
+them valid) and their badges. Plain strings: the tracker starts without importing the grader."""
 
 
 def _article(word: str) -> str:
@@ -49,8 +49,8 @@ def _article(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
-def _mastered(kind: FindingKind) -> Callable[[History], bool]:
-    return lambda h: kind.value in h.mastered_classes
+def _mastered(kind: str) -> Callable[[History], bool]:
+    return lambda h: kind in h.mastered_classes
 
 
 RULES: tuple[Rule, ...] = (
@@ -73,7 +73,7 @@ RULES: tuple[Rule, ...] = (
     _rule("all-done", "Concurrency Graduate", "Pass all 16 challenges", "🎓",
           lambda h: set(range(1, CHALLENGE_COUNT + 1)) <= h.passed),
     *(
-        _rule(f"class-{kind.value}", name, f"Pass {_article(kind.value)} {kind.value} challenge (bug class) without its solution",
+        _rule(f"class-{kind}", name, f"Pass {_article(kind)} {kind} challenge (bug class) without its solution",
               "🐛", _mastered(kind))
         for kind, name in _CLASS_BADGES
     ),

@@ -16,7 +16,7 @@ from typing import Any
 from .history import ChallengeState, History
 from .models import QuizRecord
 
-RULES_VERSION = 1
+RULES_VERSION = 2
 """Bump whenever XP, achievement or fold rules change: old checkpoints then stop being used."""
 CHECKPOINT_EVERY = 200
 """A write saves a fresh checkpoint once this many events lie beyond the last one."""
@@ -44,6 +44,7 @@ def dumps(history: History) -> str:
         "quiz_correct": sorted(history.quiz_correct),
         "active_days": sorted(d.isoformat() for d in history.active_days),
         "daily_days": sorted(d.isoformat() for d in history.daily_days),
+        "daily_picks": {d.isoformat(): n for d, n in history.daily_picks.items()},
         "today": [[c, d.isoformat(), *counts] for (c, d), counts in history._today.items()],
     }
     return json.dumps(state, separators=(",", ":"))
@@ -75,6 +76,7 @@ def loads(text: str) -> History | None:
             quiz_correct=set(state["quiz_correct"]),
             active_days={date.fromisoformat(d) for d in state["active_days"]},
             daily_days={date.fromisoformat(d) for d in state["daily_days"]},
+            daily_picks={date.fromisoformat(d): int(n) for d, n in state["daily_picks"].items()},
             _today={(c, date.fromisoformat(d)): [h, a] for c, d, h, a in state["today"]},
         )
     except (ValueError, TypeError, KeyError, AttributeError):

@@ -1,8 +1,13 @@
-"""The daily challenge: picked from the calendar date alone, so everyone gets the same one."""
+"""The daily challenge: picked from the calendar date and the learner's reach.
+
+Everyone at the same stage gets the same daily on a day. A learner's reach is one star above the
+hardest challenge they had passed before that day (two stars to start), so day one offers a
+two-star challenge, never a four-star one. Twist and seed depend on the date alone.
+"""
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 
@@ -10,6 +15,13 @@ from .models import DailyChallenge
 
 CHALLENGE_COUNT = 16
 """The product's challenges; the daily never depends on which are installed locally."""
+DIFFICULTY: dict[int, int] = {
+    1: 2, 2: 2, 3: 2, 4: 3, 5: 3, 6: 2, 7: 3, 8: 3,
+    9: 4, 10: 3, 11: 3, 12: 4, 13: 4, 14: 4, 15: 4, 16: 5,
+}
+"""Stars of each challenge, as in its spec.py (a test keeps the two equal)."""
+START_STARS = 2
+"""A new learner's reach."""
 DAILY_BONUS_XP = 150
 TWISTS: dict[str, str] = {
     "no-hints": "pass it without taking a hint today",
@@ -18,14 +30,36 @@ TWISTS: dict[str, str] = {
 }
 
 
+def reach(passed: Iterable[int]) -> int:
+    """Most stars a daily may have: one above the hardest challenge passed, at least two."""
+    return max([START_STARS, *(DIFFICULTY.get(n, 0) + 1 for n in passed)])
+
+
+def daily_challenge(day: date, passed: Iterable[int] = ()) -> DailyChallenge:
+    """The daily of ``day`` for a learner who had passed ``passed`` before that day.
+
+    The pool is every challenge within the learner's reach, those not passed yet first.
+    """
+    done = frozenset(passed)
+    stars = reach(done)
+    pool = [n for n in sorted(DIFFICULTY) if DIFFICULTY[n] <= stars]
+    return _pick(day, tuple(n for n in pool if n not in done) or tuple(pool))
+
+
+def daily_of(day: date, challenge: int) -> DailyChallenge:
+    """The daily of ``day`` whose challenge is already known (twist and seed from the date)."""
+    return _pick(day, (challenge,))
+
+
 @lru_cache(maxsize=4096)
-def daily_challenge(day: date) -> DailyChallenge:
-    """The challenge, twist and seed set of ``day``."""
+def _pick(day: date, pool: tuple[int, ...]) -> DailyChallenge:
+    import hashlib  # here, not at the top: `learn list` and `learn progress` start faster
+
     digest = hashlib.sha256(f"concurrency-lab daily {day.isoformat()}".encode()).digest()
     twist = sorted(TWISTS)[digest[1] % len(TWISTS)]
     return DailyChallenge(
         day=day,
-        challenge=1 + int.from_bytes(digest[:1], "big") * CHALLENGE_COUNT // 256,
+        challenge=pool[int.from_bytes(digest[6:10], "big") % len(pool)],
         twist=twist,
         twist_text=TWISTS[twist],
         seed=int.from_bytes(digest[2:6], "big"),

@@ -9,7 +9,6 @@ its own events is rejected as tampered.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Callable
@@ -62,6 +61,8 @@ def _event_json(event: Event) -> dict[str, Any]:
 
 def checksum(content: dict[str, Any]) -> str:
     """SHA-256 over the canonical JSON of everything but the checksum itself."""
+    import hashlib  # here: importing the tracker (every `learn` command) stays cheaper
+
     body = {key: value for key, value in content.items() if key != "checksum"}
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from . import xp as rules
-from .daily import daily_challenge, twist_satisfied
-from .models import Event, EventKind, QuizRecord
+from .daily import daily_challenge, daily_of, twist_satisfied
+from .models import DailyChallenge, Event, EventKind, QuizRecord
 from .spaced import next_box
 
 
@@ -66,6 +66,8 @@ class History:
     active_days: set[date] = field(default_factory=set)
     daily_days: set[date] = field(default_factory=set)
     """Days whose daily bonus was earned."""
+    daily_picks: dict[date, int] = field(default_factory=dict)
+    """Day -> its daily challenge, fixed at the day's first check by the passes before it."""
     _today: dict[tuple[int, date], list[int]] = field(default_factory=dict)
     """(challenge, day) -> [hints that day, checks that day]."""
 
@@ -79,6 +81,11 @@ class History:
     @property
     def passed(self) -> set[int]:
         return {n for n, state in self.challenges.items() if state.passed}
+
+    def daily(self, day: date) -> DailyChallenge:
+        """The daily of ``day``: as fixed that day, else from every pass so far."""
+        number = self.daily_picks.get(day)
+        return daily_challenge(day, self.passed) if number is None else daily_of(day, number)
 
     def challenge(self, number: int) -> ChallengeState:
         return self.challenges.setdefault(number, ChallengeState())
@@ -120,6 +127,8 @@ class History:
         return Step()
 
     def _attempt(self, event: Event) -> Step:
+        if event.day not in self.daily_picks:  # before this check can add a pass
+            self.daily_picks[event.day] = self.daily(event.day).challenge
         state = self.challenge(_number(event))
         state.attempts += 1
         self.attempts += 1
@@ -163,7 +172,7 @@ class History:
         return Step(xp=state.xp, first_pass=True)
 
     def _daily_bonus(self, event: Event, state: ChallengeState, counts: list[int]) -> int:
-        daily = daily_challenge(event.day)
+        daily = self.daily(event.day)
         if event.day in self.daily_days or daily.challenge != event.challenge:
             return 0
         if not twist_satisfied(

@@ -187,7 +187,7 @@ def render_daily(console: Console, daily: DailyChallenge, *, done: bool, compact
             f"[bold]{name}[/]\n"
             f"twist: {daily.twist_text}\n"
             f"reward: {status}\n\n"
-            f"[dim]Everyone gets the same daily on {daily.day.isoformat()}. "
+            f"[dim]Everyone at your stage gets this daily on {daily.day.isoformat()}. "
             f"Start with `learn challenge {daily.challenge}`, then `learn check {daily.challenge}`.[/]",
             title=f"daily challenge · {daily.day.isoformat()}",
             border_style="cyan",

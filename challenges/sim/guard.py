@@ -65,7 +65,7 @@ DENIED_MODULES = frozenset({
     "shutil", "tempfile", "io", "pathlib", "traceback", "linecache", "dis", "asyncio", "time", "sched",
     "queue", "shelve", "dbm", "sqlite3", "http", "urllib", "webbrowser", "ftplib", "smtplib",
     "evaluator", "solutions", "tracker", "interactive", "practical", "benchmarks", "tests", "usererror",
-    "cli", "cli_render", "staticmeta", "examples",
+    "cli", "cli_commands", "cli_entry", "cli_help", "cli_render", "staticmeta", "examples",
 })
 """Top-level modules that reach outside the world (the OS, the interpreter, the grader)."""
 

@@ -274,3 +274,109 @@ def test_list_imports_no_driver_and_no_pydantic() -> None:
     loaded = _modules_loaded_by("list")
     assert "rich" in loaded  # it rendered a table
     assert not loaded & (set(HEAVY_MODULES) - {"rich"})
+
+
+# --- the `learn` script's --help fast path -----------------------------------------------------
+
+_ENTRY_PROBE = textwrap.dedent(
+    """
+    import json, sys
+    sys.argv = ["learn", *sys.argv[1:]]
+    code = 0
+    try:
+        import cli_entry
+        cli_entry.main()
+    except SystemExit as exit_:
+        code = exit_.code
+    finally:
+        print("MODULES " + json.dumps(sorted(m.split(".")[0] for m in sys.modules)), file=sys.stderr)
+    sys.exit(code)
+    """
+)
+
+
+def _entry_run(*args: str, **env: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run the `learn` script's entry point; the result (stderr without the probe's line) and
+    the top-level modules it imported."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("_LEARN_COMPLETE")}
+    result = subprocess.run([sys.executable, "-c", _ENTRY_PROBE, *args], cwd=ROOT, capture_output=True,
+                            text=True, timeout=30, env={**environment, **env})
+    marker = [line for line in result.stderr.splitlines() if line.startswith("MODULES ")]
+    assert marker, result.stderr
+    result.stderr = "".join(line for line in result.stderr.splitlines(keepends=True)
+                            if not line.startswith("MODULES "))
+    return result, set(json.loads(marker[-1].removeprefix("MODULES ")))
+
+
+def _entry(*args: str, **env: str) -> tuple[str, set[str]]:
+    result, loaded = _entry_run(*args, **env)
+    return result.stdout, loaded
+
+
+def test_saved_help_is_what_typer_prints() -> None:
+    import cli_entry
+    import cli_help
+
+    assert cli_entry.render_help() == cli_help.HELP, "regenerate it: uv run python cli_entry.py"
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_script_help_prints_the_saved_text_without_typer_or_rich(flag: str) -> None:
+    import cli_help
+
+    out, loaded = _entry(flag, COLUMNS="100")
+    assert out == cli_help.HELP
+    assert not loaded & {"typer", "rich", "cli", "tracker", "evaluator"}
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [(("--help",), {"COLUMNS": "60"}), (("--help",), {"COLUMNS": "100", "TYPER_USE_RICH": "1"}),
+     (("--version",), {"COLUMNS": "100"}), (("list", "--help"), {"COLUMNS": "100"})],
+)
+def test_other_command_lines_go_to_typer(args: tuple[str, ...], env: dict[str, str]) -> None:
+    out, loaded = _entry(*args, **env)
+    assert "typer" in loaded and out.strip()
+
+
+def _click_help(app: object, *args: str) -> str:
+    import contextlib
+    import io
+
+    import typer
+
+    out = io.StringIO()
+    command = typer.main.get_command(app)  # type: ignore[arg-type]
+    with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+        command.main(args=list(args), prog_name="learn", standalone_mode=False)
+    return out.getvalue()
+
+
+def test_a_command_runs_in_an_app_built_with_only_that_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    names = [info.name for info in cli.app.registered_commands]
+    assert {"list", "progress", "check"} <= set(names)
+    for name in names:
+        assert name is not None
+        slim = cli.app._only_invoked([name, "--help"])
+        assert [info.name for info in slim.registered_commands] == [name] and slim is not cli.app
+        assert _click_help(slim, name, "--help") == _click_help(cli.app, name, "--help"), name
+    for argv in ([], ["--version"], ["run", "example", "1"], ["lst"]):
+        assert cli.app._only_invoked(argv) is cli.app
+
+
+@pytest.mark.parametrize(
+    ("args", "profile"),
+    [(("list",), "ada"), (("list", "lessons"), "ada"), (("list", "nope"), "ada"), (("progress",), "ada"),
+     (("progress",), "bad name!")],
+)
+def test_plain_list_and_progress_run_without_typer_exactly_as_with_it(
+    args: tuple[str, ...], profile: str, tmp_path: Path
+) -> None:
+    env = {"COLUMNS": "100", "LEARN_HOME": str(tmp_path), "LEARN_PROFILE": profile}
+    fast, loaded = _entry_run(*args, **env)
+    assert not loaded & {"typer", "cli"} or fast.returncode == 2  # an error is printed by cli.fail
+    typer_run = subprocess.run([sys.executable, "-c", "from cli import app; app()", *args], cwd=ROOT,
+                               capture_output=True, text=True, timeout=30, env={**os.environ, **env})
+    assert (fast.returncode, fast.stdout, fast.stderr) == (typer_run.returncode, typer_run.stdout, typer_run.stderr)
+    assert fast.stdout.strip() or fast.stderr.startswith("error: ")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from tests.unit.tracker_strategies import events
 from tracker.achievements import ACHIEVEMENTS, unlocked
-from tracker.daily import TWISTS, daily_challenge
+from tracker.daily import DIFFICULTY, TWISTS, daily_challenge
 from tracker.history import History
 from tracker.levels import LEVELS, level_for, next_level
 from tracker.models import Event, EventKind, QuizRecord
@@ -76,10 +76,45 @@ def test_examples_quiz_and_practical_earn_once_each() -> None:
 
 def test_daily_is_deterministic_in_range_and_varies() -> None:
     days = [date(2026, 1, 1) + timedelta(days=i) for i in range(120)]
-    picks = [daily_challenge(day) for day in days]
-    assert picks == [daily_challenge(day) for day in days]
+    picks = [daily_challenge(day, range(1, 17)) for day in days]
+    assert picks == [daily_challenge(day, range(1, 17)) for day in days]
     assert all(1 <= p.challenge <= 16 and p.twist in TWISTS for p in picks)
     assert len({p.challenge for p in picks}) >= 10 and len({p.twist for p in picks}) == len(TWISTS)
+
+
+def test_daily_on_day_one_is_a_two_star_challenge() -> None:
+    # Regression: a new learner's daily was any of the 16, four- and five-star ones included.
+    days = [date(2026, 1, 1) + timedelta(days=i) for i in range(60)]
+    firsts = {daily_challenge(day).challenge for day in days}
+    assert firsts == {n for n, stars in DIFFICULTY.items() if stars == 2}
+    assert all(History().daily(day) == daily_challenge(day) for day in days)
+
+
+def test_daily_reaches_one_star_above_the_hardest_pass_and_prefers_new_ones() -> None:
+    days = [date(2026, 1, 1) + timedelta(days=i) for i in range(120)]
+    after_a_two_star = {daily_challenge(day, {1}).challenge for day in days}
+    assert {DIFFICULTY[n] for n in after_a_two_star} == {2, 3} and 1 not in after_a_two_star
+    after_a_four_star = {daily_challenge(day, {1, 9}).challenge for day in days}
+    assert 16 in after_a_four_star and not after_a_four_star & {1, 9}
+    assert {daily_challenge(day, range(1, 17)).challenge for day in days} == set(range(1, 17))
+
+
+def test_daily_is_fixed_by_the_passes_before_the_day() -> None:
+    day = next(d for d in (date(2026, 3, 1) + timedelta(days=i) for i in range(60))
+               if daily_challenge(d).challenge != daily_challenge(d, {1, 2, 3, 6}).challenge)
+    at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
+    morning = daily_challenge(day)
+    history = History()
+    for number in (1, 2, 3, 6):
+        history.apply(attempt(number, True, at=at, difficulty=2))
+    assert history.daily(day) == morning, "passes during the day do not move today's daily"
+    assert history.daily(day + timedelta(days=1)) == daily_challenge(day + timedelta(days=1), {1, 2, 3, 6})
+
+
+def test_daily_stars_match_the_challenge_specs() -> None:
+    from challenges import all_challenges
+
+    assert {c.number: c.catalogue.difficulty for c in all_challenges()} == DIFFICULTY
 
 
 def test_daily_bonus_once_per_day_when_the_twist_holds() -> None:
@@ -198,6 +233,22 @@ def test_a_checkpoint_resumes_the_fold_exactly(prefix: list[Event], suffix: list
 def test_a_checkpoint_from_other_rules_or_garbage_is_ignored() -> None:
     from tracker import checkpoint
 
+    current = f'"rules":{checkpoint.RULES_VERSION}'
     text = checkpoint.dumps(History.replay([attempt(1, True)]))
-    assert checkpoint.loads(text.replace('"rules":1', '"rules":0')) is None
-    assert checkpoint.loads("{not json") is None and checkpoint.loads('{"rules":1}') is None
+    assert current in text and checkpoint.loads(text) == History.replay([attempt(1, True)])
+    assert checkpoint.loads(text.replace(current, '"rules":0')) is None
+    assert checkpoint.loads("{not json") is None and checkpoint.loads("{" + current + "}") is None
+
+
+def test_bug_class_badges_name_finding_kinds_and_the_tracker_imports_no_grader() -> None:
+    import subprocess
+    import sys
+
+    from evaluator.findings import FindingKind
+    from tests.conftest import ROOT
+    from tracker.achievements import _CLASS_BADGES
+
+    assert {kind for kind, _ in _CLASS_BADGES} <= {k.value for k in FindingKind}
+    probe = "import sys, tracker; print(sorted(m for m in sys.modules if m.split('.')[0] == 'evaluator'))"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stderr

@@ -212,6 +212,18 @@ def test_an_older_schema_is_migrated_in_place_without_losing_data(v1_database: P
         assert db.execute("SELECT DISTINCT day FROM events") == [("2026-05-30",)]
 
 
+def test_a_version_3_ledger_is_re_derived_for_the_daily_within_reach(clock: Clock) -> None:
+    # Version 3 paid the daily bonus for a calendar-only pick; version 4 re-derives the ledger.
+    check(1, True)
+    with session() as db:
+        db.execute("UPDATE events SET xp = xp + 150, daily_bonus = 150")
+        db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    xp, replayed = tracker.verify_ledger()
+    assert xp == replayed == tracker.progress_snapshot().xp
+    with session() as db:
+        assert schema_version(db) == CURRENT_VERSION
+
+
 def test_a_newer_schema_is_refused_clearly(clock: Clock) -> None:
     tracker.record_example_run(1)
     with session() as db:
