@@ -140,6 +140,7 @@ class GatherCapture:
         except StopIteration:
             raise CannotExpress("the scenario finished without gathering coroutines") from None
         except RuntimeError as error:  # e.g. it creates a task before any gather
+            self.coroutine.close()
             raise CannotExpress(f"the scenario needs a running loop before any gather ({error})") from None
         if not isinstance(parked, _Parked):
             self.coroutine.close()
