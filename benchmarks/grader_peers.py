@@ -206,6 +206,16 @@ def render(results: dict[tuple[str, str], ToolOnBug], reports: dict[str, Any], c
         notes = [entry.cannot()] if entry.cannot() else entry.errors()
         for note in notes:
             console.print(f"  {case:34} {tool:18} {note}")
+    console.print("Per bug, runs of bug.py that reported no failure (missed within the budget):")
+    for case, report in sorted(reports.items()):
+        missed = len(report.bug_runs) - len(report.hits())
+        if missed:
+            console.print(f"  {case:34} {'grader':18} missed {missed}/{len(report.bug_runs)}")
+    for (tool, case), entry in sorted(results.items(), key=lambda item: (item[0][1], item[0][0])):
+        missed = [run for run in entry.bug if not run.get("found") and "error" not in run]
+        if missed and not entry.cannot():
+            console.print(f"  {case:34} {tool:18} missed {len(missed)}/{len(entry.bug)} "
+                          f"({max(run.get('schedules', 0) for run in missed)} schedules at most)")
     console.print("False failures on fixed.py (a failure reported on the correct twin):")
     for (tool, case), entry in sorted(results.items()):
         for run in entry.fixed:
