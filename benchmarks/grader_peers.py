@@ -208,9 +208,9 @@ def render(results: dict[tuple[str, str], ToolOnBug], reports: dict[str, Any], c
             console.print(f"  {case:34} {tool:18} {note}")
     console.print("Per bug, runs of bug.py that reported no failure (missed within the budget):")
     for case, report in sorted(reports.items()):
-        missed = len(report.bug_runs) - len(report.hits())
-        if missed:
-            console.print(f"  {case:34} {'grader':18} missed {missed}/{len(report.bug_runs)}")
+        misses = len(report.bug_runs) - len(report.hits())
+        if misses:
+            console.print(f"  {case:34} {'grader':18} missed {misses}/{len(report.bug_runs)}")
     for (tool, case), entry in sorted(results.items(), key=lambda item: (item[0][1], item[0][0])):
         missed = [run for run in entry.bug if not run.get("found") and "error" not in run]
         if missed and not entry.cannot():

@@ -13,7 +13,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from benchmarks import _power_worker, grader_peers, grader_power  # noqa: E402
-from benchmarks._peer_adapters import CannotExpress, GatherCapture, ThreadCapture, fresh_program, model  # noqa: E402
+from benchmarks._peer_adapters import (  # noqa: E402
+    CannotExpress,
+    GatherCapture,
+    ThreadCapture,
+    fresh_program,
+    model,
+)
 from evaluator.loader import load_program  # noqa: E402
 
 CORPUS = ROOT / "tests" / "corpus"
