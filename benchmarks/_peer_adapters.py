@@ -92,7 +92,7 @@ class ThreadCapture:
         self.shape_error: str | None = None
         shim = types.SimpleNamespace(**{k: getattr(threading, k) for k in dir(threading) if not k.startswith("__")})
         shim.Thread = lambda *a, **k: _CapturedThread(self, *a, **k)
-        setattr(spec_module, "threading", shim)  # the scenario's ``threading.Thread``; the program's stays real
+        spec_module.__dict__["threading"] = shim  # the scenario's ``threading.Thread``; the program's stays real
         self.driver = _REAL_THREAD(target=self._drive, args=(scenario, program), daemon=True, name="scenario")
         self.driver.start()
         self.at_join.wait()
@@ -133,7 +133,7 @@ class GatherCapture:
         self.results: dict[int, Any] = {}
         shim = types.SimpleNamespace(**{k: getattr(asyncio, k) for k in dir(asyncio) if not k.startswith("__")})
         shim.gather = lambda *coroutines, **_: _Parked(self, coroutines)
-        setattr(spec_module, "asyncio", shim)
+        spec_module.__dict__["asyncio"] = shim
         self.coroutine = scenario(program)
         try:
             parked = self.coroutine.send(None)
