@@ -8,13 +8,17 @@
 imported, then :func:`evaluator.harness.grade_in_child`), minus the sandbox's process set-up, and
 prints one JSON line per seed with the verdict and the CPU seconds it took. ``stress`` imports
 the same spec and program *without* instrumentation and calls the scenario again and again with
-real threads until its CPU budget is spent, printing one JSON line per run; a run that does not
-finish within ``stall_seconds`` is a hang (a deadlock): it is reported and the process exits at
-once (``os._exit``, the stuck non-daemon threads cannot be joined).
+real threads (an asyncio scenario: ``asyncio.run`` on a real loop, a task still pending when it
+returns counting as a failure, like the grader's leak check) until its CPU budget is spent,
+printing one JSON line per run; a run that does not finish within ``stall_seconds`` (5 s at
+least for asyncio scenarios, whose real sleeps take wall time) is a hang (a deadlock): it is
+reported and the process exits at once (``os._exit``, the stuck threads cannot be joined).
 """
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 import os
 import sys
@@ -39,6 +43,9 @@ def grade_many(request: dict[str, Any]) -> None:
     install()
     from evaluator.harness import grade_in_child
 
+    if request.get("warm_up"):  # one unreported grading first: lazy imports are not charged to a seed
+        grade_in_child({"seed": 0, "program": request["program"], "spec": request["spec"], "replay": None,
+                        "quick": request["quick"]})
     for seed, replay in request["runs"]:
         cpu = time.process_time()
         wall = time.perf_counter()
@@ -57,6 +64,21 @@ def _load(request: dict[str, Any]) -> tuple[Any, Any]:
     return spec, program
 
 
+async def _async_once(scenario: Any, program: Any) -> None:
+    """The scenario on a real loop; a task it left pending is a leak (a failure)."""
+    await scenario(program)
+    pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
+    if pending:
+        raise RuntimeError(f"{len(pending)} task(s) still pending when the scenario returned")
+
+
+def _call(scenario: Any, program: Any) -> None:
+    if inspect.iscoroutinefunction(scenario):
+        asyncio.run(_async_once(scenario, program))
+    else:
+        scenario(program)
+
+
 def stress(request: dict[str, Any]) -> None:
     """Call every scenario of the spec in a loop with real threads until the CPU budget is spent."""
     spec, program = _load(request)
@@ -72,7 +94,7 @@ def stress(request: dict[str, Any]) -> None:
 
             def once(scenario: Any = scenario, outcome: dict[str, Any] = outcome) -> None:
                 try:
-                    scenario(program)
+                    _call(scenario, program)
                 except BaseException as error:  # a Violation, or a crash the bug caused
                     outcome["error"] = type(error).__name__
                 outcome["done"] = True
@@ -80,7 +102,7 @@ def stress(request: dict[str, Any]) -> None:
             thread_errors.clear()
             runner = threading.Thread(target=once, daemon=True)
             runner.start()
-            runner.join(stall)
+            runner.join(max(stall, 5.0) if inspect.iscoroutinefunction(scenario) else stall)
             if not outcome.get("done"):
                 _emit({"outcome": "hang"})
                 os._exit(0)

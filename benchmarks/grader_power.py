@@ -1,6 +1,7 @@
 """How strong is the grader? Recall, false FAILs, replay fidelity, efficiency against stress, speed.
 
     uv run python benchmarks/grader_power.py [--reruns 10] [--cases PATTERN] [--budget-seconds N] [--full]
+    uv run python benchmarks/grader_power.py --peers [--reruns 3] [--cases PATTERN]  # vs frontrun, interleave-test
 
 Method (every figure is measured in this run, nothing is hard-coded):
 
@@ -17,17 +18,19 @@ Method (every figure is measured in this run, nothing is hard-coded):
 * **Replay fidelity** — every intended FAIL that carries a seed is graded again with
   ``replay=seed`` in a *new* child process (one per case); it counts when a FAIL of the same kind
   with identical evidence lines comes back.
-* **Bugs per CPU-second vs a stress loop** (race/cta/deadlock/condvar) — the same scenario, same
-  program, plain ``threading`` with no instrumentation and no scheduler, called in a loop in a
-  child until it has used the grader's CPU-seconds for that case (at least ``--stress-min-cpu``,
-  which only makes the stress estimate less noisy). A run that raises (a Violation, or any
+* **Bugs per CPU-second vs a stress loop** (race/cta/deadlock/condvar/async) — the same scenario,
+  same program, plain ``threading`` (or ``asyncio.run`` on a real loop) with no instrumentation
+  and no scheduler, called in a loop in a child until it has used a fixed ``--stress-cpu``
+  CPU-seconds per case. A run that raises (a Violation, or any
   exception in any thread) is a detection; a run that stops making progress for
   ``--stall-seconds`` is a deadlock: one detection, the child exits and a new one continues the
   budget. Stress CPU is ``resource.getrusage(RUSAGE_CHILDREN)`` before/after each child, minus the
   child's measured start-up CPU (a child that only imports the spec and program), so neither side
   pays for interpreter start-up. Grader CPU is ``time.process_time()`` around each in-process
   grading. Rate = detections / CPU-seconds; a grading finds at most one bug, so the grader's rate
-  is failing gradings / their CPU.
+  is failing gradings / their CPU. The ratio is printed as measured; when the stress loop found
+  nothing it says so ("stress found 0 in N CPU-s") instead of a bound that is really its budget.
+* ``--peers`` — the same bugs through frontrun and interleave-test (see ``grader_peers.py``).
 * **Correct program through the sandbox** — wall time of ``evaluator.grade`` (full learner budget,
   fresh sandbox each) on a few corpus ``fixed.py`` files and on challenge 1's reference solutions.
 """
@@ -55,7 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CORPUS = ROOT / "tests" / "corpus"
 WORKER = Path(__file__).resolve().parent / "_power_worker.py"
-STRESS_CLASSES = ("race", "check-then-act", "deadlock", "condvar")
+STRESS_CLASSES = ("race", "check-then-act", "deadlock", "condvar", "async")
 _CLASS_PREFIXES = (
     ("thread_leak", "thread-leak"), ("fd_leak", "fd-leak"), ("process_leak", "process-leak"),
     ("unbounded_queue", "unbounded-queue"), ("lock_held_during_io", "held-lock"), ("held_lock", "held-lock"),
@@ -121,10 +124,11 @@ def _child(mode: str, request: dict[str, Any], timeout: float) -> list[dict[str,
     return [json.loads(line) for line in (out or "").splitlines() if line.startswith("{")]
 
 
-def grade_runs(case: str, variant: str, runs: list[tuple[int, int | None]], quick: bool) -> list[dict[str, Any]]:
+def grade_runs(case: str, variant: str, runs: list[tuple[int, int | None]], quick: bool,
+               warm_up: bool = False) -> list[dict[str, Any]]:
     folder = CORPUS / case
     request = {"program": str(folder / f"{variant}.py"), "spec": f"{folder / 'spec.py'}:SPEC",
-               "quick": quick, "runs": runs}
+               "quick": quick, "runs": runs, "warm_up": warm_up}
     return _child("grade", request, timeout=30.0 + 15.0 * len(runs))
 
 
@@ -204,22 +208,18 @@ def _rate(detections: int, cpu: float) -> float | None:
     return detections / cpu if cpu > 0 else None
 
 
-def _ratio(row: dict[str, Any]) -> tuple[float | None, bool]:
-    """(grader rate / stress rate, whether it is a lower bound because stress found nothing).
-
-    When the stress loop found no bug its rate is taken as 1 detection over its CPU-seconds,
-    so the ratio printed is a conservative lower bound, never infinity.
-    """
-    if row["grader_rate"] is None or row["stress_rate"] is None or not row["stress_cpu"]:
-        return None, False
-    if row["stress_rate"] == 0:
-        return row["grader_rate"] * row["stress_cpu"], True
-    return row["grader_rate"] / row["stress_rate"], False
+def _ratio(row: dict[str, Any]) -> float | None:
+    """Grader rate / stress rate, as measured; None when either is missing or stress found nothing."""
+    if row["grader_rate"] is None or not row["stress_rate"]:
+        return None
+    return row["grader_rate"] / row["stress_rate"]
 
 
 def _ratio_text(row: dict[str, Any]) -> str:
-    ratio, bound = _ratio(row)
-    return "—" if ratio is None else f"{'≥ ' if bound else ''}{ratio:.1f}×"
+    if row["stress_rate"] == 0 and row["stress_cpu"]:
+        return f"stress found 0 in {row['stress_cpu']:.1f} CPU-s"
+    ratio = _ratio(row)
+    return "—" if ratio is None else f"{ratio:.1f}×"
 
 
 def summarize(reports: list[CaseReport]) -> dict[str, dict[str, Any]]:
@@ -285,7 +285,7 @@ def render(rows: dict[str, dict[str, Any]], reruns: int, sandbox: list[tuple[str
     worst = min(per_class) if per_class else None
     median_sandbox = _median([s for _, s, _ in sandbox])
 
-    ratio = _ratio(total)[0]
+    ratio = _ratio(total)
 
     def verdict(ok: bool) -> str:
         return "[green]met[/green]" if ok else "[red]missed[/red]"
@@ -299,7 +299,7 @@ def render(rows: dict[str, dict[str, Any]], reruns: int, sandbox: list[tuple[str
     fidelity = total["replay_ok"] / total["replays"] if total["replays"] else None
     console.print(f"  replay fidelity 100%: {verdict(fidelity == 1.0)} ({total['replay_ok']}/{total['replays']})")
     console.print(f"  ≥ 10× the stress loop's bugs per CPU-second: "
-                  f"{verdict(ratio is not None and ratio >= 10)} "
+                  f"{verdict((ratio is not None and ratio >= 10) or (total['stress_rate'] == 0 and bool(total['grader_rate'])))} "
                   f"(grader {_fmt(total['grader_rate'], '.1f')}/CPU-s vs stress {_fmt(total['stress_rate'], '.2f')}"
                   f"/CPU-s: {_ratio_text(total)})")
     if median_sandbox is None:
@@ -326,13 +326,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--budget-seconds", type=float, default=300.0,
                         help="wall-clock budget: grading jobs not started by then are skipped (and reported)")
     parser.add_argument("--full", action="store_true", help="the learner's full exploration budgets, not quick ones")
-    parser.add_argument("--stress-min-cpu", type=float, default=1.0, help="least CPU-seconds given to a stress loop")
+    parser.add_argument("--stress-cpu", type=float, default=2.0, help="CPU-seconds given to the stress loop, per case")
     parser.add_argument("--stall-seconds", type=float, default=0.5, help="a stress run this long without finishing is a hang")
     parser.add_argument("--no-sandbox", action="store_true", help="skip the sandbox timing of correct programs")
+    parser.add_argument("--peers", action="store_true",
+                        help="run frontrun and interleave-test on the same bugs (optional dependency group 'peers')")
+    parser.add_argument("--peer-schedules", type=int, default=1000, help="--peers: schedules per peer run, at most")
+    parser.add_argument("--peer-seconds", type=float, default=10.0, help="--peers: seconds per peer run, at most")
     args = parser.parse_args(argv)
     if args.reruns < 1:
         parser.error("--reruns must be at least 1")
     cases = select_cases(args.cases)
+    if args.peers:
+        from benchmarks import grader_peers
+
+        command = grader_peers.install_command()
+        if command is not None:
+            print(f"--peers needs frontrun and interleave-test (Python >= 3.12); install them with: {command}",
+                  file=sys.stderr)
+            raise SystemExit(2)
+        cases = [c for c in cases if bug_class(c) in grader_peers.CLASSES]
     if not cases:
         parser.error(f"no corpus case matches {args.cases!r}")
     began = time.perf_counter()
@@ -349,16 +362,21 @@ def main(argv: list[str] | None = None) -> None:
         if time.perf_counter() - began > args.budget_seconds:
             skipped += 1
             return
-        runs = grade_runs(case, variant, seeds, quick)
+        runs = grade_runs(case, variant, seeds, quick, warm_up=args.peers)  # peers get a warm-up too
         setattr(reports[case], f"{variant}_runs", runs)
 
     with ThreadPoolExecutor(max_workers=2) as pool:  # two cores: one grading child per core
         list(pool.map(lambda cv: job(*cv), [(c, v) for c in cases for v in ("bug", "fixed")]))
         list(pool.map(lambda r: check_replays(r, quick), reports.values()))
+    if args.peers:
+        results = grader_peers.explore_peers(cases, [seed for seed, _ in seeds], args.peer_schedules, args.peer_seconds)
+        grader_peers.render(results, reports, bug_class, [seed for seed, _ in seeds], args.peer_schedules,
+                            args.peer_seconds)
+        print(f"({time.perf_counter() - began:.0f} s; grader budgets: {'full' if args.full else 'quick'})")
+        return
     for report in reports.values():
         if bug_class(report.name) in STRESS_CLASSES and report.bug_runs:
-            grader_cpu = sum(run["cpu"] for run in report.bug_runs)
-            stress_case(report, max(grader_cpu, args.stress_min_cpu), args.stall_seconds, wall_cap=8.0)
+            stress_case(report, args.stress_cpu, args.stall_seconds, wall_cap=8.0 + 4 * args.stress_cpu)
     sandbox = [] if args.no_sandbox else sandbox_times()
     mismatches = [m for r in reports.values() for m in r.replay_mismatches]
     render(summarize(list(reports.values())), args.reruns, sandbox, mismatches, skipped,

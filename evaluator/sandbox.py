@@ -8,6 +8,8 @@ One call of :func:`run_sandboxed` = one supervised run:
   scrubbed environment;
 * as root, the child runs under a fresh unprivileged uid (so ``RLIMIT_NPROC`` applies and it
   cannot touch the learner's files) with private directories such as ``/root`` hidden;
+* the grader's own modules are imported from bytecode the parent compiled
+  (:mod:`evaluator._bytecode`): readable, never writable by the child;
 * stdout/stderr are drained without blocking and capped; the structured result comes back
   on a dedicated pipe (``pass_fds``), never on stdout;
 * at the deadline the child is asked for every thread's and asyncio task's stack, gets
@@ -34,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evaluator import _procs
+from evaluator import _bytecode, _procs
 
 __all__ = ["REPO_ROOT", "Limits", "SandboxResult", "run_sandboxed"]
 
@@ -239,6 +241,8 @@ def run_sandboxed(
         cancel: when set, the run is stopped early like at the deadline (the viewer closed).
     """
     start = time.monotonic()
+    if _bytecode.enabled():
+        _bytecode.ensure(REPO_ROOT)  # the child reads the grader's bytecode, never writes it
     ids = _unprivileged_ids()
     uid = ids[0] if ids else None
     workdir = Path(tempfile.mkdtemp(prefix="learn-sandbox-"))

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 def test_grader_power_prints_table_and_summary() -> None:
     done = subprocess.run(
         [sys.executable, "benchmarks/grader_power.py", "--reruns", "1", "--no-sandbox",
-         "--cases", "race_global_counter,async_task_leak", "--stress-min-cpu", "0.3"],
+         "--cases", "race_global_counter,async_task_leak", "--stress-cpu", "0.3"],
         cwd=ROOT, capture_output=True, text=True, timeout=110,
     )
     out = done.stdout
