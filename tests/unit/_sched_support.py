@@ -61,3 +61,22 @@ def instrumented():
             uninstall()
 
     return manager()
+
+
+PROGRAMS = Path(__file__).resolve().parent / "sched_programs"
+COUNTER = PROGRAMS / "counter_once.py"
+
+
+def two_deposits(program: ModuleType) -> None:
+    """Two threads deposit 30 and 50 into an account of 100: a lost update needs one preemption."""
+    import threading
+
+    from evaluator.spec import expect
+
+    account = program.Account()
+    threads = [threading.Thread(target=account.deposit, args=(n,)) for n in (30, 50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    expect(account.balance == 180, f"balance is {account.balance}")

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 from evaluator.scheduler import Budget, Guided, chooser_from_seed, explore, run_schedule
 from evaluator.scheduler._strategies import races
 from evaluator.scheduler._tracer import ProgramTracer
 
-from ._sched_support import CORPUS, instrumented, load_module
+from ._sched_support import CORPUS, PROGRAMS, instrumented, load_module, two_deposits
 
-PROGRAMS = Path(__file__).resolve().parent / "sched_programs"
 MAILBOX = CORPUS / "condvar_if_not_while"
 ONLY_DPOR = Budget(max_schedules=2000, max_seconds=120, strategies=("dpor",))
 
@@ -36,15 +34,6 @@ def independent(program):
     for t in threads:
         t.join()
 
-
-def two_deposits(program):
-    account = program.Account()
-    threads = [threading.Thread(target=account.deposit, args=(n,)) for n in (30, 50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert account.balance == 180, account.balance
 
 
 def test_threads_that_share_nothing_need_one_schedule() -> None:

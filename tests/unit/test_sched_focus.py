@@ -3,8 +3,6 @@ focused strategies put their preemptions there first."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from evaluator.scheduler import (
     Budget,
     FocusedPct,
@@ -16,22 +14,10 @@ from evaluator.scheduler import (
 )
 from evaluator.scheduler._tracer import ProgramTracer
 
-from ._sched_support import instrumented, load_module
+from ._sched_support import COUNTER, PROGRAMS, instrumented, load_module, two_deposits
 
-PROGRAMS = Path(__file__).resolve().parent / "sched_programs"
-COUNTER = PROGRAMS / "counter_once.py"
 RING = PROGRAMS / "ring_pair_locks.py"
 
-
-def two_deposits(program):
-    import threading
-
-    account = program.Account()
-    threads = [threading.Thread(target=account.deposit, args=(n,)) for n in (30, 50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
 
 
 def ring_of_transfers(program):

@@ -19,23 +19,10 @@ from evaluator.scheduler import (
 from evaluator.scheduler._tracer import ProgramTracer, shared_names
 from evaluator.spec import CheckContext, ScheduleCheck, expect
 
-from ._sched_support import instrumented, load_module
+from ._sched_support import COUNTER, PROGRAMS, instrumented, load_module, two_deposits
 
-PROGRAMS = Path(__file__).resolve().parent / "sched_programs"
-COUNTER = PROGRAMS / "counter_once.py"
 PRIMITIVES = PROGRAMS / "primitives.py"
 
-
-def two_deposits(program):
-    import threading
-
-    account = program.Account()
-    threads = [threading.Thread(target=account.deposit, args=(n,)) for n in (30, 50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    expect(account.balance == 180, f"balance is {account.balance}")
 
 
 def test_seed_round_trip() -> None:
