@@ -97,8 +97,7 @@ def main() -> None:
     parser.add_argument("--challenges", type=int, nargs="*", default=list(range(9, 17)))
     parser.add_argument("--seeds", type=int, default=20, help="base seeds per program")
     args = parser.parse_args()
-    challenges = Path(__file__).resolve().parent.parent / "challenges"
-    known = [n for n in args.challenges if any(challenges.glob(f"challenge{n:02d}_*"))]
+    known = [n for n in args.challenges if (Path(__file__).resolve().parent.parent / "challenges").glob(f"challenge{n:02d}_*")]
     print(render(matrix(known, args.seeds)))
 
 
