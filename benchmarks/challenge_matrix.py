@@ -1,6 +1,6 @@
 """Grade every challenge's original and every solution N times; print the matrix.
 
-    uv run python benchmarks/challenge_matrix.py [--runs 20] [--only 1-8,11]
+    uv run python benchmarks/challenge_matrix.py [--runs 20 | --seeds 11,23,37] [--only 1-8,11]
 
 For each challenge: how often the original fails with its intended finding, each solution's
 pass rate, median grading seconds, the median performance ratio of each approach, and, for
@@ -41,11 +41,16 @@ class Tally:
         return f"{self.label} {self.good}/{self.runs}{ratio} ({statistics.median(self.seconds):.2f}s)"
 
 
-def grade_many(path: Path, number: int, runs: int, label: str, expect_pass: bool, intended: str) -> Tally:
+def run_seeds(runs: int) -> list[int]:
+    """The base seeds of ``runs`` gradings (the default sweep)."""
+    return [1_000 + 7919 * run for run in range(runs)]
+
+
+def grade_many(path: Path, number: int, seeds: list[int], label: str, expect_pass: bool, intended: str) -> Tally:
     tally = Tally(label)
-    for run in range(runs):
+    for seed in seeds:
         started = time.perf_counter()
-        result = grade(path, challenge=number, seed=1_000 + 7919 * run)
+        result = grade(path, challenge=number, seed=seed)
         tally.seconds.append(time.perf_counter() - started)
         tally.runs += 1
         kinds = {f.kind.value for f in result.failures}
@@ -73,21 +78,27 @@ def parse_numbers(text: str) -> set[int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="gradings of each file (default 20)")
+    parser.add_argument("--seeds", default="",
+                        help="exact base seeds instead of --runs, e.g. 11,23,37,41,59 (the former test sweep)")
     parser.add_argument("--only", default="", help="challenge numbers and ranges, e.g. 1-8 or 2,5,9-12")
     args = parser.parse_args(argv)
     only = parse_numbers(args.only)
+    try:
+        base_seeds = [int(s) for s in args.seeds.split(",") if s.strip()] or run_seeds(args.runs)
+    except ValueError:
+        raise SystemExit(f"--seeds {args.seeds!r}: use comma-separated integers, e.g. 11,23,37") from None
     print(f"{'#':>2}  original: intended finding, fail rate, median s   |  solutions: pass rate, ×perf ratio (median s)")
     for challenge in all_challenges():
         if only and challenge.number not in only:
             continue
         spec = challenge.spec
         intended = spec.intended.value
-        original = grade_many(challenge.program_path, challenge.number, args.runs, "original", False, intended)
+        original = grade_many(challenge.program_path, challenge.number, base_seeds, "original", False, intended)
         try:
             approaches = solution_set(challenge.number).approaches
         except UserError:
             approaches = ()
-        cells = [grade_many(a.path, challenge.number, args.runs, a.name, True, intended).cell() for a in approaches]
+        cells = [grade_many(a.path, challenge.number, base_seeds, a.name, True, intended).cell() for a in approaches]
         seeds = f", seeds to expose: {statistics.median(original.seeds_tried):.0f}" if original.seeds_tried else ""
         others = ",".join(sorted(original.kinds))
         print(f"{challenge.number:>2}  {intended} {original.good}/{original.runs} "
