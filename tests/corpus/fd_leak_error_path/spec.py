@@ -3,16 +3,24 @@ from evaluator.spec import *
 
 
 def scenario(mod):
-    with open("good.cfg", "wb") as f:
+    import os
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="fd-leak-")  # never the caller's folder (in-process benchmarks)
+    good, bad = os.path.join(folder, "good.cfg"), os.path.join(folder, "bad.cfg")
+    with open(good, "wb") as f:
         f.write(b"# config\nx=1\n")
-    with open("bad.cfg", "wb") as f:
+    with open(bad, "wb") as f:
         f.write(b"x=1\n")
-    expect(mod.read_header("good.cfg") == b"# config", "wrong header")
+    expect(mod.read_header(good) == b"# config", "wrong header")
     for _ in range(3):
         try:
-            mod.read_header("bad.cfg")
+            mod.read_header(bad)
         except ValueError:
             pass
+    os.remove(good)
+    os.remove(bad)
+    os.rmdir(folder)
 
 
 SPEC = ChallengeSpec(
