@@ -30,6 +30,8 @@ FAIRNESS_LIMIT = 2000
 """Decisions one thread may keep the processor while others are enabled (spin loops)."""
 ADVERSARIAL_DECISIONS = 300
 """Decisions a strategy makes per run; after them the run continues under the fair default policy."""
+TRAIL_LIMIT = 20_000
+"""Steps recorded with their footprints per run; a longer run proves nothing to partial-order reduction."""
 
 
 class Abort(BaseException):
@@ -319,7 +321,7 @@ class Controller:
             self._footprint[key] = writes
 
     def _begin_step(self, rec: ThreadRec, options: list[ThreadRec], decision: int | None) -> None:
-        if len(self.trail) < 20_000:
+        if len(self.trail) < TRAIL_LIMIT:
             step = Transition(rec.tid, tuple(r.tid for r in options), decision, after=rec.started_by)
             rec.started_by = None
             self.trail.append(step)

@@ -17,6 +17,7 @@ from evaluator.detectors.deadlock import DeadlockSnapshot, LockEdge
 from evaluator.instrument import _real, _runtime
 from evaluator.scheduler._controller import (
     ADVERSARIAL_DECISIONS,
+    TRAIL_LIMIT,
     Abort,
     Chooser,
     Controller,
@@ -65,7 +66,7 @@ class RunResult:
     def cut_short(self) -> bool:
         """Did the run end before its steps could all be analysed (so its trail proves nothing)?"""
         return (self.outcome in ("step-limit", "stuck") or len(self.decisions) >= ADVERSARIAL_DECISIONS
-                or len(self.trail) >= 20_000)
+                or len(self.trail) >= TRAIL_LIMIT)
 
     @property
     def failed(self) -> bool:
@@ -232,7 +233,6 @@ class Exploration:
     outcomes: dict[str, int] = field(default_factory=dict)
     por_exhausted: bool = False
     """Partial-order reduction ran every distinct ordering of the dependent steps it saw."""
-    por_runs: int = 0
 
 
 def _choosers(budget: Budget, rng: random.Random, dfs: DfsExplorer,
@@ -279,7 +279,6 @@ def explore(
     dfs = DfsExplorer(budget.preemption_bound, rng)
     dfs.next()  # the root: the default schedule runs first, the baseline of every strategy
     dpor = DporExplorer()
-    dpor.started()
     decisions_per_run = [1]
     focus_per_run = [1]
     started = time.perf_counter()
@@ -349,7 +348,6 @@ def explore(
             break
     result.dfs_exhausted = dfs.exhausted
     result.por_exhausted = budget.por and dpor.exhausted and dpor.complete
-    result.por_runs = dpor.runs
     result.seconds = time.perf_counter() - started
     result.lock_edges = list(edges.values())
     return result

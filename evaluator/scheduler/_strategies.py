@@ -273,17 +273,13 @@ class DporExplorer:
         self._tree: dict[tuple[int, ...], _Node] = {}
         self._pending: set[tuple[int, ...]] = set()
         """Prefixes of nodes that may have backtrack choices left."""
-        self._started = False
         self.complete = True
         self.runs = 0
+        """Runs fed back, the caller's root (default) schedule first."""
 
     @property
     def exhausted(self) -> bool:
-        return self._started and self._frontier() is None
-
-    def started(self) -> None:
-        """The root (default) schedule has run: it came from the caller, not from :meth:`next`."""
-        self._started = True
+        return self.runs > 0 and self._frontier() is None
 
     def _frontier(self) -> tuple[tuple[int, ...], _Node] | None:
         """The deepest decision with a backtrack choice still to run (depth-first)."""
@@ -296,9 +292,7 @@ class DporExplorer:
         return None
 
     def next(self) -> Guided | None:
-        if not self._started:
-            self._started = True
-            return Guided(name="dpor")
+        """The next backtrack choice, as a schedule; None when none is left (or before the root ran)."""
         frontier = self._frontier()
         if frontier is None:
             return None
@@ -354,8 +348,10 @@ def races(trail: list[Transition]) -> list[tuple[int, int]]:
     thread_clock: dict[int, dict[int, int]] = {}
     found: list[tuple[int, int]] = []
     for i, step in enumerate(trail):
-        clock = thread_clock.get(step.tid)
-        if clock is None:
+        # A copy: joining below must not grow the clock of this thread's previous step.
+        if step.tid in thread_clock:
+            clock = dict(thread_clock[step.tid])
+        else:
             clock = dict(clocks[step.after]) if step.after is not None and step.after < i else {}
         latest: dict[int, int] = {}
         """Per other thread, its last step dependent with this one."""
@@ -373,7 +369,6 @@ def races(trail: list[Transition]) -> list[tuple[int, int]]:
             if key[0] == "lock":  # a blocking acquire follows the release it waited for: ordered, not a race
                 for j in last_write.get(("unlock", key[1]), {}).values():
                     _join(clock, clocks[j])
-        clock = dict(clock)
         clock[step.tid] = clock.get(step.tid, 0) + 1
         clocks.append(clock)
         thread_clock[step.tid] = clock
