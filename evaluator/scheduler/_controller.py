@@ -91,7 +91,7 @@ class Decision:
     chosen: int
     focus: bool = False
     """A focus point: preempting ``current`` here is where check-then-act races and lock-order
-    deadlocks open (see :meth:`Controller.at_focus`)."""
+    deadlocks open (see :func:`focus_point`)."""
 
 
 @dataclass(frozen=True)
@@ -110,8 +110,8 @@ class Step:
 
 
 OPAQUE = ("opaque",)
-"""Footprint key of a step that ran code the grader cannot see into (scenario or library code
-with state of its own): dependent with every other step, so partial-order reduction never
+"""Footprint key of a step that ran code the grader cannot see into (third-party or simulated-world
+code with state of its own): dependent with every other step, so partial-order reduction never
 assumes it commutes."""
 CLOCK = ("clock",)
 """Footprint key of the virtual clock: moved by a wake-up, read by sleeps, timed waits and time reads."""
@@ -194,8 +194,6 @@ class Controller:
         """Offer timed waiters as choices while others can run (see :meth:`_next_waker`)."""
         self.runnable: list[ThreadRec] = []
         """At the current decision: the threads that can run without moving the clock."""
-        self.at_focus = False
-        """At the current decision: is it a focus point (see :func:`focus_point`)?"""
         self.trail: list[Transition] = []
         """Every step of this run in order, with its footprint (for partial-order reduction)."""
         self._footprint: dict[tuple[Any, ...], bool] = {}
@@ -402,10 +400,9 @@ class Controller:
             # livelock under fair scheduling still reaches the step limit.
             nxt = default_choice(self, current, enabled)
         else:
-            self.at_focus = focus_point(current)
             nxt = self.chooser.choose(self, current, options, len(self.decisions))
             self.decisions.append(Decision(tuple(r.tid for r in options), current.tid if current else None,
-                                           nxt.tid, self.at_focus))
+                                           nxt.tid, focus_point(current)))
             decided = True
             if current is not None:
                 current.read_pending = False

@@ -18,6 +18,7 @@ from evaluator.scheduler._controller import (
     Transition,
     default_choice,
     dependent,
+    focus_point,
 )
 
 __all__ = ["DfsExplorer", "DporExplorer", "FocusedPct", "Guided", "Pct", "RandomWalk", "chooser_from_seed"]
@@ -121,7 +122,7 @@ class FocusedPct(Pct):
 
     def choose(self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int) -> ThreadRec:
         point = None
-        if ctl.at_focus:
+        if focus_point(current):
             point, self._points = self._points, self._points + 1
         return self._choose_at(enabled, point)
 

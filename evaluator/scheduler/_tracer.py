@@ -350,7 +350,7 @@ class ProgramTracer:
             return local
 
         def opaque(frame: FrameType, event: str, arg: Any) -> Any:
-            ctl.touch(OPAQUE)  # scenario or library code with state of its own: never assumed to commute
+            ctl.touch(OPAQUE)  # library or simulated-world code with hidden state: never assumed to commute
             return opaque
 
         def global_trace(frame: FrameType, event: str, arg: Any) -> Any:
