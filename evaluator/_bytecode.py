@@ -144,11 +144,24 @@ def _still_in_place(source: Path) -> bool:
     return target.exists() and _trusted(target.parent, _DIR_MODE) and _trusted(target, _FILE_MODE)
 
 
+def _newer_in_place(source: Path, source_ctime_ns: int) -> bool:
+    """The ``.pyc`` was written after the source last changed, and is still ours: no need to
+    read and hash the source (a new process's fast path). The source's *change* time, which an
+    edit always moves (``utime`` can set its mtime back, not its ctime). Its embedded hash still guards it:
+    the child's importer checks it against the source and compiles from source on a mismatch."""
+    target = cache_path(source)
+    try:
+        written = os.lstat(target).st_mtime_ns
+    except OSError:
+        return False
+    return written >= source_ctime_ns and _still_in_place(source)
+
+
 def ensure(root: Path, members: Iterable[str] = GRADER_SOURCES) -> int:
     """Compile every missing, stale or untrusted ``.pyc`` of ``members``; how many were written.
 
     Cheap when nothing changed: a source already verified in this process with the same
-    ``stat`` is skipped. A file that does not compile, or a folder the parent cannot write,
+    ``stat``, or whose ``.pyc`` is newer than it, is skipped. A file that does not compile, or a folder the parent cannot write,
     is left alone (the child then compiles from source, as it would without a cache).
     """
     written = 0
@@ -157,6 +170,9 @@ def ensure(root: Path, members: Iterable[str] = GRADER_SOURCES) -> int:
             info = source.stat()
             signature = (info.st_mtime_ns, info.st_size, info.st_ino)
             if _verified.get(source) == signature and _still_in_place(source):
+                continue
+            if _newer_in_place(source, info.st_ctime_ns):
+                _verified[source] = signature
                 continue
             data = source.read_bytes()
             if not is_fresh(source, data):

@@ -66,7 +66,9 @@ class Thread(_real.Thread):
             ctl, me = c
             if not called_from_stdlib(2):
                 ctl.preempt(me)
-            if not rec.done:
+            if rec.done:
+                ctl.touch(("thread", rec.tid), False)  # ordered after the exit, like a join that waited
+            else:
                 emit(EventKind.JOIN_WAIT, self.name)
                 if not ctl.block(me, lambda: rec.done, timeout, self, "join"):
                     return

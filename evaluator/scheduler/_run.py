@@ -217,6 +217,8 @@ class Budget:
     """Interleave partial-order reduction with the sampled schedules and stop as soon as it is
     exhausted (a proof). Its runs come on top of ``max_schedules``, at most ``por_share`` of it."""
     por_share: float = 0.5
+    por_ratio: int = 1
+    """DPOR schedules per sampled schedule while both have budget left."""
 
 
 @dataclass
@@ -292,7 +294,7 @@ def explore(
     def pick() -> Any:
         """A DPOR schedule and a sampled one in turn; either goes on alone when the other ends."""
         nonlocal sampled, por_runs, sampling_done
-        por_turn = por_runs < sampled or sampling_done or sampled >= budget.max_schedules
+        por_turn = por_runs < sampled * budget.por_ratio or sampling_done or sampled >= budget.max_schedules
         for turn in ((True, False) if por_turn else (False, True)):
             if turn and budget.por and por_runs < por_cap:
                 chosen = dpor.next()
@@ -325,7 +327,9 @@ def explore(
             edges.setdefault((edge.held, edge.acquired, edge.thread), edge)
         if run.failed:
             result.failure = run
-            if name not in ("root", "dfs") and "dfs" in budget.strategies:
+            # Randomized strategies find failures with many incidental preemptions: look for a
+            # simpler one. DFS and DPOR failures are already a few deviations from the default.
+            if name not in ("root", "dfs", "dpor") and "dfs" in budget.strategies:
                 simpler = _simpler_failure(scenario, program, tracer, dfs, budget, started)
                 result.schedules += simpler[1]
                 result.failure = simpler[0] or run

@@ -354,6 +354,10 @@ def races(trail: list[Transition]) -> list[tuple[int, int]]:
             clock = dict(thread_clock[step.tid])
         else:
             clock = dict(clocks[step.after]) if step.after is not None and step.after < i else {}
+        for key, writes in step.footprint.items():
+            if key[0] == "thread" and not writes:  # a join returns only after the thread's exit: ordered
+                for j in last_write.get(key, {}).values():
+                    _join(clock, clocks[j])
         latest: dict[int, int] = {}
         """Per other thread, its last step dependent with this one."""
         if OPAQUE in step.footprint:

@@ -42,7 +42,9 @@ def test_threads_that_share_nothing_need_one_schedule() -> None:
         result = explore(independent, load_module(path), program_path=path, seed=1, budget=ONLY_DPOR)
     assert result.failure is None
     assert result.por_exhausted
-    assert result.schedules <= 2  # DFS bound 2 would run hundreds: every preemption point is a choice
+    # One: DFS bound 2 would run hundreds (every preemption point is a choice), and the scenario's
+    # joins are ordered after the exits they wait for, not reorderable with them.
+    assert result.schedules == 1
 
 
 def test_a_lost_update_is_found_and_its_seed_replays() -> None:
@@ -91,3 +93,42 @@ def test_a_run_cut_short_proves_nothing() -> None:
         result = explore(spin, load_module(path), program_path=path, seed=1,
                          budget=Budget(max_schedules=3, max_seconds=60, strategies=("dpor",)))
     assert not result.por_exhausted
+
+
+def deposit_then_join_then_deposit(program):
+    account = program.Account()
+    worker = threading.Thread(target=account.deposit, args=(1,))
+    worker.start()
+    worker.join()
+    account.deposit(1)  # after the join: ordered after the worker's deposit, never racing with it
+    assert account.balance == 102
+
+
+def test_a_join_orders_the_joined_thread_before_the_joiner() -> None:
+    """A join returns only after the thread's exit, whether it waited or the thread had already
+    finished: the joiner's later steps are ordered after the thread's, so there is nothing to
+    reorder (reordering the exit and the join would only double the count: the join cannot pass)."""
+    path = PROGRAMS / "counter_once.py"
+    with instrumented():
+        result = explore(deposit_then_join_then_deposit, load_module(path), program_path=path, seed=1,
+                         budget=ONLY_DPOR)
+    assert result.failure is None and result.por_exhausted
+    assert result.schedules == 1
+
+
+def test_joins_do_not_hide_the_race_between_the_joined_threads() -> None:
+    path = PROGRAMS / "counter_once.py"
+    with instrumented():
+        result = explore(two_deposits, load_module(path), program_path=path, seed=1, budget=ONLY_DPOR)
+    assert result.failure is not None
+
+
+def test_a_dpor_counterexample_is_reported_without_shrinking_runs() -> None:
+    """DPOR reverses one race at a time, so its failure is already a small deviation from the
+    default schedule: the exploration reports it at once (the root, then DPOR's first reversal)."""
+    path = PROGRAMS / "counter_once.py"
+    with instrumented():
+        result = explore(two_deposits, load_module(path), program_path=path, seed=1,
+                         budget=Budget(max_schedules=200, max_seconds=120))
+    assert result.failure is not None and result.failure.strategy == "dpor"
+    assert result.schedules == 2
