@@ -136,7 +136,10 @@ class ScheduleCheck:
     """``scenario(program)``, or ``scenario(program, prepared=...)`` with ``prepare``."""
     kind: FindingKind = FindingKind.RACE
     """Finding kind for a :class:`Violation` raised by the scenario (deadlocks are always DEADLOCK)."""
-    strategies: tuple[str, ...] = ("dfs", "focus", "pct", "random")
+    strategies: tuple[str, ...] = ("random", "focus")
+    """Sampled strategies, round-robin ("dfs", "pct", "focus", "random"); DPOR runs interleaved
+    with them. Random walks and focused PCT found the corpus bugs in the fewest schedules (DFS
+    and plain PCT in 2-4x more); bounded DFS still shrinks a randomized failure."""
     preemption_bound: int = 2
     prepare: Callable[[ModuleType], Any] | None = None
     """Runs once, for real, before the exploration; the scenario is then called as

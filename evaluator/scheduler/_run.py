@@ -211,13 +211,16 @@ class Budget:
     max_schedules: int = 400
     max_seconds: float = 1.5
     preemption_bound: int = 2
-    strategies: tuple[str, ...] = ("dfs", "focus", "pct", "random")
+    strategies: tuple[str, ...] = ("random", "focus")  # as ScheduleCheck's default
     stop_when_dfs_exhausted: bool = False
     por: bool = True
     """Interleave partial-order reduction with the sampled schedules and stop as soon as it is
     exhausted (a proof). Its runs come on top of ``max_schedules``, at most ``por_share`` of it."""
     por_share: float = 0.5
     por_ratio: int = 1
+    shrink: bool = True
+    """After a randomized strategy's failure, spend up to ``SHRINK_SCHEDULES`` bounded-DFS
+    schedules looking for one with fewer preemptions (clearer evidence)."""
     """DPOR schedules per sampled schedule while both have budget left."""
 
 
@@ -319,8 +322,8 @@ def explore(
             decisions_per_run[0] = max(1, len(run.decisions))
             focus_per_run[0] = max(1, sum(d.focus for d in run.decisions))
         name = getattr(chooser, "name", "")
-        if name in ("root", "dfs") and "dfs" in budget.strategies:
-            dfs.feedback(chooser, run.decisions)
+        if name == "root" or (name == "dfs" and "dfs" in budget.strategies):
+            dfs.feedback(chooser, run.decisions)  # the root also seeds the search for simpler failures
         if name in ("root", "dpor") and budget.por:
             dpor.feedback(chooser, run.decisions, run.trail, run.cut_short)
         for edge in run.lock_edges:
@@ -329,7 +332,7 @@ def explore(
             result.failure = run
             # Randomized strategies find failures with many incidental preemptions: look for a
             # simpler one. DFS and DPOR failures are already a few deviations from the default.
-            if name not in ("root", "dfs", "dpor") and "dfs" in budget.strategies:
+            if name not in ("root", "dfs", "dpor") and budget.shrink:
                 simpler = _simpler_failure(scenario, program, tracer, dfs, budget, started)
                 result.schedules += simpler[1]
                 result.failure = simpler[0] or run

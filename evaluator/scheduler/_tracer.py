@@ -232,18 +232,29 @@ def _allow_opcode_events() -> None:
 class ProgramTracer:
     """Builds the per-thread trace function for one learner file (analysis cached across runs)."""
 
+    _analyses: dict[tuple[str, int, int, int], tuple[frozenset[str], dict[CodeType, _CodeInfo]]] = {}
+    """Per file version (path, mtime, ctime, size): its shared names and analysed code objects, so the
+    checks of one grading analyse the learner's file once, not once per check."""
+
     def __init__(self, program_path: Path) -> None:
         self.path = os.path.realpath(program_path)
         self.basename = os.path.basename(self.path)
         try:
-            source = Path(self.path).read_text(encoding="utf-8")
+            info = os.stat(self.path)
+            version = (self.path, info.st_mtime_ns, info.st_ctime_ns, info.st_size)
         except OSError:
-            source = ""
-        self.shared = shared_names(source)
+            version = (self.path, -1, -1, -1)
+        analysis = self._analyses.get(version)
+        if analysis is None:
+            try:
+                source = Path(self.path).read_text(encoding="utf-8")
+            except OSError:
+                source = ""
+            analysis = self._analyses[version] = (shared_names(source), {})
+        self.shared, self._code = analysis
         self._is_program: dict[str, bool] = {}
         self._is_opaque: dict[str, bool] = {}
         self._inert_types: dict[type, bool] = {}
-        self._code: dict[CodeType, _CodeInfo] = {}
 
     def _info(self, code: CodeType) -> _CodeInfo | None:
         filename = code.co_filename
