@@ -297,7 +297,7 @@ def explore(
     def pick() -> Any:
         """A DPOR schedule and a sampled one in turn; either goes on alone when the other ends."""
         nonlocal sampled, por_runs, sampling_done
-        por_turn = por_runs < sampled * budget.por_ratio or sampling_done or sampled >= budget.max_schedules
+        por_turn = por_runs < sampled or sampling_done or sampled >= budget.max_schedules
         for turn in ((True, False) if por_turn else (False, True)):
             if turn and budget.por and por_runs < por_cap:
                 chosen = dpor.next()
