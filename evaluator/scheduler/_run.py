@@ -217,11 +217,9 @@ class Budget:
     """Interleave partial-order reduction with the sampled schedules and stop as soon as it is
     exhausted (a proof). Its runs come on top of ``max_schedules``, at most ``por_share`` of it."""
     por_share: float = 0.5
-    por_ratio: int = 1
     shrink: bool = True
     """After a randomized strategy's failure, spend up to ``SHRINK_SCHEDULES`` bounded-DFS
     schedules looking for one with fewer preemptions (clearer evidence)."""
-    """DPOR schedules per sampled schedule while both have budget left."""
 
 
 @dataclass
