@@ -93,11 +93,14 @@ def run_schedule(
     max_steps: int = 50_000,
     stuck_seconds: float = 2.0,
     wake_choices: bool = True,
+    restore_random: bool = True,
 ) -> RunResult:
     """Run ``scenario(program)`` once, every managed thread serialized by ``chooser``.
 
     ``wake_choices=False`` keeps the virtual clock still while any thread can run (the
     timing model of the performance check: computation is free, waits cost their time).
+    ``restore_random=False``: the caller saves and restores the ``random`` module's state around
+    many runs (``explore``) instead of around each one.
     """
     ctl = Controller(chooser, max_steps=max_steps)
     ctl.wake_choices = wake_choices
@@ -123,7 +126,7 @@ def run_schedule(
     events.event_log.clock = lambda: ctl.clock_ns
     _runtime.controller = ctl
     _runtime.site_counts.clear()
-    random_state = random.getstate()
+    random_state = random.getstate() if restore_random else None
     # The learner's randomness replays too. Guided schedules share one stream, so a schedule that
     # forces a prefix of another's choices also repeats its random draws up to there.
     random.seed(getattr(chooser, "random_seed", None) or chooser.seed)  # type: ignore[attr-defined]
@@ -145,7 +148,8 @@ def run_schedule(
                 _real.thread_join(rec.os_thread, 1.0)
     finally:
         _runtime.controller = None
-        random.setstate(random_state)
+        if random_state is not None:
+            random.setstate(random_state)
         events.event_log.clock = saved_clock
         unsubscribe()
     return RunResult(
@@ -277,6 +281,22 @@ def explore(
 ) -> Exploration:
     """Run schedules until one fails, ``enough(run)`` says so, the budget is spent, or partial-order
     reduction has run every distinct ordering of the steps it sees (a proof for those steps)."""
+    saved_random = random.getstate()
+    try:
+        return _explore(scenario, program, program_path=program_path, seed=seed, budget=budget, enough=enough)
+    finally:
+        random.setstate(saved_random)
+
+
+def _explore(
+    scenario: Callable[[ModuleType], Any],
+    program: ModuleType,
+    *,
+    program_path: Path | None,
+    seed: int,
+    budget: Budget,
+    enough: Callable[[RunResult], bool] | None,
+) -> Exploration:
     rng = random.Random(seed)
     tracer = ProgramTracer(program_path) if program_path is not None else None
     dfs = DfsExplorer(budget.preemption_bound, rng)
@@ -312,7 +332,7 @@ def explore(
 
     chooser: Any = Guided(name="root")
     while True:
-        run = run_schedule(scenario, program, chooser, tracer=tracer)
+        run = run_schedule(scenario, program, chooser, tracer=tracer, restore_random=False)
         result.schedules += 1
         result.outcomes[run.outcome] = result.outcomes.get(run.outcome, 0) + 1
         if result.first_run is None:
@@ -376,7 +396,7 @@ def _simpler_failure(
         chooser = dfs.next()
         if chooser is None:
             break
-        run = run_schedule(scenario, program, chooser, tracer=tracer)
+        run = run_schedule(scenario, program, chooser, tracer=tracer, restore_random=False)
         runs += 1
         dfs.feedback(chooser, run.decisions)
         if run.failed:
