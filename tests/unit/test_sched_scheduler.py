@@ -40,6 +40,16 @@ def test_shared_names_come_from_writes_outside_init() -> None:
     assert shared_names(source) == {"y", "d", "items"}
 
 
+def test_the_file_analysis_is_shared_until_the_file_changes(tmp_path: Path) -> None:
+    program = tmp_path / "bank.py"
+    program.write_text("class A:\n    def add(self):\n        self.total = 1\n", encoding="utf-8")
+    first, second = ProgramTracer(program), ProgramTracer(program)
+    assert first.shared == second.shared == frozenset({"total"})
+    assert first._code is second._code  # one grading's checks analyse the file once
+    program.write_text("class A:\n    def add(self):\n        self.count = 1\n", encoding="utf-8")
+    assert ProgramTracer(program).shared == frozenset({"count"})
+
+
 def test_bound_zero_misses_a_one_preemption_bug_and_bound_one_finds_it() -> None:
     with instrumented():
         program = load_module(COUNTER)
