@@ -43,17 +43,49 @@ def grade_many(request: dict[str, Any]) -> None:
     install()
     from evaluator.harness import grade_in_child
 
+    explorations = _record_explorations()
     if request.get("warm_up"):  # one unreported grading first: lazy imports are not charged to a seed
         grade_in_child({"seed": 0, "program": request["program"], "spec": request["spec"], "replay": None,
                         "quick": request["quick"]})
     for seed, replay in request["runs"]:
+        explorations.clear()
         cpu = time.process_time()
         wall = time.perf_counter()
         result = grade_in_child({"seed": seed, "program": request["program"], "spec": request["spec"],
                                  "replay": replay, "quick": request["quick"]})
         _emit({"seed": seed, "replay": replay, "cpu": time.process_time() - cpu,
+               "explore_cpu": _explore_cpu_to_failure(explorations),
                "wall": time.perf_counter() - wall, "grade": result.to_json()})
     os._exit(0)  # threads a leaky program left behind must not keep this process alive
+
+
+def _record_explorations() -> list[tuple[float, Any]]:
+    """Wrap the schedule check's ``explore`` so each call's CPU and result are recorded."""
+    from evaluator.checks import schedule
+
+    recorded: list[tuple[float, Any]] = []
+    explore = schedule.explore
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        began = time.process_time()
+        result = explore(*args, **kwargs)
+        recorded.append((time.process_time() - began, result))
+        return result
+
+    schedule.explore = recording  # type: ignore[assignment]
+    return recorded
+
+
+def _explore_cpu_to_failure(explorations: list[tuple[float, Any]]) -> float | None:
+    """CPU-seconds the grading spent exploring schedules until its first failing run (whole
+    explorations before it, the failing one up to that run): the grader measured the way the
+    peers are, around the exploration only. None when no exploration failed."""
+    spent = 0.0
+    for cpu, result in explorations:
+        if result.cpu_to_failure is not None:
+            return spent + result.cpu_to_failure
+        spent += cpu
+    return None
 
 
 def _load(request: dict[str, Any]) -> tuple[Any, Any]:

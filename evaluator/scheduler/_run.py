@@ -240,6 +240,9 @@ class Exploration:
     outcomes: dict[str, int] = field(default_factory=dict)
     por_exhausted: bool = False
     """Partial-order reduction ran every distinct ordering of the dependent steps it saw."""
+    cpu_to_failure: float | None = None
+    """Process CPU-seconds from the start of the exploration to the end of the first failing
+    run, before any search for a simpler failure (what benchmarks compare with other tools)."""
 
 
 def _choosers(budget: Budget, rng: random.Random, dfs: DfsExplorer,
@@ -305,6 +308,7 @@ def _explore(
     decisions_per_run = [1]
     focus_per_run = [1]
     started = time.perf_counter()
+    started_cpu = time.process_time()
     result = Exploration(None, 0, 0.0, False)
     edges: dict[tuple[str, str, str], LockEdge] = {}
     strategies = _choosers(budget, rng, dfs, lambda: decisions_per_run[0], lambda: focus_per_run[0])
@@ -348,6 +352,7 @@ def _explore(
             edges.setdefault((edge.held, edge.acquired, edge.thread), edge)
         if run.failed:
             result.failure = run
+            result.cpu_to_failure = time.process_time() - started_cpu
             # Randomized strategies find failures with many incidental preemptions: look for a
             # simpler one. DFS and DPOR failures are already a few deviations from the default.
             if name not in ("root", "dfs", "dpor") and budget.shrink:
