@@ -1,3 +1,6 @@
+# fix-judgement: right
+# class: other
+# why: all-or-nothing claim of both accounts under a short Condition, so no hold-and-wait; account locks only exclude single-lock readers; notify outside
 """Ledger service of a small neobank: moves money between customer accounts.
 
 Every account has its own lock so that transfers between unrelated accounts run in parallel.

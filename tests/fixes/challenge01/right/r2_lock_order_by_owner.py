@@ -1,3 +1,6 @@
+# fix-judgement: right
+# class: other
+# why: both locks taken in a global order (owner name), check+move inside, notify after release
 """Ledger service of a small neobank: moves money between customer accounts.
 
 Every account has its own lock so that transfers between unrelated accounts run in parallel.

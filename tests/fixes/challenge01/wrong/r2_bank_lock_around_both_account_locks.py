@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: serialized
+# why: a bank-wide lock held for the whole transfer makes unrelated transfers wait for each other (README forbids one big critical section)
 """Ledger service of a small neobank: moves money between customer accounts.
 
 Every account has its own lock so that transfers between unrelated accounts run in parallel.

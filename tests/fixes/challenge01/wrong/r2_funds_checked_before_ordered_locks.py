@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: new-race
+# why: lock ordering fixes the deadlock, but the balance check runs before the locks: two concurrent debits both pass it and the balance goes negative
 """Ledger service of a small neobank: moves money between customer accounts.
 
 Every account has its own lock so that transfers between unrelated accounts run in parallel.

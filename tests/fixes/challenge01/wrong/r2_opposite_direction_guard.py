@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: partial
+# why: only blocks A->B while B->A is in flight (2-cycles); a 3-cycle A->B, B->C, C->A still deadlocks (main() only has 2-cycles so it passes)
 """Ledger service of a small neobank: moves money between customer accounts.
 
 Every account has its own lock so that transfers between unrelated accounts run in parallel.

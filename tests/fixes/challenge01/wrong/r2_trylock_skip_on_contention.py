@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: drops-work
+# why: on a 1 ms timeout for the second lock the transfer returns silently without moving money or raising: transfers are lost under contention
 """Ledger service of a small neobank: moves money between customer accounts.
 
 Every account has its own lock so that transfers between unrelated accounts run in parallel.

@@ -1,3 +1,6 @@
+# fix-judgement: right
+# class: other
+# why: held-seats counter checked with available under the lock; available/bookings change together at commit so available+sold==capacity at all times; holds released in finally
 """Box office of a concert venue: sells the seats of one show to customers online.
 
 Each web request runs `BoxOffice.book()` on its own thread. Booking checks that enough seats are

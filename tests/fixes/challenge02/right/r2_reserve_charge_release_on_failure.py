@@ -1,3 +1,6 @@
+# fix-judgement: right
+# class: other
+# why: reserve seats atomically, charge outside the lock, give seats back under the lock on any failure, number+append under the lock
 """Box office of a concert venue: sells the seats of one show to customers online.
 
 Each web request runs `BoxOffice.book()` on its own thread. Booking checks that enough seats are

@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: new-race
+# why: seats fixed, but the booking number is read and incremented outside any lock (tuple assignment is not atomic under the GIL) -> duplicate numbers
 """Box office of a concert venue: sells the seats of one show to customers online.
 
 Each web request runs `BoxOffice.book()` on its own thread. Booking checks that enough seats are

@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: serialized
+# why: correct results but the lock is held across charge(): payments of different fans never overlap (README forbids)
 """Box office of a concert venue: sells the seats of one show to customers online.
 
 Each web request runs `BoxOffice.book()` on its own thread. Booking checks that enough seats are

@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: new-race
+# why: check and decrement are in two separate critical sections with the payment between them: two fans both pass the check for the last seats -> oversell
 """Box office of a concert venue: sells the seats of one show to customers online.
 
 Each web request runs `BoxOffice.book()` on its own thread. Booking checks that enough seats are

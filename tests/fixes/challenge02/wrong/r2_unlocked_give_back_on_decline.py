@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: new-race
+# why: reservation is correct but the decline path does `available += seats` without the lock, racing with locked reservations (lost update -> seats created or lost)
 """Box office of a concert venue: sells the seats of one show to customers online.
 
 Each web request runs `BoxOffice.book()` on its own thread. Booking checks that enough seats are

@@ -1,3 +1,6 @@
+# fix-judgement: right
+# class: other
+# why: Condition+deque pool: workers drain then exit, close() notifies and joins; gather() then cancel+await all siblings on any error (also when the caller is cancelled)
 """Job runner of a CI service: runs build steps on a pool of worker threads.
 
 The web API creates a `JobRunner` per pipeline, runs the pipeline's steps and closes it.

@@ -1,3 +1,6 @@
+# fix-judgement: right
+# class: other
+# why: one None marker per worker queued after all jobs, close() joins; on failure pending tasks are cancelled and awaited before raising the step's own exception
 """Job runner of a CI service: runs build steps on a pool of worker threads.
 
 The web API creates a `JobRunner` per pipeline, runs the pipeline's steps and closes it.

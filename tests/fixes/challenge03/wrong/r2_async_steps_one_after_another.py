@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: serialized
+# why: JobRunner fixed, but async steps now run sequentially instead of concurrently (README: runs async steps concurrently)
 """Job runner of a CI service: runs build steps on a pool of worker threads.
 
 The web API creates a `JobRunner` per pipeline, runs the pipeline's steps and closes it.

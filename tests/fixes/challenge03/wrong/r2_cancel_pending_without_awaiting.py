@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: partial
+# why: cancel() only requests cancellation; the error is raised before the other steps have stopped (their cleanup/finally still runs after the caller sees the failure)
 """Job runner of a CI service: runs build steps on a pool of worker threads.
 
 The web API creates a `JobRunner` per pipeline, runs the pipeline's steps and closes it.

@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: drops-work
+# why: workers poll a flag and exit on close() even if jobs are still queued: their Futures never complete, so a caller awaiting them after close() hangs
 """Job runner of a CI service: runs build steps on a pool of worker threads.
 
 The web API creates a `JobRunner` per pipeline, runs the pipeline's steps and closes it.

@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: partial
+# why: close() queues a stop marker per worker but does not join: workers may still be alive when close() returns (README: none may remain)
 """Job runner of a CI service: runs build steps on a pool of worker threads.
 
 The web API creates a `JobRunner` per pipeline, runs the pipeline's steps and closes it.

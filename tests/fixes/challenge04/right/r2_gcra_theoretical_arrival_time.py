@@ -1,3 +1,6 @@
+# fix-judgement: right
+# class: other
+# why: GCRA (virtual scheduling) on time.monotonic(): equivalent token bucket with one float of state, updated under a lock; tokens exposed as a derived property; sleeps outside the lock
 """Client of a shipping-rates API that allows at most `rate` requests per second.
 
 The partner's contract: bursts up to `capacity` requests, then `rate` per second on average.

@@ -1,3 +1,6 @@
+# fix-judgement: right
+# class: other
+# why: refill+check+take in one critical section on time.monotonic(); acquire computes the wait under the lock and sleeps outside it with a monotonic deadline
 """Client of a shipping-rates API that allows at most `rate` requests per second.
 
 The partner's contract: bursts up to `capacity` requests, then `rate` per second on average.

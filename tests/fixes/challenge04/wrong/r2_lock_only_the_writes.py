@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: new-race
+# why: monotonic clock fixed, but `tokens >= 1` is checked outside the lock and only the decrement is locked: N threads pass the check for the last token and all take it (tokens go negative, bursts above capacity)
 """Client of a shipping-rates API that allows at most `rate` requests per second.
 
 The partner's contract: bursts up to `capacity` requests, then `rate` per second on average.

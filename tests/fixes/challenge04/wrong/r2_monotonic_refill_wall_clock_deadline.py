@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: partial
+# why: refill on monotonic + lock is right, but acquire()'s deadline still uses time.time(): a backwards step while waiting makes acquire(timeout) wait far past its timeout (the checkout freeze), a forward step times out at once
 """Client of a shipping-rates API that allows at most `rate` requests per second.
 
 The partner's contract: bursts up to `capacity` requests, then `rate` per second on average.

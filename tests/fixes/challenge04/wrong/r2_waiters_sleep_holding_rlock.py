@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: serialized
+# why: acquire() sleeps while holding the (re-entrant) limiter lock: try_acquire from other threads blocks behind a waiter (README: nobody sleeps holding the lock)
 """Client of a shipping-rates API that allows at most `rate` requests per second.
 
 The partner's contract: bursts up to `capacity` requests, then `rate` per second on average.

@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: partial
+# why: locked, and a backwards step no longer freezes it (it only loses the time since the last refill), but it still uses time.time(): a forward NTP step refills the bucket to capacity instantly (a burst the README forbids); acquire deadline also on wall clock
 """Client of a shipping-rates API that allows at most `rate` requests per second.
 
 The partner's contract: bursts up to `capacity` requests, then `rate` per second on average.

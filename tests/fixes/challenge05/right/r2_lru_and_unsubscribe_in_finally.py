@@ -1,3 +1,6 @@
+# fix-judgement: right
+# class: other
+# why: unsubscribe in finally; OrderedDict LRU bounded at 256 under a lock, fetch and publish outside the lock
 """Quote service of a brokerage app: answers "what are my stocks worth?" requests.
 
 Prices come from an exchange feed (a slow call), so they are cached. Every open request also

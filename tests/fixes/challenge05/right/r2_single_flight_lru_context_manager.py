@@ -1,3 +1,6 @@
+# fix-judgement: right
+# class: other
+# why: subscription scoped by a context manager; LRU bounded at 500 plus single-flight Futures so concurrent misses share one fetch, no lock held while fetching or waiting
 """Quote service of a brokerage app: answers "what are my stocks worth?" requests.
 
 Prices come from an exchange feed (a slow call), so they are cached. Every open request also

@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: serialized
+# why: bounded and leak-free, but the cache lock is held across feed.fetch: every miss serializes all requests (README: no lock while calling the exchange)
 """Quote service of a brokerage app: answers "what are my stocks worth?" requests.
 
 Prices come from an exchange feed (a slow call), so they are cached. Every open request also

@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: new-race
+# why: unlocked check-then-move_to_end on a shared OrderedDict: a concurrent eviction between `in` and move_to_end/[] raises KeyError in a request
 """Quote service of a brokerage app: answers "what are my stocks worth?" requests.
 
 Prices come from an exchange feed (a slow call), so they are cached. Every open request also

@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: unbounded
+# why: bounded by time, not size: entries expire after 60 s (swept every 100 inserts), so a burst of thousands of new symbols within a minute is all kept; no count bound
 """Quote service of a brokerage app: answers "what are my stocks worth?" requests.
 
 Prices come from an exchange feed (a slow call), so they are cached. Every open request also

@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: happy-path-only
+# why: unsubscribe is not in a finally: a request whose fetch raises stays subscribed forever (listener + request leak on every failed request)
 """Quote service of a brokerage app: answers "what are my stocks worth?" requests.
 
 Prices come from an exchange feed (a slow call), so they are cached. Every open request also

@@ -1,3 +1,6 @@
+# fix-judgement: right
+# class: other
+# why: try/finally release; with-open closes the file; any exception while writing unlinks the partial report
 """Report exporter of an accounting SaaS: turns a customer's invoices into a CSV file.
 
 Exports run on a thread pool. Each one borrows a database connection from a small pool, queries

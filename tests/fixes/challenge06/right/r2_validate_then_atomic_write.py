@@ -1,3 +1,6 @@
+# fix-judgement: right
+# class: other
+# why: connection released in finally right after the query; rows validated in memory; written to .part and os.replace'd, .part removed on any error
 """Report exporter of an accounting SaaS: turns a customer's invoices into a CSV file.
 
 Exports run on a thread pool. Each one borrows a database connection from a small pool, queries

@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: happy-path-only
+# why: cleans up only on the one BadInvoice branch; any other failure (query error, open/write OSError) still leaks the connection and the open file
 """Report exporter of an accounting SaaS: turns a customer's invoices into a CSV file.
 
 Exports run on a thread pool. Each one borrows a database connection from a small pool, queries

@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: other
+# why: new discard() decrements in_use without notify(): an export waiting in acquire() is not woken and gets PoolExhausted after the timeout under contention; opened keeps closed connections
 """Report exporter of an accounting SaaS: turns a customer's invoices into a CSV file.
 
 Exports run on a thread pool. Each one borrows a database connection from a small pool, queries

@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: partial
+# why: connection released and file unlinked, but the file object is never closed on failure: its fd stays open until GC (held by the traceback while the error propagates)
 """Report exporter of an accounting SaaS: turns a customer's invoices into a CSV file.
 
 Exports run on a thread pool. Each one borrows a database connection from a small pool, queries

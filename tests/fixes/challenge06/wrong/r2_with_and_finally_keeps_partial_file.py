@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: partial
+# why: file closed and connection released, but the half-written CSV of a failed export is left in the folder
 """Report exporter of an accounting SaaS: turns a customer's invoices into a CSV file.
 
 Exports run on a thread pool. Each one borrows a database connection from a small pool, queries

@@ -1,3 +1,6 @@
+# fix-judgement: right
+# class: other
+# why: hmac.compare_digest (dummy compare for unknown partner), Queue(maxsize=256) with put_nowait -> Overloaded, close() drains then stops
 """Webhook receiver of a payments platform: accepts signed events from partners.
 
 Partners send events (payment succeeded, refund issued...) with an API token in the

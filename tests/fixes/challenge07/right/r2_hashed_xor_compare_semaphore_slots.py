@@ -1,3 +1,6 @@
+# fix-judgement: right
+# class: other
+# why: SHA-256 both tokens and OR-accumulate XOR over all bytes; a BoundedSemaphore of 512 slots acquired non-blocking on receive and released by the worker after processing
 """Webhook receiver of a payments platform: accepts signed events from partners.
 
 Partners send events (payment succeeded, refund issued...) with an API token in the

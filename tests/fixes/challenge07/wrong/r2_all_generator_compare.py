@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: timing-leak
+# why: all() over a generator short-circuits at the first mismatch exactly like the original loop: rejection time still grows with the right prefix
 """Webhook receiver of a payments platform: accepts signed events from partners.
 
 Partners send events (payment succeeded, refund issued...) with an API token in the

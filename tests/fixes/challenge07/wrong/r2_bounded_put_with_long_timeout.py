@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: other
+# why: queue bounded and compare fixed, but a full queue blocks the caller up to 10 s before Overloaded (README: refused quickly, caller must not wait)
 """Webhook receiver of a payments platform: accepts signed events from partners.
 
 Partners send events (payment succeeded, refund issued...) with an API token in the

@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: drops-work
+# why: bounded, but when full it silently discards the oldest queued event, which had already been answered 202 and is never processed
 """Webhook receiver of a payments platform: accepts signed events from partners.
 
 Partners send events (payment succeeded, refund issued...) with an API token in the

@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: sleep-hides-race
+# why: keeps the early-exit comparison and adds random sleep; noise averages out over many samples, the per-character difference remains
 """Webhook receiver of a payments platform: accepts signed events from partners.
 
 Partners send events (payment succeeded, refund issued...) with an API token in the

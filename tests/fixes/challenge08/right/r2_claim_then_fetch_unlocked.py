@@ -1,3 +1,6 @@
+# fix-judgement: right
+# class: other
+# why: check+add to visited atomically under the lock, fetch/analyse with no lock, index write under the lock; BFS crawl unchanged
 """Site crawler of an SEO tool: crawls a customer's website and indexes its pages.
 
 A pool of threads fetches pages (slow network calls), extracts their links and word counts

@@ -1,3 +1,6 @@
+# fix-judgement: right
+# class: other
+# why: coordinator thread marks a whole batch visited before dispatch and records results; workers run a pure fetch+analyse; BFS order and limit preserved (_visit also fixed)
 """Site crawler of an SEO tool: crawls a customer's website and indexes its pages.
 
 A pool of threads fetches pages (slow network calls), extracts their links and word counts

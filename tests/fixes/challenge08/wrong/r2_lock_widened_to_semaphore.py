@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: new-race
+# why: replaces the Lock by a Semaphore(workers): fetches overlap but a 'lock' is still held during the network wait and check+add is no longer mutually exclusive (same URL can be fetched twice by concurrent visits)
 """Site crawler of an SEO tool: crawls a customer's website and indexes its pages.
 
 A pool of threads fetches pages (slow network calls), extracts their links and word counts

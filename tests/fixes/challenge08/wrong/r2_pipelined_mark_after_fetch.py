@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: new-race
+# why: page is marked visited only after the fetch; with the pipelined crawl a page linked twice while being fetched is fetched twice, and the limit/BFS order can be exceeded/lost
 """Site crawler of an SEO tool: crawls a customer's website and indexes its pages.
 
 A pool of threads fetches pages (slow network calls), extracts their links and word counts

@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: serialized
+# why: lock no longer held during fetch, but a Semaphore(2) caps overlapping fetches at 2: 4 and 16 workers crawl no faster than 2 (README: more threads must get faster)
 """Site crawler of an SEO tool: crawls a customer's website and indexes its pages.
 
 A pool of threads fetches pages (slow network calls), extracts their links and word counts

@@ -1,3 +1,6 @@
+# fix-judgement: wrong
+# class: drops-work
+# why: non-blocking acquire returns [] without marking the page when the lock is momentarily busy: that page is silently never indexed if no later page links to it
 """Site crawler of an SEO tool: crawls a customer's website and indexes its pages.
 
 A pool of threads fetches pages (slow network calls), extracts their links and word counts
