@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from types import ModuleType
 
 from evaluator.contracts import outcome_of, serial_explanation, unexplained_evidence
@@ -137,6 +138,42 @@ def notifications_outside_locks(mod: ModuleType) -> None:
     _close(bank)
 
 
+def unrelated_transfer_passes_a_busy_account(mod: ModuleType) -> None:
+    """Alice's account is busy (someone holds its lock: a long audit) while Alice pays Bob and
+    Carol pays Dave: Carol's transfer shares no account with Alice's and must complete without
+    waiting for Alice's lock, directly or through a bank-wide lock Alice's transfer holds."""
+    bank = mod.Bank({"alice": 100, "bob": 100, "carol": 100, "dave": 100}, notify_seconds=0)
+    busy = getattr(bank.accounts["alice"], "lock", None)
+    if busy is None or not hasattr(busy, "acquire"):  # no per-account locks (an arbiter): nothing to hold
+        _close(bank)
+        return
+    finished: list[str] = []
+    with busy:
+        blocked = threading.Thread(target=bank.transfer, args=("alice", "bob", 10), name="transfer-alice-bob")
+        unrelated = threading.Thread(target=lambda: (bank.transfer("carol", "dave", 10), finished.append("carol")),
+                                     name="transfer-carol-dave")
+        blocked.start()
+        unrelated.start()
+        # Poll rather than join with a timeout: virtual time may end a timed wait while carol's
+        # transfer is merely slow. Past the scheduler's adversarial prefix (300 decisions) every
+        # runnable thread gets its turn, so a transfer that can finish has finished by the end.
+        for _ in range(400):
+            if finished or not unrelated.is_alive():
+                break
+            time.sleep(0.001)
+        done = bool(finished) or not unrelated.is_alive()
+    blocked.join()
+    unrelated.join()
+    _close(bank)
+    expect(done,
+           "transfer carol->dave waited while alice's account lock was held elsewhere: unrelated transfers "
+           "wait for each other",
+           "alice's lock was held (a long audit) while alice->bob and carol->dave ran; carol->dave shares no "
+           "account with it, yet it could not finish until alice's lock was free",
+           "a bank-wide lock held while waiting for (or holding) an account lock makes every transfer wait "
+           "for the slowest account")
+
+
 def parallel_settlement(mod: ModuleType) -> None:
     """8 tellers, each paying between its own two customers: unrelated transfers must overlap."""
     owners = [f"customer-{i}" for i in range(16)]
@@ -205,6 +242,13 @@ SPEC = ChallengeSpec(
             max_schedules=30,
             kind=FindingKind.LOCK_HELD_DURING_IO,
             hint="Release the account locks before the notification: it is a slow network call.",
+        ),
+        ScheduleCheck(
+            "a busy account does not hold up unrelated transfers",
+            unrelated_transfer_passes_a_busy_account,
+            max_schedules=8,  # the wait is structural: it shows in the first schedule that has it
+            kind=FindingKind.SERIALIZED,
+            hint="Unrelated transfers must not meet on a shared lock while one of them waits for an account.",
         ),
         PerformanceCheck(
             "unrelated transfers stay parallel",

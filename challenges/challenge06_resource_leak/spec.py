@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import tempfile
+import threading
+import time
 from pathlib import Path
 from types import ModuleType
 
@@ -94,6 +96,50 @@ def concurrent_exports(mod: ModuleType) -> None:
            f"the failing export was not reported as failed: {outcome.get('broken-1')!r}")
 
 
+def freed_connection_wakes_a_waiter(mod: ModuleType) -> None:
+    """A pool of one: a failing export holds the connection while a good export waits for it.
+    However the failed export gives the connection back, the waiting export must get it then,
+    not only when its own timeout runs out (a path that frees capacity without notify() loses
+    the wakeup: the waiter sleeps through it until its deadline)."""
+    timeout = 5.0
+    pool = mod.ConnectionPool(size=1, query_seconds=0.001, acquire_timeout=timeout)
+    outcome: dict[str, str] = {}
+    began: dict[str, float] = {}
+    ended: dict[str, float] = {}
+    in_use_after: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as folder_name:
+        folder = Path(folder_name)
+
+        def export(customer: str) -> None:
+            began[customer] = time.monotonic()
+            try:
+                mod.export_report(pool, customer, folder)
+                outcome[customer] = "ok"
+            except Exception as error:  # the verdict reads the outcome below
+                outcome[customer] = type(error).__name__
+            ended[customer] = time.monotonic()
+            in_use_after[customer] = getattr(pool, "in_use", None)
+
+        threads = [threading.Thread(target=export, args=(c,), name=f"export-{c}") for c in ("broken-1", "acme")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    pool.close()
+    # Virtual time: a waiter may time out fairly while the failing export still holds the
+    # connection (the clock can jump to its deadline); only a connection freed *before* the
+    # waiter's deadline, slept through until that deadline, is a lost wakeup.
+    freed = in_use_after.get("broken-1") == 0
+    deadline = began["acme"] + timeout
+    expect(not (freed and ended["broken-1"] < deadline <= ended["acme"]),
+           f"export acme waited for a connection until its {timeout:g} s timeout (t={ended['acme'] - began['acme']:.3f}s) "
+           f"although the failed export broken-1 had given the only connection back at "
+           f"t={ended['broken-1'] - began['acme']:.3f}s",
+           "the path that returned (or discarded) the failed export's connection did not wake the waiters "
+           "(notify()): a lost wakeup, so the pool looks exhausted while it is free",
+           f"outcomes: {outcome}")
+
+
 class _DroppedConnection(ConnectionError):
     """The database dropped the connection in the middle of a query."""
 
@@ -181,6 +227,9 @@ SPEC = ChallengeSpec(
         ScheduleCheck("concurrent exports stay separate and exact", concurrent_exports, max_schedules=60,
                       kind=FindingKind.RACE,
                       hint="Each export needs its own file, and the pool's bookkeeping needs the pool's lock."),
+        ScheduleCheck("a freed connection wakes a waiting export", freed_connection_wakes_a_waiter,
+                      max_schedules=60, kind=FindingKind.INVARIANT,
+                      hint="Whatever gives capacity back to the pool must notify its waiters, as release() does."),
         PerformanceCheck("exports run in parallel", month_end, reference="context_managers"),
     ),
     time_budget_seconds=60.0,

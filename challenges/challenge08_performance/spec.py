@@ -30,9 +30,10 @@ def each_page_once(mod: ModuleType) -> None:
 
 def two_crawls_share_the_crawler(mod: ModuleType) -> None:
     """Two crawls from the same page run at once on one crawler: they reach every page at the same
-    moment, yet every page is indexed and fetched exactly once."""
+    moment, yet every page is indexed and fetched exactly once. Two workers per crawl, so a
+    'lock' that lets several threads in (a semaphore) is not a mutex by accident."""
     site = mod.Website(pages=3, fan_out=1, latency_seconds=0.001)
-    crawler = mod.Crawler(site, workers=1)
+    crawler = mod.Crawler(site, workers=2)
     threads = [threading.Thread(target=crawler.crawl, args=("/page/1", 3), name=f"crawl-{n}") for n in (0, 1)]
     for thread in threads:
         thread.start()

@@ -1,6 +1,6 @@
-# fix-judgement: right
-# class: other
-# why: coordinator thread marks a whole batch visited before dispatch and records results; workers run a pure fetch+analyse; BFS order and limit preserved (_visit also fixed)
+# fix-judgement: wrong
+# class: new-race
+# why: written as right (one crawl at a time); relabelled after review: the batch is computed from visited outside the lock, so two crawls sharing the crawler (the README's shared-crawler requirement, stated since this round) claim and fetch the same pages
 """Site crawler of an SEO tool: crawls a customer's website and indexes its pages.
 
 A pool of threads fetches pages (slow network calls), extracts their links and word counts
