@@ -2,7 +2,7 @@
 
 Each challenge is a folder ``challenges/challengeNN_<slug>/`` with ``program.py`` (the broken
 code the learner fixes), ``spec.py`` (``SPEC = evaluator.spec.ChallengeSpec(...)``) and
-``README.md`` (the story). Challenges 9-16 run in the simulated world of ``challenges.sim``.
+``README.md`` (the story). Challenges 9-16 run in the simulated world of ``simworld``.
 """
 
 from __future__ import annotations

@@ -159,7 +159,7 @@ def lesson_copy(source: Path) -> tuple[Path, bool]:
     Returns the path and whether it was created now. The workspace is the one the challenges
     use (``LEARN_WORKSPACE``, else the one `learn init` recorded; :class:`UserError` without one).
     """
-    from challenges.workspace import workspace_dir
+    from learner.workspace import workspace_dir
 
     target = workspace_dir() / "lessons" / source.name
     if target.exists():

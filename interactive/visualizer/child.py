@@ -124,7 +124,7 @@ def _run_target(kind: str, target: str, challenge_number: int | None = None) -> 
         path = Path(target) if challenge_number is not None else challenge.program_path
         if challenge_number is None:
             try:
-                from challenges.workspace import existing_copy
+                from learner.workspace import existing_copy
 
                 path = existing_copy(challenge.number) or path  # no workspace yet: the original
             except ImportError:

@@ -60,7 +60,7 @@ class Target:
 
         challenge = get_challenge(int(self.name))
         try:
-            from challenges.workspace import working_copy_path
+            from learner.workspace import working_copy_path
         except ImportError:
             return challenge.program_path
         learner = working_copy_path(challenge)

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from challenges._registry import get_challenge
-from challenges.sim.check import HASH_PERIOD, SimCheck, fault_seeds
-from challenges.sim.program import SimProgram
-from challenges.sim.seeded_run import show_fault_seed
+from challenges.seeded_run import show_fault_seed
 from evaluator.findings import Finding, FindingKind
 from evaluator.spec import CheckContext
+from simworld.check import HASH_PERIOD, SimCheck, fault_seeds
+from simworld.program import SimProgram
 
 BASE_SEEDS = (11, 12)
 

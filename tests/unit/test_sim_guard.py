@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from challenges._registry import get_challenge
-from challenges.sim.check import SimCheck
-from challenges.sim.program import SimProgram, sim_loader
-from challenges.sim.wire import wire
 from evaluator.findings import Finding, FindingKind
 from evaluator.spec import CheckContext, Violation
+from simworld.check import SimCheck
+from simworld.program import SimProgram, sim_loader
+from simworld.wire import wire
 
 ORIGINAL = get_challenge(9).program_path.read_text(encoding="utf-8")
 FENCING = (get_challenge(9).solutions_dir / "fencing.py").read_text(encoding="utf-8")
@@ -36,11 +36,11 @@ def _line_of(source: str, text: str) -> int:
 
 
 ESCAPES = {
-    "imports the checker": (ORIGINAL.replace("from challenges.sim import Client, Node",
-                                             "from challenges.sim import Client, Node\nimport challenges.sim.check as c\n"
-                                             "c.SimCheck.run = lambda *a: []"), "import challenges.sim.check"),
-    "patches an imported module": (ORIGINAL.replace("from challenges.sim import Client, Node",
-                                                    "from challenges.sim import Client, Node\nimport challenges.sim.kv as kvmod\n"
+    "imports the checker": (ORIGINAL.replace("from simworld import Client, Node",
+                                             "from simworld import Client, Node\nimport simworld.check as c\n"
+                                             "c.SimCheck.run = lambda *a: []"), "import simworld.check"),
+    "patches an imported module": (ORIGINAL.replace("from simworld import Client, Node",
+                                                    "from simworld import Client, Node\nimport simworld.kv as kvmod\n"
                                                     "kvmod.KV.put = None"), "kvmod.KV.put = None"),
     "reads a private internal": (ORIGINAL.replace(WRITE, 'storage._service.write(f"report/{section}", content)'),
                                  "storage._service"),
@@ -98,7 +98,7 @@ def test_a_program_that_stays_inside_is_not_accused(tmp_path: Path) -> None:
 
 
 def test_each_node_gets_its_own_module_and_a_crash_gives_a_fresh_one(tmp_path: Path) -> None:
-    from challenges.sim import World
+    from simworld import World
 
     path = tmp_path / "program.py"
     path.write_text("LIMIT = 3\n", encoding="utf-8")

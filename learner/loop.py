@@ -1,6 +1,6 @@
 """The learner's loop, without rendering: start, run, check, solutions.
 
-``cli.py`` and the watch loop call these; :mod:`challenges.render` draws the results.
+``cli.py`` and the watch loop call these; :mod:`learner.render` draws the results.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from challenges._registry import all_challenges, get_challenge
-from challenges.workspace import (
+from learner.workspace import (
     code_hash,
     existing_copy,
     find_workspace,
@@ -90,7 +90,7 @@ def run_challenge(number: int, *, original: bool = False, deadline_s: float = 10
                 f"first, or `learn run challenge {number} --original`"
             )
     if seed is not None:
-        from challenges.sim.seeded_run import run_fault_seed
+        from challenges.seeded_run import run_fault_seed
 
         if getattr(challenge.spec, "program_loader", None) is None:
             raise UserError(f"--seed replays a fault seed of the simulated challenges 9-16; challenge {number} "
