@@ -33,16 +33,19 @@ def _install_plain_coercion() -> None:
     Typer 0.29 coerces every parameter through a pydantic ``TypeAdapter``, which made any
     command with an argument (even ``learn list``) pay pydantic's import. Our parameters are
     plain scalars, so a direct conversion gives the same values; any other annotation keeps
-    Typer's own coercion. If Typer's internals change, this silently does nothing.
+    Typer's own coercion. If Typer's internals change (a Typer outside the locked range), this
+    does nothing: commands stay correct, only slower, and :data:`PLAIN_COERCION` stays False so
+    a test fails instead of the slowdown going unnoticed.
     """
+    global PLAIN_COERCION
     try:
         from typer import core as typer_core
         from typer._click.exceptions import BadParameter
         from typer._coercion import RuntimeParam
-    except ImportError:  # pragma: no cover - a Typer without this layer
+    except ImportError:  # third-party private API (Typer, not the project): keep Typer's own coercion
         return
     original = getattr(typer_core, "build_runtime_param", None)
-    if original is None:  # pragma: no cover
+    if original is None:
         return
     names = {str: "text", int: "integer", float: "number", bool: "boolean"}
     booleans = dict.fromkeys(("1", "true", "yes", "on", "y", "t"), True)
@@ -71,8 +74,11 @@ def _install_plain_coercion() -> None:
         return original(descriptor)
 
     typer_core.build_runtime_param = build
+    PLAIN_COERCION = True
 
 
+PLAIN_COERCION = False
+"""Whether :func:`_install_plain_coercion` took effect (tests assert it did)."""
 _install_plain_coercion()
 
 
@@ -244,15 +250,12 @@ def run_example(
     use_asyncio: Annotated[bool, typer.Option("--asyncio", help="Shortcut for --variant asyncio.")] = False,
 ) -> None:
     """Run a narrated lesson: `learn run example 1`."""
-    from examples import run_example as run
+    from learner.lessons import run_lesson
 
     if threads and use_asyncio:
         raise UserError("choose one of --threads and --asyncio, not both")
     chosen = variant or ("threads" if threads else "asyncio" if use_asyncio else None)
-    run(number, chosen)
-    from tracker import record_example_run
-
-    record_example_run(number)
+    run_lesson(number, chosen)
 
 
 @show_app.command("example")
@@ -408,11 +411,12 @@ def practical_run(
 ) -> None:
     """Run a practical module against its real server: `learn practical run rabbitmq`."""
     from extras import require
-    from practical import get_module, run_practical
+    from learner.lessons import run_practical_module
+    from practical import get_module
 
     get_module(name)
     require("practical", f"`learn practical run {name}`")
-    run_practical(name, pattern)
+    run_practical_module(name, pattern)
 
 
 @services_app.command("status")

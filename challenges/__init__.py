@@ -8,5 +8,6 @@ code the learner fixes), ``spec.py`` (``SPEC = evaluator.spec.ChallengeSpec(...)
 from __future__ import annotations
 
 from challenges._registry import Challenge, all_challenges, get_challenge
+from challenges.grading import grade_challenge
 
-__all__ = ["Challenge", "all_challenges", "get_challenge"]
+__all__ = ["Challenge", "all_challenges", "get_challenge", "grade_challenge"]

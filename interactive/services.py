@@ -60,8 +60,6 @@ class DashboardView:
     """Challenge number -> "new" | "attempted" | "passed"."""
     achievements: tuple[AchievementView, ...] = ()
     """Most recent first."""
-    tracking: bool = True
-    """False when progress tracking is not installed (the dashboard says so)."""
 
     def next_step(self, challenge_numbers: tuple[int, ...]) -> str:
         """One sentence: what to do next."""
@@ -241,13 +239,9 @@ def dashboard_from_tracker(snapshot: Any) -> DashboardView:
 
 
 def _tracker_dashboard() -> DashboardView:
-    try:
-        import tracker
+    import tracker
 
-        snapshot = tracker.progress_snapshot()
-    except (ImportError, AttributeError):
-        return DashboardView(tracking=False)
-    return dashboard_from_tracker(snapshot)
+    return dashboard_from_tracker(tracker.progress_snapshot())
 
 
 def _challenge_views() -> tuple[ChallengeView, ...]:
@@ -273,23 +267,15 @@ def _challenge_views() -> tuple[ChallengeView, ...]:
 
 def _working_copy(number: int, original: Path) -> Path:
     """The learner's workspace copy, or the original before it exists (opening the app writes nothing)."""
-    try:
-        from learner.workspace import existing_copy
-    except ImportError:
-        return original
+    from learner.workspace import existing_copy
+
     return existing_copy(number) or original
 
 
 def _grade(challenge: ChallengeView) -> GradeReport:
-    """Grade through the challenge loop (which also records the attempt), else the bare grader."""
-    try:
-        from learner.loop import check
-    except ImportError:
-        try:
-            from evaluator import grade
-        except ImportError:
-            raise UserError("the grader is not installed in this checkout: update it, then grade again") from None
-        return GradeReport(grade(challenge.program_path, challenge=challenge.number), None)
+    """Grade through the learner loop, which also records the attempt."""
+    from learner.loop import check
+
     report = check(challenge.number)
     return GradeReport(report.result, report.outcome)
 
@@ -301,10 +287,8 @@ def _examples() -> tuple[tuple[int, str], ...]:
 
 
 def _file_store() -> MemoryStore:
-    try:
-        from tracker._env import data_dir
-    except ImportError:
-        return MemoryStore()
+    from tracker._env import data_dir
+
     return FileStore(data_dir())
 
 

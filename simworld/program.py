@@ -218,7 +218,10 @@ def _watched(module: types.ModuleType, declared: set[str]) -> list[tuple[str, Ca
     out: list[tuple[str, Callable[[], Any]]] = []
     namespace = vars(module)
     for name in declared:
-        out.append((name, lambda n=name: id(namespace.get(n))))
+        def identity(n: str = name) -> int:
+            return id(namespace.get(n))
+
+        out.append((name, identity))
     for name, value in list(namespace.items()):
         if name.startswith("__"):
             continue
