@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from evaluator.spec import ChallengeSpec
 
 CHALLENGES_DIR = Path(__file__).resolve().parent
-SOLUTIONS_DIR = CHALLENGES_DIR.parent / "solutions"
 EXTRA_ENV = "LEARN_EXTRA_CHALLENGES"
 """Folders (``os.pathsep``-separated) whose ``challenges/`` sub-folder adds challenges to the catalogue."""
 _DIR_PATTERN = re.compile(r"^challenge(\d{2})_(\w+)$")
