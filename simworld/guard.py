@@ -50,6 +50,8 @@ class Escape:
 
 SIM_PACKAGE = "simworld"
 """The simulated world's package: its public modules are the only imports a program may make."""
+_FORMER_PACKAGE = "challenges.sim"
+"""Where the world lived before it was its own package (a learner's older copy may import it)."""
 SIM_PUBLIC_MODULES = frozenset({
     "simworld", "simworld.world", "simworld.network", "simworld.kv",
     "simworld.log", "simworld.storage", "simworld.apps", "simworld.sync",
@@ -215,6 +217,10 @@ def static_escapes(tree: ast.AST) -> list[Escape]:
 def import_denied(module: str) -> str | None:
     """Why importing ``module`` steps outside the world (None: allowed)."""
     top = module.split(".")[0]
+    if module == _FORMER_PACKAGE or module.startswith(_FORMER_PACKAGE + "."):
+        now = DEMO if module == _FORMER_PACKAGE + ".demo" else module.replace(_FORMER_PACKAGE, SIM_PACKAGE, 1)
+        return (f"imports {module}, the simulated world's former name: import it from {now} "
+                "(e.g. `from simworld import Client, Node`)")
     if top in (SIM_PACKAGE, "challenges"):
         if module in SIM_PUBLIC_MODULES or module == DEMO:
             return None

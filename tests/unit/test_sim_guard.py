@@ -78,6 +78,13 @@ def test_every_escape_is_an_outside_world_finding_at_the_learners_line(tmp_path:
     assert finding.location == f"program.py:{_line_of(source, marker)}", (finding.location, finding.title)
 
 
+def test_a_copy_that_imports_the_worlds_former_name_is_told_the_new_one(tmp_path: Path) -> None:
+    source = ORIGINAL.replace("from simworld import Client, Node", "from challenges.sim import Client, Node")
+    [finding] = _grade(tmp_path, source)
+    assert finding.kind is FindingKind.OUTSIDE_WORLD and "from simworld import" in finding.title, finding.title
+    assert finding.location == f"program.py:{_line_of(source, 'from challenges.sim import')}"
+
+
 def test_patching_a_class_of_the_world_through_type_is_caught(tmp_path: Path) -> None:
     source = ORIGINAL.replace(ACQUIRE, ACQUIRE + "    kind = type(storage)\n    kind.extra = 1\n")
     [finding] = _grade(tmp_path, source)
