@@ -33,16 +33,19 @@ def _install_plain_coercion() -> None:
     Typer 0.29 coerces every parameter through a pydantic ``TypeAdapter``, which made any
     command with an argument (even ``learn list``) pay pydantic's import. Our parameters are
     plain scalars, so a direct conversion gives the same values; any other annotation keeps
-    Typer's own coercion. If Typer's internals change, this silently does nothing.
+    Typer's own coercion. If Typer's internals change (a Typer outside the locked range), this
+    does nothing: commands stay correct, only slower, and :data:`PLAIN_COERCION` stays False so
+    a test fails instead of the slowdown going unnoticed.
     """
+    global PLAIN_COERCION
     try:
         from typer import core as typer_core
         from typer._click.exceptions import BadParameter
         from typer._coercion import RuntimeParam
-    except ImportError:  # pragma: no cover - a Typer without this layer
+    except ImportError:  # third-party private API (Typer, not the project): keep Typer's own coercion
         return
     original = getattr(typer_core, "build_runtime_param", None)
-    if original is None:  # pragma: no cover
+    if original is None:
         return
     names = {str: "text", int: "integer", float: "number", bool: "boolean"}
     booleans = dict.fromkeys(("1", "true", "yes", "on", "y", "t"), True)
@@ -71,8 +74,11 @@ def _install_plain_coercion() -> None:
         return original(descriptor)
 
     typer_core.build_runtime_param = build
+    PLAIN_COERCION = True
 
 
+PLAIN_COERCION = False
+"""Whether :func:`_install_plain_coercion` took effect (tests assert it did)."""
 _install_plain_coercion()
 
 
@@ -213,8 +219,8 @@ def _root(
     Without a command: where you are (current challenge, its status) and the one next command.
     """
     if ctx.invoked_subcommand is None:
-        from challenges.loop import resume
         from cli_render import render_resume
+        from learner.loop import resume
 
         render_resume(_console(), resume())
 
@@ -244,15 +250,12 @@ def run_example(
     use_asyncio: Annotated[bool, typer.Option("--asyncio", help="Shortcut for --variant asyncio.")] = False,
 ) -> None:
     """Run a narrated lesson: `learn run example 1`."""
-    from examples import run_example as run
+    from learner.lessons import run_lesson
 
     if threads and use_asyncio:
         raise UserError("choose one of --threads and --asyncio, not both")
     chosen = variant or ("threads" if threads else "asyncio" if use_asyncio else None)
-    run(number, chosen)
-    from tracker import record_example_run
-
-    record_example_run(number)
+    run_lesson(number, chosen)
 
 
 @show_app.command("example")
@@ -408,11 +411,12 @@ def practical_run(
 ) -> None:
     """Run a practical module against its real server: `learn practical run rabbitmq`."""
     from extras import require
-    from practical import get_module, run_practical
+    from learner.lessons import run_practical_module
+    from practical import get_module
 
     get_module(name)
     require("practical", f"`learn practical run {name}`")
-    run_practical(name, pattern)
+    run_practical_module(name, pattern)
 
 
 @services_app.command("status")
@@ -523,7 +527,7 @@ def init_command(
     """Create your workspace and record it: every command then finds it from any directory."""
     import os
 
-    from challenges.workspace import WORKSPACE_ENV, init_workspace
+    from learner.workspace import WORKSPACE_ENV, init_workspace
 
     path = init_workspace(folder)
     console = _console()
@@ -552,8 +556,8 @@ def challenge_command(
     number: Annotated[int, typer.Argument(help="Challenge number (see `learn list challenges`).")],
 ) -> None:
     """Read a challenge's story and get your own copy of its program to fix."""
-    from challenges.render import render_challenge_intro
-    from challenges.workspace import ensure_working_copy
+    from learner.render import render_challenge_intro
+    from learner.workspace import ensure_working_copy
 
     render_challenge_intro(_console(), ensure_working_copy(number))
 
@@ -568,8 +572,8 @@ def run_challenge_command(
     """Run your copy of a challenge program to see the symptom (hangs show the stuck threads)."""
     import math
 
-    from challenges.loop import run_challenge
-    from challenges.render import render_run
+    from learner.loop import run_challenge
+    from learner.render import render_run
 
     if not math.isfinite(timeout) or timeout <= 0:
         raise UserError(f"--timeout must be a positive number of seconds, got {timeout}")
@@ -587,7 +591,7 @@ def check_command(
     """Grade your fix with evidence: exit 0 when it passes, 1 when it does not, 3 if the grader failed."""
     from pathlib import Path
 
-    from challenges.loop import check
+    from learner.loop import check
 
     report = check(number, Path(file) if file else None, replay=replay)
     if as_json:
@@ -595,7 +599,7 @@ def check_command(
 
         print(json.dumps(report.result.to_json(), indent=2))
     else:
-        from challenges.render import render_check
+        from learner.render import render_check
 
         render_check(_console(), report)
     if report.result.internal_errors:
@@ -610,9 +614,9 @@ def watch_command(
 ) -> None:
     """Re-check your copy on every save; keys + Enter: h hint, r run, l list, n next, q quit."""
     from challenges import get_challenge
-    from challenges.loop import check, current_challenge
-    from challenges.render import render_check
-    from challenges.watch import Signal, WatchLoop, run_watch
+    from learner.loop import check, current_challenge
+    from learner.render import render_check
+    from learner.watch import Signal, WatchLoop, run_watch
 
     console = _console()
 
@@ -645,9 +649,9 @@ def watch_command(
 @app.command("hint")
 def hint_command(number: Annotated[int, typer.Argument(help="Challenge number.")]) -> None:
     """Show one more hint for a challenge (from a nudge to a near-answer)."""
-    from challenges.hints import next_hint
-    from challenges.render import render_hints
-    from challenges.workspace import write_hints
+    from learner.hints import next_hint
+    from learner.render import render_hints
+    from learner.workspace import write_hints
 
     view = next_hint(number)
     console = _console()
@@ -668,9 +672,9 @@ def solution_command(
     """Show the reference solutions, their trade-offs and what differs from your copy."""
     import tracker
     from challenges import get_challenge
-    from challenges.loop import solutions_for
-    from challenges.render import render_solutions
-    from challenges.workspace import existing_copy
+    from learner.loop import solutions_for
+    from learner.render import render_solutions
+    from learner.workspace import existing_copy
 
     get_challenge(number)
     question = f"Reveal the solutions of challenge {number} before passing it?"
@@ -688,7 +692,7 @@ def reset_command(
 ) -> None:
     """Restore the original program (your copy is backed up first)."""
     from challenges import get_challenge
-    from challenges.workspace import reset_program, working_copy_path
+    from learner.workspace import reset_program, working_copy_path
 
     path = working_copy_path(get_challenge(number))
     if not yes and not _confirm(f"Replace your copy of challenge {number} ({path}) with the original?"):

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from challenges.loop import Resume
     from doctor import Check
     from examples import Example
+    from learner.loop import Resume
 
 _STARS = "★★★★★"
 

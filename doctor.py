@@ -40,7 +40,7 @@ def _python() -> Check:
 
 
 def _workspace() -> Check:
-    from challenges.workspace import default_workspace, find_workspace
+    from learner.workspace import default_workspace, find_workspace
 
     found = find_workspace()
     if found is None:

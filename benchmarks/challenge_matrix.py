@@ -18,8 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from challenges import all_challenges
-from evaluator import grade
+from challenges import all_challenges, grade_challenge
 from solutions._registry import solution_set
 from usererror import UserError
 
@@ -50,7 +49,7 @@ def grade_many(path: Path, number: int, seeds: list[int], label: str, expect_pas
     tally = Tally(label)
     for seed in seeds:
         started = time.perf_counter()
-        result = grade(path, challenge=number, seed=seed)
+        result = grade_challenge(path, number, seed=seed)
         tally.seconds.append(time.perf_counter() - started)
         tally.runs += 1
         kinds = {f.kind.value for f in result.failures}

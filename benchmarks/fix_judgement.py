@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.challenge_matrix import parse_numbers  # noqa: E402
-from evaluator import grade  # noqa: E402
+from challenges import grade_challenge  # noqa: E402
 from evaluator.findings import GradeResult  # noqa: E402
 
 CORPUS = ROOT / "tests" / "fixes"
@@ -114,7 +114,7 @@ def deciding_finding(result: GradeResult) -> str:
 
 def grade_case(case: Case, run: int) -> tuple[bool, float, str]:
     started = time.perf_counter()
-    result = grade(case.path, challenge=case.challenge, seed=SEEDS[run % len(SEEDS)])
+    result = grade_challenge(case.path, case.challenge, seed=SEEDS[run % len(SEEDS)])
     return result.passed, time.perf_counter() - started, deciding_finding(result)
 
 

@@ -178,6 +178,7 @@ def check_replays(report: CaseReport, quick: bool) -> None:
 
 def sandbox_times() -> list[tuple[str, float, bool]]:
     """Wall seconds of ``evaluator.grade`` (full budget, real sandbox) on correct programs."""
+    from challenges import grade_challenge
     from evaluator import grade
 
     out = []
@@ -189,7 +190,7 @@ def sandbox_times() -> list[tuple[str, float, bool]]:
             out.append((f"{case}/fixed.py", time.perf_counter() - started, result.passed))
     for path in sorted((ROOT / "solutions" / "challenge01_deadlock").glob("*.py")):
         started = time.perf_counter()
-        result = grade(path, challenge=1, seed=7)
+        result = grade_challenge(path, 1, seed=7)
         out.append((f"challenge01/{path.name}", time.perf_counter() - started, result.passed))
     return out
 

@@ -36,8 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hogs", type=int, default=2)
     parser.add_argument("--only", default="1-8")
     args = parser.parse_args(argv)
-    from challenges import all_challenges
-    from evaluator import grade
+    from challenges import all_challenges, grade_challenge
     from solutions._registry import solution_set
 
     only = parse_numbers(args.only)
@@ -55,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             fails: list[str] = []
             for run in range(args.runs):
                 began = time.perf_counter()
-                result = grade(approach.path, challenge=number, seed=None if run == 0 else 1_000 + run)
+                result = grade_challenge(approach.path, number, seed=None if run == 0 else 1_000 + run)
                 seconds.append(time.perf_counter() - began)
                 if not result.passed:
                     fails.append(f"seed {result.seed}: {deciding_finding(result)}")

@@ -3,7 +3,7 @@
 Public API (everything else is internal)::
 
     from evaluator import grade, run_program
-    result = grade(Path("program.py"), challenge=3)
+    result = grade(Path("program.py"), spec_ref="challenges.challenge03_leaks.spec:SPEC")
     result.passed, result.findings, result.seed
 """
 

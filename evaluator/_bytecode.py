@@ -1,8 +1,8 @@
 """Bytecode of the grader for the sandboxed child, compiled by the parent, read-only to the child.
 
 The child runs with ``PYTHONDONTWRITEBYTECODE`` as another user, so without this it compiles
-the grader (``evaluator/``, ``challenges/``, ``solutions/``, ``usererror.py``, ``staticmeta.py``) from source on
-every grading. :func:`ensure` (called by :func:`evaluator.sandbox.run_sandboxed` before each
+the grader (:data:`GRADER_SOURCES`: ``evaluator/``, the specs, the simulated world, the
+solutions and three shared modules) from source on every grading. :func:`ensure` (called by :func:`evaluator.sandbox.run_sandboxed` before each
 child starts) writes the missing or stale ``.pyc`` files into the ordinary ``__pycache__``
 folders next to the sources, where the child's import system finds them by itself (the
 standard library keeps its own ``.pyc`` files: no ``PYTHONPYCACHEPREFIX``, which would hide
@@ -42,7 +42,7 @@ from pathlib import Path
 
 __all__ = ["GRADER_SOURCES", "OPT_OUT", "cache_path", "clear", "enabled", "ensure", "is_fresh", "sources"]
 
-GRADER_SOURCES = ("evaluator", "challenges", "solutions", "usererror.py", "staticmeta.py")
+GRADER_SOURCES = ("evaluator", "challenges", "simworld", "solutions", "findingkind.py", "usererror.py", "staticmeta.py")
 """What the sandboxed child imports from the repository (relative to its root)."""
 OPT_OUT = "LEARN_SANDBOX_BYTECODE"
 """Set to ``0`` to compile nothing (the child then compiles the grader from source)."""

@@ -10,6 +10,10 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
+from findingkind import FindingKind
+
+__all__ = ["CheckOutcome", "Finding", "FindingKind", "GradeResult", "Severity"]
+
 
 class Severity(str, Enum):
     """How a finding counts toward the verdict."""
@@ -18,37 +22,6 @@ class Severity(str, Enum):
     """Confirmed evidence of a bug: the challenge is not passed."""
     WARN = "warn"
     """Advice (static hints, suspicious but unconfirmed behaviour): never fails a submission."""
-
-
-class FindingKind(str, Enum):
-    """The class of bug a finding is about. Challenge specs name their intended kind."""
-
-    DEADLOCK = "deadlock"
-    LOCK_ORDER = "lock-order-inversion"
-    RACE = "race"
-    INVARIANT = "invariant"
-    THREAD_LEAK = "thread-leak"
-    TASK_LEAK = "task-leak"
-    FD_LEAK = "fd-leak"
-    PROCESS_LEAK = "process-leak"
-    MEMORY_LEAK = "memory-leak"
-    TIMING_LEAK = "timing-leak"
-    UNBOUNDED_QUEUE = "unbounded-queue"
-    LOCK_HELD_DURING_IO = "lock-held-during-io"
-    SERIALIZED = "serialized"
-    TOO_SLOW = "too-slow"
-    EVENT_LOOP_BLOCKED = "event-loop-blocked"
-    CRASH = "crash"
-    TIMEOUT = "timeout"
-    RESOURCE_LIMIT = "resource-limit"
-    DISTRIBUTED = "distributed"
-    """A property of a distributed history was violated (challenges 9-16)."""
-    OUTSIDE_WORLD = "outside-world"
-    """Challenges 9-16: the program stepped outside the simulated world (imported the checker or
-    the world's internals, reached a service or another node without a message, shared memory
-    between nodes, used the wall clock or the OS). The title names the learner's line; the
-    verdict is FAIL whatever the properties said, because the run no longer proves anything."""
-    STATIC_HINT = "static-hint"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ _DEFAULT_DEADLINE_S = 8.0
 DEFAULT_SEED = 1
 """The seed of a grading when none is given: the same file always gets the same verdict."""
 _TAIL_LINES = 12
+SOLUTIONS_FOLDER = "reference_solutions"
+"""Where a grading's reference solutions are copied in the sandbox (the child reads them there)."""
 
 
 @dataclass(frozen=True)
@@ -35,19 +37,18 @@ class RunResult:
     """Where each thread was stuck on a hang: the frames in the program, and the innermost one."""
 
 
-def resolve_spec(challenge: int | None, spec_ref: str | None) -> tuple[str, Any, dict[str, Path]]:
-    """(reference the child imports, the spec object, files to copy into the sandbox)."""
-    if spec_ref is None:
-        if challenge is None:
-            raise UserError("nothing to grade against: give a challenge number (e.g. `learn check 3`)")
-        from challenges import get_challenge
+def resolve_spec(spec_ref: str, solutions_dir: Path | None = None) -> tuple[str, Any, dict[str, Path]]:
+    """(reference the child imports, the spec object, files to copy into the sandbox).
 
-        found = get_challenge(challenge)
-        spec_ref = f"challenges.{found.name}.spec:SPEC"
-        return spec_ref, found.spec, {}
+    The grader knows no catalogue: the caller names the spec (``package.module:ATTR`` or
+    ``/path/spec.py:ATTR``) and, when the spec compares with reference solutions, their folder.
+    """
     target, _, attr = spec_ref.rpartition(":")
     if not target or not attr:
         raise UserError(f"spec reference {spec_ref!r} is not valid: use 'package.module:ATTR' or '/path/spec.py:ATTR'")
+    files: dict[str, Path] = {}
+    if solutions_dir is not None:
+        files[SOLUTIONS_FOLDER] = Path(solutions_dir)
     if target.endswith(".py"):
         path = Path(target).resolve()
         if not path.is_file():
@@ -56,10 +57,10 @@ def resolve_spec(challenge: int | None, spec_ref: str | None) -> tuple[str, Any,
 
         spec = getattr(load_program(path, name=f"_spec_{abs(hash(str(path)))}"), attr)
         # The child may run under another uid: give it its own copy of the spec's folder.
-        return f"specdir/{path.name}:{attr}", spec, {"specdir": path.parent}
+        return f"specdir/{path.name}:{attr}", spec, {"specdir": path.parent, **files}
     import importlib
 
-    return spec_ref, getattr(importlib.import_module(target), attr), {}
+    return spec_ref, getattr(importlib.import_module(target), attr), files
 
 
 def _check_program(program: Path) -> Path:
@@ -76,8 +77,8 @@ def _check_program(program: Path) -> Path:
 def grade(
     program: Path,
     *,
-    challenge: int | None = None,
-    spec_ref: str | None = None,
+    spec_ref: str,
+    solutions_dir: Path | None = None,
     seed: int | None = None,
     replay: int | None = None,
     quick: bool = False,
@@ -87,8 +88,10 @@ def grade(
 
     Args:
         program: the learner's file.
-        challenge: challenge number; its spec is ``challenges.<folder>.spec:SPEC``.
-        spec_ref: ``module:ATTR`` or ``/path/spec.py:ATTR`` (overrides ``challenge``).
+        spec_ref: ``module:ATTR`` or ``/path/spec.py:ATTR`` (a challenge's is
+            ``challenges.grade_challenge``'s business: the grader knows no catalogue).
+        solutions_dir: the folder of reference solutions the spec's performance checks
+            compare with (copied into the sandbox); None: the spec's own folder.
         seed: base seed (``DEFAULT_SEED`` when None; always reported in the result). Every
             check derives its schedules, loop seeds and faults from it, so the same file and
             seed always give the same verdict and findings.
@@ -98,13 +101,14 @@ def grade(
         deadline_s: wall-clock budget (default: the spec's ``time_budget_seconds``).
     """
     program = _check_program(program)
-    ref, spec, files = resolve_spec(challenge, spec_ref)
-    number = int(getattr(spec, "number", challenge or 0))
+    ref, spec, files = resolve_spec(spec_ref, solutions_dir)
+    number = int(getattr(spec, "number", 0))
     if seed is None:
         seed = replay if replay is not None else DEFAULT_SEED
     budget = float(deadline_s if deadline_s is not None else getattr(spec, "time_budget_seconds", _DEFAULT_DEADLINE_S))
     request = {"mode": "grade", "program": program.name, "spec": ref, "seed": seed,
-               "replay": replay, "quick": quick, "instrument": True}
+               "replay": replay, "quick": quick, "instrument": True,
+               "solutions": SOLUTIONS_FOLDER if solutions_dir is not None else None}
     outcome = run_sandboxed("evaluator.harness", request, files={program.name: program, **files},
                             deadline_s=budget, seed=seed)
     return verdict_from_run(outcome, program.name, number, seed, budget)

@@ -46,8 +46,12 @@ def _install_instrumentation() -> None:
     instrument.install()
 
 
-def load_spec(ref: str) -> tuple[Any, Path, Path]:
-    """Resolve ``module:ATTR`` or ``/path/spec.py:ATTR`` to (spec, challenge dir, solutions dir)."""
+def load_spec(ref: str, solutions: str | None = None) -> tuple[Any, Path, Path]:
+    """Resolve ``module:ATTR`` or ``/path/spec.py:ATTR`` to (spec, challenge dir, solutions dir).
+
+    ``solutions`` is the folder of reference solutions the parent copied in (relative to the
+    working directory); without one, the spec's own folder.
+    """
     from evaluator.loader import load_program
 
     target, _, attr = ref.rpartition(":")
@@ -55,13 +59,13 @@ def load_spec(ref: str) -> tuple[Any, Path, Path]:
         raise ValueError(f"spec reference {ref!r} must look like 'module:ATTR' or '/path/spec.py:ATTR'")
     if target.endswith(".py"):
         path = Path(target).resolve()
-        module = load_program(path, name="grading_spec")
-        return getattr(module, attr), path.parent, path.parent
-    module = importlib.import_module(target)
-    challenge_dir = Path(module.__file__ or ".").resolve().parent
-    from challenges._registry import SOLUTIONS_DIR
-
-    return getattr(module, attr), challenge_dir, SOLUTIONS_DIR / challenge_dir.name
+        spec = getattr(load_program(path, name="grading_spec"), attr)
+        challenge_dir = path.parent
+    else:
+        module = importlib.import_module(target)
+        spec = getattr(module, attr)
+        challenge_dir = Path(module.__file__ or ".").resolve().parent
+    return spec, challenge_dir, Path(solutions).resolve() if solutions else challenge_dir
 
 
 def _classify(error: BaseException, program: Path, check: str, hint: str) -> Finding | str:
@@ -123,7 +127,7 @@ def grade_in_child(request: dict[str, Any]) -> GradeResult:
     outcomes: list[CheckOutcome] = []
     internal: list[str] = []
     try:
-        spec, challenge_dir, solutions_dir = load_spec(request["spec"])
+        spec, challenge_dir, solutions_dir = load_spec(request["spec"], request.get("solutions"))
     except BaseException as error:
         internal.append(f"cannot load spec {request['spec']!r}: {''.join(traceback.format_exception(error)).strip()}")
         return GradeResult(0, False, (), (), realtime.perf_counter() - start, seed, internal_errors=tuple(internal))

@@ -57,10 +57,8 @@ def frame_list(frame: FrameType | None, limit: int = 40) -> list[Frame]:
 
 
 def _asyncio_tasks() -> list[Any]:
-    try:
-        import asyncio
-    except ImportError:  # pragma: no cover
-        return []
+    import asyncio
+
     return [obj for obj in gc.get_objects() if isinstance(obj, asyncio.Task) and not obj.done()]
 
 

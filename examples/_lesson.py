@@ -153,15 +153,18 @@ VIEWING = False
 nothing, so "try next" names the edit and the challenges but makes no copy."""
 
 
-def lesson_copy(source: Path) -> tuple[Path, bool]:
-    """A copy of ``source`` in ``<workspace>/lessons/`` (made once, never overwritten).
+COPIES_TO: Callable[[], Path] | None = None
+"""Where "try next" copies the lesson: a function giving the learner's ``<workspace>/lessons``
+folder (raising :class:`UserError` without a workspace). The learner loop sets it for the run
+(:func:`learner.lessons.run_lesson`); None (run as a script, or by a test) makes no copy."""
 
-    Returns the path and whether it was created now. The workspace is the one the challenges
-    use (``LEARN_WORKSPACE``, else the one `learn init` recorded; :class:`UserError` without one).
+
+def lesson_copy(source: Path, folder: Path) -> tuple[Path, bool]:
+    """A copy of ``source`` in ``folder`` (made once, never overwritten).
+
+    Returns the path and whether it was created now.
     """
-    from challenges.workspace import workspace_dir
-
-    target = workspace_dir() / "lessons" / source.name
+    target = folder / source.name
     if target.exists():
         return target, False
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -186,10 +189,10 @@ def try_next(console: Console, source: str, edit: str, challenges: Sequence[tupl
     from usererror import UserError
 
     try:
-        if VIEWING:  # watched in the visualizer: no copy (and the sandbox has no home to find one in)
+        if VIEWING or COPIES_TO is None:  # watched in the visualizer, or not run for a learner: no copy
             copy, created = None, False
         else:
-            copy, created = lesson_copy(Path(source))
+            copy, created = lesson_copy(Path(source), COPIES_TO())
     except UserError as error:  # no workspace recorded yet (`learn init`)
         console.print(f"  [yellow]{error.message}[/]: then run the lesson again for your own copy", soft_wrap=True)
         copy, created = None, False

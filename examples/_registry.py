@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import importlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -95,8 +96,12 @@ def load_module(example: Example) -> ModuleType:
     return importlib.import_module(example.module_name)
 
 
-def run_example(number: int, variant: str | None = None) -> None:
-    """Run lesson ``number`` (optionally one of its variants) in this process."""
+def run_example(number: int, variant: str | None = None, *, copies_to: Callable[[], Path] | None = None) -> None:
+    """Run lesson ``number`` (optionally one of its variants) in this process.
+
+    ``copies_to`` gives the folder "try next" copies the lesson into (the learner's workspace);
+    None makes no copy.
+    """
     example = get_example(number)
     if variant is not None and variant not in example.variants:
         if example.variants:
@@ -104,4 +109,10 @@ def run_example(number: int, variant: str | None = None) -> None:
             raise UserError(f"example {number} has no variant '{variant}': choose one of {choices}")
         raise UserError(f"example {number} has a single way to run: drop '--variant {variant}'")
     module = load_module(example)
-    module.main(variant)
+    from examples import _lesson
+
+    _lesson.COPIES_TO = copies_to
+    try:
+        module.main(variant)
+    finally:
+        _lesson.COPIES_TO = None

@@ -60,8 +60,6 @@ class DashboardView:
     """Challenge number -> "new" | "attempted" | "passed"."""
     achievements: tuple[AchievementView, ...] = ()
     """Most recent first."""
-    tracking: bool = True
-    """False when progress tracking is not installed (the dashboard says so)."""
 
     def next_step(self, challenge_numbers: tuple[int, ...]) -> str:
         """One sentence: what to do next."""
@@ -241,13 +239,9 @@ def dashboard_from_tracker(snapshot: Any) -> DashboardView:
 
 
 def _tracker_dashboard() -> DashboardView:
-    try:
-        import tracker
+    import tracker
 
-        snapshot = tracker.progress_snapshot()
-    except (ImportError, AttributeError):
-        return DashboardView(tracking=False)
-    return dashboard_from_tracker(snapshot)
+    return dashboard_from_tracker(tracker.progress_snapshot())
 
 
 def _challenge_views() -> tuple[ChallengeView, ...]:
@@ -273,23 +267,15 @@ def _challenge_views() -> tuple[ChallengeView, ...]:
 
 def _working_copy(number: int, original: Path) -> Path:
     """The learner's workspace copy, or the original before it exists (opening the app writes nothing)."""
-    try:
-        from challenges.workspace import existing_copy
-    except ImportError:
-        return original
+    from learner.workspace import existing_copy
+
     return existing_copy(number) or original
 
 
 def _grade(challenge: ChallengeView) -> GradeReport:
-    """Grade through the challenge loop (which also records the attempt), else the bare grader."""
-    try:
-        from challenges.loop import check
-    except ImportError:
-        try:
-            from evaluator import grade
-        except ImportError:
-            raise UserError("the grader is not installed in this checkout: update it, then grade again") from None
-        return GradeReport(grade(challenge.program_path, challenge=challenge.number), None)
+    """Grade through the learner loop, which also records the attempt."""
+    from learner.loop import check
+
     report = check(challenge.number)
     return GradeReport(report.result, report.outcome)
 
@@ -301,10 +287,8 @@ def _examples() -> tuple[tuple[int, str], ...]:
 
 
 def _file_store() -> MemoryStore:
-    try:
-        from tracker._env import data_dir
-    except ImportError:
-        return MemoryStore()
+    from tracker._env import data_dir
+
     return FileStore(data_dir())
 
 
@@ -337,7 +321,7 @@ def _captured(render: Callable[[Any], None]) -> RenderableType:
 
 
 def hints_text(view: Any) -> RenderableType:
-    """The hints unlocked so far (a ``challenges.hints.HintView``), newest in bold, as text the
+    """The hints unlocked so far (a ``learner.hints.HintView``), newest in bold, as text the
     pane wraps to its own width (a console capture would keep another width's line breaks)."""
     from rich.text import Text
 
@@ -355,16 +339,16 @@ def hints_text(view: Any) -> RenderableType:
 
 
 def _hint(number: int) -> RenderableType:
-    from challenges.hints import next_hint
+    from learner.hints import next_hint
 
     return hints_text(next_hint(number))
 
 
 def _run(number: int) -> RenderableType:
     """Run the learner's copy, or the original while there is none (viewing never makes a copy)."""
-    from challenges.loop import run_challenge
-    from challenges.render import render_run
-    from challenges.workspace import existing_copy
+    from learner.loop import run_challenge
+    from learner.render import render_run
+    from learner.workspace import existing_copy
 
     original = existing_copy(number) is None
     path, result = run_challenge(number, original=original, deadline_s=10.0)
@@ -379,8 +363,8 @@ def _run(number: int) -> RenderableType:
 
 def _solutions(number: int) -> RenderableType:
     import tracker
-    from challenges.loop import solutions_for
-    from challenges.render import render_solutions
+    from learner.loop import solutions_for
+    from learner.render import render_solutions
 
     if not tracker.has_passed(number):
         raise UserError(f"solutions of challenge {number} open after you pass it: press g to grade, h for a hint")
@@ -389,25 +373,25 @@ def _solutions(number: int) -> RenderableType:
 
 
 def _make_copy(number: int) -> Path:
-    from challenges.workspace import ensure_working_copy
+    from learner.workspace import ensure_working_copy
 
     return Path(ensure_working_copy(number).path)
 
 
 def _new_workspace() -> Path | None:
-    from challenges.workspace import default_workspace, find_workspace
+    from learner.workspace import default_workspace, find_workspace
 
     return default_workspace() if find_workspace() is None else None
 
 
 def _init_workspace() -> Path:
-    from challenges.workspace import init_workspace
+    from learner.workspace import init_workspace
 
     return init_workspace()
 
 
 def _reset(number: int) -> str:
-    from challenges.workspace import reset_program
+    from learner.workspace import reset_program
 
     backup = reset_program(number)
     return f"restored the original; your copy is saved at {backup}" if backup else "restored the original"

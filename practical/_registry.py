@@ -130,12 +130,4 @@ def run_practical(name: str, pattern: str | None = None, out: Narrator | None = 
     for chosen in [pattern] if pattern else list(module.patterns):
         out.heading(f"{module.title}: {chosen} — {module.patterns[chosen]}")
         results[chosen] = run_pattern(module, chosen, out)
-    _record_run(name, pattern)
     return results
-
-
-def _record_run(name: str, pattern: str | None) -> None:
-    """Tell the progress tracker a practical module ran (when the tracker offers it)."""
-    from tracker import record_practical_run
-
-    record_practical_run(name, pattern)

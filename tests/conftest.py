@@ -15,6 +15,7 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEARN_HOME", str(tmp_path / "learn-home"))
     monkeypatch.setenv("LEARN_WORKSPACE", str(tmp_path / "workspace"))
     monkeypatch.delenv("LEARN_DATABASE_URL", raising=False)
+    monkeypatch.delenv("LEARN_EXTRA_CHALLENGES", raising=False)  # the shipped catalogue only
     # Progress is recorded on a fixed day (its daily challenge is challenge 16), in this process
     # and in every `learn` subprocess, so the daily bonus never changes a figure by chance.
     monkeypatch.setenv("LEARN_NOW", "2026-01-22T12:00:00+00:00")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from findingkind import FindingKind
+
 from .daily import CHALLENGE_COUNT
 from .history import History
 from .models import Achievement
@@ -26,22 +28,22 @@ def _rule(key: str, name: str, text: str, icon: str, holds: Callable[[History], 
 
 
 _CLASS_BADGES: tuple[tuple[str, str], ...] = (
-    ("deadlock", "Deadlock Breaker"),
-    ("lock-order-inversion", "Lock Orderer"),
-    ("race", "Race Stopper"),
-    ("invariant", "Invariant Keeper"),
-    ("thread-leak", "Thread Reaper"),
-    ("task-leak", "Task Herder"),
-    ("memory-leak", "Leak Plumber"),
-    ("timing-leak", "Constant-Time Keeper"),
-    ("unbounded-queue", "Backpressure Builder"),
-    ("lock-held-during-io", "Lock Slimmer"),
-    ("serialized", "Parallelizer"),
-    ("event-loop-blocked", "Loop Unblocker"),
-    ("distributed", "Distributed Thinker"),
+    (FindingKind.DEADLOCK.value, "Deadlock Breaker"),
+    (FindingKind.LOCK_ORDER.value, "Lock Orderer"),
+    (FindingKind.RACE.value, "Race Stopper"),
+    (FindingKind.INVARIANT.value, "Invariant Keeper"),
+    (FindingKind.THREAD_LEAK.value, "Thread Reaper"),
+    (FindingKind.TASK_LEAK.value, "Task Herder"),
+    (FindingKind.MEMORY_LEAK.value, "Leak Plumber"),
+    (FindingKind.TIMING_LEAK.value, "Constant-Time Keeper"),
+    (FindingKind.UNBOUNDED_QUEUE.value, "Backpressure Builder"),
+    (FindingKind.LOCK_HELD_DURING_IO.value, "Lock Slimmer"),
+    (FindingKind.SERIALIZED.value, "Parallelizer"),
+    (FindingKind.EVENT_LOOP_BLOCKED.value, "Loop Unblocker"),
+    (FindingKind.DISTRIBUTED.value, "Distributed Thinker"),
 )
-"""Bug classes (``evaluator.findings.FindingKind`` values, as events store them; a test keeps
-them valid) and their badges. Plain strings: the tracker starts without importing the grader."""
+"""Bug classes (:class:`findingkind.FindingKind` values, as events store them) and their badges.
+The tracker knows findings only through that shared module: it never imports the grader."""
 
 
 def _article(word: str) -> str:

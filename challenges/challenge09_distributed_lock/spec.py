@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from challenges.sim.check import SimCheck, SimViolation
-from challenges.sim.kv import KV
-from challenges.sim.nemesis import Nemesis
-from challenges.sim.network import Delivery
-from challenges.sim.program import SimProgram, sim_loader
-from challenges.sim.properties import expect_finished, expect_lock_linearizable, lock_periods
-from challenges.sim.storage import Storage
-from challenges.sim.world import World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
+from simworld.check import SimCheck, SimViolation
+from simworld.kv import KV
+from simworld.nemesis import Nemesis
+from simworld.network import Delivery
+from simworld.program import SimProgram, sim_loader
+from simworld.properties import expect_finished, expect_lock_linearizable, lock_periods
+from simworld.storage import Storage
+from simworld.world import World
 
 NODES = ["scheduler-1", "scheduler-2", "scheduler-3"]
 HORIZON_MS = 12_000

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from challenges.sim import Client, Future, Node, Queue
-from challenges.sim.apps import OrderBook
-from challenges.sim.check import SimCheck, SimViolation
-from challenges.sim.log import Log
-from challenges.sim.nemesis import Nemesis
-from challenges.sim.program import SimProgram, sim_loader
-from challenges.sim.world import World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
+from simworld import Client, Future, Node, Queue
+from simworld.apps import OrderBook
+from simworld.check import SimCheck, SimViolation
+from simworld.log import Log
+from simworld.nemesis import Nemesis
+from simworld.program import SimProgram, sim_loader
+from simworld.world import World
 
 STATUSES = ("created", "paid", "shipped")
 CONSUMERS = ["fulfillment-1", "fulfillment-2", "fulfillment-3"]

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from challenges.sim import Node
-from challenges.sim.apps import Warehouse
-from challenges.sim.check import SimCheck, SimViolation
-from challenges.sim.memory import held
-from challenges.sim.nemesis import Nemesis
-from challenges.sim.network import Client, Service
-from challenges.sim.program import SimProgram, sim_loader
-from challenges.sim.world import Task, World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
+from simworld import Node
+from simworld.apps import Warehouse
+from simworld.check import SimCheck, SimViolation
+from simworld.memory import held
+from simworld.nemesis import Nemesis
+from simworld.network import Client, Service
+from simworld.program import SimProgram, sim_loader
+from simworld.world import Task, World
 
 MAX_BUFFERED = 200
 """The ingest node's memory holds this many events; more is an out-of-memory crash."""

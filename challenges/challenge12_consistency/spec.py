@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from challenges.sim import Client, Node
-from challenges.sim.apps import replica_set
-from challenges.sim.check import SimCheck, SimViolation
-from challenges.sim.history import Operation
-from challenges.sim.linearizability import RegisterModel, check_linearizable
-from challenges.sim.program import SimProgram, sim_loader
-from challenges.sim.world import World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
+from simworld import Client, Node
+from simworld.apps import replica_set
+from simworld.check import SimCheck, SimViolation
+from simworld.history import Operation
+from simworld.linearizability import RegisterModel, check_linearizable
+from simworld.program import SimProgram, sim_loader
+from simworld.world import World
 
 USERS = ["alice", "bob", "carol"]
 OPS_PER_CLIENT = 24

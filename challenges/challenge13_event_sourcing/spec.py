@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from challenges.sim import Client, Node
-from challenges.sim.apps import EventStore
-from challenges.sim.check import SimCheck, SimViolation
-from challenges.sim.kv import KV
-from challenges.sim.nemesis import Nemesis
-from challenges.sim.program import SimProgram, sim_loader
-from challenges.sim.properties import expect_finished
-from challenges.sim.world import World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
+from simworld import Client, Node
+from simworld.apps import EventStore
+from simworld.check import SimCheck, SimViolation
+from simworld.kv import KV
+from simworld.nemesis import Nemesis
+from simworld.program import SimProgram, sim_loader
+from simworld.properties import expect_finished
+from simworld.world import World
 
 ACCOUNTS = ["acct-1", "acct-2"]
 TELLERS = ["teller-1", "teller-2", "teller-3"]

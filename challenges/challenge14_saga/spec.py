@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from challenges.sim import Client, Node
-from challenges.sim.apps import BookingService
-from challenges.sim.check import SimCheck, SimViolation
-from challenges.sim.nemesis import Nemesis
-from challenges.sim.program import SimProgram, sim_loader
-from challenges.sim.world import World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
+from simworld import Client, Node
+from simworld.apps import BookingService
+from simworld.check import SimCheck, SimViolation
+from simworld.nemesis import Nemesis
+from simworld.program import SimProgram, sim_loader
+from simworld.world import World
 
 AGENTS = ["agent-1", "agent-2"]
 TRIPS_PER_AGENT = 6

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from challenges.sim import Client, Node
-from challenges.sim.apps import Database
-from challenges.sim.check import SimCheck, SimViolation
-from challenges.sim.kv import KV
-from challenges.sim.nemesis import Nemesis
-from challenges.sim.program import SimProgram, sim_loader
-from challenges.sim.world import World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
+from simworld import Client, Node
+from simworld.apps import Database
+from simworld.check import SimCheck, SimViolation
+from simworld.kv import KV
+from simworld.nemesis import Nemesis
+from simworld.program import SimProgram, sim_loader
+from simworld.world import World
 
 APPS = ["app-1", "app-2", "app-3"]
 HOT = "p-1"

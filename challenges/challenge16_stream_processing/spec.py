@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 
-from challenges.sim import Client, Node
-from challenges.sim.apps import Dashboard
-from challenges.sim.check import SimCheck, SimViolation
-from challenges.sim.kv import KV
-from challenges.sim.log import Log
-from challenges.sim.nemesis import Nemesis
-from challenges.sim.program import SimProgram, sim_loader
-from challenges.sim.world import World
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec
+from simworld import Client, Node
+from simworld.apps import Dashboard
+from simworld.check import SimCheck, SimViolation
+from simworld.kv import KV
+from simworld.log import Log
+from simworld.nemesis import Nemesis
+from simworld.program import SimProgram, sim_loader
+from simworld.world import World
 
 TOPIC = "clicks"
 PRODUCE_MS = 5_000

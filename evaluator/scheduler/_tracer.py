@@ -296,7 +296,7 @@ class ProgramTracer:
         if opaque is None:
             path = os.path.realpath(code.co_filename)
             opaque = file_kind(code.co_filename) == "user" and (
-                "site-packages" in path or f"{os.sep}challenges{os.sep}sim{os.sep}" in path)
+                "site-packages" in path or f"{os.sep}simworld{os.sep}" in path)
             self._is_opaque[code.co_filename] = opaque
         return opaque
 

@@ -23,9 +23,10 @@ class Outcome(Protocol):
     @property
     def total_xp(self) -> int: ...
     @property
-    def level_before(self) -> int: ...
+    def level_before(self) -> object: ...
+    """An int here, a ``tracker.Level`` from the tracker: read it with :func:`level_number`."""
     @property
-    def level_after(self) -> int: ...
+    def level_after(self) -> object: ...
     @property
     def new_achievements(self) -> tuple[Any, ...]: ...
 
@@ -99,27 +100,28 @@ class TrackerProgress:
 
     persistent = True
 
-    def __init__(self, tracker: Any) -> None:
-        self._tracker = tracker
-
     def due(self, question_ids: list[str], now: datetime) -> list[str]:
         # The tracker's order also lists never-seen questions; those are shuffled by the session.
+        import tracker
+
         seen = self.seen()
-        return [q for q in self._tracker.due_questions(question_ids, now) if q in seen]
+        return [q for q in tracker.due_questions(question_ids, now) if q in seen]
 
     def seen(self) -> set[str]:
-        return set(self._tracker.quiz_history())  # question id -> record
+        import tracker
+
+        return set(tracker.quiz_history())  # question id -> record
 
     def now(self) -> datetime:
         """The tracker's clock (``LEARN_NOW`` pins it): answers are stamped with it, so due dates use it too."""
-        try:
-            from tracker._env import now
-        except ImportError:  # pragma: no cover - the tracker ships with the product
-            return datetime.now(UTC)
+        from tracker._env import now
+
         return now()
 
     def record(self, question_id: str, correct: bool) -> Outcome:
-        return self._tracker.record_quiz_answer(question_id, correct)
+        from learner import record
+
+        return record.quiz_answer(question_id, correct)
 
 
 def level_number(level: object) -> int:
@@ -128,11 +130,5 @@ def level_number(level: object) -> int:
 
 
 def default_progress() -> QuizProgress:
-    """The tracker when it provides the quiz contract, else an in-memory session."""
-    try:
-        import tracker
-    except ImportError:  # pragma: no cover - the tracker ships with the product
-        return MemoryProgress()
-    if all(hasattr(tracker, name) for name in ("record_quiz_answer", "due_questions", "quiz_history")):
-        return TrackerProgress(tracker)
-    return MemoryProgress()
+    """The learner's persistent progress (the tracker)."""
+    return TrackerProgress()

@@ -76,8 +76,7 @@ class DashboardScreen(Screen[None]):
             daily = f"[b]Daily challenge[/b]: challenge {view.daily_challenge}{done}\n{view.daily_text}"
         self.query_one("#daily", Static).update(daily)
         numbers = tuple(c.number for c in self.services.challenges())
-        note = "" if view.tracking else "\n[dim]Progress tracking is not installed: XP is not saved.[/]"
-        self.query_one("#next-step", Static).update(f"[b]Next step[/b]\n{view.next_step(numbers)}{note}")
+        self.query_one("#next-step", Static).update(f"[b]Next step[/b]\n{view.next_step(numbers)}")
         if view.achievements:
             lines = [
                 f"{a.icon} {a.name}" + (f"  [dim]{a.unlocked_at:%Y-%m-%d}[/]" if a.unlocked_at else "")

@@ -97,15 +97,6 @@ class _Streamer:
             self._out.close()
 
 
-def _install_instrumentation() -> bool:
-    try:
-        from evaluator import instrument
-    except ImportError:
-        return False
-    instrument.install()
-    return True
-
-
 _STREAMER: _Streamer | None = None
 """The running streamer (a simulated challenge sends its world's events through it)."""
 _SEED = 0
@@ -123,12 +114,9 @@ def _run_target(kind: str, target: str, challenge_number: int | None = None) -> 
         challenge = get_challenge(int(challenge_number if challenge_number is not None else target))
         path = Path(target) if challenge_number is not None else challenge.program_path
         if challenge_number is None:
-            try:
-                from challenges.workspace import existing_copy
+            from learner.workspace import existing_copy
 
-                path = existing_copy(challenge.number) or path  # no workspace yet: the original
-            except ImportError:
-                pass
+            path = existing_copy(challenge.number) or path  # no workspace yet: the original
         spec = importlib.util.spec_from_file_location("learner_program", path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
@@ -174,10 +162,10 @@ def main(argv: list[str] | None = None) -> int:
         from interactive.visualizer import hooks
 
         hooks.install()  # asyncio tasks, loop watchdog, worker processes (real threads: before instrumentation)
-    instrumented = _install_instrumentation()
+    from evaluator import instrument
+
+    instrument.install()
     streamer.start()
-    if not instrumented:
-        event_log.emit(EventKind.MARK, "visualizer", 0, detail="instrumentation unavailable")
     random.seed(seed)
     code = 0
     try:

@@ -27,10 +27,6 @@ def record_with_progress(console: Console, run: LiveRun) -> None:
 def render_trace_summary(console: Console, run: LiveRun, path: Path, written: int) -> None:
     """What was recorded, where it went, and how to open it."""
     snapshot = run.snapshot()
-    events = run.recorded()
-    if any(e.detail == "instrumentation unavailable" for e in events[:50]):
-        console.print("[yellow]The grader's instrumentation is not installed in this checkout: "
-                      "only memory samples and events the program emits itself were recorded.[/]")
     if run.killed:
         console.print(f"[yellow]The program was stopped at the {run.deadline_s:g}s deadline "
                       "(a hang or deadlock?): the trace shows everything up to that moment.[/]")

@@ -57,12 +57,9 @@ class Target:
         if self.file is not None:
             return self.file
         from challenges import get_challenge
+        from learner.workspace import working_copy_path
 
         challenge = get_challenge(int(self.name))
-        try:
-            from challenges.workspace import working_copy_path
-        except ImportError:
-            return challenge.program_path
         learner = working_copy_path(challenge)
         return learner if learner.exists() else challenge.program_path
 

@@ -1,6 +1,6 @@
 """Challenges 9-16 for the visualizer: a simulated world's history as events on its virtual clock.
 
-The grader checks these challenges in a seeded simulated world (:mod:`challenges.sim`), not
+The grader checks these challenges in a seeded simulated world (:mod:`simworld`), not
 with threads. This module runs the challenge's first simulated scenario like ``learn run`` does
 (the first of a few seeds that breaks a property, else the given seed) and turns the world's
 recorded history into visualizer events: a lane per node and service, messages as
@@ -31,14 +31,14 @@ _RESTART = re.compile(r"restart (\S+)")
 
 def is_simulated(spec: Any) -> bool:
     """Whether a challenge is graded in the simulated world (it has a SimCheck)."""
-    from challenges.sim.check import SimCheck
+    from simworld.check import SimCheck
 
     return any(isinstance(check, SimCheck) for check in spec.checks)
 
 
 def simulate(spec: Any, program: ModuleType, seed: int) -> tuple[Any, BaseException | None, int]:
     """Run the first simulated scenario: (world, the broken property or None, the seed shown)."""
-    from challenges.sim.check import SimCheck, run_scenario
+    from simworld.check import SimCheck, run_scenario
 
     check = next(c for c in spec.checks if isinstance(c, SimCheck))
     for candidate in range(seed, seed + SEARCH):

@@ -4,12 +4,12 @@ No idempotency keys: after each attempt (answered, refused or timed out) the sag
 until no copy of its request can still be in flight, then *asks* the service what the trip
 holds. It keeps one booking and cancels any extra (a duplicated request), books again only
 if nothing is held. To compensate, it cancels everything the trip holds, in reverse order.
-This relies on the network's bounded delay (challenges/sim/README.md).
+This relies on the network's bounded delay (simworld/README.md).
 
 A trip books a flight, charges the card, then books a hotel. Each service can refuse (sold
 out, card declined); the network between us and them loses and duplicates messages, so calls
 are retried on timeout. When a step is refused, the trip must be undone. Everything runs in
-the simulated world (see challenges/sim/README.md).
+the simulated world (see simworld/README.md).
 
 Contract with the grader: ``book_trip`` returns True when the trip is fully booked, False
 when it is not booked at all.
@@ -21,7 +21,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
-from challenges.sim import Client, Node, Rejected, RpcTimeout
+from simworld import Client, Node, Rejected, RpcTimeout
 
 MAX_NET_DELAY_MS = 10
 SETTLE_MS = 2 * MAX_NET_DELAY_MS
@@ -76,7 +76,7 @@ async def book_trip(node: Node, trip: str, flights: Client, payments: Client, ho
 
 def main(seed: int = 1) -> None:
     """Run one seeded simulation of the grader's scenario and print its timeline."""
-    from challenges.sim.demo import run_demo
+    from challenges.demo import run_demo
 
     run_demo(14, globals(), seed)
 

@@ -38,7 +38,7 @@ def _program(params: dict[str, object]) -> tuple[int, Path]:
 def gradings(request: pytest.FixtureRequest) -> Iterator[dict[tuple[int, Path], Future[GradeResult]]]:
     """Grade the program of every selected test of this module, two at a time, in the order the
     tests run (so each test waits for its own grading, not for the whole queue)."""
-    from evaluator import grade
+    from challenges import grade_challenge
 
     wanted = [_program(item.callspec.params) for item in request.session.items
               if getattr(item, "module", None) is request.module and hasattr(item, "callspec")]
@@ -46,7 +46,7 @@ def gradings(request: pytest.FixtureRequest) -> Iterator[dict[tuple[int, Path], 
     futures: dict[tuple[int, Path], Future[GradeResult]] = {}
     for number, path in wanted:
         if (number, path) not in futures:
-            futures[(number, path)] = pool.submit(grade, path, challenge=number, seed=SEED)
+            futures[(number, path)] = pool.submit(grade_challenge, path, number, seed=SEED)
     yield futures
     pool.shutdown(cancel_futures=True)
 
@@ -71,12 +71,12 @@ def test_solution_passes(number: int, path: Path, gradings: dict[tuple[int, Path
 
 def test_a_half_fix_of_challenge_5_still_fails(tmp_path: Path) -> None:
     """Unsubscribing fixes one leak of two: a cache that never evicts still grows every round."""
-    from evaluator import grade
+    from challenges import grade_challenge
 
     solution = solution_set(5).approaches[0].path.read_text(encoding="utf-8")
     unbounded = solution.replace("cache_size: int = 256", "cache_size: int = 10**9")
     assert unbounded != solution, "the solution's cache bound moved: update this test"
     program = tmp_path / "program.py"
     program.write_text(unbounded, encoding="utf-8")
-    result = grade(program, challenge=5, seed=11)
+    result = grade_challenge(program, 5, seed=11)
     assert {f.kind.value for f in result.failures} == {"memory-leak"}

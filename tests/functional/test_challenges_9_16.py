@@ -16,9 +16,9 @@ from types import ModuleType
 import pytest
 
 from challenges._registry import Challenge, get_challenge
-from challenges.sim.check import SimCheck
 from evaluator.findings import Finding, Severity
 from evaluator.spec import CheckContext
+from simworld.check import SimCheck
 
 NUMBERS = range(9, 17)
 SEED = 3

@@ -119,8 +119,8 @@ def test_commands_that_only_look_write_nothing(outside: Path, tmp_path: Path, wi
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
 async def test_opening_the_tui_writes_nothing(outside: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from challenges.workspace import init_workspace
     from interactive.app import LearnTui
+    from learner.workspace import init_workspace
 
     init_workspace(tmp_path / "ws")
     monkeypatch.chdir(outside)
@@ -145,7 +145,7 @@ def test_watch_without_a_number_watches_the_current_challenge_and_answers_keys(t
 
 
 def test_watch_next_key_moves_on_with_the_story() -> None:
-    from challenges.watch import WatchLoop
+    from learner.watch import WatchLoop
 
     graded: list[int] = []
     introduced: list[int] = []

@@ -6,40 +6,17 @@ run in the real sandbox, several at once, and each test waits for its own.
 
 from __future__ import annotations
 
-import importlib.util
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from evaluator import FindingKind, GradeResult, Severity, grade
+from evaluator import GradeResult, Severity, grade
 from evaluator.loader import load_program
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 FOLDERS = sorted(p for p in CORPUS.iterdir() if p.is_dir() and (p / "spec.py").is_file())
 SEED = 20240611
-
-_NEEDS_SCHED = {
-    "ScheduleCheck": "evaluator.checks.schedule",
-    "AsyncCheck": "evaluator.checks.asyncio_check",
-}
-_KIND_NEEDS = {FindingKind.LOCK_HELD_DURING_IO: "evaluator.detectors.held_locks"}
-
-
-def _missing_module(folder: Path) -> str | None:
-    """The grader-sched module this folder needs and that is not there yet, if any."""
-    spec = load_program(folder / "spec.py", name=f"corpus_spec_{folder.name}").SPEC
-    needed = [_NEEDS_SCHED[type(c).__name__] for c in spec.checks if type(c).__name__ in _NEEDS_SCHED]
-    if spec.intended in _KIND_NEEDS:
-        needed.append(_KIND_NEEDS[spec.intended])
-    for module in needed:
-        try:
-            if importlib.util.find_spec(module) is None:
-                return module
-        except ModuleNotFoundError:
-            return module
-    return None
-
 
 @pytest.fixture(scope="module")
 def gradings() -> dict[tuple[str, str], Future[GradeResult]]:
@@ -50,7 +27,6 @@ def gradings() -> dict[tuple[str, str], Future[GradeResult]]:
             grade, folder / f"{which}.py", spec_ref=f"{folder / 'spec.py'}:SPEC", seed=SEED, quick=True
         )
         for folder in FOLDERS
-        if _missing_module(folder) is None
         for which in ("bug", "fixed")
     }
     yield futures
@@ -68,9 +44,6 @@ def test_corpus_is_large_enough() -> None:
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
 def test_bug_fails_with_intended_finding(folder: Path, gradings: dict[tuple[str, str], Future[GradeResult]]) -> None:
-    missing = _missing_module(folder)
-    if missing:
-        pytest.skip(f"needs grader-sched ({missing})")
     intended = load_program(folder / "spec.py", name=f"corpus_spec_{folder.name}").SPEC.intended
     result = gradings[(folder.name, "bug")].result()
     assert not result.passed
@@ -79,9 +52,6 @@ def test_bug_fails_with_intended_finding(folder: Path, gradings: dict[tuple[str,
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
 def test_fixed_passes(folder: Path, gradings: dict[tuple[str, str], Future[GradeResult]]) -> None:
-    missing = _missing_module(folder)
-    if missing:
-        pytest.skip(f"needs grader-sched ({missing})")
     result = gradings[(folder.name, "fixed")].result()
     assert result.passed, _describe(result)
     assert not result.failures

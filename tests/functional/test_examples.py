@@ -106,10 +106,6 @@ def test_lesson_numbers_are_unique_and_contiguous() -> None:
     assert numbers, "no lessons found in examples/"
     assert len(numbers) == len(set(numbers)), f"duplicate lesson numbers: {numbers}"
     assert numbers == list(range(1, len(numbers) + 1)), f"gap in lesson numbers: {numbers}"
-    if len(numbers) < EXPECTED_COUNT:
-        pytest.skip(
-            f"{len(numbers)} of {EXPECTED_COUNT} lessons present (the rest are in progress)"
-        )
     assert len(numbers) == EXPECTED_COUNT
 
 

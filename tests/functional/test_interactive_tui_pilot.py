@@ -583,9 +583,9 @@ async def test_hints_wrap_to_the_pane_and_name_the_key_for_another(tmp_path: Pat
     """Found under tmux at 80x24: hints were captured at 100 columns, so they broke mid-line."""
     from dataclasses import replace
 
-    import challenges.hints as hints_module
-    from challenges.hints import HintView
+    import learner.hints as hints_module
     from interactive import services as services_module
+    from learner.hints import HintView
 
     hint = ("Run `learn run challenge 1` and read where each stuck thread is\nwaiting: which lock does it\n"
             "hold, which does it want? Then look for the other thread's lock.")
@@ -630,8 +630,8 @@ async def test_run_output_is_drawn_for_the_pane_width_not_clipped(tmp_path: Path
 
 
 def test_running_without_a_copy_runs_the_original_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    import challenges.loop as loop
-    import challenges.workspace as workspace
+    import learner.loop as loop
+    import learner.workspace as workspace
     from interactive import services as services_module
 
     calls: list[bool] = []
@@ -642,7 +642,7 @@ def test_running_without_a_copy_runs_the_original_and_says_so(monkeypatch: pytes
 
     monkeypatch.setattr(loop, "run_challenge", run_challenge)
     monkeypatch.setattr(workspace, "existing_copy", lambda number: None)
-    monkeypatch.setattr("challenges.render.render_run", lambda console, path, result: console.print("hung"))
+    monkeypatch.setattr("learner.render.render_run", lambda console, path, result: console.print("hung"))
     shown = _plain(services_module._run(1))
     assert calls == [True] and "The original program (no copy yet: e makes yours)." in shown and "hung" in shown
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from challenges import get_challenge
-from challenges.watch import WatchLoop, coalesce, next_challenge
-from challenges.workspace import (
+from learner.watch import WatchLoop, coalesce, next_challenge
+from learner.workspace import (
     code_hash,
     ensure_working_copy,
     program_to_grade,
@@ -120,7 +120,7 @@ def test_watch_grades_once_per_burst_and_moves_on_after_a_pass() -> None:
 
 
 def test_the_file_watcher_thread_never_creates_a_copy() -> None:
-    from challenges.workspace import existing_copy
+    from learner.workspace import existing_copy
 
     before = existing_copy(4)
     loop = WatchLoop(4, lambda _n: True, announce=lambda _text: None)

@@ -98,10 +98,13 @@ def test_verdicts_come_from_the_numbers() -> None:
 
 
 def test_lesson_copy_goes_to_the_workspace_once(tmp_path: Path) -> None:
-    copy, created = lesson_copy(Path(ex01.__file__))
+    from learner.workspace import workspace_dir
+
+    folder = workspace_dir() / "lessons"  # what learner.lessons.run_lesson gives the lesson
+    copy, created = lesson_copy(Path(ex01.__file__), folder)
     assert created and copy.read_text() == Path(ex01.__file__).read_text()
     copy.write_text("# my edit\n")
-    again, created_again = lesson_copy(Path(ex01.__file__))
+    again, created_again = lesson_copy(Path(ex01.__file__), folder)
     assert again == copy and not created_again and copy.read_text() == "# my edit\n"
     assert str(copy).startswith(str(tmp_path)), "the copy lives in LEARN_WORKSPACE, not the checkout"
 
@@ -115,9 +118,10 @@ def test_a_viewing_run_makes_no_lesson_copy(monkeypatch: pytest.MonkeyPatch) -> 
 
     import examples._lesson as lesson
 
-    def no_copy(source: Path) -> tuple[Path, bool]:
+    def no_copy(source: Path, folder: Path) -> tuple[Path, bool]:
         raise AssertionError("a viewing run must not copy the lesson")
 
+    monkeypatch.setattr(lesson, "COPIES_TO", lambda: Path("/nowhere"))  # as if run for a learner
     monkeypatch.setattr(lesson, "VIEWING", True)
     monkeypatch.setattr(lesson, "lesson_copy", no_copy)
     out = io.StringIO()

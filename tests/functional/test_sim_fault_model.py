@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from challenges._registry import get_challenge
-from challenges.sim.check import HASH_PERIOD, SimCheck, fault_seeds
-from challenges.sim.program import SimProgram
-from challenges.sim.seeded_run import show_fault_seed
+from challenges.seeded_run import show_fault_seed
 from evaluator.findings import Finding, FindingKind
 from evaluator.spec import CheckContext
+from simworld.check import HASH_PERIOD, SimCheck, fault_seeds
+from simworld.program import SimProgram
 
 BASE_SEEDS = (11, 12)
 
@@ -126,16 +126,16 @@ def test_evidence_is_centred_on_the_violation_with_the_faults_before_it(tmp_path
 
 @pytest.mark.slow
 def test_replay_through_the_sandbox_reproduces_hash_dependent_behaviour(tmp_path: Path) -> None:
-    from evaluator import grade
+    from challenges import grade_challenge
 
     # str hashing (set order, hash()) depends on PYTHONHASHSEED: the replay must run with the grading's
     source = _changed(_source(9, "program"), "await node.sleep(node.rng.randint(40, 80))",
                       "await node.sleep(40 + hash(section) % 40 + len(sorted({node.name, section})))")
     path = tmp_path / "program.py"
     path.write_text(source, encoding="utf-8")
-    graded = grade(path, challenge=9, seed=20_261_127)
+    graded = grade_challenge(path, 9, seed=20_261_127)
     [first] = graded.failures
-    replayed = grade(path, challenge=9, replay=first.seed)
+    replayed = grade_challenge(path, 9, replay=first.seed)
     [again] = replayed.failures
     assert again.seed == first.seed and again.title == first.title
     assert again.evidence[1:] == first.evidence[1:]

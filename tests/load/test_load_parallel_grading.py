@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from challenges.workspace import code_hash
+from learner.workspace import code_hash
 from tracker._env import DATABASE_FILE
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from challenges.watch import WatchLoop, watch_files
-from challenges.workspace import ensure_working_copy
+from learner.watch import WatchLoop, watch_files
+from learner.workspace import ensure_working_copy
 
 SAVES = 100
 

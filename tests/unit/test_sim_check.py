@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from challenges.sim import Node, World
-from challenges.sim.check import SimCheck, SimViolation, fault_seeds
-from challenges.sim.program import SimProgram
 from evaluator.findings import FindingKind, Severity
 from evaluator.spec import CheckContext
+from simworld import Node, World
+from simworld.check import SimCheck, SimViolation, fault_seeds
+from simworld.program import SimProgram
 
 
 def _ctx(seed: int = 1, replay: int | None = None) -> CheckContext:

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from challenges._registry import get_challenge
-from challenges.sim.check import SimCheck
-from challenges.sim.program import SimProgram, sim_loader
-from challenges.sim.wire import wire
 from evaluator.findings import Finding, FindingKind
 from evaluator.spec import CheckContext, Violation
+from simworld.check import SimCheck
+from simworld.program import SimProgram, sim_loader
+from simworld.wire import wire
 
 ORIGINAL = get_challenge(9).program_path.read_text(encoding="utf-8")
 FENCING = (get_challenge(9).solutions_dir / "fencing.py").read_text(encoding="utf-8")
@@ -36,11 +36,11 @@ def _line_of(source: str, text: str) -> int:
 
 
 ESCAPES = {
-    "imports the checker": (ORIGINAL.replace("from challenges.sim import Client, Node",
-                                             "from challenges.sim import Client, Node\nimport challenges.sim.check as c\n"
-                                             "c.SimCheck.run = lambda *a: []"), "import challenges.sim.check"),
-    "patches an imported module": (ORIGINAL.replace("from challenges.sim import Client, Node",
-                                                    "from challenges.sim import Client, Node\nimport challenges.sim.kv as kvmod\n"
+    "imports the checker": (ORIGINAL.replace("from simworld import Client, Node",
+                                             "from simworld import Client, Node\nimport simworld.check as c\n"
+                                             "c.SimCheck.run = lambda *a: []"), "import simworld.check"),
+    "patches an imported module": (ORIGINAL.replace("from simworld import Client, Node",
+                                                    "from simworld import Client, Node\nimport simworld.kv as kvmod\n"
                                                     "kvmod.KV.put = None"), "kvmod.KV.put = None"),
     "reads a private internal": (ORIGINAL.replace(WRITE, 'storage._service.write(f"report/{section}", content)'),
                                  "storage._service"),
@@ -78,6 +78,13 @@ def test_every_escape_is_an_outside_world_finding_at_the_learners_line(tmp_path:
     assert finding.location == f"program.py:{_line_of(source, marker)}", (finding.location, finding.title)
 
 
+def test_a_copy_that_imports_the_worlds_former_name_is_told_the_new_one(tmp_path: Path) -> None:
+    source = ORIGINAL.replace("from simworld import Client, Node", "from challenges.sim import Client, Node")
+    [finding] = _grade(tmp_path, source)
+    assert finding.kind is FindingKind.OUTSIDE_WORLD and "from simworld import" in finding.title, finding.title
+    assert finding.location == f"program.py:{_line_of(source, 'from challenges.sim import')}"
+
+
 def test_patching_a_class_of_the_world_through_type_is_caught(tmp_path: Path) -> None:
     source = ORIGINAL.replace(ACQUIRE, ACQUIRE + "    kind = type(storage)\n    kind.extra = 1\n")
     [finding] = _grade(tmp_path, source)
@@ -98,7 +105,7 @@ def test_a_program_that_stays_inside_is_not_accused(tmp_path: Path) -> None:
 
 
 def test_each_node_gets_its_own_module_and_a_crash_gives_a_fresh_one(tmp_path: Path) -> None:
-    from challenges.sim import World
+    from simworld import World
 
     path = tmp_path / "program.py"
     path.write_text("LIMIT = 3\n", encoding="utf-8")

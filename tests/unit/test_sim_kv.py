@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from challenges.sim import World
-from challenges.sim.kv import KV
+from simworld import World
+from simworld.kv import KV
 
 
 def _kv() -> tuple[World, KV]:

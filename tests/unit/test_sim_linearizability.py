@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from challenges.sim.history import UNKNOWN, Operation
-from challenges.sim.linearizability import LockModel, RegisterModel, check_linearizable
+from simworld.history import UNKNOWN, Operation
+from simworld.linearizability import LockModel, RegisterModel, check_linearizable
 
 
 def op(i: int, proc: str, name: str, args: tuple, inv: int, ret: float, result: object) -> Operation:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from challenges.sim import World
-from challenges.sim.log import Log, partition_for
+from simworld import World
+from simworld.log import Log, partition_for
 
 
 def test_a_key_always_maps_to_the_same_partition_in_order() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from challenges.sim import Node, RpcTimeout, World
-from challenges.sim.kv import KV
+from simworld import Node, RpcTimeout, World
+from simworld.kv import KV
 
 
 def test_delays_stay_within_the_configured_bounds() -> None:

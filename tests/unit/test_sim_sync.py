@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from challenges.sim import Future, Node, Queue, QueueFull, World, first
-from challenges.sim.sync import NotEnoughReplies
+from simworld import Future, Node, Queue, QueueFull, World, first
+from simworld.sync import NotEnoughReplies
 
 
 def test_a_bounded_queue_makes_the_producer_wait() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from challenges.sim import Node, RpcTimeout, World
-from challenges.sim.kv import KV
-from challenges.sim.nemesis import Nemesis
-from challenges.sim.world import SimStuck
+from simworld import Node, RpcTimeout, World
+from simworld.kv import KV
+from simworld.nemesis import Nemesis
+from simworld.world import SimStuck
 
 
 def _busy_world(seed: int) -> list[str]:

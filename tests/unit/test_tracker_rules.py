@@ -244,10 +244,13 @@ def test_bug_class_badges_name_finding_kinds_and_the_tracker_imports_no_grader()
     import subprocess
     import sys
 
-    from evaluator.findings import FindingKind
+    from evaluator.findings import FindingKind as GradersKind
+    from findingkind import FindingKind
     from tests.conftest import ROOT
     from tracker.achievements import _CLASS_BADGES
 
+    assert GradersKind is FindingKind  # one type, shared by the grader and the tracker
+    assert len({kind for kind, _ in _CLASS_BADGES}) == len(_CLASS_BADGES)
     assert {kind for kind, _ in _CLASS_BADGES} <= {k.value for k in FindingKind}
     probe = "import sys, tracker; print(sorted(m for m in sys.modules if m.split('.')[0] == 'evaluator'))"
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)

@@ -8,14 +8,14 @@
 Three scheduler nodes wake up for every run of the nightly report. Only one of them may write
 the report at a time, so they take a lock in the shared key-value store first, write the
 report section by section, and release the lock. Everything runs in the simulated world
-(see challenges/sim/README.md): ``await`` sim operations only.
+(see simworld/README.md): ``await`` sim operations only.
 """
 
 from __future__ import annotations
 
 import sys
 
-from challenges.sim import Client, Node, Rejected
+from simworld import Client, Node, Rejected
 
 LOCK_KEY = "locks/nightly-report"
 LOCK_TTL_MS = 300
@@ -72,7 +72,7 @@ async def scheduler(node: Node, kv: Client, storage: Client) -> None:
 
 def main(seed: int = 1) -> None:
     """Run one seeded simulation of the grader's scenario and print its timeline."""
-    from challenges.sim.demo import run_demo
+    from challenges.demo import run_demo
 
     run_demo(9, globals(), seed)
 

@@ -7,7 +7,7 @@
 
 The shop publishes each order's events in order: ``created``, then ``paid``, then ``shipped``.
 Three fulfillment nodes share the topic as one consumer group and apply every event to the
-order database. Everything runs in the simulated world (see challenges/sim/README.md).
+order database. Everything runs in the simulated world (see simworld/README.md).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from challenges.sim import Client, Node
-from challenges.sim.log import Record
+from simworld import Client, Node
+from simworld.log import Record
 
 TOPIC = "order-events"
 GROUP = "fulfillment"
@@ -51,7 +51,7 @@ async def consumer(node: Node, log: Client, orders: Client) -> None:
 
 def main(seed: int = 1) -> None:
     """Run one seeded simulation of the grader's scenario and print its timeline."""
-    from challenges.sim.demo import run_demo
+    from challenges.demo import run_demo
 
     run_demo(10, globals(), seed)
 

@@ -7,7 +7,7 @@
 
 Request handlers call ``submit`` for every incoming event; a background worker writes the
 buffered events to the (slow) warehouse. Everything runs in the simulated world (see
-challenges/sim/README.md).
+simworld/README.md).
 
 Contract with the grader:
 * ``submit(event)`` returns True when the event is accepted (it will be stored) or False when
@@ -20,7 +20,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from challenges.sim import Client, Node, Queue, QueueFull, RpcTimeout
+from simworld import Client, Node, Queue, QueueFull, RpcTimeout
 
 
 MAX_PENDING = 200
@@ -57,7 +57,7 @@ class Ingest:
 
 def main(seed: int = 1) -> None:
     """Run one seeded simulation of the grader's scenario and print its timeline."""
-    from challenges.sim.demo import run_demo
+    from challenges.demo import run_demo
 
     run_demo(11, globals(), seed)
 

@@ -6,14 +6,14 @@
 
 Three replicas hold every profile; replica-1 is the primary and ships each write to the others
 a little later. To spread the load, profile pages read from any replica. Everything runs in
-the simulated world (see challenges/sim/README.md).
+the simulated world (see simworld/README.md).
 """
 
 from __future__ import annotations
 
 import sys
 
-from challenges.sim import Client, Node
+from simworld import Client, Node
 
 
 class ProfileStore:
@@ -37,7 +37,7 @@ class ProfileStore:
 
 def main(seed: int = 1) -> None:
     """Run one seeded simulation of the grader's scenario and print its timeline."""
-    from challenges.sim.demo import run_demo
+    from challenges.demo import run_demo
 
     run_demo(12, globals(), seed)
 

@@ -9,7 +9,7 @@ An account is a stream of events in the event store; its balance is the fold of 
 over those events. To load quickly, every few events the state is snapshotted in the KV store
 and later loads replay only the events after the snapshot. Tellers on several nodes serve
 customers at the same time. Everything runs in the simulated world (see
-challenges/sim/README.md).
+simworld/README.md).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from challenges.sim import Client, Node, Rejected
+from simworld import Client, Node, Rejected
 
 SNAPSHOT_EVERY = 4
 
@@ -81,7 +81,7 @@ class Account:
 
 def main(seed: int = 1) -> None:
     """Run one seeded simulation of the grader's scenario and print its timeline."""
-    from challenges.sim.demo import run_demo
+    from challenges.demo import run_demo
 
     run_demo(13, globals(), seed)
 

@@ -7,7 +7,7 @@
 A trip books a flight, charges the card, then books a hotel. Each service can refuse (sold
 out, card declined); the network between us and them loses and duplicates messages, so calls
 are retried on timeout. When a step is refused, the trip must be undone. Everything runs in
-the simulated world (see challenges/sim/README.md).
+the simulated world (see simworld/README.md).
 
 Contract with the grader: ``book_trip`` returns True when the trip is fully booked, False
 when it is not booked at all.
@@ -19,7 +19,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from challenges.sim import Client, Node, Rejected, RpcTimeout
+from simworld import Client, Node, Rejected, RpcTimeout
 
 ATTEMPTS = 5
 
@@ -68,7 +68,7 @@ async def book_trip(node: Node, trip: str, flights: Client, payments: Client, ho
 
 def main(seed: int = 1) -> None:
     """Run one seeded simulation of the grader's scenario and print its timeline."""
-    from challenges.sim.demo import run_demo
+    from challenges.demo import run_demo
 
     run_demo(14, globals(), seed)
 

@@ -8,7 +8,7 @@
 Three app nodes serve product pages. A page reads the product from the shared cache (a KV
 store with TTLs); on a miss it loads it from the database and caches it. When an admin
 changes a price, the database is updated and the cached copy deleted. Everything runs in the
-simulated world (see challenges/sim/README.md).
+simulated world (see simworld/README.md).
 
 A product is ``(version, price)``; the database's version grows with every price change.
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sys
 
-from challenges.sim import Client, Node
+from simworld import Client, Node
 
 TTL_MS = 1_000
 
@@ -41,7 +41,7 @@ async def update_price(node: Node, cache: Client, db: Client, product_id: str, p
 
 def main(seed: int = 1) -> None:
     """Run one seeded simulation of the grader's scenario and print its timeline."""
-    from challenges.sim.demo import run_demo
+    from challenges.demo import run_demo
 
     run_demo(15, globals(), seed)
 

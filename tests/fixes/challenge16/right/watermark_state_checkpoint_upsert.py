@@ -9,14 +9,14 @@ Click events arrive on a log topic. Each carries the time the click happened
 out of order. The job counts clicks per 1-second window of event time and publishes each
 window's count to the dashboard. It checkpoints its position in the KV store, because the
 node it runs on gets restarted now and then. Everything runs in the simulated world (see
-challenges/sim/README.md).
+simworld/README.md).
 """
 
 from __future__ import annotations
 
 import sys
 
-from challenges.sim import Client, Node
+from simworld import Client, Node
 
 TOPIC = "clicks"
 WINDOW_MS = 1_000
@@ -63,7 +63,7 @@ async def counter(node: Node, log: Client, kv: Client, dashboard: Client) -> Non
 
 def main(seed: int = 1) -> None:
     """Run one seeded simulation of the grader's scenario and print its timeline."""
-    from challenges.sim.demo import run_demo
+    from challenges.demo import run_demo
 
     run_demo(16, globals(), seed)
 

@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from challenges.sim.network import Delivery
-    from challenges.sim.world import World
+    from simworld.network import Delivery
+    from simworld.world import World
 
 __all__ = ["Nemesis"]
 

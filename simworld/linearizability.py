@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from challenges.sim.history import UNKNOWN, Operation
+from simworld.history import UNKNOWN, Operation
 
 __all__ = ["LinearizabilityResult", "LockModel", "Model", "RegisterModel", "check_linearizable"]
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from challenges.sim.wire import wire
-from challenges.sim.world import Future, SimError
+from simworld.wire import wire
+from simworld.world import Future, SimError
 
 if TYPE_CHECKING:
-    from challenges.sim.world import Node, World
+    from simworld.world import Node, World
 
 __all__ = ["Client", "NetConfig", "Network", "Rejected", "RpcTimeout", "Service"]
 
@@ -111,13 +111,13 @@ class Client:
 
     @property
     def service(self) -> Service:
-        from challenges.sim.guard import outside
+        from simworld.guard import outside
 
         raise outside("reads client.service: call the service through the client, over the network")
 
     @property
     def node(self) -> Node:
-        from challenges.sim.guard import outside
+        from simworld.guard import outside
 
         raise outside("reads client.node: a client is only a way to send messages")
 

@@ -15,10 +15,10 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from challenges.sim.network import Rejected, Service
+from simworld.network import Rejected, Service
 
 if TYPE_CHECKING:
-    from challenges.sim.world import World
+    from simworld.world import World
 
 __all__ = ["Applied", "EventStore", "OrderBook", "Replica", "Warehouse", "replica_set"]
 

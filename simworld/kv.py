@@ -20,10 +20,10 @@ import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from challenges.sim.network import Service
+from simworld.network import Service
 
 if TYPE_CHECKING:
-    from challenges.sim.world import World
+    from simworld.world import World
 
 __all__ = ["KV", "MISSING", "Change", "Item"]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 __all__ = ["changed_since", "fingerprint"]
 
-_TRUSTED = ("challenges.sim", "challenges.challenge", "evaluator.spec", "evaluator.findings", "evaluator.harness")
+_TRUSTED = ("simworld", "challenges.challenge", "evaluator.spec", "evaluator.findings", "evaluator.harness")
 Print = dict[tuple[str, ...], int]
 _baseline: Print | None = None
 _originals: dict[tuple[str, ...], Any] = {}

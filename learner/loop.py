@@ -1,6 +1,6 @@
 """The learner's loop, without rendering: start, run, check, solutions.
 
-``cli.py`` and the watch loop call these; :mod:`challenges.render` draws the results.
+``cli.py`` and the watch loop call these; :mod:`learner.render` draws the results.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from challenges._registry import all_challenges, get_challenge
-from challenges.workspace import (
-    code_hash,
+from learner.workspace import (
     existing_copy,
     find_workspace,
     program_to_grade,
@@ -44,29 +43,14 @@ def check(number: int, file: Path | None = None, *, seed: int | None = None, rep
     Nothing is recorded when the grader itself failed (``result.internal_errors``): that
     attempt says nothing about the learner's fix.
     """
-    from evaluator import grade
+    from challenges import grade_challenge
+    from learner import record as recording
 
     spec = get_challenge(number).spec
     path = program_to_grade(number, file)
     started = time.perf_counter()
-    result = grade(path, challenge=number, seed=seed, replay=replay)
-    outcome = None
-    if record and not result.internal_errors:
-        import tracker
-
-        failures = result.failures
-        outcome = tracker.record_attempt(
-            challenge=number,
-            passed=result.passed,
-            finding_kinds=sorted({f.kind.value for f in failures}),
-            findings_summary="; ".join(f.title for f in failures[:3]),
-            seconds=round(time.perf_counter() - started, 3),
-            code_hash=code_hash(path),
-            seed=result.seed,
-            performance_ratio=result.performance_ratio,
-            difficulty=spec.difficulty,
-            bug_class=spec.intended.value,
-        )
+    result = grade_challenge(path, number, seed=seed, replay=replay)
+    outcome = recording.attempt(number, spec, result, path, time.perf_counter() - started) if record else None
     return CheckReport(path, result, outcome)
 
 
@@ -90,7 +74,7 @@ def run_challenge(number: int, *, original: bool = False, deadline_s: float = 10
                 f"first, or `learn run challenge {number} --original`"
             )
     if seed is not None:
-        from challenges.sim.seeded_run import run_fault_seed
+        from challenges.seeded_run import run_fault_seed
 
         if getattr(challenge.spec, "program_loader", None) is None:
             raise UserError(f"--seed replays a fault seed of the simulated challenges 9-16; challenge {number} "
@@ -102,6 +86,7 @@ def run_challenge(number: int, *, original: bool = False, deadline_s: float = 10
 def solutions_for(number: int, *, reveal: bool) -> SolutionSet:
     """The reference solutions, once the learner has passed (or explicitly chose to reveal them)."""
     import tracker
+    from learner import record
     from solutions._registry import solution_set
 
     found = solution_set(number)
@@ -112,7 +97,7 @@ def solutions_for(number: int, *, reveal: bool) -> SolutionSet:
             f"solutions unlock once you pass challenge {number} (`learn check {number}`); "
             f"to see them now, use `learn solution {number} --reveal`"
         )
-    tracker.record_solution_reveal(number)
+    record.solution_reveal(number)
     return found
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from challenges._registry import all_challenges
-from challenges.workspace import ensure_working_copy, workspace_dir
+from learner.workspace import ensure_working_copy, workspace_dir
 
 __all__ = ["Signal", "WatchLoop", "coalesce", "next_challenge"]
 

@@ -2,14 +2,14 @@
 
 See README.md in this folder. The pieces learners use most::
 
-    from challenges.sim import Node, Client, Queue, Future, RpcTimeout, Rejected
+    from simworld import Node, Client, Queue, Future, RpcTimeout, Rejected
 """
 
-from challenges.sim import wire as _wire
-from challenges.sim.history import UNKNOWN, History, Operation
-from challenges.sim.network import Client, NetConfig, Rejected, RpcTimeout, Service
-from challenges.sim.sync import NotEnoughReplies, Queue, QueueFull, first
-from challenges.sim.world import Future, Node, SimError, Task, World
+from simworld import wire as _wire
+from simworld.history import UNKNOWN, History, Operation
+from simworld.network import Client, NetConfig, Rejected, RpcTimeout, Service
+from simworld.sync import NotEnoughReplies, Queue, QueueFull, first
+from simworld.world import Future, Node, SimError, Task, World
 
 _wire._register()
 

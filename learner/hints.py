@@ -31,9 +31,10 @@ def hints_unlocked(hints: tuple[str, ...], taken: int) -> tuple[str, ...]:
 def next_hint(number: int) -> HintView:
     """Record one more hint taken (progress counts it) and return every hint unlocked so far."""
     import tracker
+    from learner import record
 
     spec = get_challenge(number).spec
     already = tracker.hints_taken(number)
     # Past the last hint, asking again shows them all without costing more XP.
-    taken = tracker.record_hint(number) if already < len(spec.hints) else already
+    taken = record.hint(number) if already < len(spec.hints) else already
     return HintView(number, spec.title, hints_unlocked(spec.hints, taken), len(spec.hints))

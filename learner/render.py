@@ -9,10 +9,10 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
-    from challenges.hints import HintView
-    from challenges.loop import CheckReport
-    from challenges.workspace import WorkingCopy
     from evaluator import RunResult
+    from learner.hints import HintView
+    from learner.loop import CheckReport
+    from learner.workspace import WorkingCopy
     from solutions._registry import SolutionSet
 
 
@@ -57,8 +57,8 @@ def render_run(console: Console, path: Path, result: RunResult) -> None:
 
 def render_check(console: Console, report: CheckReport) -> None:
     """`learn check N`: the grader's report, then what the attempt earned."""
-    from challenges.workspace import existing_copy
     from evaluator.render import render_grade, replay_command
+    from learner.workspace import existing_copy
 
     copy = existing_copy(report.result.challenge) if report.result.challenge else None
     file = None if copy is not None and report.path.resolve() == copy.resolve() else str(report.path)

@@ -5,7 +5,7 @@ Everything else is *outside the simulated world* and fails the grading with an
 ``outside-world`` finding naming the learner's line:
 
 * importing the checker, the spec, the grader or the world's internals
-  (``challenges.sim.check``, ``properties``, ``nemesis``, ``linearizability``, ``evaluator``...);
+  (``simworld.check``, ``properties``, ``nemesis``, ``linearizability``, ``evaluator``...);
 * reaching the interpreter or the OS (``gc``, ``inspect``, ``ctypes``, ``importlib``, ``os``,
   threads, files, the wall clock; ``sys`` is reduced to ``argv``/``exit``/streams);
 * reading internals of sim objects (``node._world``, ``client._service``, frames, closures,
@@ -48,14 +48,18 @@ class Escape:
         return f"{where}: {self.what}"
 
 
+SIM_PACKAGE = "simworld"
+"""The simulated world's package: its public modules are the only imports a program may make."""
+_FORMER_PACKAGE = "challenges.sim"
+"""Where the world lived before it was its own package (a learner's older copy may import it)."""
 SIM_PUBLIC_MODULES = frozenset({
-    "challenges", "challenges.sim", "challenges.sim.world", "challenges.sim.network", "challenges.sim.kv",
-    "challenges.sim.log", "challenges.sim.storage", "challenges.sim.apps", "challenges.sim.sync",
-    "challenges.sim.history",
+    "simworld", "simworld.world", "simworld.network", "simworld.kv",
+    "simworld.log", "simworld.storage", "simworld.apps", "simworld.sync",
+    "simworld.history",
 })
 """The sim API a learner may import (names only: each comes back as a read-only view)."""
-DEMO = "challenges.sim.demo"
-"""``from challenges.sim.demo import run_demo`` (what a program's ``main`` does) and nothing else."""
+DEMO = "challenges.demo"
+"""``from challenges.demo import run_demo`` (what a program's ``main`` does) and nothing else."""
 
 DENIED_MODULES = frozenset({
     "gc", "inspect", "ctypes", "importlib", "builtins", "marshal", "pickle", "copyreg", "code", "codeop",
@@ -213,7 +217,11 @@ def static_escapes(tree: ast.AST) -> list[Escape]:
 def import_denied(module: str) -> str | None:
     """Why importing ``module`` steps outside the world (None: allowed)."""
     top = module.split(".")[0]
-    if module.startswith("challenges"):
+    if module == _FORMER_PACKAGE or module.startswith(_FORMER_PACKAGE + "."):
+        now = DEMO if module == _FORMER_PACKAGE + ".demo" else module.replace(_FORMER_PACKAGE, SIM_PACKAGE, 1)
+        return (f"imports {module}, the simulated world's former name: import it from {now} "
+                "(e.g. `from simworld import Client, Node`)")
+    if top in (SIM_PACKAGE, "challenges"):
         if module in SIM_PUBLIC_MODULES or module == DEMO:
             return None
         return f"imports {module} (the checker, a spec or the world's internals)"
@@ -301,7 +309,7 @@ def _guarded_import(name: str, globals: dict[str, Any] | None = None, locals: An
     if name == "secrets":
         return _secrets_view()
     module = builtins.__import__(name, globals, locals, fromlist, level)
-    if name.startswith("challenges"):
+    if name == DEMO or name.split(".")[0] == SIM_PACKAGE:
         if fromlist:
             for item in fromlist:
                 if item.startswith("_"):
@@ -311,7 +319,9 @@ def _guarded_import(name: str, globals: dict[str, Any] | None = None, locals: An
                 return _View(real, lambda attr: attr == "run_demo")
             return _View(real, lambda attr: f"{name}.{attr}" in SIM_PUBLIC_MODULES
                          or not isinstance(getattr(real, attr, None), types.ModuleType))
-        return _View(module, lambda attr: attr == "sim")
+        if name == DEMO:  # `import challenges.demo` binds the package: show only `demo`
+            return _View(module, lambda attr: attr == "demo")
+        return _View(module)
     return module
 
 
@@ -320,7 +330,7 @@ def _sim_object(obj: Any) -> bool:
         return True
     owner = obj if isinstance(obj, type | types.ModuleType) else type(obj)
     module = getattr(owner, "__module__", None) if isinstance(owner, type) else getattr(owner, "__name__", "")
-    return str(module or "").startswith("challenges")
+    return str(module or "").split(".")[0] in (SIM_PACKAGE, "challenges")
 
 
 def _guard_name(obj: Any, name: Any) -> None:

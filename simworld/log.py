@@ -22,10 +22,10 @@ import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from challenges.sim.network import Service
+from simworld.network import Service
 
 if TYPE_CHECKING:
-    from challenges.sim.world import World
+    from simworld.world import World
 
 __all__ = ["Log", "Record", "partition_for"]
 

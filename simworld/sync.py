@@ -1,4 +1,4 @@
-"""In-node coordination between tasks: a queue. (A :class:`~challenges.sim.world.Future`
+"""In-node coordination between tasks: a queue. (A :class:`~simworld.world.Future`
 serves as a one-shot event: many tasks may ``await`` it; one calls ``set_result``.)
 
 Tasks of one node share memory, so no locks are needed between two ``await``\\ s: the
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from challenges.sim.world import Future, SimError
+from simworld.world import Future, SimError
 
 __all__ = ["NotEnoughReplies", "Queue", "QueueFull", "first"]
 

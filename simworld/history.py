@@ -5,7 +5,7 @@ Two views of one run:
 * :attr:`History.entries` — readable lines (``t= 120ms  client-1  acquire -> token 3``),
   printed as a timeline for learners (:meth:`History.timeline`).
 * :attr:`History.operations` — client operations with invoke and complete times, the input of
-  the linearizability checker (:mod:`challenges.sim.linearizability`).
+  the linearizability checker (:mod:`simworld.linearizability`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from challenges.sim.world import World
+    from simworld.world import World
 
 __all__ = ["UNKNOWN", "Entry", "History", "Operation"]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 
 def main() -> None:
-    from challenges.sim.seeded_run import show_fault_seed
+    from challenges.seeded_run import show_fault_seed
 
     show_fault_seed({number}, Path(__file__).with_name({program!r}), {seed})
 '''
@@ -47,8 +47,8 @@ def run_fault_seed(number: int, program: Path, seed: int, deadline_s: float) -> 
 def show_fault_seed(number: int, program: Path, seed: int) -> bool:
     """Print the whole timeline of fault seed ``seed`` and what the check concluded."""
     from challenges._registry import get_challenge
-    from challenges.sim.check import SimCheck, SimViolation, escape_violation, run_scenario
-    from challenges.sim.program import SimProgram
+    from simworld.check import SimCheck, SimViolation, escape_violation, run_scenario
+    from simworld.program import SimProgram
 
     check = next(c for c in get_challenge(number).spec.checks if isinstance(c, SimCheck))
     sim = SimProgram(program)

@@ -4,7 +4,7 @@ Separate machines share no memory, so every simulated node gets its *own* instan
 learner's module (its own module-level variables), created when the node boots and thrown
 away when it crashes. Each fault seed starts from fresh instances too, so a run never depends
 on what an earlier seed left behind. Every instance runs behind the guard
-(:mod:`challenges.sim.guard`)::
+(:mod:`simworld.guard`)::
 
     program = SimProgram(path)
     world.node("scheduler-1", program.main("scheduler"), kv, storage)   # per-node instance
@@ -23,10 +23,10 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from challenges.sim.guard import Escape, guarded_builtins, static_escapes, watching
+from simworld.guard import Escape, guarded_builtins, static_escapes, watching
 
 if TYPE_CHECKING:
-    from challenges.sim.world import Node
+    from simworld.world import Node
 
 __all__ = ["SimProgram", "sim_loader"]
 
@@ -187,7 +187,7 @@ def _state(module: types.ModuleType) -> dict[str, str]:
                 if not attr.startswith("__") and not isinstance(member, (*_CODE, staticmethod, classmethod, property)):
                     state[f"{name}.{attr}"] = _digest(member)
             continue
-        if type(value).__module__ == "challenges.sim.guard" or isinstance(value, types.ModuleType):
+        if type(value).__module__ == "simworld.guard" or isinstance(value, types.ModuleType):
             continue
         state[name] = _digest(value)
     return state
@@ -218,7 +218,10 @@ def _watched(module: types.ModuleType, declared: set[str]) -> list[tuple[str, Ca
     out: list[tuple[str, Callable[[], Any]]] = []
     namespace = vars(module)
     for name in declared:
-        out.append((name, lambda n=name: id(namespace.get(n))))
+        def identity(n: str = name) -> int:
+            return id(namespace.get(n))
+
+        out.append((name, identity))
     for name, value in list(namespace.items()):
         if name.startswith("__"):
             continue
@@ -260,7 +263,7 @@ def _defined_at(path: str, name: str) -> int | None:
 def sim_loader(path: Path, name: str) -> types.ModuleType:
     """``ChallengeSpec.program_loader`` of challenges 9-16: the grading child imports the file
     only behind the guard; an escape visible in the source fails before anything runs."""
-    from challenges.sim.check import escape_violation
+    from simworld.check import escape_violation
 
     program = SimProgram(path)
     if program.static:

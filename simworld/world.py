@@ -28,7 +28,7 @@ import random
 from collections.abc import Callable, Coroutine, Generator
 from typing import Any, TypeVar
 
-from challenges.sim.history import History
+from simworld.history import History
 
 __all__ = ["Escaped", "Future", "Node", "SimError", "SimStuck", "Task", "World"]
 
@@ -171,7 +171,7 @@ class Node:
 
     @property
     def world(self) -> World:
-        from challenges.sim.guard import outside
+        from simworld.guard import outside
 
         raise outside("reads node.world: a node reaches the world only through its clients and node.sleep")
 
@@ -229,7 +229,7 @@ class Node:
     def boot(self) -> None:
         """Start the main function; service arguments become clients bound to this node."""
         if self._main is not None:
-            from challenges.sim.network import Service
+            from simworld.network import Service
 
             args = [a.client(self) if isinstance(a, Service) else a for a in self._args]
             self.start(self._main, self, *args, name=f"{self.name}/main")
@@ -239,7 +239,7 @@ class World:
     """The clock, the event queue, the seeded randomness, the nodes and the recorded history."""
 
     def __init__(self, seed: int) -> None:
-        from challenges.sim.network import Network
+        from simworld.network import Network
 
         self.seed = seed
         self.now = 0
@@ -252,7 +252,7 @@ class World:
         self._seq = itertools.count()
         self.events_run = 0
         self.observers: list[Callable[[Any], None]] = []
-        """Called with every :class:`~challenges.sim.network.Delivery` (the nemesis's aimed faults)."""
+        """Called with every :class:`~simworld.network.Delivery` (the nemesis's aimed faults)."""
         self.ended = False
         self.shape_request: Callable[[Node, Any, str, tuple[Any, ...]], int | None] | None = None
         """The nemesis's aimed delays: ms a request takes (None: the network decides)."""
@@ -267,7 +267,7 @@ class World:
     def at(self, time: int, callback: Callable[[], None]) -> None:
         """Run ``callback`` at virtual time ``time`` (ties run in scheduling order)."""
         if self.ended:
-            from challenges.sim.guard import learner_on_stack, outside
+            from simworld.guard import learner_on_stack, outside
 
             if learner_on_stack():
                 raise outside("schedules work after the run ended (the check reads what the world recorded)")
@@ -300,7 +300,7 @@ class World:
     def node(self, name: str, main: Callable[..., Coroutine[Any, Any, Any]] | None = None, *args: Any) -> Node:
         """Add a node; ``main(node, *args)`` starts at once and again after each restart.
 
-        A :class:`~challenges.sim.network.Service` in ``args`` is passed as a client bound to
+        A :class:`~simworld.network.Service` in ``args`` is passed as a client bound to
         this node, so ``main`` calls it over the simulated network.
         """
         node = Node(self, name, main, args)

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from challenges.sim.guard import Escape, watching
-from challenges.sim.integrity import changed_since, fingerprint
-from challenges.sim.program import SimProgram
-from challenges.sim.world import Escaped, SimStuck, World
 from evaluator.findings import Finding, FindingKind, Severity
 from evaluator.spec import CheckContext, Violation, check_seed
+from simworld.guard import Escape, watching
+from simworld.integrity import changed_since, fingerprint
+from simworld.program import SimProgram
+from simworld.world import Escaped, SimStuck, World
 
 __all__ = ["SimCheck", "SimViolation", "fault_seeds", "run_scenario"]
 

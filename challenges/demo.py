@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
-from challenges.sim.check import SimCheck, SimViolation, run_scenario
+from simworld.check import SimCheck, SimViolation, run_scenario
 
 __all__ = ["run_demo"]
 

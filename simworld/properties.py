@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from challenges.sim.check import SimViolation
-from challenges.sim.history import UNKNOWN, Operation
-from challenges.sim.kv import KV, MISSING
-from challenges.sim.linearizability import LockModel, check_linearizable
-from challenges.sim.world import World
+from simworld.check import SimViolation
+from simworld.history import UNKNOWN, Operation
+from simworld.kv import KV, MISSING
+from simworld.linearizability import LockModel, check_linearizable
+from simworld.world import World
 
 __all__ = ["LockPeriod", "expect_finished", "expect_lock_linearizable", "lock_periods"]
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from challenges.sim.network import Rejected, Service
+from simworld.network import Rejected, Service
 
 if TYPE_CHECKING:
-    from challenges.sim.world import World
+    from simworld.world import World
 
 __all__ = ["Storage", "StoredWrite"]
 

@@ -41,9 +41,9 @@ def wire(value: Any) -> Any:
         return {wire(v) for v in value}
     if kind is frozenset:
         return frozenset(wire(v) for v in value)
-    if isinstance(value, _LIVE) or ((getattr(kind, "__module__", "") or "").startswith("challenges.sim") \
+    if isinstance(value, _LIVE) or ((getattr(kind, "__module__", "") or "").startswith("simworld") \
             and not dataclasses.is_dataclass(value)):
-        from challenges.sim.guard import outside
+        from simworld.guard import outside
 
         raise outside(f"sends a {kind.__name__} over the network (only data can travel between machines)")
     if dataclasses.is_dataclass(value) and kind.__dataclass_params__.frozen:
@@ -65,8 +65,8 @@ def _item(item: Any) -> Any:
 
 
 def _register() -> None:
-    from challenges.sim.kv import Item
-    from challenges.sim.log import Record
+    from simworld.kv import Item
+    from simworld.log import Record
 
     _COPIERS[Record] = _record
     _COPIERS[Item] = _item
