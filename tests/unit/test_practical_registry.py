@@ -92,11 +92,18 @@ def test_status_advises_services_up_only_for_what_it_can_start(monkeypatch: pyte
     from practical.render import render_status
     from practical.services import probe_all
 
-    monkeypatch.setenv("PATH", "")  # no docker client: the local launchers decide
-    for variable, address in (("KAFKA_BOOTSTRAP", "127.0.0.1:{}"), ("CASSANDRA_HOSTS", "127.0.0.1:{}")):
-        monkeypatch.setenv(variable, address.format(free_port()))
+    monkeypatch.setenv("PATH", "")  # no docker client (nor Prometheus): the local launchers decide
+    names = ("kafka", "cassandra", "prometheus")
+    for name in names:
+        monkeypatch.setenv(get_service(name).env_var, f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("KAFKA_BOOTSTRAP", f"127.0.0.1:{free_port()}")
+    monkeypatch.setenv("CASSANDRA_HOSTS", f"127.0.0.1:{free_port()}")
     console = Console(record=True, width=300)
-    render_status(console, probe_all(tuple(get_service(n) for n in ("kafka", "cassandra"))))
+    render_status(console, probe_all(tuple(get_service(n) for n in names)))
     text = console.export_text()
     assert "Start kafka with learn services up." in text
-    assert "cassandra: no local server here (needs Docker): run your own and point CASSANDRA_HOSTS at it." in text
+    assert ("cassandra: `learn services up` cannot start it here (no local server for it: needs Docker or your own "
+            "server); run your own server and point CASSANDRA_HOSTS at it.") in text
+    # In the launchers, but its binary is missing: `up` would fail, so `status` must not advise it.
+    assert "prometheus: `learn services up` cannot start it here (Prometheus is not installed" in text
+    assert "Start kafka, prometheus" not in text
