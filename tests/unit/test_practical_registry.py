@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +108,15 @@ def test_status_advises_services_up_only_for_what_it_can_start(monkeypatch: pyte
     # In the launchers, but its binary is missing: `up` would fail, so `status` must not advise it.
     assert "prometheus: `learn services up` cannot start it here (Prometheus is not installed" in text
     assert "Start kafka, prometheus" not in text
+
+
+def test_nats_starts_locally_from_the_wheel_else_says_how_to_install_it(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from practical.services._local import why_not_local
+
+    if (Path(sys.executable).parent / "nats-server").exists():
+        assert why_not_local("nats") is None
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))  # a venv without the wheel
+    monkeypatch.setenv("PATH", "")  # nor the system's nats-server
+    why = why_not_local("nats")
+    assert why is not None and why.startswith("nats-server is not installed: run `") and "apt-get install nats-server" in why
