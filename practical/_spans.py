@@ -2,15 +2,19 @@
 
 The tracing module exports its spans to memory (the SDK's ``InMemorySpanExporter``); this is
 how a learner sees them without a tracing backend: one line per span, indented under its parent,
-with its service, its start offset from the trace's first span and its duration.
+with its service, its start offset from the trace's first span and its duration. The hops between
+services also go to the project's Chrome/Perfetto trace format (``evaluator.trace``): one track
+per service and one arrow per message, from the sender span's end to the receiver span's start.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
-__all__ = ["draw_trace", "hop_waits", "orphans", "traces"]
+__all__ = ["draw_trace", "hop_waits", "orphans", "traces", "write_hops"]
 
 
 def traces(spans: Iterable[Any]) -> dict[int, list[Any]]:
@@ -71,3 +75,39 @@ def hop_waits(spans: Iterable[Any], sender: str, receiver: str) -> list[float]:
     ends = {s.context.span_id: s.end_time for s in spans if s.name == sender}
     return [(s.start_time - ends[s.parent.span_id]) / 1e9 for s in spans
             if s.name == receiver and s.parent is not None and s.parent.span_id in ends]
+
+
+def write_hops(spans: Sequence[Any], hops: Sequence[tuple[str, str]], path: Path, title: str) -> int:
+    """Write each joined hop ``(sender span, receiver span)`` as a message arrow; returns the arrows.
+
+    A receiver span is joined to its sender only through its parent id, so a hop whose context was
+    not propagated has no arrow: the trace shows the services, not the link between them.
+    """
+    from evaluator.events import Event, EventKind
+    from evaluator.trace import write_trace
+
+    if not spans:
+        return 0
+    def track(span: Any) -> tuple[str, int]:
+        name = _service(span)  # the id the exporter gives a track it first meets as a receiver
+        return name, zlib.crc32(name.encode()) or 1
+
+    first = min(spans, key=lambda s: s.start_time)
+    events = [Event(0, first.start_time, EventKind.MARK, *track(first), detail=f"first span: {first.name}")]
+    for sender_name, receiver_name in hops:
+        senders = {s.context.span_id: s for s in spans if s.name == sender_name}
+        for receiver in spans:
+            sender = senders.get(receiver.parent.span_id) if receiver.name == receiver_name and receiver.parent else None
+            if sender is None:
+                continue
+            actor, actor_id = track(sender)
+            message_id = receiver.attributes.get("messaging.message.id") or sender.attributes.get("messaging.message.id")
+            label = f"{sender_name} → {receiver_name}" + (f" ({message_id})" if message_id else "")
+            events.append(Event(0, receiver.start_time, EventKind.MESSAGE, actor, actor_id, obj=track(receiver)[0],
+                                value=sender.end_time, detail=label))
+    events.sort(key=lambda e: e.ts_ns)
+    numbered = [Event(n, e.ts_ns, e.kind, e.actor, e.actor_id, e.obj, e.value, e.location, e.detail)
+                for n, e in enumerate(events)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_trace(numbered, path, title=title)
+    return len(numbered) - 1

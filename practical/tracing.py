@@ -20,7 +20,7 @@ from typing import Any
 
 from practical._faults import cleanup, quiet_loggers
 from practical._narrate import Narrator, unique_name
-from practical._spans import draw_trace, hop_waits, orphans, traces
+from practical._spans import draw_trace, hop_waits, orphans, traces, write_hops
 from practical.services import get_service
 
 quiet_loggers("nats")  # a lost connection is reported once, by us
@@ -145,6 +145,17 @@ def _show(out: Narrator, title: str, spans: list[Any]) -> None:
     out.step(title + "\n" + "\n".join("      " + line for line in lines))
 
 
+def _export(out: Narrator, spans: list[Any], label: str) -> None:
+    """The hops as arrows in the project's Chrome/Perfetto trace format, under LEARN_HOME/traces."""
+    from practical.services._state import learn_home
+
+    path = learn_home() / "traces" / f"tracing-{label}-header.json"
+    arrows = write_hops(spans, [("POST /orders", PUBLISH_SPAN), (PUBLISH_SPAN, CONSUMER_SPANS[0])], path,
+                        f"tracing: relay publishing {label} traceparent")
+    out.fact(f"arrows_{label}", arrows, "hops drawn as arrows (order → relay, relay → consumer)")
+    out.step(f"the hops as a Perfetto trace: {path} (open it in https://ui.perfetto.dev)")
+
+
 async def pattern_propagation(out: Narrator, orders: int = 20) -> None:
     for propagate in (False, True):
         label = "with" if propagate else "without"
@@ -165,6 +176,7 @@ async def pattern_propagation(out: Narrator, orders: int = 20) -> None:
         if broker:
             out.latencies("outbox_wait", hop_waits(spans, "POST /orders", PUBLISH_SPAN))
             out.latencies("broker_wait", broker)
+        _export(out, spans, label)
         first = min((s for s in spans if s.name == "POST /orders"), key=lambda s: s.start_time)
         _show(out, "order 0's trace:", grouped[first.context.trace_id])
         if lost:

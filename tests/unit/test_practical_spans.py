@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("opentelemetry.sdk", reason="needs the optional 'practical' extra")
@@ -12,7 +15,8 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from practical._spans import draw_trace, hop_waits, orphans, traces
+from evaluator.trace import validate_trace
+from practical._spans import draw_trace, hop_waits, orphans, traces, write_hops
 
 
 def _spans(propagate: bool) -> list:
@@ -45,3 +49,12 @@ def test_without_the_header_the_receiver_is_an_orphan_and_the_wait_unmeasurable(
     assert len(traces(spans)) == 2
     assert [s.name for s in orphans(spans, ["receive"])] == ["receive"]
     assert hop_waits(spans, "send", "receive") == []
+
+
+def test_only_a_joined_hop_becomes_an_arrow_in_a_valid_perfetto_trace(tmp_path: Path) -> None:
+    for propagate, arrows in ((True, 1), (False, 0)):
+        path = tmp_path / f"{propagate}.json"
+        assert write_hops(_spans(propagate), [("send", "receive")], path, "test") == arrows
+        trace = json.loads(path.read_text(encoding="utf-8"))
+        assert validate_trace(trace) == []
+        assert sum(e["ph"] == "s" for e in trace["traceEvents"]) == arrows
