@@ -181,7 +181,7 @@ async def pattern_propagation(out: Narrator, orders: int = 20) -> None:
         _show(out, "order 0's trace:", grouped[first.context.trace_id])
         if lost:
             orphan = min(lost, key=lambda s: s.start_time)
-            _show(out, "and the consumer's work on it, a separate trace nobody can link back:",
+            _show(out, "and the consumer's work on it, a separate trace (only its message id, searched by hand, ties it to the order):",
                   grouped[orphan.context.trace_id])
             out.warn("nothing failed and nothing was logged: the header was simply not there, so extract() "
                      "returned an empty context and the consumer span became a root")
