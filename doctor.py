@@ -111,12 +111,19 @@ def _extras() -> list[Check]:
 
 
 def _services(limit: float) -> list[Check]:
-    from practical.services import SERVICES, probe_all
+    from practical.services import SERVICES, docker_available, probe_all
+    from practical.services._local import why_not_local
+
+    def fix(name: str, env_var: str) -> str:
+        """`learn services up` only where it can start the server (never for one it cannot)."""
+        if why_not_local(name) is None or docker_available():
+            return "`learn services up` (only the practical modules need it)"
+        return f"run your own server and set {env_var} (`learn services up` cannot start it here)"
 
     return [
         Check(f"service {reach.service.name}", reach.reachable,
               f"{reach.address}: {'answers' if reach.reachable else reach.reason}",
-              "" if reach.reachable else "`learn services up` (only the practical modules need it)", optional=True)
+              "" if reach.reachable else fix(reach.service.name, reach.service.env_var), optional=True)
         for reach in probe_all(tuple(s for s in SERVICES if not s.embedded), limit)
     ]
 

@@ -34,16 +34,18 @@ def render_status(console: Console, results: list[Reachability]) -> None:
         table.add_row(reach.service.name, reach.address, reach.service.env_var, status, reach.reason)
     console.print(table)
     from practical.services import docker_available
-    from practical.services._local import LAUNCHERS
+    from practical.services._local import why_not_local
 
     missing = [r.service for r in results if not r.reachable]
-    startable = missing if docker_available() else [s for s in missing if s.name in LAUNCHERS]
-    others = [s for s in missing if s not in startable]
+    docker = docker_available()
+    why_not = {s.name: None if docker else why_not_local(s.name) for s in missing}
+    startable = [s for s in missing if why_not[s.name] is None]
     if startable:
         console.print(f"Start {', '.join(s.name for s in startable)} with [bold]learn services up[/].")
-    if others:
-        console.print(f"{', '.join(s.name for s in others)}: no local server here (needs Docker): run your own and "
-                      f"point {', '.join(s.env_var for s in others)} at it.")
+    for service in (s for s in missing if why_not[s.name] is not None):
+        # `up` cannot start it here: say why, and how to run it by hand instead.
+        console.print(f"{service.name}: `learn services up` cannot start it here ({why_not[service.name]}); "
+                      f"run your own server and point {service.env_var} at it.")
 
 
 def render_up(console: Console, report: UpReport) -> None:

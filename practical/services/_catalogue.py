@@ -61,7 +61,7 @@ SERVICES: tuple[Service, ...] = (
     Service("postgres", "PostgreSQL 17", "POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
     Service("redis", "Redis 7", "REDIS_URL", "redis://127.0.0.1:6379/0"),
     Service("rabbitmq", "RabbitMQ 4", "RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/"),
-    Service("nats", "NATS 2", "NATS_URL", "nats://127.0.0.1:4222"),
+    Service("nats", "NATS 2 (JetStream)", "NATS_URL", "nats://127.0.0.1:4222", "nats-server"),
     Service("kafka", "Kafka (Apache Kafka 3.9 or tansu)", "KAFKA_BOOTSTRAP", "127.0.0.1:9092", "tansu"),
     Service("mongodb", "MongoDB 8 (or SecantusDB)", "MONGODB_URL", "mongodb://127.0.0.1:27017/?directConnection=true", "secantusdb"),
     Service("neo4j", "Neo4j 5 Bolt (or ArcadeDB)", "NEO4J_URL", "bolt://127.0.0.1:7687", "arcadedb"),

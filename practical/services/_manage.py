@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from practical.services._catalogue import SERVICES, get_service
-from practical.services._local import LAUNCHERS, start_local, stop_local
+from practical.services._local import LAUNCHERS, start_local, stop_local, why_not_local
 from practical.services._probe import probe, probe_all
 from practical.services._state import ManagedServer, load_state, save_state, services_dir
 from usererror import UserError
@@ -120,10 +120,12 @@ def require(service_name: str) -> None:
     service = get_service(service_name)
     reach = probe(service)
     if not reach.reachable:
-        how = "`learn services up`"
-        if service_name not in LAUNCHERS:
-            how += " (needs Docker for this one)"
+        why_not = why_not_local(service_name) if service_name in LAUNCHERS else None
+        if why_not is not None:  # `up` has a launcher but not its binary here: say what to install
+            how = why_not
+        else:
+            how = "start it with `learn services up`" + ("" if service_name in LAUNCHERS else " (needs Docker for this one)")
         raise UserError(
-            f"{service.title} is not reachable at {reach.address} ({reach.reason}): start it with "
-            f"{how}, or point {service.env_var} at your own server"
+            f"{service.title} is not reachable at {reach.address} ({reach.reason}): {how}, "
+            f"or point {service.env_var} at your own server"
         )

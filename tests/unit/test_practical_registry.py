@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -92,11 +93,51 @@ def test_status_advises_services_up_only_for_what_it_can_start(monkeypatch: pyte
     from practical.render import render_status
     from practical.services import probe_all
 
-    monkeypatch.setenv("PATH", "")  # no docker client: the local launchers decide
-    for variable, address in (("KAFKA_BOOTSTRAP", "127.0.0.1:{}"), ("CASSANDRA_HOSTS", "127.0.0.1:{}")):
-        monkeypatch.setenv(variable, address.format(free_port()))
+    monkeypatch.setenv("PATH", "")  # no docker client (nor Prometheus): the local launchers decide
+    names = ("kafka", "cassandra", "prometheus")
+    for name in names:
+        monkeypatch.setenv(get_service(name).env_var, f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("KAFKA_BOOTSTRAP", f"127.0.0.1:{free_port()}")
+    monkeypatch.setenv("CASSANDRA_HOSTS", f"127.0.0.1:{free_port()}")
     console = Console(record=True, width=300)
-    render_status(console, probe_all(tuple(get_service(n) for n in ("kafka", "cassandra"))))
+    render_status(console, probe_all(tuple(get_service(n) for n in names)))
     text = console.export_text()
-    assert "Start kafka with learn services up." in text
-    assert "cassandra: no local server here (needs Docker): run your own and point CASSANDRA_HOSTS at it." in text
+    from extras import missing
+
+    if not missing("servers"):  # tansu ships in the servers extra; without it `up` cannot start Kafka either
+        assert "Start kafka with learn services up." in text
+    else:
+        assert "kafka: `learn services up` cannot start it here (the tansu Kafka broker is not installed" in text
+    assert ("cassandra: `learn services up` cannot start it here (no local server for it: needs Docker or your own "
+            "server); run your own server and point CASSANDRA_HOSTS at it.") in text
+    # In the launchers, but its binary is missing: `up` would fail, so `status` must not advise it.
+    assert "prometheus: `learn services up` cannot start it here (Prometheus is not installed" in text
+    assert "Start kafka, prometheus" not in text
+
+
+def test_nats_starts_locally_from_the_wheel_else_says_how_to_install_it(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from practical.services._local import why_not_local
+
+    if (Path(sys.executable).parent / "nats-server").exists():
+        assert why_not_local("nats") is None
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))  # a venv without the wheel
+    monkeypatch.setenv("PATH", "")  # nor the system's nats-server
+    why = why_not_local("nats")
+    assert why is not None and why.startswith("nats-server is not installed: run `") and "apt-get install nats-server" in why
+
+
+def test_doctor_advises_services_up_only_where_it_can_start_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    from doctor import _services
+
+    monkeypatch.setenv("PATH", "")  # no docker client, no Prometheus binary
+    monkeypatch.setenv("CASSANDRA_HOSTS", f"127.0.0.1:{free_port()}")
+    monkeypatch.setenv("PROMETHEUS_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("KAFKA_BOOTSTRAP", f"127.0.0.1:{free_port()}")
+    fixes = {check.name: check.fix for check in _services(0.5)}
+    assert fixes["service cassandra"] == "run your own server and set CASSANDRA_HOSTS (`learn services up` cannot start it here)"
+    assert fixes["service prometheus"].startswith("run your own server and set PROMETHEUS_URL")
+    from extras import missing
+
+    if not missing("servers"):  # tansu ships in the servers extra
+        assert fixes["service kafka"].startswith("`learn services up`")
