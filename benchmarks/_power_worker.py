@@ -72,7 +72,7 @@ def _record_explorations() -> list[tuple[float, Any]]:
         recorded.append((time.process_time() - began, result))
         return result
 
-    schedule.explore = recording  # type: ignore[assignment]
+    schedule.explore = recording
     return recorded
 
 

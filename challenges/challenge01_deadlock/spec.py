@@ -148,10 +148,14 @@ def unrelated_transfer_passes_a_busy_account(mod: ModuleType) -> None:
         _close(bank)
         return
     finished: list[str] = []
+
+    def pay_dave() -> None:
+        bank.transfer("carol", "dave", 10)
+        finished.append("carol")
+
     with busy:
         blocked = threading.Thread(target=bank.transfer, args=("alice", "bob", 10), name="transfer-alice-bob")
-        unrelated = threading.Thread(target=lambda: (bank.transfer("carol", "dave", 10), finished.append("carol")),
-                                     name="transfer-carol-dave")
+        unrelated = threading.Thread(target=pay_dave, name="transfer-carol-dave")
         blocked.start()
         unrelated.start()
         # Poll rather than join with a timeout: virtual time may end a timed wait while carol's

@@ -229,12 +229,13 @@ def _allow_opcode_events() -> None:
     frame.f_trace_opcodes = False
 
 
+_ANALYSES: dict[tuple[str, int, int, int], tuple[frozenset[str], dict[CodeType, _CodeInfo]]] = {}
+"""Per file version (path, mtime, ctime, size): its shared names and analysed code objects, so the
+checks of one grading analyse the learner's file once, not once per check."""
+
+
 class ProgramTracer:
     """Builds the per-thread trace function for one learner file (analysis cached across runs)."""
-
-    _analyses: dict[tuple[str, int, int, int], tuple[frozenset[str], dict[CodeType, _CodeInfo]]] = {}
-    """Per file version (path, mtime, ctime, size): its shared names and analysed code objects, so the
-    checks of one grading analyse the learner's file once, not once per check."""
 
     def __init__(self, program_path: Path) -> None:
         self.path = os.path.realpath(program_path)
@@ -244,13 +245,13 @@ class ProgramTracer:
             version = (self.path, info.st_mtime_ns, info.st_ctime_ns, info.st_size)
         except OSError:
             version = (self.path, -1, -1, -1)
-        analysis = self._analyses.get(version)
+        analysis = _ANALYSES.get(version)
         if analysis is None:
             try:
                 source = Path(self.path).read_text(encoding="utf-8")
             except OSError:
                 source = ""
-            analysis = self._analyses[version] = (shared_names(source), {})
+            analysis = _ANALYSES[version] = (shared_names(source), {})
         self.shared, self._code = analysis
         self._is_program: dict[str, bool] = {}
         self._is_opaque: dict[str, bool] = {}
