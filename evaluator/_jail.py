@@ -27,6 +27,7 @@ import resource
 import signal
 import sys
 import time
+from typing import Any
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -55,7 +56,7 @@ def _mount(source: str, target: str, fstype: str | None, flags: int, data: str |
     )
 
 
-def _hide_private_dirs(masks: list[list], staging: str) -> None:
+def _hide_private_dirs(masks: list[tuple[str, list[str]]], staging: str) -> None:
     """For each ``[blocked_dir, [keep...]]``: cover ``blocked_dir`` with an empty tmpfs and
     bind-mount each ``keep`` path (under it) back at its place."""
     _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
@@ -124,7 +125,7 @@ def _terminate(_signum: int, _frame: object) -> None:
     os._exit(128 + signal.SIGKILL)
 
 
-def _exec_child(config: dict) -> None:
+def _exec_child(config: dict[str, Any]) -> None:
     """In the forked child: limits, working directory, identity, then exec."""
     try:
         for name, (soft, hard) in config["rlimits"].items():

@@ -121,7 +121,7 @@ def failure_findings(
     check: ScheduleCheck,
     run: RunResult,
     ctx: CheckContext,
-    data: dict,
+    data: dict[str, Any],
     *,
     extra_deadlock_evidence: list[str] | None = None,
 ) -> list[Finding]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from evaluator.callsite import CallSite, text
 from evaluator.findings import Finding, FindingKind, Severity
@@ -87,7 +88,7 @@ def cycle_sentence(cycle: list[BlockedThread]) -> str:
 
 
 def deadlock_finding(snapshot: DeadlockSnapshot, *, check: str = "", seed: int | None = None,
-                     hint: str = "", inversions: Iterable[str] = (), data: dict | None = None) -> Finding:
+                     hint: str = "", inversions: Iterable[str] = (), data: dict[str, Any] | None = None) -> Finding:
     """A DEADLOCK finding naming the cycle, or every blocked thread when there is no lock cycle."""
     cycle = snapshot.cycle()
     evidence: list[str] = []
