@@ -19,9 +19,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol
 
-from evaluator import events
+from evaluator import events, realtime
 from evaluator.callsite import CallSite, text
-from evaluator.instrument import _real
 
 _EVALUATOR_DIR = str(Path(__file__).resolve().parent.parent) + os.sep
 _STDLIB_DIRS = tuple(
@@ -208,7 +207,7 @@ def actor() -> tuple[str, int]:
         rec = ctl.current()
         if rec is not None:
             return rec.name, rec.tid
-    thread = _real.current_thread()
+    thread = realtime.current_thread()
     return thread.name, thread.ident or 0
 
 

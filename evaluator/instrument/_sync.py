@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from evaluator import realtime
 from evaluator.events import EventKind
-from evaluator.instrument import _real
 from evaluator.instrument._locks import Condition, Lock, clock_seconds
 from evaluator.instrument._runtime import (
     Named,
@@ -39,7 +39,7 @@ class Semaphore(Named):
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         if created_by_threading_internals():
-            real = _real.BoundedSemaphore if cls is BoundedSemaphore else _real.Semaphore
+            real = realtime.BoundedSemaphore if cls is BoundedSemaphore else realtime.Semaphore
             return real(*args, **kwargs)
         return super().__new__(cls)
 
@@ -121,7 +121,7 @@ class Event(Named):
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         if created_by_threading_internals():
-            return _real.Event()
+            return realtime.Event()
         return super().__new__(cls)
 
     def __init__(self) -> None:
@@ -163,7 +163,7 @@ class Barrier(Named):
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         if created_by_threading_internals():
-            return _real.Barrier(*args, **kwargs)
+            return realtime.Barrier(*args, **kwargs)
         return super().__new__(cls)
 
     def __init__(self, parties: int, action: Callable[[], Any] | None = None, timeout: float | None = None) -> None:

@@ -19,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from evaluator import realtime
 from evaluator.callsite import CallSite
 from evaluator.detectors.deadlock import BlockedThread, DeadlockSnapshot, LockEdge
-from evaluator.instrument import _real
 from evaluator.instrument._runtime import call_site, stable_id
 
 __all__ = ["Abort", "Chooser", "Controller", "Decision", "Step", "ThreadRec", "Transition", "Wait", "dependent"]
@@ -57,7 +57,7 @@ class ThreadRec:
     """0 for the scenario, then 1, 2... in start order (stable across schedules)."""
     name: str
     daemon: bool = False
-    baton: Any = field(default_factory=_real.allocate_lock)
+    baton: Any = field(default_factory=realtime.allocate_lock)
     ident: int | None = None
     os_thread: Any = None
     done: bool = False
@@ -187,7 +187,7 @@ class Controller:
         self.outcome: str | None = None
         """'done', 'deadlock', 'step-limit' or 'stuck'."""
         self.deadlock: DeadlockSnapshot | None = None
-        self.finished = _real.Event()
+        self.finished = realtime.Event()
         self._thread_numbers = 0
         self.adversarial_decisions = ADVERSARIAL_DECISIONS
         self.wake_choices = True
@@ -206,7 +206,7 @@ class Controller:
         return rec
 
     def current(self) -> ThreadRec | None:
-        return self.by_ident.get(_real.get_ident())
+        return self.by_ident.get(realtime.get_ident())
 
     def thread_number(self) -> int:
         self._thread_numbers += 1
@@ -223,7 +223,7 @@ class Controller:
         from evaluator.events import EventKind
         from evaluator.instrument._runtime import emit
 
-        rec.ident = _real.get_ident()
+        rec.ident = realtime.get_ident()
         self.by_ident[rec.ident] = rec
         rec.baton.acquire()
         try:

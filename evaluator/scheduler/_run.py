@@ -12,9 +12,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from evaluator import events
+from evaluator import events, realtime
 from evaluator.detectors.deadlock import DeadlockSnapshot, LockEdge
-from evaluator.instrument import _real, _runtime
+from evaluator.instrument import _runtime
 from evaluator.scheduler._controller import (
     ADVERSARIAL_DECISIONS,
     TRAIL_LIMIT,
@@ -128,7 +128,7 @@ def run_schedule(
     # forces a prefix of another's choices also repeats its random draws up to there.
     random.seed(getattr(chooser, "random_seed", None) or chooser.seed)  # type: ignore[attr-defined]
     try:
-        os_thread = _real.Thread(target=scenario_body, name="concurrency-lab scenario", daemon=True)
+        os_thread = realtime.Thread(target=scenario_body, name="concurrency-lab scenario", daemon=True)
         scenario_rec.os_thread = os_thread
         os_thread.start()
         ctl.start(scenario_rec)
@@ -142,7 +142,7 @@ def run_schedule(
                 last_steps, stalled = ctl.steps, 0.0
         for rec in ctl.recs:
             if rec.os_thread is not None and rec.os_thread.ident is not None:
-                _real.thread_join(rec.os_thread, 1.0)
+                realtime.thread_join(rec.os_thread, 1.0)
     finally:
         _runtime.controller = None
         random.setstate(random_state)
@@ -174,14 +174,14 @@ def live_threads() -> list[str]:
     if not isinstance(ctl, Controller):
         import threading
 
-        me = _real.get_ident()
+        me = realtime.get_ident()
         return [t.name for t in threading.enumerate() if t.ident != me and t.is_alive()]
     return _other_live_threads(ctl)
 
 
 def _other_live_threads(ctl: Controller) -> list[str]:
     """Managed threads of ``ctl`` still running, other than the caller and the scenario thread."""
-    me = _real.get_ident()
+    me = realtime.get_ident()
     return [r.name for r in ctl.recs if not r.done and r.ident != me and r.tid != 0]
 
 

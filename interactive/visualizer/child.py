@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import json
 import os
 import random
@@ -129,11 +128,9 @@ def _run_target(kind: str, target: str, challenge_number: int | None = None) -> 
                 path = existing_copy(challenge.number) or path  # no workspace yet: the original
             except ImportError:
                 pass
-        spec = importlib.util.spec_from_file_location("learner_program", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["learner_program"] = module
-        spec.loader.exec_module(module)
+        from evaluator.loader import load_program
+
+        module = load_program(path, name="learner_program")
         from interactive.visualizer.sim import is_simulated, simulate, world_events
 
         if is_simulated(challenge.spec) and _STREAMER is not None:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from evaluator import realtime
 from evaluator.events import EventKind, event_log
-from evaluator.instrument import REAL, _runtime, install, installed, uninstall
+from evaluator.instrument import _runtime, install, installed, uninstall
 
 from ._sched_support import instrumented, load_module
 
@@ -49,7 +50,7 @@ def test_names_come_from_the_creating_line(tmp_path: Path) -> None:
 def test_thread_internals_keep_real_primitives() -> None:
     with instrumented():
         t = threading.Thread(target=lambda: None)
-        assert type(t._started) is REAL.Event  # type: ignore[attr-defined]
+        assert type(t._started) is realtime.Event  # type: ignore[attr-defined]
         t.start()
         t.join()
 
