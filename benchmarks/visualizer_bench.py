@@ -16,7 +16,7 @@ import tracemalloc
 from pathlib import Path
 
 from evaluator.events import Event, EventKind
-from interactive.visualizer.fold import Fold, VisSnapshot
+from evaluator.state import Fold, VisSnapshot
 from interactive.visualizer.runner import LiveRun, Target
 from interactive.visualizer.wire import encode_batch
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from evaluator.detectors.held_locks import find_locks_held_during_sleep
+from evaluator.detectors.held_locks import find_locks_held_during_io
 from evaluator.events import Event, EventKind
 from evaluator.findings import Finding, FindingKind, Severity
 
@@ -148,7 +148,7 @@ def run_performance_check(check: PerformanceCheck, program: ModuleType, ctx: Che
     evidence = (f"yours: {mine.describe()}", f"reference solution: {ref.describe()}",
                 "measured on the grader's virtual clock: computation is free, every wait costs its time")
     findings = [dataclasses.replace(f, check=f.check or check.name, seed=ctx.seed)
-                for f in find_locks_held_during_sleep(list(mine.events), check=check.name)]
+                for f in find_locks_held_during_io(list(mine.events), check=check.name)]
     if ratio is not None and ratio > check.max_ratio:
         serialized = check.require_concurrency and mine.overlap < _SERIAL_BELOW <= _CONCURRENT_FROM <= ref.overlap
         if serialized:

@@ -20,7 +20,7 @@ from evaluator.detectors.deadlock import (
     inversion_evidence,
     lock_order_finding,
 )
-from evaluator.detectors.held_locks import find_locks_held_during_sleep
+from evaluator.detectors.held_locks import find_locks_held_during_io
 from evaluator.detectors.race import interleaving_evidence, lost_updates, switch_evidence
 from evaluator.findings import Finding, FindingKind, Severity
 from evaluator.scheduler import Budget, RunResult, explore
@@ -63,7 +63,7 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
     targeted = check.kind is FindingKind.LOCK_HELD_DURING_IO
 
     def held_lock_shown(run: RunResult) -> bool:
-        return targeted and bool(find_locks_held_during_sleep(run.events))
+        return targeted and bool(find_locks_held_during_io(run.events))
 
     scenario = check.scenario
     if check.prepare is not None:
@@ -103,7 +103,7 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
 def _held_lock_findings(check: ScheduleCheck, run: RunResult, data: dict[str, Any], seed: int) -> list[Finding]:
     """Locks held across sleeps in ``run``: FAIL when the check targets them, else advice."""
     targeted = check.kind is FindingKind.LOCK_HELD_DURING_IO
-    held = find_locks_held_during_sleep(run.events, severity=Severity.FAIL if targeted else Severity.WARN,
+    held = find_locks_held_during_io(run.events, severity=Severity.FAIL if targeted else Severity.WARN,
                                         check=check.name)
     return [replace(f, seed=seed, data={**f.data, **data, "schedule_seed": run.seed}) for f in held]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evaluator.events import Event
-from interactive.visualizer.fold import Fold, VisSnapshot
+from evaluator.state import Fold, VisSnapshot
 from interactive.visualizer.wire import decode_batch
 
 __all__ = ["KEEP_EVENTS", "LiveRun", "Target", "run_to_completion"]

@@ -10,8 +10,8 @@ import pytest
 from challenges import get_challenge
 from evaluator.events import Event, EventKind
 from evaluator.loader import load_program
+from evaluator.state import Fold
 from evaluator.trace import to_chrome_trace, validate_trace
-from interactive.visualizer.fold import Fold
 from interactive.visualizer.sim import is_simulated, simulate, world_events
 from interactive.widgets.spacetime import diagram, window
 
