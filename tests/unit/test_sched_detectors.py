@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evaluator.detectors.deadlock import BlockedThread, DeadlockSnapshot, deadlock_finding, wait_for_cycle
+from evaluator.detectors.deadlock import (
+    BlockedThread,
+    DeadlockSnapshot,
+    deadlock_finding,
+    wait_for_cycle,
+)
 from evaluator.detectors.held_locks import find_locks_held_during_io
 from evaluator.detectors.race import interleaving_evidence, lost_updates
 from evaluator.events import Event, EventKind
