@@ -18,11 +18,11 @@ from evaluator import events, realtime
 from evaluator.events import EventKind
 from evaluator.instrument import _runtime
 from evaluator.instrument._runtime import (
+    LockStatistics,
     Named,
     call_site,
     called_from_stdlib,
     controlled,
-    created_by_threading_internals,
     emit,
     stable_id,
 )
@@ -57,11 +57,6 @@ def wait_on_real(real_lock: Any, timeout: float | None, obj: object, desc: str) 
 
 class _OwnedLock(Named):
     """Shared acquire/release machinery of Lock and RLock."""
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        if created_by_threading_internals():
-            return realtime.RLock() if cls is RLock else realtime.allocate_lock()
-        return super().__new__(cls)
 
     def __init__(self, *, _quiet: bool = False) -> None:
         self._block = realtime.allocate_lock()
@@ -138,10 +133,9 @@ class _OwnedLock(Named):
         self._owner = None
         self._count = 0
 
-    @property
-    def owner_ident(self) -> int | None:
-        """``threading.get_ident()`` of the holder, or None when free."""
-        return self._owner
+    def statistics(self) -> LockStatistics:
+        """Held or not, and by which thread (``threading.get_ident()``)."""
+        return LockStatistics(self._cl_describe(), self.locked(), self._owner)
 
     def __exit__(self, *exc: object) -> None:
         self.release()
@@ -154,6 +148,7 @@ class Lock(_OwnedLock):
     """Drop-in for ``threading.Lock``."""
 
     _cl_kind = "Lock"
+    _cl_real = realtime.allocate_lock
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         if _runtime.controller is None and not _log.observed:  # unwatched: the real acquire only
@@ -185,6 +180,7 @@ class RLock(_OwnedLock):
     """Drop-in for ``threading.RLock`` (re-entrant: the owner may acquire again)."""
 
     _cl_kind = "RLock"
+    _cl_real = realtime.RLock
 
     def __init__(self, *, _quiet: bool = False) -> None:
         super().__init__(_quiet=_quiet)
@@ -235,11 +231,7 @@ class Condition(Named):
     """Drop-in for ``threading.Condition`` (FIFO wake-up order, like CPython)."""
 
     _cl_kind = "Condition"
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        if created_by_threading_internals():
-            return realtime.Condition(*args, **kwargs)
-        return super().__new__(cls)
+    _cl_real = realtime.Condition
 
     def __init__(
         self,

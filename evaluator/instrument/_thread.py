@@ -7,7 +7,13 @@ from typing import Any
 
 from evaluator import realtime
 from evaluator.events import EventKind
-from evaluator.instrument._runtime import called_from_stdlib, controlled, emit
+from evaluator.instrument._runtime import (
+    ThreadRecord,
+    ThreadStatistics,
+    called_from_stdlib,
+    controlled,
+    emit,
+)
 
 __all__ = ["Thread", "Timer"]
 
@@ -15,7 +21,7 @@ __all__ = ["Thread", "Timer"]
 class Thread(realtime.Thread):
     """Drop-in for ``threading.Thread`` (subclassable like the original)."""
 
-    _cl_rec: Any = None
+    _cl_rec: ThreadRecord | None = None
 
     def __init__(
         self,
@@ -75,6 +81,10 @@ class Thread(realtime.Thread):
         if self.is_alive():
             emit(EventKind.JOIN_WAIT, self.name)
         super().join(timeout)
+
+    def statistics(self) -> ThreadStatistics:
+        """Its name, and the scheduler's record of it when it runs under the scheduler."""
+        return ThreadStatistics(f"thread {self.name}", self._cl_rec)
 
     def is_alive(self) -> bool:
         rec = self._cl_rec

@@ -22,7 +22,13 @@ from typing import Any, Protocol
 from evaluator import realtime
 from evaluator.callsite import CallSite
 from evaluator.detectors.deadlock import BlockedThread, DeadlockSnapshot, LockEdge
-from evaluator.instrument._runtime import call_site, stable_id
+from evaluator.instrument._runtime import (
+    LockStatistics,
+    ThreadStatistics,
+    call_site,
+    stable_id,
+    statistics,
+)
 
 __all__ = ["Abort", "Chooser", "Controller", "Decision", "Step", "ThreadRec", "Transition", "Wait", "dependent"]
 
@@ -292,9 +298,9 @@ class Controller:
             while True:
                 self._reschedule(rec)
                 if can_run():
-                    target = getattr(obj, "_cl_rec", None) if desc == "join" else None
-                    if target is not None:
-                        self.touch(("thread", target.tid), False)
+                    joined = statistics(obj) if desc == "join" else None
+                    if isinstance(joined, ThreadStatistics) and joined.record is not None:
+                        self.touch(("thread", joined.record.tid), False)
                     return True
                 if rec.timed_out:
                     return False
@@ -463,11 +469,11 @@ class Controller:
                 continue
             obj = r.wait.obj
             owner = None
-            owner_ident = getattr(obj, "owner_ident", None)
-            if owner_ident is not None and owner_ident in self.by_ident:
-                owner = self.by_ident[owner_ident].name
-            elif getattr(obj, "_cl_rec", None) is not None:
-                owner = obj._cl_rec.name  # type: ignore[attr-defined]
+            stats = statistics(obj)
+            if isinstance(stats, LockStatistics) and stats.owner_ident in self.by_ident:
+                owner = self.by_ident[stats.owner_ident].name
+            elif isinstance(stats, ThreadStatistics) and stats.record is not None:
+                owner = stats.record.name
             blocked.append(
                 BlockedThread(
                     name=r.name,
@@ -526,9 +532,11 @@ def _deadline(rec: ThreadRec) -> int:
 
 
 def _describe(obj: object, desc: str) -> str:
-    describe = getattr(obj, "cl_describe", None)
-    if describe is not None:
-        return str(describe())
+    stats = statistics(obj)
+    if isinstance(stats, ThreadStatistics):
+        return f"{stats.description} to finish"
+    if stats is not None:
+        return stats.description
     if desc == "sleep":
         return "the clock (sleep)"
     if desc == "join":
