@@ -23,7 +23,7 @@ from evaluator.detectors.deadlock import (
 from evaluator.detectors.held_locks import find_locks_held_during_io
 from evaluator.detectors.race import interleaving_evidence, lost_updates, switch_evidence
 from evaluator.findings import Finding, FindingKind, Severity
-from evaluator.scheduler import Budget, RunResult, explore
+from evaluator.scheduler import Budget, RunOutcome, RunResult, explore
 from evaluator.spec import CheckContext, ScheduleCheck, Violation, check_seed
 
 __all__ = ["exploration_stats", "failure_findings", "record_schedules", "run_schedule_check"]
@@ -85,7 +85,7 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
     if result.failure is not None:
         extra = [line for pair in inversions for line in inversion_evidence(pair)]
         findings += failure_findings(check, result.failure, ctx, data, extra_deadlock_evidence=extra)
-    if result.failure is None or result.failure.outcome != "deadlock":
+    if result.failure is None or result.failure.outcome is not RunOutcome.DEADLOCK:
         findings += [lock_order_finding(pair, check=check.name) for pair in inversions]
     if result.stuck:
         findings.append(Finding(
@@ -129,7 +129,7 @@ def failure_findings(
     program_name = ctx.program_path.name
     data = {**data, "strategy": run.strategy, "decisions": len(run.decisions), "steps": run.steps,
             "virtual_ms": run.virtual_ns / 1e6, "schedule_seed": run.seed}
-    if run.outcome == "deadlock" and run.deadlock is not None:
+    if run.outcome is RunOutcome.DEADLOCK and run.deadlock is not None:
         return [deadlock_finding(run.deadlock, check=check.name, seed=ctx.seed, hint=check.hint,
                                  inversions=extra_deadlock_evidence or (), data=data)]
     interleaving = interleaving_evidence(run.accesses) or switch_evidence(run.switches, program_name)

@@ -8,6 +8,7 @@ printed seed back into that strategy, for exact replay).
 from __future__ import annotations
 
 from evaluator.scheduler._controller import Abort, Controller, Decision, Step, ThreadRec
+from evaluator.scheduler._outcome import RunOutcome
 from evaluator.scheduler._run import (
     Budget,
     Exploration,
@@ -39,6 +40,7 @@ __all__ = [
     "Pct",
     "ProgramTracer",
     "RandomWalk",
+    "RunOutcome",
     "RunResult",
     "Step",
     "ThreadRec",

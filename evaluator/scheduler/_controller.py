@@ -29,6 +29,7 @@ from evaluator.instrument._runtime import (
     stable_id,
     statistics,
 )
+from evaluator.scheduler._outcome import RunOutcome
 
 __all__ = ["Abort", "Chooser", "Controller", "Decision", "Step", "ThreadRec", "Transition", "Wait", "dependent"]
 
@@ -190,7 +191,7 @@ class Controller:
         """Context switches: (from thread, its last learner line, to thread)."""
         self.lock_edges: dict[tuple[int, int], LockEdge] = {}
         self.aborting = False
-        self.outcome: str | None = None
+        self.outcome: RunOutcome | None = None
         """'done', 'deadlock', 'step-limit' or 'stuck'."""
         self.deadlock: DeadlockSnapshot | None = None
         self.finished = realtime.Event()
@@ -264,10 +265,10 @@ class Controller:
         if self.aborting:
             return
         if all(r.done for r in self.recs):
-            self._finish("done")
+            self._finish(RunOutcome.DONE)
             return
         if self.recs[0].done and all(r.done or r.daemon for r in self.recs):
-            self._finish("leftover", rec)  # only daemon threads remain: the program would exit now
+            self._finish(RunOutcome.LEFTOVER, rec)  # only daemon threads remain: the program would exit now
             return
         with contextlib.suppress(Abort):
             self._reschedule(rec)
@@ -379,7 +380,7 @@ class Controller:
             raise Abort()
         self.steps += 1
         if self.steps > self.max_steps:
-            self._finish("step-limit", me)
+            self._finish(RunOutcome.STEP_LIMIT, me)
             if me.done:
                 return
             raise Abort()
@@ -436,19 +437,19 @@ class Controller:
         self._begin_step(first, [first], None)
         first.baton.release()
 
-    def _finish(self, outcome: str, me: ThreadRec | None = None) -> None:
+    def _finish(self, outcome: RunOutcome, me: ThreadRec | None = None) -> None:
         """Record the outcome and wake every parked thread so it unwinds (Abort)."""
         if self.outcome is not None:
             return
         self.outcome = outcome
-        if outcome != "done":
+        if outcome is not RunOutcome.DONE:
             self.aborting = True
             for r in self.recs:
                 if r is not me and not r.done:
                     r.baton.release()
         self.finished.set()
 
-    def abort_from_outside(self, outcome: str) -> None:
+    def abort_from_outside(self, outcome: RunOutcome) -> None:
         """The watchdog's exit: a managed thread blocked in something we do not control."""
         self._finish(outcome)
 
@@ -457,9 +458,9 @@ class Controller:
         scenario_done = self.recs[0].done
         if not scenario_done or snapshot.cycle():
             self.deadlock = snapshot
-            self._finish("deadlock", me)
+            self._finish(RunOutcome.DEADLOCK, me)
         else:
-            self._finish("leftover", me)
+            self._finish(RunOutcome.LEFTOVER, me)
 
     def snapshot_blocked(self) -> DeadlockSnapshot:
         """Who waits for what, who holds what (for the deadlock message)."""

@@ -25,6 +25,7 @@ from evaluator.scheduler._controller import (
     Step,
     Transition,
 )
+from evaluator.scheduler._outcome import RunOutcome
 from evaluator.scheduler._strategies import (
     DfsExplorer,
     DporExplorer,
@@ -46,8 +47,7 @@ class RunResult:
 
     seed: int
     strategy: str
-    outcome: str
-    """'done', 'deadlock', 'leftover' (scenario finished, blocked threads abandoned), 'step-limit', 'stuck'."""
+    outcome: RunOutcome
     error: BaseException | None
     """What the scenario raised (a Violation, or any other exception)."""
     thread_errors: list[tuple[str, BaseException, tuple[str, ...]]]
@@ -65,12 +65,12 @@ class RunResult:
     @property
     def cut_short(self) -> bool:
         """Did the run end before its steps could all be analysed (so its trail proves nothing)?"""
-        return (self.outcome in ("step-limit", "stuck") or len(self.decisions) >= ADVERSARIAL_DECISIONS
+        return (self.outcome in (RunOutcome.STEP_LIMIT, RunOutcome.STUCK) or len(self.decisions) >= ADVERSARIAL_DECISIONS
                 or len(self.trail) >= TRAIL_LIMIT)
 
     @property
     def failed(self) -> bool:
-        return (self.outcome == "deadlock" or self.error is not None or bool(self.thread_errors)
+        return (self.outcome is RunOutcome.DEADLOCK or self.error is not None or bool(self.thread_errors)
                 or bool(self.lost_increments))
 
     @property
@@ -137,7 +137,7 @@ def run_schedule(
             if ctl.steps == last_steps:
                 stalled += 0.05
                 if stalled >= stuck_seconds:
-                    ctl.abort_from_outside("stuck")
+                    ctl.abort_from_outside(RunOutcome.STUCK)
             else:
                 last_steps, stalled = ctl.steps, 0.0
         for rec in ctl.recs:
@@ -151,7 +151,7 @@ def run_schedule(
     return RunResult(
         seed=chooser.seed,  # type: ignore[attr-defined]
         strategy=getattr(chooser, "name", "?"),
-        outcome=ctl.outcome or "stuck",
+        outcome=ctl.outcome or RunOutcome.STUCK,
         error=box.get("error"),
         thread_errors=[(r.name, r.error, r.error_frames) for r in ctl.recs if r.error is not None],
         decisions=ctl.decisions,
@@ -330,7 +330,7 @@ def explore(
                 result.schedules += simpler[1]
                 result.failure = simpler[0] or run
             break
-        if run.outcome == "stuck":
+        if run.outcome is RunOutcome.STUCK:
             result.stuck = True
             break
         if enough is not None and enough(run):
