@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .daily import CHALLENGE_COUNT
-from .history import History
+from .history import Tally
 from .models import Achievement
 from .streaks import best_streak
 
@@ -18,10 +18,10 @@ from .streaks import best_streak
 @dataclass(frozen=True)
 class Rule:
     achievement: Achievement
-    holds: Callable[[History], bool]
+    holds: Callable[[Tally], bool]
 
 
-def _rule(key: str, name: str, text: str, icon: str, holds: Callable[[History], bool]) -> Rule:
+def _rule(key: str, name: str, text: str, icon: str, holds: Callable[[Tally], bool]) -> Rule:
     return Rule(Achievement(key, name, text, icon), holds)
 
 
@@ -49,7 +49,7 @@ def _article(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
-def _mastered(kind: str) -> Callable[[History], bool]:
+def _mastered(kind: str) -> Callable[[Tally], bool]:
     return lambda h: kind in h.mastered_classes
 
 
@@ -101,6 +101,6 @@ ACHIEVEMENTS: tuple[Achievement, ...] = tuple(rule.achievement for rule in RULES
 BY_KEY: dict[str, Achievement] = {a.key: a for a in ACHIEVEMENTS}
 
 
-def unlocked(history: History) -> set[str]:
+def unlocked(history: Tally) -> set[str]:
     """Keys of every achievement whose rule holds for ``history``."""
     return {rule.achievement.key for rule in RULES if rule.holds(history)}

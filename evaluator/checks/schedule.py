@@ -23,7 +23,7 @@ from evaluator.detectors.deadlock import (
 from evaluator.detectors.held_locks import find_locks_held_during_io
 from evaluator.detectors.race import interleaving_evidence, lost_updates, switch_evidence
 from evaluator.findings import Finding, FindingKind, Severity
-from evaluator.scheduler import Budget, RunOutcome, RunResult, explore
+from evaluator.scheduler import Budget, RunOutcome, ScheduleRun, explore
 from evaluator.spec import CheckContext, ScheduleCheck, Violation, check_seed
 
 __all__ = ["exploration_stats", "failure_findings", "record_schedules", "run_schedule_check"]
@@ -62,7 +62,7 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
     seed = check_seed(ctx.seed, check.name) & 0xFFFF_FFFF
     targeted = check.kind is FindingKind.LOCK_HELD_DURING_IO
 
-    def held_lock_shown(run: RunResult) -> bool:
+    def held_lock_shown(run: ScheduleRun) -> bool:
         return targeted and bool(find_locks_held_during_io(run.events))
 
     scenario = check.scenario
@@ -100,7 +100,7 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
     return findings
 
 
-def _held_lock_findings(check: ScheduleCheck, run: RunResult, data: dict[str, Any], seed: int) -> list[Finding]:
+def _held_lock_findings(check: ScheduleCheck, run: ScheduleRun, data: dict[str, Any], seed: int) -> list[Finding]:
     """Locks held across sleeps in ``run``: FAIL when the check targets them, else advice."""
     targeted = check.kind is FindingKind.LOCK_HELD_DURING_IO
     held = find_locks_held_during_io(run.events, severity=Severity.FAIL if targeted else Severity.WARN,
@@ -119,7 +119,7 @@ def _program_lines(frames: tuple[str, ...], program_name: str) -> list[str]:
 
 def failure_findings(
     check: ScheduleCheck,
-    run: RunResult,
+    run: ScheduleRun,
     ctx: CheckContext,
     data: dict[str, Any],
     *,

@@ -30,7 +30,7 @@ _STDLIB_DIRS = tuple(
 _THREADING_FILE = sys.modules["threading"].__file__
 
 
-class Controller(Protocol):
+class SchedulerHooks(Protocol):
     """What the controlled scheduler offers the instrumented primitives."""
 
     aborting: bool
@@ -95,11 +95,11 @@ def statistics(obj: object) -> Statistics | None:
     return obj.statistics() if isinstance(obj, Instrumented) else None
 
 
-controller: Controller | None = None
+controller: SchedulerHooks | None = None
 """The active scheduler, set by ``evaluator.scheduler`` for the duration of one schedule."""
 
 
-def controlled() -> tuple[Controller, Any] | None:
+def controlled() -> tuple[SchedulerHooks, Any] | None:
     """``(controller, thread record)`` when the calling thread is under the scheduler."""
     ctl = controller
     if ctl is None:

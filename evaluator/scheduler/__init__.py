@@ -12,7 +12,7 @@ from evaluator.scheduler._outcome import RunOutcome
 from evaluator.scheduler._run import (
     Budget,
     Exploration,
-    RunResult,
+    ScheduleRun,
     explore,
     live_threads,
     run_schedule,
@@ -41,7 +41,7 @@ __all__ = [
     "ProgramTracer",
     "RandomWalk",
     "RunOutcome",
-    "RunResult",
+    "ScheduleRun",
     "Step",
     "ThreadRec",
     "chooser_from_seed",

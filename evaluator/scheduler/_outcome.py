@@ -1,4 +1,4 @@
-"""How one schedule of a scenario ended (:attr:`RunResult.outcome`)."""
+"""How one schedule of a scenario ended (:attr:`ScheduleRun.outcome`)."""
 
 from __future__ import annotations
 

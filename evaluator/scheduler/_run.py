@@ -36,13 +36,13 @@ from evaluator.scheduler._strategies import (
 )
 from evaluator.scheduler._tracer import ProgramTracer
 
-__all__ = ["Budget", "Exploration", "RunResult", "explore", "live_threads", "run_schedule", "unobserved"]
+__all__ = ["Budget", "Exploration", "ScheduleRun", "explore", "live_threads", "run_schedule", "unobserved"]
 
 SCENARIO_THREAD = "MainThread"
 
 
 @dataclass
-class RunResult:
+class ScheduleRun:
     """What happened under one schedule."""
 
     seed: int
@@ -93,7 +93,7 @@ def run_schedule(
     max_steps: int = 50_000,
     stuck_seconds: float = 2.0,
     wake_choices: bool = True,
-) -> RunResult:
+) -> ScheduleRun:
     """Run ``scenario(program)`` once, every managed thread serialized by ``chooser``.
 
     ``wake_choices=False`` keeps the virtual clock still while any thread can run (the
@@ -148,7 +148,7 @@ def run_schedule(
         random.setstate(random_state)
         events.event_log.clock = saved_clock
         unsubscribe()
-    return RunResult(
+    return ScheduleRun(
         seed=chooser.seed,  # type: ignore[attr-defined]
         strategy=getattr(chooser, "name", "?"),
         outcome=ctl.outcome or RunOutcome.STUCK,
@@ -223,12 +223,12 @@ class Budget:
 class Exploration:
     """The result of exploring schedules: the first failing run (if any) and what was covered."""
 
-    failure: RunResult | None
+    failure: ScheduleRun | None
     schedules: int
     seconds: float
     dfs_exhausted: bool
     lock_edges: list[LockEdge] = field(default_factory=list)
-    first_run: RunResult | None = None
+    first_run: ScheduleRun | None = None
     stuck: bool = False
     outcomes: dict[str, int] = field(default_factory=dict)
     por_exhausted: bool = False
@@ -270,7 +270,7 @@ def explore(
     program_path: Path | None,
     seed: int,
     budget: Budget,
-    enough: Callable[[RunResult], bool] | None = None,
+    enough: Callable[[ScheduleRun], bool] | None = None,
 ) -> Exploration:
     """Run schedules until one fails, ``enough(run)`` says so, the budget is spent, or partial-order
     reduction has run every distinct ordering of the steps it sees (a proof for those steps)."""
@@ -364,7 +364,7 @@ def _simpler_failure(
     dfs: DfsExplorer,
     budget: Budget,
     started: float,
-) -> tuple[RunResult | None, int]:
+) -> tuple[ScheduleRun | None, int]:
     """A failing run with fewer preemptions (DFS order), if one turns up quickly."""
     runs = 0
     while runs < SHRINK_SCHEDULES and time.perf_counter() - started < budget.max_seconds:
