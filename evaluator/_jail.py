@@ -138,9 +138,10 @@ def _exec_child(config: dict[str, Any]) -> None:
             os.setresgid(config["gid"], config["gid"], config["gid"])
             os.setresuid(config["uid"], config["uid"], config["uid"])
         os.umask(0o077)
-        os.execve(config["argv"][0], config["argv"], config["env"])
+        os.execve(config["argv"][0], config["argv"], config["env"])  # closes the start pipe
     except BaseException as error:
         os.write(2, f"sandbox: cannot start the program: {error}\n".encode())
+        os.write(config["start_fd"], f"{type(error).__name__}: {error}".encode())
     os._exit(127)
 
 
@@ -161,9 +162,11 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     if os.getppid() != config["parent"]:  # the grader died before PDEATHSIG was armed
         os._exit(128 + signal.SIGTERM)
+    os.set_inheritable(config["start_fd"], False)  # the program itself never holds it
     pid = os.fork()
     if pid == 0:
         _exec_child(config)
+    os.close(config["start_fd"])
     _child_pid = pid
     status = 0
     while True:

@@ -116,9 +116,9 @@ def verdict_from_run(outcome: SandboxResult, program_name: str, number: int, see
         result = GradeResult.from_json(outcome.result["grade"])
         return GradeResult(result.challenge, result.passed, result.findings, result.checks,
                            round(outcome.seconds, 3), result.seed, result.performance_ratio, result.internal_errors)
-    if "sandbox: cannot start the program" in outcome.stderr:
+    if outcome.start_error is not None:
         return GradeResult(number, False, (), (), round(outcome.seconds, 3), seed,
-                           internal_errors=(outcome.stderr.strip(),))
+                           internal_errors=(f"sandbox: cannot start the program: {outcome.start_error}",))
     finding = _ending_finding(outcome, program_name, budget)
     return GradeResult(number, False, (finding,), (CheckOutcome("sandbox", False, round(outcome.seconds, 3)),),
                        round(outcome.seconds, 3), seed)
