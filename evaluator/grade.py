@@ -6,6 +6,7 @@ caller: whatever the program does, a verdict comes back within the deadline + ~2
 
 from __future__ import annotations
 
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,11 @@ def _program_first(text: str, name: str) -> list[str]:
     return (mine + [line for line in lines if line not in mine])[:_TAIL_LINES]
 
 
+_LIMIT_SIGNALS: dict[int, str] = {signal.SIGXCPU: "CPU time", signal.SIGXFSZ: "file size"}
+"""Signals the kernel sends when an rlimit is exceeded, and which limit each one means."""
+_SIGNAL_NUMBERS = frozenset(int(s) for s in signal.Signals)
+
+
 def _ending_finding(outcome: SandboxResult, name: str, budget: float) -> Finding:
     """Why the child produced no result: timeout, a resource limit, a crash or an exit."""
     if outcome.timed_out:
@@ -147,14 +153,12 @@ def _ending_finding(outcome: SandboxResult, name: str, budget: float) -> Finding
         )
     stderr = outcome.stderr
     signal_number = outcome.signal
-    if "MemoryError" in stderr or signal_number in (24, 25):  # SIGXCPU, SIGXFSZ
-        what = {24: "CPU time", 25: "file size"}.get(signal_number or 0, "memory")
+    if "MemoryError" in stderr or signal_number in _LIMIT_SIGNALS:
+        what = _LIMIT_SIGNALS.get(signal_number or 0, "memory")
         return Finding(FindingKind.RESOURCE_LIMIT, Severity.FAIL, f"the program exceeded the sandbox's {what} limit",
                        tuple(_tail(stderr)), hint="Something grows or spins without bound.", check="sandbox")
     if signal_number is not None:
-        import signal as signals
-
-        label = signals.Signals(signal_number).name if signal_number in signals.Signals._value2member_map_ else str(signal_number)
+        label = signal.Signals(signal_number).name if signal_number in _SIGNAL_NUMBERS else str(signal_number)
         return Finding(FindingKind.CRASH, Severity.FAIL, f"the program crashed: killed by {label}",
                        tuple(_tail(stderr)), hint="A native crash (ctypes, a C extension) or a kill signal.",
                        check="sandbox")
