@@ -301,7 +301,6 @@ class ChallengeSpec:
     """Wall-clock deadline of the sandboxed grading."""
     run_entry: str = "main"
     """Function `learn run challenge N` calls to show the symptom."""
-    requires_concurrency: bool = True
     program_loader: Callable[[Path, str], ModuleType] | None = None
     """How the grading child imports the learner's file (``load_program`` when None). The
     simulated challenges (9-16) import it inside the simulated world's guard instead."""

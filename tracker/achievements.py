@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .daily import CHALLENGE_COUNT
+from .course import CHALLENGE_COUNT, LESSON_COUNT
 from .history import Tally
 from .models import Achievement
 from .streaks import best_streak
@@ -68,9 +68,9 @@ RULES: tuple[Rule, ...] = (
           lambda h: h.beat_reference),
     _rule("comeback", "Never Give Up", "Pass a challenge after 5 failed checks", "💪",
           lambda h: h.comeback),
-    _rule("halfway", "Halfway There", "Pass 8 challenges", "🏔",
+    _rule("halfway", "Halfway There", f"Pass {CHALLENGE_COUNT // 2} challenges", "🏔",
           lambda h: len(h.passed) >= CHALLENGE_COUNT // 2),
-    _rule("all-done", "Concurrency Graduate", "Pass all 16 challenges", "🎓",
+    _rule("all-done", "Concurrency Graduate", f"Pass all {CHALLENGE_COUNT} challenges", "🎓",
           lambda h: set(range(1, CHALLENGE_COUNT + 1)) <= h.passed),
     *(
         _rule(f"class-{kind}", name, f"Pass {_article(kind)} {kind} challenge (bug class) without its solution",
@@ -79,8 +79,8 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule("first-example", "Student", "Run your first lesson", "📖",
           lambda h: len(h.examples) >= 1),
-    _rule("all-examples", "Scholar", "Run all 16 lessons", "📚",
-          lambda h: set(range(1, CHALLENGE_COUNT + 1)) <= h.examples),
+    _rule("all-examples", "Scholar", f"Run all {LESSON_COUNT} lessons", "📚",
+          lambda h: set(range(1, LESSON_COUNT + 1)) <= h.examples),
     _rule("quiz-5", "Quiz Apprentice", "Answer 5 quiz questions correctly", "❓",
           lambda h: len(h.quiz_correct) >= 5),
     _rule("quiz-25", "Quiz Master", "Answer 25 quiz questions correctly", "🏆",

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from tests.unit.tracker_strategies import events
 from tracker.achievements import ACHIEVEMENTS, unlocked
-from tracker.daily import DIFFICULTY, TWISTS, daily_challenge
+from tracker.course import CHALLENGE_COUNT, DIFFICULTY, LESSON_COUNT
+from tracker.daily import TWISTS, daily_challenge
 from tracker.history import Tally
 from tracker.levels import LEVELS, level_for, next_level
 from tracker.models import Activity, ActivityKind, QuizRecord
@@ -111,10 +112,14 @@ def test_daily_is_fixed_by_the_passes_before_the_day() -> None:
     assert history.daily(day + timedelta(days=1)) == daily_challenge(day + timedelta(days=1), {1, 2, 3, 6})
 
 
-def test_daily_stars_match_the_challenge_specs() -> None:
+def test_the_trackers_course_facts_match_the_catalogue() -> None:
+    """Stars, challenge and lesson counts the tracker keeps equal the specs and lesson files."""
     from challenges import all_challenges
+    from examples import all_examples
 
     assert {c.number: c.catalogue.difficulty for c in all_challenges()} == DIFFICULTY
+    assert [c.number for c in all_challenges()] == list(range(1, CHALLENGE_COUNT + 1))
+    assert [e.number for e in all_examples()] == list(range(1, LESSON_COUNT + 1))
 
 
 def test_daily_bonus_once_per_day_when_the_twist_holds() -> None:
