@@ -22,6 +22,7 @@ _DEFAULT_DEADLINE_S = 8.0
 DEFAULT_SEED = 1
 """The seed of a grading when none is given: the same file always gets the same verdict."""
 _TAIL_LINES = 12
+"""Last stderr lines shown as evidence when the program ends the grading itself (a traceback's tail)."""
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,13 @@ __all__ = ["REPO_ROOT", "Limits", "SandboxResult", "run_sandboxed"]
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _JAIL = Path(__file__).resolve().parent / "_jail.py"
 _DUMP_GRACE_S = 0.5
+"""How long the child has to write its stacks after the deadline before the tree is killed."""
 _OUTPUT_CAP = 64 * 1024
+"""Bytes of stdout and of stderr kept each: enough for a traceback and the program's last lines;
+a program that floods its output cannot fill the grader's memory."""
 _RESULT_CAP = 8 * 1024 * 1024
+"""Bytes of structured result kept (a grade's JSON is a few KiB; findings with long evidence
+and the visualizer's streamed events need room, a runaway writer does not get more)."""
 STACKS_JSON = "stacks.json"
 """Written by the child when asked on its dump pipe: threads' and asyncio tasks' Python stacks."""
 STACKS_TEXT = "stacks.txt"

@@ -26,6 +26,8 @@ MESSAGES = 4096
 """Messages kept for the space-time diagram."""
 SERIES = 512
 """Points kept per queue depth / memory series."""
+ALERTS = 64
+"""Findings kept with their time for the space-time diagram's markers (it shows the latest)."""
 
 
 class ActorState(StrEnum):
@@ -159,7 +161,7 @@ class Fold:
         self._queues: dict[str, _Queue] = {}
         self._memory: deque[tuple[int, int]] = deque(maxlen=SERIES)
         self._findings: list[str] = []
-        self._alerts: deque[tuple[int, str]] = deque(maxlen=64)
+        self._alerts: deque[tuple[int, str]] = deque(maxlen=ALERTS)
         self._messages: deque[Message] = deque(maxlen=MESSAGES)
         self.start_ns = 0
         self.now_ns = 0

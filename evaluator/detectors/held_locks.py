@@ -19,6 +19,7 @@ from evaluator.findings import Finding, FindingKind, Severity
 __all__ = ["find_locks_held_during_io"]
 
 _SHOWN_HOLDERS = 3
+"""Threads named in a finding's evidence; the rest are counted in one line."""
 
 
 @dataclass

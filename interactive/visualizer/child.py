@@ -35,6 +35,8 @@ from interactive.visualizer.wire import encode_batch
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 MAX_BATCH = 4096
+"""Events per line on the pipe: a line stays well under the parent's read size, and a burst of
+events still reaches the UI within one flush."""
 
 
 def _rss_bytes() -> int | None:
