@@ -27,23 +27,24 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 
-def _install_plain_coercion() -> None:
-    """Convert str/int/float parameters without importing pydantic (~200 ms).
+def _install_plain_coercion() -> bool:
+    """Convert str/int/float parameters without importing pydantic (~200 ms); True when installed.
 
     Typer 0.29 coerces every parameter through a pydantic ``TypeAdapter``, which made any
     command with an argument (even ``learn list``) pay pydantic's import. Our parameters are
     plain scalars, so a direct conversion gives the same values; any other annotation keeps
-    Typer's own coercion. If Typer's internals change, this silently does nothing.
+    Typer's own coercion. It patches Typer's private layer: if Typer changes it, the CLI still
+    works (Typer's own coercion) and ``tests/unit/test_cli_typer_patch.py`` fails.
     """
     try:
         from typer import core as typer_core
         from typer._click.exceptions import BadParameter
         from typer._coercion import RuntimeParam
-    except ImportError:  # pragma: no cover - a Typer without this layer
-        return
+    except ImportError:
+        return False
     original = getattr(typer_core, "build_runtime_param", None)
-    if original is None:  # pragma: no cover
-        return
+    if original is None:
+        return False
     names = {str: "text", int: "integer", float: "number", bool: "boolean"}
     booleans = dict.fromkeys(("1", "true", "yes", "on", "y", "t"), True)
     booleans |= dict.fromkeys(("0", "false", "no", "off", "n", "f"), False)
@@ -71,9 +72,11 @@ def _install_plain_coercion() -> None:
         return original(descriptor)
 
     typer_core.build_runtime_param = build
+    return True
 
 
-_install_plain_coercion()
+PLAIN_COERCION = _install_plain_coercion()
+"""Whether Typer's parameter coercion was replaced (a test fails when it no longer can be)."""
 
 
 def _console(stderr: bool = False) -> Console:
