@@ -27,26 +27,24 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 
-def _install_plain_coercion() -> None:
-    """Convert str/int/float parameters without importing pydantic (~200 ms).
+def _install_plain_coercion() -> bool:
+    """Convert str/int/float parameters without importing pydantic (~200 ms); True when installed.
 
     Typer 0.29 coerces every parameter through a pydantic ``TypeAdapter``, which made any
     command with an argument (even ``learn list``) pay pydantic's import. Our parameters are
     plain scalars, so a direct conversion gives the same values; any other annotation keeps
-    Typer's own coercion. If Typer's internals change (a Typer outside the locked range), this
-    does nothing: commands stay correct, only slower, and :data:`PLAIN_COERCION` stays False so
-    a test fails instead of the slowdown going unnoticed.
+    Typer's own coercion. It patches Typer's private layer: if Typer changes it, the CLI still
+    works (Typer's own coercion) and ``tests/unit/test_cli_typer_patch.py`` fails.
     """
-    global PLAIN_COERCION
     try:
         from typer import core as typer_core
         from typer._click.exceptions import BadParameter
         from typer._coercion import RuntimeParam
     except ImportError:  # third-party private API (Typer, not the project): keep Typer's own coercion
-        return
+        return False
     original = getattr(typer_core, "build_runtime_param", None)
     if original is None:
-        return
+        return False
     names = {str: "text", int: "integer", float: "number", bool: "boolean"}
     booleans = dict.fromkeys(("1", "true", "yes", "on", "y", "t"), True)
     booleans |= dict.fromkeys(("0", "false", "no", "off", "n", "f"), False)
@@ -74,12 +72,11 @@ def _install_plain_coercion() -> None:
         return original(descriptor)
 
     typer_core.build_runtime_param = build
-    PLAIN_COERCION = True
+    return True
 
 
-PLAIN_COERCION = False
-"""Whether :func:`_install_plain_coercion` took effect (tests assert it did)."""
-_install_plain_coercion()
+PLAIN_COERCION = _install_plain_coercion()
+"""Whether Typer's parameter coercion was replaced (a test fails when it no longer can be)."""
 
 
 def _console(stderr: bool = False) -> Console:

@@ -26,14 +26,14 @@ import tracker  # noqa: E402
 from tracker import _env, _store  # noqa: E402
 from tracker._service import session  # noqa: E402
 from tracker.checkpoint import CHECKPOINT_EVERY  # noqa: E402
-from tracker.history import History  # noqa: E402
-from tracker.models import Event, EventKind  # noqa: E402
+from tracker.history import Tally  # noqa: E402
+from tracker.models import Activity, ActivityKind  # noqa: E402
 
 
 def fill(profile: str, attempts: int) -> None:
     """Record ``attempts`` checks over ~60 days in one transaction (ledger via the same fold)."""
     start = _env.now() - timedelta(days=60)
-    history = History()
+    history = Tally()
     event_id = 0
     with session() as db, db.write():
         pid = _store.ensure_profile(db, profile, start)
@@ -41,8 +41,8 @@ def fill(profile: str, attempts: int) -> None:
             if i and i % CHECKPOINT_EVERY == 0:  # what record_attempt does along the way
                 _store.save_checkpoint(db, pid, history, event_id)
             at = start + timedelta(minutes=8 * i * 60 * 24 * 60 // (attempts * 8) + 1)
-            event = Event(
-                EventKind.ATTEMPT, at, at.date(), challenge=1 + i % 16, passed=i % 4 == 0,
+            event = Activity(
+                ActivityKind.ATTEMPT, at, at.date(), challenge=1 + i % 16, passed=i % 4 == 0,
                 finding_kinds=() if i % 4 == 0 else ("race",), summary=f"attempt {i}",
                 seconds=1.5, code_hash=f"{i:040x}", seed=i, difficulty=1 + i % 5, bug_class="race",
             )

@@ -11,7 +11,6 @@ in-process (``SimCheck.run`` exactly as the sandboxed grader calls it)::
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
 import time
 from collections import Counter
@@ -21,6 +20,7 @@ from types import ModuleType
 
 from challenges._registry import Challenge, get_challenge
 from evaluator.findings import Finding
+from evaluator.loader import load_program
 from evaluator.spec import CheckContext
 
 __all__ = ["Row", "grade", "matrix"]
@@ -44,11 +44,7 @@ class Row:
 
 def load(path: Path) -> ModuleType:
     """Import a program file as a fresh module."""
-    spec = importlib.util.spec_from_file_location(f"graded_{path.parent.name}_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_program(path, name=f"graded_{path.parent.name}_{path.stem}")
 
 
 def grade(challenge: Challenge, module: ModuleType, path: Path, seed: int) -> list[Finding]:

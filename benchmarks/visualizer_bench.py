@@ -16,7 +16,7 @@ import tracemalloc
 from pathlib import Path
 
 from evaluator.events import Event, EventKind
-from interactive.visualizer.fold import Fold, VisSnapshot
+from evaluator.state import Fold, VisSnapshot
 from interactive.visualizer.runner import LiveRun, Target
 from interactive.visualizer.wire import encode_batch
 
@@ -110,16 +110,12 @@ class _FloodRun:
 
 def sim_events() -> list[Event]:
     """Challenge 9's simulated world (3 scheduler nodes + the lock store + storage = 5 lanes)."""
-    import importlib.util
-
     from challenges import get_challenge
+    from evaluator.loader import load_program
     from interactive.visualizer.sim import simulate, world_events
 
     challenge = get_challenge(9)
-    spec = importlib.util.spec_from_file_location("bench_program_9", challenge.program_path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_program(challenge.program_path, name="bench_program_9")
     world, problem, seed = simulate(challenge.spec, module, 1)
     return world_events(world, problem, seed)
 

@@ -153,4 +153,6 @@ def get_challenge(number: int) -> Challenge:
     for challenge in all_challenges():
         if challenge.number == number:
             return challenge
-    raise UserError(f"challenge {number} does not exist: choose 1-16 (see `learn list challenges`)")
+    numbers = [challenge.number for challenge in all_challenges()]
+    raise UserError(f"challenge {number} does not exist: choose {min(numbers)}-{max(numbers)} "
+                    "(see `learn list challenges`)")

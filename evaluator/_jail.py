@@ -27,6 +27,7 @@ import resource
 import signal
 import sys
 import time
+from typing import Any
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -55,7 +56,7 @@ def _mount(source: str, target: str, fstype: str | None, flags: int, data: str |
     )
 
 
-def _hide_private_dirs(masks: list[list], staging: str) -> None:
+def _hide_private_dirs(masks: list[tuple[str, list[str]]], staging: str) -> None:
     """For each ``[blocked_dir, [keep...]]``: cover ``blocked_dir`` with an empty tmpfs and
     bind-mount each ``keep`` path (under it) back at its place."""
     _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
@@ -124,7 +125,7 @@ def _terminate(_signum: int, _frame: object) -> None:
     os._exit(128 + signal.SIGKILL)
 
 
-def _exec_child(config: dict) -> None:
+def _exec_child(config: dict[str, Any]) -> None:
     """In the forked child: limits, working directory, identity, then exec."""
     try:
         for name, (soft, hard) in config["rlimits"].items():
@@ -137,9 +138,10 @@ def _exec_child(config: dict) -> None:
             os.setresgid(config["gid"], config["gid"], config["gid"])
             os.setresuid(config["uid"], config["uid"], config["uid"])
         os.umask(0o077)
-        os.execve(config["argv"][0], config["argv"], config["env"])
+        os.execve(config["argv"][0], config["argv"], config["env"])  # closes the start pipe
     except BaseException as error:
         os.write(2, f"sandbox: cannot start the program: {error}\n".encode())
+        os.write(config["start_fd"], f"{type(error).__name__}: {error}".encode())
     os._exit(127)
 
 
@@ -160,9 +162,11 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     if os.getppid() != config["parent"]:  # the grader died before PDEATHSIG was armed
         os._exit(128 + signal.SIGTERM)
+    os.set_inheritable(config["start_fd"], False)  # the program itself never holds it
     pid = os.fork()
     if pid == 0:
         _exec_child(config)
+    os.close(config["start_fd"])
     _child_pid = pid
     status = 0
     while True:

@@ -6,6 +6,7 @@ caller: whatever the program does, a verdict comes back within the deadline + ~2
 
 from __future__ import annotations
 
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ _DEFAULT_DEADLINE_S = 8.0
 DEFAULT_SEED = 1
 """The seed of a grading when none is given: the same file always gets the same verdict."""
 _TAIL_LINES = 12
+"""Last stderr lines shown as evidence when the program ends the grading itself (a traceback's tail)."""
 SOLUTIONS_FOLDER = "reference_solutions"
 """Where a grading's reference solutions are copied in the sandbox (the child reads them there)."""
 
@@ -120,9 +122,9 @@ def verdict_from_run(outcome: SandboxResult, program_name: str, number: int, see
         result = GradeResult.from_json(outcome.result["grade"])
         return GradeResult(result.challenge, result.passed, result.findings, result.checks,
                            round(outcome.seconds, 3), result.seed, result.performance_ratio, result.internal_errors)
-    if "sandbox: cannot start the program" in outcome.stderr:
+    if outcome.start_error is not None:
         return GradeResult(number, False, (), (), round(outcome.seconds, 3), seed,
-                           internal_errors=(outcome.stderr.strip(),))
+                           internal_errors=(f"sandbox: cannot start the program: {outcome.start_error}",))
     finding = _ending_finding(outcome, program_name, budget)
     return GradeResult(number, False, (finding,), (CheckOutcome("sandbox", False, round(outcome.seconds, 3)),),
                        round(outcome.seconds, 3), seed)
@@ -139,6 +141,11 @@ def _program_first(text: str, name: str) -> list[str]:
     return (mine + [line for line in lines if line not in mine])[:_TAIL_LINES]
 
 
+_LIMIT_SIGNALS: dict[int, str] = {signal.SIGXCPU: "CPU time", signal.SIGXFSZ: "file size"}
+"""Signals the kernel sends when an rlimit is exceeded, and which limit each one means."""
+_SIGNAL_NUMBERS = frozenset(int(s) for s in signal.Signals)
+
+
 def _ending_finding(outcome: SandboxResult, name: str, budget: float) -> Finding:
     """Why the child produced no result: timeout, a resource limit, a crash or an exit."""
     if outcome.timed_out:
@@ -151,14 +158,12 @@ def _ending_finding(outcome: SandboxResult, name: str, budget: float) -> Finding
         )
     stderr = outcome.stderr
     signal_number = outcome.signal
-    if "MemoryError" in stderr or signal_number in (24, 25):  # SIGXCPU, SIGXFSZ
-        what = {24: "CPU time", 25: "file size"}.get(signal_number or 0, "memory")
+    if "MemoryError" in stderr or signal_number in _LIMIT_SIGNALS:
+        what = _LIMIT_SIGNALS.get(signal_number or 0, "memory")
         return Finding(FindingKind.RESOURCE_LIMIT, Severity.FAIL, f"the program exceeded the sandbox's {what} limit",
                        tuple(_tail(stderr)), hint="Something grows or spins without bound.", check="sandbox")
     if signal_number is not None:
-        import signal as signals
-
-        label = signals.Signals(signal_number).name if signal_number in signals.Signals._value2member_map_ else str(signal_number)
+        label = signal.Signals(signal_number).name if signal_number in _SIGNAL_NUMBERS else str(signal_number)
         return Finding(FindingKind.CRASH, Severity.FAIL, f"the program crashed: killed by {label}",
                        tuple(_tail(stderr)), hint="A native crash (ctypes, a C extension) or a kill signal.",
                        check="sandbox")

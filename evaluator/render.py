@@ -21,6 +21,7 @@ __all__ = ["render_grade", "replay_command", "result_to_json"]
 
 _LOCATION = re.compile(r"\b([\w.-]+\.py):(\d+)\b")
 _MAX_EVIDENCE_LINES = 30
+"""Evidence lines shown per finding in the terminal (the JSON output has all of them)."""
 
 
 def replay_command(result: GradeResult, finding: Finding | None = None, file: str | None = None) -> str:

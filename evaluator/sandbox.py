@@ -11,7 +11,8 @@ One call of :func:`run_sandboxed` = one supervised run:
 * the grader's own modules are imported from bytecode the parent compiled
   (:mod:`evaluator._bytecode`): readable, never writable by the child;
 * stdout/stderr are drained without blocking and capped; the structured result comes back
-  on a dedicated pipe (``pass_fds``), never on stdout;
+  on a dedicated pipe (``pass_fds``), never on stdout; a failure to start the program
+  (:attr:`SandboxResult.start_error`, a grader error) on another one the program never holds;
 * at the deadline the child is asked for every thread's and asyncio task's stack, gets
   ~0.5 s to write them, then the whole tree is killed. A verdict is back within
   ``deadline + 2 s`` and no process is left behind.
@@ -43,8 +44,13 @@ __all__ = ["REPO_ROOT", "Limits", "SandboxResult", "run_sandboxed"]
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _JAIL = Path(__file__).resolve().parent / "_jail.py"
 _DUMP_GRACE_S = 0.5
+"""How long the child has to write its stacks after the deadline before the tree is killed."""
 _OUTPUT_CAP = 64 * 1024
+"""Bytes of stdout and of stderr kept each: enough for a traceback and the program's last lines;
+a program that floods its output cannot fill the grader's memory."""
 _RESULT_CAP = 8 * 1024 * 1024
+"""Bytes of structured result kept (a grade's JSON is a few KiB; findings with long evidence
+and the visualizer's streamed events need room, a runaway writer does not get more)."""
 STACKS_JSON = "stacks.json"
 """Written by the child when asked on its dump pipe: threads' and asyncio tasks' Python stacks."""
 STACKS_TEXT = "stacks.txt"
@@ -79,6 +85,9 @@ class SandboxResult:
     """JSON the child wrote on the result pipe, if any."""
     seconds: float = 0.0
     output_truncated: bool = False
+    start_error: str | None = None
+    """Why the sandbox could not start the program (limits, identity or exec failed): an
+    internal failure of the grader, never the learner's; None when the program started."""
 
     @property
     def signal(self) -> int | None:
@@ -246,7 +255,7 @@ def run_sandboxed(
     ids = _unprivileged_ids()
     uid = ids[0] if ids else None
     workdir = Path(tempfile.mkdtemp(prefix="learn-sandbox-"))
-    read_fd = write_fd = dump_read = dump_write = -1
+    read_fd = write_fd = dump_read = dump_write = start_read = start_write = -1
     try:
         for name, source in files.items():
             target = workdir / name
@@ -257,6 +266,7 @@ def run_sandboxed(
                 shutil.copyfile(source, target)
         read_fd, write_fd = os.pipe()
         dump_read, dump_write = os.pipe()
+        start_read, start_write = os.pipe()  # the jail reports a failed start here (closed on exec)
         payload = dict(request, result_fd=write_fd, dump_fd=dump_read, stacks_json=STACKS_JSON,
                        stacks_text=STACKS_TEXT)
         (workdir / "request.json").write_text(json.dumps(payload), encoding="utf-8")
@@ -275,15 +285,16 @@ def run_sandboxed(
             "masks": _masks(_python_roots()) if ids else [],
             "staging": str(staging),
             "parent": os.getpid(),
+            "start_fd": start_write,
         }
         process = subprocess.Popen(
             [sys.executable, "-I", "-S", str(_JAIL), json.dumps(config)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            pass_fds=(write_fd, dump_read), start_new_session=True, close_fds=True,
+            pass_fds=(write_fd, dump_read, start_write), start_new_session=True, close_fds=True,
         )
-        for fd in (write_fd, dump_read):
+        for fd in (write_fd, dump_read, start_write):
             os.close(fd)
-        write_fd = dump_read = -1
+        write_fd = dump_read = start_write = -1
         assert process.stdout is not None and process.stderr is not None
         collector = _Collector(
             {"stdout": os.dup(process.stdout.fileno()), "stderr": os.dup(process.stderr.fileno()),
@@ -314,13 +325,24 @@ def run_sandboxed(
             result=_parse_result(bytes(collector.data["result"])),
             seconds=time.monotonic() - start,
             output_truncated=collector.truncated,
+            start_error=_start_error(start_read),
         )
     finally:
-        for fd in (read_fd, write_fd, dump_read, dump_write):
+        for fd in (read_fd, write_fd, dump_read, dump_write, start_read, start_write):
             if fd >= 0:
                 os.close(fd)
         shutil.rmtree(workdir, ignore_errors=True)
         shutil.rmtree(workdir.with_name(workdir.name + "-mounts"), ignore_errors=True)
+
+
+def _start_error(fd: int) -> str | None:
+    """What the jail wrote on the start pipe (only when the program could not be started)."""
+    os.set_blocking(fd, False)  # every writer is gone once the jail exited; never wait here
+    try:
+        text = os.read(fd, 4096).decode("utf-8", "replace").strip()
+    except BlockingIOError:
+        return None
+    return text or None
 
 
 def _supervise(process: subprocess.Popen[bytes], collector: _Collector, dump_fd: int, deadline: float,

@@ -26,12 +26,13 @@ instrumented, controllable versions before the learner's module is imported.
 
 from __future__ import annotations
 
+import importlib
 import random
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from evaluator.findings import Finding, FindingKind
 
@@ -41,6 +42,7 @@ __all__ = [
     "ChallengeSpec",
     "Check",
     "CheckContext",
+    "DeclaredCheck",
     "LeakCheck",
     "MemoryCheck",
     "PerformanceCheck",
@@ -50,7 +52,6 @@ __all__ = [
     "Violation",
     "expect",
 ]
-
 
 
 def check_seed(base_seed: int, check_name: str) -> int:
@@ -121,8 +122,24 @@ Scenario = Callable[[ModuleType], Any]
 """A function that exercises the learner's module; raises :class:`Violation` on a broken property."""
 
 
+class DeclaredCheck:
+    """Base of the declared checks: :meth:`run` imports the check's implementation
+    (``evaluator.checks.<module>.<function>``, named by ``_runner``) only when it runs, so a
+    challenge's spec file imports declarations, never the grading machinery."""
+
+    _runner: ClassVar[tuple[str, str]]
+    """(module under ``evaluator.checks``, function) that runs this kind of check."""
+
+    def run(self, program: ModuleType, ctx: CheckContext) -> list[Finding]:
+        """The findings of this check on the learner's module."""
+        module, function = self._runner
+        runner: Callable[[Any, ModuleType, CheckContext], list[Finding]] = getattr(
+            importlib.import_module(f"evaluator.checks.{module}"), function)
+        return runner(self, program, ctx)
+
+
 @dataclass(frozen=True)
-class ScheduleCheck:
+class ScheduleCheck(DeclaredCheck):
     """Run a threaded scenario under the controlled scheduler, over many interleavings.
 
     Blocking operations and preemption points (sync operations, line/opcode events in the
@@ -130,6 +147,8 @@ class ScheduleCheck:
     lock-order inversion are reported automatically; property violations come from the
     scenario raising :class:`Violation`, reported with the interleaving that caused them.
     """
+
+    _runner: ClassVar[tuple[str, str]] = ("schedule", "run_schedule_check")
 
     name: str
     scenario: Callable[..., Any]
@@ -150,14 +169,9 @@ class ScheduleCheck:
     schedules); the cap stops a program whose every schedule is very slow."""
     hint: str = ""
 
-    def run(self, program: ModuleType, ctx: CheckContext) -> list[Finding]:
-        from evaluator.checks.schedule import run_schedule_check
-
-        return run_schedule_check(self, program, ctx)
-
 
 @dataclass(frozen=True)
-class AsyncCheck:
+class AsyncCheck(DeclaredCheck):
     """Run an asyncio scenario on the seeded virtual-time loop, over several seeds.
 
     ``scenario(program)`` returns a coroutine. Sleeps cost no wall time; ready callbacks are
@@ -166,6 +180,8 @@ class AsyncCheck:
     scenario's coroutine returns are a TASK_LEAK.
     """
 
+    _runner: ClassVar[tuple[str, str]] = ("asyncio_check", "run_async_check")
+
     name: str
     scenario: Callable[[ModuleType], Coroutine[Any, Any, Any]]
     kind: FindingKind = FindingKind.RACE
@@ -173,15 +189,12 @@ class AsyncCheck:
     check_task_leaks: bool = True
     hint: str = ""
 
-    def run(self, program: ModuleType, ctx: CheckContext) -> list[Finding]:
-        from evaluator.checks.asyncio_check import run_async_check
-
-        return run_async_check(self, program, ctx)
-
 
 @dataclass(frozen=True)
-class LeakCheck:
+class LeakCheck(DeclaredCheck):
     """Run a scenario for real and compare threads, asyncio tasks, child processes and fds to a baseline."""
+
+    _runner: ClassVar[tuple[str, str]] = ("leaks", "run_leak_check")
 
     name: str
     scenario: Scenario
@@ -190,16 +203,13 @@ class LeakCheck:
     """How long leftovers may take to finish before they count as leaked."""
     hint: str = ""
 
-    def run(self, program: ModuleType, ctx: CheckContext) -> list[Finding]:
-        from evaluator.checks.leaks import run_leak_check
-
-        return run_leak_check(self, program, ctx)
-
 
 @dataclass(frozen=True)
-class MemoryCheck:
+class MemoryCheck(DeclaredCheck):
     """Call ``workload(program, round)`` repeatedly; memory that grows in every tracked round after
     the warm-up is a MEMORY_LEAK, reported with the tracemalloc traceback of the growth."""
+
+    _runner: ClassVar[tuple[str, str]] = ("memory", "run_memory_check")
 
     name: str
     workload: Callable[[ModuleType, int], Any]
@@ -209,17 +219,14 @@ class MemoryCheck:
     """Total growth over the tracked rounds below this is noise, never a leak."""
     hint: str = ""
 
-    def run(self, program: ModuleType, ctx: CheckContext) -> list[Finding]:
-        from evaluator.checks.memory import run_memory_check
-
-        return run_memory_check(self, program, ctx)
-
 
 @dataclass(frozen=True)
-class TimingCheck:
+class TimingCheck(DeclaredCheck):
     """dudect-style: does ``compare(guess)`` take longer when the guess shares a longer prefix
     with the secret? Welch t-test between a fixed class (matching prefix) and a random class,
     fresh inputs for both. ``make_compare(program, secret)`` returns the function under test."""
+
+    _runner: ClassVar[tuple[str, str]] = ("timing", "run_timing_check")
 
     name: str
     make_compare: Callable[[ModuleType, bytes], Callable[[bytes], Any]]
@@ -228,36 +235,30 @@ class TimingCheck:
     t_threshold: float = 10.0
     hint: str = ""
 
-    def run(self, program: ModuleType, ctx: CheckContext) -> list[Finding]:
-        from evaluator.checks.timing import run_timing_check
-
-        return run_timing_check(self, program, ctx)
-
 
 @dataclass(frozen=True)
-class BackpressureCheck:
+class BackpressureCheck(DeclaredCheck):
     """``produce(program, n_items)`` floods the program with ``n`` items and returns the peak
     number of items buffered (the harness also samples instrumented queue depths and memory).
     If the peak grows with ``n`` (compared at ``sizes``), buffering is unbounded."""
+
+    _runner: ClassVar[tuple[str, str]] = ("backpressure", "run_backpressure_check")
 
     name: str
     produce: Callable[[ModuleType, int], int | None]
     sizes: tuple[int, ...] = (200, 2000)
     hint: str = ""
 
-    def run(self, program: ModuleType, ctx: CheckContext) -> list[Finding]:
-        from evaluator.checks.backpressure import run_backpressure_check
-
-        return run_backpressure_check(self, program, ctx)
-
 
 @dataclass(frozen=True)
-class PerformanceCheck:
+class PerformanceCheck(DeclaredCheck):
     """Run ``workload(program)`` and the same workload on a reference solution, each once under
     the scheduler's fair policy on virtual time (computation free, every wait costs its time).
     Waits that no longer overlap while the reference's do are SERIALIZED; more than
     ``max_ratio`` times the reference's virtual time is TOO_SLOW; a lock held across a wait
     that another thread needs is LOCK_HELD_DURING_IO. Deterministic: never a wall-clock verdict."""
+
+    _runner: ClassVar[tuple[str, str]] = ("performance", "run_performance_check")
 
     name: str
     workload: Scenario
@@ -269,25 +270,17 @@ class PerformanceCheck:
     """Kept for compatibility: a virtual-time profile is deterministic, one run is enough."""
     hint: str = ""
 
-    def run(self, program: ModuleType, ctx: CheckContext) -> list[Finding]:
-        from evaluator.checks.performance import run_performance_check
-
-        return run_performance_check(self, program, ctx)
-
 
 @dataclass(frozen=True)
-class PropertyCheck:
+class PropertyCheck(DeclaredCheck):
     """Escape hatch: ``check(program, ctx)`` runs once and raises :class:`Violation` on failure."""
+
+    _runner: ClassVar[tuple[str, str]] = ("property", "run_property_check")
 
     name: str
     check: Callable[[ModuleType, CheckContext], Any]
     kind: FindingKind = FindingKind.INVARIANT
     hint: str = ""
-
-    def run(self, program: ModuleType, ctx: CheckContext) -> list[Finding]:
-        from evaluator.checks.property import run_property_check
-
-        return run_property_check(self, program, ctx)
 
 
 @dataclass(frozen=True)
@@ -311,7 +304,6 @@ class ChallengeSpec:
     """Wall-clock deadline of the sandboxed grading."""
     run_entry: str = "main"
     """Function `learn run challenge N` calls to show the symptom."""
-    requires_concurrency: bool = True
     program_loader: Callable[[Path, str], ModuleType] | None = None
     """How the grading child imports the learner's file (``load_program`` when None). The
     simulated challenges (9-16) import it inside the simulated world's guard instead."""

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evaluator.detectors.deadlock import wait_for_cycle
 from evaluator.events import Event, EventKind
 
 __all__ = ["to_chrome_trace", "validate_trace", "write_trace"]
@@ -220,16 +221,7 @@ class _Exporter:
         owner: dict[str, int] = {lock: holder for (lock, holder) in self.holds}
         waits_for = {tid: owner[w.obj] for tid, w in self.waits.items()
                      if w.cat == "lock-wait" and w.obj in owner and owner[w.obj] != tid}
-        in_cycle: list[int] = []
-        for start in waits_for:
-            path, current = [start], waits_for[start]
-            while current in waits_for and current not in path:
-                path.append(current)
-                current = waits_for[current]
-            if current == start:
-                in_cycle = path
-                break
-        for flow_id, waiter in enumerate(in_cycle, start=1):
+        for flow_id, waiter in enumerate(wait_for_cycle(waits_for), start=1):
             wait = self.waits[waiter]
             assert wait.obj is not None
             holder = waits_for[waiter]

@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from challenges._registry import all_challenges, get_challenge
 from learner.workspace import (
@@ -25,6 +25,7 @@ from usererror import UserError
 if TYPE_CHECKING:
     from evaluator import GradeResult, RunResult
     from solutions._registry import SolutionSet
+    from tracker import AttemptOutcome
 
 __all__ = ["CheckReport", "Resume", "check", "current_challenge", "resume", "run_challenge", "solutions_for"]
 
@@ -35,8 +36,8 @@ class CheckReport:
 
     path: Path
     result: GradeResult
-    outcome: Any | None
-    """``tracker.AttemptOutcome`` (XP, level, achievements); None when not recorded."""
+    outcome: AttemptOutcome | None
+    """XP, level and achievements of the recorded attempt; None when not recorded."""
 
 
 def check(number: int, file: Path | None = None, *, seed: int | None = None, replay: int | None = None,

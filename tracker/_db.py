@@ -23,8 +23,13 @@ BUSY_TIMEOUT_MS = 30_000
 REPAIR_COMMAND = "learn repair-progress --yes"
 _WRITE_LOCK_KEY = 0x1EA27
 """PostgreSQL advisory lock that serializes tracker writes."""
-_CORRUPT_MARKERS = ("not a database", "malformed", "corrupt", "unsupported file format")
-_READONLY_MARKERS = ("readonly", "read-only", "unable to open", "disk i/o error", "permission")
+_CORRUPT_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_FORMAT})
+"""SQLite result codes of a file that cannot be read as a database."""
+_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+"""Another connection holds the lock (after the busy timeout)."""
+_UNWRITABLE_CODES = frozenset({sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR,
+                               sqlite3.SQLITE_PERM})
+"""The file or its folder cannot be opened or written."""
 
 Params = Sequence[Any]
 
@@ -75,7 +80,7 @@ class SqliteDatabase:
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             mode = self._enable_wal()
             if str(mode).lower() != "wal":
-                raise sqlite3.OperationalError(f"unable to open in WAL mode (got {mode})")
+                raise UserError(_readonly_message(path.parent, f"unable to open in WAL mode (got {mode})"))
             self._conn.execute("PRAGMA synchronous = FULL")
             self._conn.execute("PRAGMA foreign_keys = ON")
 
@@ -91,8 +96,7 @@ class SqliteDatabase:
             try:
                 return str(self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
             except sqlite3.OperationalError as error:
-                busy = "locked" in str(error).lower() or "busy" in str(error).lower()
-                if not busy or time.monotonic() >= deadline:
+                if sqlite_code(error) not in _BUSY_CODES or time.monotonic() >= deadline:
                     raise
             time.sleep(pause)
             pause = min(pause * 2, 0.1)
@@ -132,17 +136,25 @@ class SqliteDatabase:
         return bool(rows)
 
 
+def sqlite_code(error: sqlite3.Error) -> int | None:
+    """The primary SQLite result code of an error raised by the SQLite library (``SQLITE_BUSY``
+    for ``SQLITE_BUSY_SNAPSHOT``...); None for an error the sqlite3 module raised by itself."""
+    code: int | None = getattr(error, "sqlite_errorcode", None)  # set by sqlite3 (3.11+) for library errors
+    return None if code is None else code & 0xFF
+
+
 def translate_sqlite_error(path: Path, error: sqlite3.DatabaseError) -> UserError:
+    """The one-line message for a SQLite error, chosen by its result code."""
     detail = str(error).strip() or type(error).__name__
-    lowered = detail.lower()
-    if any(marker in lowered for marker in _CORRUPT_MARKERS):
+    code = sqlite_code(error)
+    if code in _CORRUPT_CODES:
         return CorruptDatabase(path, detail)
-    if "locked" in lowered or "busy" in lowered:
+    if code in _BUSY_CODES:
         return UserError(
             f"the progress database {path} stayed locked for {BUSY_TIMEOUT_MS // 1000} s by another "
             "learn process: let it finish (or close it) and try again"
         )
-    if any(marker in lowered for marker in _READONLY_MARKERS):
+    if code in _UNWRITABLE_CODES:
         return UserError(_readonly_message(path.parent, detail))
     return UserError(f"the progress database {path} failed ({detail}): nothing was recorded; try again")
 

@@ -15,15 +15,15 @@ from ._db import Database, connect, sqlite_path
 from ._schema import migrate
 from .achievements import ACHIEVEMENTS, unlocked
 from .checkpoint import CHECKPOINT_EVERY
-from .history import History
+from .history import Tally
 from .levels import level_for, next_level
 from .models import (
     Achievement,
+    Activity,
+    ActivityKind,
     AttemptOutcome,
     ChallengeProgress,
     DailyChallenge,
-    Event,
-    EventKind,
     LeaderboardRow,
     ProgressSnapshot,
     QuizRecord,
@@ -52,16 +52,16 @@ class _Recorded:
     daily_bonus: int
     first_pass: bool
     xp_before: int
-    history: History
+    history: Tally
     new_achievements: tuple[Achievement, ...]
 
 
-def _new_event(kind: EventKind, **fields: object) -> Event:
+def _new_event(kind: ActivityKind, **fields: object) -> Activity:
     moment = _env.now()
-    return Event(kind=kind, at=moment, day=moment.date(), **fields)  # type: ignore[arg-type]
+    return Activity(kind=kind, at=moment, day=moment.date(), **fields)  # type: ignore[arg-type]
 
 
-def _record(event: Event) -> _Recorded:
+def _record(event: Activity) -> _Recorded:
     """Append ``event`` to the active profile's log, with its XP and any achievements, atomically."""
     name = _env.active_profile_name()
     with session() as db, db.write():
@@ -106,7 +106,7 @@ def record_attempt(
 ) -> AttemptOutcome:
     """Record one graded `learn check` and award the XP a verified first pass earns."""
     event = _new_event(
-        EventKind.ATTEMPT,
+        ActivityKind.ATTEMPT,
         challenge=challenge,
         passed=passed,
         finding_kinds=tuple(finding_kinds),
@@ -123,26 +123,26 @@ def record_attempt(
 
 def record_hint(challenge: int) -> int:
     """Record that a hint was shown; return how many hints this challenge has had so far."""
-    return _record(_new_event(EventKind.HINT, challenge=challenge)).history.challenge(challenge).hints
+    return _record(_new_event(ActivityKind.HINT, challenge=challenge)).history.challenge(challenge).hints
 
 
 def record_solution_reveal(challenge: int) -> None:
     """Record that a reference solution was shown (its first pass then earns less XP)."""
-    _record(_new_event(EventKind.REVEAL, challenge=challenge))
+    _record(_new_event(ActivityKind.REVEAL, challenge=challenge))
 
 
 def record_example_run(number: int) -> None:
-    _record(_new_event(EventKind.EXAMPLE, subject=str(number)))
+    _record(_new_event(ActivityKind.EXAMPLE, subject=str(number)))
 
 
 def record_practical_run(module: str, pattern: str | None) -> None:
     subject = module if pattern is None else f"{module}:{pattern}"
-    _record(_new_event(EventKind.PRACTICAL, subject=subject))
+    _record(_new_event(ActivityKind.PRACTICAL, subject=subject))
 
 
 def record_quiz_answer(question_id: str, correct: bool) -> AttemptOutcome:
     """Record a quiz answer; the first correct answer to a question earns XP."""
-    return _outcome(_record(_new_event(EventKind.QUIZ, subject=question_id, passed=correct)))
+    return _outcome(_record(_new_event(ActivityKind.QUIZ, subject=question_id, passed=correct)))
 
 
 def _nothing_recorded() -> bool:
@@ -172,25 +172,25 @@ _COUNT = "SELECT COUNT(*) FROM events WHERE profile_id = ? AND kind = ?"
 
 
 def hints_taken(challenge: int) -> int:
-    return _count(_COUNT + " AND challenge = ?", EventKind.HINT.value, challenge)
+    return _count(_COUNT + " AND challenge = ?", ActivityKind.HINT.value, challenge)
 
 
 def has_passed(challenge: int) -> bool:
-    return _count(_COUNT + " AND challenge = ? AND passed = 1", EventKind.ATTEMPT.value, challenge) > 0
+    return _count(_COUNT + " AND challenge = ? AND passed = 1", ActivityKind.ATTEMPT.value, challenge) > 0
 
 
 def challenge_statuses() -> dict[int, str]:
     """"attempted" or "passed" for every challenge the active profile checked (absent: "new"), in one query."""
     rows = _rows(
         "SELECT challenge, MAX(passed) FROM events WHERE profile_id = ? AND kind = ? GROUP BY challenge",
-        EventKind.ATTEMPT.value,
+        ActivityKind.ATTEMPT.value,
     )
     return {int(challenge): "passed" if best else "attempted" for challenge, best in rows if challenge is not None}
 
 
 def example_statuses() -> dict[int, str]:
     """"done" for every lesson the active profile ran (absent: "new"), in one query."""
-    rows = _rows("SELECT DISTINCT subject FROM events WHERE profile_id = ? AND kind = ?", EventKind.EXAMPLE.value)
+    rows = _rows("SELECT DISTINCT subject FROM events WHERE profile_id = ? AND kind = ?", ActivityKind.EXAMPLE.value)
     return {int(subject): "done" for (subject,) in rows if str(subject).isdigit()}
 
 
@@ -204,14 +204,14 @@ def example_status(number: int) -> str:
     return example_statuses().get(number, "new")
 
 
-def _history() -> tuple[str, History, dict[str, datetime]]:
+def _history() -> tuple[str, Tally, dict[str, datetime]]:
     name = _env.active_profile_name()
     if _nothing_recorded():
-        return name, History(), {}
+        return name, Tally(), {}
     with session() as db:
         pid = _store.profile_id(db, name)
         if pid is None:
-            return name, History(), {}
+            return name, Tally(), {}
         return name, _store.load_fold(db, pid).history, _store.achievement_dates(db, pid)
 
 
@@ -237,7 +237,7 @@ def progress_snapshot() -> ProgressSnapshot:
 
 
 def build_snapshot(
-    name: str, history: History, dates: dict[str, datetime], today: date
+    name: str, history: Tally, dates: dict[str, datetime], today: date
 ) -> ProgressSnapshot:
     level = level_for(history.xp)
     upcoming = next_level(level)

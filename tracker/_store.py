@@ -12,8 +12,8 @@ from typing import Any
 
 from . import checkpoint
 from .achievements import unlocked
-from .history import History, Step
-from .models import Event, EventKind
+from .history import Step, Tally
+from .models import Activity, ActivityKind
 
 _EVENT_COLUMNS = (
     "kind, at, day, challenge, passed, finding_kinds, summary, seconds, code_hash, seed, "
@@ -22,9 +22,9 @@ _EVENT_COLUMNS = (
 
 
 @dataclass(frozen=True)
-class StoredEvent:
+class StoredActivity:
     id: int
-    event: Event
+    event: Activity
     xp: int
     daily_bonus: int
 
@@ -49,17 +49,17 @@ def profile_names(db: Any) -> list[str]:
     return [str(row[0]) for row in db.execute("SELECT name FROM profiles ORDER BY name")]
 
 
-_KINDS = {kind.value: kind for kind in EventKind}
+_KINDS = {kind.value: kind for kind in ActivityKind}
 
 
-def _event_from_row(row: tuple[Any, ...], days: dict[str, date]) -> Event:
-    """An :class:`Event` from its columns; ``days`` memoizes day parsing (days repeat a lot)."""
+def _event_from_row(row: tuple[Any, ...], days: dict[str, date]) -> Activity:
+    """An :class:`Activity` from its columns; ``days`` memoizes day parsing (days repeat a lot)."""
     (kind, at, day, challenge, passed, kinds, summary, seconds, code_hash, seed,
      ratio, difficulty, bug_class, subject) = row
     parsed_day = days.get(day)
     if parsed_day is None:
         parsed_day = days[day] = date.fromisoformat(day)
-    return Event(
+    return Activity(
         _KINDS[kind],
         datetime.fromisoformat(at),
         parsed_day,
@@ -77,7 +77,7 @@ def _event_from_row(row: tuple[Any, ...], days: dict[str, date]) -> Event:
     )
 
 
-def event_row(event: Event) -> tuple[Any, ...]:
+def event_row(event: Activity) -> tuple[Any, ...]:
     return (
         event.kind.value, event.at.isoformat(), event.day.isoformat(), event.challenge,
         None if event.passed is None else int(event.passed), ",".join(event.finding_kinds),
@@ -86,7 +86,7 @@ def event_row(event: Event) -> tuple[Any, ...]:
     )
 
 
-def load_events(db: Any, pid: int, after: int = 0) -> list[StoredEvent]:
+def load_events(db: Any, pid: int, after: int = 0) -> list[StoredActivity]:
     """The profile's events (with id above ``after``) in recording order, with their ledger entries."""
     rows = db.execute(
         f"SELECT id, xp, daily_bonus, {_EVENT_COLUMNS} FROM events "
@@ -94,38 +94,38 @@ def load_events(db: Any, pid: int, after: int = 0) -> list[StoredEvent]:
         (pid, after),
     )
     days: dict[str, date] = {}
-    return [StoredEvent(r[0], _event_from_row(r[3:], days), r[1], r[2]) for r in rows]
+    return [StoredActivity(r[0], _event_from_row(r[3:], days), r[1], r[2]) for r in rows]
 
 
-def load_history(db: Any, pid: int) -> History:
+def load_history(db: Any, pid: int) -> Tally:
     """A full replay of the profile's log (the reference every cache must agree with)."""
-    return History.replay(stored.event for stored in load_events(db, pid))
+    return Tally.replay(stored.event for stored in load_events(db, pid))
 
 
 @dataclass
-class Fold:
+class Replay:
     """The profile's folded history, and how far past its checkpoint it was replayed."""
 
-    history: History
+    history: Tally
     last_id: int
     replayed: int
 
 
-def load_fold(db: Any, pid: int) -> Fold:
+def load_fold(db: Any, pid: int) -> Replay:
     """The folded history, from the latest usable checkpoint plus the events after it."""
     history, upto = None, 0
     rows = db.execute("SELECT upto, state FROM checkpoints WHERE profile_id = ?", (pid,))
     if rows:
         history = checkpoint.loads(rows[0][1])
         upto = int(rows[0][0]) if history is not None else 0
-    history = history or History()
+    history = history or Tally()
     recent = load_events(db, pid, after=upto)
     for stored in recent:
         history.apply(stored.event)
-    return Fold(history, recent[-1].id if recent else upto, len(recent))
+    return Replay(history, recent[-1].id if recent else upto, len(recent))
 
 
-def save_checkpoint(db: Any, pid: int, history: History, upto: int) -> None:
+def save_checkpoint(db: Any, pid: int, history: Tally, upto: int) -> None:
     db.execute(
         "INSERT INTO checkpoints (profile_id, upto, state) VALUES (?, ?, ?) "
         "ON CONFLICT (profile_id) DO UPDATE SET upto = excluded.upto, state = excluded.state",
@@ -138,7 +138,7 @@ def ledger_total(db: Any, pid: int) -> int:
     return int(db.execute("SELECT COALESCE(SUM(xp), 0) FROM events WHERE profile_id = ?", (pid,))[0][0])
 
 
-def insert_event(db: Any, pid: int, event: Event, step: Step) -> int:
+def insert_event(db: Any, pid: int, event: Activity, step: Step) -> int:
     """Append an event with its ledger entry; return its id."""
     rows = db.execute(
         f"INSERT INTO events (profile_id, xp, daily_bonus, {_EVENT_COLUMNS}) "
@@ -163,9 +163,9 @@ def unlock(db: Any, pid: int, keys: Iterable[str], at: datetime) -> None:
         )
 
 
-def rederive_ledger(db: Any, pid: int) -> History:
+def rederive_ledger(db: Any, pid: int) -> Tally:
     """Replay the profile's events and rewrite each event's ledger entry; unlock what holds."""
-    history = History()
+    history = Tally()
     stored = load_events(db, pid)
     for entry in stored:
         step = history.apply(entry.event)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from findingkind import FindingKind
 
-from .daily import CHALLENGE_COUNT
-from .history import History
+from .course import CHALLENGE_COUNT, LESSON_COUNT
+from .history import Tally
 from .models import Achievement
 from .streaks import best_streak
 
@@ -20,10 +20,10 @@ from .streaks import best_streak
 @dataclass(frozen=True)
 class Rule:
     achievement: Achievement
-    holds: Callable[[History], bool]
+    holds: Callable[[Tally], bool]
 
 
-def _rule(key: str, name: str, text: str, icon: str, holds: Callable[[History], bool]) -> Rule:
+def _rule(key: str, name: str, text: str, icon: str, holds: Callable[[Tally], bool]) -> Rule:
     return Rule(Achievement(key, name, text, icon), holds)
 
 
@@ -51,7 +51,7 @@ def _article(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
-def _mastered(kind: str) -> Callable[[History], bool]:
+def _mastered(kind: str) -> Callable[[Tally], bool]:
     return lambda h: kind in h.mastered_classes
 
 
@@ -70,9 +70,9 @@ RULES: tuple[Rule, ...] = (
           lambda h: h.beat_reference),
     _rule("comeback", "Never Give Up", "Pass a challenge after 5 failed checks", "💪",
           lambda h: h.comeback),
-    _rule("halfway", "Halfway There", "Pass 8 challenges", "🏔",
+    _rule("halfway", "Halfway There", f"Pass {CHALLENGE_COUNT // 2} challenges", "🏔",
           lambda h: len(h.passed) >= CHALLENGE_COUNT // 2),
-    _rule("all-done", "Concurrency Graduate", "Pass all 16 challenges", "🎓",
+    _rule("all-done", "Concurrency Graduate", f"Pass all {CHALLENGE_COUNT} challenges", "🎓",
           lambda h: set(range(1, CHALLENGE_COUNT + 1)) <= h.passed),
     *(
         _rule(f"class-{kind}", name, f"Pass {_article(kind)} {kind} challenge (bug class) without its solution",
@@ -81,8 +81,8 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule("first-example", "Student", "Run your first lesson", "📖",
           lambda h: len(h.examples) >= 1),
-    _rule("all-examples", "Scholar", "Run all 16 lessons", "📚",
-          lambda h: set(range(1, CHALLENGE_COUNT + 1)) <= h.examples),
+    _rule("all-examples", "Scholar", f"Run all {LESSON_COUNT} lessons", "📚",
+          lambda h: set(range(1, LESSON_COUNT + 1)) <= h.examples),
     _rule("quiz-5", "Quiz Apprentice", "Answer 5 quiz questions correctly", "❓",
           lambda h: len(h.quiz_correct) >= 5),
     _rule("quiz-25", "Quiz Master", "Answer 25 quiz questions correctly", "🏆",
@@ -103,6 +103,6 @@ ACHIEVEMENTS: tuple[Achievement, ...] = tuple(rule.achievement for rule in RULES
 BY_KEY: dict[str, Achievement] = {a.key: a for a in ACHIEVEMENTS}
 
 
-def unlocked(history: History) -> set[str]:
+def unlocked(history: Tally) -> set[str]:
     """Keys of every achievement whose rule holds for ``history``."""
     return {rule.achievement.key for rule in RULES if rule.holds(history)}

@@ -1,4 +1,4 @@
-"""Fold checkpoints: a saved :class:`History` so reads replay only the events recorded since.
+"""Fold checkpoints: a saved :class:`Tally` so reads replay only the events recorded since.
 
 A checkpoint is a cache, never a source of truth: it stores the fold's state after event
 ``upto`` together with the rules version that produced it. A checkpoint from other rules, or
@@ -13,7 +13,7 @@ from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
-from .history import ChallengeState, History
+from .history import ChallengeState, Tally
 from .models import QuizRecord
 
 RULES_VERSION = 2
@@ -22,7 +22,7 @@ CHECKPOINT_EVERY = 200
 """A write saves a fresh checkpoint once this many events lie beyond the last one."""
 
 
-def dumps(history: History) -> str:
+def dumps(history: Tally) -> str:
     state = {
         "rules": RULES_VERSION,
         "xp": history.xp,
@@ -50,13 +50,13 @@ def dumps(history: History) -> str:
     return json.dumps(state, separators=(",", ":"))
 
 
-def loads(text: str) -> History | None:
+def loads(text: str) -> Tally | None:
     """The saved fold, or None when it is from other rules or unreadable."""
     try:
         state: dict[str, Any] = json.loads(text)
         if state.get("rules") != RULES_VERSION:
             return None
-        return History(
+        return Tally(
             xp=state["xp"],
             attempts=state["attempts"],
             challenges={int(n): ChallengeState(*values) for n, values in state["challenges"].items()},

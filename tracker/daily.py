@@ -11,15 +11,9 @@ from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 
+from .course import DIFFICULTY
 from .models import DailyChallenge
 
-CHALLENGE_COUNT = 16
-"""The product's challenges; the daily never depends on which are installed locally."""
-DIFFICULTY: dict[int, int] = {
-    1: 2, 2: 2, 3: 2, 4: 3, 5: 3, 6: 2, 7: 3, 8: 3,
-    9: 4, 10: 3, 11: 3, 12: 4, 13: 4, 14: 4, 15: 4, 16: 5,
-}
-"""Stars of each challenge, as in its spec.py (a test keeps the two equal)."""
 START_STARS = 2
 """A new learner's reach."""
 DAILY_BONUS_XP = 150

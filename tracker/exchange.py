@@ -22,8 +22,8 @@ from usererror import UserError
 from . import _env, _store
 from ._service import require_profile, session
 from .achievements import BY_KEY, unlocked
-from .history import History
-from .models import Event, EventKind
+from .history import Tally
+from .models import Activity, ActivityKind
 
 FORMAT = "concurrency-lab-progress"
 FORMAT_VERSION = 1
@@ -40,7 +40,7 @@ class ImportResult:
     replaced: bool
 
 
-def _event_json(event: Event) -> dict[str, Any]:
+def _event_json(event: Activity) -> dict[str, Any]:
     return {
         "kind": event.kind.value,
         "at": event.at.isoformat(),
@@ -82,7 +82,7 @@ def export_document(profile: str | None = None) -> dict[str, Any]:
         "version": FORMAT_VERSION,
         "profile": name,
         "exported_at": _env.now().isoformat(),
-        "xp": History.replay(events).xp,
+        "xp": Tally.replay(events).xp,
         "events": [_event_json(event) for event in events],
         "achievements": {key: at.isoformat() for key, at in sorted(dates.items())},
     }
@@ -114,25 +114,25 @@ def _typed(raw: dict[str, Any], key: str, kinds: tuple[type, ...], where: str) -
     return value
 
 
-def _parse_event(raw: Any, index: int) -> Event:
+def _parse_event(raw: Any, index: int) -> Activity:
     where = f"event {index}"
     if not isinstance(raw, dict):
         raise ValueError(f"{where} is not an object")
     t: Callable[[str, tuple[type, ...]], Any] = lambda key, kinds: _typed(raw, key, kinds, where)  # noqa: E731
-    kind = EventKind(t("kind", (str,)))
+    kind = ActivityKind(t("kind", (str,)))
     at = datetime.fromisoformat(t("at", (str,)))
     if at.tzinfo is None:
         raise ValueError(f"{where}: 'at' has no timezone")
     challenge = t("challenge", (int, type(None)))
-    if kind in (EventKind.ATTEMPT, EventKind.HINT, EventKind.REVEAL) and challenge is None:
+    if kind in (ActivityKind.ATTEMPT, ActivityKind.HINT, ActivityKind.REVEAL) and challenge is None:
         raise ValueError(f"{where}: a {kind.value} needs a challenge number")
-    if kind is EventKind.EXAMPLE and not str(raw.get("subject", "")).isdigit():
+    if kind is ActivityKind.EXAMPLE and not str(raw.get("subject", "")).isdigit():
         raise ValueError(f"{where}: an example run needs its number as subject")
     kinds = t("finding_kinds", (list,))
     if not all(isinstance(k, str) for k in kinds):
         raise ValueError(f"{where}: 'finding_kinds' must be strings")
     ratio = t("performance_ratio", (int, float, type(None)))
-    return Event(
+    return Activity(
         kind=kind,
         at=at,
         day=date.fromisoformat(t("day", (str,))),
@@ -150,7 +150,7 @@ def _parse_event(raw: Any, index: int) -> Event:
     )
 
 
-def parse_document(path: Path, document: Any) -> tuple[str, list[Event], dict[str, datetime]]:
+def parse_document(path: Path, document: Any) -> tuple[str, list[Activity], dict[str, datetime]]:
     """Verify an export and return (profile, events, achievement dates); reject anything off."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise _Reject(path, "it is not a concurrency-lab progress export")
@@ -171,7 +171,7 @@ def parse_document(path: Path, document: Any) -> tuple[str, list[Event], dict[st
         if not isinstance(raw_badges, dict):
             raise ValueError("'achievements' must be an object")
         dates = {str(k): datetime.fromisoformat(v) for k, v in raw_badges.items() if isinstance(v, str)}
-        history = History.replay(events)
+        history = Tally.replay(events)
     except UserError as error:
         raise _Reject(path, error.message) from None
     except (ValueError, TypeError, KeyError) as error:
@@ -221,7 +221,7 @@ def import_progress(path: Path, *, confirmed: bool, as_profile: str | None = Non
         if pid is not None:
             db.execute("DELETE FROM profiles WHERE id = ?", (pid,))
         pid = _store.ensure_profile(db, profile, _env.now())
-        history = History()
+        history = Tally()
         for event in events:
             _store.insert_event(db, pid, event, history.apply(event))
         earned = unlocked(history)

@@ -1,6 +1,6 @@
 """The fold over the event log: every total the tracker shows is derived here.
 
-:meth:`History.apply` consumes one event and returns the XP it earned. Replaying the same
+:meth:`Tally.apply` consumes one event and returns the XP it earned. Replaying the same
 events always gives the same totals, which is what makes XP impossible to drift or forge:
 the database stores the events (and, as a ledger, each event's XP) and a fresh replay must
 agree with the ledger.
@@ -14,7 +14,7 @@ from datetime import date
 
 from . import xp as rules
 from .daily import daily_challenge, daily_of, twist_satisfied
-from .models import DailyChallenge, Event, EventKind, QuizRecord
+from .models import Activity, ActivityKind, DailyChallenge, QuizRecord
 from .spaced import next_box
 
 
@@ -43,7 +43,7 @@ class Step:
 
 
 @dataclass
-class History:
+class Tally:
     """Aggregates of a profile's events, folded in recording order."""
 
     xp: int = 0
@@ -72,7 +72,7 @@ class History:
     """(challenge, day) -> [hints that day, checks that day]."""
 
     @classmethod
-    def replay(cls, events: Iterable[Event]) -> History:
+    def replay(cls, events: Iterable[Activity]) -> Tally:
         history = cls()
         for event in events:
             history.apply(event)
@@ -90,28 +90,28 @@ class History:
     def challenge(self, number: int) -> ChallengeState:
         return self.challenges.setdefault(number, ChallengeState())
 
-    def apply(self, event: Event) -> Step:
+    def apply(self, event: Activity) -> Step:
         """Fold one event in; return the XP it earned."""
         kind = event.kind
-        if kind is EventKind.ATTEMPT:
+        if kind is ActivityKind.ATTEMPT:
             self.active_days.add(event.day)
             step = self._attempt(event)
-        elif kind is EventKind.HINT:
+        elif kind is ActivityKind.HINT:
             step = self._hint(event)
-        elif kind is EventKind.REVEAL:
+        elif kind is ActivityKind.REVEAL:
             step = self._reveal(event)
         else:
             self.active_days.add(event.day)
-            handler = {EventKind.EXAMPLE: self._example, EventKind.QUIZ: self._quiz}.get(kind, self._practical)
+            handler = {ActivityKind.EXAMPLE: self._example, ActivityKind.QUIZ: self._quiz}.get(kind, self._practical)
             step = handler(event)
         self.xp += step.xp
         return step
 
-    def _day_counts(self, event: Event) -> list[int]:
+    def _day_counts(self, event: Activity) -> list[int]:
         assert event.challenge is not None
         return self._today.setdefault((event.challenge, event.day), [0, 0])
 
-    def _hint(self, event: Event) -> Step:
+    def _hint(self, event: Activity) -> Step:
         state = self.challenge(_number(event))
         state.hints += 1
         if not state.passed:
@@ -119,14 +119,14 @@ class History:
         self._day_counts(event)[0] += 1
         return Step()
 
-    def _reveal(self, event: Event) -> Step:
+    def _reveal(self, event: Activity) -> Step:
         state = self.challenge(_number(event))
         state.revealed = True
         if not state.passed:
             state.revealed_before_pass = True
         return Step()
 
-    def _attempt(self, event: Event) -> Step:
+    def _attempt(self, event: Activity) -> Step:
         if event.day not in self.daily_picks:  # before this check can add a pass
             self.daily_picks[event.day] = self.daily(event.day).challenge
         state = self.challenge(_number(event))
@@ -147,7 +147,7 @@ class History:
         step.xp += step.daily_bonus
         return step
 
-    def _first_pass(self, state: ChallengeState, event: Event) -> Step:
+    def _first_pass(self, state: ChallengeState, event: Activity) -> Step:
         first_try = state.attempts == 1
         state.passed = True
         state.xp = rules.challenge_pass_xp(
@@ -171,7 +171,7 @@ class History:
             self.mastered_classes.add(state.bug_class)
         return Step(xp=state.xp, first_pass=True)
 
-    def _daily_bonus(self, event: Event, state: ChallengeState, counts: list[int]) -> int:
+    def _daily_bonus(self, event: Activity, state: ChallengeState, counts: list[int]) -> int:
         daily = self.daily(event.day)
         if event.day in self.daily_days or daily.challenge != event.challenge:
             return 0
@@ -182,21 +182,21 @@ class History:
         self.daily_days.add(event.day)
         return daily.bonus_xp
 
-    def _example(self, event: Event) -> Step:
+    def _example(self, event: Activity) -> Step:
         number = int(event.subject)
         if number in self.examples:
             return Step()
         self.examples.add(number)
         return Step(xp=rules.EXAMPLE_XP)
 
-    def _practical(self, event: Event) -> Step:
+    def _practical(self, event: Activity) -> Step:
         self.practical_modules.add(event.subject.split(":", 1)[0])
         if event.subject in self.practical_runs:
             return Step()
         self.practical_runs.add(event.subject)
         return Step(xp=rules.PRACTICAL_XP)
 
-    def _quiz(self, event: Event) -> Step:
+    def _quiz(self, event: Activity) -> Step:
         qid, correct = event.subject, bool(event.passed)
         old = self.quiz.get(qid)
         self.quiz[qid] = QuizRecord(
@@ -213,7 +213,7 @@ class History:
         return Step(xp=rules.QUIZ_XP, first_pass=True)
 
 
-def _number(event: Event) -> int:
+def _number(event: Activity) -> int:
     if event.challenge is None:
         raise ValueError(f"a {event.kind.value} event needs a challenge number")
     return event.challenge

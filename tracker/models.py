@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 
-class EventKind(StrEnum):
+class ActivityKind(StrEnum):
     """What a recorded event is about."""
 
     ATTEMPT = "attempt"
@@ -22,10 +22,10 @@ class EventKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class Event:
+class Activity:
     """One thing the learner did, as stored. XP is always re-derived from a sequence of these."""
 
-    kind: EventKind
+    kind: ActivityKind
     at: datetime
     """When it happened (timezone-aware)."""
     day: date

@@ -1,7 +1,7 @@
 """XP rules: how much one verified event is worth. Pure functions of what happened before it.
 
 XP is never stored as a free number: it is re-derived by folding the event log
-(:class:`tracker.history.History`), so it cannot drift from the attempts that earned it.
+(:class:`tracker.history.Tally`), so it cannot drift from the attempts that earned it.
 """
 
 from __future__ import annotations

@@ -9,9 +9,7 @@ Challenges and solutions are discovered on disk at run time.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from benchmarks.suites._model import Case, Plan, Round, Suite
+from evaluator.loader import load_program
 
 ROOT = Path(__file__).resolve().parents[2]
 CHALLENGES_DIR = ROOT / "challenges"
@@ -39,13 +38,7 @@ class Contest:
 
 
 def _load(path: Path, name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # so pickling and multiprocessing inside a solution work
-    spec.loader.exec_module(module)
-    return module
+    return load_program(path, name=name)  # registered in sys.modules: pickling and multiprocessing work
 
 
 def discover(challenges: Path | None = None, solutions: Path | None = None) -> list[Contest]:

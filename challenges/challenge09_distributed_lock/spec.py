@@ -122,6 +122,5 @@ SPEC = ChallengeSpec(
         "token), or keep the lease alive and refuse to write once it may have expired.",
     ),
     time_budget_seconds=30.0,
-    requires_concurrency=False,
     program_loader=sim_loader,
 )

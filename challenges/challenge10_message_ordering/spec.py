@@ -127,6 +127,5 @@ SPEC = ChallengeSpec(
         "goes to the same lane.",
     ),
     time_budget_seconds=30.0,
-    requires_concurrency=False,
     program_loader=sim_loader,
 )

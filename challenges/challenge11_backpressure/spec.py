@@ -167,6 +167,5 @@ SPEC = ChallengeSpec(
         "If you refuse or drop, say so: submit returns False, or count the event in self.dropped.",
     ),
     time_budget_seconds=30.0,
-    requires_concurrency=False,
     program_loader=sim_loader,
 )

@@ -159,6 +159,5 @@ SPEC = ChallengeSpec(
         "the newest value back to a quorum before returning. Or make one replica the only one you use.",
     ),
     time_budget_seconds=30.0,
-    requires_concurrency=False,
     program_loader=sim_loader,
 )

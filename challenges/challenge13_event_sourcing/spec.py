@@ -124,6 +124,5 @@ SPEC = ChallengeSpec(
         "Check which events a load replays after a snapshot: `read(stream, start)` includes `start`.",
     ),
     time_budget_seconds=30.0,
-    requires_concurrency=False,
     program_loader=sim_loader,
 )

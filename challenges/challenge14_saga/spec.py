@@ -91,6 +91,5 @@ SPEC = ChallengeSpec(
         "holds for the trip before retrying and clean up extras.",
     ),
     time_budget_seconds=30.0,
-    requires_concurrency=False,
     program_loader=sim_loader,
 )

@@ -106,6 +106,5 @@ SPEC = ChallengeSpec(
         "The KV's conditional puts (`if_absent`, `if_version`) make a lease or a versioned write-back.",
     ),
     time_budget_seconds=30.0,
-    requires_concurrency=False,
     program_loader=sim_loader,
 )

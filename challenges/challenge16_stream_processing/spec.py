@@ -92,6 +92,5 @@ SPEC = ChallengeSpec(
         "atomically — or checkpoint an offset from which the open windows can be rebuilt.",
     ),
     time_budget_seconds=30.0,
-    requires_concurrency=False,
     program_loader=sim_loader,
 )

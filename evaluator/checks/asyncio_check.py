@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import traceback
 from types import ModuleType
+from typing import Any
 
 from evaluator.aio import AsyncRun, run_async_scenario
 from evaluator.checks.schedule import record_schedules
@@ -41,7 +42,7 @@ def run_async_check(check: AsyncCheck, program: ModuleType, ctx: CheckContext) -
     return findings
 
 
-def _findings(check: AsyncCheck, run: AsyncRun, ctx: CheckContext, data: dict) -> list[Finding]:
+def _findings(check: AsyncCheck, run: AsyncRun, ctx: CheckContext, data: dict[str, Any]) -> list[Finding]:
     name = ctx.program_path.name
     if run.deadlocked:
         return [Finding(

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["Baseline", "run_leak_check", "take_baseline"]
 
 _POLL_S = 0.01
+"""How often leftovers are counted again during the grace period."""
 
 
 @dataclass(frozen=True)

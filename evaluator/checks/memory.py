@@ -31,7 +31,10 @@ if TYPE_CHECKING:
 __all__ = ["grows_every_round", "run_memory_check"]
 
 _FRAMES = 25
+"""Frames tracemalloc records per allocation (deep enough to reach the learner's line through
+library code)."""
 _SHOWN_FRAMES = 8
+"""Allocation sites shown as evidence of growth."""
 _GRADER_DIR = str(Path(__file__).resolve().parent.parent)
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from evaluator.detectors.held_locks import find_locks_held_during_sleep
+from evaluator.detectors.held_locks import find_locks_held_during_io
 from evaluator.events import Event, EventKind
 from evaluator.findings import Finding, FindingKind, Severity
 
@@ -104,20 +104,20 @@ def _wait_intervals(events: tuple[Event, ...]) -> list[Interval]:
 
 def profile_waits(workload: Callable[[ModuleType], Any], module: ModuleType) -> WaitProfile:
     """Run ``workload(module)`` once under the fair scheduler on virtual time."""
-    from evaluator.scheduler import Guided, run_schedule
+    from evaluator.scheduler import Guided, RunOutcome, run_schedule
 
     run = run_schedule(workload, module, Guided(), tracer=None, max_steps=_MAX_STEPS, wake_choices=False)
     events = tuple(run.events)
     intervals = _wait_intervals(events)
     failure = None
-    if run.outcome == "deadlock":
+    if run.outcome is RunOutcome.DEADLOCK:
         failure = "every thread waits and nothing can wake them (deadlock)"
     elif run.error is not None:
         failure = f"the workload raised {type(run.error).__name__}: {run.error}"
     elif run.thread_errors:
         name, error, _frames = run.thread_errors[0]
         failure = f"{name} raised {type(error).__name__}: {error}"
-    elif run.outcome in ("step-limit", "stuck"):
+    elif run.outcome in (RunOutcome.STEP_LIMIT, RunOutcome.STUCK):
         failure = f"the workload did not finish ({run.outcome})"
     return WaitProfile(run.virtual_ns, len(intervals), overlap(intervals), max_in_flight(intervals), events, failure)
 
@@ -148,7 +148,7 @@ def run_performance_check(check: PerformanceCheck, program: ModuleType, ctx: Che
     evidence = (f"yours: {mine.describe()}", f"reference solution: {ref.describe()}",
                 "measured on the grader's virtual clock: computation is free, every wait costs its time")
     findings = [dataclasses.replace(f, check=f.check or check.name, seed=ctx.seed)
-                for f in find_locks_held_during_sleep(list(mine.events), check=check.name)]
+                for f in find_locks_held_during_io(list(mine.events), check=check.name)]
     if ratio is not None and ratio > check.max_ratio:
         serialized = check.require_concurrency and mine.overlap < _SERIAL_BELOW <= _CONCURRENT_FROM <= ref.overlap
         if serialized:

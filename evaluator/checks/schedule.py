@@ -20,10 +20,10 @@ from evaluator.detectors.deadlock import (
     inversion_evidence,
     lock_order_finding,
 )
-from evaluator.detectors.held_locks import find_locks_held_during_sleep
+from evaluator.detectors.held_locks import find_locks_held_during_io
 from evaluator.detectors.race import interleaving_evidence, lost_updates, switch_evidence
 from evaluator.findings import Finding, FindingKind, Severity
-from evaluator.scheduler import Budget, RunResult, explore
+from evaluator.scheduler import Budget, RunOutcome, ScheduleRun, explore
 from evaluator.spec import CheckContext, ScheduleCheck, Violation, check_seed
 
 __all__ = ["exploration_stats", "failure_findings", "record_schedules", "run_schedule_check"]
@@ -62,8 +62,8 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
     seed = check_seed(ctx.seed, check.name) & 0xFFFF_FFFF
     targeted = check.kind is FindingKind.LOCK_HELD_DURING_IO
 
-    def held_lock_shown(run: RunResult) -> bool:
-        return targeted and bool(find_locks_held_during_sleep(run.events))
+    def held_lock_shown(run: ScheduleRun) -> bool:
+        return targeted and bool(find_locks_held_during_io(run.events))
 
     scenario = check.scenario
     if check.prepare is not None:
@@ -85,7 +85,7 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
     if result.failure is not None:
         extra = [line for pair in inversions for line in inversion_evidence(pair)]
         findings += failure_findings(check, result.failure, ctx, data, extra_deadlock_evidence=extra)
-    if result.failure is None or result.failure.outcome != "deadlock":
+    if result.failure is None or result.failure.outcome is not RunOutcome.DEADLOCK:
         findings += [lock_order_finding(pair, check=check.name) for pair in inversions]
     if result.stuck:
         findings.append(Finding(
@@ -100,10 +100,10 @@ def run_schedule_check(check: ScheduleCheck, program: ModuleType, ctx: CheckCont
     return findings
 
 
-def _held_lock_findings(check: ScheduleCheck, run: RunResult, data: dict[str, Any], seed: int) -> list[Finding]:
+def _held_lock_findings(check: ScheduleCheck, run: ScheduleRun, data: dict[str, Any], seed: int) -> list[Finding]:
     """Locks held across sleeps in ``run``: FAIL when the check targets them, else advice."""
     targeted = check.kind is FindingKind.LOCK_HELD_DURING_IO
-    held = find_locks_held_during_sleep(run.events, severity=Severity.FAIL if targeted else Severity.WARN,
+    held = find_locks_held_during_io(run.events, severity=Severity.FAIL if targeted else Severity.WARN,
                                         check=check.name)
     return [replace(f, seed=seed, data={**f.data, **data, "schedule_seed": run.seed}) for f in held]
 
@@ -119,9 +119,9 @@ def _program_lines(frames: tuple[str, ...], program_name: str) -> list[str]:
 
 def failure_findings(
     check: ScheduleCheck,
-    run: RunResult,
+    run: ScheduleRun,
     ctx: CheckContext,
-    data: dict,
+    data: dict[str, Any],
     *,
     extra_deadlock_evidence: list[str] | None = None,
 ) -> list[Finding]:
@@ -129,7 +129,7 @@ def failure_findings(
     program_name = ctx.program_path.name
     data = {**data, "strategy": run.strategy, "decisions": len(run.decisions), "steps": run.steps,
             "virtual_ms": run.virtual_ns / 1e6, "schedule_seed": run.seed}
-    if run.outcome == "deadlock" and run.deadlock is not None:
+    if run.outcome is RunOutcome.DEADLOCK and run.deadlock is not None:
         return [deadlock_finding(run.deadlock, check=check.name, seed=ctx.seed, hint=check.hint,
                                  inversions=extra_deadlock_evidence or (), data=data)]
     interleaving = interleaving_evidence(run.accesses) or switch_evidence(run.switches, program_name)

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["SecretBytes", "SecretStr", "TimingStats", "crop", "measure", "run_timing_check", "secret_text", "welch_t"]
 
 _CROP_PERCENTILE = 0.9
-_BATCHES = 2
+"""Measurements above this percentile of both classes are dropped (scheduler and GC outliers)."""
 _MIN_DIFFERENCE_NS = 100.0
 """A statistically clear difference smaller than this is not counted: the interpreter itself
 makes a pure-Python XOR-accumulate comparison differ by ~40 ns, while an early-exit loop over

@@ -8,11 +8,14 @@ run that finished.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from evaluator.callsite import CallSite, text
 from evaluator.findings import Finding, FindingKind, Severity
+
+K = TypeVar("K")
 
 __all__ = [
     "BlockedThread",
@@ -22,7 +25,28 @@ __all__ = [
     "find_inversions",
     "inversion_evidence",
     "lock_order_finding",
+    "wait_for_cycle",
 ]
+
+
+def wait_for_cycle(waits_for: Mapping[K, K]) -> list[K]:
+    """The first cycle of a wait-for graph (each waiter → the one it waits for), or [].
+
+    The one rule of every deadlock view (the detector, the trace's arrows, the visualizer's
+    overlay): follow the chain from each waiter in order; the first chain that comes back to a
+    node it passed is a cycle, listed from the node where the chain entered it.
+    """
+    for start in waits_for:
+        path: list[K] = []
+        seen: set[K] = set()
+        node: K | None = start
+        while node is not None and node not in seen:
+            seen.add(node)
+            path.append(node)
+            node = waits_for.get(node)
+        if node is not None:
+            return path[path.index(node):]
+    return []
 
 
 @dataclass(frozen=True)
@@ -45,17 +69,8 @@ class DeadlockSnapshot:
     def cycle(self) -> list[BlockedThread]:
         """The wait-for cycle (thread → holder of what it waits for), or [] if there is none."""
         by_name = {t.name: t for t in self.threads}
-        for start in self.threads:
-            path: list[BlockedThread] = []
-            seen: set[str] = set()
-            node: BlockedThread | None = start
-            while node is not None and node.name not in seen:
-                seen.add(node.name)
-                path.append(node)
-                node = by_name.get(node.owner) if node.owner else None
-            if node is not None:
-                return path[path.index(node):]
-        return []
+        waits_for = {t.name: t.owner for t in self.threads if t.owner in by_name}
+        return [by_name[name] for name in wait_for_cycle(waits_for)]
 
 
 @dataclass(frozen=True)
@@ -87,7 +102,7 @@ def cycle_sentence(cycle: list[BlockedThread]) -> str:
 
 
 def deadlock_finding(snapshot: DeadlockSnapshot, *, check: str = "", seed: int | None = None,
-                     hint: str = "", inversions: Iterable[str] = (), data: dict | None = None) -> Finding:
+                     hint: str = "", inversions: Iterable[str] = (), data: dict[str, Any] | None = None) -> Finding:
     """A DEADLOCK finding naming the cycle, or every blocked thread when there is no lock cycle."""
     cycle = snapshot.cycle()
     evidence: list[str] = []

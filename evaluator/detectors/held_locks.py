@@ -1,4 +1,7 @@
-"""LOCK_HELD_DURING_IO: a thread sleeps while holding a lock that other threads wait for.
+"""LOCK_HELD_DURING_IO: a thread blocks on I/O while holding a lock that other threads wait for.
+
+"I/O" is every blocking wait the instrumentation records as a SLEEP_START/SLEEP_END pair: a
+``time.sleep`` (the challenges' stand-in for slow I/O) and a socket ``recv`` with a timeout.
 
 Works on the shared event stream (real or virtual timestamps), so the performance check, the
 schedule check and ``learn trace`` all agree on what they report.
@@ -13,9 +16,10 @@ from dataclasses import dataclass, field
 from evaluator.events import Event, EventKind
 from evaluator.findings import Finding, FindingKind, Severity
 
-__all__ = ["find_locks_held_during_sleep"]
+__all__ = ["find_locks_held_during_io"]
 
 _SHOWN_HOLDERS = 3
+"""Threads named in a finding's evidence; the rest are counted in one line."""
 
 
 @dataclass
@@ -35,15 +39,15 @@ def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
     return max(0, min(a1, b1) - max(a0, b0))
 
 
-def find_locks_held_during_sleep(
+def find_locks_held_during_io(
     events: Iterable[Event],
     *,
     severity: Severity = Severity.FAIL,
     min_wait_ns: int = 1,
     check: str = "",
 ) -> list[Finding]:
-    """Report every lock that was held across a ``time.sleep`` while another thread waited for it
-    (one finding per lock, whichever threads held it).
+    """Report every lock that was held across an I/O wait (``time.sleep`` or a socket ``recv``)
+    while another thread waited for it (one finding per lock, whichever threads held it).
 
     Args:
         events: the event stream of one run, in emission order.

@@ -15,14 +15,11 @@ import time
 from types import ModuleType
 from typing import Any
 
-from evaluator.instrument import _clockdt, _queue, _real, _socket, _sync, _thread, _time
+from evaluator.instrument import _clockdt, _queue, _socket, _sync, _thread, _time
 from evaluator.instrument._locks import Condition, Lock, RLock
 from evaluator.instrument._runtime import Named
 
-__all__ = ["REAL", "Named", "display_name", "install", "installed", "uninstall"]
-
-REAL = _real
-"""The original primitives (for the scheduler's own parking and for tests)."""
+__all__ = ["Named", "display_name", "install", "installed", "uninstall"]
 
 _PATCHES: tuple[tuple[ModuleType, str, Any], ...] = (
     (threading, "Lock", Lock),

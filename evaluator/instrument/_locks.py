@@ -14,15 +14,15 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from evaluator import events
+from evaluator import events, realtime
 from evaluator.events import EventKind
-from evaluator.instrument import _real, _runtime
+from evaluator.instrument import _runtime
 from evaluator.instrument._runtime import (
+    LockStatistics,
     Named,
     call_site,
     called_from_stdlib,
     controlled,
-    created_by_threading_internals,
     emit,
     stable_id,
 )
@@ -30,13 +30,13 @@ from evaluator.instrument._runtime import (
 __all__ = ["Condition", "Lock", "RLock", "clock_seconds", "wait_on_real"]
 
 _log = events.event_log
-_get_ident = _real.get_ident
+_get_ident = realtime.get_ident
 
 
 def clock_seconds() -> float:
     """Monotonic seconds: virtual under the scheduler, real otherwise."""
     c = controlled()
-    return c[0].now_ns() / 1e9 if c else _real.monotonic()
+    return c[0].now_ns() / 1e9 if c else realtime.monotonic()
 
 
 def wait_on_real(real_lock: Any, timeout: float | None, obj: object, desc: str) -> bool:
@@ -58,13 +58,8 @@ def wait_on_real(real_lock: Any, timeout: float | None, obj: object, desc: str) 
 class _OwnedLock(Named):
     """Shared acquire/release machinery of Lock and RLock."""
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        if created_by_threading_internals():
-            return _real.RLock() if cls is RLock else _real.allocate_lock()
-        return super().__new__(cls)
-
     def __init__(self, *, _quiet: bool = False) -> None:
-        self._block = _real.allocate_lock()
+        self._block = realtime.allocate_lock()
         self._owner: int | None = None
         self._quiet = _quiet
         if _quiet:
@@ -111,7 +106,7 @@ class _OwnedLock(Named):
             if got and not self._quiet:
                 ctl.note_acquire(rec, self)
         if got:
-            self._owner = _real.get_ident()
+            self._owner = realtime.get_ident()
             if not self._quiet:
                 emit(EventKind.LOCK_ACQUIRE, self.cl_name, where=where)
         elif blocking and not self._quiet:
@@ -134,14 +129,13 @@ class _OwnedLock(Named):
 
     def _at_fork_reinit(self) -> None:
         """Called in a forked child (``os.register_at_fork`` users such as concurrent.futures)."""
-        self._block = _real.allocate_lock()
+        self._block = realtime.allocate_lock()
         self._owner = None
         self._count = 0
 
-    @property
-    def owner_ident(self) -> int | None:
-        """``threading.get_ident()`` of the holder, or None when free."""
-        return self._owner
+    def statistics(self) -> LockStatistics:
+        """Held or not, and by which thread (``threading.get_ident()``)."""
+        return LockStatistics(self._cl_describe(), self.locked(), self._owner)
 
     def __exit__(self, *exc: object) -> None:
         self.release()
@@ -154,6 +148,7 @@ class Lock(_OwnedLock):
     """Drop-in for ``threading.Lock``."""
 
     _cl_kind = "Lock"
+    _cl_real = realtime.allocate_lock
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         if _runtime.controller is None and not _log.observed:  # unwatched: the real acquire only
@@ -185,6 +180,7 @@ class RLock(_OwnedLock):
     """Drop-in for ``threading.RLock`` (re-entrant: the owner may acquire again)."""
 
     _cl_kind = "RLock"
+    _cl_real = realtime.RLock
 
     def __init__(self, *, _quiet: bool = False) -> None:
         super().__init__(_quiet=_quiet)
@@ -215,7 +211,7 @@ class RLock(_OwnedLock):
             self._give()
 
     def _is_owned(self) -> bool:
-        return self._owner == _real.get_ident()
+        return self._owner == realtime.get_ident()
 
     def _release_save(self) -> tuple[int, int | None]:
         state = (self._count, self._owner)
@@ -235,11 +231,7 @@ class Condition(Named):
     """Drop-in for ``threading.Condition`` (FIFO wake-up order, like CPython)."""
 
     _cl_kind = "Condition"
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        if created_by_threading_internals():
-            return _real.Condition(*args, **kwargs)
-        return super().__new__(cls)
+    _cl_real = realtime.Condition
 
     def __init__(
         self,
@@ -293,7 +285,7 @@ class Condition(Named):
     def wait(self, timeout: float | None = None) -> bool:
         if not self._is_owned():
             raise RuntimeError("cannot wait on un-acquired lock")
-        waiter = _real.allocate_lock()
+        waiter = realtime.allocate_lock()
         waiter.acquire()
         self._waiters.append(waiter)
         saved = self._release_save()

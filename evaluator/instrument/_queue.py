@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from evaluator import events
+from evaluator import events, realtime
 from evaluator.events import EventKind
-from evaluator.instrument import _real, _runtime
+from evaluator.instrument import _runtime
 from evaluator.instrument._locks import Condition, Lock
 from evaluator.instrument._runtime import Named, call_site, called_from_stdlib, controlled, emit
 
@@ -76,7 +76,7 @@ def _preempt() -> None:
         c[0].preempt(c[1])
 
 
-class Queue(_Instrumented, _real.Queue):  # type: ignore[misc]
+class Queue(_Instrumented, realtime.Queue[Any]):  # type: ignore[misc]
     """Drop-in for ``queue.Queue``."""
 
     def __init__(self, maxsize: int = 0) -> None:
@@ -84,7 +84,7 @@ class Queue(_Instrumented, _real.Queue):  # type: ignore[misc]
         self._cl_setup()
 
 
-class LifoQueue(_Instrumented, _real.LifoQueue):  # type: ignore[misc]
+class LifoQueue(_Instrumented, realtime.LifoQueue[Any]):  # type: ignore[misc]
     """Drop-in for ``queue.LifoQueue``."""
 
     _cl_kind = "LifoQueue"
@@ -94,7 +94,7 @@ class LifoQueue(_Instrumented, _real.LifoQueue):  # type: ignore[misc]
         self._cl_setup()
 
 
-class PriorityQueue(_Instrumented, _real.PriorityQueue):  # type: ignore[misc]
+class PriorityQueue(_Instrumented, realtime.PriorityQueue[Any]):  # type: ignore[misc]
     """Drop-in for ``queue.PriorityQueue``."""
 
     _cl_kind = "PriorityQueue"

@@ -15,13 +15,13 @@ import re
 import sys
 import sysconfig
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from evaluator import events
+from evaluator import events, realtime
 from evaluator.callsite import CallSite, text
-from evaluator.instrument import _real
 
 _EVALUATOR_DIR = str(Path(__file__).resolve().parent.parent) + os.sep
 _STDLIB_DIRS = tuple(
@@ -30,7 +30,7 @@ _STDLIB_DIRS = tuple(
 _THREADING_FILE = sys.modules["threading"].__file__
 
 
-class Controller(Protocol):
+class SchedulerHooks(Protocol):
     """What the controlled scheduler offers the instrumented primitives."""
 
     aborting: bool
@@ -49,11 +49,57 @@ class Controller(Protocol):
     def new_object_serial(self) -> tuple[int, int]: ...
 
 
-controller: Controller | None = None
+class ThreadRecord(Protocol):
+    """The scheduler's record of one managed thread, as far as the instrumentation reads it."""
+
+    tid: int
+    name: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """What an instrumented primitive says about itself (like trio's ``LockStatistics``): a frozen
+    snapshot the scheduler reads for its deadlock message, instead of probing attributes."""
+
+    description: str
+    """'Lock lock_a', 'the Lock created at program.py:12', or 'thread worker-1'."""
+
+
+@dataclass(frozen=True)
+class LockStatistics(Statistics):
+    """A Lock or RLock."""
+
+    locked: bool
+    owner_ident: int | None
+    """``threading.get_ident()`` of the holder, or None when free."""
+
+
+@dataclass(frozen=True)
+class ThreadStatistics(Statistics):
+    """An instrumented Thread."""
+
+    record: ThreadRecord | None
+    """The scheduler's record of it (None when it was not started under the scheduler)."""
+
+
+@runtime_checkable
+class Instrumented(Protocol):
+    """An instrumented primitive: every drop-in reports :class:`Statistics`."""
+
+    def statistics(self) -> Statistics: ...
+
+
+def statistics(obj: object) -> Statistics | None:
+    """The statistics of an instrumented primitive, None for any other object."""
+    return obj.statistics() if isinstance(obj, Instrumented) else None
+
+
+controller: SchedulerHooks | None = None
 """The active scheduler, set by ``evaluator.scheduler`` for the duration of one schedule."""
 
 
-def controlled() -> tuple[Controller, Any] | None:
+def controlled() -> tuple[SchedulerHooks, Any] | None:
     """``(controller, thread record)`` when the calling thread is under the scheduler."""
     ctl = controller
     if ctl is None:
@@ -178,7 +224,14 @@ class Named:
     """(creating thread, its n-th creation) under the scheduler: an identity that is the same
     object in every schedule that shares a prefix (``id()`` is not), for partial-order reduction."""
 
+    _cl_real: ClassVar[Callable[..., Any] | None] = None
+    """The stdlib primitive handed out instead when ``threading.py`` itself creates one (a
+    Thread's internal locks, conditions and events must stay real: the scheduler parks on them)."""
+
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        real = cls._cl_real
+        if real is not None and created_by_threading_internals():
+            return real(*args, **kwargs)
         self = super().__new__(cls)
         ctl = controller
         if ctl is not None:
@@ -192,13 +245,17 @@ class Named:
         label = self._cl_label
         self.cl_name = f"{label or self._cl_kind}@{self._cl_site}" if self._cl_site else (label or self._cl_kind)
 
-    def cl_describe(self) -> str:
+    def _cl_describe(self) -> str:
         """'Lock lock_a', or 'the Lock created at program.py:12' when it has no attribute name."""
         label = getattr(self, "_cl_label", None)
         if label:
             return f"{self._cl_kind} {label}"
         site = getattr(self, "_cl_site", None)
         return f"the {self._cl_kind} created at {site}" if site else f"a {self._cl_kind}"
+
+    def statistics(self) -> Statistics:
+        """A frozen snapshot of this primitive (subclasses report more)."""
+        return Statistics(self._cl_describe())
 
 
 def actor() -> tuple[str, int]:
@@ -208,7 +265,7 @@ def actor() -> tuple[str, int]:
         rec = ctl.current()
         if rec is not None:
             return rec.name, rec.tid
-    thread = _real.current_thread()
+    thread = realtime.current_thread()
     return thread.name, thread.ident or 0
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from evaluator import realtime
 from evaluator.events import EventKind
-from evaluator.instrument import _real
 from evaluator.instrument._locks import Condition, Lock, clock_seconds
 from evaluator.instrument._runtime import (
     Named,
     call_site,
     called_from_stdlib,
     controlled,
-    created_by_threading_internals,
     emit,
 )
 
@@ -36,12 +35,7 @@ class Semaphore(Named):
     """Drop-in for ``threading.Semaphore``; acquire/release are reported like a lock's."""
 
     _cl_kind = "Semaphore"
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        if created_by_threading_internals():
-            real = _real.BoundedSemaphore if cls is BoundedSemaphore else _real.Semaphore
-            return real(*args, **kwargs)
-        return super().__new__(cls)
+    _cl_real = realtime.Semaphore
 
     def __init__(self, value: int = 1) -> None:
         if value < 0:
@@ -104,6 +98,7 @@ class BoundedSemaphore(Semaphore):
     """Drop-in for ``threading.BoundedSemaphore``."""
 
     _cl_kind = "BoundedSemaphore"
+    _cl_real = realtime.BoundedSemaphore
 
     def __init__(self, value: int = 1) -> None:
         super().__init__(value)
@@ -118,11 +113,7 @@ class Event(Named):
     """Drop-in for ``threading.Event``."""
 
     _cl_kind = "Event"
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        if created_by_threading_internals():
-            return _real.Event()
-        return super().__new__(cls)
+    _cl_real = realtime.Event
 
     def __init__(self) -> None:
         self._cond = _internal_condition(self)
@@ -160,11 +151,7 @@ class Barrier(Named):
     """Drop-in for ``threading.Barrier`` (same states as CPython's: filling, draining, resetting, broken)."""
 
     _cl_kind = "Barrier"
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        if created_by_threading_internals():
-            return _real.Barrier(*args, **kwargs)
-        return super().__new__(cls)
+    _cl_real = realtime.Barrier
 
     def __init__(self, parties: int, action: Callable[[], Any] | None = None, timeout: float | None = None) -> None:
         if parties < 1:

@@ -5,17 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from evaluator import realtime
 from evaluator.events import EventKind
-from evaluator.instrument import _real
-from evaluator.instrument._runtime import called_from_stdlib, controlled, emit
+from evaluator.instrument._runtime import (
+    ThreadRecord,
+    ThreadStatistics,
+    called_from_stdlib,
+    controlled,
+    emit,
+)
 
 __all__ = ["Thread", "Timer"]
 
 
-class Thread(_real.Thread):
+class Thread(realtime.Thread):
     """Drop-in for ``threading.Thread`` (subclassable like the original)."""
 
-    _cl_rec: Any = None
+    _cl_rec: ThreadRecord | None = None
 
     def __init__(
         self,
@@ -34,7 +40,7 @@ class Thread(_real.Thread):
             name = f"Thread-{c[0].thread_number()}{suffix}"
         # Explicit base call: threading.py's own subclasses (_DummyThread) call Thread.__init__
         # on instances that are not ours once the module attribute is patched.
-        _real.Thread.__init__(self, group, target, name, args, kwargs, daemon=daemon)
+        realtime.Thread.__init__(self, group, target, name, args, kwargs, daemon=daemon)
 
     def start(self) -> None:
         c = controlled()
@@ -77,6 +83,10 @@ class Thread(_real.Thread):
         if self.is_alive():
             emit(EventKind.JOIN_WAIT, self.name)
         super().join(timeout)
+
+    def statistics(self) -> ThreadStatistics:
+        """Its name, and the scheduler's record of it when it runs under the scheduler."""
+        return ThreadStatistics(f"thread {self.name}", self._cl_rec)
 
     def is_alive(self) -> bool:
         rec = self._cl_rec

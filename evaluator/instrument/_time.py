@@ -5,8 +5,8 @@ from __future__ import annotations
 import time as _real_time
 from typing import Protocol
 
+from evaluator import realtime
 from evaluator.events import EventKind
-from evaluator.instrument import _real
 from evaluator.instrument._runtime import call_site, controlled, emit
 
 __all__ = ["ClockSource", "clock_gettime", "clock_gettime_ns", "monotonic", "monotonic_ns", "override",
@@ -43,7 +43,7 @@ def sleep(secs: float) -> None:
     c = controlled()
     try:
         if c is None:
-            _real.sleep(secs)
+            realtime.sleep(secs)
         elif secs == 0:
             c[0].preempt(c[1])
         else:
@@ -61,7 +61,7 @@ def monotonic_ns() -> int:
     if override is not None:
         return override.monotonic_ns()
     v = _virtual_ns()
-    return _real.monotonic_ns() if v is None else VIRTUAL_MONOTONIC_BASE_NS + v
+    return realtime.monotonic_ns() if v is None else VIRTUAL_MONOTONIC_BASE_NS + v
 
 
 def monotonic() -> float:
@@ -72,7 +72,7 @@ def perf_counter_ns() -> int:
     if override is not None:
         return override.monotonic_ns()
     v = _virtual_ns()
-    return _real.perf_counter_ns() if v is None else VIRTUAL_MONOTONIC_BASE_NS + v
+    return realtime.perf_counter_ns() if v is None else VIRTUAL_MONOTONIC_BASE_NS + v
 
 
 def perf_counter() -> float:
@@ -83,7 +83,7 @@ def time_ns() -> int:
     if override is not None:
         return override.time_ns()
     v = _virtual_ns()
-    return _real.time_ns() if v is None else VIRTUAL_EPOCH_NS + v
+    return realtime.time_ns() if v is None else VIRTUAL_EPOCH_NS + v
 
 
 def time() -> float:

@@ -8,10 +8,11 @@ printed seed back into that strategy, for exact replay).
 from __future__ import annotations
 
 from evaluator.scheduler._controller import Abort, Controller, Decision, Step, ThreadRec
+from evaluator.scheduler._outcome import RunOutcome
 from evaluator.scheduler._run import (
     Budget,
     Exploration,
-    RunResult,
+    ScheduleRun,
     explore,
     live_threads,
     run_schedule,
@@ -39,7 +40,8 @@ __all__ = [
     "Pct",
     "ProgramTracer",
     "RandomWalk",
-    "RunResult",
+    "RunOutcome",
+    "ScheduleRun",
     "Step",
     "ThreadRec",
     "chooser_from_seed",

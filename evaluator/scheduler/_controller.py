@@ -19,10 +19,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from evaluator import realtime
 from evaluator.callsite import CallSite
 from evaluator.detectors.deadlock import BlockedThread, DeadlockSnapshot, LockEdge
-from evaluator.instrument import _real
-from evaluator.instrument._runtime import call_site, stable_id
+from evaluator.instrument._runtime import (
+    LockStatistics,
+    ThreadStatistics,
+    call_site,
+    stable_id,
+    statistics,
+)
+from evaluator.scheduler._outcome import RunOutcome
 
 __all__ = ["Abort", "Chooser", "Controller", "Decision", "Step", "ThreadRec", "Transition", "Wait", "dependent"]
 
@@ -57,7 +64,7 @@ class ThreadRec:
     """0 for the scenario, then 1, 2... in start order (stable across schedules)."""
     name: str
     daemon: bool = False
-    baton: Any = field(default_factory=_real.allocate_lock)
+    baton: Any = field(default_factory=realtime.allocate_lock)
     ident: int | None = None
     os_thread: Any = None
     done: bool = False
@@ -184,10 +191,10 @@ class Controller:
         """Context switches: (from thread, its last learner line, to thread)."""
         self.lock_edges: dict[tuple[int, int], LockEdge] = {}
         self.aborting = False
-        self.outcome: str | None = None
+        self.outcome: RunOutcome | None = None
         """'done', 'deadlock', 'step-limit' or 'stuck'."""
         self.deadlock: DeadlockSnapshot | None = None
-        self.finished = _real.Event()
+        self.finished = realtime.Event()
         self._thread_numbers = 0
         self.adversarial_decisions = ADVERSARIAL_DECISIONS
         self.wake_choices = True
@@ -206,7 +213,7 @@ class Controller:
         return rec
 
     def current(self) -> ThreadRec | None:
-        return self.by_ident.get(_real.get_ident())
+        return self.by_ident.get(realtime.get_ident())
 
     def thread_number(self) -> int:
         self._thread_numbers += 1
@@ -223,7 +230,7 @@ class Controller:
         from evaluator.events import EventKind
         from evaluator.instrument._runtime import emit
 
-        rec.ident = _real.get_ident()
+        rec.ident = realtime.get_ident()
         self.by_ident[rec.ident] = rec
         rec.baton.acquire()
         try:
@@ -258,10 +265,10 @@ class Controller:
         if self.aborting:
             return
         if all(r.done for r in self.recs):
-            self._finish("done")
+            self._finish(RunOutcome.DONE)
             return
         if self.recs[0].done and all(r.done or r.daemon for r in self.recs):
-            self._finish("leftover", rec)  # only daemon threads remain: the program would exit now
+            self._finish(RunOutcome.LEFTOVER, rec)  # only daemon threads remain: the program would exit now
             return
         with contextlib.suppress(Abort):
             self._reschedule(rec)
@@ -292,9 +299,9 @@ class Controller:
             while True:
                 self._reschedule(rec)
                 if can_run():
-                    target = getattr(obj, "_cl_rec", None) if desc == "join" else None
-                    if target is not None:
-                        self.touch(("thread", target.tid), False)
+                    joined = statistics(obj) if desc == "join" else None
+                    if isinstance(joined, ThreadStatistics) and joined.record is not None:
+                        self.touch(("thread", joined.record.tid), False)
                     return True
                 if rec.timed_out:
                     return False
@@ -373,7 +380,7 @@ class Controller:
             raise Abort()
         self.steps += 1
         if self.steps > self.max_steps:
-            self._finish("step-limit", me)
+            self._finish(RunOutcome.STEP_LIMIT, me)
             if me.done:
                 return
             raise Abort()
@@ -430,19 +437,19 @@ class Controller:
         self._begin_step(first, [first], None)
         first.baton.release()
 
-    def _finish(self, outcome: str, me: ThreadRec | None = None) -> None:
+    def _finish(self, outcome: RunOutcome, me: ThreadRec | None = None) -> None:
         """Record the outcome and wake every parked thread so it unwinds (Abort)."""
         if self.outcome is not None:
             return
         self.outcome = outcome
-        if outcome != "done":
+        if outcome is not RunOutcome.DONE:
             self.aborting = True
             for r in self.recs:
                 if r is not me and not r.done:
                     r.baton.release()
         self.finished.set()
 
-    def abort_from_outside(self, outcome: str) -> None:
+    def abort_from_outside(self, outcome: RunOutcome) -> None:
         """The watchdog's exit: a managed thread blocked in something we do not control."""
         self._finish(outcome)
 
@@ -451,9 +458,9 @@ class Controller:
         scenario_done = self.recs[0].done
         if not scenario_done or snapshot.cycle():
             self.deadlock = snapshot
-            self._finish("deadlock", me)
+            self._finish(RunOutcome.DEADLOCK, me)
         else:
-            self._finish("leftover", me)
+            self._finish(RunOutcome.LEFTOVER, me)
 
     def snapshot_blocked(self) -> DeadlockSnapshot:
         """Who waits for what, who holds what (for the deadlock message)."""
@@ -463,11 +470,11 @@ class Controller:
                 continue
             obj = r.wait.obj
             owner = None
-            owner_ident = getattr(obj, "owner_ident", None)
-            if owner_ident is not None and owner_ident in self.by_ident:
-                owner = self.by_ident[owner_ident].name
-            elif getattr(obj, "_cl_rec", None) is not None:
-                owner = obj._cl_rec.name  # type: ignore[attr-defined]
+            stats = statistics(obj)
+            if isinstance(stats, LockStatistics) and stats.owner_ident in self.by_ident:
+                owner = self.by_ident[stats.owner_ident].name
+            elif isinstance(stats, ThreadStatistics) and stats.record is not None:
+                owner = stats.record.name
             blocked.append(
                 BlockedThread(
                     name=r.name,
@@ -526,9 +533,11 @@ def _deadline(rec: ThreadRec) -> int:
 
 
 def _describe(obj: object, desc: str) -> str:
-    describe = getattr(obj, "cl_describe", None)
-    if describe is not None:
-        return str(describe())
+    stats = statistics(obj)
+    if isinstance(stats, ThreadStatistics):
+        return f"{stats.description} to finish"
+    if stats is not None:
+        return stats.description
     if desc == "sleep":
         return "the clock (sleep)"
     if desc == "join":

@@ -12,9 +12,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from evaluator import events
+from evaluator import events, realtime
 from evaluator.detectors.deadlock import DeadlockSnapshot, LockEdge
-from evaluator.instrument import _real, _runtime
+from evaluator.instrument import _runtime
 from evaluator.scheduler._controller import (
     ADVERSARIAL_DECISIONS,
     TRAIL_LIMIT,
@@ -25,6 +25,7 @@ from evaluator.scheduler._controller import (
     Step,
     Transition,
 )
+from evaluator.scheduler._outcome import RunOutcome
 from evaluator.scheduler._strategies import (
     DfsExplorer,
     DporExplorer,
@@ -35,19 +36,18 @@ from evaluator.scheduler._strategies import (
 )
 from evaluator.scheduler._tracer import ProgramTracer
 
-__all__ = ["Budget", "Exploration", "RunResult", "explore", "live_threads", "run_schedule", "unobserved"]
+__all__ = ["Budget", "Exploration", "ScheduleRun", "explore", "live_threads", "run_schedule", "unobserved"]
 
 SCENARIO_THREAD = "MainThread"
 
 
 @dataclass
-class RunResult:
+class ScheduleRun:
     """What happened under one schedule."""
 
     seed: int
     strategy: str
-    outcome: str
-    """'done', 'deadlock', 'leftover' (scenario finished, blocked threads abandoned), 'step-limit', 'stuck'."""
+    outcome: RunOutcome
     error: BaseException | None
     """What the scenario raised (a Violation, or any other exception)."""
     thread_errors: list[tuple[str, BaseException, tuple[str, ...]]]
@@ -65,12 +65,12 @@ class RunResult:
     @property
     def cut_short(self) -> bool:
         """Did the run end before its steps could all be analysed (so its trail proves nothing)?"""
-        return (self.outcome in ("step-limit", "stuck") or len(self.decisions) >= ADVERSARIAL_DECISIONS
+        return (self.outcome in (RunOutcome.STEP_LIMIT, RunOutcome.STUCK) or len(self.decisions) >= ADVERSARIAL_DECISIONS
                 or len(self.trail) >= TRAIL_LIMIT)
 
     @property
     def failed(self) -> bool:
-        return (self.outcome == "deadlock" or self.error is not None or bool(self.thread_errors)
+        return (self.outcome is RunOutcome.DEADLOCK or self.error is not None or bool(self.thread_errors)
                 or bool(self.lost_increments))
 
     @property
@@ -94,7 +94,7 @@ def run_schedule(
     stuck_seconds: float = 2.0,
     wake_choices: bool = True,
     restore_random: bool = True,
-) -> RunResult:
+) -> ScheduleRun:
     """Run ``scenario(program)`` once, every managed thread serialized by ``chooser``.
 
     ``wake_choices=False`` keeps the virtual clock still while any thread can run (the
@@ -131,7 +131,7 @@ def run_schedule(
     # forces a prefix of another's choices also repeats its random draws up to there.
     random.seed(getattr(chooser, "random_seed", None) or chooser.seed)  # type: ignore[attr-defined]
     try:
-        os_thread = _real.Thread(target=scenario_body, name="concurrency-lab scenario", daemon=True)
+        os_thread = realtime.Thread(target=scenario_body, name="concurrency-lab scenario", daemon=True)
         scenario_rec.os_thread = os_thread
         os_thread.start()
         ctl.start(scenario_rec)
@@ -140,22 +140,22 @@ def run_schedule(
             if ctl.steps == last_steps:
                 stalled += 0.05
                 if stalled >= stuck_seconds:
-                    ctl.abort_from_outside("stuck")
+                    ctl.abort_from_outside(RunOutcome.STUCK)
             else:
                 last_steps, stalled = ctl.steps, 0.0
         for rec in ctl.recs:
             if rec.os_thread is not None and rec.os_thread.ident is not None:
-                _real.thread_join(rec.os_thread, 1.0)
+                realtime.thread_join(rec.os_thread, 1.0)
     finally:
         _runtime.controller = None
         if random_state is not None:
             random.setstate(random_state)
         events.event_log.clock = saved_clock
         unsubscribe()
-    return RunResult(
+    return ScheduleRun(
         seed=chooser.seed,  # type: ignore[attr-defined]
         strategy=getattr(chooser, "name", "?"),
-        outcome=ctl.outcome or "stuck",
+        outcome=ctl.outcome or RunOutcome.STUCK,
         error=box.get("error"),
         thread_errors=[(r.name, r.error, r.error_frames) for r in ctl.recs if r.error is not None],
         decisions=ctl.decisions,
@@ -178,14 +178,14 @@ def live_threads() -> list[str]:
     if not isinstance(ctl, Controller):
         import threading
 
-        me = _real.get_ident()
+        me = realtime.get_ident()
         return [t.name for t in threading.enumerate() if t.ident != me and t.is_alive()]
     return _other_live_threads(ctl)
 
 
 def _other_live_threads(ctl: Controller) -> list[str]:
     """Managed threads of ``ctl`` still running, other than the caller and the scenario thread."""
-    me = _real.get_ident()
+    me = realtime.get_ident()
     return [r.name for r in ctl.recs if not r.done and r.ident != me and r.tid != 0]
 
 
@@ -230,12 +230,12 @@ class Budget:
 class Exploration:
     """The result of exploring schedules: the first failing run (if any) and what was covered."""
 
-    failure: RunResult | None
+    failure: ScheduleRun | None
     schedules: int
     seconds: float
     dfs_exhausted: bool
     lock_edges: list[LockEdge] = field(default_factory=list)
-    first_run: RunResult | None = None
+    first_run: ScheduleRun | None = None
     stuck: bool = False
     outcomes: dict[str, int] = field(default_factory=dict)
     por_exhausted: bool = False
@@ -280,7 +280,7 @@ def explore(
     program_path: Path | None,
     seed: int,
     budget: Budget,
-    enough: Callable[[RunResult], bool] | None = None,
+    enough: Callable[[ScheduleRun], bool] | None = None,
 ) -> Exploration:
     """Run schedules until one fails, ``enough(run)`` says so, the budget is spent, or partial-order
     reduction has run every distinct ordering of the steps it sees (a proof for those steps)."""
@@ -298,7 +298,7 @@ def _explore(
     program_path: Path | None,
     seed: int,
     budget: Budget,
-    enough: Callable[[RunResult], bool] | None,
+    enough: Callable[[ScheduleRun], bool] | None,
 ) -> Exploration:
     rng = random.Random(seed)
     tracer = ProgramTracer(program_path) if program_path is not None else None
@@ -360,7 +360,7 @@ def _explore(
                 result.schedules += simpler[1]
                 result.failure = simpler[0] or run
             break
-        if run.outcome == "stuck":
+        if run.outcome is RunOutcome.STUCK:
             result.stuck = True
             break
         if enough is not None and enough(run):
@@ -394,7 +394,7 @@ def _simpler_failure(
     dfs: DfsExplorer,
     budget: Budget,
     started: float,
-) -> tuple[RunResult | None, int]:
+) -> tuple[ScheduleRun | None, int]:
     """A failing run with fewer preemptions (DFS order), if one turns up quickly."""
     runs = 0
     while runs < SHRINK_SCHEDULES and time.perf_counter() - started < budget.max_seconds:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from evaluator.scheduler import _seed
 from evaluator.scheduler._controller import (
@@ -205,7 +206,7 @@ class DfsExplorer:
             pool[self._rng.randrange(len(pool))] = deviations
 
 
-Footprint = dict[tuple, bool]
+Footprint = dict[tuple[Any, ...], bool]
 
 
 @dataclass
@@ -341,8 +342,8 @@ def races(trail: list[Transition]) -> list[tuple[int, int]]:
     does not already happen before step i's thread through some other chain (vector clocks over
     program order, thread start and dependence), so running i's thread first at j's decision
     is a genuinely different ordering."""
-    last_access: dict[tuple, dict[int, int]] = {}
-    last_write: dict[tuple, dict[int, int]] = {}
+    last_access: dict[tuple[Any, ...], dict[int, int]] = {}
+    last_write: dict[tuple[Any, ...], dict[int, int]] = {}
     last_opaque: dict[int, int] = {}
     last_any: dict[int, int] = {}
     clocks: list[dict[int, int]] = []

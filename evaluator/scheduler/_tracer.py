@@ -98,9 +98,10 @@ _STORES = {"STORE_ATTR": "attr", "STORE_GLOBAL": "global", "STORE_NAME": "global
 
 def _starts_line(ins: dis.Instruction) -> int | None:
     """The line an instruction starts, or None (3.13 made ``starts_line`` a flag, see ``line_number``)."""
-    start: Any = ins.starts_line
+    start: int | bool | None = ins.starts_line
     if isinstance(start, bool):
-        return getattr(ins, "line_number", None) if start else None
+        line: int | None = getattr(ins, "line_number", None)
+        return line if start else None
     return start
 
 

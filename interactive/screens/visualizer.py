@@ -26,8 +26,8 @@ from textual.widgets.option_list import Option
 
 from evaluator.events import Event, EventKind
 from evaluator.findings import GradeResult
+from evaluator.state import Fold, VisSnapshot, deadlock_cycle
 from interactive.services import Services
-from interactive.visualizer.fold import Fold, VisSnapshot, deadlock_cycle
 from interactive.visualizer.runner import LiveRun, Target
 from interactive.widgets.interleaving import interleaving, race_finding
 from interactive.widgets.lanes import HeatmapWidget, LanesWidget, SparklinesWidget

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from interactive.visualizer.fold import (
+from evaluator.state import (
     ActorState,
     ActorView,
     Fold,

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import json
 import os
 import random
@@ -36,6 +35,8 @@ from interactive.visualizer.wire import encode_batch
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 MAX_BATCH = 4096
+"""Events per line on the pipe: a line stays well under the parent's read size, and a burst of
+events still reaches the UI within one flush."""
 
 
 def _rss_bytes() -> int | None:
@@ -117,11 +118,9 @@ def _run_target(kind: str, target: str, challenge_number: int | None = None) -> 
             from learner.workspace import existing_copy
 
             path = existing_copy(challenge.number) or path  # no workspace yet: the original
-        spec = importlib.util.spec_from_file_location("learner_program", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["learner_program"] = module
-        spec.loader.exec_module(module)
+        from evaluator.loader import load_program
+
+        module = load_program(path, name="learner_program")
         from interactive.visualizer.sim import is_simulated, simulate, world_events
 
         if is_simulated(challenge.spec) and _STREAMER is not None:

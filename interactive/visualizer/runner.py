@@ -15,13 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evaluator.events import Event
-from interactive.visualizer.fold import Fold, VisSnapshot
+from evaluator.state import Fold, VisSnapshot
 from interactive.visualizer.wire import decode_batch
 
 __all__ = ["KEEP_EVENTS", "LiveRun", "Target", "run_to_completion"]
 
 KEEP_EVENTS = 200_000
 """Events kept for stepping, replay and trace export (a ring buffer: memory stays bounded)."""
+CHECKPOINTS = 8
+"""Copies of the fold kept for rewinding (one every KEEP_EVENTS / 4 events: the kept window
+always contains one)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ class LiveRun:
         """Events received so far (``events`` keeps the last ``keep`` of them)."""
         self._checkpoint_every = max(1, keep // 4)
         self._last_checkpoint = 0
-        self._checkpoints: deque[tuple[int, Fold]] = deque(maxlen=8)
+        self._checkpoints: deque[tuple[int, Fold]] = deque(maxlen=CHECKPOINTS)
         """(events applied, a copy of the fold then): where a rewind starts once old events are dropped."""
         self._lock = threading.Lock()
         self._supervisor: threading.Thread | None = None

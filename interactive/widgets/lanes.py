@@ -18,7 +18,7 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
-from interactive.visualizer.fold import ActorState, ActorView, VisSnapshot
+from evaluator.state import ActorState, ActorView, VisSnapshot
 
 __all__ = ["HeatmapWidget", "LanesWidget", "SparklinesWidget", "sparkline"]
 

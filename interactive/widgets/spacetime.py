@@ -12,7 +12,7 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 
-from interactive.visualizer.fold import ActorState, VisSnapshot
+from evaluator.state import ActorState, VisSnapshot
 from interactive.widgets.lanes import _SnapshotWidget, fit, lane_cells, name_width
 
 __all__ = ["SpaceTimeWidget", "diagram", "window"]

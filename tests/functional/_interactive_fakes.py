@@ -8,6 +8,7 @@ from pathlib import Path
 
 from evaluator.events import Event, EventKind
 from evaluator.findings import CheckOutcome, Finding, FindingKind, GradeResult, Severity
+from evaluator.state import Fold, VisSnapshot
 from interactive.quiz import MemoryProgress, Question, QuestionKind, QuizOutcome
 from interactive.services import (
     AchievementView,
@@ -16,7 +17,6 @@ from interactive.services import (
     GradeReport,
     Services,
 )
-from interactive.visualizer.fold import Fold, VisSnapshot
 from usererror import UserError
 
 NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)

@@ -9,7 +9,6 @@ seeds 0-4, as this file used to.
 from __future__ import annotations
 
 import functools
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
@@ -17,6 +16,7 @@ import pytest
 
 from challenges._registry import Challenge, get_challenge
 from evaluator.findings import Finding, Severity
+from evaluator.loader import load_program
 from evaluator.spec import CheckContext
 from simworld.check import SimCheck
 
@@ -27,11 +27,7 @@ test always used, so the original's grading is shared by both tests)."""
 
 
 def _load(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"test_{path.parent.name}_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_program(path, name=f"test_{path.parent.name}_{path.stem}")
 
 
 def _grade(challenge: Challenge, path: Path, seed: int, *, quick: bool = False,

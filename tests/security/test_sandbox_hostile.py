@@ -156,3 +156,22 @@ def test_program_cannot_touch_the_learners_files(tmp_path: Path, subreaper: None
     assert result.passed, [f.title for f in result.findings]
     assert progress.read_bytes() == b"xp=1200"
     assert (workspace / "program.py").read_text(encoding="utf-8") == source
+
+
+def test_a_sandbox_that_cannot_start_the_program_is_a_grader_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A start failure arrives on the jail's start pipe, not as text the program could print."""
+    from evaluator import sandbox
+    from evaluator.grade import verdict_from_run
+
+    program = tmp_path / "program.py"
+    program.write_text("import sys\nprint('sandbox: cannot start the program: a learner printed this', file=sys.stderr)\n")
+    printed = sandbox.run_sandboxed("program", {}, files={"program.py": program}, deadline_s=20.0)
+    assert printed.start_error is None and "a learner printed this" in printed.stderr
+    assert not verdict_from_run(printed, "program.py", 1, 0, 20.0).internal_errors
+    real = sandbox._rlimits
+    monkeypatch.setattr(sandbox, "_rlimits", lambda *args: {**real(*args), "RLIMIT_NO_SUCH_LIMIT": (1, 1)})
+    failed = sandbox.run_sandboxed("program", {}, files={"program.py": program}, deadline_s=20.0)
+    assert failed.start_error is not None and "RLIMIT_NO_SUCH_LIMIT" in failed.start_error
+    result = verdict_from_run(failed, "program.py", 1, 0, 20.0)
+    assert not result.passed and result.internal_errors and not result.findings

@@ -164,3 +164,19 @@ def test_a_check_proven_over_every_ordering_says_so() -> None:
     import json
 
     assert GradeResult.from_json(json.loads(result_to_json(result))) == result
+
+
+def test_every_declared_check_names_a_runner_that_exists() -> None:
+    """A declared check imports its implementation only when it runs: a misspelled runner would
+    surface only in a grading, so every kind is resolved here."""
+    import importlib
+
+    from evaluator import spec
+
+    kinds = [getattr(spec, name) for name in spec.__all__]
+    declared = [kind for kind in kinds if isinstance(kind, type) and issubclass(kind, spec.DeclaredCheck)
+                and kind is not spec.DeclaredCheck]
+    assert len(declared) == 8
+    for kind in declared:
+        module, function = kind._runner
+        assert callable(getattr(importlib.import_module(f"evaluator.checks.{module}"), function)), kind

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from evaluator.events import Event, EventKind
-from interactive.visualizer.fold import HISTORY, ActorState, Fold, deadlock_cycle
+from evaluator.state import HISTORY, ActorState, Fold, deadlock_cycle
 from interactive.visualizer.trace import to_trace_events
 from interactive.visualizer.wire import decode_batch, encode_batch
 from interactive.widgets.lanes import (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from functools import cache
 from types import ModuleType
 
@@ -10,19 +9,15 @@ import pytest
 
 from challenges import get_challenge
 from evaluator.events import Event, EventKind
+from evaluator.loader import load_program
+from evaluator.state import Fold
 from evaluator.trace import to_chrome_trace, validate_trace
-from interactive.visualizer.fold import Fold
 from interactive.visualizer.sim import is_simulated, simulate, world_events
 from interactive.widgets.spacetime import diagram, window
 
 
 def _program(number: int) -> ModuleType:
-    challenge = get_challenge(number)
-    spec = importlib.util.spec_from_file_location(f"sim_program_{number}", challenge.program_path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_program(get_challenge(number).program_path, name=f"sim_program_{number}")
 
 
 @cache

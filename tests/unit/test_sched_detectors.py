@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evaluator.detectors.deadlock import BlockedThread, DeadlockSnapshot, deadlock_finding
-from evaluator.detectors.held_locks import find_locks_held_during_sleep
+from evaluator.detectors.deadlock import (
+    BlockedThread,
+    DeadlockSnapshot,
+    deadlock_finding,
+    wait_for_cycle,
+)
+from evaluator.detectors.held_locks import find_locks_held_during_io
 from evaluator.detectors.race import interleaving_evidence, lost_updates
 from evaluator.events import Event, EventKind
 from evaluator.findings import FindingKind, Severity
 from evaluator.scheduler import Step
-from evaluator.state import StateTracker
+from evaluator.state import ActorState, Fold, deadlock_cycle
 from evaluator.trace import to_chrome_trace, write_trace
 
 
@@ -52,12 +57,12 @@ def test_deadlock_message_names_the_cycle() -> None:
 
 
 def test_lock_held_during_sleep_reports_the_wait_it_caused() -> None:
-    [finding] = find_locks_held_during_sleep(STREAM)
+    [finding] = find_locks_held_during_io(STREAM)
     assert finding.kind is FindingKind.LOCK_HELD_DURING_IO and finding.data["holder"] == "worker-1"
     assert finding.data["wait_ns"] == 9_000_000  # worker-2 waited from 3 ms until the sleep ended at 12 ms
     semaphore_only = [e if e.obj != "db" else ev(e.seq, e.ts_ns // 1_000_000, e.kind, e.actor, "db", detail="semaphore")
                       for e in STREAM]
-    assert find_locks_held_during_sleep(semaphore_only) == []
+    assert find_locks_held_during_io(semaphore_only) == []
 
 
 def test_lost_update_is_called_out() -> None:
@@ -75,21 +80,38 @@ def test_lost_update_is_called_out() -> None:
 
 
 def test_state_snapshots_fold_the_stream() -> None:
-    tracker = StateTracker()
+    fold = Fold()
     for event in STREAM[:5]:
-        tracker.apply(event)
-    mid = tracker.snapshot()
-    states = {t.name: (t.state, t.waiting_on) for t in mid.threads}
-    assert states == {"worker-1": ("sleeping", None), "worker-2": ("waiting-lock", "db")}
-    assert mid.locks[0].owner == "worker-1" and mid.locks[0].waiters == ("worker-2",)
+        fold.apply(event)
+    mid = fold.snapshot()
+    states = {a.name: (a.state, a.obj) for a in mid.actors}
+    assert states == {"worker-1": (ActorState.SLEEPING, None), "worker-2": (ActorState.LOCK, "db")}
+    assert mid.locks[0].owner == "worker-1" and mid.locks[0].waiters == 1
     for event in STREAM[5:]:
-        tracker.apply(event)
-    end = tracker.snapshot()
+        fold.apply(event)
+    end = fold.snapshot()
     db = end.locks[0]
-    assert (db.acquisitions, db.contended, db.wait_ns, db.hold_ns) == (2, 1, 10_000_000, 14_000_000)
-    assert end.queues[0].depth == 1 and end.queues[0].puts == 1
-    assert {t.name: t.state for t in end.threads}["worker-1"] == "done"
-    assert mid.locks[0].waiters == ("worker-2",)  # snapshots are immutable
+    assert (db.acquisitions, db.wait_ns, db.owner) == (2, 10_000_000, None)
+    assert (end.queues[0].depth, end.queues[0].peak) == (1, 1)
+    assert {a.name: a.state for a in end.actors}["worker-1"] is ActorState.DONE
+    assert mid.locks[0].waiters == 1 and mid.locks[0].owner == "worker-1"  # snapshots are immutable
+
+
+def test_every_deadlock_view_finds_the_same_cycle() -> None:
+    """The detector, the trace's arrows and the visualizer's overlay share one wait-for rule."""
+    assert wait_for_cycle({"a": "b", "b": "c", "c": "b"}) == ["b", "c"]
+    assert wait_for_cycle({"a": "b", "b": "a"}) == ["a", "b"]
+    assert wait_for_cycle({"a": "b", "b": "c"}) == []
+    stream = [
+        ev(0, 0, EventKind.LOCK_ACQUIRE, "t1", "x"), ev(1, 0, EventKind.LOCK_ACQUIRE, "t2", "y"),
+        ev(2, 1, EventKind.LOCK_WAIT, "t1", "y"), ev(3, 1, EventKind.LOCK_WAIT, "t2", "x"),
+    ]
+    fold = Fold()
+    for event in stream:
+        fold.apply(event)
+    assert deadlock_cycle(fold.snapshot()) == ("t1", "t2")
+    flows = [e for e in to_chrome_trace(stream)["traceEvents"] if e.get("cat") == "deadlock" and e["ph"] == "s"]
+    assert len(flows) == 2
 
 
 def test_chrome_trace_is_valid_json_with_threads_spans_and_counters(tmp_path: Path) -> None:

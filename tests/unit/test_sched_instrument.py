@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from evaluator import realtime
 from evaluator.events import EventKind, event_log
-from evaluator.instrument import REAL, _runtime, install, installed, uninstall
+from evaluator.instrument import _runtime, install, installed, uninstall
+from evaluator.instrument._runtime import LockStatistics
 
 from ._sched_support import instrumented, load_module
 
@@ -41,15 +43,15 @@ def test_names_come_from_the_creating_line(tmp_path: Path) -> None:
         module = load_module(path)
         bank, second = module.Bank(), module.Bank()
     assert bank.vault.cl_name == "Bank.vault@program.py:6"
-    assert bank.vault.cl_describe() == "Lock Bank.vault"
+    assert bank.vault.statistics().description == "Lock Bank.vault"
     assert bank.plain.cl_name == "Bank.plain@program.py:7"
-    assert second.vault.cl_describe() == "Lock Bank.vault#2"
+    assert second.vault.statistics().description == "Lock Bank.vault#2"
 
 
 def test_thread_internals_keep_real_primitives() -> None:
     with instrumented():
         t = threading.Thread(target=lambda: None)
-        assert type(t._started) is REAL.Event  # type: ignore[attr-defined]
+        assert type(t._started) is realtime.Event  # type: ignore[attr-defined]
         t.start()
         t.join()
 
@@ -94,8 +96,9 @@ def test_nobody_observing_means_no_events_but_the_same_behaviour() -> None:
         lock, rlock, q = threading.Lock(), threading.RLock(), queue.Queue()
         with lock, rlock, rlock:
             assert lock.locked() and rlock._is_owned()  # type: ignore[attr-defined]
-            assert lock.owner_ident == threading.get_ident()  # type: ignore[attr-defined]
-        assert lock.owner_ident is None and not lock.locked()  # type: ignore[attr-defined]
+            held = lock.statistics()  # type: ignore[attr-defined]
+            assert isinstance(held, LockStatistics) and held.locked and held.owner_ident == threading.get_ident()
+        assert lock.statistics().owner_ident is None and not lock.statistics().locked  # type: ignore[attr-defined]
         assert lock.acquire(False) and not lock.acquire(False)
         lock.release()
         with pytest.raises(RuntimeError, match="release unlocked lock"):

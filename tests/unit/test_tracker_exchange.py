@@ -14,7 +14,7 @@ import tracker
 from tests.unit.test_tracker_store import record_all
 from tests.unit.tracker_strategies import events
 from tracker.exchange import checksum, export_document
-from tracker.models import Event
+from tracker.models import Activity
 from usererror import UserError
 
 
@@ -28,7 +28,7 @@ def snapshot_view(profile: str) -> tuple[Any, ...]:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(log=events(max_size=25))
-def test_export_then_import_round_trips(log: list[Event], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_then_import_round_trips(log: list[Activity], monkeypatch: pytest.MonkeyPatch) -> None:
     with tempfile.TemporaryDirectory() as first, tempfile.TemporaryDirectory() as second:
         monkeypatch.setenv("LEARN_HOME", first)
         monkeypatch.setenv("LEARN_PROFILE", "mover")

@@ -9,10 +9,11 @@ from hypothesis import strategies as st
 
 from tests.unit.tracker_strategies import events
 from tracker.achievements import ACHIEVEMENTS, unlocked
-from tracker.daily import DIFFICULTY, TWISTS, daily_challenge
-from tracker.history import History
+from tracker.course import CHALLENGE_COUNT, DIFFICULTY, LESSON_COUNT
+from tracker.daily import TWISTS, daily_challenge
+from tracker.history import Tally
 from tracker.levels import LEVELS, level_for, next_level
-from tracker.models import Event, EventKind, QuizRecord
+from tracker.models import Activity, ActivityKind, QuizRecord
 from tracker.spaced import due_questions
 from tracker.streaks import best_streak, current_streak
 from tracker.xp import challenge_pass_xp
@@ -20,30 +21,30 @@ from tracker.xp import challenge_pass_xp
 T0 = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
 
 
-def attempt(challenge: int, passed: bool, *, at: datetime = T0, **extra: object) -> Event:
-    return Event(EventKind.ATTEMPT, at, at.date(), challenge=challenge, passed=passed, **extra)  # type: ignore[arg-type]
+def attempt(challenge: int, passed: bool, *, at: datetime = T0, **extra: object) -> Activity:
+    return Activity(ActivityKind.ATTEMPT, at, at.date(), challenge=challenge, passed=passed, **extra)  # type: ignore[arg-type]
 
 
-def hint(challenge: int, at: datetime = T0) -> Event:
-    return Event(EventKind.HINT, at, at.date(), challenge=challenge)
+def hint(challenge: int, at: datetime = T0) -> Activity:
+    return Activity(ActivityKind.HINT, at, at.date(), challenge=challenge)
 
 
 def test_first_pass_on_first_try_without_hints_earns_both_bonuses() -> None:
-    history = History()
+    history = Tally()
     step = history.apply(attempt(1, True, difficulty=2))
     assert step.first_pass and step.xp == round(200 * 1.5)
 
 
 def test_hints_and_failed_checks_reduce_the_first_pass_only() -> None:
-    history = History.replay([attempt(3, False, difficulty=3), hint(3), hint(3)])
+    history = Tally.replay([attempt(3, False, difficulty=3), hint(3), hint(3)])
     assert history.apply(attempt(3, True, difficulty=3)).xp == round(300 * 0.8)
     assert history.apply(attempt(3, True, difficulty=3)).xp == 0, "a second pass earns nothing"
     assert history.apply(hint(3)).xp == 0
 
 
 def test_a_revealed_solution_leaves_a_quarter_and_no_bonus() -> None:
-    reveal = Event(EventKind.REVEAL, T0, T0.date(), challenge=2)
-    history = History.replay([reveal])
+    reveal = Activity(ActivityKind.REVEAL, T0, T0.date(), challenge=2)
+    history = Tally.replay([reveal])
     assert history.apply(attempt(2, True, difficulty=4, performance_ratio=0.5)).xp == 100
     assert "class-race" not in history.mastered_classes
 
@@ -60,17 +61,17 @@ def test_hint_penalty_is_capped_and_xp_never_below_the_floor() -> None:
 
 
 def test_examples_quiz_and_practical_earn_once_each() -> None:
-    def ev(kind: EventKind, subject: str, passed: bool | None = None) -> Event:
-        return Event(kind, T0, T0.date(), subject=subject, passed=passed)
+    def ev(kind: ActivityKind, subject: str, passed: bool | None = None) -> Activity:
+        return Activity(kind, T0, T0.date(), subject=subject, passed=passed)
 
-    history = History()
-    assert history.apply(ev(EventKind.EXAMPLE, "3")).xp == 20
-    assert history.apply(ev(EventKind.EXAMPLE, "3")).xp == 0
-    assert history.apply(ev(EventKind.QUIZ, "q1", False)).xp == 0
-    assert history.apply(ev(EventKind.QUIZ, "q1", True)).xp == 10
-    assert history.apply(ev(EventKind.QUIZ, "q1", True)).xp == 0
-    assert history.apply(ev(EventKind.PRACTICAL, "redis:queue")).xp == 30
-    assert history.apply(ev(EventKind.PRACTICAL, "redis")).xp == 30
+    history = Tally()
+    assert history.apply(ev(ActivityKind.EXAMPLE, "3")).xp == 20
+    assert history.apply(ev(ActivityKind.EXAMPLE, "3")).xp == 0
+    assert history.apply(ev(ActivityKind.QUIZ, "q1", False)).xp == 0
+    assert history.apply(ev(ActivityKind.QUIZ, "q1", True)).xp == 10
+    assert history.apply(ev(ActivityKind.QUIZ, "q1", True)).xp == 0
+    assert history.apply(ev(ActivityKind.PRACTICAL, "redis:queue")).xp == 30
+    assert history.apply(ev(ActivityKind.PRACTICAL, "redis")).xp == 30
     assert history.practical_modules == {"redis"}
 
 
@@ -87,7 +88,7 @@ def test_daily_on_day_one_is_a_two_star_challenge() -> None:
     days = [date(2026, 1, 1) + timedelta(days=i) for i in range(60)]
     firsts = {daily_challenge(day).challenge for day in days}
     assert firsts == {n for n, stars in DIFFICULTY.items() if stars == 2}
-    assert all(History().daily(day) == daily_challenge(day) for day in days)
+    assert all(Tally().daily(day) == daily_challenge(day) for day in days)
 
 
 def test_daily_reaches_one_star_above_the_hardest_pass_and_prefers_new_ones() -> None:
@@ -104,28 +105,32 @@ def test_daily_is_fixed_by_the_passes_before_the_day() -> None:
                if daily_challenge(d).challenge != daily_challenge(d, {1, 2, 3, 6}).challenge)
     at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
     morning = daily_challenge(day)
-    history = History()
+    history = Tally()
     for number in (1, 2, 3, 6):
         history.apply(attempt(number, True, at=at, difficulty=2))
     assert history.daily(day) == morning, "passes during the day do not move today's daily"
     assert history.daily(day + timedelta(days=1)) == daily_challenge(day + timedelta(days=1), {1, 2, 3, 6})
 
 
-def test_daily_stars_match_the_challenge_specs() -> None:
+def test_the_trackers_course_facts_match_the_catalogue() -> None:
+    """Stars, challenge and lesson counts the tracker keeps equal the specs and lesson files."""
     from challenges import all_challenges
+    from examples import all_examples
 
     assert {c.number: c.catalogue.difficulty for c in all_challenges()} == DIFFICULTY
+    assert [c.number for c in all_challenges()] == list(range(1, CHALLENGE_COUNT + 1))
+    assert [e.number for e in all_examples()] == list(range(1, LESSON_COUNT + 1))
 
 
 def test_daily_bonus_once_per_day_when_the_twist_holds() -> None:
     day = date(2026, 5, 4)
     daily = daily_challenge(day)
     at = datetime(2026, 5, 4, 12, tzinfo=UTC)
-    history = History()
+    history = Tally()
     step = history.apply(attempt(daily.challenge, True, at=at))
     assert step.daily_bonus == daily.bonus_xp
     assert history.apply(attempt(daily.challenge, True, at=at)).daily_bonus == 0
-    other = History().apply(attempt(daily.challenge % 16 + 1, True, at=at))
+    other = Tally().apply(attempt(daily.challenge % 16 + 1, True, at=at))
     assert other.daily_bonus == 0
 
 
@@ -134,7 +139,7 @@ def test_daily_bonus_refused_when_the_twist_is_broken() -> None:
                if daily_challenge(d).twist == "no-hints")
     at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
     number = daily_challenge(day).challenge
-    history = History.replay([hint(number, at)])
+    history = Tally.replay([hint(number, at)])
     assert history.apply(attempt(number, True, at=at)).daily_bonus == 0
 
 
@@ -162,10 +167,10 @@ def test_leitner_schedule_brings_missed_questions_back_first() -> None:
 
 
 def test_quiz_boxes_rise_with_correct_answers_and_reset_on_a_miss() -> None:
-    def q(correct: bool) -> Event:
-        return Event(EventKind.QUIZ, T0, T0.date(), subject="q", passed=correct)
+    def q(correct: bool) -> Activity:
+        return Activity(ActivityKind.QUIZ, T0, T0.date(), subject="q", passed=correct)
 
-    history = History.replay([q(True), q(True), q(True)])
+    history = Tally.replay([q(True), q(True), q(True)])
     assert history.quiz["q"].box == 3
     history.apply(q(False))
     assert history.quiz["q"].box == 0 and history.quiz["q"].attempts == 4
@@ -190,8 +195,8 @@ def test_level_is_monotonic_in_xp(a: int, b: int) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(events(max_size=60))
-def test_xp_level_and_achievements_never_go_down_as_events_are_added(log: list[Event]) -> None:
-    history = History()
+def test_xp_level_and_achievements_never_go_down_as_events_are_added(log: list[Activity]) -> None:
+    history = Tally()
     seen: set[str] = set()
     previous_xp = 0
     for event in log:
@@ -200,33 +205,33 @@ def test_xp_level_and_achievements_never_go_down_as_events_are_added(log: list[E
         now_unlocked = unlocked(history)
         assert seen <= now_unlocked, f"an achievement was lost after {event.kind}"
         seen, previous_xp = now_unlocked, history.xp
-    assert History.replay(log).xp == history.xp
+    assert Tally.replay(log).xp == history.xp
 
 
 @settings(max_examples=100, deadline=None)
 @given(events(max_size=40), events(max_size=20))
-def test_prefix_xp_is_unaffected_by_what_comes_after(prefix: list[Event], suffix: list[Event]) -> None:
+def test_prefix_xp_is_unaffected_by_what_comes_after(prefix: list[Activity], suffix: list[Activity]) -> None:
     shifted = [
-        Event(**{**e.__dict__, "at": e.at + timedelta(days=30), "day": e.day + timedelta(days=30)})
+        Activity(**{**e.__dict__, "at": e.at + timedelta(days=30), "day": e.day + timedelta(days=30)})
         for e in suffix
     ]
-    assert History.replay(prefix + shifted).xp >= History.replay(prefix).xp
+    assert Tally.replay(prefix + shifted).xp >= Tally.replay(prefix).xp
 
 
 @settings(max_examples=100, deadline=None)
 @given(events(max_size=40), events(max_size=20))
-def test_a_checkpoint_resumes_the_fold_exactly(prefix: list[Event], suffix: list[Event]) -> None:
+def test_a_checkpoint_resumes_the_fold_exactly(prefix: list[Activity], suffix: list[Activity]) -> None:
     from tracker import checkpoint
 
     shifted = [
-        Event(**{**e.__dict__, "at": e.at + timedelta(days=3), "day": e.day + timedelta(days=3)})
+        Activity(**{**e.__dict__, "at": e.at + timedelta(days=3), "day": e.day + timedelta(days=3)})
         for e in suffix
     ]
-    resumed = checkpoint.loads(checkpoint.dumps(History.replay(prefix)))
-    assert resumed == History.replay(prefix)
+    resumed = checkpoint.loads(checkpoint.dumps(Tally.replay(prefix)))
+    assert resumed == Tally.replay(prefix)
     assert resumed is not None
     steps = [resumed.apply(e) for e in shifted]
-    full = History.replay(prefix)
+    full = Tally.replay(prefix)
     assert steps == [full.apply(e) for e in shifted] and resumed == full
 
 
@@ -234,8 +239,8 @@ def test_a_checkpoint_from_other_rules_or_garbage_is_ignored() -> None:
     from tracker import checkpoint
 
     current = f'"rules":{checkpoint.RULES_VERSION}'
-    text = checkpoint.dumps(History.replay([attempt(1, True)]))
-    assert current in text and checkpoint.loads(text) == History.replay([attempt(1, True)])
+    text = checkpoint.dumps(Tally.replay([attempt(1, True)]))
+    assert current in text and checkpoint.loads(text) == Tally.replay([attempt(1, True)])
     assert checkpoint.loads(text.replace(current, '"rules":0')) is None
     assert checkpoint.loads("{not json") is None and checkpoint.loads("{" + current + "}") is None
 

@@ -19,8 +19,8 @@ from tracker._db import SqliteDatabase, sqlite_path
 from tracker._schema import CURRENT_VERSION, migrate, schema_version
 from tracker._service import session
 from tracker.daily import daily_challenge
-from tracker.history import History
-from tracker.models import Event, EventKind
+from tracker.history import Tally
+from tracker.models import Activity, ActivityKind
 from usererror import UserError
 
 
@@ -150,22 +150,22 @@ def test_default_profile_comes_from_the_os_user(monkeypatch: pytest.MonkeyPatch)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(log=events(max_size=30))
 def test_stored_ledger_equals_xp_recomputed_from_the_attempts(
-    log: list[Event], monkeypatch: pytest.MonkeyPatch
+    log: list[Activity], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with tempfile.TemporaryDirectory() as home:
         monkeypatch.setenv("LEARN_HOME", home)
         monkeypatch.setenv("LEARN_PROFILE", "prop")
         record_all(log, monkeypatch)
         ledger, replayed = tracker.verify_ledger()
-        assert ledger == replayed == History.replay(log).xp
+        assert ledger == replayed == Tally.replay(log).xp
         assert tracker.progress_snapshot().xp == ledger
 
 
-def record_all(log: list[Event], monkeypatch: pytest.MonkeyPatch) -> None:
+def record_all(log: list[Activity], monkeypatch: pytest.MonkeyPatch) -> None:
     """Feed events through the public API at their own times."""
     for event in log:
         monkeypatch.setattr(_env, "now", lambda e=event: e.at)
-        if event.kind is EventKind.ATTEMPT:
+        if event.kind is ActivityKind.ATTEMPT:
             assert event.challenge is not None and event.passed is not None
             tracker.record_attempt(
                 challenge=event.challenge, passed=event.passed, finding_kinds=list(event.finding_kinds),
@@ -173,13 +173,13 @@ def record_all(log: list[Event], monkeypatch: pytest.MonkeyPatch) -> None:
                 seed=event.seed, performance_ratio=event.performance_ratio,
                 difficulty=event.difficulty, bug_class=event.bug_class,
             )
-        elif event.kind is EventKind.HINT:
+        elif event.kind is ActivityKind.HINT:
             tracker.record_hint(event.challenge or 1)
-        elif event.kind is EventKind.REVEAL:
+        elif event.kind is ActivityKind.REVEAL:
             tracker.record_solution_reveal(event.challenge or 1)
-        elif event.kind is EventKind.EXAMPLE:
+        elif event.kind is ActivityKind.EXAMPLE:
             tracker.record_example_run(int(event.subject))
-        elif event.kind is EventKind.QUIZ:
+        elif event.kind is ActivityKind.QUIZ:
             tracker.record_quiz_answer(event.subject, bool(event.passed))
         else:
             module, _, pattern = event.subject.partition(":")

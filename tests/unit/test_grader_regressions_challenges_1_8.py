@@ -6,7 +6,7 @@ import types
 from pathlib import Path
 
 from evaluator.checks.memory import run_memory_check
-from evaluator.detectors.held_locks import find_locks_held_during_sleep
+from evaluator.detectors.held_locks import find_locks_held_during_io
 from evaluator.events import Event, EventKind, EventLog, event_log
 from evaluator.spec import CheckContext, MemoryCheck
 
@@ -50,7 +50,7 @@ def test_one_lock_held_across_sleeps_by_many_threads_is_one_finding() -> None:
             _ev(seq + 5, t + 12, EventKind.LOCK_ACQUIRE, waiter, "crawler.lock"),
             _ev(seq + 6, t + 13, EventKind.LOCK_RELEASE, waiter, "crawler.lock"),
         ]
-    [finding] = find_locks_held_during_sleep(stream)
+    [finding] = find_locks_held_during_io(stream)
     assert sorted(finding.data["holders"]) == ["w1", "w2", "w3"]
     assert finding.data["wait_ns"] == 3 * 8_000_000
     assert "and 2 other thread(s)" in finding.title
