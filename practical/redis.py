@@ -28,7 +28,7 @@ ALSO_NEEDS = ("postgres",)
 PATTERNS = {
     "cache-aside": "read through the cache, fill it from PostgreSQL on a miss",
     "write-through": "write PostgreSQL then the cache; readers stay consistent",
-    "fenced-lock": "SET NX PX lock plus a fencing token that rejects a paused holder's write",
+    "fenced-lock": "a lock holder whose lease expired overwrites a newer holder, unless a fencing token stops it",
     "rate-limit": "fixed-window limiter with INCR+EXPIRE in one transaction under a burst",
 }
 
@@ -113,7 +113,8 @@ async def pattern_cache_aside(out: Narrator, rows: int = 50, reads: int = 1000) 
                       ("close the Redis client", r.aclose), ("drop the table", lambda: _drop(table), "postgres"))
     out.fact("correct", values == [(i % rows + 1) * 10 for i in range(reads)], "every read correct")
     out.fact("hits", hits)
-    out.fact("misses", misses, "misses (first reads of each key, plus concurrent first reads)")
+    out.fact("misses", misses, f"misses ({rows} first reads of a key, plus concurrent first reads)")
+    out.fact("stampede_misses", misses - rows, "extra misses: readers that missed while another was filling the key")
     out.latencies("hit", hit_times)
     out.latencies("miss", miss_times)
     out.lesson("concurrent first reads of one key all miss (a small stampede): locks or request coalescing fix it")
@@ -146,52 +147,96 @@ async def pattern_write_through(out: Narrator, updates: int = 100) -> None:
 
 
 async def pattern_fenced_lock(out: Narrator, workers: int = 20) -> None:
-    import uuid
-
     r = client()
-    lock, fence, counter, store = (unique_name(n) for n in ("lock", "fence", "counter", "store"))
-    release, fenced_write = r.register_script(_RELEASE), r.register_script(_FENCED_WRITE)
+    lock, fence, counter, unlocked, plain, store = (
+        unique_name(n) for n in ("lock", "fence", "counter", "unlocked", "plain", "store"))
+    release = r.register_script(_RELEASE)
 
     async def acquire(ttl_ms: int) -> tuple[str, int]:
+        import uuid
+
         owner = uuid.uuid4().hex
         while not await r.set(lock, owner, nx=True, px=ttl_ms):  # noqa: ASYNC110 (polls a remote lock)
             await asyncio.sleep(0.005)
         return owner, int(await r.incr(fence))
 
     try:
+        out.step(f"{workers} workers increment a counter with GET then SET, no lock; all GET before any SET "
+                 "(a barrier makes the overlap certain)")
+        everyone_read = asyncio.Barrier(workers)
+
+        async def increment_unlocked() -> None:
+            value = int(await r.get(unlocked) or 0)
+            await everyone_read.wait()
+            await r.set(unlocked, value + 1)
+
+        await asyncio.gather(*(increment_unlocked() for _ in range(workers)))
+        out.fact("counter_unlocked", int(await r.get(unlocked)), f"counter without the lock (expected {workers})")
+
         out.step(f"{workers} workers increment a counter with GET then SET, under the lock")
 
         async def increment() -> None:
             owner, _ = await acquire(ttl_ms=5000)
             try:
                 value = int(await r.get(counter) or 0)
-                await asyncio.sleep(0)  # the gap where an unlocked read-modify-write loses updates
+                await asyncio.sleep(0)  # the same gap as above, now inside the critical section
                 await r.set(counter, value + 1)
             finally:
                 await release(keys=[lock], args=[owner])
 
         await asyncio.gather(*(increment() for _ in range(workers)))
-        out.fact("counter", int(await r.get(counter)), f"counter (expected {workers})")
+        out.fact("counter", int(await r.get(counter)), f"counter under the lock (expected {workers})")
 
-        out.step("A takes a 100 ms lock, then pauses; the lock expires and B takes it")
-        _a_owner, a_token = await acquire(ttl_ms=100)
-        b_done = asyncio.Event()
+        out.step("no fencing: A takes a 100 ms lock, then pauses; the lock expires, B takes it and writes")
+        unfenced = await _expired_holder_writes(r, lock, acquire, release, plain, fenced=False)
+        out.fact("a_still_owner", unfenced["a_owns_lock"], "A still owns the lock when it resumes")
+        out.fact("unfenced_final", unfenced["final"], "stored value after A's late write")
+        out.fact("unfenced_lost_b", unfenced["final"] != "written by B", "B's newer write overwritten by A")
 
-        async def worker_b() -> None:
-            _, token = await acquire(ttl_ms=5000)  # succeeds once A's lock expires
-            await fenced_write(keys=[store], args=[token, "written by B"])
-            b_done.set()
-
-        b_task = asyncio.create_task(worker_b())
-        await b_done.wait()  # A's "GC pause" lasts until B has written
-        accepted = await fenced_write(keys=[store], args=[a_token, "written by A (stale)"])
-        await b_task
-        out.fact("stale_write_rejected", accepted == 0, f"A's write with old token {a_token} rejected")
-        out.fact("final_value", await r.hget(store, "value"), "stored value")
+        out.step("with a fencing token: the same pause; the storage checks the token of every write")
+        fenced = await _expired_holder_writes(r, lock, acquire, release, store, fenced=True)
+        out.fact("stale_write_rejected", fenced["a_accepted"] == 0,
+                 f"A's write with old token {fenced['a_token']} rejected (B holds {fenced['b_token']})")
+        out.fact("final_value", fenced["final"], "stored value")
     finally:
-        await cleanup(out, ("delete the keys", lambda: r.delete(lock, fence, counter, store), "redis"),
+        await cleanup(out, ("delete the keys", lambda: r.delete(lock, fence, counter, unlocked, plain, store), "redis"),
                       ("close the Redis client", r.aclose))
-    out.lesson("a TTL lock alone is not safe against pauses; the storage must check a fencing token")
+    out.lesson("a TTL lock alone is not safe against pauses: A woke up believing it held the lock and overwrote B; "
+               "the storage must check a fencing token")
+
+
+async def _expired_holder_writes(r: Any, lock: str, acquire: Any, release: Any, key: str,
+                                 fenced: bool) -> dict[str, Any]:
+    """A's lease expires during its pause, B takes the lock and writes, then A writes: what is stored?"""
+    fenced_write = r.register_script(_FENCED_WRITE)
+    a_owner, a_token = await acquire(ttl_ms=100)
+    b_wrote, a_wrote = asyncio.Event(), asyncio.Event()
+    b_token = 0
+
+    async def write(token: int, value: str) -> int:
+        if fenced:
+            return int(await fenced_write(keys=[key], args=[token, value]))
+        await r.hset(key, mapping={"token": token, "value": value})  # trusts that the caller holds the lock
+        return 1
+
+    async def worker_b() -> None:
+        nonlocal b_token
+        owner, b_token = await acquire(ttl_ms=5000)  # succeeds once A's lease has expired
+        try:
+            await write(b_token, "written by B")
+            b_wrote.set()
+            await a_wrote.wait()  # B still holds the lock while A resumes
+        finally:
+            await release(keys=[lock], args=[owner])
+
+    b_task = asyncio.create_task(worker_b())
+    await b_wrote.wait()  # A's "GC pause" lasts until B has written
+    a_owns = await r.get(lock) == a_owner
+    a_accepted = await write(a_token, "written by A (stale)")
+    a_wrote.set()
+    await b_task
+    return {"a_owns_lock": a_owns, "a_accepted": a_accepted, "a_token": a_token, "b_token": b_token,
+            "final": await r.hget(key, "value")}
 
 
 async def pattern_rate_limit(out: Narrator, limit: int = 10, burst: int = 100) -> None:

@@ -30,11 +30,14 @@ def test_pool_beats_new_connections_and_exhaustion_fails_fast() -> None:
     assert facts["pooled_qps"] > 0 and facts["unpooled_qps"] > 0
 
 
-def test_serializable_retry_keeps_the_invariant() -> None:
+def test_read_committed_shows_write_skew_and_serializable_retries_keep_the_invariant() -> None:
     _needs("postgres")
     facts = _run("postgres", "serializable-retry")
-    assert facts["serialization_failures"] >= 1
-    assert facts["doctors_on_call"] == 1
+    assert (facts["read_committed_broken"], facts["read_committed_failures"]) == (5, 0)
+    assert facts["read_committed_attempts"] == 10
+    assert facts["serializable_broken"] == 0
+    assert facts["serializable_failures"] >= 5  # one per round at least, each retried to success
+    assert facts["serializable_attempts"] == 10 + facts["serializable_failures"]
 
 
 def test_outbox_relays_every_event_once() -> None:
@@ -58,10 +61,13 @@ def test_write_through_never_stale() -> None:
     assert facts["stale_reads"] == 0 and facts["cache_matches_db"] is True
 
 
-def test_fenced_lock_rejects_the_paused_holder() -> None:
+def test_unfenced_paused_holder_overwrites_and_the_fence_rejects_it() -> None:
     _needs("redis")
     facts = _run("redis", "fenced-lock")
+    assert facts["counter_unlocked"] == 1  # every worker read 0 before anyone wrote
     assert facts["counter"] == 20
+    assert facts["a_still_owner"] is False
+    assert facts["unfenced_final"] == "written by A (stale)" and facts["unfenced_lost_b"] is True
     assert facts["stale_write_rejected"] is True
     assert facts["final_value"] == "written by B"
 
