@@ -158,7 +158,7 @@ async def _on_call_round(table: str, level: Any) -> tuple[int, int, int]:
                     await conn.set_isolation_level(level)
                     async with conn.transaction():
                         cur = await conn.execute(f"SELECT count(*) FROM {table} WHERE on_call")
-                        (on_call,) = await cur.fetchone()  # type: ignore[misc]
+                        (on_call,) = await cur.fetchone()
                         if attempt == 1:
                             await both_read.wait()  # both read before either writes: the race
                         if on_call >= 2:
@@ -172,7 +172,7 @@ async def _on_call_round(table: str, level: Any) -> tuple[int, int, int]:
     attempts = await asyncio.gather(go_off_call("alice"), go_off_call("bob"))
     async with await connect() as conn:
         cur = await conn.execute(f"SELECT count(*) FROM {table} WHERE on_call")
-        (still_on_call,) = await cur.fetchone()  # type: ignore[misc]
+        (still_on_call,) = await cur.fetchone()
     return int(still_on_call), failures, sum(attempts)
 
 

@@ -21,6 +21,7 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from functools import partial
+from itertools import pairwise
 from typing import Any
 
 from practical._faults import Step, cleanup, quiet_loggers
@@ -383,7 +384,7 @@ async def pattern_dead_letter(out: Narrator, max_attempts: int = 3) -> None:
     for body in ("ok", "flaky", "poison"):
         out.fact(f"outcome_{body}", outcomes[body], body)
     out.fact("parked_message", parked.body.decode() if parked else "", "in the parking queue")
-    gaps = [later - earlier for times in seen_at.values() for earlier, later in zip(times, times[1:])]
+    gaps = [later - earlier for times in seen_at.values() for earlier, later in pairwise(times)]
     out.fact("min_retry_delay_ms", min(gaps) * 1000, "shortest gap between two attempts (ms; the TTL is 50)")
     out.lesson("reject → DLX → TTL queue → back again: delayed retries with no timer in the consumer")
 
