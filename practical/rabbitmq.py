@@ -74,7 +74,7 @@ def _teardown(consumers: list[Consumer], queues: list[Any], exchanges: Sequence[
 
 
 async def _fast_and_slow(connection: Any, out: Narrator, prefetch: int, messages: int,
-                         slow_work: float) -> tuple[Counter[str], float]:
+                         slow_work: float, story: str) -> tuple[Counter[str], float]:
     """A fast and a slow consumer share ``messages`` tasks; (tasks each handled, seconds to drain)."""
     import aio_pika
 
@@ -101,6 +101,7 @@ async def _fast_and_slow(connection: Any, out: Narrator, prefetch: int, messages
                         done.set()
 
             consumers.append((worker_queue, await worker_queue.consume(on_message)))
+        out.step(story)  # both consumers are listening now
         start = time.perf_counter()
         for i in range(messages):
             await publisher.default_exchange.publish(
@@ -116,9 +117,9 @@ async def pattern_work_queue(out: Narrator, messages: int = 30, slow_work: float
     async with await connect() as connection:
         results = {}
         for prefetch, label in ((0, "unlimited"), (1, "1")):
-            out.step(f"a fast and a slow consumer ({slow_work * 1000:.0f} ms a task), prefetch {label}, "
+            story = (f"a fast and a slow consumer ({slow_work * 1000:.0f} ms a task), prefetch {label}, "
                      f"share {messages} tasks")
-            handled, seconds = await _fast_and_slow(connection, out, prefetch, messages, slow_work)
+            handled, seconds = await _fast_and_slow(connection, out, prefetch, messages, slow_work, story)
             results[prefetch] = handled
             key = "unlimited" if prefetch == 0 else "prefetch1"
             out.fact(f"slow_{key}", handled["slow"], "tasks the slow consumer took")
