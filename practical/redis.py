@@ -27,9 +27,9 @@ SERVICE = "redis"
 ALSO_NEEDS = ("postgres",)
 PATTERNS = {
     "cache-aside": "read through the cache, fill it from PostgreSQL on a miss",
-    "write-through": "write PostgreSQL then the cache; readers stay consistent",
+    "write-through": "stale reads when only PostgreSQL is updated vs writing PostgreSQL then the cache",
     "fenced-lock": "a lock holder whose lease expired overwrites a newer holder, unless a fencing token stops it",
-    "rate-limit": "fixed-window limiter with INCR+EXPIRE in one transaction under a burst",
+    "rate-limit": "a GET-then-SET limiter under a burst vs INCR+EXPIRE in one transaction",
 }
 
 # Compare-and-delete: release the lock only if we still own it.
@@ -125,10 +125,18 @@ async def pattern_write_through(out: Narrator, updates: int = 100) -> None:
 
     table, key = await _products_table(1), unique_name("price")
     r = client()
-    stale_reads = 0
+    stale_reads = stale_aside = 0
     try:
         async with await connect() as conn:
-            out.step(f"{updates} price updates; after each, a reader reads the cache")
+            out.step(f"without write-through: {updates} price updates go to PostgreSQL only, the cached price "
+                     "(60 s TTL) stays; after each, a reader reads the cache")
+            await r.set(key, 10, ex=60)  # cached by an earlier read (the table's price is 10)
+            for new_price in range(11, updates + 11):
+                await conn.execute(f"UPDATE {table} SET price = %s WHERE id = 1", (new_price,))
+                if int(await r.get(key)) != new_price:
+                    stale_aside += 1
+            out.fact("stale_reads_without", stale_aside, f"stale reads of {updates}")
+            out.step(f"write-through: {updates} price updates; after each, a reader reads the cache")
             start = time.perf_counter()
             for new_price in range(1, updates + 1):
                 await conn.execute(f"UPDATE {table} SET price = %s WHERE id = 1", (new_price,))
@@ -138,12 +146,13 @@ async def pattern_write_through(out: Narrator, updates: int = 100) -> None:
             out.rate("writes_per_s", updates, time.perf_counter() - start, "writes")
             cur = await conn.execute(f"SELECT price FROM {table} WHERE id = 1")
             (db_price,) = await cur.fetchone()
-        out.fact("stale_reads", stale_reads)
+        out.fact("stale_reads", stale_reads, f"stale reads of {updates}")
         out.fact("cache_matches_db", int(await r.get(key)) == db_price, "cache equals database")
     finally:
         await cleanup(out, ("delete the key", lambda: r.delete(key), "redis"), ("close the Redis client", r.aclose),
                       ("drop the table", lambda: _drop(table), "postgres"))
-    out.lesson("write-through trades write latency for reads that are never stale; if the cache write fails, delete the key")
+    out.lesson("a cache nobody updates serves the old price until its TTL ends; write-through pays a second write to "
+               "keep it current (if the cache write fails, delete the key)")
 
 
 async def pattern_fenced_lock(out: Narrator, workers: int = 20) -> None:
@@ -243,18 +252,35 @@ async def pattern_rate_limit(out: Narrator, limit: int = 10, burst: int = 100) -
     r = client()
     key = unique_name("ratelimit")
 
+    racy_key = unique_name("ratelimit")
+    everyone_read = asyncio.Barrier(burst)
+
+    async def allowed_racy() -> bool:
+        count = int(await r.get(racy_key) or 0)
+        await everyone_read.wait()  # all requests read the count before any writes it back
+        if count >= limit:
+            return False
+        await r.set(racy_key, count + 1, ex=60)
+        return True
+
     async def allowed() -> bool:
         async with r.pipeline(transaction=True) as pipe:
             count, _ = await pipe.incr(key).expire(key, 60, nx=True).execute()
         return int(count) <= limit
 
     try:
-        out.step(f"{burst} concurrent requests against a limit of {limit} per 60 s window")
+        out.step(f"GET the count, compare, SET count + 1: {burst} concurrent requests against a limit of {limit}, "
+                 "all reading before any writes (a barrier makes the overlap certain)")
+        racy = await asyncio.gather(*(allowed_racy() for _ in range(burst)))
+        out.fact("admitted_racy", racy.count(True), f"admitted by GET-then-SET (limit {limit})")
+        out.step(f"INCR + EXPIRE in one MULTI: {burst} concurrent requests against a limit of {limit} per 60 s window")
         start = time.perf_counter()
         verdicts = await asyncio.gather(*(allowed() for _ in range(burst)))
         out.rate("decisions_per_s", burst, time.perf_counter() - start, "decisions")
     finally:
-        await cleanup(out, ("delete the key", lambda: r.delete(key), "redis"), ("close the Redis client", r.aclose))
-    out.fact("admitted", verdicts.count(True), f"admitted (limit {limit})")
+        await cleanup(out, ("delete the keys", lambda: r.delete(key, racy_key), "redis"),
+                      ("close the Redis client", r.aclose))
+    out.fact("admitted", verdicts.count(True), f"admitted by INCR (limit {limit})")
     out.fact("rejected", verdicts.count(False))
-    out.lesson("INCR is atomic, so exactly the limit gets through however the requests interleave")
+    out.lesson("a read-then-write limiter lets every racing request through; INCR counts on the server, atomically, "
+               "so exactly the limit gets through however the requests interleave")

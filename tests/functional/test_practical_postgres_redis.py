@@ -58,6 +58,7 @@ def test_cache_aside_reads_are_correct() -> None:
 def test_write_through_never_stale() -> None:
     _needs("redis", "postgres")
     facts = _run("redis", "write-through")
+    assert facts["stale_reads_without"] == 100  # the cache kept the price from before every update
     assert facts["stale_reads"] == 0 and facts["cache_matches_db"] is True
 
 
@@ -75,4 +76,5 @@ def test_unfenced_paused_holder_overwrites_and_the_fence_rejects_it() -> None:
 def test_rate_limit_admits_exactly_the_limit() -> None:
     _needs("redis")
     facts = _run("redis", "rate-limit")
+    assert facts["admitted_racy"] == 100  # every request read a count below the limit
     assert (facts["admitted"], facts["rejected"]) == (10, 90)
