@@ -195,33 +195,50 @@ async def pattern_outbox(out: Narrator, orders: int = 200, relays: int = 3) -> N
         await _run_bounded(orders, 10, _numbered(place))
         out.rate("orders_per_s", orders, time.perf_counter() - start, "orders")
 
-        delivered: list[str] = []
-
-        async def relay() -> None:
-            async with await connect(autocommit=False) as conn:
-                while True:
-                    async with conn.transaction():
-                        cur = await conn.execute(
-                            f"SELECT id, payload FROM {outbox} WHERE sent_at IS NULL "
-                            "ORDER BY id LIMIT 10 FOR UPDATE SKIP LOCKED"
-                        )
-                        batch = await cur.fetchall()
-                        if not batch:
-                            return
-                        delivered.extend(payload for _, payload in batch)  # "publish"
-                        await conn.execute(
-                            f"UPDATE {outbox} SET sent_at = now() WHERE id = ANY(%s)", ([i for i, _ in batch],)
-                        )
+        out.step(f"without row locks: {relays} relays SELECT unsent events, publish them, mark them sent — the "
+                 "first batch read by all before any marks it (a barrier makes the overlap certain)")
+        naive = await _relay_outbox(outbox, relays, locked=False)
+        out.fact("duplicates_without_locks", len(naive) - len(set(naive)), f"extra copies published (of {orders} events)")
+        async with await connect() as conn:
+            await conn.execute(f"UPDATE {outbox} SET sent_at = NULL")  # the same outbox again, all unsent
 
         out.step(f"{relays} relays drain the outbox concurrently, skipping rows another relay locked")
         start = time.perf_counter()
-        await asyncio.gather(*(relay() for _ in range(relays)))
+        delivered = await _relay_outbox(outbox, relays, locked=True)
         out.rate("relayed_per_s", len(delivered), time.perf_counter() - start, "events")
     finally:
         await cleanup(out, ("drop the tables", lambda: _drop(table, outbox), "postgres"))
     out.fact("events_relayed", len(delivered))
     out.fact("duplicates", len(delivered) - len(set(delivered)))
-    out.lesson("the order and its event commit together; SKIP LOCKED lets relays share the outbox safely")
+    out.lesson("the order and its event commit together; relays that only read publish the same events twice, "
+               "FOR UPDATE SKIP LOCKED gives each row to one relay")
+
+
+async def _relay_outbox(outbox: str, relays: int, locked: bool) -> list[str]:
+    """``relays`` workers drain ``outbox`` in batches of 10; returns every payload they published."""
+    delivered: list[str] = []
+    first_batch = asyncio.Barrier(relays)
+    lock = " FOR UPDATE SKIP LOCKED" if locked else ""
+
+    async def relay() -> None:
+        first = True
+        async with await connect(autocommit=False) as conn:
+            while True:
+                async with conn.transaction():
+                    cur = await conn.execute(
+                        f"SELECT id, payload FROM {outbox} WHERE sent_at IS NULL ORDER BY id LIMIT 10{lock}")
+                    batch = await cur.fetchall()
+                    if first and not locked:
+                        first = False
+                        await first_batch.wait()  # everyone holds the same batch before anyone marks it
+                    if not batch:
+                        return
+                    delivered.extend(payload for _, payload in batch)  # "publish"
+                    await conn.execute(
+                        f"UPDATE {outbox} SET sent_at = now() WHERE id = ANY(%s)", ([i for i, _ in batch],))
+
+    await asyncio.gather(*(relay() for _ in range(relays)))
+    return delivered
 
 
 async def _drop(*tables: str) -> None:
