@@ -413,7 +413,8 @@ async def pattern_priority(out: Narrator, messages: int = 60) -> None:
     third = messages // 3
     out.fact("first_third_priority", ",".join(sorted(set(map(str, order[:third])))), "priorities in first third")
     out.fact("sorted_by_priority", order == sorted(order, reverse=True), "delivered highest priority first")
-    out.lesson("priority reorders only what is waiting: an idle consumer sees messages as they come")
+    out.lesson(f"priority reorders the messages waiting in the queue (here all {messages} were queued before the "
+               "consumer started): it cannot reorder what a consumer already took")
 
 
 async def pattern_confirms(out: Narrator, messages: int = 2000) -> None:
