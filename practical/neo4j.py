@@ -210,5 +210,6 @@ async def pattern_managed_tx(out: Narrator, increments: int = 50) -> None:
     out.fact("final", records[0]["n"], f"final count (expected {increments})")
     out.fact("attempts", calls, "transaction function calls (retries included)")
     out.lesson("SET n = n + 1 runs inside the database, so no increment is lost; where two writes conflict "
-               "(Neo4j: a lock wait or deadlock; ArcadeDB: an optimistic MVCC conflict at commit) the driver "
-               "re-runs the whole function — the attempts above count those re-runs")
+               "(Neo4j: a lock wait or deadlock; ArcadeDB: an optimistic MVCC conflict at commit, which its Bolt "
+               "plugin reports with Neo4j's DeadlockDetected code — `--verbose` shows the driver's retry lines) the "
+               "driver re-runs the whole function — the attempts above count those re-runs")
