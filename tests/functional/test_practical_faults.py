@@ -187,6 +187,28 @@ def test_rabbitmq_gone_mid_run_names_rabbitmq(monkeypatch: pytest.MonkeyPatch) -
         proxy.cut()
 
 
+def test_postgres_gone_mid_redis_run_still_deletes_the_redis_keys(monkeypatch: pytest.MonkeyPatch,
+                                                                 created: list[str]) -> None:
+    _needs("postgres", "redis")
+    import redis
+
+    host, port = get_service("postgres").host_ports()[0]
+    real = get_service("postgres").url
+    proxy = Proxy((host, port))
+    monkeypatch.setenv("POSTGRES_URL", real.replace(f"{host}:{port}", f"127.0.0.1:{proxy.port}"))
+    try:
+        # by the write-through step the cached price is in Redis and the table in PostgreSQL
+        _expect_lost("redis", "write-through", FaultAt("price updates; after each", proxy.cut), "postgres")
+    finally:
+        proxy.cut()
+        monkeypatch.setenv("POSTGRES_URL", real)
+        _tables_left(created)  # the cut-off run could not drop its table; the server lives on
+    keys = [name for name in created if name.startswith("price_")]
+    assert keys, "the pattern made no cache key"
+    with redis.Redis.from_url(get_service("redis").url) as r:
+        assert r.exists(*keys) == 0
+
+
 def test_rabbitmq_gone_with_live_consumers_names_rabbitmq(monkeypatch: pytest.MonkeyPatch) -> None:
     _needs("rabbitmq")
     host, port = get_service("rabbitmq").host_ports()[0]
