@@ -405,6 +405,7 @@ def practical_list() -> None:
 def practical_run(
     name: Annotated[str, typer.Argument(help="Module name (see `learn practical list`).")],
     pattern: Annotated[str | None, typer.Option("--pattern", "-p", help="Run one pattern only.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print the drivers' own log lines.")] = False,
 ) -> None:
     """Run a practical module against its real server: `learn practical run rabbitmq`."""
     from extras import require
@@ -413,7 +414,7 @@ def practical_run(
 
     get_module(name)
     require("practical", f"`learn practical run {name}`")
-    run_practical_module(name, pattern)
+    run_practical_module(name, pattern, verbose=verbose)
 
 
 @services_app.command("status")

@@ -22,10 +22,11 @@ def run_lesson(number: int, variant: str | None = None) -> None:
     record.example_run(number)
 
 
-def run_practical_module(name: str, pattern: str | None = None) -> dict[str, Facts]:
-    """Run practical module ``name`` (every pattern, or just ``pattern``) against its real service."""
+def run_practical_module(name: str, pattern: str | None = None, verbose: bool = False) -> dict[str, Facts]:
+    """Run practical module ``name`` (every pattern, or just ``pattern``) against its real service;
+    ``verbose`` lets the drivers' own loggers print."""
     from practical import run_practical
 
-    results = run_practical(name, pattern)
+    results = run_practical(name, pattern, verbose=verbose)
     record.practical_run(name, pattern)
     return results

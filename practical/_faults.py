@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from practical._narrate import Narrator
     from practical.services import Reachability, Service
 
-__all__ = ["ServiceLost", "cleanup", "explain_failure", "quiet_loggers", "watched"]
+__all__ = ["ServiceLost", "cleanup", "explain_failure", "quiet_loggers", "set_verbose", "watched"]
 
 PROBE_EVERY = 0.5
 """Seconds between the watchdog's probes."""
@@ -53,14 +53,30 @@ class ServiceLost(UserError):
     """A service stopped answering (or dropped the connection) while a pattern ran."""
 
 
+_QUIETED: set[str] = set()
+"""The driver loggers the modules silenced (``--verbose`` lets them speak)."""
+_VERBOSE = False
+
+
 def quiet_loggers(*names: str) -> None:
     """Silence these driver loggers, so their retries do not bury the narration.
 
     Drivers log a lost connection at ERROR, once per retry (aiokafka: several a second); the
-    pattern's own error, or :class:`ServiceLost`, reports it once instead.
+    pattern's own error, or :class:`ServiceLost`, reports it once instead. Under
+    :func:`set_verbose` they log from INFO up, to stderr.
     """
+    _QUIETED.update(names)
     for name in names:
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+        logging.getLogger(name).setLevel(logging.INFO if _VERBOSE else logging.CRITICAL)
+
+
+def set_verbose(on: bool) -> None:
+    """Let the driver loggers speak (``learn practical run --verbose``), or quiet them again."""
+    global _VERBOSE
+    _VERBOSE = on
+    if on and not logging.getLogger().handlers:
+        logging.basicConfig(format="%(name)s %(levelname)s: %(message)s")  # to stderr, beside the narration
+    quiet_loggers(*_QUIETED)
 
 
 _LOST: set[str] = set()

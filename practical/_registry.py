@@ -112,13 +112,19 @@ def run_pattern(module: PracticalModule, pattern: str, out: Narrator) -> Facts:
     return dict(out.facts)
 
 
-def run_practical(name: str, pattern: str | None = None, out: Narrator | None = None) -> dict[str, Facts]:
+def run_practical(name: str, pattern: str | None = None, out: Narrator | None = None,
+                  verbose: bool = False) -> dict[str, Facts]:
     """Run every pattern of module ``name`` (or just ``pattern``) against its real service.
+
+    ``verbose`` lets the drivers' own loggers print (quiet otherwise, so they never bury the narration).
 
     Raises:
         UserError: unknown module or pattern, or the service is unreachable (exit 2).
     """
+    from practical._faults import set_verbose
     from practical.services import require
+
+    set_verbose(verbose)
 
     module = get_module(name)
     if pattern is not None and pattern not in module.patterns:

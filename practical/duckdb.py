@@ -14,7 +14,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from practical._narrate import Narrator
+from practical._narrate import Narrator, unique_name
 
 TITLE = "DuckDB: parallel analytics, concurrent readers, vs pure Python"
 SERVICE = "duckdb"
@@ -24,52 +24,85 @@ PATTERNS = {
     "vs-python": "the same aggregation in DuckDB and in a pure-Python loop",
 }
 
-_AGGREGATE = (
-    "SELECT kind, count(*) AS n, round(avg(amount), 6) AS mean, max(amount) AS top "
-    "FROM events GROUP BY kind ORDER BY kind"
-)
+def _aggregate(table: str) -> str:
+    return (f"SELECT kind, count(*) AS n, round(avg(amount), 6) AS mean, max(amount) AS top "
+            f"FROM {table} GROUP BY kind ORDER BY kind")
 
 
-def events_database(rows: int) -> Any:
-    """A DuckDB connection holding ``rows`` deterministic events (kind, user, amount)."""
+def events_database(rows: int) -> tuple[Any, str]:
+    """A DuckDB connection and the name of a new table of ``rows`` deterministic events.
+
+    With ``DUCKDB_PATH`` set the table goes into the learner's own file: it gets a name of its own
+    (never an existing table's, which is refused) and :func:`drop_events` removes only it.
+    """
     import duckdb
 
-    connection = duckdb.connect(os.environ.get("DUCKDB_PATH") or ":memory:")
-    connection.execute("DROP TABLE IF EXISTS events")
+    from usererror import UserError
+
+    path = os.environ.get("DUCKDB_PATH") or ":memory:"
+    connection = duckdb.connect(path)
+    table = unique_name("lab_events")
+    exists = connection.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()
+    if exists and exists[0]:
+        connection.close()
+        raise UserError(f"{path} already has a table named {table}: the DuckDB module never overwrites a table "
+                        "it did not create; rename yours or unset DUCKDB_PATH")
     connection.execute(
-        "CREATE TABLE events AS SELECT i AS id, "
+        f"CREATE TABLE {table} AS SELECT i AS id, "
         "['click', 'view', 'buy', 'refund'][1 + (i * 7919) % 4] AS kind, "
         "(i * 104729) % 10000 AS user_id, ((i * 2654435761) % 100000) / 100.0 AS amount "
         "FROM range(?) t(i)",
         [rows],
     )
-    return connection
+    return connection, table
+
+
+def drop_events(connection: Any, table: str) -> None:
+    """Drop the table :func:`events_database` created (and nothing else), then close."""
+    try:
+        connection.execute(f"DROP TABLE IF EXISTS {table}")
+    finally:
+        connection.close()
+
+
+def _explain_speedup(out: Narrator, speedup: float, cores: int, what: str) -> None:
+    """Say plainly when parallelism bought nothing here, and the load that explains it."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    out.fact("load_average", load, f"load average over the last minute ({cores} cores)")
+    if speedup >= 1.2:
+        return
+    why = (f"with a load of {load:.1f} on {cores} cores there was no idle core to use" if load >= cores
+           else "the work was too short for more threads to pay for starting them")
+    out.warn(f"{what} was no faster here ({speedup:.1f}x): {why}")
 
 
 def pattern_parallel_analytics(out: Narrator, rows: int = 2_000_000) -> None:
     out.step(f"generate {rows:,} events with SQL (no Python loop)")
-    connection = events_database(rows)
+    connection, table = events_database(rows)
     cores = os.cpu_count() or 1
     timings = {}
     try:
         for threads in (1, cores):
             connection.execute(f"SET threads = {threads}")
             start = time.perf_counter()
-            result = connection.execute(_AGGREGATE).fetchall()
+            result = connection.execute(_aggregate(table)).fetchall()
             timings[threads] = time.perf_counter() - start
             out.rate(f"rows_per_s_{threads}_threads", rows, timings[threads], "rows")
     finally:
-        connection.execute("DROP TABLE events")
-        connection.close()
+        drop_events(connection, table)
     out.fact("groups", len(result))
-    out.fact("thread_speedup", timings[1] / timings[cores], f"{cores} threads vs 1")
-    out.lesson("DuckDB parallelizes one query across cores by itself; you only choose `threads`")
+    speedup = timings[1] / timings[cores]
+    out.fact("thread_speedup", speedup, f"{cores} threads vs 1")
+    _explain_speedup(out, speedup, cores, "one query on all cores")
+    out.lesson("DuckDB splits one query over its `threads` by itself; the speed-up above is what this machine's "
+               "free cores gave")
 
 
 def pattern_concurrent_readers(out: Narrator, rows: int = 1_000_000, readers: int = 4) -> None:
-    connection = events_database(rows)
+    connection, table = events_database(rows)
     connection.execute("SET threads = 1")  # one core per query: the parallelism is ours
-    queries = [f"SELECT count(*), sum(amount) FROM events WHERE user_id % {readers} = {i}" for i in range(readers)]
+    queries = [f"SELECT count(*), sum(amount) FROM {table} WHERE user_id % {readers} = {i}" for i in range(readers)]
 
     def read(sql: str) -> tuple[Any, ...]:
         cursor = connection.cursor()  # a cursor is a separate connection: safe in its own thread
@@ -91,26 +124,28 @@ def pattern_concurrent_readers(out: Narrator, rows: int = 1_000_000, readers: in
         par_time = time.perf_counter() - start
         out.rate("concurrent_queries_per_s", readers, par_time, "queries")
     finally:
-        connection.execute("DROP TABLE events")
-        connection.close()
+        drop_events(connection, table)
     out.fact("same_results", sequential == concurrent, "same results either way")
     out.fact("rows_covered", sum(r[0] for r in concurrent), f"rows covered (of {rows:,})")
-    out.fact("concurrency_speedup", seq_time / par_time, "threads vs sequential")
-    out.lesson("DuckDB releases the GIL during a query, so threads really run queries in parallel")
+    speedup = seq_time / par_time
+    out.fact("concurrency_speedup", speedup, "threads vs sequential")
+    _explain_speedup(out, speedup, os.cpu_count() or 1, f"{readers} queries from {readers} threads")
+    out.lesson("DuckDB releases the GIL during a query, so Python threads can overlap queries — as far as free "
+               "cores allow")
 
 
 def pattern_vs_python(out: Narrator, rows: int = 500_000) -> None:
-    connection = events_database(rows)
+    connection, table = events_database(rows)
     try:
         start = time.perf_counter()
-        in_duckdb = connection.execute(_AGGREGATE).fetchall()
+        in_duckdb = connection.execute(_aggregate(table)).fetchall()
         duck_time = time.perf_counter() - start
         out.rate("duckdb_rows_per_s", rows, duck_time, "rows")
 
         out.step("pure Python: fetch the rows, then a dict of accumulators")
         start = time.perf_counter()
         stats: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, float("-inf")])
-        for kind, amount in connection.execute("SELECT kind, amount FROM events").fetchall():
+        for kind, amount in connection.execute(f"SELECT kind, amount FROM {table}").fetchall():
             entry = stats[kind]
             entry[0] += 1
             entry[1] += amount
@@ -119,8 +154,7 @@ def pattern_vs_python(out: Narrator, rows: int = 500_000) -> None:
         py_time = time.perf_counter() - start
         out.rate("python_rows_per_s", rows, py_time, "rows")
     finally:
-        connection.execute("DROP TABLE events")
-        connection.close()
+        drop_events(connection, table)
     same = [(k, n, round(m, 4), t) for k, n, m, t in in_duckdb] == [(k, n, round(m, 4), t) for k, n, m, t in in_python]
     out.fact("same_results", same, "same answer")
     out.fact("duckdb_speedup", py_time / duck_time, "DuckDB vs Python")

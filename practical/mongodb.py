@@ -1,5 +1,7 @@
 """MongoDB under concurrency (PyMongo's AsyncMongoClient; Motor is deprecated upstream).
 
+Creating a document "if it is not there yet" is a race: two clients both find nothing and both insert.
+Only a *unique index* stops the second (duplicate key error E11000); the loser retries as an update.
 A single-document update is atomic on the server: ``$inc`` applied by fifty clients at once adds
 fifty. Reading a document, changing it in Python and writing it back is not — two clients read the
 same value and one overwrites the other (a *lost update*). When the change cannot be expressed as
@@ -24,7 +26,7 @@ quiet_loggers("pymongo")  # a lost connection is reported once, by us
 TITLE = "MongoDB: upserts, atomic operators vs races, versions, transactions, change streams"
 SERVICE = "mongodb"
 PATTERNS = {
-    "upserts": "many clients upsert the same keys concurrently with $inc",
+    "upserts": "concurrent upserts with $inc; the insert race without and with a unique index (E11000, retry)",
     "lost-update": "read-modify-write loses updates; the atomic $inc does not",
     "optimistic": "a version field makes stale writers retry instead of overwriting",
     "transactions": "concurrent transfers in multi-document transactions conserve money",
@@ -49,7 +51,7 @@ async def _with_collection(out: Narrator, body: Any) -> None:
                       ("close the client", mongo.close, "mongodb"))
 
 
-async def pattern_upserts(out: Narrator, clients: int = 200, keys: int = 10) -> None:
+async def pattern_upserts(out: Narrator, clients: int = 200, keys: int = 10, racers: int = 10) -> None:
     from pymongo.errors import DuplicateKeyError
 
     async def body(items: Any) -> None:
@@ -72,10 +74,51 @@ async def pattern_upserts(out: Narrator, clients: int = 200, keys: int = 10) -> 
         out.fact("documents", await items.count_documents({}))
         total = [d async for d in await items.aggregate([{"$group": {"_id": None, "n": {"$sum": "$views"}}}])]
         out.fact("total_views", total[0]["n"], f"total views (expected {clients})")
-        out.fact("duplicate_key_retries", retried)
+        out.fact("duplicate_key_retries", retried, "upserts refused with E11000 and retried")
+        if retried == 0:
+            out.warn("no upsert collided on this server; on MongoDB two upserts of one new key can both try to insert "
+                     "and one fails with E11000 (4.2+ retries that itself only when the filter is just the unique key)")
+
+        users = items.database["users"]
+        out.step(f"inside an upsert, spelled out: {racers} clients find_one(email), find nothing, insert — all "
+                 "find before any inserts (a barrier makes the overlap certain); no unique index")
+        no_index = await _find_then_insert(users, racers)
+        out.fact("duplicates_without_index", no_index["documents"], "documents for one email (expected 1)")
+        await users.delete_many({})
+        await users.create_index("email", unique=True)
+        out.step("the same race with a unique index on email; a refused insert (E11000) is retried as an update")
+        indexed = await _find_then_insert(users, racers)
+        out.fact("e11000", indexed["e11000"], "inserts refused with E11000 (duplicate key), then retried")
+        out.fact("documents_with_index", indexed["documents"], "documents for one email")
+        out.fact("logins", indexed["logins"], f"logins counted (expected {racers})")
 
     await _with_collection(out, body)
-    out.lesson("upsert + $inc creates or updates atomically; a racing insert of one _id is retried")
+    out.lesson("only a unique index makes 'one document per key' true under concurrency: the database refuses the "
+               "second insert (E11000) and the loser retries as an update; keep that retry around upserts too")
+
+
+async def _find_then_insert(users: Any, racers: int) -> dict[str, int]:
+    """``racers`` clients read an email, see no document and insert one; E11000 losers retry as updates."""
+    from pymongo.errors import DuplicateKeyError
+
+    everyone_read = asyncio.Barrier(racers)
+    refused = 0
+
+    async def login() -> None:
+        nonlocal refused
+        existing = await users.find_one({"email": "ada@example.com"})
+        await everyone_read.wait()
+        if existing is None:
+            try:
+                await users.insert_one({"email": "ada@example.com", "logins": 1})
+                return
+            except DuplicateKeyError:
+                refused += 1  # E11000: someone inserted it first; fall through to the update
+        await users.update_one({"email": "ada@example.com"}, {"$inc": {"logins": 1}})
+
+    await asyncio.gather(*(login() for _ in range(racers)))
+    documents = [d async for d in users.find({"email": "ada@example.com"})]
+    return {"documents": len(documents), "e11000": refused, "logins": sum(d["logins"] for d in documents)}
 
 
 async def pattern_lost_update(out: Narrator, clients: int = 20) -> None:
@@ -141,10 +184,14 @@ async def pattern_transactions(out: Narrator, accounts: int = 5, transfers: int 
     try:
         await balances.insert_many([{"_id": f"acct-{i}", "balance": 1000} for i in range(accounts)])
 
+        attempts = 0
+
         async def transfer(i: int) -> None:
             source, target = f"acct-{i % accounts}", f"acct-{(i * 3 + 1) % accounts}"
 
             async def move(session: Any) -> None:
+                nonlocal attempts
+                attempts += 1  # with_transaction calls this again after a transient error
                 await balances.update_one({"_id": source}, {"$inc": {"balance": -10}}, session=session)
                 await balances.update_one({"_id": target}, {"$inc": {"balance": 10}}, session=session)
 
@@ -157,10 +204,12 @@ async def pattern_transactions(out: Narrator, accounts: int = 5, transfers: int 
         out.rate("transactions_per_s", transfers, time.perf_counter() - start, "transactions")
         total = sum([d["balance"] async for d in balances.find()])
         out.fact("total", total, f"money in the system (expected {accounts * 1000})")
+        out.fact("transaction_attempts", attempts, f"transaction bodies run ({transfers} transfers; the rest are retries)")
     finally:
         await cleanup(out, ("drop the database", lambda: mongo.drop_database(database.name), "mongodb"),
                       ("close the client", mongo.close, "mongodb"))
-    out.lesson("both updates commit or neither does; with_transaction retries write conflicts")
+    out.lesson("both updates commit or neither does; with_transaction re-runs the body on a transient error "
+               "(a write conflict) — the attempts above count those re-runs")
 
 
 async def pattern_change_streams(out: Narrator, inserts: int = 50) -> None:

@@ -6,7 +6,8 @@ of queries shares them. A pool is also a limit: when every connection is lent ou
 caller waits — and with a timeout, fails fast instead of piling up (pool exhaustion).
 
 Concurrent transactions that read, decide, then write can break an invariant no single
-transaction breaks (write skew). ``SERIALIZABLE`` isolation detects it and aborts one of them with
+transaction breaks (write skew): under PostgreSQL's default ``READ COMMITTED`` both commit.
+``SERIALIZABLE`` isolation detects it and aborts one of them with
 SQLSTATE 40001; the client's job is to *retry the whole transaction* — the CockroachDB-style
 retry loop. Finally the *transactional outbox*: writing the business row and the event to publish
 in one transaction, then relaying events with ``FOR UPDATE SKIP LOCKED`` so several relays share
@@ -31,7 +32,7 @@ TITLE = "PostgreSQL: pools, serializable retries, transactional outbox"
 SERVICE = "postgres"
 PATTERNS = {
     "pooling": "pooled vs one-connection-per-query throughput, and pool exhaustion",
-    "serializable-retry": "write skew caught by SERIALIZABLE, fixed by retrying on 40001",
+    "serializable-retry": "write skew measured under READ COMMITTED, caught by SERIALIZABLE and retried on 40001",
     "outbox": "transactional outbox relayed by concurrent workers with SKIP LOCKED",
 }
 
@@ -107,51 +108,72 @@ async def _run_bounded(count: int, concurrency: int, job: Callable[[], Awaitable
     return time.perf_counter() - start
 
 
-async def pattern_serializable_retry(out: Narrator) -> None:
+async def pattern_serializable_retry(out: Narrator, rounds: int = 5) -> None:
     import psycopg
-    from psycopg import errors
 
     table = unique_name("oncall")
     async with await connect() as admin:
         await admin.execute(f"CREATE TABLE {table} (doctor text PRIMARY KEY, on_call boolean NOT NULL)")
+    try:
+        out.step("rule: at least one doctor stays on call; alice and bob both ask to go off call at once")
+        out.step("each reads how many are on call, and leaves only if that is 2 — both read before either "
+                 "writes (a barrier makes the overlap certain)")
+        outcomes = {}
+        for level in (psycopg.IsolationLevel.READ_COMMITTED, psycopg.IsolationLevel.SERIALIZABLE):
+            broken = failures = attempts = 0
+            for _ in range(rounds):
+                on_call, round_failures, round_attempts = await _on_call_round(table, level)
+                broken += on_call == 0
+                failures += round_failures
+                attempts += round_attempts
+            outcomes[level] = (broken, failures, attempts)
+            out.step(f"{level.name}: {rounds} rounds of alice and bob leaving together")
+            key = level.name.lower()
+            out.fact(f"{key}_broken", broken, f"rounds that left nobody on call (of {rounds})")
+            out.fact(f"{key}_failures", failures, "serialization failures (40001), each retried")
+            out.fact(f"{key}_attempts", attempts, f"transaction attempts ({2 * rounds} transactions)")
+    finally:
+        await cleanup(out, ("drop the table", lambda: _drop(table), "postgres"))
+    out.lesson("READ COMMITTED let both commit on a count that was already stale (write skew: each wrote a "
+               "different row, so no lock stopped them); SERIALIZABLE aborted one with 40001 and its retry "
+               "read the truth")
+
+
+async def _on_call_round(table: str, level: Any) -> tuple[int, int, int]:
+    """Both doctors try to leave at once under ``level``; (on call after, 40001 failures, attempts)."""
+    from psycopg import errors
+
+    async with await connect() as admin:
+        await admin.execute(f"DELETE FROM {table}")
         await admin.execute(f"INSERT INTO {table} VALUES ('alice', true), ('bob', true)")
-    out.step("rule: at least one doctor stays on call; alice and bob both ask to go off call at once")
     both_read = asyncio.Barrier(2)
     failures = 0
 
-    async def go_off_call(doctor: str, first_attempt: list[bool]) -> int:
+    async def go_off_call(doctor: str) -> int:
         """Run the transaction until it commits; returns how many attempts it took."""
         nonlocal failures
         for attempt in range(1, 11):
             try:
                 async with await connect(autocommit=False) as conn:
-                    await conn.set_isolation_level(psycopg.IsolationLevel.SERIALIZABLE)
+                    await conn.set_isolation_level(level)
                     async with conn.transaction():
                         cur = await conn.execute(f"SELECT count(*) FROM {table} WHERE on_call")
                         (on_call,) = await cur.fetchone()
-                        if first_attempt[0]:
-                            first_attempt[0] = False
+                        if attempt == 1:
                             await both_read.wait()  # both read before either writes: the race
                         if on_call >= 2:
                             await conn.execute(f"UPDATE {table} SET on_call = false WHERE doctor = %s", (doctor,))
                 return attempt
             except errors.SerializationFailure:
-                failures += 1
-                out.step(f"{doctor}: serialization failure (40001) on attempt {attempt}: retrying")
+                failures += 1  # SQLSTATE 40001: the whole transaction is retried, its read included
                 await asyncio.sleep(random.uniform(0, 0.01 * 2**attempt))  # jittered backoff
         raise RuntimeError("gave up after 10 attempts")
 
-    try:
-        attempts = await asyncio.gather(go_off_call("alice", [True]), go_off_call("bob", [True]))
-        async with await connect() as conn:
-            cur = await conn.execute(f"SELECT count(*) FROM {table} WHERE on_call")
-            (still_on_call,) = await cur.fetchone()
-    finally:
-        await cleanup(out, ("drop the table", lambda: _drop(table), "postgres"))
-    out.fact("serialization_failures", failures)
-    out.fact("attempts", sum(attempts), "attempts in total")
-    out.fact("doctors_on_call", still_on_call, "doctors still on call")
-    out.lesson("under READ COMMITTED both would commit (0 on call); SERIALIZABLE aborts one, the retry sees the truth")
+    attempts = await asyncio.gather(go_off_call("alice"), go_off_call("bob"))
+    async with await connect() as conn:
+        cur = await conn.execute(f"SELECT count(*) FROM {table} WHERE on_call")
+        (still_on_call,) = await cur.fetchone()
+    return int(still_on_call), failures, sum(attempts)
 
 
 async def pattern_outbox(out: Narrator, orders: int = 200, relays: int = 3) -> None:
@@ -173,33 +195,50 @@ async def pattern_outbox(out: Narrator, orders: int = 200, relays: int = 3) -> N
         await _run_bounded(orders, 10, _numbered(place))
         out.rate("orders_per_s", orders, time.perf_counter() - start, "orders")
 
-        delivered: list[str] = []
-
-        async def relay() -> None:
-            async with await connect(autocommit=False) as conn:
-                while True:
-                    async with conn.transaction():
-                        cur = await conn.execute(
-                            f"SELECT id, payload FROM {outbox} WHERE sent_at IS NULL "
-                            "ORDER BY id LIMIT 10 FOR UPDATE SKIP LOCKED"
-                        )
-                        batch = await cur.fetchall()
-                        if not batch:
-                            return
-                        delivered.extend(payload for _, payload in batch)  # "publish"
-                        await conn.execute(
-                            f"UPDATE {outbox} SET sent_at = now() WHERE id = ANY(%s)", ([i for i, _ in batch],)
-                        )
+        out.step(f"without row locks: {relays} relays SELECT unsent events, publish them, mark them sent — the "
+                 "first batch read by all before any marks it (a barrier makes the overlap certain)")
+        naive = await _relay_outbox(outbox, relays, locked=False)
+        out.fact("duplicates_without_locks", len(naive) - len(set(naive)), f"extra copies published (of {orders} events)")
+        async with await connect() as conn:
+            await conn.execute(f"UPDATE {outbox} SET sent_at = NULL")  # the same outbox again, all unsent
 
         out.step(f"{relays} relays drain the outbox concurrently, skipping rows another relay locked")
         start = time.perf_counter()
-        await asyncio.gather(*(relay() for _ in range(relays)))
+        delivered = await _relay_outbox(outbox, relays, locked=True)
         out.rate("relayed_per_s", len(delivered), time.perf_counter() - start, "events")
     finally:
         await cleanup(out, ("drop the tables", lambda: _drop(table, outbox), "postgres"))
     out.fact("events_relayed", len(delivered))
     out.fact("duplicates", len(delivered) - len(set(delivered)))
-    out.lesson("the order and its event commit together; SKIP LOCKED lets relays share the outbox safely")
+    out.lesson("the order and its event commit together; relays that only read publish the same events twice, "
+               "FOR UPDATE SKIP LOCKED gives each row to one relay")
+
+
+async def _relay_outbox(outbox: str, relays: int, locked: bool) -> list[str]:
+    """``relays`` workers drain ``outbox`` in batches of 10; returns every payload they published."""
+    delivered: list[str] = []
+    first_batch = asyncio.Barrier(relays)
+    lock = " FOR UPDATE SKIP LOCKED" if locked else ""
+
+    async def relay() -> None:
+        first = True
+        async with await connect(autocommit=False) as conn:
+            while True:
+                async with conn.transaction():
+                    cur = await conn.execute(
+                        f"SELECT id, payload FROM {outbox} WHERE sent_at IS NULL ORDER BY id LIMIT 10{lock}")
+                    batch = await cur.fetchall()
+                    if first and not locked:
+                        first = False
+                        await first_batch.wait()  # everyone holds the same batch before anyone marks it
+                    if not batch:
+                        return
+                    delivered.extend(payload for _, payload in batch)  # "publish"
+                    await conn.execute(
+                        f"UPDATE {outbox} SET sent_at = now() WHERE id = ANY(%s)", ([i for i, _ in batch],))
+
+    await asyncio.gather(*(relay() for _ in range(relays)))
+    return delivered
 
 
 async def _drop(*tables: str) -> None:

@@ -27,9 +27,9 @@ SERVICE = "redis"
 ALSO_NEEDS = ("postgres",)
 PATTERNS = {
     "cache-aside": "read through the cache, fill it from PostgreSQL on a miss",
-    "write-through": "write PostgreSQL then the cache; readers stay consistent",
-    "fenced-lock": "SET NX PX lock plus a fencing token that rejects a paused holder's write",
-    "rate-limit": "fixed-window limiter with INCR+EXPIRE in one transaction under a burst",
+    "write-through": "stale reads when only PostgreSQL is updated vs writing PostgreSQL then the cache",
+    "fenced-lock": "a lock holder whose lease expired overwrites a newer holder, unless a fencing token stops it",
+    "rate-limit": "a GET-then-SET limiter under a burst vs INCR+EXPIRE in one transaction",
 }
 
 # Compare-and-delete: release the lock only if we still own it.
@@ -113,7 +113,8 @@ async def pattern_cache_aside(out: Narrator, rows: int = 50, reads: int = 1000) 
                       ("close the Redis client", r.aclose), ("drop the table", lambda: _drop(table), "postgres"))
     out.fact("correct", values == [(i % rows + 1) * 10 for i in range(reads)], "every read correct")
     out.fact("hits", hits)
-    out.fact("misses", misses, "misses (first reads of each key, plus concurrent first reads)")
+    out.fact("misses", misses, f"misses ({rows} first reads of a key, plus concurrent first reads)")
+    out.fact("stampede_misses", misses - rows, "extra misses: readers that missed while another was filling the key")
     out.latencies("hit", hit_times)
     out.latencies("miss", miss_times)
     out.lesson("concurrent first reads of one key all miss (a small stampede): locks or request coalescing fix it")
@@ -124,10 +125,18 @@ async def pattern_write_through(out: Narrator, updates: int = 100) -> None:
 
     table, key = await _products_table(1), unique_name("price")
     r = client()
-    stale_reads = 0
+    stale_reads = stale_aside = 0
     try:
         async with await connect() as conn:
-            out.step(f"{updates} price updates; after each, a reader reads the cache")
+            out.step(f"without write-through: {updates} price updates go to PostgreSQL only, the cached price "
+                     "(60 s TTL) stays; after each, a reader reads the cache")
+            await r.set(key, 10, ex=60)  # cached by an earlier read (the table's price is 10)
+            for new_price in range(11, updates + 11):
+                await conn.execute(f"UPDATE {table} SET price = %s WHERE id = 1", (new_price,))
+                if int(await r.get(key)) != new_price:
+                    stale_aside += 1
+            out.fact("stale_reads_without", stale_aside, f"stale reads of {updates}")
+            out.step(f"write-through: {updates} price updates; after each, a reader reads the cache")
             start = time.perf_counter()
             for new_price in range(1, updates + 1):
                 await conn.execute(f"UPDATE {table} SET price = %s WHERE id = 1", (new_price,))
@@ -137,66 +146,122 @@ async def pattern_write_through(out: Narrator, updates: int = 100) -> None:
             out.rate("writes_per_s", updates, time.perf_counter() - start, "writes")
             cur = await conn.execute(f"SELECT price FROM {table} WHERE id = 1")
             (db_price,) = await cur.fetchone()
-        out.fact("stale_reads", stale_reads)
+        out.fact("stale_reads", stale_reads, f"stale reads of {updates}")
         out.fact("cache_matches_db", int(await r.get(key)) == db_price, "cache equals database")
     finally:
         await cleanup(out, ("delete the key", lambda: r.delete(key), "redis"), ("close the Redis client", r.aclose),
                       ("drop the table", lambda: _drop(table), "postgres"))
-    out.lesson("write-through trades write latency for reads that are never stale; if the cache write fails, delete the key")
+    out.lesson("a cache nobody updates serves the old price until its TTL ends; write-through pays a second write to "
+               "keep it current (if the cache write fails, delete the key)")
 
 
 async def pattern_fenced_lock(out: Narrator, workers: int = 20) -> None:
-    import uuid
-
     r = client()
-    lock, fence, counter, store = (unique_name(n) for n in ("lock", "fence", "counter", "store"))
-    release, fenced_write = r.register_script(_RELEASE), r.register_script(_FENCED_WRITE)
+    lock, fence, counter, unlocked, plain, store = (
+        unique_name(n) for n in ("lock", "fence", "counter", "unlocked", "plain", "store"))
+    release = r.register_script(_RELEASE)
 
     async def acquire(ttl_ms: int) -> tuple[str, int]:
+        import uuid
+
         owner = uuid.uuid4().hex
         while not await r.set(lock, owner, nx=True, px=ttl_ms):  # noqa: ASYNC110 (polls a remote lock)
             await asyncio.sleep(0.005)
         return owner, int(await r.incr(fence))
 
     try:
+        out.step(f"{workers} workers increment a counter with GET then SET, no lock; all GET before any SET "
+                 "(a barrier makes the overlap certain)")
+        everyone_read = asyncio.Barrier(workers)
+
+        async def increment_unlocked() -> None:
+            value = int(await r.get(unlocked) or 0)
+            await everyone_read.wait()
+            await r.set(unlocked, value + 1)
+
+        await asyncio.gather(*(increment_unlocked() for _ in range(workers)))
+        out.fact("counter_unlocked", int(await r.get(unlocked)), f"counter without the lock (expected {workers})")
+
         out.step(f"{workers} workers increment a counter with GET then SET, under the lock")
 
         async def increment() -> None:
             owner, _ = await acquire(ttl_ms=5000)
             try:
                 value = int(await r.get(counter) or 0)
-                await asyncio.sleep(0)  # the gap where an unlocked read-modify-write loses updates
+                await asyncio.sleep(0)  # the same gap as above, now inside the critical section
                 await r.set(counter, value + 1)
             finally:
                 await release(keys=[lock], args=[owner])
 
         await asyncio.gather(*(increment() for _ in range(workers)))
-        out.fact("counter", int(await r.get(counter)), f"counter (expected {workers})")
+        out.fact("counter", int(await r.get(counter)), f"counter under the lock (expected {workers})")
 
-        out.step("A takes a 100 ms lock, then pauses; the lock expires and B takes it")
-        _a_owner, a_token = await acquire(ttl_ms=100)
-        b_done = asyncio.Event()
+        out.step("no fencing: A takes a 100 ms lock, then pauses; the lock expires, B takes it and writes")
+        unfenced = await _expired_holder_writes(r, lock, acquire, release, plain, fenced=False)
+        out.fact("a_still_owner", unfenced["a_owns_lock"], "A still owns the lock when it resumes")
+        out.fact("unfenced_final", unfenced["final"], "stored value after A's late write")
+        out.fact("unfenced_lost_b", unfenced["final"] != "written by B", "B's newer write overwritten by A")
 
-        async def worker_b() -> None:
-            _, token = await acquire(ttl_ms=5000)  # succeeds once A's lock expires
-            await fenced_write(keys=[store], args=[token, "written by B"])
-            b_done.set()
-
-        b_task = asyncio.create_task(worker_b())
-        await b_done.wait()  # A's "GC pause" lasts until B has written
-        accepted = await fenced_write(keys=[store], args=[a_token, "written by A (stale)"])
-        await b_task
-        out.fact("stale_write_rejected", accepted == 0, f"A's write with old token {a_token} rejected")
-        out.fact("final_value", await r.hget(store, "value"), "stored value")
+        out.step("with a fencing token: the same pause; the storage checks the token of every write")
+        fenced = await _expired_holder_writes(r, lock, acquire, release, store, fenced=True)
+        out.fact("stale_write_rejected", fenced["a_accepted"] == 0,
+                 f"A's write with old token {fenced['a_token']} rejected (B holds {fenced['b_token']})")
+        out.fact("final_value", fenced["final"], "stored value")
     finally:
-        await cleanup(out, ("delete the keys", lambda: r.delete(lock, fence, counter, store), "redis"),
+        await cleanup(out, ("delete the keys", lambda: r.delete(lock, fence, counter, unlocked, plain, store), "redis"),
                       ("close the Redis client", r.aclose))
-    out.lesson("a TTL lock alone is not safe against pauses; the storage must check a fencing token")
+    out.lesson("a TTL lock alone is not safe against pauses: A woke up believing it held the lock and overwrote B; "
+               "the storage must check a fencing token")
+
+
+async def _expired_holder_writes(r: Any, lock: str, acquire: Any, release: Any, key: str,
+                                 fenced: bool) -> dict[str, Any]:
+    """A's lease expires during its pause, B takes the lock and writes, then A writes: what is stored?"""
+    fenced_write = r.register_script(_FENCED_WRITE)
+    a_owner, a_token = await acquire(ttl_ms=100)
+    b_wrote, a_wrote = asyncio.Event(), asyncio.Event()
+    b_token = 0
+
+    async def write(token: int, value: str) -> int:
+        if fenced:
+            return int(await fenced_write(keys=[key], args=[token, value]))
+        await r.hset(key, mapping={"token": token, "value": value})  # trusts that the caller holds the lock
+        return 1
+
+    async def worker_b() -> None:
+        nonlocal b_token
+        owner, b_token = await acquire(ttl_ms=5000)  # succeeds once A's lease has expired
+        try:
+            await write(b_token, "written by B")
+            b_wrote.set()
+            await a_wrote.wait()  # B still holds the lock while A resumes
+        finally:
+            await release(keys=[lock], args=[owner])
+
+    b_task = asyncio.create_task(worker_b())
+    await b_wrote.wait()  # A's "GC pause" lasts until B has written
+    a_owns = await r.get(lock) == a_owner
+    a_accepted = await write(a_token, "written by A (stale)")
+    a_wrote.set()
+    await b_task
+    return {"a_owns_lock": a_owns, "a_accepted": a_accepted, "a_token": a_token, "b_token": b_token,
+            "final": await r.hget(key, "value")}
 
 
 async def pattern_rate_limit(out: Narrator, limit: int = 10, burst: int = 100) -> None:
     r = client()
     key = unique_name("ratelimit")
+
+    racy_key = unique_name("ratelimit")
+    everyone_read = asyncio.Barrier(burst)
+
+    async def allowed_racy() -> bool:
+        count = int(await r.get(racy_key) or 0)
+        await everyone_read.wait()  # all requests read the count before any writes it back
+        if count >= limit:
+            return False
+        await r.set(racy_key, count + 1, ex=60)
+        return True
 
     async def allowed() -> bool:
         async with r.pipeline(transaction=True) as pipe:
@@ -204,12 +269,18 @@ async def pattern_rate_limit(out: Narrator, limit: int = 10, burst: int = 100) -
         return int(count) <= limit
 
     try:
-        out.step(f"{burst} concurrent requests against a limit of {limit} per 60 s window")
+        out.step(f"GET the count, compare, SET count + 1: {burst} concurrent requests against a limit of {limit}, "
+                 "all reading before any writes (a barrier makes the overlap certain)")
+        racy = await asyncio.gather(*(allowed_racy() for _ in range(burst)))
+        out.fact("admitted_racy", racy.count(True), f"admitted by GET-then-SET (limit {limit})")
+        out.step(f"INCR + EXPIRE in one MULTI: {burst} concurrent requests against a limit of {limit} per 60 s window")
         start = time.perf_counter()
         verdicts = await asyncio.gather(*(allowed() for _ in range(burst)))
         out.rate("decisions_per_s", burst, time.perf_counter() - start, "decisions")
     finally:
-        await cleanup(out, ("delete the key", lambda: r.delete(key), "redis"), ("close the Redis client", r.aclose))
-    out.fact("admitted", verdicts.count(True), f"admitted (limit {limit})")
+        await cleanup(out, ("delete the keys", lambda: r.delete(key, racy_key), "redis"),
+                      ("close the Redis client", r.aclose))
+    out.fact("admitted", verdicts.count(True), f"admitted by INCR (limit {limit})")
     out.fact("rejected", verdicts.count(False))
-    out.lesson("INCR is atomic, so exactly the limit gets through however the requests interleave")
+    out.lesson("a read-then-write limiter lets every racing request through; INCR counts on the server, atomically, "
+               "so exactly the limit gets through however the requests interleave")

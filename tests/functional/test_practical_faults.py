@@ -187,6 +187,64 @@ def test_rabbitmq_gone_mid_run_names_rabbitmq(monkeypatch: pytest.MonkeyPatch) -
         proxy.cut()
 
 
+def test_postgres_gone_mid_redis_run_still_deletes_the_redis_keys(monkeypatch: pytest.MonkeyPatch,
+                                                                 created: list[str]) -> None:
+    _needs("postgres", "redis")
+    import redis
+
+    host, port = get_service("postgres").host_ports()[0]
+    real = get_service("postgres").url
+    proxy = Proxy((host, port))
+    monkeypatch.setenv("POSTGRES_URL", real.replace(f"{host}:{port}", f"127.0.0.1:{proxy.port}"))
+    try:
+        # by the write-through step the cached price is in Redis and the table in PostgreSQL
+        _expect_lost("redis", "write-through", FaultAt("price updates; after each", proxy.cut), "postgres")
+    finally:
+        proxy.cut()
+        monkeypatch.setenv("POSTGRES_URL", real)
+        _tables_left(created)  # the cut-off run could not drop its table; the server lives on
+    keys = [name for name in created if name.startswith("price_")]
+    assert keys, "the pattern made no cache key"
+    with redis.Redis.from_url(get_service("redis").url) as r:
+        assert r.exists(*keys) == 0
+
+
+def test_rabbitmq_gone_with_live_consumers_names_rabbitmq(monkeypatch: pytest.MonkeyPatch) -> None:
+    _needs("rabbitmq")
+    host, port = get_service("rabbitmq").host_ports()[0]
+    real = get_service("rabbitmq").url
+    proxy = Proxy((host, port))
+    monkeypatch.setenv("RABBITMQ_URL", real.replace(f"{host}:{port}", f"127.0.0.1:{proxy.port}"))
+    try:  # two consumers hold the queue when the broker goes: cleanup must not wait on them
+        _expect_lost("rabbitmq", "work-queue", FaultAt("prefetch unlimited", proxy.cut), "rabbitmq")
+    finally:
+        proxy.cut()
+
+
+@pytest.mark.parametrize(("module", "variable", "address"), [
+    ("postgres", "POSTGRES_URL", "postgresql://postgres@127.0.0.1:{port}/postgres"),
+    ("redis", "REDIS_URL", "redis://127.0.0.1:{port}/0"),
+    ("rabbitmq", "RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:{port}/"),
+    ("kafka", "KAFKA_BOOTSTRAP", "127.0.0.1:{port}"),
+    ("mongodb", "MONGODB_URL", "mongodb://127.0.0.1:{port}/"),
+    ("neo4j", "NEO4J_URL", "bolt://127.0.0.1:{port}"),
+])
+def test_a_module_pointed_at_a_closed_port_says_so_in_one_line(monkeypatch: pytest.MonkeyPatch, module: str,
+                                                                variable: str, address: str) -> None:
+    from practical import run_practical
+    from practical.services import free_port
+
+    monkeypatch.setenv(variable, address.format(port=free_port()))
+    start = time.monotonic()
+    with pytest.raises(UserError) as caught:
+        run_practical(module, out=FaultAt("never", lambda: None))
+    message = caught.value.message
+    assert caught.value.exit_code == 2 and "\n" not in message
+    assert message.startswith(f"{get_service(module).title} is not reachable at 127.0.0.1:"), message
+    assert variable in message and "connection refused" in message
+    assert time.monotonic() - start <= LIMIT
+
+
 # --- servers `learn services up` manages: killed for real --------------------------------------
 
 def _kill(server: ManagedServer) -> Callable[[], None]:

@@ -16,8 +16,10 @@ def _run(pattern: str) -> dict:
     return run_pattern(get_module("neo4j"), pattern, Narrator(quiet=True))
 
 
-def test_merge_with_constraint_creates_one_node_per_name() -> None:
+def test_match_then_create_duplicates_and_the_constraint_keeps_one_node_per_name() -> None:
     facts = _run("merge")
+    assert facts["duplicates_without_constraint"] == 8  # every writer matched nothing, then created
+    assert (facts["refused_by_constraint"], facts["nodes_with_constraint"]) == (7, 1)
     assert facts["nodes"] == facts["distinct_names"] == 5
 
 
