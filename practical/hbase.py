@@ -28,6 +28,7 @@ from typing import Any
 from practical._faults import cleanup_sync
 from practical._narrate import Narrator, unique_name
 from practical.services import get_service
+from usererror import UserError
 
 TITLE = "HBase: check-and-put claims each job once (and the same on Redis with a Lua script)"
 SERVICE = "hbase"
@@ -63,8 +64,8 @@ class HBaseRest:
 
     def _check(self, answer: Any, *ok: int) -> Any:
         if answer.status_code not in ok:
-            raise RuntimeError(f"HBase REST {answer.request.method} {answer.request.url.path}: "
-                               f"{answer.status_code} {answer.text.strip()[:120]}")
+            raise UserError(f"{self.url} answered {answer.status_code} to {answer.request.method} "
+                            f"{answer.request.url.path} ({answer.text.strip()[:80]!r}): is HBASE_URL an HBase REST gateway?")
         return answer
 
     def create_table(self, table: str, family: str) -> None:

@@ -27,6 +27,7 @@ from typing import Any
 from practical._faults import cleanup_sync
 from practical._narrate import Narrator, unique_name
 from practical.services import get_service
+from usererror import UserError
 
 TITLE = "InfluxDB 2: batched writes from many producers, Flux windows"
 SERVICE = "influxdb"
@@ -136,10 +137,14 @@ class LineProtocolWriter:
         self.url = url.rstrip("/")
         self.http = httpx.Client(timeout=httpx.Timeout(20, connect=2), limits=httpx.Limits(max_connections=16))
 
+    def _ok(self, answer: Any, status: int = 200) -> Any:
+        if answer.status_code != status:
+            raise UserError(f"{self.url} answered {answer.status_code} to {answer.request.url.path} "
+                            f"({answer.text.strip()[:80]!r}): is VICTORIAMETRICS_URL a VictoriaMetrics server?")
+        return answer
+
     def write(self, body: str) -> None:
-        answer = self.http.post(f"{self.url}/write", params={"precision": "s"}, content=body.encode())
-        if answer.status_code != 204:
-            raise RuntimeError(f"/write answered {answer.status_code}: {answer.text.strip()[:120]}")
+        self._ok(self.http.post(f"{self.url}/write", params={"precision": "s"}, content=body.encode()), 204)
 
     def run(self, measurement: str, writers: int, points: int, batch: int) -> float:
         """``writers`` threads each write ``points`` points in requests of ``batch`` lines; seconds."""
@@ -154,25 +159,23 @@ class LineProtocolWriter:
 
     def flush(self) -> None:
         """Make what was just written searchable now (VictoriaMetrics buffers it for about a second)."""
-        self.http.get(f"{self.url}/internal/force_flush").raise_for_status()
+        self._ok(self.http.get(f"{self.url}/internal/force_flush"))
 
     def query(self, promql: str) -> float:
         """An instant query one hour after START, over a window that holds every point; the sum of the result."""
         at = int(START.timestamp()) + 3600
-        answer = self.http.get(f"{self.url}/api/v1/query", params={"query": promql, "time": at})
-        answer.raise_for_status()
+        answer = self._ok(self.http.get(f"{self.url}/api/v1/query", params={"query": promql, "time": at}))
         return sum(float(item["value"][1]) for item in answer.json()["data"]["result"])
 
     def stored(self, metric: str) -> int:
         """Samples stored for ``metric`` (duplicates included), from the raw export."""
         import json
 
-        answer = self.http.get(f"{self.url}/api/v1/export", params={"match[]": metric})
-        answer.raise_for_status()
+        answer = self._ok(self.http.get(f"{self.url}/api/v1/export", params={"match[]": metric}))
         return sum(len(json.loads(line)["values"]) for line in answer.text.splitlines() if line.strip())
 
     def delete(self, metric: str) -> None:
-        self.http.get(f"{self.url}/api/v1/admin/tsdb/delete_series", params={"match[]": metric}).raise_for_status()
+        self._ok(self.http.get(f"{self.url}/api/v1/admin/tsdb/delete_series", params={"match[]": metric}), 204)
 
 
 def pattern_line_protocol(out: Narrator, writers: int = 8, points: int = 2000, single: int = 100) -> None:

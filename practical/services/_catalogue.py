@@ -78,7 +78,7 @@ SERVICES: tuple[Service, ...] = (
     Service("cockroachdb", "CockroachDB 24", "COCKROACH_URL",
             "postgresql://root@127.0.0.1:26257/defaultdb?sslmode=disable", endpoint_only=True),
     Service("couchbase", "Couchbase Server 7", "COUCHBASE_URL", "couchbase://127.0.0.1", endpoint_only=True),
-    Service("hbase", "Apache HBase 2 (REST gateway)", "HBASE_URL", "http://127.0.0.1:8085", endpoint_only=True),
+    Service("hbase", "Apache HBase 2 (REST gateway)", "HBASE_URL", "http://127.0.0.1:8080", endpoint_only=True),
     Service("duckdb", "DuckDB (embedded)", "DUCKDB_PATH", ":memory:", embedded=True),
     Service("uvicorn", "ASGI app on uvicorn (started by the module)", "WEB_HOST", "127.0.0.1", embedded=True),
 )
