@@ -28,6 +28,7 @@ from typing import Any
 from practical._faults import cleanup_sync, quiet_loggers
 from practical._narrate import Narrator, unique_name
 from practical.services import get_service
+from usererror import UserError
 
 quiet_loggers("couchbase")
 
@@ -44,14 +45,19 @@ def collection() -> tuple[Any, Any]:
     """(cluster, the bucket's default collection); thread-safe, shared by every thread."""
     from couchbase.auth import PasswordAuthenticator
     from couchbase.cluster import Cluster
+    from couchbase.exceptions import CouchbaseException
     from couchbase.options import ClusterOptions
 
+    url, name = get_service("couchbase").url, os.environ.get("COUCHBASE_BUCKET", "lab")
     auth = PasswordAuthenticator(os.environ.get("COUCHBASE_USER", "lab"),
                                  os.environ.get("COUCHBASE_PASSWORD", "concurrency-lab"))
-    cluster = Cluster(get_service("couchbase").url, ClusterOptions(auth))
-    cluster.wait_until_ready(timedelta(seconds=10))
-    bucket = cluster.bucket(os.environ.get("COUCHBASE_BUCKET", "lab"))
-    return cluster, bucket.default_collection()
+    try:
+        cluster = Cluster(url, ClusterOptions(auth))
+        cluster.wait_until_ready(timedelta(seconds=10))
+        return cluster, cluster.bucket(name).default_collection()
+    except CouchbaseException as error:
+        raise UserError(f"Couchbase at {url} was not ready within 10 s ({type(error).__name__}): check COUCHBASE_USER, "
+                        f"COUCHBASE_PASSWORD and that bucket '{name}' exists (COUCHBASE_BUCKET)") from None
 
 
 class CartRace:
