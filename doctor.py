@@ -10,6 +10,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = ["Check", "diagnose"]
 
@@ -110,13 +111,19 @@ def _extras() -> list[Check]:
     return checks
 
 
+def _start_hint(service: Any) -> str:
+    if service.endpoint_only:  # no server for it installs here
+        return f"`learn services up` with Docker, or set {service.env_var} to your server (only its practical module needs it)"
+    return "`learn services up` (only the practical modules need it)"
+
+
 def _services(limit: float) -> list[Check]:
     from practical.services import SERVICES, probe_all
 
     return [
         Check(f"service {reach.service.name}", reach.reachable,
               f"{reach.address}: {'answers' if reach.reachable else reach.reason}",
-              "" if reach.reachable else "`learn services up` (only the practical modules need it)", optional=True)
+              "" if reach.reachable else _start_hint(reach.service), optional=True)
         for reach in probe_all(tuple(s for s in SERVICES if not s.embedded), limit)
     ]
 
