@@ -1,6 +1,6 @@
 """CockroachDB: SERIALIZABLE by default, so the client owns a retry loop (psycopg 3, threads).
 
-CockroachDB runs every transaction SERIALIZABLE. Two transactions that read a row and then both
+CockroachDB runs transactions SERIALIZABLE by default (READ COMMITTED is opt-in since 23.2). Two transactions that read a row and then both
 write it cannot both commit: one is refused with SQLSTATE 40001 ("restart transaction") and the
 *client* must run it again. CockroachDB's protocol does that inside the same transaction:
 ``SAVEPOINT cockroach_restart`` after BEGIN, ``ROLLBACK TO SAVEPOINT cockroach_restart`` on
@@ -219,4 +219,4 @@ def pattern_postgres_serializable(out: Narrator, workers: int = 8, rounds: int =
     finally:
         cleanup_sync(out, ("drop the table", lambda: _drop("postgres", table)))
     out.lesson("READ COMMITTED loses the update silently; SERIALIZABLE refuses it; the retry loop makes the "
-               "refusal invisible to the user — CockroachDB gives you only the last two")
+               "refusal invisible to the user — CockroachDB's default gives you only the last two")
