@@ -10,6 +10,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = ["Check", "diagnose"]
 
@@ -114,16 +115,18 @@ def _services(limit: float) -> list[Check]:
     from practical.services import SERVICES, docker_available, probe_all
     from practical.services._local import why_not_local
 
-    def fix(name: str, env_var: str) -> str:
+    def fix(service: Any) -> str:
         """`learn services up` only where it can start the server (never for one it cannot)."""
-        if why_not_local(name) is None or docker_available():
+        if why_not_local(service.name) is None or docker_available():
             return "`learn services up` (only the practical modules need it)"
-        return f"run your own server and set {env_var} (`learn services up` cannot start it here)"
+        if service.endpoint_only:  # no server for it installs here
+            return f"set {service.env_var} to your server (only its practical module needs it; none installs here)"
+        return f"run your own server and set {service.env_var} (`learn services up` cannot start it here)"
 
     return [
         Check(f"service {reach.service.name}", reach.reachable,
               f"{reach.address}: {'answers' if reach.reachable else reach.reason}",
-              "" if reach.reachable else fix(reach.service.name, reach.service.env_var), optional=True)
+              "" if reach.reachable else fix(reach.service), optional=True)
         for reach in probe_all(tuple(s for s in SERVICES if not s.embedded), limit)
     ]
 

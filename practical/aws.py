@@ -1,4 +1,4 @@
-"""Cloud APIs under concurrency: S3, SQS and DynamoDB (boto3, from a pool of threads).
+"""Cloud APIs under concurrency: S3, SQS, SNS and DynamoDB (boto3, from a pool of threads).
 
 A cloud API has no locks to lend you; it has *conditional writes*. S3's ``If-None-Match: *``
 creates an object only if the key is absent, so "create the lock object" is a lock: exactly one
@@ -10,6 +10,10 @@ timeout*; a consumer that dies before ``DeleteMessage`` sees its messages delive
 handlers must be idempotent. DynamoDB's ``ConditionExpression`` on a *version attribute* is
 optimistic locking: read, change, write only if the version is still the one read; otherwise
 re-read and retry. Without the condition, concurrent read-modify-writes silently lose updates.
+SNS *fans out*: every queue subscribed to a topic gets its own copy of every message, where the
+consumers of one queue *split* its messages between them. A *presigned URL* lends one request
+(PUT or GET of one key, until it expires) to a client that has no credentials: browsers upload
+straight to S3, in parallel, and the application server carries none of the bytes.
 
 Locally these APIs are served by moto_server (`learn services up` without Docker) or LocalStack:
 the semantics shown here are AWS's, the speeds are a local process's, not the cloud's.
@@ -29,25 +33,32 @@ from practical._faults import cleanup_sync
 from practical._narrate import Narrator, unique_name
 from practical.services import get_service, setting
 
-TITLE = "AWS APIs: S3 conditional writes and multipart, SQS redelivery, DynamoDB optimistic locking"
+TITLE = "AWS APIs: S3 conditional writes, multipart and presigned URLs, SQS redelivery, SNS fan-out, DynamoDB locking"
 SERVICE = "aws"
 PATTERNS = {
     "s3-lock": "If-None-Match: * as a lock: one winner of many, where check-then-put lets all win",
     "multipart": "a multipart upload from a bounded pool of threads, aborted if it fails",
     "sqs-redelivery": "a consumer dies holding messages; the visibility timeout redelivers them",
     "dynamodb-locking": "read-modify-write loses updates; a version condition + retry loses none",
+    "sns-fanout": "publishers send to a topic; every subscribed queue gets every message, a queue's consumers split it",
+    "presigned-urls": "uploads and downloads by plain HTTP with presigned URLs, in parallel, and what expiry does",
 }
 
 MiB = 1024 * 1024
 
 
-def client(name: str) -> Any:
-    """A boto3 client for ``name`` at the configured endpoint, failing fast when it is gone."""
+def client(name: str, extra: Any = None) -> Any:
+    """A boto3 client for ``name`` at the configured endpoint, failing fast when it is gone.
+
+    ``extra`` (a botocore ``Config``) is merged in, e.g. ``Config(signature_version="s3v4")``.
+    """
     import boto3
     from botocore.config import Config
 
     config = Config(connect_timeout=2, read_timeout=20, retries={"max_attempts": 2, "mode": "standard"},
                     max_pool_connections=32)
+    if extra is not None:
+        config = config.merge(extra)
     return boto3.client(
         name,
         endpoint_url=get_service("aws").url,
@@ -352,3 +363,15 @@ def pattern_dynamodb_locking(out: Narrator, writers: int = 8, rounds: int = 5) -
         cleanup_sync(out, ("delete the table", lambda: ddb.delete_table(TableName=table)))
     out.lesson("no lock is held: a stale writer is refused by the server and retries with fresh data; "
                "for a plain counter, UpdateItem with ADD does it in one atomic request")
+
+
+def pattern_sns_fanout(out: Narrator, messages: int = 60, publishers: int = 4) -> None:
+    from practical._aws_delivery import sns_fanout
+
+    sns_fanout(out, client, messages, publishers)
+
+
+def pattern_presigned_urls(out: Narrator, uploads: int = 16) -> None:
+    from practical._aws_delivery import presigned_urls
+
+    presigned_urls(out, client, _bucket, _empty_and_delete, uploads)

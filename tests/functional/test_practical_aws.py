@@ -54,6 +54,23 @@ def test_unconditional_writes_lose_updates_and_version_conditions_lose_none() ->
     assert facts["conflicts_retried"] >= 7 * 5
 
 
+def test_every_subscribed_queue_gets_every_message_and_competing_consumers_split_one_queue() -> None:
+    facts = _run("sns-fanout")
+    assert facts["every_queue_got_every_message"] is True
+    assert facts["billing_distinct"] == facts["shipping_distinct"] == facts["audit_distinct"] == 60
+    first, second = map(int, str(facts["billing_split"]).split("+"))
+    assert first + second >= 60  # each message went to one of the two (at least once)
+    assert facts["publish_to_receive_p50_ms"] > 0
+
+
+def test_presigned_urls_carry_uploads_and_downloads_over_plain_http_and_show_their_expiry() -> None:
+    facts = _run("presigned-urls")
+    assert facts["puts_ok"] == 16 and facts["gets_intact"] == 16
+    assert facts["expires_in_s"] == 300 and len(str(facts["signed_at"])) == 16  # 20261127T234043Z
+    assert facts["expired_status"] in (200, 403)  # moto does not check expiry; S3 and MinIO answer 403
+    assert facts["expired_refused"] is (facts["expired_status"] == 403)
+
+
 def test_the_server_stopped_mid_run_is_named_in_one_line(aws_server: ManagedServer) -> None:
     """Last in this file: it stops the module's server."""
     narrator = FaultAt("PutItem only if version", lambda: stop_local(aws_server, grace=0))

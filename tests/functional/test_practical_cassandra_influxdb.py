@@ -6,8 +6,10 @@ import os
 
 import pytest
 
-from practical import Narrator, get_module
+from practical import Narrator, get_module, run_practical
 from practical._registry import run_pattern
+from practical.services import free_port
+from usererror import UserError
 
 pytestmark = pytest.mark.services
 
@@ -49,3 +51,24 @@ def test_batched_writes_store_every_point() -> None:
 def test_flux_windows_per_minute() -> None:
     facts = _run("influxdb", "flux-windows")
     assert facts["windows"] == 20 and facts["all_means_29_5"] is True
+
+
+@pytest.mark.parametrize(("module", "variable", "title"), [
+    ("cassandra", "CASSANDRA_HOSTS", "Apache Cassandra 5"),
+    ("influxdb", "INFLUXDB_URL", "InfluxDB 2"),
+])
+def test_an_unconfigured_server_is_refused_in_one_line(module: str, variable: str, title: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing configured and nothing at the default address: exit 2 with the variable to set."""
+    import practical.services._catalogue as catalogue
+
+    monkeypatch.delenv(variable, raising=False)
+    nowhere = f"127.0.0.1:{free_port()}" if module == "cassandra" else f"http://127.0.0.1:{free_port()}"
+    monkeypatch.setattr(catalogue, "SERVICES", tuple(
+        catalogue.Service(s.name, s.title, s.env_var, nowhere, endpoint_only=True) if s.name == module else s
+        for s in catalogue.SERVICES))
+    pattern = "lwt" if module == "cassandra" else "batched-writes"
+    with pytest.raises(UserError) as caught:
+        run_practical(module, pattern, Narrator(quiet=True))
+    assert caught.value.exit_code == 2
+    assert caught.value.message.startswith(f"{title} is not configured: set {variable} to a running server")
