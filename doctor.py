@@ -119,8 +119,6 @@ def _services(limit: float) -> list[Check]:
         """`learn services up` only where it can start the server (never for one it cannot)."""
         if why_not_local(service.name) is None or docker_available():
             return "`learn services up` (only the practical modules need it)"
-        if service.endpoint_only:  # no server for it installs here
-            return f"set {service.env_var} to your server (only its practical module needs it; none installs here)"
         return f"run your own server and set {service.env_var} (`learn services up` cannot start it here)"
 
     return [
