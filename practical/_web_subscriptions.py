@@ -128,7 +128,7 @@ async def fan_out(policy: str, fast: int, events: int, size: int, pause: float) 
     }
 
 
-async def pattern_subscriptions(out: Narrator, fast: int = 3, events: int = 1000, size: int = 512,
+async def subscriptions(out: Narrator, fast: int = 3, events: int = 1000, size: int = 512,
                                 pause: float = 0.002) -> None:
     out.step(f"{fast} fast subscribers and 1 slow one (small receive buffer, {pause * 1000:g} ms per event) "
              f"subscribe over graphql-transport-ws; a mutation publishes {events} events of {size} bytes; "

@@ -24,9 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from practical._narrate import Narrator
-from practical._web_subscriptions import pattern_subscriptions
-
-__all__ = ["pattern_subscriptions", "serving", "upstream_process"]
 
 if TYPE_CHECKING:
     from practical._web_load import LoadResult
@@ -42,6 +39,7 @@ PATTERNS = {
     "sse": "server-sent events streamed to several clients at once",
     "websockets": "a WebSocket room broadcasting every message to every member",
     "subscriptions": "GraphQL subscriptions over WebSockets: a slow subscriber, bounded queues, block or drop",
+    "prometheus": "the app's /metrics scraped by a real Prometheus; rate and P95 per endpoint in PromQL",
 }
 
 
@@ -307,3 +305,17 @@ async def pattern_websockets(out: Narrator, members: int = 5) -> None:
 
 async def _receive(ws: Any, count: int) -> list[str]:
     return [str(await ws.recv()) for _ in range(count)]
+
+
+async def pattern_subscriptions(out: Narrator, **options: Any) -> None:
+    """GraphQL subscriptions to fast and slow WebSocket clients (``practical._web_subscriptions``)."""
+    from practical._web_subscriptions import subscriptions
+
+    await subscriptions(out, **options)
+
+
+async def pattern_prometheus(out: Narrator, **options: Any) -> None:
+    """The app's metrics scraped by a real Prometheus, read back in PromQL (``practical._web_prometheus``)."""
+    from practical._web_prometheus import prometheus_readback
+
+    await prometheus_readback(out, **options)

@@ -61,7 +61,7 @@ def test_load_generator_counts_every_answer_and_refuses_other_hosts() -> None:
 
     result = asyncio.run(scenario())
     assert result["events"].requests == result["events"].ok == 25 and result["state"] == 25  # type: ignore[attr-defined]
-    with pytest.raises(SystemExit, match="127.0.0.1 only"):
+    with pytest.raises(SystemExit, match=r"127\.0\.0\.1 only"):
         asyncio.run(run_load(["http://example.com/"], 1, 1))
     assert percentile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.0 and percentile([1.0, 2.0, 3.0, 4.0], 0.99) == 4.0
 
