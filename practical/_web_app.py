@@ -153,6 +153,8 @@ class AppState:
     """Where /proxy sends its calls: this server's own /upstream unless another server is named."""
     upstream_healthy: bool = True
     upstream_calls: int = 0
+    upstream_connections: int = 0
+    """TCP connections /proxy and /proxy-fresh opened to the upstream."""
     client: Any = None
     """The one pooled ``aiohttp.ClientSession`` /proxy shares, open from start-up to shutdown."""
     room: set[WebSocket] = field(default_factory=set)
@@ -171,11 +173,18 @@ def build_app(state: AppState, instrumented: bool = True) -> Any:
     import aiohttp
 
     timeout = aiohttp.ClientTimeout(total=10)
+    tracing = aiohttp.TraceConfig()
+
+    async def connected(session: Any, context: Any, params: Any) -> None:
+        state.upstream_connections += 1
+
+    tracing.on_connection_create_end.append(connected)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         connector = aiohttp.TCPConnector(limit=100)  # at most 100 connections to the upstream, kept alive
-        async with aiohttp.ClientSession(state.upstream_url, connector=connector, timeout=timeout) as client:
+        async with aiohttp.ClientSession(state.upstream_url, connector=connector, timeout=timeout,
+                                         trace_configs=[tracing]) as client:
             state.client = client
             try:
                 yield
@@ -206,7 +215,7 @@ def build_app(state: AppState, instrumented: bool = True) -> Any:
 
     async def proxy_fresh(request: Request) -> Response:
         """The anti-pattern /proxy replaced: a new client (its pool, a TCP connection) per call."""
-        async with aiohttp.ClientSession(state.upstream_url, timeout=timeout) as client, \
+        async with aiohttp.ClientSession(state.upstream_url, timeout=timeout, trace_configs=[tracing]) as client, \
                 client.get("/upstream") as answer:
             return PlainTextResponse(await answer.text(), status_code=answer.status)
 

@@ -51,6 +51,7 @@ def test_proxy_shares_one_pooled_client_against_an_upstream_process() -> None:
     out = Narrator(quiet=True)
     asyncio.run(pattern_proxy_pool(out, requests=200, concurrency=10, fresh=20))
     assert (out.facts["pooled_ok"], out.facts["fresh_ok"]) == (200, 20)
+    assert out.facts["pooled_connections"] <= 10 and out.facts["fresh_connections"] == 20
 
 
 def test_load_generator_counts_every_answer_and_refuses_other_hosts() -> None:
