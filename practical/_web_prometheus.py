@@ -11,11 +11,25 @@ from __future__ import annotations
 
 import asyncio
 import math
+import socket
 import time
 
 from practical._narrate import Narrator
 
 ENDPOINTS = ("/work", "/proxy", "/upstream")
+
+
+def _require_free(port: int) -> None:
+    """The app must listen where Prometheus scrapes: say so in one line if another process is there."""
+    from usererror import UserError
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: TIME_WAIT is no listener
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise UserError(f"port {port} (METRICS_PORT, where Prometheus scrapes) is taken by another process: "
+                            "stop it, then run this pattern again") from None
 
 
 async def _scraped(query: str, expected: float, deadline: float = 30.0) -> None:
@@ -45,6 +59,7 @@ async def prometheus_readback(out: Narrator, requests: int = 20_000, seconds: fl
         out.fact("prometheus_reachable", False)
         return
     port = exporter_port()
+    _require_free(port)
     async with serving(port=port) as running:
         metrics = running.state.metrics
         for endpoint in ENDPOINTS:  # every series exists, at 0, from the first scrape

@@ -7,7 +7,9 @@ the web app there and reads its rate and P95 back with PromQL.
 from __future__ import annotations
 
 import math
+import os
 import shutil
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +47,17 @@ def test_promql_reads_back_every_request_per_endpoint(prometheus: ManagedServer)
         assert facts[f"{key}_promql_rate"] > 0 and math.isfinite(float(facts[f"{key}_promql_p95_ms"]))
     # /work awaits 20 ms: its P95 from the histogram cannot be below that bucket's lower edge.
     assert float(facts["work_promql_p95_ms"]) >= 10
+
+
+def test_a_taken_metrics_port_is_one_line(prometheus: ManagedServer) -> None:
+    from usererror import UserError
+
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the previous test's connections linger
+        taken.bind(("127.0.0.1", int(os.environ["METRICS_PORT"])))
+        taken.listen()
+        with pytest.raises(UserError, match="METRICS_PORT"):
+            run_pattern(get_module("webserver"), "prometheus", Narrator(quiet=True))
 
 
 def test_without_prometheus_the_pattern_says_so_and_runs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
