@@ -147,7 +147,7 @@ def _show(out: Narrator, key: str, result: LoadResult) -> None:
 
 
 async def pattern_middleware(out: Narrator, requests: int = 1000, concurrency: int = 100, wait: float = 0.1,
-                             quick: int = 1500, rounds: int = 3) -> None:
+                             quick: int = 3000, rounds: int = 3) -> None:
     from practical._web_load import run_load
 
     async with serving() as running:
