@@ -1,48 +1,93 @@
 """The ASGI application the web-server module serves (Starlette), and its resilience parts.
 
-Kept apart from the narration so each part reads on its own: a metrics middleware, a circuit
-breaker, a token-bucket limiter, server-sent events, a WebSocket broadcast room.
+Kept apart from the narration so each part reads on its own: a Prometheus metrics middleware, a
+pooled upstream client, a circuit breaker, a token-bucket limiter, server-sent events, a
+WebSocket broadcast room, and (with a hub) GraphQL subscriptions.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0, 2.5)
+"""Seconds: fine where the module's requests land (1-200 ms), so PromQL's P95 is close to the truth."""
 
 
 @dataclass
 class Metrics:
-    """Counters the middleware updates; /metrics prints them in Prometheus text format."""
+    """What the middleware records: Prometheus series on the app's own registry, and in-flight counts.
 
-    requests: Counter[str] = field(default_factory=Counter)
+    ``http_requests_total`` (by endpoint and status) and ``http_request_duration_seconds`` (a
+    histogram by endpoint) are served on /metrics in Prometheus text format.
+    """
+
+    registry: Any = field(default_factory=lambda: _registry())
     in_flight: int = 0
     max_in_flight: int = 0
-    seconds_total: float = 0.0
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     """Notified whenever in-flight requests or room members change (so observers need not poll)."""
 
+    def __post_init__(self) -> None:
+        from prometheus_client import Counter, Gauge, Histogram
+
+        self.requests = Counter("http_requests", "HTTP requests answered, by endpoint and status",
+                                ["endpoint", "status"], registry=self.registry)
+        self.seconds = Histogram("http_request_duration_seconds", "Time to answer, by endpoint", ["endpoint"],
+                                 buckets=LATENCY_BUCKETS, registry=self.registry)
+        gauge = Gauge("http_requests_in_flight", "Requests being answered now", registry=self.registry)
+        gauge.set_function(lambda: self.in_flight)  # read at scrape time: nothing to do per request
+        self._series: dict[tuple[str, str], tuple[Any, Any]] = {}
+        self._waiting = 0
+
+    def observe(self, endpoint: str, status: str, seconds: float) -> None:
+        """Count one answered request and its duration (the labelled children cached per series)."""
+        series = self._series.get((endpoint, status))
+        if series is None:
+            series = self._series[(endpoint, status)] = (self.requests.labels(endpoint, status),
+                                                         self.seconds.labels(endpoint))
+        series[0].inc()
+        series[1].observe(seconds)
+
     async def notify(self) -> None:
-        async with self.changed:
-            self.changed.notify_all()
+        if self._waiting:  # nobody waits most of the time: skip the condition's lock then
+            async with self.changed:
+                self.changed.notify_all()
 
     async def wait_for(self, predicate: Callable[[], bool]) -> None:
-        async with self.changed:
-            await self.changed.wait_for(predicate)
+        self._waiting += 1
+        try:
+            async with self.changed:
+                await self.changed.wait_for(predicate)
+        finally:
+            self._waiting -= 1
 
-    def exposition(self) -> str:
-        lines = [f'http_requests_total{{status="{status}"}} {n}' for status, n in sorted(self.requests.items())]
-        lines += [f"http_in_flight_max {self.max_in_flight}", f"http_request_seconds_total {self.seconds_total:.6f}"]
-        return "\n".join(lines) + "\n"
+    def count(self, endpoint: str, status: str | None = "200") -> float:
+        """How many requests to ``endpoint`` were answered with ``status`` (``None``: any status)."""
+        return sum(sample.value for metric in self.requests.collect() for sample in metric.samples
+                   if sample.name == "http_requests_total" and sample.labels["endpoint"] == endpoint
+                   and status in (None, sample.labels["status"]))
+
+    def exposition(self) -> bytes:
+        from prometheus_client import generate_latest
+
+        return bytes(generate_latest(self.registry))
+
+
+def _registry() -> Any:
+    from prometheus_client import CollectorRegistry
+
+    return CollectorRegistry()
 
 
 class CircuitBreaker:
@@ -104,13 +149,47 @@ class AppState:
     metrics: Metrics = field(default_factory=Metrics)
     breaker: CircuitBreaker = field(default_factory=lambda: CircuitBreaker(threshold=5, cooldown=0.2))
     bucket: TokenBucket = field(default_factory=lambda: TokenBucket(capacity=10, rate=0.01))
+    upstream_url: str = ""
+    """Where /proxy sends its calls: this server's own /upstream unless another server is named."""
     upstream_healthy: bool = True
     upstream_calls: int = 0
+    upstream_connections: int = 0
+    """TCP connections /proxy and /proxy-fresh opened to the upstream."""
+    client: Any = None
+    """The one pooled ``aiohttp.ClientSession`` /proxy shares, open from start-up to shutdown."""
     room: set[WebSocket] = field(default_factory=set)
+    hub: Any = None
+    """The GraphQL subscriptions' fan-out hub (``practical._web_graphql.Hub``)."""
 
 
-def build_app(state: AppState) -> Starlette:
-    """The application: every route shares ``state``."""
+def build_app(state: AppState, instrumented: bool = True) -> Any:
+    """The application: every route shares ``state``; ``instrumented`` wraps it in the metrics middleware.
+
+    The lifespan opens one pooled HTTP client for /proxy at start-up and closes it at shutdown:
+    a client per request pays a new pool and a TCP handshake on every call. The client is
+    aiohttp's: httpx's pool (httpcore) rescans its connections for every request and spent
+    milliseconds of CPU per request at 50 in flight here, aiohttp about 0.15 ms.
+    """
+    import aiohttp
+
+    timeout = aiohttp.ClientTimeout(total=10)
+    tracing = aiohttp.TraceConfig()
+
+    async def connected(session: Any, context: Any, params: Any) -> None:
+        state.upstream_connections += 1
+
+    tracing.on_connection_create_end.append(connected)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        connector = aiohttp.TCPConnector(limit=100)  # at most 100 connections to the upstream, kept alive
+        async with aiohttp.ClientSession(state.upstream_url, connector=connector, timeout=timeout,
+                                         trace_configs=[tracing]) as client:
+            state.client = client
+            try:
+                yield
+            finally:
+                state.client = None
 
     async def work(request: Request) -> Response:
         await asyncio.sleep(float(request.query_params.get("seconds", "0.01")))  # awaiting I/O
@@ -125,12 +204,20 @@ def build_app(state: AppState) -> Starlette:
     async def proxy(request: Request) -> Response:
         if not state.breaker.allow():
             return PlainTextResponse("circuit open: failing fast", status_code=503)
-        import httpx
+        try:
+            async with state.client.get("/upstream") as answer:
+                text, status = await answer.text(), answer.status
+        except (aiohttp.ClientError, TimeoutError):
+            state.breaker.record(False)
+            return PlainTextResponse("upstream unreachable", status_code=502)
+        state.breaker.record(status < 500)
+        return PlainTextResponse(text, status_code=status)
 
-        async with httpx.AsyncClient(base_url=str(request.base_url)) as client:
-            answer = await client.get("/upstream")
-        state.breaker.record(answer.status_code < 500)
-        return PlainTextResponse(answer.text, status_code=answer.status_code)
+    async def proxy_fresh(request: Request) -> Response:
+        """The anti-pattern /proxy replaced: a new client (its pool, a TCP connection) per call."""
+        async with aiohttp.ClientSession(state.upstream_url, timeout=timeout, trace_configs=[tracing]) as client, \
+                client.get("/upstream") as answer:
+            return PlainTextResponse(await answer.text(), status_code=answer.status)
 
     async def limited(request: Request) -> Response:
         client = request.headers.get("x-client", "anonymous")
@@ -149,7 +236,9 @@ def build_app(state: AppState) -> Starlette:
         return StreamingResponse(stream(), media_type="text/event-stream")
 
     async def metrics(request: Request) -> Response:
-        return PlainTextResponse(state.metrics.exposition())
+        from prometheus_client import CONTENT_TYPE_LATEST
+
+        return Response(state.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     async def chat(websocket: WebSocket) -> None:
         await websocket.accept()
@@ -164,16 +253,35 @@ def build_app(state: AppState) -> Starlette:
         finally:
             state.room.discard(websocket)
 
-    app = Starlette(routes=[
-        Route("/work", work), Route("/upstream", upstream), Route("/proxy", proxy),
+    routes: list[BaseRoute] = [
+        Route("/work", work), Route("/upstream", upstream), Route("/proxy", proxy), Route("/proxy-fresh", proxy_fresh),
         Route("/limited", limited), Route("/events", events), Route("/metrics", metrics),
         WebSocketRoute("/chat", chat),
-    ])
-    return MetricsMiddleware(app, state.metrics)  # type: ignore[return-value]
+    ]
+    if state.hub is not None:
+        from practical._web_graphql import graphql_app
+
+        graphql = graphql_app(state.hub)
+        routes += [Route("/graphql", graphql, methods=["GET", "POST"]), WebSocketRoute("/graphql", graphql)]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    return MetricsMiddleware(app, state.metrics) if instrumented else app
+
+
+def upstream_app() -> Starlette:
+    """A bare upstream for /proxy to call in a process of its own (``uvicorn --factory``)."""
+
+    async def upstream(request: Request) -> Response:
+        return PlainTextResponse("fresh data")
+
+    return Starlette(routes=[Route("/upstream", upstream)])
 
 
 class MetricsMiddleware:
-    """Pure ASGI middleware: counts requests by status, tracks in-flight requests and time."""
+    """Pure ASGI middleware: counts requests by endpoint and status, times them, tracks in-flight ones.
+
+    The endpoint label is the matched route's path (``scope["route"]``, set by Starlette's
+    router), never the raw URL: one series per route, whatever the query strings.
+    """
 
     def __init__(self, app: Any, metrics: Metrics) -> None:
         self.app, self.metrics = app, metrics
@@ -182,21 +290,21 @@ class MetricsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        status = {"code": "500"}
+        status = "500"
 
         async def capture(message: dict[str, Any]) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                status["code"] = str(message["status"])
+                status = str(message["status"])
             await send(message)
 
-        self.metrics.in_flight += 1
-        self.metrics.max_in_flight = max(self.metrics.max_in_flight, self.metrics.in_flight)
-        await self.metrics.notify()
+        metrics = self.metrics
+        metrics.in_flight += 1
+        metrics.max_in_flight = max(metrics.max_in_flight, metrics.in_flight)
+        await metrics.notify()
         start = time.perf_counter()
         try:
             await self.app(scope, receive, capture)
         finally:
-            self.metrics.in_flight -= 1
-            self.metrics.seconds_total += time.perf_counter() - start
-            self.metrics.requests[status["code"]] += 1
-
+            metrics.observe(getattr(scope.get("route"), "path", "unmatched"), status, time.perf_counter() - start)
+            metrics.in_flight -= 1
