@@ -1,0 +1,145 @@
+# fix-judgement: right
+# class: other
+# why: listeners of requests are held by WeakMethod with a removal callback, so a finished request (any exit path) is freed and drops off the bus; cache is a dict used as LRU (pop+reinsert) capped at 300, fetched unlocked
+"""Quote service of a brokerage app: answers "what are my stocks worth?" requests.
+
+Prices come from an exchange feed (a slow call), so they are cached. Every open request also
+listens for live price updates on the service's event bus, so a quote being assembled picks up
+a price that changed meanwhile. Request threads call `QuoteService.handle()` concurrently.
+The service is restarted every night because its memory grows all day long.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from collections.abc import Callable
+
+Listener = Callable[[str, float], None]
+
+
+class EventBus:
+    """Publish/subscribe for live price updates."""
+
+    def __init__(self) -> None:
+        self.listeners: list[Listener] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, listener: Listener) -> None:
+        with self._lock:
+            self.listeners.append(listener)
+
+    def subscribe_weak(self, method: Callable[[str, float], None]) -> None:
+        """Listen through a weak reference to a bound method: no unsubscribe needed."""
+
+        box: list[Listener] = []  # emptied by forget(), so no reference cycle survives
+
+        def forget(ref: weakref.WeakMethod) -> None:  # type: ignore[type-arg]
+            if box:
+                self.unsubscribe(box.pop())
+
+        ref = weakref.WeakMethod(method, forget)  # type: ignore[arg-type]
+
+        def relay(symbol: str, price: float) -> None:
+            target = ref()
+            if target is not None:
+                target(symbol, price)
+
+        box.append(relay)
+        self.subscribe(relay)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        with self._lock:
+            self.listeners.remove(listener)
+
+    def publish(self, symbol: str, price: float) -> None:
+        with self._lock:
+            listeners = list(self.listeners)
+        for listener in listeners:
+            listener(symbol, price)
+
+
+class ExchangeFeed:
+    """The exchange's price API: every call is a network round trip."""
+
+    def __init__(self, latency_seconds: float = 0.002) -> None:
+        self.latency_seconds = latency_seconds
+        self.calls = 0
+
+    def fetch(self, symbol: str) -> float:
+        if self.latency_seconds:  # 0: the in-process replica used in tests answers at once
+            time.sleep(self.latency_seconds)
+        self.calls += 1
+        return float(sum(map(ord, symbol)) % 500 + 10)
+
+
+class QuoteRequest:
+    """One client's request: the symbols it asked for and the prices gathered so far."""
+
+    def __init__(self, request_id: int, symbols: list[str]) -> None:
+        self.request_id = request_id
+        self.symbols = symbols
+        self.prices: dict[str, float] = {}
+        self.log: list[str] = [f"request {request_id} for {len(symbols)} symbols"]
+
+    def on_price(self, symbol: str, price: float) -> None:
+        if symbol in self.symbols:
+            self.prices[symbol] = price
+
+
+class QuoteService:
+    CACHE_SIZE = 300
+
+    def __init__(self, feed: ExchangeFeed) -> None:
+        self.feed = feed
+        self.bus = EventBus()
+        self.cache: dict[str, float] = {}
+        """At most CACHE_SIZE prices; least recently used evicted first (dict order = recency)."""
+        self._cache_lock = threading.Lock()
+
+    def price(self, symbol: str) -> float:
+        """The cached price of ``symbol`` (fetched from the exchange on a miss)."""
+        with self._cache_lock:
+            if symbol in self.cache:
+                value = self.cache.pop(symbol)
+                self.cache[symbol] = value  # re-insert: now the most recent
+                return value
+        value = self.feed.fetch(symbol)
+        with self._cache_lock:
+            self.cache.pop(symbol, None)
+            self.cache[symbol] = value
+            while len(self.cache) > self.CACHE_SIZE:
+                del self.cache[next(iter(self.cache))]
+        self.bus.publish(symbol, value)
+        return value
+
+    def handle(self, request_id: int, symbols: list[str]) -> float:
+        """Total value of one share of each symbol, with live updates while we gather."""
+        request = QuoteRequest(request_id, symbols)
+        # The bus only holds a weak reference: when the request object dies (end of this call,
+        # normal or not) its listener disappears from the bus by itself.
+        self.bus.subscribe_weak(request.on_price)
+        for symbol in symbols:
+            request.prices.setdefault(symbol, self.price(symbol))
+        return round(sum(request.prices.values()), 2)
+
+
+def main() -> None:
+    import tracemalloc
+
+    tracemalloc.start()
+    service = QuoteService(ExchangeFeed(latency_seconds=0))
+    request_id = 0
+    for hour in range(1, 6):
+        for _ in range(2_000):
+            request_id += 1
+            # Popular stocks, plus a symbol typed by the user (often one nobody asked before).
+            service.handle(request_id, ["AAPL", "MSFT", "NVDA", f"USER{request_id}"])
+        current, _peak = tracemalloc.get_traced_memory()
+        print(f"hour {hour}: {current / 1e6:5.1f} MB traced, {len(service.bus.listeners)} listeners, "
+              f"{len(service.cache)} cached prices")
+
+
+if __name__ == "__main__":
+    main()
