@@ -135,9 +135,10 @@ async def fail_fast_whatever_the_order(mod: ModuleType) -> None:
 
 
 def busy_pipeline(mod: ModuleType) -> None:
-    """Eight 5 ms steps on four workers: they must run in parallel."""
+    """Eight 50 ms steps on four workers: they must run in parallel. (Steps long enough that a
+    close() whose workers notice it within a short poll interval is not what is measured.)"""
     runner = mod.JobRunner(workers=4)
-    runner.run_all([_step(0.005, str(i)) for i in range(8)])
+    runner.run_all([_step(0.05, str(i)) for i in range(8)])
     runner.close()
 
 

@@ -156,7 +156,7 @@ SPEC = ChallengeSpec(
     checks=(
         TimingCheck("token comparison takes constant time", make_compare, samples=3000,
                     hint="The comparison returns at the first wrong character: a longer right prefix takes longer."),
-        BackpressureCheck("a flood is refused, not buffered", flood, sizes=(300, 3000),
+        BackpressureCheck("a flood is refused, not buffered", flood, sizes=(300, 3000, 12000),
                           hint="A queue with no maximum size turns every flood into memory."),
         PropertyCheck("accepted events are never lost", nothing_accepted_is_lost),
         ScheduleCheck("a flood is answered at once", flood_is_refused_at_once, strategies=("dfs",), max_schedules=1,

@@ -22,7 +22,8 @@ __all__ = ["is_unbounded", "queue_high_water", "run_backpressure_check"]
 _SHARE_OF_INPUT = 0.25
 """An unbounded buffer holds at least this share of the largest flood at its peak."""
 _GROWTH = 2.0
-"""...and at least this many times its peak at the smallest flood."""
+"""...and at least this many times its peak at the next smaller flood (a bound above the smaller
+floods shows as a peak that stops growing at the largest ones)."""
 
 
 def queue_high_water(since_seq: int) -> tuple[int, str | None]:
@@ -37,8 +38,8 @@ def queue_high_water(since_seq: int) -> tuple[int, str | None]:
 def is_unbounded(peaks: dict[int, int]) -> bool:
     """Does the peak grow with the input size (the rule above)?"""
     sizes = sorted(peaks)
-    small, large = sizes[0], sizes[-1]
-    return peaks[large] >= _SHARE_OF_INPUT * large and peaks[large] >= _GROWTH * max(1, peaks[small])
+    smaller, large = sizes[-2], sizes[-1]
+    return peaks[large] >= _SHARE_OF_INPUT * large and peaks[large] >= _GROWTH * max(1, peaks[smaller])
 
 
 def _last_seq() -> int:

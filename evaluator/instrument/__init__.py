@@ -35,6 +35,10 @@ _PATCHES: tuple[tuple[ModuleType, str, Any], ...] = (
     (queue, "LifoQueue", _queue.LifoQueue),
     (queue, "PriorityQueue", _queue.PriorityQueue),
     (queue, "SimpleQueue", _queue.SimpleQueue),
+    # queue.py binds ``from time import monotonic as time`` for get()/put() timeouts: without this,
+    # a timed get() under the scheduler measured its deadline in real time while it waited in
+    # virtual time, and looped (each loop a virtual wait) until the real deadline passed.
+    (queue, "time", _time.monotonic),
     (time, "sleep", _time.sleep),
     (time, "monotonic", _time.monotonic),
     (time, "monotonic_ns", _time.monotonic_ns),
