@@ -16,6 +16,7 @@ from evaluator.spec import (
     PerformanceCheck,
     PropertyCheck,
     ScheduleCheck,
+    Violation,
     expect,
 )
 
@@ -64,6 +65,30 @@ def pool_survives_failures(mod: ModuleType, ctx: CheckContext) -> None:
            f"failed exports left files behind: {leftovers}",
            "customers can download a half-written report as if it were complete",
            kind=FindingKind.INVARIANT)
+
+
+def exhausted_pool_is_reported(mod: ModuleType, ctx: CheckContext) -> None:
+    """Every connection is taken (a long-running export holds the only one): exports that cannot
+    get one within the pool's timeout are reported as failed by export_all, like any other failed
+    export (export_all returns each customer's file name or error)."""
+    pool = mod.ConnectionPool(size=1, query_seconds=0.001, acquire_timeout=0.05)
+    held = pool.acquire()
+    try:
+        with tempfile.TemporaryDirectory() as folder_name:
+            folder = Path(folder_name)
+            try:
+                outcome = mod.export_all(pool, ["acme", "globex"], folder, workers=2)
+            except Exception as error:
+                raise Violation(
+                    f"export_all raised {type(error).__name__}: {error} when the pool had no free connection",
+                    "an export that cannot get a connection (PoolExhausted) must be reported as failed like "
+                    "any other, not crash the batch: was a connection released that acquire() never returned?",
+                    kind=FindingKind.INVARIANT) from error
+    finally:
+        pool.release(held)
+        pool.close()
+    expect(all(str(outcome.get(c, "")).startswith("failed") for c in ("acme", "globex")),
+           f"exports with no connection available were not reported as failed: {outcome}")
 
 
 def _rows_of(text: str) -> list[str]:
@@ -222,6 +247,9 @@ SPEC = ChallengeSpec(
         LeakCheck("failed exports give back their connection", failed_exports_release, kinds=("fds", "threads"),
                   hint="Follow a BadInvoice from the `raise` to the caller: which lines after it never run?"),
         PropertyCheck("the pool survives failed exports", pool_survives_failures, kind=FindingKind.FD_LEAK),
+        PropertyCheck("an exhausted pool is reported, not a crash", exhausted_pool_is_reported,
+                      kind=FindingKind.INVARIANT,
+                      hint="Only give back a connection you got: acquire() before the try whose finally releases."),
         PropertyCheck("dropped connections are cleaned up too", database_drops_connections, kind=FindingKind.FD_LEAK,
                       hint="Clean up in `finally` (or `with`), so every exception releases the connection and the file."),
         ScheduleCheck("concurrent exports stay separate and exact", concurrent_exports, max_schedules=60,
