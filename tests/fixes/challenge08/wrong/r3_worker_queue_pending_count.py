@@ -1,6 +1,6 @@
-# fix-judgement: right
-# class: other
-# why: FIFO work queue + N worker threads; URLs claimed under the lock when discovered (limit checked there too), fetched/analysed unlocked; a pending counter under a Condition ends the crawl exactly when no work is left
+# fix-judgement: wrong
+# class: drops-work
+# why: written as right; relabelled after review: a fetch error kills its worker thread and the crawl returns an index without the page (the original raises it through pool.map); the README now states that failed fetches must surface
 """Site crawler of an SEO tool: crawls a customer's website and indexes its pages.
 
 A pool of threads fetches pages (slow network calls), extracts their links and word counts
