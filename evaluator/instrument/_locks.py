@@ -16,7 +16,7 @@ from typing import Any
 
 from evaluator import events, realtime
 from evaluator.events import EventKind
-from evaluator.instrument import _runtime
+from evaluator.instrument import _runtime, _time
 from evaluator.instrument._runtime import (
     LockStatistics,
     Named,
@@ -34,15 +34,26 @@ _get_ident = realtime.get_ident
 
 
 def clock_seconds() -> float:
-    """Monotonic seconds: virtual under the scheduler, real otherwise."""
+    """Monotonic seconds: virtual under the scheduler (or a check's clock override), real otherwise."""
     c = controlled()
-    return c[0].now_ns() / 1e9 if c else realtime.monotonic()
+    if c:
+        return c[0].now_ns() / 1e9
+    if _time.override is not None:
+        return _time.override.monotonic_ns() / 1e9
+    return realtime.monotonic()
 
 
 def wait_on_real(real_lock: Any, timeout: float | None, obj: object, desc: str) -> bool:
     """Acquire ``real_lock`` (blocking, optional timeout in seconds); a scheduling decision when controlled."""
     c = controlled()
     if c is None:
+        if _time.override is not None and timeout is not None:
+            # A check's virtual clock (a single-threaded clock scenario): a timed wait that nobody
+            # ends early lasts its timeout on that clock, as a sleep would, not in real time.
+            if real_lock.acquire(False):
+                return True
+            _time.override.sleep(max(0.0, timeout))
+            return bool(real_lock.acquire(False))
         return bool(real_lock.acquire(True, -1 if timeout is None else max(0.0, timeout)))
     if real_lock.acquire(False):
         return True
