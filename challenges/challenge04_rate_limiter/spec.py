@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from types import ModuleType
 
 from challenges.challenge04_rate_limiter.clock import VirtualClock, installed
@@ -33,6 +34,30 @@ def burst_at_capacity(mod: ModuleType) -> None:
         thread.join()
     expect(len(granted) <= 2, f"{len(granted)} requests passed a bucket of capacity 2: {granted}",
            "the partner answers 429 and counts a violation against the API key")
+
+
+def dripped_token_granted_once(mod: ModuleType) -> None:
+    """A drained bucket refills 1.5 tokens (0.15 s at 10/s) while two requests arrive at once: the
+    refill must be counted once, so at most one of them passes."""
+    bucket = mod.TokenBucket(rate=10, capacity=2)
+    for _ in range(10):  # drain it (capacity 2)
+        if not bucket.try_acquire():
+            break
+    time.sleep(0.15)
+    granted: list[str] = []
+
+    def request(name: str) -> None:
+        if bucket.try_acquire():
+            granted.append(name)
+
+    threads = [threading.Thread(target=request, args=(f"request-{i}",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    expect(len(granted) <= 1, f"{len(granted)} requests passed when 1.5 tokens had dripped into an empty bucket",
+           "two refills both added the time since the last refill (read before either recorded it): "
+           "the same elapsed time was credited twice")
 
 
 def clock_stepped_back(mod: ModuleType, ctx: CheckContext) -> None:
@@ -132,6 +157,9 @@ SPEC = ChallengeSpec(
     checks=(
         ScheduleCheck("no burst over capacity", burst_at_capacity, max_schedules=150,
                       hint="Two threads can both see one token left before either takes it."),
+        ScheduleCheck("a refill is counted once", dripped_token_granted_once, max_schedules=60,
+                      kind=FindingKind.RACE,
+                      hint="Read the last refill time, add the tokens and record the new time as one step, under the lock."),
         PropertyCheck("survives clock corrections", clock_stepped_back, kind=FindingKind.INVARIANT,
                       hint="Measure elapsed time with a clock that never goes backwards."),
         PropertyCheck("timeouts ignore clock corrections", clock_stepped_during_a_wait, kind=FindingKind.INVARIANT,
