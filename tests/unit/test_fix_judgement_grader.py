@@ -195,6 +195,38 @@ def test_captured_clocks_and_clock_gettime_follow_the_override(tmp_path: Path) -
         _time.override = None
 
 
+def test_timed_waits_follow_the_override_clock(tmp_path: Path) -> None:
+    """A check's virtual clock (challenge 4) also times Condition/Event waits: a wait nobody ends
+    lasts its timeout on that clock, at once, instead of blocking in real time."""
+    import threading
+
+    from evaluator.instrument import _time
+
+    class Virtual:
+        def __init__(self) -> None:
+            self.ns = 1_000_000_000_000
+
+        def monotonic_ns(self) -> int:
+            return self.ns
+
+        def time_ns(self) -> int:
+            return self.ns
+
+        def sleep(self, seconds: float) -> None:
+            self.ns += int(seconds * 1e9)
+
+    clock = Virtual()
+    _time.override = clock
+    try:
+        condition, event = threading.Condition(), threading.Event()  # instrumented (the fixture)
+        with condition:
+            assert condition.wait_for(lambda: False, timeout=30.0) is False
+        assert event.wait(timeout=30.0) is False
+    finally:
+        _time.override = None
+    assert clock.ns >= 1_000_000_000_000 + 60_000_000_000
+
+
 EARLY_EXIT = """
     def tokens_match(expected, presented):
         if len(expected) != len(presented):

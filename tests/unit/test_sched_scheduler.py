@@ -119,6 +119,16 @@ def test_timed_acquire_times_out_in_virtual_time() -> None:
         assert run.virtual_ns == 1_500_000_000
 
 
+def test_a_timed_queue_get_times_out_in_virtual_time() -> None:
+    """queue.Queue measures its timeout with the module's own clock binding: it must be the
+    virtual one (with the real one, a 20 ms get looped on 20 ms virtual waits for 20 ms of real
+    time, adding seconds of virtual time)."""
+    with instrumented():
+        run, box = run_default("timed_get")
+    assert box["value"] == pytest.approx(0.02)
+    assert run.virtual_ns == 20_000_000
+
+
 def test_spinning_thread_does_not_starve_the_others() -> None:
     with instrumented():
         run, box = run_default("spin")

@@ -219,3 +219,14 @@ def uncontrolled_block():
         t.start()
     for t in threads:
         t.join()
+
+
+def timed_get():
+    """A get() with a timeout on an empty queue: it must time out after its timeout, once."""
+    jobs = queue.Queue()
+    began = time.monotonic()
+    try:
+        jobs.get(timeout=0.02)
+    except queue.Empty:
+        return time.monotonic() - began
+    return None
