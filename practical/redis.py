@@ -182,10 +182,10 @@ async def pattern_fenced_lock(out: Narrator, workers: int = 20) -> None:
             await fenced_write(keys=[store], args=[token, "written by B"])
             b_done.set()
 
-        b_task = asyncio.create_task(worker_b())
-        await b_done.wait()  # A's "GC pause" lasts until B has written
-        accepted = await fenced_write(keys=[store], args=[a_token, "written by A (stale)"])
-        await b_task
+        async with asyncio.TaskGroup() as tasks:  # owns B: its error surfaces here, never orphaned
+            tasks.create_task(worker_b())
+            await b_done.wait()  # A's "GC pause" lasts until B has written
+            accepted = await fenced_write(keys=[store], args=[a_token, "written by A (stale)"])
         out.fact("stale_write_rejected", accepted == 0, f"A's write with old token {a_token} rejected")
         out.fact("final_value", await r.hget(store, "value"), "stored value")
     finally:
