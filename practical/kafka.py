@@ -15,8 +15,10 @@ the consumer's offsets atomically — only where the broker supports transaction
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import Counter, defaultdict
+from collections.abc import AsyncIterator
 from typing import Any
 
 from practical._faults import cleanup, quiet_loggers
@@ -82,6 +84,20 @@ async def producer(**options: Any) -> Any:
     return started
 
 
+@contextlib.asynccontextmanager
+async def producing(out: Narrator, **options: Any) -> AsyncIterator[Any]:
+    """A started producer that is stopped on the way out, also when the broker went away.
+
+    A producer left running when a pattern fails is reported by aiokafka as unclosed (and its
+    sender task's error as never retrieved) after the learner's one-line error.
+    """
+    kafka = await producer(**options)
+    try:
+        yield kafka
+    finally:
+        await cleanup(out, ("stop the producer", kafka.stop, "kafka"))
+
+
 async def read_all(topic: str, expected: int, from_offsets: dict[int, int] | None = None) -> list[Any]:
     """The ``expected`` records of ``topic`` from the start (or from given offsets).
 
@@ -91,8 +107,8 @@ async def read_all(topic: str, expected: int, from_offsets: dict[int, int] | Non
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap(), enable_auto_commit=False)
-    await consumer.start()
     try:
+        await consumer.start()
         partitions = [TopicPartition(topic, p) for p in sorted(await _partitions(consumer, topic))]
         consumer.assign(partitions)
         for tp in partitions:
@@ -122,16 +138,16 @@ async def _partitions(consumer: Any, topic: str) -> set[int]:
 async def pattern_partitions(out: Narrator, messages: int = 3000, keys: int = 12) -> None:
     topic = await create_topic(partitions=3)
     try:
-        kafka = await producer(linger_ms=5)
-        out.step(f"produce {messages} records over {keys} keys to 3 partitions, futures in flight")
-        start = time.perf_counter()
-        futures = [
-            await kafka.send(topic, key=f"user-{i % keys}".encode(), value=str(i).encode())
-            for i in range(messages)
-        ]
-        metadata = await asyncio.gather(*futures)
-        out.rate("produce_per_s", messages, time.perf_counter() - start)
-        await kafka.stop()
+        async with producing(out, linger_ms=5) as kafka:
+            out.step(f"produce {messages} records over {keys} keys to 3 partitions, futures in flight")
+            start = time.perf_counter()
+            futures = [
+                await kafka.send(topic, key=f"user-{i % keys}".encode(), value=str(i).encode())
+                for i in range(messages)
+            ]
+            metadata = await asyncio.gather(*futures)
+            out.rate("produce_per_s", messages, time.perf_counter() - start)
+            await kafka.stop()  # flushed and closed before reading back
         partitions_of_key: dict[str, set[int]] = defaultdict(set)
         for i, record in enumerate(metadata):
             partitions_of_key[f"user-{i % keys}"].add(record.partition)
@@ -176,8 +192,8 @@ async def pattern_consumer_group(out: Narrator, messages: int = 600) -> None:
             enable_auto_commit=False, **FAST_GROUP,
         )
         consumer.subscribe([topic], listener=Narrate(name))
-        await consumer.start()
-        try:
+        try:  # a consumer whose start() failed must be stopped too, or aiokafka reports it unclosed
+            await consumer.start()
             while not stop.is_set():
                 for batch in (await consumer.getmany(timeout_ms=200)).values():
                     consumed[name].extend(int(r.value) for r in batch)
@@ -185,27 +201,28 @@ async def pattern_consumer_group(out: Narrator, messages: int = 600) -> None:
         finally:  # leaving the group triggers a rebalance for the others
             await cleanup(out, (f"stop {name}", consumer.stop, "kafka"))
 
-    kafka = await producer()
     stop_first, stop_rest = asyncio.Event(), asyncio.Event()
     try:
-        out.step("consumer-a joins the group alone")
-        first = asyncio.create_task(member("consumer-a", stop_first))
-        for i in range(messages // 2):
-            await kafka.send(topic, key=str(i).encode(), value=str(i).encode())
-        await kafka.flush()
-        await _until(lambda: len(consumed["consumer-a"]) >= messages // 2)
-        out.step("consumer-b joins: the group rebalances and splits the partitions")
-        second = asyncio.create_task(member("consumer-b", stop_rest))
-        await _until(lambda: len(assignments.get("consumer-b", [])) > 0 and len(assignments["consumer-a"]) < 4)
-        for i in range(messages // 2, messages):
-            await kafka.send(topic, key=str(i).encode(), value=str(i).encode())
-        await kafka.flush()
-        await _until(lambda: sum(map(len, consumed.values())) >= messages)
-        stop_first.set()
-        stop_rest.set()
-        await asyncio.gather(first, second)
+        # The task group owns the members: when one fails (its broker went away), the others and
+        # this body are cancelled and its error is raised here, never left in an orphaned task.
+        async with producing(out) as kafka, asyncio.TaskGroup() as members:
+            out.step("consumer-a joins the group alone")
+            members.create_task(member("consumer-a", stop_first))
+            for i in range(messages // 2):
+                await kafka.send(topic, key=str(i).encode(), value=str(i).encode())
+            await kafka.flush()
+            await _until(lambda: len(consumed["consumer-a"]) >= messages // 2)
+            out.step("consumer-b joins: the group rebalances and splits the partitions")
+            members.create_task(member("consumer-b", stop_rest))
+            await _until(lambda: len(assignments.get("consumer-b", [])) > 0 and len(assignments["consumer-a"]) < 4)
+            for i in range(messages // 2, messages):
+                await kafka.send(topic, key=str(i).encode(), value=str(i).encode())
+            await kafka.flush()
+            await _until(lambda: sum(map(len, consumed.values())) >= messages)
+            stop_first.set()
+            stop_rest.set()
     finally:
-        await cleanup(out, ("stop the producer", kafka.stop, "kafka"), ("delete the topic", lambda: delete_topics(topic), "kafka"))
+        await cleanup(out, ("delete the topic", lambda: delete_topics(topic), "kafka"))
     every = [v for values in consumed.values() for v in values]
     out.fact("consumed", len(every))
     out.fact("distinct", len(set(every)))
@@ -245,9 +262,9 @@ async def pattern_at_least_once(out: Narrator, messages: int = 100, crash_after:
             topic, bootstrap_servers=bootstrap(), group_id=group, auto_offset_reset="earliest",
             enable_auto_commit=False, max_poll_records=25, **FAST_GROUP,
         )
-        await consumer.start()
         handled = 0
         try:
+            await consumer.start()
             while handled < (limit or messages):
                 for batch in (await consumer.getmany(timeout_ms=500)).values():
                     for record in batch:
@@ -262,17 +279,17 @@ async def pattern_at_least_once(out: Narrator, messages: int = 100, crash_after:
         finally:
             await cleanup(out, ("stop the consumer", consumer.stop, "kafka"))
 
-    kafka = await producer()
     try:
-        for i in range(messages):
-            await kafka.send(topic, key=f"payment-{i}".encode(), value=b"10")
-        await kafka.flush()
-        out.step(f"{messages} payments of 10; consumer commits after each processed batch")
-        await consume(limit=crash_after)
-        out.step("a new consumer in the same group resumes from the last committed offset")
-        await consume(limit=None)
+        async with producing(out) as kafka:
+            for i in range(messages):
+                await kafka.send(topic, key=f"payment-{i}".encode(), value=b"10")
+            await kafka.flush()
+            out.step(f"{messages} payments of 10; consumer commits after each processed batch")
+            await consume(limit=crash_after)
+            out.step("a new consumer in the same group resumes from the last committed offset")
+            await consume(limit=None)
     finally:
-        await cleanup(out, ("stop the producer", kafka.stop, "kafka"), ("delete the topic", lambda: delete_topics(topic), "kafka"))
+        await cleanup(out, ("delete the topic", lambda: delete_topics(topic), "kafka"))
     out.fact("deliveries", deliveries, "deliveries (some twice)")
     out.fact("redelivered", deliveries - len(applied))
     out.fact("balance", balance, f"balance (expected {messages * 10})")
@@ -289,11 +306,11 @@ async def pattern_compacted(out: Narrator, wait: float = 3.0) -> None:
     try:
         policy = await _topic_config(topic, "cleanup.policy")
         out.fact("policy_stored", policy or "(none)", "cleanup.policy the broker reports for the topic")
-        kafka = await producer()
-        for key, value in updates:
-            out.step(f"{key} = {value if value is not None else 'tombstone (delete)'}")
-            await kafka.send_and_wait(topic, key=key.encode(), value=None if value is None else value.encode())
-        await kafka.stop()
+        async with producing(out) as kafka:
+            for key, value in updates:
+                out.step(f"{key} = {value if value is not None else 'tombstone (delete)'}")
+                await kafka.send_and_wait(topic, key=key.encode(), value=None if value is None else value.encode())
+            await kafka.stop()  # flushed and closed before reading back
         records = await read_all(topic, len(updates))
         out.step(f"wait {wait:g} s for the broker's log cleaner (segments roll every 100 ms), then read the log again")
         await asyncio.sleep(wait)  # the time a background cleaner gets, not a synchronisation
@@ -361,15 +378,15 @@ async def _read_until_idle(topic: str, idle_ms: int = 1000) -> list[Any]:
 async def pattern_event_sourcing(out: Narrator, accounts: int = 5, events: int = 500) -> None:
     topic = await create_topic()
     try:
-        kafka = await producer()
-        out.step(f"append {events} deposit/withdraw events for {accounts} accounts")
-        expected: Counter[str] = Counter()
-        for i in range(events):
-            account, amount = f"acct-{i % accounts}", (i % 7) * (1 if i % 3 else -1)
-            expected[account] += amount
-            await kafka.send(topic, key=account.encode(), value=str(amount).encode())
-        await kafka.flush()
-        await kafka.stop()
+        async with producing(out) as kafka:
+            out.step(f"append {events} deposit/withdraw events for {accounts} accounts")
+            expected: Counter[str] = Counter()
+            for i in range(events):
+                account, amount = f"acct-{i % accounts}", (i % 7) * (1 if i % 3 else -1)
+                expected[account] += amount
+                await kafka.send(topic, key=account.encode(), value=str(amount).encode())
+            await kafka.flush()
+            await kafka.stop()  # flushed and closed before reading back
         start = time.perf_counter()
         history = await read_all(topic, events)
         out.rate("replay_per_s", len(history), time.perf_counter() - start, "events")
@@ -397,14 +414,14 @@ async def pattern_windowed_counts(out: Narrator, events: int = 600) -> None:
     base = 1_700_000_040_000  # event time in ms on a minute boundary, fixed so windows are reproducible
     expected: Counter[tuple[int, str]] = Counter()
     try:
-        kafka = await producer()
-        out.step(f"{events} page views with event timestamps over 5 minutes, in 2 partitions")
-        for i in range(events):
-            timestamp, page = base + (i * 7919 % 300_000), ("home", "cart", "pay")[i % 3]
-            expected[(timestamp // 60_000, page)] += 1
-            await kafka.send(topic, key=page.encode(), value=b"view", timestamp_ms=timestamp)
-        await kafka.flush()
-        await kafka.stop()
+        async with producing(out) as kafka:
+            out.step(f"{events} page views with event timestamps over 5 minutes, in 2 partitions")
+            for i in range(events):
+                timestamp, page = base + (i * 7919 % 300_000), ("home", "cart", "pay")[i % 3]
+                expected[(timestamp // 60_000, page)] += 1
+                await kafka.send(topic, key=page.encode(), value=b"view", timestamp_ms=timestamp)
+            await kafka.flush()
+            await kafka.stop()  # flushed and closed before reading back
         start = time.perf_counter()
         counts: Counter[tuple[int, str]] = Counter()
         for record in await read_all(topic, events):
@@ -441,18 +458,18 @@ async def _transform_exactly_once(out: Narrator, transactional: Any, source: str
     """Consume, transform and produce, committing output and offsets in one transaction."""
     from aiokafka import AIOKafkaConsumer
 
-    plain = await producer()
-    for i in range(messages):
-        await plain.send(source, value=str(i).encode())
-    await plain.stop()
     group = unique_name("group")
     consumer = AIOKafkaConsumer(
         source, bootstrap_servers=bootstrap(), group_id=group, auto_offset_reset="earliest",
         enable_auto_commit=False, isolation_level="read_committed",
     )
-    await consumer.start()
     done = 0
     try:
+        async with producing(out) as plain:
+            for i in range(messages):
+                await plain.send(source, value=str(i).encode())
+            await plain.stop()  # flushed before the consumer reads
+        await consumer.start()
         while done < messages:
             batches = await consumer.getmany(timeout_ms=500)
             if not batches:

@@ -231,14 +231,14 @@ async def pattern_change_streams(out: Narrator, inserts: int = 50) -> None:
                 await items.update_one({"_id": 0}, {"$set": {"state": "paid"}})
                 await items.delete_one({"_id": 1})
 
-            writing = asyncio.create_task(writer())
-            async for change in stream:
-                received.append(change["operationType"])
-                if change["operationType"] == "insert":
-                    latencies.append(time.perf_counter() - sent_at[change["documentKey"]["_id"]])
-                if len(received) == inserts + 2:
-                    break
-            await writing
+            async with asyncio.TaskGroup() as tasks:  # owns the writer: its error surfaces here, never orphaned
+                tasks.create_task(writer())
+                async for change in stream:
+                    received.append(change["operationType"])
+                    if change["operationType"] == "insert":
+                        latencies.append(time.perf_counter() - sent_at[change["documentKey"]["_id"]])
+                    if len(received) == inserts + 2:
+                        break
     finally:
         await cleanup(out, ("drop the database", lambda: mongo.drop_database(database.name), "mongodb"),
                       ("close the client", mongo.close, "mongodb"))

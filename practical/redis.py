@@ -238,12 +238,12 @@ async def _expired_holder_writes(r: Any, lock: str, acquire: Any, release: Any, 
         finally:
             await release(keys=[lock], args=[owner])
 
-    b_task = asyncio.create_task(worker_b())
-    await b_wrote.wait()  # A's "GC pause" lasts until B has written
-    a_owns = await r.get(lock) == a_owner
-    a_accepted = await write(a_token, "written by A (stale)")
-    a_wrote.set()
-    await b_task
+    async with asyncio.TaskGroup() as tasks:  # owns B: its error surfaces here, never orphaned
+        tasks.create_task(worker_b())
+        await b_wrote.wait()  # A's "GC pause" lasts until B has written
+        a_owns = await r.get(lock) == a_owner
+        a_accepted = await write(a_token, "written by A (stale)")
+        a_wrote.set()
     return {"a_owns_lock": a_owns, "a_accepted": a_accepted, "a_token": a_token, "b_token": b_token,
             "final": await r.hget(key, "value")}
 

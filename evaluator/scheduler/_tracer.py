@@ -235,6 +235,19 @@ _ANALYSES: dict[tuple[str, int, int, int], tuple[frozenset[str], dict[CodeType, 
 checks of one grading analyse the learner's file once, not once per check."""
 
 
+def _stop_opcode_events(frame: FrameType | None) -> None:
+    """Clear ``f_trace_opcodes`` on ``frame`` and its callers: an exception is leaving the tracer.
+
+    When a trace function raises (``Abort`` when a run ends with the thread inside the learner's
+    code), CPython turns tracing off for the thread, but 3.12.1 still delivers opcode events to its
+    frames that asked for them while the exception unwinds (a ``with`` block's cleanup) and calls
+    the now missing trace function: a segmentation fault. Frames that no longer ask get none.
+    """
+    while frame is not None:
+        frame.f_trace_opcodes = False
+        frame = frame.f_back
+
+
 class ProgramTracer:
     """Builds the per-thread trace function for one learner file (analysis cached across runs)."""
 
@@ -337,30 +350,34 @@ class ProgramTracer:
             ctl.touch(("name", access.name), access.action == "write" or not self._inert(value))
 
         def local(frame: FrameType, event: str, arg: Any) -> Any:
-            if ctl.aborting:
-                return None
-            rec = ctl.current()
-            if rec is None:
-                return local
-            if rec.pending is not None:
-                flush(rec)
-            if event == "line":
-                rec.last_line = frame.f_lineno
-                info = self._code.get(frame.f_code)
-                if info is not None and frame.f_lineno in info.racy_lines:
-                    ctl.preempt(rec)
-                    if frame.f_lineno in info.io_lines:
-                        ctl.touch(IO)
-            elif event == "return":
-                rec.last_line = None
-            elif event == "opcode":
-                info = self._code.get(frame.f_code)
-                access = info.ops.get(frame.f_lasti) if info is not None else None
-                if access is not None:
-                    if access.yield_before:
+            try:
+                if ctl.aborting:
+                    return None
+                rec = ctl.current()
+                if rec is None:
+                    return local
+                if rec.pending is not None:
+                    flush(rec)
+                if event == "line":
+                    rec.last_line = frame.f_lineno
+                    info = self._code.get(frame.f_code)
+                    if info is not None and frame.f_lineno in info.racy_lines:
                         ctl.preempt(rec)
-                    rec.pending = (access, frame)
-            return local
+                        if frame.f_lineno in info.io_lines:
+                            ctl.touch(IO)
+                elif event == "return":
+                    rec.last_line = None
+                elif event == "opcode":
+                    info = self._code.get(frame.f_code)
+                    access = info.ops.get(frame.f_lasti) if info is not None else None
+                    if access is not None:
+                        if access.yield_before:
+                            ctl.preempt(rec)
+                        rec.pending = (access, frame)
+                return local
+            except BaseException:
+                _stop_opcode_events(frame)  # CPython is about to turn this thread's tracing off
+                raise
 
         def opaque(frame: FrameType, event: str, arg: Any) -> Any:
             ctl.touch(OPAQUE)  # library or simulated-world code with hidden state: never assumed to commute
