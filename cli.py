@@ -40,7 +40,9 @@ def _install_plain_coercion() -> bool:
         from typer import core as typer_core
         from typer._click.exceptions import BadParameter
         from typer._coercion import RuntimeParam
-    except ImportError:  # third-party private API (Typer, not the project): keep Typer's own coercion
+    except (
+        ImportError
+    ):  # third-party private API (Typer, not the project): keep Typer's own coercion
         return False
     original = getattr(typer_core, "build_runtime_param", None)
     if original is None:
@@ -89,7 +91,9 @@ def fail(message: str, code: int = ExitCode.USAGE) -> NoReturn:
     """Print a one-line red error on stderr and exit (2 = usage error)."""
     from rich.markup import escape
 
-    _console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
+    _console(stderr=True).print(
+        f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True
+    )
     raise SystemExit(code)
 
 
@@ -121,9 +125,7 @@ class LearnApp(typer.Typer):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         command = typer.main.get_command(self._only_invoked(kwargs.get("args")))
         try:
-            result = command.main(
-                args=kwargs.get("args"), prog_name="learn", standalone_mode=False
-            )
+            result = command.main(args=kwargs.get("args"), prog_name="learn", standalone_mode=False)
         except UserError as error:
             fail(error.message, error.exit_code)
         except (KeyboardInterrupt, typer.Abort):
@@ -177,7 +179,9 @@ def _group(help_text: str, usage: str) -> typer.Typer:
     @group.callback(invoke_without_command=True)
     def _need_subcommand(ctx: typer.Context) -> None:
         if ctx.invoked_subcommand is None:
-            raise UserError(f"`{ctx.command_path}` needs a subcommand: {usage} (see `{ctx.command_path} --help`)")
+            raise UserError(
+                f"`{ctx.command_path}` needs a subcommand: {usage} (see `{ctx.command_path} --help`)"
+            )
 
     return group
 
@@ -187,11 +191,16 @@ def _confirm(question: str, flag: str = "--yes") -> bool:
     try:
         answer = input(f"{question} [y/N]: ")
     except EOFError:
-        raise UserError(f"no answer to \"{question}\" (end of input): add {flag} to go ahead without asking") from None
+        raise UserError(
+            f'no answer to "{question}" (end of input): add {flag} to go ahead without asking'
+        ) from None
     return answer.strip().lower() in ("y", "yes")
 
 
-run_app = _group("Run a lesson (example) or a challenge program.", "`learn run example N` or `learn run challenge N`")
+run_app = _group(
+    "Run a lesson (example) or a challenge program.",
+    "`learn run example N` or `learn run challenge N`",
+)
 show_app = _group("Show the source and lesson of an example.", "`learn show example N`")
 app.add_typer(run_app, name="run")
 app.add_typer(show_app, name="show")
@@ -208,7 +217,12 @@ def _root(
     ctx: typer.Context,
     version: Annotated[
         bool,
-        typer.Option("--version", help="Show the version and exit.", callback=_version_callback, is_eager=True),
+        typer.Option(
+            "--version",
+            help="Show the version and exit.",
+            callback=_version_callback,
+            is_eager=True,
+        ),
     ] = False,
 ) -> None:
     """Learn Python concurrency by fixing real concurrency bugs, graded with evidence.
@@ -241,10 +255,15 @@ def list_command(
 def run_example(
     number: Annotated[int, typer.Argument(help="Lesson number (see `learn list examples`).")],
     variant: Annotated[
-        str | None, typer.Option("--variant", "-v", help="Run one variant, e.g. threads or asyncio.")
+        str | None,
+        typer.Option("--variant", "-v", help="Run one variant, e.g. threads or asyncio."),
     ] = None,
-    threads: Annotated[bool, typer.Option("--threads", help="Shortcut for --variant threads.")] = False,
-    use_asyncio: Annotated[bool, typer.Option("--asyncio", help="Shortcut for --variant asyncio.")] = False,
+    threads: Annotated[
+        bool, typer.Option("--threads", help="Shortcut for --variant threads.")
+    ] = False,
+    use_asyncio: Annotated[
+        bool, typer.Option("--asyncio", help="Shortcut for --variant asyncio.")
+    ] = False,
 ) -> None:
     """Run a narrated lesson: `learn run example 1`."""
     from learner.lessons import run_lesson
@@ -320,12 +339,16 @@ def leaderboard_command() -> None:
 
 
 @profile_app.command("create")
-def profile_create(name: Annotated[str, typer.Argument(help="1-32 letters, digits, '.', '_' or '-'.")]) -> None:
+def profile_create(
+    name: Annotated[str, typer.Argument(help="1-32 letters, digits, '.', '_' or '-'.")],
+) -> None:
     """Create a profile (then `learn profile switch NAME`)."""
     from tracker import create_profile
 
     create_profile(name)
-    _console().print(f"created profile [bold]{name}[/] · switch to it with `learn profile switch {name}`")
+    _console().print(
+        f"created profile [bold]{name}[/] · switch to it with `learn profile switch {name}`"
+    )
 
 
 @profile_app.command("switch")
@@ -352,14 +375,20 @@ def export_command(path: Annotated[Path, typer.Argument(help="JSON file to write
     from tracker import export_progress
 
     count = export_progress(path)
-    _console().print(f"exported {count} recorded events to [bold]{path}[/] · `learn import {path}` elsewhere")
+    _console().print(
+        f"exported {count} recorded events to [bold]{path}[/] · `learn import {path}` elsewhere"
+    )
 
 
 @app.command("import")
 def import_command(
     path: Annotated[Path, typer.Argument(help="A file written by `learn export`.")],
-    yes: Annotated[bool, typer.Option("--yes", help="Replace a profile that already has progress.")] = False,
-    as_name: Annotated[str | None, typer.Option("--as", help="Import under another profile name.")] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Replace a profile that already has progress.")
+    ] = False,
+    as_name: Annotated[
+        str | None, typer.Option("--as", help="Import under another profile name.")
+    ] = None,
 ) -> None:
     """Import a progress file after verifying it (XP is re-derived, never trusted)."""
     from tracker import import_progress
@@ -374,7 +403,9 @@ def import_command(
 
 @app.command("repair-progress")
 def repair_progress_command(
-    yes: Annotated[bool, typer.Option("--yes", help="Move a damaged database aside and start fresh.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Move a damaged database aside and start fresh.")
+    ] = False,
 ) -> None:
     """Check the progress database; with --yes, move a damaged one to a backup and start fresh."""
     from tracker import repair_progress
@@ -383,10 +414,15 @@ def repair_progress_command(
     if result.healthy:
         _console().print("your progress database is healthy: nothing to repair")
     else:
-        _console().print(f"moved the damaged database to [bold]{result.backup}[/] and started a fresh one")
+        _console().print(
+            f"moved the damaged database to [bold]{result.backup}[/] and started a fresh one"
+        )
+
 
 # --- practical and services ---
-practical_app = _group("Concurrency patterns against real brokers and databases.", "list or run NAME")
+practical_app = _group(
+    "Concurrency patterns against real brokers and databases.", "list or run NAME"
+)
 services_app = _group("The servers practical modules need: status, up, down.", "status, up or down")
 app.add_typer(practical_app, name="practical")
 app.add_typer(services_app, name="services")
@@ -404,8 +440,12 @@ def practical_list() -> None:
 @practical_app.command("run")
 def practical_run(
     name: Annotated[str, typer.Argument(help="Module name (see `learn practical list`).")],
-    pattern: Annotated[str | None, typer.Option("--pattern", "-p", help="Run one pattern only.")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print the drivers' own log lines.")] = False,
+    pattern: Annotated[
+        str | None, typer.Option("--pattern", "-p", help="Run one pattern only.")
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also print the drivers' own log lines.")
+    ] = False,
 ) -> None:
     """Run a practical module against its real server: `learn practical run rabbitmq`."""
     from extras import require
@@ -468,8 +508,15 @@ def bench_list() -> None:
 
 @bench_app.command("run")
 def bench_run(
-    name: Annotated[str, typer.Argument(help="A suite (e.g. cpu-bound), `all`, or a script (see `learn bench list`).")],
-    quick: Annotated[bool, typer.Option("--quick", help="Small sizes: seconds instead of minutes.")] = False,
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="A suite (e.g. cpu-bound), `all`, or a script (see `learn bench list`)."
+        ),
+    ],
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Small sizes: seconds instead of minutes.")
+    ] = False,
 ) -> None:
     """Run a benchmark suite and explain its numbers: `learn bench run cpu-bound`."""
     from benchmarks.bench import run_benchmark
@@ -485,7 +532,9 @@ def bench_run(
 @bench_app.command("history")
 def bench_history(
     suite: Annotated[str | None, typer.Argument(help="Only this suite.")] = None,
-    case: Annotated[str | None, typer.Option("--case", help="Only cases whose name contains this.")] = None,
+    case: Annotated[
+        str | None, typer.Option("--case", help="Only cases whose name contains this.")
+    ] = None,
 ) -> None:
     """Show every stored run's medians (queried with DuckDB)."""
     from benchmarks.bench import show_history
@@ -498,9 +547,13 @@ def bench_history(
 
 @bench_app.command("compare")
 def bench_compare(
-    before: Annotated[int | None, typer.Argument(help="Run id (see `learn bench history`).")] = None,
+    before: Annotated[
+        int | None, typer.Argument(help="Run id (see `learn bench history`).")
+    ] = None,
     after: Annotated[int | None, typer.Argument(help="Run id to compare it with.")] = None,
-    suite: Annotated[str | None, typer.Option("--suite", help="Compare this suite's two latest runs.")] = None,
+    suite: Annotated[
+        str | None, typer.Option("--suite", help="Compare this suite's two latest runs.")
+    ] = None,
 ) -> None:
     """Compare two stored runs of a suite, case by case (default: the two latest)."""
     from benchmarks.bench import compare_runs
@@ -519,7 +572,10 @@ def bench_compare(
 @app.command("init")
 def init_command(
     folder: Annotated[
-        Path | None, typer.Argument(help="Workspace folder (default: ./concurrency-lab-workspace, or the clone's workspace/).")
+        Path | None,
+        typer.Argument(
+            help="Workspace folder (default: ./concurrency-lab-workspace, or the clone's workspace/)."
+        ),
     ] = None,
 ) -> None:
     """Create your workspace and record it: every command then finds it from any directory."""
@@ -531,13 +587,17 @@ def init_command(
     console = _console()
     console.print(f"[green]your workspace:[/] {path}  [dim](recorded in your profile)[/]")
     if os.environ.get(WORKSPACE_ENV):
-        console.print(f"[yellow]note:[/] {WORKSPACE_ENV}={os.environ[WORKSPACE_ENV]} is set and overrides it")
+        console.print(
+            f"[yellow]note:[/] {WORKSPACE_ENV}={os.environ[WORKSPACE_ENV]} is set and overrides it"
+        )
     console.print("[bold cyan]Next[/]  learn challenge 1")
 
 
 @app.command("doctor")
 def doctor_command(
-    no_services: Annotated[bool, typer.Option("--no-services", help="Do not probe the practical modules' servers.")] = False,
+    no_services: Annotated[
+        bool, typer.Option("--no-services", help="Do not probe the practical modules' servers.")
+    ] = False,
 ) -> None:
     """Check Python, your workspace, the progress database, optional extras and services."""
     from cli_render import render_doctor
@@ -563,9 +623,16 @@ def challenge_command(
 @run_app.command("challenge")
 def run_challenge_command(
     number: Annotated[int, typer.Argument(help="Challenge number.")],
-    original: Annotated[bool, typer.Option("--original", help="Run the original, not your copy.")] = False,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds before a hang is cut off.")] = 10.0,
-    seed: Annotated[int | None, typer.Option("--seed", help="Challenges 9-16: the whole timeline of this fault seed.")] = None,
+    original: Annotated[
+        bool, typer.Option("--original", help="Run the original, not your copy.")
+    ] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds before a hang is cut off.")
+    ] = 10.0,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="Challenges 9-16: the whole timeline of this fault seed."),
+    ] = None,
 ) -> None:
     """Run your copy of a challenge program to see the symptom (hangs show the stuck threads)."""
     import math
@@ -582,8 +649,12 @@ def run_challenge_command(
 @app.command("check")
 def check_command(
     number: Annotated[int, typer.Argument(help="Challenge number.")],
-    file: Annotated[str | None, typer.Option("--file", help="Grade this file instead of your workspace copy.")] = None,
-    replay: Annotated[int | None, typer.Option("--replay", help="Re-run the exact failing seed a report printed.")] = None,
+    file: Annotated[
+        str | None, typer.Option("--file", help="Grade this file instead of your workspace copy.")
+    ] = None,
+    replay: Annotated[
+        int | None, typer.Option("--replay", help="Re-run the exact failing seed a report printed.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the grade as JSON.")] = False,
 ) -> None:
     """Grade your fix with evidence: exit 0 when it passes, 1 when it does not, 3 if the grader failed."""
@@ -608,7 +679,9 @@ def check_command(
 
 @app.command("watch")
 def watch_command(
-    number: Annotated[int | None, typer.Argument(help="Challenge to start with (default: your current one).")] = None,
+    number: Annotated[
+        int | None, typer.Argument(help="Challenge to start with (default: your current one).")
+    ] = None,
 ) -> None:
     """Re-check your copy on every save; keys + Enter: h hint, r run, l list, n next, q quit."""
     from challenges import get_challenge
@@ -638,7 +711,9 @@ def watch_command(
     if number is None:
         number = current_challenge()
         if number is None:
-            raise UserError("you have passed every challenge: nothing to watch (see `learn progress`)")
+            raise UserError(
+                "you have passed every challenge: nothing to watch (see `learn progress`)"
+            )
     get_challenge(number)
     announce = lambda text: console.print(f"[cyan]{text}[/]", soft_wrap=True)  # noqa: E731
     run_watch(WatchLoop(number, grade, announce=announce, act=act, introduce=introduce))
@@ -662,10 +737,16 @@ def hint_command(number: Annotated[int, typer.Argument(help="Challenge number.")
 @app.command("solution")
 def solution_command(
     number: Annotated[int, typer.Argument(help="Challenge number.")],
-    approach: Annotated[str | None, typer.Option("--approach", help="Show one approach only.")] = None,
-    reveal: Annotated[bool, typer.Option("--reveal", help="Show them before you have passed.")] = False,
+    approach: Annotated[
+        str | None, typer.Option("--approach", help="Show one approach only.")
+    ] = None,
+    reveal: Annotated[
+        bool, typer.Option("--reveal", help="Show them before you have passed.")
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    full: Annotated[bool, typer.Option("--full", help="Whole files, not what differs from your copy.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Whole files, not what differs from your copy.")
+    ] = False,
 ) -> None:
     """Show the reference solutions, their trade-offs and what differs from your copy."""
     import tracker
@@ -693,7 +774,9 @@ def reset_command(
     from learner.workspace import reset_program, working_copy_path
 
     path = working_copy_path(get_challenge(number))
-    if not yes and not _confirm(f"Replace your copy of challenge {number} ({path}) with the original?"):
+    if not yes and not _confirm(
+        f"Replace your copy of challenge {number} ({path}) with the original?"
+    ):
         _console().print(f"Your copy is unchanged: {path}")
         raise typer.Exit(ExitCode.FAILED)
     backup = reset_program(number)
@@ -708,10 +791,16 @@ def reset_command(
 
 @app.command("quiz")
 def quiz_command(
-    topic: Annotated[str | None, typer.Option("--topic", "-t", help="Only this topic (see --list-topics).")] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", "-t", help="Only this topic (see --list-topics).")
+    ] = None,
     count: Annotated[int, typer.Option("--count", "-n", help="How many questions.")] = 10,
-    seed: Annotated[int | None, typer.Option("--seed", help="Shuffle seed (same seed, same questions).")] = None,
-    list_topics: Annotated[bool, typer.Option("--list-topics", help="List the topics and exit.")] = False,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Shuffle seed (same seed, same questions).")
+    ] = None,
+    list_topics: Annotated[
+        bool, typer.Option("--list-topics", help="List the topics and exit.")
+    ] = False,
 ) -> None:
     """Answer quiz questions in the terminal; missed ones come back later."""
     from interactive.quiz import TOPICS, QuizSession, default_progress, load_bank
@@ -722,7 +811,9 @@ def quiz_command(
         for key, name in TOPICS.items():
             console.print(f"[bold cyan]{key:<18}[/] {name}")
         return
-    session = QuizSession.start(load_bank(), default_progress(), count=count, topic=topic, seed=seed)
+    session = QuizSession.start(
+        load_bank(), default_progress(), count=count, topic=topic, seed=seed
+    )
     run_terminal_quiz(session, console)
 
 
@@ -745,7 +836,9 @@ def _visual_target(kind: str, number: int) -> tuple[str, int]:
 
         get_challenge(number)
     else:
-        raise UserError(f"cannot run '{kind}': choose example or challenge, e.g. `learn visualize example 3`")
+        raise UserError(
+            f"cannot run '{kind}': choose example or challenge, e.g. `learn visualize example 3`"
+        )
     return kind, number
 
 
@@ -754,7 +847,9 @@ def _visual_file(kind: str, number: int, file: Path | None, original: bool) -> P
     if file is None and not original:
         return None
     if kind != "challenge":
-        raise UserError("--file and --original choose a challenge's program: use them with `challenge N`")
+        raise UserError(
+            "--file and --original choose a challenge's program: use them with `challenge N`"
+        )
     if file is not None and original:
         raise UserError("choose one of --file and --original")
     if original:
@@ -775,7 +870,13 @@ _ORIGINAL_HELP = "Run the original broken program instead of your copy (challeng
 def visualize_command(
     kind: Annotated[str, typer.Argument(help="example or challenge")],
     number: Annotated[int, typer.Argument(help="Its number (see `learn list`).")],
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed for the program's randomness (simulated challenges: the fault seed).")] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            help="Seed for the program's randomness (simulated challenges: the fault seed).",
+        ),
+    ] = None,
     file: Annotated[Path | None, typer.Option("--file", help=_FILE_HELP)] = None,
     original: Annotated[bool, typer.Option("--original", help=_ORIGINAL_HELP)] = False,
 ) -> None:
@@ -783,7 +884,9 @@ def visualize_command(
     from interactive.app import LearnTui
 
     target = _visual_target(kind, number)
-    tui = LearnTui(start=target, start_seed=seed, start_file=_visual_file(kind, number, file, original))
+    tui = LearnTui(
+        start=target, start_seed=seed, start_file=_visual_file(kind, number, file, original)
+    )
     tui.run()
     if tui.return_code:
         raise typer.Exit(tui.return_code)
@@ -793,9 +896,13 @@ def visualize_command(
 def trace_command(
     kind: Annotated[str, typer.Argument(help="example or challenge")],
     number: Annotated[int, typer.Argument(help="Its number (see `learn list`).")],
-    output: Annotated[str, typer.Option("--output", "-o", help="Where to write the trace JSON.")] = "trace.json",
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="Where to write the trace JSON.")
+    ] = "trace.json",
     seed: Annotated[int, typer.Option("--seed", help="Seed for the program's randomness.")] = 0,
-    deadline: Annotated[float, typer.Option("--deadline", help="Stop the program after this many seconds.")] = 60.0,
+    deadline: Annotated[
+        float, typer.Option("--deadline", help="Stop the program after this many seconds.")
+    ] = 60.0,
     file: Annotated[Path | None, typer.Option("--file", help=_FILE_HELP)] = None,
     original: Annotated[bool, typer.Option("--original", help=_ORIGINAL_HELP)] = False,
 ) -> None:

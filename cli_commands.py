@@ -15,8 +15,13 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 LIST_CHOICES = {
-    "lessons": "examples", "lesson": "examples", "examples": "examples", "example": "examples",
-    "challenges": "challenges", "challenge": "challenges", "all": "all",
+    "lessons": "examples",
+    "lesson": "examples",
+    "examples": "examples",
+    "example": "examples",
+    "challenges": "challenges",
+    "challenge": "challenges",
+    "all": "all",
 }
 """`learn list WHAT`: the accepted words and the tables they show."""
 

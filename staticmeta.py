@@ -41,7 +41,7 @@ def parse_statements(source: str, first: str, last: str, filename: str = "<unkno
     if starts and ends and ends[-1] >= starts[0]:
         line_end = source.find("\n", ends[-1])
         after = _STATEMENT_START.search(source, line_end + 1) if line_end != -1 else None
-        part = source[starts[0]:after.start() if after else len(source)]
+        part = source[starts[0] : after.start() if after else len(source)]
         try:
             return ast.parse(part, filename=filename)
         except SyntaxError:

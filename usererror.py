@@ -23,6 +23,7 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
     """Ctrl-C."""
 
+
 __all__ = ["ExitCode", "UserError"]
 
 

@@ -70,7 +70,9 @@ def pipeline(items: int = 20_000) -> None:
         raise AssertionError("an item was lost")
 
 
-def _run_threads(threads: list[threading.Thread], wait_for: list[threading.Thread] | None = None) -> None:
+def _run_threads(
+    threads: list[threading.Thread], wait_for: list[threading.Thread] | None = None
+) -> None:
     for thread in threads:
         thread.start()
     for thread in threads if wait_for is None else wait_for:

@@ -45,7 +45,9 @@ def fresh_program(path: Path) -> Callable[[], types.ModuleType]:
     return build
 
 
-def model(scenario: Callable[[Any], Any], build: Callable[[], types.ModuleType]) -> Callable[[], None]:
+def model(
+    scenario: Callable[[Any], Any], build: Callable[[], types.ModuleType]
+) -> Callable[[], None]:
     """interleave-test's zero-argument model: a fresh program, then the scenario."""
     if inspect.iscoroutinefunction(scenario):
         raise CannotExpress("asyncio scenario: interleave-test schedules threads only")
@@ -60,8 +62,15 @@ def model(scenario: Callable[[Any], Any], build: Callable[[], types.ModuleType])
 class _CapturedThread:
     """Stands in for ``threading.Thread`` in the spec: ``start`` records, ``join`` waits."""
 
-    def __init__(self, capture: ThreadCapture, target: Callable[..., Any] | None = None, args: tuple = (),
-                 kwargs: dict | None = None, name: str | None = None, daemon: bool | None = None) -> None:
+    def __init__(
+        self,
+        capture: ThreadCapture,
+        target: Callable[..., Any] | None = None,
+        args: tuple = (),
+        kwargs: dict | None = None,
+        name: str | None = None,
+        daemon: bool | None = None,
+    ) -> None:
         self.capture = capture
         self.call = lambda: target(*args, **(kwargs or {})) if target is not None else None
         self.name = name or f"worker-{len(capture.targets)}"
@@ -83,17 +92,28 @@ class _CapturedThread:
 class ThreadCapture:
     """One execution's state for frontrun: the program, the recorded targets, the driver."""
 
-    def __init__(self, spec_module: types.ModuleType, scenario: Callable[[Any], Any], program: types.ModuleType) -> None:
+    def __init__(
+        self,
+        spec_module: types.ModuleType,
+        scenario: Callable[[Any], Any],
+        program: types.ModuleType,
+    ) -> None:
         self.targets: list[Callable[[], Any]] = []
         self.at_join = threading.Event()
         self.released = threading.Event()
         self.finished = threading.Event()
         self.error: BaseException | None = None
         self.shape_error: str | None = None
-        shim = types.SimpleNamespace(**{k: getattr(threading, k) for k in dir(threading) if not k.startswith("__")})
+        shim = types.SimpleNamespace(
+            **{k: getattr(threading, k) for k in dir(threading) if not k.startswith("__")}
+        )
         shim.Thread = lambda *a, **k: _CapturedThread(self, *a, **k)
-        spec_module.__dict__["threading"] = shim  # the scenario's ``threading.Thread``; the program's stays real
-        self.driver = _REAL_THREAD(target=self._drive, args=(scenario, program), daemon=True, name="scenario")
+        spec_module.__dict__["threading"] = (
+            shim  # the scenario's ``threading.Thread``; the program's stays real
+        )
+        self.driver = _REAL_THREAD(
+            target=self._drive, args=(scenario, program), daemon=True, name="scenario"
+        )
         self.driver.start()
         self.at_join.wait()
 
@@ -128,10 +148,17 @@ class _Parked:
 class GatherCapture:
     """Async twin of :class:`ThreadCapture` for ``await asyncio.gather(program coroutines)``."""
 
-    def __init__(self, spec_module: types.ModuleType, scenario: Callable[[Any], Any], program: types.ModuleType) -> None:
+    def __init__(
+        self,
+        spec_module: types.ModuleType,
+        scenario: Callable[[Any], Any],
+        program: types.ModuleType,
+    ) -> None:
         self.coroutines: list[Any] = []
         self.results: dict[int, Any] = {}
-        shim = types.SimpleNamespace(**{k: getattr(asyncio, k) for k in dir(asyncio) if not k.startswith("__")})
+        shim = types.SimpleNamespace(
+            **{k: getattr(asyncio, k) for k in dir(asyncio) if not k.startswith("__")}
+        )
         shim.gather = lambda *coroutines, **_: _Parked(self, coroutines)
         spec_module.__dict__["asyncio"] = shim
         self.coroutine = scenario(program)
@@ -141,10 +168,14 @@ class GatherCapture:
             raise CannotExpress("the scenario finished without gathering coroutines") from None
         except RuntimeError as error:  # e.g. it creates a task before any gather
             self.coroutine.close()
-            raise CannotExpress(f"the scenario needs a running loop before any gather ({error})") from None
+            raise CannotExpress(
+                f"the scenario needs a running loop before any gather ({error})"
+            ) from None
         if not isinstance(parked, _Parked):
             self.coroutine.close()
-            raise CannotExpress("the scenario awaits something other than one asyncio.gather of the program's coroutines")
+            raise CannotExpress(
+                "the scenario awaits something other than one asyncio.gather of the program's coroutines"
+            )
 
     def holds(self) -> bool:
         """Resume the scenario with the workers' results: its ``expect`` checks decide."""

@@ -49,13 +49,28 @@ def run_interleave(request: dict[str, Any]) -> dict[str, Any]:
     explored = model(scenario, build)
     _warm_up_interleave(request["tool"].split("-", 1)[1])
     cpu = time.process_time()
-    result = interleave_test.explore(explored, iterations=int(request["max_schedules"]), seed=int(request["seed"]),
-                                     strategy=request["tool"].split("-", 1)[1], raise_on_failure=False, timeout=5.0)
+    result = interleave_test.explore(
+        explored,
+        iterations=int(request["max_schedules"]),
+        seed=int(request["seed"]),
+        strategy=request["tool"].split("-", 1)[1],
+        raise_on_failure=False,
+        timeout=5.0,
+    )
     cpu = time.process_time() - cpu
     failure = result.failure
     if failure is None:
-        return {"found": False, "cpu": cpu, "schedules": result.schedules_run, "exhausted": result.exhausted}
-    kind = failure.kind if failure.kind != "exception" else f"exception:{type(failure.exception).__name__}"
+        return {
+            "found": False,
+            "cpu": cpu,
+            "schedules": result.schedules_run,
+            "exhausted": result.exhausted,
+        }
+    kind = (
+        failure.kind
+        if failure.kind != "exception"
+        else f"exception:{type(failure.exception).__name__}"
+    )
     origin = type(failure.exception).__module__ if failure.exception is not None else ""
     if origin.startswith("interleave_test"):
         return {"error": f"{kind}: {str(failure.exception).splitlines()[0][:160]}", "cpu": cpu}
@@ -84,11 +99,18 @@ def _warm_up_frontrun(strategy: str, is_async: bool) -> None:
         state.append(1)
 
     worker: Any = bump if is_async else (lambda state: state.append(1))
-    limit: dict[str, Any] = {"max_attempts": 2, "seed": 0} if strategy == "random" else {"max_executions": 2}
+    limit: dict[str, Any] = (
+        {"max_attempts": 2, "seed": 0} if strategy == "random" else {"max_executions": 2}
+    )
     if not (is_async and strategy == "random"):
         limit["reproduce_on_failure"] = 0
-    outcome = frontrun.explore(setup=list, workers=[worker, worker], invariant=lambda state: True,
-                               strategy=strategy, **limit)
+    outcome = frontrun.explore(
+        setup=list,
+        workers=[worker, worker],
+        invariant=lambda state: True,
+        strategy=strategy,
+        **limit,
+    )
     if inspect.iscoroutine(outcome):
         asyncio.run(outcome)
 
@@ -104,7 +126,9 @@ def _warm_up_interleave(strategy: str) -> None:
         worker.start()
         worker.join()
 
-    interleave_test.explore(trivial, iterations=2, seed=0, strategy=strategy, raise_on_failure=False)
+    interleave_test.explore(
+        trivial, iterations=2, seed=0, strategy=strategy, raise_on_failure=False
+    )
 
 
 def run_frontrun(request: dict[str, Any]) -> dict[str, Any]:
@@ -134,19 +158,25 @@ def run_frontrun(request: dict[str, Any]) -> dict[str, Any]:
     if shapes:
         raise CannotExpress(shapes[0])
     if count == 0:
-        raise CannotExpress("the scenario starts no thread/coroutine itself (the program does, inside a worker)")
+        raise CannotExpress(
+            "the scenario starts no thread/coroutine itself (the program does, inside a worker)"
+        )
     workers = [(_async_worker if is_async else _thread_worker)(index) for index in range(count)]
     strategy = request["tool"].split("-", 1)[1]
     _warm_up_frontrun(strategy, is_async)
     options: dict[str, Any] = {"total_timeout": float(request["seconds"]), "deadlock_timeout": 2.0}
-    if not (is_async and strategy == "random"):  # async random never replays (and rejects the option)
+    if not (
+        is_async and strategy == "random"
+    ):  # async random never replays (and rejects the option)
         options["reproduce_on_failure"] = 0
     if strategy == "random":
         options.update(seed=int(request["seed"]), max_attempts=int(request["max_schedules"]))
     else:
         options.update(max_executions=int(request["max_schedules"]))
     cpu = time.process_time()
-    outcome = frontrun.explore(setup=setup, workers=workers, invariant=invariant, strategy=strategy, **options)
+    outcome = frontrun.explore(
+        setup=setup, workers=workers, invariant=invariant, strategy=strategy, **options
+    )
     if inspect.iscoroutine(outcome):
         outcome = asyncio.run(outcome)
     cpu = time.process_time() - cpu
@@ -154,9 +184,13 @@ def run_frontrun(request: dict[str, Any]) -> dict[str, Any]:
         raise CannotExpress(shapes[0])
     explanation = (outcome.explanation or "").strip().splitlines()
     if outcome.property_holds is not False:
-        return {"found": False, "cpu": cpu, "schedules": outcome.num_explored,
-                "exhausted": bool(getattr(outcome, "exhausted", False)),
-                "inconclusive": outcome.property_holds is None}
+        return {
+            "found": False,
+            "cpu": cpu,
+            "schedules": outcome.num_explored,
+            "exhausted": bool(getattr(outcome, "exhausted", False)),
+            "inconclusive": outcome.property_holds is None,
+        }
     kind = "deadlock" if explanation and explanation[0].startswith("Deadlock") else "invariant"
     return {"found": True, "kind": kind, "cpu": cpu, "schedules": outcome.num_explored}
 
@@ -169,7 +203,9 @@ def main(raw: str) -> None:
     except CannotExpress as reason:
         payload = {"cannot": str(reason)}
     except Exception as error:  # the tool itself failed on this program
-        payload = {"error": f"{type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}"}
+        payload = {
+            "error": f"{type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}"
+        }
     sys.stdout.write(json.dumps({**request, **payload}) + "\n")
     sys.stdout.flush()
     os._exit(0)  # threads a deadlocked schedule left behind must not keep this process alive

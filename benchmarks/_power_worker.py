@@ -44,18 +44,41 @@ def grade_many(request: dict[str, Any]) -> None:
     from evaluator.harness import grade_in_child
 
     explorations = _record_explorations()
-    if request.get("warm_up"):  # one unreported grading first: lazy imports are not charged to a seed
-        grade_in_child({"seed": 0, "program": request["program"], "spec": request["spec"], "replay": None,
-                        "quick": request["quick"]})
+    if request.get(
+        "warm_up"
+    ):  # one unreported grading first: lazy imports are not charged to a seed
+        grade_in_child(
+            {
+                "seed": 0,
+                "program": request["program"],
+                "spec": request["spec"],
+                "replay": None,
+                "quick": request["quick"],
+            }
+        )
     for seed, replay in request["runs"]:
         explorations.clear()
         cpu = time.process_time()
         wall = time.perf_counter()
-        result = grade_in_child({"seed": seed, "program": request["program"], "spec": request["spec"],
-                                 "replay": replay, "quick": request["quick"]})
-        _emit({"seed": seed, "replay": replay, "cpu": time.process_time() - cpu,
-               "explore_cpu": _explore_cpu_to_failure(explorations),
-               "wall": time.perf_counter() - wall, "grade": result.to_json()})
+        result = grade_in_child(
+            {
+                "seed": seed,
+                "program": request["program"],
+                "spec": request["spec"],
+                "replay": replay,
+                "quick": request["quick"],
+            }
+        )
+        _emit(
+            {
+                "seed": seed,
+                "replay": replay,
+                "cpu": time.process_time() - cpu,
+                "explore_cpu": _explore_cpu_to_failure(explorations),
+                "wall": time.perf_counter() - wall,
+                "grade": result.to_json(),
+            }
+        )
     os._exit(0)  # threads a leaky program left behind must not keep this process alive
 
 

@@ -37,7 +37,9 @@ class _Silent:
         pass
 
 
-def run_suite(suite: Suite, quick: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+def run_suite(
+    suite: Suite, quick: bool = False, progress: Progress | None = None
+) -> dict[str, Any]:
     """Run every case of ``suite`` and return the run as a pytest-benchmark JSON document."""
     progress = progress or _Silent()
     machine = machine_info(quick)  # before the run: the load it sees is other programs'

@@ -25,7 +25,9 @@ def run_benchmark(console: Console, name: str, quick: bool = False) -> int:
         began = time.perf_counter()
         for suite in all_suites():
             _run_suite(console, suite, quick)
-        console.print(f"[bold]All {len(all_suites())} suites ran in {time.perf_counter() - began:.0f} s.[/]")
+        console.print(
+            f"[bold]All {len(all_suites())} suites ran in {time.perf_counter() - began:.0f} s.[/]"
+        )
         return 0
     chosen = find_suite(name)
     if chosen is not None:
@@ -35,7 +37,9 @@ def run_benchmark(console: Console, name: str, quick: bool = False) -> int:
     if script is not None:
         return run_script(script, quick)
     names = ", ".join(s.name for s in all_suites())
-    raise UserError(f"there is no benchmark '{name}': choose one of {names}, all (see `learn bench list`)")
+    raise UserError(
+        f"there is no benchmark '{name}': choose one of {names}, all (see `learn bench list`)"
+    )
 
 
 def _run_suite(console: Console, suite: Suite, quick: bool) -> None:
@@ -43,7 +47,9 @@ def _run_suite(console: Console, suite: Suite, quick: bool) -> None:
         run = run_suite(suite, quick=quick, progress=progress)
     render.render_run(console, suite, run)
     path = store.save_run(run)
-    console.print(f"[dim]Kept as run {path.name.split('_')[0]} ({path}); see `learn bench history`.[/]")
+    console.print(
+        f"[dim]Kept as run {path.name.split('_')[0]} ({path}); see `learn bench history`.[/]"
+    )
 
 
 def show_history(console: Console, suite: str | None = None, case: str | None = None) -> None:
@@ -52,8 +58,12 @@ def show_history(console: Console, suite: str | None = None, case: str | None = 
     render.render_history(console, store.history(suite, case))
 
 
-def compare_runs(console: Console, before: int | None, after: int | None, suite: str | None) -> None:
+def compare_runs(
+    console: Console, before: int | None, after: int | None, suite: str | None
+) -> None:
     if (before is None) != (after is None):
-        raise UserError("give two run ids (e.g. `learn bench compare 3 5`) or none for the two latest runs")
+        raise UserError(
+            "give two run ids (e.g. `learn bench compare 3 5`) or none for the two latest runs"
+        )
     old, new = store.compare(before, after, suite)
     render.render_compare(console, old, new)

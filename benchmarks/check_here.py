@@ -1,6 +1,6 @@
 """Grade one file in this process (no sandbox), check by check, with timings: a grader-debugging aid.
 
-    uv run python benchmarks/check_here.py N PATH [--seed S] [--only CHECK-NAME-PART]
+uv run python benchmarks/check_here.py N PATH [--seed S] [--only CHECK-NAME-PART]
 """
 
 from __future__ import annotations
@@ -29,8 +29,12 @@ def main(argv: list[str] | None = None) -> int:
 
     challenge = get_challenge(args.number)
     program = args.path.resolve()
-    ctx = CheckContext(seed=args.seed, program_path=program, challenge_dir=challenge.directory,
-                       solutions_dir=challenge.solutions_dir)
+    ctx = CheckContext(
+        seed=args.seed,
+        program_path=program,
+        challenge_dir=challenge.directory,
+        solutions_dir=challenge.solutions_dir,
+    )
     module = load_program(program, name=program.stem)
     for check in challenge.spec.checks:
         if args.only and args.only not in check.name:

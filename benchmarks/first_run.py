@@ -51,8 +51,11 @@ def disk_bytes(folder: Path) -> int:
 def cached_wheel_bytes(cache: Path, name: str) -> int:
     """Unpacked size of a wheel uv fetched that the lock does not list (the build backend)."""
     project, version = name.split("-")[:2]
-    folders = [p for p in cache.glob(f"wheels-v*/pypi/{project.replace('_', '-').lower()}/{version}-*")
-               if p.is_dir()]
+    folders = [
+        p
+        for p in cache.glob(f"wheels-v*/pypi/{project.replace('_', '-').lower()}/{version}-*")
+        if p.is_dir()
+    ]
     return sum(disk_bytes(p) for p in folders)
 
 
@@ -65,15 +68,31 @@ def measure(no_dev: bool) -> int:
         base = Path(scratch)
         clone, cache = base / "clone", base / "uv-cache"
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
-        env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")
+        }
         env |= {"UV_CACHE_DIR": str(cache), "LEARN_HOME": str(base / "home")}
-        command = [uv, "run", "-v", *(["--no-dev"] if no_dev else []), "learn", "run", "example", "1"]
+        command = [
+            uv,
+            "run",
+            "-v",
+            *(["--no-dev"] if no_dev else []),
+            "learn",
+            "run",
+            "example",
+            "1",
+        ]
         start = time.perf_counter()
-        result = subprocess.run(command, cwd=clone, env=env, capture_output=True, text=True,
-                                stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            command, cwd=clone, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
+        )
         seconds = time.perf_counter() - start
         if result.returncode != 0:
-            print(f"`{' '.join(command[1:])}` failed (exit {result.returncode}):\n{result.stderr[-2000:]}")
+            print(
+                f"`{' '.join(command[1:])}` failed (exit {result.returncode}):\n{result.stderr[-2000:]}"
+            )
             return 1
         sizes = lock_sizes(clone / "uv.lock")
         fetched = set(FETCHED.findall(result.stderr))
@@ -83,21 +102,31 @@ def measure(no_dev: bool) -> int:
         installed = re.search(r"Installed (\d+) packages", result.stderr)
         total = (locked + backend_bytes) / MIB
         python = re.search(r"Using (CPython \S+)", result.stderr)
-        print(f"`uv run{' --no-dev' if no_dev else ''} learn run example 1` from an empty uv cache "
-              f"({python.group(1) if python else 'Python'})")
-        print(f"  wall time                {seconds:8.1f} s  (resolve, download, build, install, run)")
-        print(f"  downloaded               {total:8.1f} MiB  ({len(fetched)} files: "
-              f"{locked / MIB:.1f} MiB from uv.lock + {backend_bytes / MIB:.1f} MiB build backend, unpacked)")
+        print(
+            f"`uv run{' --no-dev' if no_dev else ''} learn run example 1` from an empty uv cache "
+            f"({python.group(1) if python else 'Python'})"
+        )
+        print(
+            f"  wall time                {seconds:8.1f} s  (resolve, download, build, install, run)"
+        )
+        print(
+            f"  downloaded               {total:8.1f} MiB  ({len(fetched)} files: "
+            f"{locked / MIB:.1f} MiB from uv.lock + {backend_bytes / MIB:.1f} MiB build backend, unpacked)"
+        )
         print(f"  packages installed       {installed.group(1) if installed else '?':>8}")
         print(f"  uv cache on disk         {disk_bytes(cache) / MIB:8.1f} MiB  (unpacked wheels)")
         print(f"  environment on disk      {disk_bytes(clone / '.venv') / MIB:8.1f} MiB")
-        print(f"  goal                     {'met' if total <= GOAL_MIB else 'MISSED':>8}  (≤ {GOAL_MIB:.0f} MiB)")
+        print(
+            f"  goal                     {'met' if total <= GOAL_MIB else 'MISSED':>8}  (≤ {GOAL_MIB:.0f} MiB)"
+        )
         return 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--no-dev", action="store_true", help="without the dev tools (the learner-only environment)")
+    parser.add_argument(
+        "--no-dev", action="store_true", help="without the dev tools (the learner-only environment)"
+    )
     return measure(parser.parse_args().no_dev)
 
 

@@ -94,7 +94,9 @@ def discover(only: set[int], name_filter: str = "") -> list[Case]:
                 if verdict not in ("wrong", "right"):
                     raise SystemExit(f"{path}: missing '# fix-judgement: wrong|right' header")
                 if verdict != expected:
-                    raise SystemExit(f"{path}: header says {verdict!r} but the file is under {expected}/")
+                    raise SystemExit(
+                        f"{path}: header says {verdict!r} but the file is under {expected}/"
+                    )
                 if name_filter and name_filter not in path.stem:
                     continue
                 cases.append(Case(number, path, expected, fix_class))
@@ -123,7 +125,9 @@ def judge(cases: list[Case], runs: int, jobs: int) -> list[Outcome]:
     work = [(case, run) for run in range(runs) for case in cases]
     done = 0
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for (case, _run), (passed, seconds, why) in zip(work, pool.map(lambda w: grade_case(*w), work), strict=True):
+        for (case, _run), (passed, seconds, why) in zip(
+            work, pool.map(lambda w: grade_case(*w), work), strict=True
+        ):
             outcome = outcomes[case.label]
             outcome.verdicts.append(passed)
             outcome.seconds.append(seconds)
@@ -136,7 +140,9 @@ def judge(cases: list[Case], runs: int, jobs: int) -> list[Outcome]:
 
 def report(outcomes: list[Outcome]) -> int:
     """Print the table; return the number of problems (false PASS + false FAIL + unstable)."""
-    print(f"{'ch':>2}  {'wrong':>5} {'right':>5}  {'false PASS':>10} {'false FAIL':>10} {'unstable':>8}  {'median s':>8}")
+    print(
+        f"{'ch':>2}  {'wrong':>5} {'right':>5}  {'false PASS':>10} {'false FAIL':>10} {'unstable':>8}  {'median s':>8}"
+    )
     problems = 0
     totals = [0, 0, 0, 0, 0]
     all_seconds: list[float] = []
@@ -152,11 +158,15 @@ def report(outcomes: list[Outcome]) -> int:
         problems += false_pass + false_fail + unstable
         for i, value in enumerate((len(wrong), len(right), false_pass, false_fail, unstable)):
             totals[i] += value
-        print(f"{number:>2}  {len(wrong):>5} {len(right):>5}  {false_pass:>10} {false_fail:>10} {unstable:>8}  "
-              f"{statistics.median(seconds):>8.2f}")
+        print(
+            f"{number:>2}  {len(wrong):>5} {len(right):>5}  {false_pass:>10} {false_fail:>10} {unstable:>8}  "
+            f"{statistics.median(seconds):>8.2f}"
+        )
     if all_seconds:
-        print(f"{'all':>3} {totals[0]:>5} {totals[1]:>5}  {totals[2]:>10} {totals[3]:>10} {totals[4]:>8}  "
-              f"{statistics.median(all_seconds):>8.2f}")
+        print(
+            f"{'all':>3} {totals[0]:>5} {totals[1]:>5}  {totals[2]:>10} {totals[3]:>10} {totals[4]:>8}  "
+            f"{statistics.median(all_seconds):>8.2f}"
+        )
     bad = [o for o in outcomes if o.misjudged_runs or not o.stable]
     if bad:
         print("\nmisjudged or unstable cases (verdict per run: P pass / F fail):")
@@ -182,10 +192,23 @@ def main(argv: list[str] | None = None) -> int:
     outcomes = judge(cases, args.runs, args.jobs)
     problems = report(outcomes)
     if args.json:
-        args.json.write_text(json.dumps([
-            {"case": o.case.label, "class": o.case.fix_class, "expected": o.case.expected,
-             "verdicts": o.verdicts, "seconds": [round(s, 3) for s in o.seconds], "deciding": o.deciding}
-            for o in outcomes], indent=1), encoding="utf-8")
+        args.json.write_text(
+            json.dumps(
+                [
+                    {
+                        "case": o.case.label,
+                        "class": o.case.fix_class,
+                        "expected": o.case.expected,
+                        "verdicts": o.verdicts,
+                        "seconds": [round(s, 3) for s in o.seconds],
+                        "deciding": o.deciding,
+                    }
+                    for o in outcomes
+                ],
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
     return 1 if problems else 0
 
 

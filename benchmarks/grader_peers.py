@@ -41,7 +41,13 @@ WORKER = Path(__file__).resolve().parent / "_peer_worker.py"
 PEERS_VENV = ROOT / ".venv-peers"
 SEEDED = ("frontrun-random", "interleave-random", "interleave-pct")
 DETERMINISTIC = ("frontrun-dpor", "interleave-dfs")
-TOOLS = ("frontrun-random", "frontrun-dpor", "interleave-random", "interleave-pct", "interleave-dfs")
+TOOLS = (
+    "frontrun-random",
+    "frontrun-dpor",
+    "interleave-random",
+    "interleave-pct",
+    "interleave-dfs",
+)
 CLASSES = ("race", "check-then-act", "deadlock", "condvar", "async")
 
 
@@ -51,8 +57,14 @@ def _python_312() -> str:
     candidates += sorted(str(p) for p in Path.home().glob(".pyenv/versions/3.1[23]*/bin/python3"))
     for candidate in filter(None, candidates):
         with contextlib.suppress(OSError, subprocess.SubprocessError):
-            if subprocess.run([candidate, "-c", "import sys; sys.exit(sys.version_info < (3, 12))"],
-                              capture_output=True, timeout=20).returncode == 0:
+            if (
+                subprocess.run(
+                    [candidate, "-c", "import sys; sys.exit(sys.version_info < (3, 12))"],
+                    capture_output=True,
+                    timeout=20,
+                ).returncode
+                == 0
+            ):
                 return candidate
     return "3.12"
 
@@ -61,12 +73,19 @@ def install_command() -> str | None:
     """The one command that installs the peers, or None when both are there."""
     frontrun_ok = importlib.util.find_spec("frontrun") is not None
     interpreter = PEERS_VENV / "bin" / "python"
-    interleave_ok = interpreter.exists() and subprocess.run(
-        [str(interpreter), "-c", "import interleave_test"], capture_output=True).returncode == 0
+    interleave_ok = (
+        interpreter.exists()
+        and subprocess.run(
+            [str(interpreter), "-c", "import interleave_test"], capture_output=True
+        ).returncode
+        == 0
+    )
     if frontrun_ok and interleave_ok:
         return None
-    return (f"uv sync --inexact --all-extras --group peers && UV_PROJECT_ENVIRONMENT=.venv-peers "
-            f"uv sync --python {_python_312()} --only-group peers")
+    return (
+        f"uv sync --inexact --all-extras --group peers && UV_PROJECT_ENVIRONMENT=.venv-peers "
+        f"uv sync --python {_python_312()} --only-group peers"
+    )
 
 
 def _command(tool: str) -> list[str]:
@@ -75,12 +94,26 @@ def _command(tool: str) -> list[str]:
     return [str(PEERS_VENV / "bin" / "python"), str(WORKER)]
 
 
-def run_peer(tool: str, case: str, variant: str, seed: int, max_schedules: int, seconds: float) -> dict[str, Any]:
+def run_peer(
+    tool: str, case: str, variant: str, seed: int, max_schedules: int, seconds: float
+) -> dict[str, Any]:
     """One exploration in a new process; ``error`` when it gave no verdict in time."""
-    request = {"tool": tool, "case": case, "variant": variant, "seed": seed, "max_schedules": max_schedules,
-               "seconds": seconds}
-    child = subprocess.Popen([*_command(tool), json.dumps(request)], stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL, text=True, cwd=ROOT, start_new_session=True)
+    request = {
+        "tool": tool,
+        "case": case,
+        "variant": variant,
+        "seed": seed,
+        "max_schedules": max_schedules,
+        "seconds": seconds,
+    }
+    child = subprocess.Popen(
+        [*_command(tool), json.dumps(request)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+        start_new_session=True,
+    )
     try:
         out, _ = child.communicate(timeout=3 * seconds + 30)
     except subprocess.TimeoutExpired:
@@ -91,7 +124,9 @@ def run_peer(tool: str, case: str, variant: str, seed: int, max_schedules: int, 
     with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, signal.SIGKILL)
     lines = [json.loads(line) for line in (out or "").splitlines() if line.startswith("{")]
-    return lines[-1] if lines else {**request, "error": f"the worker died (exit {child.returncode})"}
+    return (
+        lines[-1] if lines else {**request, "error": f"the worker died (exit {child.returncode})"}
+    )
 
 
 @dataclass
@@ -125,11 +160,17 @@ class ToolOnBug:
         return sum(1 for run in self.fixed if run.get("found"))
 
 
-def explore_peers(cases: list[str], seeds: list[int], max_schedules: int, seconds: float) -> dict[tuple[str, str], ToolOnBug]:
+def explore_peers(
+    cases: list[str], seeds: list[int], max_schedules: int, seconds: float
+) -> dict[tuple[str, str], ToolOnBug]:
     """Every tool on every case, bug and fixed, then replays of the failures."""
     results = {(tool, case): ToolOnBug(tool, case) for tool in TOOLS for case in cases}
-    jobs = [(tool, case, variant, seed) for (tool, case) in results for variant in ("bug", "fixed")
-            for seed in (seeds if tool in SEEDED else seeds[:1])]
+    jobs = [
+        (tool, case, variant, seed)
+        for (tool, case) in results
+        for variant in ("bug", "fixed")
+        for seed in (seeds if tool in SEEDED else seeds[:1])
+    ]
 
     def job(item: tuple[str, str, str, int]) -> None:
         tool, case, variant, seed = item
@@ -144,8 +185,11 @@ def explore_peers(cases: list[str], seeds: list[int], max_schedules: int, second
         def replay(entry: ToolOnBug) -> None:
             for run in entry.found():
                 again = run_peer(entry.tool, entry.case, "bug", run["seed"], max_schedules, seconds)
-                entry.replays.append(bool(again.get("found")) and again.get("kind") == run["kind"]
-                                     and again.get("schedules") == run["schedules"])
+                entry.replays.append(
+                    bool(again.get("found"))
+                    and again.get("kind") == run["kind"]
+                    and again.get("schedules") == run["schedules"]
+                )
 
         list(pool.map(replay, results.values()))
     return results
@@ -166,16 +210,32 @@ def _pct(hits: int, runs: int) -> str:
     return f"{hits}/{runs} ({100 * hits / runs:.0f}%)" if runs else "—"
 
 
-def render(results: dict[tuple[str, str], ToolOnBug], reports: dict[str, Any], class_of: Any,
-           seeds: list[int], max_schedules: int, seconds: float) -> None:
+def render(
+    results: dict[tuple[str, str], ToolOnBug],
+    reports: dict[str, Any],
+    class_of: Any,
+    seeds: list[int],
+    max_schedules: int,
+    seconds: float,
+) -> None:
     """Per tool and class; per-bug notes; the CPU ratio grader/peer."""
     from rich.console import Console
     from rich.table import Table
 
     console = Console(width=160)
-    table = Table(title=f"Grader vs peers — seeds {seeds}, peer budget {max_schedules} schedules / {seconds:g} s per run")
-    for column in ("tool", "class", "bugs run", "recall", "CPU-s→1st fail (median)", "false fail", "replay",
-                   "not run"):
+    table = Table(
+        title=f"Grader vs peers — seeds {seeds}, peer budget {max_schedules} schedules / {seconds:g} s per run"
+    )
+    for column in (
+        "tool",
+        "class",
+        "bugs run",
+        "recall",
+        "CPU-s→1st fail (median)",
+        "false fail",
+        "replay",
+        "not run",
+    ):
         table.add_column(column, justify="left" if column in ("tool", "class") else "right")
     by_class: dict[str, list[str]] = defaultdict(list)
     for case in reports:
@@ -185,10 +245,16 @@ def render(results: dict[tuple[str, str], ToolOnBug], reports: dict[str, Any], c
         runs = sum(len(reports[c].bug_runs) for c in cases)
         fixed = sum(len(reports[c].fixed_runs) for c in cases)
         cpu = [h["cpu"] for h in hits]
-        table.add_row("grader", name, str(len(cases)), _pct(len(hits), runs),
-                      f"{statistics.median(cpu):.4f}" if cpu else "—",
-                      f"{sum(reports[c].false_fails() for c in cases)}/{fixed}",
-                      f"{sum(reports[c].replays_ok for c in cases)}/{sum(reports[c].replays for c in cases)}", "0")
+        table.add_row(
+            "grader",
+            name,
+            str(len(cases)),
+            _pct(len(hits), runs),
+            f"{statistics.median(cpu):.4f}" if cpu else "—",
+            f"{sum(reports[c].false_fails() for c in cases)}/{fixed}",
+            f"{sum(reports[c].replays_ok for c in cases)}/{sum(reports[c].replays for c in cases)}",
+            "0",
+        )
     for tool in TOOLS:
         for index, (name, cases) in enumerate(sorted(by_class.items())):
             entries = [results[(tool, c)] for c in cases]
@@ -197,13 +263,21 @@ def render(results: dict[tuple[str, str], ToolOnBug], reports: dict[str, Any], c
             runs = sum(len(e.bug) for e in ran)
             cpu = [run["cpu"] for run in found]
             replays = [ok for e in ran for ok in e.replays]
-            table.add_row(tool, name, str(len(ran)), _pct(len(found), runs),
-                          f"{statistics.median(cpu):.4f}" if cpu else "—",
-                          f"{sum(e.false_failures() for e in ran)}/{sum(len(e.fixed) for e in ran)}",
-                          f"{sum(replays)}/{len(replays)}" if replays else "—", str(len(entries) - len(ran)),
-                          end_section=index == len(by_class) - 1)
+            table.add_row(
+                tool,
+                name,
+                str(len(ran)),
+                _pct(len(found), runs),
+                f"{statistics.median(cpu):.4f}" if cpu else "—",
+                f"{sum(e.false_failures() for e in ran)}/{sum(len(e.fixed) for e in ran)}",
+                f"{sum(replays)}/{len(replays)}" if replays else "—",
+                str(len(entries) - len(ran)),
+                end_section=index == len(by_class) - 1,
+            )
     console.print(table)
-    console.print("Per bug, what a tool could not run or reported as an error (never counted as found):")
+    console.print(
+        "Per bug, what a tool could not run or reported as an error (never counted as found):"
+    )
     for (tool, case), entry in sorted(results.items(), key=lambda item: (item[0][1], item[0][0])):
         notes = [entry.cannot()] if entry.cannot() else entry.errors()
         for note in notes:
@@ -216,8 +290,10 @@ def render(results: dict[tuple[str, str], ToolOnBug], reports: dict[str, Any], c
     for (tool, case), entry in sorted(results.items(), key=lambda item: (item[0][1], item[0][0])):
         missed = [run for run in entry.bug if not run.get("found") and "error" not in run]
         if missed and not entry.cannot():
-            console.print(f"  {case:34} {tool:18} missed {len(missed)}/{len(entry.bug)} "
-                          f"({max(run.get('schedules', 0) for run in missed)} schedules at most)")
+            console.print(
+                f"  {case:34} {tool:18} missed {len(missed)}/{len(entry.bug)} "
+                f"({max(run.get('schedules', 0) for run in missed)} schedules at most)"
+            )
     console.print("False failures on fixed.py (a failure reported on the correct twin):")
     for (tool, case), entry in sorted(results.items()):
         for run in entry.fixed:
@@ -226,13 +302,25 @@ def render(results: dict[tuple[str, str], ToolOnBug], reports: dict[str, Any], c
     for (tool, case), entry in sorted(results.items()):
         for run in entry.bug + entry.fixed:
             if run.get("inconclusive"):
-                console.print(f"  inconclusive (the tool gave no verdict): {case} {run['variant']}.py {tool}")
-    for measure, what in (("cpu", "the grader's whole grading (spec and program loading, static hints, "
-                                  "every check, shrinking included)"),
-                          ("explore_cpu", "the grader's schedule exploration up to its first failing run, "
-                                          "measured as the peers are (around the exploration only)")):
-        console.print(f"\nCPU to first failure, geometric mean over the bugs both find (per bug: median CPU-s); "
-                      f"grader: {what}:")
+                console.print(
+                    f"  inconclusive (the tool gave no verdict): {case} {run['variant']}.py {tool}"
+                )
+    for measure, what in (
+        (
+            "cpu",
+            "the grader's whole grading (spec and program loading, static hints, "
+            "every check, shrinking included)",
+        ),
+        (
+            "explore_cpu",
+            "the grader's schedule exploration up to its first failing run, "
+            "measured as the peers are (around the exploration only)",
+        ),
+    ):
+        console.print(
+            f"\nCPU to first failure, geometric mean over the bugs both find (per bug: median CPU-s); "
+            f"grader: {what}:"
+        )
         for tool in TOOLS:
             pairs = []
             for case, report in reports.items():
@@ -240,5 +328,9 @@ def render(results: dict[tuple[str, str], ToolOnBug], reports: dict[str, Any], c
                 if mine and theirs:
                     pairs.append(mine / theirs)
             mean = _geomean(pairs)
-            text = f"grader/{tool} = {mean:.2f}× over {len(pairs)} bugs" if mean else f"no bug found by both grader and {tool}"
+            text = (
+                f"grader/{tool} = {mean:.2f}× over {len(pairs)} bugs"
+                if mean
+                else f"no bug found by both grader and {tool}"
+            )
             console.print(f"  {text}")

@@ -60,11 +60,22 @@ CORPUS = ROOT / "tests" / "corpus"
 WORKER = Path(__file__).resolve().parent / "_power_worker.py"
 STRESS_CLASSES = ("race", "check-then-act", "deadlock", "condvar", "async")
 _CLASS_PREFIXES = (
-    ("thread_leak", "thread-leak"), ("fd_leak", "fd-leak"), ("process_leak", "process-leak"),
-    ("unbounded_queue", "unbounded-queue"), ("lock_held_during_io", "held-lock"), ("held_lock", "held-lock"),
-    ("cta", "check-then-act"), ("memory", "memory-leak"), ("timing", "timing-leak"),
+    ("thread_leak", "thread-leak"),
+    ("fd_leak", "fd-leak"),
+    ("process_leak", "process-leak"),
+    ("unbounded_queue", "unbounded-queue"),
+    ("lock_held_during_io", "held-lock"),
+    ("held_lock", "held-lock"),
+    ("cta", "check-then-act"),
+    ("memory", "memory-leak"),
+    ("timing", "timing-leak"),
 )
-SANDBOX_FIXED = ("race_global_counter", "deadlock_transfer", "async_lost_update", "thread_leak_queue_worker")
+SANDBOX_FIXED = (
+    "race_global_counter",
+    "deadlock_transfer",
+    "async_lost_update",
+    "thread_leak_queue_worker",
+)
 
 
 def bug_class(case: str) -> str:
@@ -94,25 +105,42 @@ class CaseReport:
         """Bug gradings that FAIL with the intended kind (each with its first such finding)."""
         out = []
         for run in self.bug_runs:
-            finding = next((f for f in run["grade"]["findings"]
-                            if f["severity"] == "fail" and f["kind"] == self.intended), None)
+            finding = next(
+                (
+                    f
+                    for f in run["grade"]["findings"]
+                    if f["severity"] == "fail" and f["kind"] == self.intended
+                ),
+                None,
+            )
             if finding is not None:
                 out.append({**run, "finding": finding})
         return out
 
     def false_fails(self) -> int:
-        return sum(1 for run in self.fixed_runs if any(f["severity"] == "fail" for f in run["grade"]["findings"]))
+        return sum(
+            1
+            for run in self.fixed_runs
+            if any(f["severity"] == "fail" for f in run["grade"]["findings"])
+        )
 
 
 # --- running children ---------------------------------------------------------------------
+
 
 def _child(mode: str, request: dict[str, Any], timeout: float) -> list[dict[str, Any]]:
     """Run the worker in its own session; its JSON lines (whatever it printed before a timeout).
 
     Processes a leaky program left behind share that session and are killed with it.
     """
-    child = subprocess.Popen([sys.executable, str(WORKER), mode, json.dumps(request)], stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL, text=True, cwd=ROOT, start_new_session=True)
+    child = subprocess.Popen(
+        [sys.executable, str(WORKER), mode, json.dumps(request)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+        start_new_session=True,
+    )
     try:
         out, _ = child.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -124,11 +152,17 @@ def _child(mode: str, request: dict[str, Any], timeout: float) -> list[dict[str,
     return [json.loads(line) for line in (out or "").splitlines() if line.startswith("{")]
 
 
-def grade_runs(case: str, variant: str, runs: list[tuple[int, int | None]], quick: bool,
-               warm_up: bool = False) -> list[dict[str, Any]]:
+def grade_runs(
+    case: str, variant: str, runs: list[tuple[int, int | None]], quick: bool, warm_up: bool = False
+) -> list[dict[str, Any]]:
     folder = CORPUS / case
-    request = {"program": str(folder / f"{variant}.py"), "spec": f"{folder / 'spec.py'}:SPEC",
-               "quick": quick, "runs": runs, "warm_up": warm_up}
+    request = {
+        "program": str(folder / f"{variant}.py"),
+        "spec": f"{folder / 'spec.py'}:SPEC",
+        "quick": quick,
+        "runs": runs,
+        "warm_up": warm_up,
+    }
     return _child("grade", request, timeout=30.0 + 15.0 * len(runs))
 
 
@@ -140,14 +174,22 @@ def _children_cpu() -> float:
 def stress_case(report: CaseReport, cpu_budget: float, stall: float, wall_cap: float) -> None:
     """Plain-threads stress loop on ``bug.py`` until ``cpu_budget`` CPU-seconds are spent."""
     folder = CORPUS / report.name
-    base = {"spec_path": str(folder / "spec.py"), "program": str(folder / "bug.py"), "stall_seconds": stall}
+    base = {
+        "spec_path": str(folder / "spec.py"),
+        "program": str(folder / "bug.py"),
+        "stall_seconds": stall,
+    }
     before = _children_cpu()
     _child("noop", base, timeout=30.0)
     startup = _children_cpu() - before
     began = time.perf_counter()
     while report.stress_cpu < cpu_budget and time.perf_counter() - began < wall_cap:
         before = _children_cpu()
-        lines = _child("stress", {**base, "cpu_budget": cpu_budget - report.stress_cpu}, timeout=wall_cap + stall)
+        lines = _child(
+            "stress",
+            {**base, "cpu_budget": cpu_budget - report.stress_cpu},
+            timeout=wall_cap + stall,
+        )
         report.stress_cpu += max(0.0, _children_cpu() - before - startup)
         outcomes = [line["outcome"] for line in lines]
         report.stress_runs += sum(1 for o in outcomes if o in ("ok", "fail", "hang"))
@@ -161,15 +203,20 @@ def check_replays(report: CaseReport, quick: bool) -> None:
     hits = [h for h in report.hits() if h["finding"].get("seed") is not None]
     if not hits:
         return
-    replayed = grade_runs(report.name, "bug", [(h["seed"], h["finding"]["seed"]) for h in hits], quick)
+    replayed = grade_runs(
+        report.name, "bug", [(h["seed"], h["finding"]["seed"]) for h in hits], quick
+    )
     by_replay = {r["replay"]: r for r in replayed}
     for hit in hits:
         report.replays += 1
         original = hit["finding"]
         again = by_replay.get(original["seed"])
         same = again is not None and any(
-            f["severity"] == "fail" and f["kind"] == original["kind"] and f["evidence"] == original["evidence"]
-            for f in again["grade"]["findings"])
+            f["severity"] == "fail"
+            and f["kind"] == original["kind"]
+            and f["evidence"] == original["evidence"]
+            for f in again["grade"]["findings"]
+        )
         if same:
             report.replays_ok += 1
         else:
@@ -196,6 +243,7 @@ def sandbox_times() -> list[tuple[str, float, bool]]:
 
 
 # --- report -------------------------------------------------------------------------------
+
 
 def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
@@ -231,45 +279,86 @@ def summarize(reports: list[CaseReport]) -> dict[str, dict[str, Any]]:
     for name, members in [*sorted(groups.items()), ("ALL", reports)]:
         hits = [h for r in members for h in r.hits()]
         bug_runs = [run for r in members for run in r.bug_runs]
-        schedules = [c["schedules"] for h in hits for c in h["grade"]["checks"] if not c["passed"] and c["schedules"]]
+        schedules = [
+            c["schedules"]
+            for h in hits
+            for c in h["grade"]["checks"]
+            if not c["passed"] and c["schedules"]
+        ]
         seconds = [c["seconds"] for h in hits for c in h["grade"]["checks"] if not c["passed"]]
         stressed = [r for r in members if r.stress_cpu > 0]
         grader_cpu = sum(h["cpu"] for r in stressed for h in r.bug_runs)
         grader_hits = sum(len(r.hits()) for r in stressed)
         rows[name] = {
-            "cases": len(members), "hits": len(hits), "runs": len(bug_runs),
+            "cases": len(members),
+            "hits": len(hits),
+            "runs": len(bug_runs),
             "recall": len(hits) / len(bug_runs) if bug_runs else None,
-            "false": sum(r.false_fails() for r in members), "fixed_runs": sum(len(r.fixed_runs) for r in members),
-            "schedules": _median([float(s) for s in schedules]), "seconds": _median(seconds),
-            "replay_ok": sum(r.replays_ok for r in members), "replays": sum(r.replays for r in members),
+            "false": sum(r.false_fails() for r in members),
+            "fixed_runs": sum(len(r.fixed_runs) for r in members),
+            "schedules": _median([float(s) for s in schedules]),
+            "seconds": _median(seconds),
+            "replay_ok": sum(r.replays_ok for r in members),
+            "replays": sum(r.replays for r in members),
             "grader_rate": _rate(grader_hits, grader_cpu) if stressed else None,
-            "stress_rate": _rate(sum(r.stress_detections for r in stressed), sum(r.stress_cpu for r in stressed))
-            if stressed else None,
+            "stress_rate": _rate(
+                sum(r.stress_detections for r in stressed), sum(r.stress_cpu for r in stressed)
+            )
+            if stressed
+            else None,
             "stress_cpu": sum(r.stress_cpu for r in stressed),
             "stress": f"{sum(r.stress_detections for r in stressed)}/{sum(r.stress_runs for r in stressed)}"
-            if stressed else "—",
+            if stressed
+            else "—",
         }
     return rows
 
 
-def render(rows: dict[str, dict[str, Any]], reruns: int, sandbox: list[tuple[str, float, bool]],
-           mismatches: list[str], skipped: int, elapsed: float) -> None:
+def render(
+    rows: dict[str, dict[str, Any]],
+    reruns: int,
+    sandbox: list[tuple[str, float, bool]],
+    mismatches: list[str],
+    skipped: int,
+    elapsed: float,
+) -> None:
     from rich.console import Console
     from rich.table import Table
 
     console = Console(width=150)
-    table = Table(title=f"Grader power — {reruns} rerun(s) per program, base seeds differ per rerun")
-    for column in ("class", "cases", "recall", "false FAIL", "sched.", "s→FAIL", "replay",
-                   "grader/CPU-s", "stress/CPU-s", "stress det/runs", "ratio"):
+    table = Table(
+        title=f"Grader power — {reruns} rerun(s) per program, base seeds differ per rerun"
+    )
+    for column in (
+        "class",
+        "cases",
+        "recall",
+        "false FAIL",
+        "sched.",
+        "s→FAIL",
+        "replay",
+        "grader/CPU-s",
+        "stress/CPU-s",
+        "stress det/runs",
+        "ratio",
+    ):
         table.add_column(column, justify="left" if column == "class" else "right")
     for name, row in rows.items():
         ratio_text = _ratio_text(row)
         table.add_row(
-            name, str(row["cases"]),
-            f"{row['hits']}/{row['runs']} ({100 * row['recall']:.0f}%)" if row["recall"] is not None else "—",
-            f"{row['false']}/{row['fixed_runs']}", _fmt(row["schedules"], ".0f"), _fmt(row["seconds"]),
+            name,
+            str(row["cases"]),
+            f"{row['hits']}/{row['runs']} ({100 * row['recall']:.0f}%)"
+            if row["recall"] is not None
+            else "—",
+            f"{row['false']}/{row['fixed_runs']}",
+            _fmt(row["schedules"], ".0f"),
+            _fmt(row["seconds"]),
             f"{row['replay_ok']}/{row['replays']}" if row["replays"] else "—",
-            _fmt(row["grader_rate"], ".1f"), _fmt(row["stress_rate"], ".2f"), row["stress"], ratio_text,
+            _fmt(row["grader_rate"], ".1f"),
+            _fmt(row["stress_rate"], ".2f"),
+            row["stress"],
+            ratio_text,
             end_section=name == list(rows)[-2],
         )
     console.print(table)
@@ -280,7 +369,9 @@ def render(rows: dict[str, dict[str, Any]], reruns: int, sandbox: list[tuple[str
     for line in mismatches:
         console.print(f"  replay mismatch: {line}")
     if skipped:
-        console.print(f"[yellow]{skipped} grading job(s) skipped: --budget-seconds reached[/yellow]")
+        console.print(
+            f"[yellow]{skipped} grading job(s) skipped: --budget-seconds reached[/yellow]"
+        )
     total = rows["ALL"]
     per_class = [r["recall"] for n, r in rows.items() if n != "ALL" and r["recall"] is not None]
     worst = min(per_class) if per_class else None
@@ -292,25 +383,38 @@ def render(rows: dict[str, dict[str, Any]], reruns: int, sandbox: list[tuple[str
         return "[green]met[/green]" if ok else "[red]missed[/red]"
 
     console.print(f"\nSummary ({elapsed:.0f} s):")
-    console.print(f"  recall ≥ 95% in every class: {verdict(worst is not None and worst >= 0.95)} "
-                  f"(lowest class {_fmt(None if worst is None else 100 * worst, '.0f')}%, overall "
-                  f"{_fmt(None if total['recall'] is None else 100 * total['recall'], '.1f')}%)")
-    console.print(f"  0 false FAILs on fixed twins: {verdict(total['false'] == 0)} "
-                  f"({total['false']} of {total['fixed_runs']} gradings)")
+    console.print(
+        f"  recall ≥ 95% in every class: {verdict(worst is not None and worst >= 0.95)} "
+        f"(lowest class {_fmt(None if worst is None else 100 * worst, '.0f')}%, overall "
+        f"{_fmt(None if total['recall'] is None else 100 * total['recall'], '.1f')}%)"
+    )
+    console.print(
+        f"  0 false FAILs on fixed twins: {verdict(total['false'] == 0)} "
+        f"({total['false']} of {total['fixed_runs']} gradings)"
+    )
     fidelity = total["replay_ok"] / total["replays"] if total["replays"] else None
-    console.print(f"  replay fidelity 100%: {verdict(fidelity == 1.0)} ({total['replay_ok']}/{total['replays']})")
-    console.print(f"  ≥ 10× the stress loop's bugs per CPU-second: "
-                  f"{verdict((ratio is not None and ratio >= 10) or (total['stress_rate'] == 0 and bool(total['grader_rate'])))} "
-                  f"(grader {_fmt(total['grader_rate'], '.1f')}/CPU-s vs stress {_fmt(total['stress_rate'], '.2f')}"
-                  f"/CPU-s: {_ratio_text(total)})")
+    console.print(
+        f"  replay fidelity 100%: {verdict(fidelity == 1.0)} ({total['replay_ok']}/{total['replays']})"
+    )
+    console.print(
+        f"  ≥ 10× the stress loop's bugs per CPU-second: "
+        f"{verdict((ratio is not None and ratio >= 10) or (total['stress_rate'] == 0 and bool(total['grader_rate'])))} "
+        f"(grader {_fmt(total['grader_rate'], '.1f')}/CPU-s vs stress {_fmt(total['stress_rate'], '.2f')}"
+        f"/CPU-s: {_ratio_text(total)})"
+    )
     if median_sandbox is None:
-        console.print("  correct program graded in ≤ 2 s median (sandbox): not measured (--no-sandbox)")
+        console.print(
+            "  correct program graded in ≤ 2 s median (sandbox): not measured (--no-sandbox)"
+        )
     else:
-        console.print(f"  correct program graded in ≤ 2 s median (sandbox): "
-                      f"{verdict(median_sandbox <= 2.0)} ({median_sandbox:.2f} s over {len(sandbox)} gradings)")
+        console.print(
+            f"  correct program graded in ≤ 2 s median (sandbox): "
+            f"{verdict(median_sandbox <= 2.0)} ({median_sandbox:.2f} s over {len(sandbox)} gradings)"
+        )
 
 
 # --- main ---------------------------------------------------------------------------------
+
 
 def select_cases(pattern: str | None) -> list[str]:
     cases = sorted(p.name for p in CORPUS.iterdir() if (p / "spec.py").is_file())
@@ -322,18 +426,47 @@ def select_cases(pattern: str | None) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reruns", type=int, default=10, help="gradings per program, each with another base seed")
-    parser.add_argument("--cases", help="comma-separated glob(s) or substrings of corpus folder names")
-    parser.add_argument("--budget-seconds", type=float, default=300.0,
-                        help="wall-clock budget: grading jobs not started by then are skipped (and reported)")
-    parser.add_argument("--full", action="store_true", help="the learner's full exploration budgets, not quick ones")
-    parser.add_argument("--stress-cpu", type=float, default=2.0, help="CPU-seconds given to the stress loop, per case")
-    parser.add_argument("--stall-seconds", type=float, default=0.5, help="a stress run this long without finishing is a hang")
-    parser.add_argument("--no-sandbox", action="store_true", help="skip the sandbox timing of correct programs")
-    parser.add_argument("--peers", action="store_true",
-                        help="run frontrun and interleave-test on the same bugs (optional dependency group 'peers')")
-    parser.add_argument("--peer-schedules", type=int, default=1000, help="--peers: schedules per peer run, at most")
-    parser.add_argument("--peer-seconds", type=float, default=10.0, help="--peers: seconds per peer run, at most")
+    parser.add_argument(
+        "--reruns", type=int, default=10, help="gradings per program, each with another base seed"
+    )
+    parser.add_argument(
+        "--cases", help="comma-separated glob(s) or substrings of corpus folder names"
+    )
+    parser.add_argument(
+        "--budget-seconds",
+        type=float,
+        default=300.0,
+        help="wall-clock budget: grading jobs not started by then are skipped (and reported)",
+    )
+    parser.add_argument(
+        "--full", action="store_true", help="the learner's full exploration budgets, not quick ones"
+    )
+    parser.add_argument(
+        "--stress-cpu",
+        type=float,
+        default=2.0,
+        help="CPU-seconds given to the stress loop, per case",
+    )
+    parser.add_argument(
+        "--stall-seconds",
+        type=float,
+        default=0.5,
+        help="a stress run this long without finishing is a hang",
+    )
+    parser.add_argument(
+        "--no-sandbox", action="store_true", help="skip the sandbox timing of correct programs"
+    )
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="run frontrun and interleave-test on the same bugs (optional dependency group 'peers')",
+    )
+    parser.add_argument(
+        "--peer-schedules", type=int, default=1000, help="--peers: schedules per peer run, at most"
+    )
+    parser.add_argument(
+        "--peer-seconds", type=float, default=10.0, help="--peers: seconds per peer run, at most"
+    )
     args = parser.parse_args(argv)
     if args.reruns < 1:
         parser.error("--reruns must be at least 1")
@@ -343,8 +476,10 @@ def main(argv: list[str] | None = None) -> None:
 
         command = grader_peers.install_command()
         if command is not None:
-            print(f"--peers needs frontrun and interleave-test (Python >= 3.12); install them with: {command}",
-                  file=sys.stderr)
+            print(
+                f"--peers needs frontrun and interleave-test (Python >= 3.12); install them with: {command}",
+                file=sys.stderr,
+            )
             raise SystemExit(2)
         cases = [c for c in cases if bug_class(c) in grader_peers.CLASSES]
     if not cases:
@@ -353,8 +488,12 @@ def main(argv: list[str] | None = None) -> None:
     quick = not args.full
     from evaluator.loader import load_program
 
-    reports = {c: CaseReport(c, load_program(CORPUS / c / "spec.py", name=f"power_spec_{c}").SPEC.intended.value)
-               for c in cases}
+    reports = {
+        c: CaseReport(
+            c, load_program(CORPUS / c / "spec.py", name=f"power_spec_{c}").SPEC.intended.value
+        )
+        for c in cases
+    }
     seeds: list[tuple[int, int | None]] = [(1 + 7919 * i, None) for i in range(args.reruns)]
     skipped = 0
 
@@ -363,25 +502,45 @@ def main(argv: list[str] | None = None) -> None:
         if time.perf_counter() - began > args.budget_seconds:
             skipped += 1
             return
-        runs = grade_runs(case, variant, seeds, quick, warm_up=args.peers)  # peers get a warm-up too
+        runs = grade_runs(
+            case, variant, seeds, quick, warm_up=args.peers
+        )  # peers get a warm-up too
         setattr(reports[case], f"{variant}_runs", runs)
 
     with ThreadPoolExecutor(max_workers=2) as pool:  # two cores: one grading child per core
         list(pool.map(lambda cv: job(*cv), [(c, v) for c in cases for v in ("bug", "fixed")]))
         list(pool.map(lambda r: check_replays(r, quick), reports.values()))
     if args.peers:
-        results = grader_peers.explore_peers(cases, [seed for seed, _ in seeds], args.peer_schedules, args.peer_seconds)
-        grader_peers.render(results, reports, bug_class, [seed for seed, _ in seeds], args.peer_schedules,
-                            args.peer_seconds)
-        print(f"({time.perf_counter() - began:.0f} s; grader budgets: {'full' if args.full else 'quick'})")
+        results = grader_peers.explore_peers(
+            cases, [seed for seed, _ in seeds], args.peer_schedules, args.peer_seconds
+        )
+        grader_peers.render(
+            results,
+            reports,
+            bug_class,
+            [seed for seed, _ in seeds],
+            args.peer_schedules,
+            args.peer_seconds,
+        )
+        print(
+            f"({time.perf_counter() - began:.0f} s; grader budgets: {'full' if args.full else 'quick'})"
+        )
         return
     for report in reports.values():
         if bug_class(report.name) in STRESS_CLASSES and report.bug_runs:
-            stress_case(report, args.stress_cpu, args.stall_seconds, wall_cap=8.0 + 4 * args.stress_cpu)
+            stress_case(
+                report, args.stress_cpu, args.stall_seconds, wall_cap=8.0 + 4 * args.stress_cpu
+            )
     sandbox = [] if args.no_sandbox else sandbox_times()
     mismatches = [m for r in reports.values() for m in r.replay_mismatches]
-    render(summarize(list(reports.values())), args.reruns, sandbox, mismatches, skipped,
-           time.perf_counter() - began)
+    render(
+        summarize(list(reports.values())),
+        args.reruns,
+        sandbox,
+        mismatches,
+        skipped,
+        time.perf_counter() - began,
+    )
 
 
 if __name__ == "__main__":

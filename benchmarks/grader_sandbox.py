@@ -12,7 +12,7 @@ from pathlib import Path
 
 from evaluator import grade
 
-_SPEC = '''
+_SPEC = """
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec, LeakCheck, PropertyCheck, expect
 
@@ -30,9 +30,9 @@ SPEC = ChallengeSpec(
     intended=FindingKind.CRASH,
     checks=(PropertyCheck("total", check), LeakCheck("runs and cleans up", scenario)), hints=(),
 )
-'''
+"""
 
-_CORRECT = '''
+_CORRECT = """
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -46,7 +46,7 @@ def main():
     worker = threading.Thread(target=total, args=([1, 2],))
     worker.start()
     worker.join()
-'''
+"""
 
 _HOSTILE = {
     "sleeps forever": "import time\ndef total(n):\n    return 6\ndef main():\n    time.sleep(10**6)\n",
@@ -70,8 +70,10 @@ def main(runs: int = 10, deadline_s: float = 2.0) -> None:
             result = grade(program, spec_ref=f"{spec}:SPEC", seed=seed)
             times.append(time.perf_counter() - began)
             assert result.passed, result
-        print(f"correct small program: median {statistics.median(times):.3f} s, "
-              f"min {min(times):.3f} s, max {max(times):.3f} s over {runs} gradings")
+        print(
+            f"correct small program: median {statistics.median(times):.3f} s, "
+            f"min {min(times):.3f} s, max {max(times):.3f} s over {runs} gradings"
+        )
         print(f"hostile programs (deadline {deadline_s:g} s):")
         for name, source in _HOSTILE.items():
             program.write_text(source, encoding="utf-8")

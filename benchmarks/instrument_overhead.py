@@ -42,6 +42,7 @@ def _locked(lock: object) -> Callable[[int], None]:
         for _ in range(n):
             with lock:  # type: ignore[attr-defined]
                 pass
+
     return run
 
 
@@ -117,7 +118,9 @@ def _mode(mode: str) -> Iterator[None]:
         uninstall()
 
 
-def _best_of(repeats: int, modes: tuple[str, ...], measure_once: Callable[[], dict[str, float]]) -> dict[str, dict[str, float]]:
+def _best_of(
+    repeats: int, modes: tuple[str, ...], measure_once: Callable[[], dict[str, float]]
+) -> dict[str, dict[str, float]]:
     """Best figure per mode and case; modes interleave within each round, so drift hits them alike."""
     best: dict[str, dict[str, float]] = {mode: {} for mode in modes}
     for _ in range(repeats):
@@ -139,7 +142,9 @@ def _in_sandbox(repeats: int) -> tuple[dict[str, float], dict[str, float]]:
             "def main():\n"
             f"    runs = [time_programs() for _ in range({repeats})]\n"
             "    best = {name: min(run[name] for run in runs) for name in runs[0]}\n"
-            "    print(json.dumps([best, measure()]))\n", encoding="utf-8")
+            "    print(json.dumps([best, measure()]))\n",
+            encoding="utf-8",
+        )
         result = run_program(program, deadline_s=300)
     programs, ops = json.loads(result.stdout.strip().splitlines()[-1])
     return dict(programs), dict(ops)
@@ -149,19 +154,25 @@ def _print_programs(best: dict[str, dict[str, float]], unobserved_label: str) ->
     print(f"{'whole program (CPU)':30} {'plain s':>8} {unobserved_label:>22} {'observed s':>16}")
     for name, plain in best["plain"].items():
         unobserved, observed = best["unobserved"][name], best["observed"][name]
-        print(f"{name:30} {plain:8.3f} {unobserved:11.3f} ({unobserved / plain:5.1f}×) "
-              f"{observed:8.3f} ({observed / plain:5.1f}×)")
+        print(
+            f"{name:30} {plain:8.3f} {unobserved:11.3f} ({unobserved / plain:5.1f}×) "
+            f"{observed:8.3f} ({observed / plain:5.1f}×)"
+        )
 
 
 def _print_ops(ops: dict[str, dict[str, float]]) -> None:
     print(f"{'operation (CPU)':24} {'plain µs':>9} {'unobserved µs':>14} {'observed µs':>12}")
     for name, plain in ops["plain"].items():
-        print(f"{name:24} {plain:9.2f} {ops['unobserved'][name]:14.2f} {ops['observed'][name]:12.2f}")
+        print(
+            f"{name:24} {plain:9.2f} {ops['unobserved'][name]:14.2f} {ops['observed'][name]:12.2f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--in-sandbox", action="store_true", help="measure the unobserved side in the sandbox")
+    parser.add_argument(
+        "--in-sandbox", action="store_true", help="measure the unobserved side in the sandbox"
+    )
     parser.add_argument("--repeats", type=int, default=3, help="rounds per mode; the best counts")
     args = parser.parse_args(argv)
     modes = ("plain", "observed") if args.in_sandbox else _MODES

@@ -31,20 +31,50 @@ class Measure:
 
 
 MEASURES = (
-    Measure("rabbitmq", "confirms", "no_confirms_per_s", "confirm_each_per_s", "publish without / with confirms (msg/s)"),
-    Measure("rabbitmq", "confirms", "confirm_batched_per_s", "confirm_each_per_s", "confirms batched / one by one"),
+    Measure(
+        "rabbitmq",
+        "confirms",
+        "no_confirms_per_s",
+        "confirm_each_per_s",
+        "publish without / with confirms (msg/s)",
+    ),
+    Measure(
+        "rabbitmq",
+        "confirms",
+        "confirm_batched_per_s",
+        "confirm_each_per_s",
+        "confirms batched / one by one",
+    ),
     Measure("kafka", "partitions", "produce_per_s", None, "produce (msg/s)"),
     Measure("kafka", "partitions", "consume_per_s", None, "consume (msg/s)"),
     Measure("postgres", "pooling", "pooled_qps", "unpooled_qps", "pooled / unpooled (queries/s)"),
     Measure("postgres", "outbox", "relayed_per_s", None, "outbox relay, 3 relays (events/s)"),
-    Measure("redis", "cache-aside", "miss_p50_ms", "hit_p50_ms", "cache miss / hit p50 latency (ms)"),
+    Measure(
+        "redis", "cache-aside", "miss_p50_ms", "hit_p50_ms", "cache miss / hit p50 latency (ms)"
+    ),
     Measure("mongodb", "upserts", "upserts_per_s", None, "concurrent upserts (upserts/s)"),
     Measure("mongodb", "transactions", "transactions_per_s", None, "transfer transactions (tx/s)"),
     Measure("neo4j", "merge", "merges_per_s", None, "MERGE with constraint (merges/s)"),
-    Measure("duckdb", "vs-python", "duckdb_rows_per_s", "python_rows_per_s", "DuckDB / pure Python (rows/s)"),
-    Measure("duckdb", "parallel-analytics", "thread_speedup", None, "all cores / 1 thread (speed-up)"),
-    Measure("webserver", "middleware", "serial_would_take_s", "elapsed_s", "serial / concurrent time (100 in flight)"),
-    Measure("event_driven", "order-flow", "relay_per_s", None, "outbox → JetStream relay (events/s)"),
+    Measure(
+        "duckdb",
+        "vs-python",
+        "duckdb_rows_per_s",
+        "python_rows_per_s",
+        "DuckDB / pure Python (rows/s)",
+    ),
+    Measure(
+        "duckdb", "parallel-analytics", "thread_speedup", None, "all cores / 1 thread (speed-up)"
+    ),
+    Measure(
+        "webserver",
+        "middleware",
+        "serial_would_take_s",
+        "elapsed_s",
+        "serial / concurrent time (100 in flight)",
+    ),
+    Measure(
+        "event_driven", "order-flow", "relay_per_s", None, "outbox → JetStream relay (events/s)"
+    ),
 )
 
 
@@ -85,7 +115,11 @@ def main() -> None:
     for module, measures in by_module.items():
         if module in args.skip:
             continue
-        context = local_server(module, *LOCAL[module]) if module in LOCAL else contextlib.nullcontext(True)
+        context = (
+            local_server(module, *LOCAL[module])
+            if module in LOCAL
+            else contextlib.nullcontext(True)
+        )
         with context:
             cache: dict[str, dict[str, float | int | str | bool] | str] = {}
             for m in measures:
@@ -100,7 +134,9 @@ def main() -> None:
                     rows.append((m.module, m.what, f"{fast:,.1f}"))
                 else:
                     slow = float(facts[m.slow])
-                    rows.append((m.module, m.what, f"{fast:,.1f} / {slow:,.1f} = {fast / slow:.2f}x"))
+                    rows.append(
+                        (m.module, m.what, f"{fast:,.1f} / {slow:,.1f} = {fast / slow:.2f}x")
+                    )
             print(f"done: {module}", flush=True)
     width = max(len(what) for _, what, _ in rows)
     print()

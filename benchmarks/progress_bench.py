@@ -42,9 +42,18 @@ def fill(profile: str, attempts: int) -> None:
                 _store.save_checkpoint(db, pid, history, event_id)
             at = start + timedelta(minutes=8 * i * 60 * 24 * 60 // (attempts * 8) + 1)
             event = Activity(
-                ActivityKind.ATTEMPT, at, at.date(), challenge=1 + i % 16, passed=i % 4 == 0,
-                finding_kinds=() if i % 4 == 0 else ("race",), summary=f"attempt {i}",
-                seconds=1.5, code_hash=f"{i:040x}", seed=i, difficulty=1 + i % 5, bug_class="race",
+                ActivityKind.ATTEMPT,
+                at,
+                at.date(),
+                challenge=1 + i % 16,
+                passed=i % 4 == 0,
+                finding_kinds=() if i % 4 == 0 else ("race",),
+                summary=f"attempt {i}",
+                seconds=1.5,
+                code_hash=f"{i:040x}",
+                seed=i,
+                difficulty=1 + i % 5,
+                bug_class="race",
             )
             event_id = _store.insert_event(db, pid, event, history.apply(event))
 
@@ -66,8 +75,12 @@ def learn_cli(*args: str) -> None:
     """One `learn ...` as a learner runs it (bytecode caching on, as in a normal install)."""
     env = {**os.environ, "COLUMNS": "120"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], check=True,
-                   stdout=subprocess.DEVNULL, env=env)
+    subprocess.run(
+        [sys.executable, str(ROOT / "cli.py"), *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env=env,
+    )
 
 
 def learn_progress_cli() -> None:
@@ -82,9 +95,16 @@ def writer(worker: int, count: int, barrier: _Waits) -> None:
     barrier.wait()
     for i in range(count):
         tracker.record_attempt(
-            challenge=1 + i % 16, passed=i % 3 == 0, finding_kinds=[], findings_summary="",
-            seconds=0.5, code_hash=f"w{worker}-{i}", seed=i, performance_ratio=None,
-            difficulty=2, bug_class="race",
+            challenge=1 + i % 16,
+            passed=i % 3 == 0,
+            finding_kinds=[],
+            findings_summary="",
+            seconds=0.5,
+            code_hash=f"w{worker}-{i}",
+            seed=i,
+            performance_ratio=None,
+            difficulty=2,
+            bug_class="race",
         )
 
 
@@ -120,26 +140,38 @@ def main() -> None:
         fill("bench", args.attempts)
         print(f"filled {args.attempts} attempts in {time.perf_counter() - began:.2f} s")
         snap = time_it(tracker.progress_snapshot, 7)
-        print(f"progress_snapshot() with {args.attempts} attempts (checkpoint + recent events): median {statistics.median(snap):.1f} ms")
+        print(
+            f"progress_snapshot() with {args.attempts} attempts (checkpoint + recent events): median {statistics.median(snap):.1f} ms"
+        )
         full = time_it(tracker.verify_ledger, 3)
-        print(f"full replay of {args.attempts} attempts (verify_ledger): median {statistics.median(full):.1f} ms")
+        print(
+            f"full replay of {args.attempts} attempts (verify_ledger): median {statistics.median(full):.1f} ms"
+        )
         learn_progress_cli()  # warm-up: writes the bytecode cache once
         cli = time_it(learn_progress_cli, 5)
         baseline = time_it(learn_help_cli, 5)
-        print(f"`learn --help` on the same machine now (interpreter + CLI start-up): "
-              f"median {statistics.median(baseline):.0f} ms")
-        print(f"`learn progress` wall time (process start to exit) with {args.attempts} attempts: "
-              f"median {statistics.median(cli):.0f} ms, best {min(cli):.0f} ms (goal ≤ 300 ms)")
+        print(
+            f"`learn --help` on the same machine now (interpreter + CLI start-up): "
+            f"median {statistics.median(baseline):.0f} ms"
+        )
+        print(
+            f"`learn progress` wall time (process start to exit) with {args.attempts} attempts: "
+            f"median {statistics.median(cli):.0f} ms, best {min(cli):.0f} ms (goal ≤ 300 ms)"
+        )
         one = time_it(lambda: writer(99, 1, _NoBarrier()), 20)
-        print(f"record_attempt latency with {args.attempts} attempts of history: "
-              f"median {statistics.median(one):.1f} ms")
+        print(
+            f"record_attempt latency with {args.attempts} attempts of history: "
+            f"median {statistics.median(one):.1f} ms"
+        )
 
         os.environ["LEARN_PROFILE"] = "crowd"
         elapsed, stored = concurrent_writers(args.writers, args.per_writer)
         expected = args.writers * args.per_writer
-        print(f"{args.writers} writers × {args.per_writer} attempts: {expected / elapsed:.0f} attempts/s "
-              f"({elapsed:.2f} s); stored {stored}/{expected}, ledger == replay: "
-              f"{tracker.verify_ledger()[0] == tracker.verify_ledger()[1]}")
+        print(
+            f"{args.writers} writers × {args.per_writer} attempts: {expected / elapsed:.0f} attempts/s "
+            f"({elapsed:.2f} s); stored {stored}/{expected}, ledger == replay: "
+            f"{tracker.verify_ledger()[0] == tracker.verify_ledger()[1]}"
+        )
 
 
 class _NoBarrier:

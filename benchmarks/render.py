@@ -117,7 +117,9 @@ def machine_text(machine: dict[str, Any]) -> str:
             f"work done at once (at most {usable}×). No parallel case can beat that ceiling."
         )
     load, pressure = machine.get("load_average"), machine.get("cpu_pressure")
-    busy = (free is not None and usable and free < 0.75 * usable) or (load is not None and usable and load > 2 * usable)
+    busy = (free is not None and usable and free < 0.75 * usable) or (
+        load is not None and usable and load > 2 * usable
+    )
     if busy:
         detail = f"load average {load:.1f} on {usable} cores" if load is not None else ""
         if pressure is not None:
@@ -148,14 +150,30 @@ def group_table(group: str, entries: list[dict[str, Any]], baseline: str) -> Tab
     for entry in entries:
         stats = entry["stats"]
         work = entry["extra_info"].get("work", 1)
-        spread = f"±{(stats['q3'] - stats['q1']) / 2 / stats['median']:.0%}" if stats["median"] else "–"
-        extra = format_value(stats["median"] / work, unit) if unit == "seconds" else format_value(stats["min"], unit)
+        spread = (
+            f"±{(stats['q3'] - stats['q1']) / 2 / stats['median']:.0%}" if stats["median"] else "–"
+        )
+        extra = (
+            format_value(stats["median"] / work, unit)
+            if unit == "seconds"
+            else format_value(stats["min"], unit)
+        )
         if entry is base:
             versus = Text("baseline", style="dim")
         else:
             ratio = base["stats"]["median"] / stats["median"] if stats["median"] else float("inf")
-            versus = Text(ratio_text(ratio, unit), style="green" if ratio > 1.05 else "red" if ratio < 0.95 else "")
-        table.add_row(entry["name"], format_value(stats["median"], unit), spread, extra, str(stats["rounds"]), versus)
+            versus = Text(
+                ratio_text(ratio, unit),
+                style="green" if ratio > 1.05 else "red" if ratio < 0.95 else "",
+            )
+        table.add_row(
+            entry["name"],
+            format_value(stats["median"], unit),
+            spread,
+            extra,
+            str(stats["rounds"]),
+            versus,
+        )
     return table
 
 
@@ -220,13 +238,21 @@ def render_run(console: Console, suite: Suite, run: dict[str, Any]) -> None:
         console.print(group_table(group, entries, suite.baseline))
         console.print(bar_chart(entries))
     for error in run.get("errors", []):
-        console.print(Text(f"could not run {error['group']}: {error['name']}: {error['error']}", style="red"))
+        console.print(
+            Text(f"could not run {error['group']}: {error['name']}: {error['error']}", style="red")
+        )
     checks = expectation_lines(suite, run)
     if checks:
         console.print(Text("The hypothesis, checked on this machine", style="bold"))
         for line in checks:
             console.print(line)
-    console.print(Panel(machine_text(run["machine_info"]), title="what the numbers mean here", title_align="left"))
+    console.print(
+        Panel(
+            machine_text(run["machine_info"]),
+            title="what the numbers mean here",
+            title_align="left",
+        )
+    )
     console.print(Panel(suite.lesson, title="lesson", title_align="left"))
 
 
@@ -241,12 +267,18 @@ def render_list(console: Console, suites: tuple[Suite, ...], scripts: tuple[Any,
         table.add_row(suite.name, suite.question)
     table.add_row("all", "every suite above, one after the other")
     console.print(table)
-    others = Table(title="Benchmark scripts of other areas (figures printed, not stored)", title_justify="left")
+    others = Table(
+        title="Benchmark scripts of other areas (figures printed, not stored)", title_justify="left"
+    )
     others.add_column("script", style="bold cyan")
     others.add_column("measures")
     others.add_column("status")
     for script in scripts:
-        status = Text("ready", style="green") if script.exists else Text(f"not in this checkout yet ({script.path.name})", style="dim")
+        status = (
+            Text("ready", style="green")
+            if script.exists
+            else Text(f"not in this checkout yet ({script.path.name})", style="dim")
+        )
         others.add_row(script.command_name, script.summary, status)
     console.print(others)
 
@@ -260,16 +292,24 @@ def render_history(console: Console, rows: list[Any]) -> None:
     for row in rows:
         table = tables.get((row.suite, row.group))
         if table is None:
-            table = Table(title=f"{row.suite}: {row.group}", title_justify="left", title_style="bold")
+            table = Table(
+                title=f"{row.suite}: {row.group}", title_justify="left", title_style="bold"
+            )
             for column in ("run", "when (UTC)", "mode", "commit", "case", "median"):
                 table.add_column(column, justify="right" if column in ("run", "median") else "left")
             tables[(row.suite, row.group)] = table
         commit = (row.commit[:7] + ("+edits" if row.dirty else "")) if row.commit else "–"
         table.add_row(
-            str(row.run), row.at[5:16].replace("T", " "), "quick" if row.quick else "full",
-            commit, row.name, format_value(row.median, row.unit),
+            str(row.run),
+            row.at[5:16].replace("T", " "),
+            "quick" if row.quick else "full",
+            commit,
+            row.name,
+            format_value(row.median, row.unit),
         )
-    console.print(Text("Stored runs, queried with DuckDB from LEARN_HOME/bench/*.json", style="dim"))
+    console.print(
+        Text("Stored runs, queried with DuckDB from LEARN_HOME/bench/*.json", style="dim")
+    )
     for table in tables.values():
         console.print(table)
 
@@ -284,14 +324,28 @@ def render_compare(console: Console, before: list[Any], after: list[Any]) -> Non
     for row in after:
         previous = old.get((row.group, row.name))
         if previous is None:
-            table.add_row(row.group, row.name, "–", format_value(row.median, row.unit), Text("new", style="dim"))
+            table.add_row(
+                row.group,
+                row.name,
+                "–",
+                format_value(row.median, row.unit),
+                Text("new", style="dim"),
+            )
             continue
         ratio = previous.median / row.median if row.median else float("inf")
         style = "green" if ratio > 1.05 else "red" if ratio < 0.95 else ""
         table.add_row(
-            row.group, row.name, format_value(previous.median, row.unit),
-            format_value(row.median, row.unit), Text(ratio_text(ratio, row.unit), style=style),
+            row.group,
+            row.name,
+            format_value(previous.median, row.unit),
+            format_value(row.median, row.unit),
+            Text(ratio_text(ratio, row.unit), style=style),
         )
     console.print(table)
     if before[0].quick != after[0].quick:
-        console.print(Text("One run is --quick and the other full: sizes differ, compare like with like.", style="yellow"))
+        console.print(
+            Text(
+                "One run is --quick and the other full: sizes differ, compare like with like.",
+                style="yellow",
+            )
+        )

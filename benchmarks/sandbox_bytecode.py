@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from evaluator import _bytecode  # noqa: E402
 from evaluator.sandbox import REPO_ROOT, run_sandboxed  # noqa: E402
 
-_PROBE = '''
+_PROBE = """
 import json, os, sys, time
 from importlib import _bootstrap_external as external
 compiled = []
@@ -51,14 +51,19 @@ request = json.load(open(sys.argv[1]))
 importlib.import_module(request["spec_module"])
 seconds = time.perf_counter() - began
 os.write(request["result_fd"], json.dumps({"import_s": seconds, "compiled": compiled}).encode())
-'''
+"""
 
 
 def child_startup(probe: Path, spec_module: str, seed: int) -> tuple[float, float, int]:
     """(parent wall seconds, child import seconds, files it compiled from source) of one start-up."""
     began = time.perf_counter()
-    outcome = run_sandboxed("startup_probe", {"spec_module": spec_module},
-                            files={"startup_probe.py": probe}, deadline_s=20.0, seed=seed)
+    outcome = run_sandboxed(
+        "startup_probe",
+        {"spec_module": spec_module},
+        files={"startup_probe.py": probe},
+        deadline_s=20.0,
+        seed=seed,
+    )
     wall = time.perf_counter() - began
     if not outcome.result:
         raise RuntimeError(f"start-up probe failed: {outcome.stderr[-2000:]}")
@@ -71,11 +76,18 @@ def learn_check(challenge: int, program: Path, cached: bool) -> float:
     with tempfile.TemporaryDirectory(prefix="learn-home-") as home:
         env["LEARN_HOME"] = home
         began = time.perf_counter()
-        done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", str(challenge), "--file", str(program)],
-                              env=env, cwd=home, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "cli.py"), "check", str(challenge), "--file", str(program)],
+            env=env,
+            cwd=home,
+            capture_output=True,
+            text=True,
+        )
         seconds = time.perf_counter() - began
     if done.returncode != 0:
-        raise RuntimeError(f"learn check failed ({done.returncode}): {done.stdout[-800:]}{done.stderr[-800:]}")
+        raise RuntimeError(
+            f"learn check failed ({done.returncode}): {done.stdout[-800:]}{done.stderr[-800:]}"
+        )
     return seconds
 
 
@@ -96,7 +108,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--challenge", type=int, default=1)
-    parser.add_argument("--file", type=Path, default=ROOT / "solutions" / "challenge01_deadlock" / "global_order.py")
+    parser.add_argument(
+        "--file", type=Path, default=ROOT / "solutions" / "challenge01_deadlock" / "global_order.py"
+    )
     args = parser.parse_args(argv)
     from challenges import get_challenge
 
@@ -108,11 +122,14 @@ def main(argv: list[str] | None = None) -> None:
     _bytecode._verified.clear()
     began = time.perf_counter()
     _bytecode.ensure(REPO_ROOT)
-    print(f"cache: {written} files compiled from nothing in {compile_s:.3f} s (first run only); "
-          f"verifying it fresh in a new process {time.perf_counter() - began:.3f} s")
+    print(
+        f"cache: {written} files compiled from nothing in {compile_s:.3f} s (first run only); "
+        f"verifying it fresh in a new process {time.perf_counter() - began:.3f} s"
+    )
     labels = {False: "no bytecode cache (before)", True: "bytecode cache (after)"}
-    figures: dict[bool, dict[str, list[float]]] = {c: {"walls": [], "imports": [], "compiled": [], "checks": []}
-                                                   for c in labels}
+    figures: dict[bool, dict[str, list[float]]] = {
+        c: {"walls": [], "imports": [], "compiled": [], "checks": []} for c in labels
+    }
     with tempfile.TemporaryDirectory() as raw:
         probe = Path(raw) / "startup_probe.py"
         probe.write_text(_PROBE, encoding="utf-8")
@@ -131,12 +148,25 @@ def main(argv: list[str] | None = None) -> None:
         row = figures[cached]
         print(f"{label}:")
         print(f"  child start-up, sandboxed round trip: {_fmt(row['walls'])}")
-        print(f"  child start-up, imports inside it:    {_fmt(row['imports'])}; "
-              f"grader files compiled from source: {statistics.median(row['compiled']):.0f}")
-        print(f"  learn check {args.challenge} --file {args.file.name} end to end (fresh LEARN_HOME): {_fmt(row['checks'])}")
-    for key, what in (("walls", "child start-up"), ("imports", "child imports"), ("checks", "learn check")):
-        before, after = statistics.median(figures[False][key]), statistics.median(figures[True][key])
-        print(f"{what}: {before - after:+.3f} s (median before - median after), before/after {before / after:.2f}x")
+        print(
+            f"  child start-up, imports inside it:    {_fmt(row['imports'])}; "
+            f"grader files compiled from source: {statistics.median(row['compiled']):.0f}"
+        )
+        print(
+            f"  learn check {args.challenge} --file {args.file.name} end to end (fresh LEARN_HOME): {_fmt(row['checks'])}"
+        )
+    for key, what in (
+        ("walls", "child start-up"),
+        ("imports", "child imports"),
+        ("checks", "learn check"),
+    ):
+        before, after = (
+            statistics.median(figures[False][key]),
+            statistics.median(figures[True][key]),
+        )
+        print(
+            f"{what}: {before - after:+.3f} s (median before - median after), before/after {before / after:.2f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -40,7 +40,9 @@ def main(cases: list[str]) -> None:
         row = [f"{case:30}"]
         for variant in ("bug", "fixed"):
             path = folder / f"{variant}.py"
-            ctx = CheckContext(seed=0, program_path=path, challenge_dir=folder, solutions_dir=folder)
+            ctx = CheckContext(
+                seed=0, program_path=path, challenge_dir=folder, solutions_dir=folder
+            )
             started = time.perf_counter()
             findings = check.run(load(path), ctx)
             seconds = time.perf_counter() - started
@@ -58,6 +60,19 @@ def main(cases: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    mine = ("race", "cta", "deadlock", "condvar", "async", "held")  # the scheduler area's corpus classes
-    main(sys.argv[1:] or sorted(p.name for p in CORPUS.iterdir()
-                                if (p / "spec.py").exists() and p.name.split("_", 1)[0] in mine))
+    mine = (
+        "race",
+        "cta",
+        "deadlock",
+        "condvar",
+        "async",
+        "held",
+    )  # the scheduler area's corpus classes
+    main(
+        sys.argv[1:]
+        or sorted(
+            p.name
+            for p in CORPUS.iterdir()
+            if (p / "spec.py").exists() and p.name.split("_", 1)[0] in mine
+        )
+    )

@@ -49,8 +49,12 @@ def load(path: Path) -> ModuleType:
 
 def grade(challenge: Challenge, module: ModuleType, path: Path, seed: int) -> list[Finding]:
     """Every finding of every check of the challenge, for one base seed."""
-    ctx = CheckContext(seed=seed, program_path=path, challenge_dir=challenge.directory,
-                       solutions_dir=challenge.solutions_dir)
+    ctx = CheckContext(
+        seed=seed,
+        program_path=path,
+        challenge_dir=challenge.directory,
+        solutions_dir=challenge.solutions_dir,
+    )
     return [finding for check in challenge.spec.checks for finding in check.run(module, ctx)]
 
 
@@ -74,8 +78,10 @@ def matrix(numbers: list[int], seeds: int) -> list[Row]:
 
 
 def render(rows: list[Row]) -> str:
-    lines = [f"{'ch':>2}  {'program':<22} {'verdict':<14} {'finding classes':<26} "
-             f"{'s/grading med':>13} {'max':>6}  seeds to expose (min/med/max)"]
+    lines = [
+        f"{'ch':>2}  {'program':<22} {'verdict':<14} {'finding classes':<26} "
+        f"{'s/grading med':>13} {'max':>6}  seeds to expose (min/med/max)"
+    ]
     for row in rows:
         verdict = f"FAIL {row.failed}/{row.runs}" if row.failed else f"pass {row.runs}/{row.runs}"
         kinds = ", ".join(f"{k}×{n}" for k, n in row.kinds.most_common()) or "-"
@@ -83,8 +89,10 @@ def render(rows: list[Row]) -> str:
         if row.seeds_to_expose:
             s = row.seeds_to_expose
             exposed = f"{min(s)}/{statistics.median(s):g}/{max(s)}"
-        lines.append(f"{row.challenge:>2}  {row.program:<22} {verdict:<14} {kinds:<26} "
-                     f"{statistics.median(row.seconds):>13.2f} {max(row.seconds):>6.2f}  {exposed}")
+        lines.append(
+            f"{row.challenge:>2}  {row.program:<22} {verdict:<14} {kinds:<26} "
+            f"{statistics.median(row.seconds):>13.2f} {max(row.seconds):>6.2f}  {exposed}"
+        )
     return "\n".join(lines)
 
 

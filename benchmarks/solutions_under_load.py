@@ -40,27 +40,40 @@ def main(argv: list[str] | None = None) -> int:
     from solutions._registry import solution_set
 
     only = parse_numbers(args.only)
-    targets = [(c.number, a) for c in all_challenges() if not only or c.number in only
-               for a in solution_set(c.number).approaches]
+    targets = [
+        (c.number, a)
+        for c in all_challenges()
+        if not only or c.number in only
+        for a in solution_set(c.number).approaches
+    ]
     stop_at = time.time() + 24 * 3600
-    hogs = [multiprocessing.Process(target=_burn, args=(stop_at,), daemon=True) for _ in range(args.hogs)]
+    hogs = [
+        multiprocessing.Process(target=_burn, args=(stop_at,), daemon=True)
+        for _ in range(args.hogs)
+    ]
     for hog in hogs:
         hog.start()
     failures = 0
     try:
-        print(f"{len(targets)} solutions × {args.runs} gradings with {args.hogs} CPU hogs beside them")
+        print(
+            f"{len(targets)} solutions × {args.runs} gradings with {args.hogs} CPU hogs beside them"
+        )
         for number, approach in targets:
             seconds: list[float] = []
             fails: list[str] = []
             for run in range(args.runs):
                 began = time.perf_counter()
-                result = grade_challenge(approach.path, number, seed=None if run == 0 else 1_000 + run)
+                result = grade_challenge(
+                    approach.path, number, seed=None if run == 0 else 1_000 + run
+                )
                 seconds.append(time.perf_counter() - began)
                 if not result.passed:
                     fails.append(f"seed {result.seed}: {deciding_finding(result)}")
             failures += len(fails)
-            print(f"{number:>2} {approach.name:<22} pass {args.runs - len(fails)}/{args.runs}  "
-                  f"FAIL {len(fails)}  median {statistics.median(seconds):.2f}s  max {max(seconds):.2f}s")
+            print(
+                f"{number:>2} {approach.name:<22} pass {args.runs - len(fails)}/{args.runs}  "
+                f"FAIL {len(fails)}  median {statistics.median(seconds):.2f}s  max {max(seconds):.2f}s"
+            )
             for line in fails[:3]:
                 print(f"     {line[:150]}")
     finally:

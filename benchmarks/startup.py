@@ -71,7 +71,13 @@ def learner_home() -> str:
     home = tempfile.mkdtemp(prefix="learn-startup-home-")
     env = {**os.environ, "LEARN_HOME": home, "LEARN_PROFILE": "bench"}
     learn = [str(LEARN)] if LEARN.exists() else [sys.executable, "-c", "from cli import app; app()"]
-    subprocess.run([*learn, "profile", "create", "bench"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, check=True)
+    subprocess.run(
+        [*learn, "profile", "create", "bench"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        check=True,
+    )
     return home
 
 

@@ -97,7 +97,7 @@ _CASES = """
 def history(suite: str | None = None, case: str | None = None) -> list[Row]:
     """Every stored case, oldest run first; optionally one suite and cases whose name contains ``case``."""
     sql = _CASES + " WHERE ($1 IS NULL OR suite = $1) AND ($2 IS NULL OR contains(b.name, $2))"
-    sql += " ORDER BY run, b.\"group\", b.name"
+    sql += ' ORDER BY run, b."group", b.name'
     return [Row(*values) for values in _query(sql, [suite, case])]
 
 
@@ -107,7 +107,9 @@ def runs(suite: str | None = None) -> list[tuple[int, str, str, bool]]:
     return sorted({(row.run, row.at, row.suite, row.quick) for row in rows})
 
 
-def compare(before: int | None = None, after: int | None = None, suite: str | None = None) -> tuple[list[Row], list[Row]]:
+def compare(
+    before: int | None = None, after: int | None = None, suite: str | None = None
+) -> tuple[list[Row], list[Row]]:
     """The cases of two runs of the same suite; by default the two latest runs (of ``suite``)."""
     stored = runs(suite)
     if before is None and after is None:
@@ -116,14 +118,20 @@ def compare(before: int | None = None, after: int | None = None, suite: str | No
             stored = [run for run in stored if run[2] == suite]
         if len(stored) < 2:
             where = f" of suite '{suite}'" if suite else ""
-            raise UserError(f"compare needs two stored runs{where}: run `learn bench run {suite or 'SUITE'}` again first")
+            raise UserError(
+                f"compare needs two stored runs{where}: run `learn bench run {suite or 'SUITE'}` again first"
+            )
         before, after = stored[-2][0], stored[-1][0]
     known = {run[0]: run for run in runs()}
     for run_id in (before, after):
         if run_id not in known:
-            raise UserError(f"there is no stored run {run_id}: see `learn bench history` for run ids")
+            raise UserError(
+                f"there is no stored run {run_id}: see `learn bench history` for run ids"
+            )
     assert before is not None and after is not None
     if known[before][2] != known[after][2]:
-        raise UserError(f"runs {before} and {after} are of different suites: compare two runs of one suite")
+        raise UserError(
+            f"runs {before} and {after} are of different suites: compare two runs of one suite"
+        )
     rows = history(known[before][2])
     return [row for row in rows if row.run == before], [row for row in rows if row.run == after]

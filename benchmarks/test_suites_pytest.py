@@ -18,7 +18,9 @@ from benchmarks.suites import Case, all_suites
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 CASES = [
-    pytest.param(suite.name, case, plan.rounds, plan.warmup, id=f"{suite.name}::{case.group}::{case.name}")
+    pytest.param(
+        suite.name, case, plan.rounds, plan.warmup, id=f"{suite.name}::{case.group}::{case.name}"
+    )
     for suite in all_suites()
     for plan in [suite.plan(QUICK)]
     for case in plan.cases

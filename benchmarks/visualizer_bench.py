@@ -25,20 +25,33 @@ LOCKS = 8
 BATCH = 2000
 
 
-def synthetic_events(count: int, *, threads: int = THREADS, seed: int = 1, prefix: str = "worker-") -> list[Event]:
+def synthetic_events(
+    count: int, *, threads: int = THREADS, seed: int = 1, prefix: str = "worker-"
+) -> list[Event]:
     """A lock-and-queue-heavy history of ``threads`` workers (seeded); ``prefix="Task-"`` makes
     them asyncio tasks (the same event kinds the asyncio hooks emit)."""
     rng = random.Random(seed)
     events: list[Event] = []
     ts = 0
-    kinds = (EventKind.LOCK_WAIT, EventKind.LOCK_ACQUIRE, EventKind.QUEUE_PUT, EventKind.LOCK_RELEASE,
-             EventKind.SLEEP_START, EventKind.SLEEP_END, EventKind.QUEUE_GET)
+    kinds = (
+        EventKind.LOCK_WAIT,
+        EventKind.LOCK_ACQUIRE,
+        EventKind.QUEUE_PUT,
+        EventKind.LOCK_RELEASE,
+        EventKind.SLEEP_START,
+        EventKind.SLEEP_END,
+        EventKind.QUEUE_GET,
+    )
     for seq in range(count):
         ts += rng.randrange(100, 5000)
         actor = rng.randrange(threads)
         kind = kinds[seq % len(kinds)]
         obj = f"lock_{actor % LOCKS}" if "lock" in kind.value else "jobs"
-        events.append(Event(seq, ts, kind, f"{prefix}{actor:02d}", 1000 + actor, obj, seq % 50, "program.py:12"))
+        events.append(
+            Event(
+                seq, ts, kind, f"{prefix}{actor:02d}", 1000 + actor, obj, seq % 50, "program.py:12"
+            )
+        )
     return events
 
 
@@ -46,7 +59,7 @@ def ingestion_rate(total: int = 400_000) -> tuple[float, float, float, int]:
     """Events/s through decode + fold (the reader thread's path) by the wall clock and per CPU
     second, peak traced MiB, events kept."""
     events = synthetic_events(total)
-    lines = [encode_batch(events[i:i + BATCH]) for i in range(0, total, BATCH)]
+    lines = [encode_batch(events[i : i + BATCH]) for i in range(0, total, BATCH)]
     run = LiveRun(Target("script", "unused.py"), keep=200_000)
     from interactive.visualizer.wire import decode_batch
 
@@ -93,7 +106,7 @@ class _FloodRun:
     def snapshot(self) -> VisSnapshot:
         if self.cursor + self.batch > len(self.events):  # replay from the start (a fresh world)
             self.fold, self.cursor = Fold(), 0
-        for event in self.events[self.cursor:self.cursor + self.batch]:
+        for event in self.events[self.cursor : self.cursor + self.batch]:
             self.fold.apply(event)
         self.cursor += self.batch
         return self.fold.snapshot()
@@ -120,8 +133,12 @@ def sim_events() -> list[Event]:
     return world_events(world, problem, seed)
 
 
-async def frames_per_second(seconds: float = 4.0, size: tuple[int, int] = (200, 60),
-                            make_run: object = None, kind: str = "example") -> tuple[float, float]:
+async def frames_per_second(
+    seconds: float = 4.0,
+    size: tuple[int, int] = (200, 60),
+    make_run: object = None,
+    kind: str = "example",
+) -> tuple[float, float]:
     """Headless: frames the visualizer's own timer draws per second under a flood of events, and
     the CPU milliseconds each frame costs (the figure a loaded machine does not distort)."""
     from interactive.app import LearnTui
@@ -173,26 +190,41 @@ def main() -> None:
     import tempfile
 
     rate, cpu_rate, peak_mib, kept = ingestion_rate()
-    print(f"ingestion (decode + fold + keep), 64 threads: {rate:,.0f} events/s ({cpu_rate:,.0f} per CPU second); "
-          f"peak traced memory {peak_mib:.1f} MiB; events kept {kept:,} of 400,000 (ring buffer)")
+    print(
+        f"ingestion (decode + fold + keep), 64 threads: {rate:,.0f} events/s ({cpu_rate:,.0f} per CPU second); "
+        f"peak traced memory {peak_mib:.1f} MiB; events kept {kept:,} of 400,000 (ring buffer)"
+    )
     print(f"fold only: {fold_only_rate():,.0f} events/s")
     with tempfile.TemporaryDirectory() as tmp:
         e2e_rate, received = end_to_end(Path(tmp))
-    print(f"end to end (child process, 64 threads, pipe): {received:,} events at {e2e_rate:,.0f} events/s "
-          "(includes process start-up)")
+    print(
+        f"end to end (child process, 64 threads, pipe): {received:,} events at {e2e_rate:,.0f} events/s "
+        "(includes process start-up)"
+    )
     for size in ((80, 24), (200, 60)):
         fps = _fps(asyncio.run(frames_per_second(size=size)))
-        print(f"visualizer frames/s with 64 threads under an event flood at {size[0]}x{size[1]}: {fps}")
+        print(
+            f"visualizer frames/s with 64 threads under an event flood at {size[0]}x{size[1]}: {fps}"
+        )
     tasks = synthetic_events(100_000, prefix="Task-")
     for size in ((80, 24), (200, 60)):
         fps = _fps(asyncio.run(frames_per_second(size=size, make_run=lambda: _FloodRun(tasks))))
-        print(f"visualizer frames/s with 64 asyncio tasks under an event flood at {size[0]}x{size[1]}: {fps}")
+        print(
+            f"visualizer frames/s with 64 asyncio tasks under an event flood at {size[0]}x{size[1]}: {fps}"
+        )
     world = sim_events()
     for size in ((80, 24), (200, 60)):
-        fps = _fps(asyncio.run(frames_per_second(size=size, make_run=lambda: _FloodRun(world, batch=8),
-                                                 kind="challenge")))
-        print(f"visualizer frames/s, 5-node simulated world ({len(world)} events, space-time diagram) "
-              f"at {size[0]}x{size[1]}: {fps}")
+        fps = _fps(
+            asyncio.run(
+                frames_per_second(
+                    size=size, make_run=lambda: _FloodRun(world, batch=8), kind="challenge"
+                )
+            )
+        )
+        print(
+            f"visualizer frames/s, 5-node simulated world ({len(world)} events, space-time diagram) "
+            f"at {size[0]}x{size[1]}: {fps}"
+        )
 
 
 if __name__ == "__main__":

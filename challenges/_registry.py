@@ -107,7 +107,9 @@ def _read_catalogue(folder: Path) -> CatalogueEntry:
                     except ValueError:
                         break
             if len(values) == len(_CATALOGUE_FIELDS):
-                return CatalogueEntry(str(values["title"]), tuple(values["concepts"]), int(values["difficulty"]))
+                return CatalogueEntry(
+                    str(values["title"]), tuple(values["concepts"]), int(values["difficulty"])
+                )
     spec = _load_spec(folder)
     return CatalogueEntry(spec.title, tuple(spec.concepts), spec.difficulty)
 
@@ -121,8 +123,10 @@ def _load_spec(folder: Path) -> ChallengeSpec:
 
         module = load_program(folder / "spec.py", name=f"_extra_{folder.name}_spec")
     spec: ChallengeSpec = module.SPEC
-    if spec.number != int(folder.name[len("challenge"):len("challenge") + 2]):
-        raise UserError(f"{folder / 'spec.py'} says number={spec.number}: it must match the folder's number")
+    if spec.number != int(folder.name[len("challenge") : len("challenge") + 2]):
+        raise UserError(
+            f"{folder / 'spec.py'} says number={spec.number}: it must match the folder's number"
+        )
     return spec
 
 
@@ -133,7 +137,10 @@ def all_challenges() -> tuple[Challenge, ...]:
 
 @cache
 def _discover(extra: str) -> tuple[Challenge, ...]:
-    roots = [CHALLENGES_DIR, *(Path(folder).resolve() / "challenges" for folder in extra.split(os.pathsep) if folder)]
+    roots = [
+        CHALLENGES_DIR,
+        *(Path(folder).resolve() / "challenges" for folder in extra.split(os.pathsep) if folder),
+    ]
     found: dict[int, Challenge] = {}
     for root in roots:
         for directory in sorted(root.iterdir()) if root.is_dir() else ():
@@ -142,8 +149,10 @@ def _discover(extra: str) -> tuple[Challenge, ...]:
                 continue
             challenge = Challenge(int(match.group(1)), match.group(2), directory)
             if challenge.number in found:
-                raise UserError(f"challenge {challenge.number} is defined twice ({found[challenge.number].directory} "
-                                f"and {directory}): give the one in {EXTRA_ENV} another number")
+                raise UserError(
+                    f"challenge {challenge.number} is defined twice ({found[challenge.number].directory} "
+                    f"and {directory}): give the one in {EXTRA_ENV} another number"
+                )
             found[challenge.number] = challenge
     return tuple(found[number] for number in sorted(found))
 
@@ -154,5 +163,7 @@ def get_challenge(number: int) -> Challenge:
         if challenge.number == number:
             return challenge
     numbers = [challenge.number for challenge in all_challenges()]
-    raise UserError(f"challenge {number} does not exist: choose {min(numbers)}-{max(numbers)} "
-                    "(see `learn list challenges`)")
+    raise UserError(
+        f"challenge {number} does not exist: choose {min(numbers)}-{max(numbers)} "
+        "(see `learn list challenges`)"
+    )

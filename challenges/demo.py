@@ -43,12 +43,20 @@ def run_demo(number: int, program: ModuleType | dict[str, Any], seed: int = 1) -
         print(line)
     print()
     if problem is None:
-        print(f"Every property held for seeds {seed}-{seed + SEARCH - 1}. Now try `learn check {number}`.")
+        print(
+            f"Every property held for seeds {seed}-{seed + SEARCH - 1}. Now try `learn check {number}`."
+        )
         return True
-    at = f" (at t={problem.at}ms)" if isinstance(problem, SimViolation) and problem.at is not None else ""
+    at = (
+        f" (at t={problem.at}ms)"
+        if isinstance(problem, SimViolation) and problem.at is not None
+        else ""
+    )
     print(f"PROPERTY BROKEN{at}: {problem}")
     for line in getattr(problem, "evidence", ()):
         print(f"  {line}")
-    print(f"\nSee this world again with `learn run challenge {number} --seed {shown}`; "
-          f"the grader re-runs it with `learn check {number} --replay {shown}`.")
+    print(
+        f"\nSee this world again with `learn run challenge {number} --seed {shown}`; "
+        f"the grader re-runs it with `learn check {number} --replay {shown}`."
+    )
     return False

@@ -13,12 +13,26 @@ if TYPE_CHECKING:
 __all__ = ["grade_challenge"]
 
 
-def grade_challenge(program: Path, number: int, *, seed: int | None = None, replay: int | None = None,
-                    quick: bool = False, deadline_s: float | None = None) -> GradeResult:
+def grade_challenge(
+    program: Path,
+    number: int,
+    *,
+    seed: int | None = None,
+    replay: int | None = None,
+    quick: bool = False,
+    deadline_s: float | None = None,
+) -> GradeResult:
     """:func:`evaluator.grade` of ``program`` against challenge ``number``'s spec and reference solutions."""
     from evaluator import grade
 
     challenge = get_challenge(number)
     solutions = challenge.solutions_dir if challenge.solutions_dir.is_dir() else None
-    return grade(program, spec_ref=challenge.spec_ref, solutions_dir=solutions, seed=seed, replay=replay,
-                 quick=quick, deadline_s=deadline_s)
+    return grade(
+        program,
+        spec_ref=challenge.spec_ref,
+        solutions_dir=solutions,
+        seed=seed,
+        replay=replay,
+        quick=quick,
+        deadline_s=deadline_s,
+    )

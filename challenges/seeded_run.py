@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["run_fault_seed", "show_fault_seed"]
 
-_WRAPPER = '''\
+_WRAPPER = """\
 from pathlib import Path
 
 
@@ -25,7 +25,7 @@ def main() -> None:
     from challenges.seeded_run import show_fault_seed
 
     show_fault_seed({number}, Path(__file__).with_name({program!r}), {seed})
-'''
+"""
 
 
 def run_fault_seed(number: int, program: Path, seed: int, deadline_s: float) -> RunResult:
@@ -36,11 +36,28 @@ def run_fault_seed(number: int, program: Path, seed: int, deadline_s: float) -> 
 
     with tempfile.TemporaryDirectory(prefix="learn-seed-") as folder:
         wrapper = Path(folder) / "_fault_seed.py"
-        wrapper.write_text(_WRAPPER.format(number=number, program=program.name, seed=seed), encoding="utf-8")
-        request = {"mode": "run", "program": wrapper.name, "entry": "main", "seed": seed, "instrument": False}
-        outcome = run_sandboxed("evaluator.harness", request, files={program.name: program, wrapper.name: wrapper},
-                                deadline_s=deadline_s, seed=seed)
-    stacks = format_stacks(outcome.stacks_data, [program.name]) if outcome.stacks_data else outcome.stacks
+        wrapper.write_text(
+            _WRAPPER.format(number=number, program=program.name, seed=seed), encoding="utf-8"
+        )
+        request = {
+            "mode": "run",
+            "program": wrapper.name,
+            "entry": "main",
+            "seed": seed,
+            "instrument": False,
+        }
+        outcome = run_sandboxed(
+            "evaluator.harness",
+            request,
+            files={program.name: program, wrapper.name: wrapper},
+            deadline_s=deadline_s,
+            seed=seed,
+        )
+    stacks = (
+        format_stacks(outcome.stacks_data, [program.name])
+        if outcome.stacks_data
+        else outcome.stacks
+    )
     return RunResult(outcome.exit_code, outcome.stdout, outcome.stderr, outcome.timed_out, stacks)
 
 
@@ -69,7 +86,11 @@ def show_fault_seed(number: int, program: Path, seed: int) -> bool:
     if problem is None:
         print("Every property held for this fault seed.")
         return True
-    at = f" (at t={problem.at}ms)" if isinstance(problem, SimViolation) and problem.at is not None else ""
+    at = (
+        f" (at t={problem.at}ms)"
+        if isinstance(problem, SimViolation) and problem.at is not None
+        else ""
+    )
     print(f"PROPERTY BROKEN{at}: {problem}")
     for line in getattr(problem, "evidence", ()):
         print(f"  {line}")

@@ -40,9 +40,26 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["GRADER_SOURCES", "OPT_OUT", "cache_path", "clear", "enabled", "ensure", "is_fresh", "sources"]
+__all__ = [
+    "GRADER_SOURCES",
+    "OPT_OUT",
+    "cache_path",
+    "clear",
+    "enabled",
+    "ensure",
+    "is_fresh",
+    "sources",
+]
 
-GRADER_SOURCES = ("evaluator", "challenges", "simworld", "solutions", "findingkind.py", "usererror.py", "staticmeta.py")
+GRADER_SOURCES = (
+    "evaluator",
+    "challenges",
+    "simworld",
+    "solutions",
+    "findingkind.py",
+    "usererror.py",
+    "staticmeta.py",
+)
 """What the sandboxed child imports from the repository (relative to its root)."""
 OPT_OUT = "LEARN_SANDBOX_BYTECODE"
 """Set to ``0`` to compile nothing (the child then compiles the grader from source)."""
@@ -77,8 +94,11 @@ def _trusted(path: Path, mode: int) -> bool:
         info = os.lstat(path)
     except FileNotFoundError:
         return True  # nothing there yet
-    return info.st_uid == os.geteuid() and stat.S_IMODE(info.st_mode) == mode and (
-        stat.S_ISDIR(info.st_mode) if mode == _DIR_MODE else stat.S_ISREG(info.st_mode))
+    return (
+        info.st_uid == os.geteuid()
+        and stat.S_IMODE(info.st_mode) == mode
+        and (stat.S_ISDIR(info.st_mode) if mode == _DIR_MODE else stat.S_ISREG(info.st_mode))
+    )
 
 
 def _remove(path: Path) -> None:
@@ -99,16 +119,22 @@ def is_fresh(source: Path, data: bytes | None = None) -> bool:
         data = source.read_bytes() if data is None else data
     except OSError:
         return False
-    return (header[:4] == importlib.util.MAGIC_NUMBER
-            and int.from_bytes(header[4:8], "little") == _FLAGS_CHECKED_HASH
-            and header[8:16] == importlib.util.source_hash(data))
+    return (
+        header[:4] == importlib.util.MAGIC_NUMBER
+        and int.from_bytes(header[4:8], "little") == _FLAGS_CHECKED_HASH
+        and header[8:16] == importlib.util.source_hash(data)
+    )
 
 
 def _folder(folder: Path) -> None:
     """``folder`` exists, is ours and ``0755`` (anything else there is removed first)."""
     if not _trusted(folder, _DIR_MODE):
         info = os.lstat(folder)
-        if info.st_uid == os.geteuid() and stat.S_ISDIR(info.st_mode) and not stat.S_ISLNK(info.st_mode):
+        if (
+            info.st_uid == os.geteuid()
+            and stat.S_ISDIR(info.st_mode)
+            and not stat.S_ISLNK(info.st_mode)
+        ):
             os.chmod(folder, _DIR_MODE)
         else:
             _remove(folder)
@@ -120,8 +146,12 @@ def _folder(folder: Path) -> None:
 def _write(source: Path, data: bytes) -> None:
     """Compile ``source`` and write its checked-hash ``.pyc`` atomically, mode ``0644``."""
     code = compile(data, str(source), "exec", dont_inherit=True, optimize=0)
-    payload = (importlib.util.MAGIC_NUMBER + _FLAGS_CHECKED_HASH.to_bytes(4, "little")
-               + importlib.util.source_hash(data) + marshal.dumps(code))
+    payload = (
+        importlib.util.MAGIC_NUMBER
+        + _FLAGS_CHECKED_HASH.to_bytes(4, "little")
+        + importlib.util.source_hash(data)
+        + marshal.dumps(code)
+    )
     target = cache_path(source)
     _folder(target.parent)
     if not _trusted(target, _FILE_MODE):

@@ -46,10 +46,15 @@ def _check(result: int, what: str) -> None:
         raise OSError(errno, f"{what}: {os.strerror(errno)}")
 
 
-def _mount(source: str, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+def _mount(
+    source: str, target: str, fstype: str | None, flags: int, data: str | None = None
+) -> None:
     _check(
         _libc.mount(
-            source.encode(), target.encode(), fstype.encode() if fstype else None, flags,
+            source.encode(),
+            target.encode(),
+            fstype.encode() if fstype else None,
+            flags,
             data.encode() if data else None,
         ),
         f"mount {target}",
@@ -156,7 +161,10 @@ def main() -> None:
         except OSError as error:
             # Without the private view the unprivileged child could not even start Python:
             # keep our uid (the supervisor still kills every descendant at the end).
-            os.write(2, f"sandbox: cannot hide private directories ({error}); the child keeps the grader's uid\n".encode())
+            os.write(
+                2,
+                f"sandbox: cannot hide private directories ({error}); the child keeps the grader's uid\n".encode(),
+            )
             config["uid"] = None
     signal.signal(signal.SIGUSR1, _forward)
     signal.signal(signal.SIGTERM, _terminate)

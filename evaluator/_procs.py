@@ -8,7 +8,15 @@ import signal
 import time
 from dataclasses import dataclass
 
-__all__ = ["ProcInfo", "children_of", "descendants_of", "kill_uid", "processes", "tasks_of_uid", "uids_in_use"]
+__all__ = [
+    "ProcInfo",
+    "children_of",
+    "descendants_of",
+    "kill_uid",
+    "processes",
+    "tasks_of_uid",
+    "uids_in_use",
+]
 
 
 @dataclass(frozen=True)

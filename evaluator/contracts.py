@@ -65,7 +65,9 @@ def serial_explanation(
     return None
 
 
-def unexplained_evidence(ops: Sequence[Any], observed: Sequence[Any], final: Any, label: Callable[[Any], str] = str) -> list[str]:
+def unexplained_evidence(
+    ops: Sequence[Any], observed: Sequence[Any], final: Any, label: Callable[[Any], str] = str
+) -> list[str]:
     """Evidence lines for a run no serial order explains: each call and what it returned."""
     lines = [f"{label(op)} -> {_shown(result)}" for op, result in zip(ops, observed, strict=True)]
     lines.append(f"final state: {final}")

@@ -115,7 +115,9 @@ class EventLog:
         if self._paused:
             return None
         with self._lock:
-            event = Event(next(self._seq), self.clock(), kind, actor, actor_id, obj, value, location, detail)
+            event = Event(
+                next(self._seq), self.clock(), kind, actor, actor_id, obj, value, location, detail
+            )
             if len(self._events) == self._events.maxlen:
                 self.dropped += 1
             self._events.append(event)

@@ -39,7 +39,9 @@ class RunResult:
     """Where each thread was stuck on a hang: the frames in the program, and the innermost one."""
 
 
-def resolve_spec(spec_ref: str, solutions_dir: Path | None = None) -> tuple[str, Any, dict[str, Path]]:
+def resolve_spec(
+    spec_ref: str, solutions_dir: Path | None = None
+) -> tuple[str, Any, dict[str, Path]]:
     """(reference the child imports, the spec object, files to copy into the sandbox).
 
     The grader knows no catalogue: the caller names the spec (``package.module:ATTR`` or
@@ -47,7 +49,9 @@ def resolve_spec(spec_ref: str, solutions_dir: Path | None = None) -> tuple[str,
     """
     target, _, attr = spec_ref.rpartition(":")
     if not target or not attr:
-        raise UserError(f"spec reference {spec_ref!r} is not valid: use 'package.module:ATTR' or '/path/spec.py:ATTR'")
+        raise UserError(
+            f"spec reference {spec_ref!r} is not valid: use 'package.module:ATTR' or '/path/spec.py:ATTR'"
+        )
     files: dict[str, Path] = {}
     if solutions_dir is not None:
         files[SOLUTIONS_FOLDER] = Path(solutions_dir)
@@ -68,11 +72,15 @@ def resolve_spec(spec_ref: str, solutions_dir: Path | None = None) -> tuple[str,
 def _check_program(program: Path) -> Path:
     program = Path(program)
     if not program.is_file():
-        raise UserError(f"cannot grade {program}: the file does not exist (run `learn challenge N` to get it)")
+        raise UserError(
+            f"cannot grade {program}: the file does not exist (run `learn challenge N` to get it)"
+        )
     try:
         program.read_bytes()
     except OSError as error:
-        raise UserError(f"cannot read {program}: {error.strerror} (check its permissions)") from None
+        raise UserError(
+            f"cannot read {program}: {error.strerror} (check its permissions)"
+        ) from None
     return program
 
 
@@ -107,27 +115,66 @@ def grade(
     number = int(getattr(spec, "number", 0))
     if seed is None:
         seed = replay if replay is not None else DEFAULT_SEED
-    budget = float(deadline_s if deadline_s is not None else getattr(spec, "time_budget_seconds", _DEFAULT_DEADLINE_S))
-    request = {"mode": "grade", "program": program.name, "spec": ref, "seed": seed,
-               "replay": replay, "quick": quick, "instrument": True,
-               "solutions": SOLUTIONS_FOLDER if solutions_dir is not None else None}
-    outcome = run_sandboxed("evaluator.harness", request, files={program.name: program, **files},
-                            deadline_s=budget, seed=seed)
+    budget = float(
+        deadline_s
+        if deadline_s is not None
+        else getattr(spec, "time_budget_seconds", _DEFAULT_DEADLINE_S)
+    )
+    request = {
+        "mode": "grade",
+        "program": program.name,
+        "spec": ref,
+        "seed": seed,
+        "replay": replay,
+        "quick": quick,
+        "instrument": True,
+        "solutions": SOLUTIONS_FOLDER if solutions_dir is not None else None,
+    }
+    outcome = run_sandboxed(
+        "evaluator.harness",
+        request,
+        files={program.name: program, **files},
+        deadline_s=budget,
+        seed=seed,
+    )
     return verdict_from_run(outcome, program.name, number, seed, budget)
 
 
-def verdict_from_run(outcome: SandboxResult, program_name: str, number: int, seed: int, budget: float) -> GradeResult:
+def verdict_from_run(
+    outcome: SandboxResult, program_name: str, number: int, seed: int, budget: float
+) -> GradeResult:
     """Turn a sandboxed run into a verdict: its own result, or a finding on how it ended."""
     if outcome.result and "grade" in outcome.result:
         result = GradeResult.from_json(outcome.result["grade"])
-        return GradeResult(result.challenge, result.passed, result.findings, result.checks,
-                           round(outcome.seconds, 3), result.seed, result.performance_ratio, result.internal_errors)
+        return GradeResult(
+            result.challenge,
+            result.passed,
+            result.findings,
+            result.checks,
+            round(outcome.seconds, 3),
+            result.seed,
+            result.performance_ratio,
+            result.internal_errors,
+        )
     if outcome.start_error is not None:
-        return GradeResult(number, False, (), (), round(outcome.seconds, 3), seed,
-                           internal_errors=(f"sandbox: cannot start the program: {outcome.start_error}",))
+        return GradeResult(
+            number,
+            False,
+            (),
+            (),
+            round(outcome.seconds, 3),
+            seed,
+            internal_errors=(f"sandbox: cannot start the program: {outcome.start_error}",),
+        )
     finding = _ending_finding(outcome, program_name, budget)
-    return GradeResult(number, False, (finding,), (CheckOutcome("sandbox", False, round(outcome.seconds, 3)),),
-                       round(outcome.seconds, 3), seed)
+    return GradeResult(
+        number,
+        False,
+        (finding,),
+        (CheckOutcome("sandbox", False, round(outcome.seconds, 3)),),
+        round(outcome.seconds, 3),
+        seed,
+    )
 
 
 def _tail(text: str) -> list[str]:
@@ -137,7 +184,7 @@ def _tail(text: str) -> list[str]:
 def _program_first(text: str, name: str) -> list[str]:
     """Lines of a faulthandler dump, those in the learner's file first."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    mine = [line for line in lines if f"/{name}\"" in line]
+    mine = [line for line in lines if f'/{name}"' in line]
     return (mine + [line for line in lines if line not in mine])[:_TAIL_LINES]
 
 
@@ -149,39 +196,89 @@ _SIGNAL_NUMBERS = frozenset(int(s) for s in signal.Signals)
 def _ending_finding(outcome: SandboxResult, name: str, budget: float) -> Finding:
     """Why the child produced no result: timeout, a resource limit, a crash or an exit."""
     if outcome.timed_out:
-        evidence = summarize_stacks(outcome.stacks_data, [name]) or _program_first(outcome.stacks, name)
-        where = next((line.split(" at ", 1)[1].split(" in ")[0] for line in evidence if f" at {name}:" in line), None)
+        evidence = summarize_stacks(outcome.stacks_data, [name]) or _program_first(
+            outcome.stacks, name
+        )
+        where = next(
+            (
+                line.split(" at ", 1)[1].split(" in ")[0]
+                for line in evidence
+                if f" at {name}:" in line
+            ),
+            None,
+        )
         return Finding(
-            FindingKind.TIMEOUT, Severity.FAIL, f"the program did not finish within {budget:g} s",
-            tuple(evidence), hint="Something waits forever or loops: the stacks show where each thread was stuck.",
-            location=where, check="sandbox", data={"stacks": outcome.stacks},
+            FindingKind.TIMEOUT,
+            Severity.FAIL,
+            f"the program did not finish within {budget:g} s",
+            tuple(evidence),
+            hint="Something waits forever or loops: the stacks show where each thread was stuck.",
+            location=where,
+            check="sandbox",
+            data={"stacks": outcome.stacks},
         )
     stderr = outcome.stderr
     signal_number = outcome.signal
     if "MemoryError" in stderr or signal_number in _LIMIT_SIGNALS:
         what = _LIMIT_SIGNALS.get(signal_number or 0, "memory")
-        return Finding(FindingKind.RESOURCE_LIMIT, Severity.FAIL, f"the program exceeded the sandbox's {what} limit",
-                       tuple(_tail(stderr)), hint="Something grows or spins without bound.", check="sandbox")
+        return Finding(
+            FindingKind.RESOURCE_LIMIT,
+            Severity.FAIL,
+            f"the program exceeded the sandbox's {what} limit",
+            tuple(_tail(stderr)),
+            hint="Something grows or spins without bound.",
+            check="sandbox",
+        )
     if signal_number is not None:
-        label = signal.Signals(signal_number).name if signal_number in _SIGNAL_NUMBERS else str(signal_number)
-        return Finding(FindingKind.CRASH, Severity.FAIL, f"the program crashed: killed by {label}",
-                       tuple(_tail(stderr)), hint="A native crash (ctypes, a C extension) or a kill signal.",
-                       check="sandbox")
+        label = (
+            signal.Signals(signal_number).name
+            if signal_number in _SIGNAL_NUMBERS
+            else str(signal_number)
+        )
+        return Finding(
+            FindingKind.CRASH,
+            Severity.FAIL,
+            f"the program crashed: killed by {label}",
+            tuple(_tail(stderr)),
+            hint="A native crash (ctypes, a C extension) or a kill signal.",
+            check="sandbox",
+        )
     if outcome.output_truncated and not stderr.strip():
-        return Finding(FindingKind.RESOURCE_LIMIT, Severity.FAIL, "the program flooded its output and gave no result",
-                       (), check="sandbox")
+        return Finding(
+            FindingKind.RESOURCE_LIMIT,
+            Severity.FAIL,
+            "the program flooded its output and gave no result",
+            (),
+            check="sandbox",
+        )
     return Finding(
-        FindingKind.CRASH, Severity.FAIL,
+        FindingKind.CRASH,
+        Severity.FAIL,
         f"the program ended the grading process itself (exit status {outcome.exit_code})",
-        tuple(_tail(stderr)), hint="Do not call os._exit()/sys.exit() or kill the process from your code.",
+        tuple(_tail(stderr)),
+        hint="Do not call os._exit()/sys.exit() or kill the process from your code.",
         check="sandbox",
     )
 
 
-def run_program(program: Path, entry: str = "main", deadline_s: float = 10.0, instrument: bool = True) -> RunResult:
+def run_program(
+    program: Path, entry: str = "main", deadline_s: float = 10.0, instrument: bool = True
+) -> RunResult:
     """Run ``program``'s ``entry()`` in the sandbox: output, and every thread's stack on a hang."""
     program = _check_program(program)
-    request = {"mode": "run", "program": program.name, "entry": entry, "seed": 0, "instrument": instrument}
-    outcome = run_sandboxed("evaluator.harness", request, files={program.name: program}, deadline_s=deadline_s)
-    stacks = format_stacks(outcome.stacks_data, [program.name]) if outcome.stacks_data else outcome.stacks
+    request = {
+        "mode": "run",
+        "program": program.name,
+        "entry": entry,
+        "seed": 0,
+        "instrument": instrument,
+    }
+    outcome = run_sandboxed(
+        "evaluator.harness", request, files={program.name: program}, deadline_s=deadline_s
+    )
+    stacks = (
+        format_stacks(outcome.stacks_data, [program.name])
+        if outcome.stacks_data
+        else outcome.stacks
+    )
     return RunResult(outcome.exit_code, outcome.stdout, outcome.stderr, outcome.timed_out, stacks)

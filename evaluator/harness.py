@@ -56,7 +56,9 @@ def load_spec(ref: str, solutions: str | None = None) -> tuple[Any, Path, Path]:
 
     target, _, attr = ref.rpartition(":")
     if not target:
-        raise ValueError(f"spec reference {ref!r} must look like 'module:ATTR' or '/path/spec.py:ATTR'")
+        raise ValueError(
+            f"spec reference {ref!r} must look like 'module:ATTR' or '/path/spec.py:ATTR'"
+        )
     if target.endswith(".py"):
         path = Path(target).resolve()
         spec = getattr(load_program(path, name="grading_spec"), attr)
@@ -74,12 +76,20 @@ def _classify(error: BaseException, program: Path, check: str, hint: str) -> Fin
     from evaluator.spec import Violation
 
     if isinstance(error, Violation):
-        return Finding(kind=error.kind, severity=Severity.FAIL, title=error.message,
-                       evidence=error.evidence, hint=hint, check=check, location=getattr(error, "location", None))
+        return Finding(
+            kind=error.kind,
+            severity=Severity.FAIL,
+            title=error.message,
+            evidence=error.evidence,
+            hint=hint,
+            check=check,
+            location=getattr(error, "location", None),
+        )
     what = _exhausted_resource(error, program)
     if what is not None:
         return Finding(
-            kind=FindingKind.RESOURCE_LIMIT, severity=Severity.FAIL,
+            kind=FindingKind.RESOURCE_LIMIT,
+            severity=Severity.FAIL,
             title=f"the program ran out of {what} allowed by the sandbox",
             evidence=(f"{type(error).__name__}: {error}", *_program_lines(error, program)),
             hint="Something grows without bound: a list, a file, processes or threads created in a loop.",
@@ -103,9 +113,13 @@ def _exhausted_resource(error: BaseException, program: Path) -> str | None:
         return "file size"
     if error.errno == errno.EMFILE:
         return "open files"
-    if error.errno == errno.EAGAIN:  # also non-blocking I/O: only count it at a process-creating line
+    if (
+        error.errno == errno.EAGAIN
+    ):  # also non-blocking I/O: only count it at a process-creating line
         lines = _program_lines(error, program)
-        if lines and any(word in lines[-1] for word in ("fork", "Popen", "Process", "start", "spawn")):
+        if lines and any(
+            word in lines[-1] for word in ("fork", "Popen", "Process", "start", "spawn")
+        ):
             return "processes"
     return None
 
@@ -129,10 +143,20 @@ def grade_in_child(request: dict[str, Any]) -> GradeResult:
     try:
         spec, challenge_dir, solutions_dir = load_spec(request["spec"], request.get("solutions"))
     except BaseException as error:
-        internal.append(f"cannot load spec {request['spec']!r}: {''.join(traceback.format_exception(error)).strip()}")
-        return GradeResult(0, False, (), (), realtime.perf_counter() - start, seed, internal_errors=tuple(internal))
-    ctx = CheckContext(seed=seed, program_path=program, challenge_dir=challenge_dir,
-                       solutions_dir=solutions_dir, replay=request.get("replay"), quick=bool(request.get("quick")))
+        internal.append(
+            f"cannot load spec {request['spec']!r}: {''.join(traceback.format_exception(error)).strip()}"
+        )
+        return GradeResult(
+            0, False, (), (), realtime.perf_counter() - start, seed, internal_errors=tuple(internal)
+        )
+    ctx = CheckContext(
+        seed=seed,
+        program_path=program,
+        challenge_dir=challenge_dir,
+        solutions_dir=solutions_dir,
+        replay=request.get("replay"),
+        quick=bool(request.get("quick")),
+    )
     findings.extend(_static(program))
     from evaluator.loader import load_program
 
@@ -168,17 +192,30 @@ def grade_in_child(request: dict[str, Any]) -> GradeResult:
             if os.getpid() != _MAIN_PID:  # the learner's code forked and this is the copy
                 os._exit(0)
         findings.extend(produced)
-        deadlocked = deadlocked or any(f.kind is FindingKind.DEADLOCK and f.severity is Severity.FAIL for f in produced)
+        deadlocked = deadlocked or any(
+            f.kind is FindingKind.DEADLOCK and f.severity is Severity.FAIL for f in produced
+        )
         passed = module is not None and not any(f.severity is Severity.FAIL for f in produced)
-        outcomes.append(CheckOutcome(check.name, passed, round(realtime.perf_counter() - began, 4),
-                                     int(ctx.measurements.pop("schedules", 0) or 0),
-                                     bool(ctx.measurements.pop("exhaustive", False))))
+        outcomes.append(
+            CheckOutcome(
+                check.name,
+                passed,
+                round(realtime.perf_counter() - began, 4),
+                int(ctx.measurements.pop("schedules", 0) or 0),
+                bool(ctx.measurements.pop("exhaustive", False)),
+            )
+        )
     passed = bool(outcomes) and all(o.passed for o in outcomes) and not internal
     ratio = ctx.measurements.get("performance_ratio")
     return GradeResult(
-        challenge=spec.number, passed=passed, findings=tuple(findings), checks=tuple(outcomes),
-        seconds=round(realtime.perf_counter() - start, 4), seed=seed,
-        performance_ratio=ratio, internal_errors=tuple(internal),
+        challenge=spec.number,
+        passed=passed,
+        findings=tuple(findings),
+        checks=tuple(outcomes),
+        seconds=round(realtime.perf_counter() - start, 4),
+        seed=seed,
+        performance_ratio=ratio,
+        internal_errors=tuple(internal),
     )
 
 
@@ -240,8 +277,15 @@ def main(argv: list[str]) -> None:
             _install_instrumentation()
     except Exception as error:  # the grader's own bug: say so, never blame the learner
         detail = "".join(traceback.format_exception(error)).strip()
-        result = GradeResult(0, False, (), (), 0.0, int(request["seed"]),
-                             internal_errors=(f"instrumentation failed to install: {detail}",))
+        result = GradeResult(
+            0,
+            False,
+            (),
+            (),
+            0.0,
+            int(request["seed"]),
+            internal_errors=(f"instrumentation failed to install: {detail}",),
+        )
     else:
         result = grade_in_child(request)
     if os.getpid() != _MAIN_PID:

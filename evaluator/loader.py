@@ -23,11 +23,15 @@ def load_program(path: Path, name: str = "program") -> ModuleType:
     """
     path = Path(path)
     if not path.is_file():
-        raise UserError(f"cannot grade {path}: the file does not exist (check the path, or run `learn challenge N` to get the program)")
+        raise UserError(
+            f"cannot grade {path}: the file does not exist (check the path, or run `learn challenge N` to get the program)"
+        )
     try:
         path.read_bytes()
     except OSError as error:
-        raise UserError(f"cannot read {path}: {error.strerror} (check the file's permissions)") from None
+        raise UserError(
+            f"cannot read {path}: {error.strerror} (check the file's permissions)"
+        ) from None
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise UserError(f"cannot import {path}: only .py files can be graded")

@@ -36,9 +36,13 @@ def _syntax_error_finding(error: SyntaxError, program: Path, check: str) -> Find
     if text:
         evidence.append(f"    {text}")
     return Finding(
-        kind=FindingKind.CRASH, severity=Severity.FAIL, title=f"{program.name} does not compile: {error.msg}",
-        evidence=tuple(evidence), hint="Fix the syntax error, then run `learn check` again.",
-        location=location, check=check,
+        kind=FindingKind.CRASH,
+        severity=Severity.FAIL,
+        title=f"{program.name} does not compile: {error.msg}",
+        evidence=tuple(evidence),
+        hint="Fix the syntax error, then run `learn check` again.",
+        location=location,
+        check=check,
     )
 
 
@@ -61,14 +65,23 @@ def crash_finding(error: BaseException, program: Path, check: str) -> Finding | 
         hint = "Do not exit the process from library code: return, or raise an exception the caller can handle."
     else:
         title = f"{program.name} raised {type(error).__name__}: {str(error)[:120]}".rstrip(": ")
-        hint = "Read the traceback from the bottom: the last line of your file is where it went wrong."
+        hint = (
+            "Read the traceback from the bottom: the last line of your file is where it went wrong."
+        )
     return Finding(
-        kind=FindingKind.CRASH, severity=Severity.FAIL, title=title,
-        evidence=(summary, *mine), hint=hint, location=f"{program.name}:{last.lineno}", check=check,
+        kind=FindingKind.CRASH,
+        severity=Severity.FAIL,
+        title=title,
+        evidence=(summary, *mine),
+        hint=hint,
+        location=f"{program.name}:{last.lineno}",
+        check=check,
     )
 
 
-def api_mismatch_finding(error: BaseException, frames: list[traceback.FrameSummary], check: str) -> Finding | None:
+def api_mismatch_finding(
+    error: BaseException, frames: list[traceback.FrameSummary], check: str
+) -> Finding | None:
     """The grader's call into the learner's program failed because the program's API changed
     (a renamed method, a new required argument): say which call the grader makes. None when the
     error is not that (a grader bug, reported as an internal error instead)."""
@@ -81,10 +94,13 @@ def api_mismatch_finding(error: BaseException, frames: list[traceback.FrameSumma
     if isinstance(error, TypeError) and "argument" not in text:
         return None
     return Finding(
-        kind=FindingKind.CRASH, severity=Severity.FAIL,
+        kind=FindingKind.CRASH,
+        severity=Severity.FAIL,
         title=f"the grader could not call your program the way the README describes it: {text[:120]}",
-        evidence=(f"the grader calls: {last.line.strip()}",
-                  "keep the classes, methods and arguments of the original program: the grader uses them"),
+        evidence=(
+            f"the grader calls: {last.line.strip()}",
+            "keep the classes, methods and arguments of the original program: the grader uses them",
+        ),
         hint="Compare your copy's class and method names and signatures with the original program.py.",
         check=check,
     )

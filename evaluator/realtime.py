@@ -14,10 +14,30 @@ import threading
 import time
 
 __all__ = [
-    "Barrier", "BoundedSemaphore", "Condition", "Event", "LifoQueue", "Lock", "PriorityQueue", "Queue",
-    "RLock", "Semaphore", "SimpleQueue", "Thread", "allocate_lock", "current_thread", "get_ident",
-    "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns", "sleep", "thread_join",
-    "thread_start", "time_", "time_ns",
+    "Barrier",
+    "BoundedSemaphore",
+    "Condition",
+    "Event",
+    "LifoQueue",
+    "Lock",
+    "PriorityQueue",
+    "Queue",
+    "RLock",
+    "Semaphore",
+    "SimpleQueue",
+    "Thread",
+    "allocate_lock",
+    "current_thread",
+    "get_ident",
+    "monotonic",
+    "monotonic_ns",
+    "perf_counter",
+    "perf_counter_ns",
+    "sleep",
+    "thread_join",
+    "thread_start",
+    "time_",
+    "time_ns",
 ]
 
 allocate_lock = _thread.allocate_lock

@@ -24,7 +24,9 @@ _MAX_EVIDENCE_LINES = 30
 """Evidence lines shown per finding in the terminal (the JSON output has all of them)."""
 
 
-def replay_command(result: GradeResult, finding: Finding | None = None, file: str | None = None) -> str:
+def replay_command(
+    result: GradeResult, finding: Finding | None = None, file: str | None = None
+) -> str:
     """The command that replays this grading (the finding's seed where it has its own)."""
     seed = finding.seed if finding is not None and finding.seed is not None else result.seed
     number = result.challenge if result.challenge else "N"
@@ -50,7 +52,9 @@ def _program_names(result: GradeResult) -> set[str]:
     return names
 
 
-def _finding_panel(result: GradeResult, finding: Finding, file: str | None = None) -> RenderableType:
+def _finding_panel(
+    result: GradeResult, finding: Finding, file: str | None = None
+) -> RenderableType:
     from rich.console import Group
     from rich.panel import Panel
     from rich.text import Text
@@ -67,15 +71,25 @@ def _finding_panel(result: GradeResult, finding: Finding, file: str | None = Non
         shown = evidence[:_MAX_EVIDENCE_LINES]
         parts.extend(_evidence_line(line, names) for line in shown)
         if len(evidence) > len(shown):
-            parts.append(Text(f"... {len(evidence) - len(shown)} more lines (--json shows all)", style="dim"))
+            parts.append(
+                Text(f"... {len(evidence) - len(shown)} more lines (--json shows all)", style="dim")
+            )
     if finding.hint:
         parts.append(Text(""))
         parts.append(Text.assemble(("hint: ", "bold green"), finding.hint))
     if failing:
-        parts.append(Text.assemble(("replay: ", "dim"), (replay_command(result, finding, file), "cyan")))
+        parts.append(
+            Text.assemble(("replay: ", "dim"), (replay_command(result, finding, file), "cyan"))
+        )
     label = "FAIL" if failing else "WARN"
-    return Panel(Group(*parts), title=f"[{color}]{label}[/] {finding.kind.value}", title_align="left",
-                 border_style=color, subtitle=finding.check or None, subtitle_align="right")
+    return Panel(
+        Group(*parts),
+        title=f"[{color}]{label}[/] {finding.kind.value}",
+        title_align="left",
+        border_style=color,
+        subtitle=finding.check or None,
+        subtitle_align="right",
+    )
 
 
 def _header(result: GradeResult) -> RenderableType:
@@ -83,11 +97,23 @@ def _header(result: GradeResult) -> RenderableType:
 
     verdict = ("PASS", "bold white on green") if result.passed else ("FAIL", "bold white on red")
     what = f"challenge {result.challenge}" if result.challenge else "submission"
-    parts: list[Any] = [(f" {verdict[0]} ", verdict[1]), f"  {what}  ", ("score ", "dim"), f"{result.score}/100",
-                        ("  time ", "dim"), f"{result.seconds:.1f} s", ("  seed ", "dim"), str(result.seed)]
+    parts: list[Any] = [
+        (f" {verdict[0]} ", verdict[1]),
+        f"  {what}  ",
+        ("score ", "dim"),
+        f"{result.score}/100",
+        ("  time ", "dim"),
+        f"{result.seconds:.1f} s",
+        ("  seed ", "dim"),
+        str(result.seed),
+    ]
     if result.performance_ratio is not None:  # on its own line: the header fits 80 columns
-        parts += ["\n", ("speed: your code took ", "dim"), f"{result.performance_ratio:.2f}x",
-                  (" the reference solution's time (lower is faster)", "dim")]
+        parts += [
+            "\n",
+            ("speed: your code took ", "dim"),
+            f"{result.performance_ratio:.2f}x",
+            (" the reference solution's time (lower is faster)", "dim"),
+        ]
     return Text.assemble(*parts)
 
 
@@ -103,8 +129,12 @@ def _checks_table(result: GradeResult) -> RenderableType:
         schedules = str(check.schedules) if check.schedules else "—"
         if check.exhaustive and check.passed:
             schedules += " (all)"
-        table.add_row(check.name, "[green]pass[/]" if check.passed else "[red]fail[/]", f"{check.seconds:.2f}",
-                      schedules)
+        table.add_row(
+            check.name,
+            "[green]pass[/]" if check.passed else "[red]fail[/]",
+            f"{check.seconds:.2f}",
+            schedules,
+        )
     return table
 
 
@@ -116,15 +146,24 @@ def render_grade(console: Console, result: GradeResult, file: str | None = None)
     for finding in sorted(result.findings, key=lambda f: f.severity is not Severity.FAIL):
         console.print(_finding_panel(result, finding, file))
     for error in result.internal_errors:
-        console.print(Panel(error, title="[magenta]grader error[/] (not your fault)", border_style="magenta",
-                            subtitle="please report it", subtitle_align="right"))
+        console.print(
+            Panel(
+                error,
+                title="[magenta]grader error[/] (not your fault)",
+                border_style="magenta",
+                subtitle="please report it",
+                subtitle_align="right",
+            )
+        )
     if result.checks:
         console.print(_checks_table(result))
     if result.passed and not result.findings:
         console.print("[green]Every check passed with no findings.[/]")
     if any(c.exhaustive and c.passed for c in result.checks):
-        console.print("[dim](all): every distinct ordering of the steps the grader sees was run — locks, shared "
-                      "names and I/O of your file — not a sample.[/]")
+        console.print(
+            "[dim](all): every distinct ordering of the steps the grader sees was run — locks, shared "
+            "names and I/O of your file — not a sample.[/]"
+        )
 
 
 def result_to_json(result: GradeResult) -> str:

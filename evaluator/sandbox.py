@@ -129,13 +129,19 @@ def _masks(readable: list[Path]) -> list[list[Any]]:
 
 def _outermost(paths: list[str]) -> list[str]:
     """Drop paths inside another one of the list (binding the outer one covers them)."""
-    return sorted(p for p in set(paths) if not any(p != q and Path(p).is_relative_to(q) for q in paths))
+    return sorted(
+        p for p in set(paths) if not any(p != q and Path(p).is_relative_to(q) for q in paths)
+    )
 
 
 def _python_roots() -> list[Path]:
     """Directories the child's interpreter must be able to read."""
-    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), REPO_ROOT,
-             Path(os.path.realpath(sys.executable)).parent}
+    roots = {
+        Path(sys.base_prefix).resolve(),
+        Path(sys.prefix).resolve(),
+        REPO_ROOT,
+        Path(os.path.realpath(sys.executable)).parent,
+    }
     return sorted(roots)
 
 
@@ -167,8 +173,12 @@ class _Collector:
     """Drains the child's pipes without ever blocking, keeping at most ``cap`` bytes each
     (or handing each chunk of a stream to its ``sinks`` callback instead of keeping it)."""
 
-    def __init__(self, streams: dict[str, int], caps: dict[str, int],
-                 sinks: dict[str, Callable[[bytes], None]] | None = None) -> None:
+    def __init__(
+        self,
+        streams: dict[str, int],
+        caps: dict[str, int],
+        sinks: dict[str, Callable[[bytes], None]] | None = None,
+    ) -> None:
         self.selector = selectors.DefaultSelector()
         self.data: dict[str, bytearray] = {name: bytearray() for name in streams}
         self.caps = caps
@@ -267,8 +277,13 @@ def run_sandboxed(
         read_fd, write_fd = os.pipe()
         dump_read, dump_write = os.pipe()
         start_read, start_write = os.pipe()  # the jail reports a failed start here (closed on exec)
-        payload = dict(request, result_fd=write_fd, dump_fd=dump_read, stacks_json=STACKS_JSON,
-                       stacks_text=STACKS_TEXT)
+        payload = dict(
+            request,
+            result_fd=write_fd,
+            dump_fd=dump_read,
+            stacks_json=STACKS_JSON,
+            stacks_text=STACKS_TEXT,
+        )
         (workdir / "request.json").write_text(json.dumps(payload), encoding="utf-8")
         staging = workdir.with_name(workdir.name + "-mounts")
         if ids:
@@ -289,16 +304,23 @@ def run_sandboxed(
         }
         process = subprocess.Popen(
             [sys.executable, "-I", "-S", str(_JAIL), json.dumps(config)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            pass_fds=(write_fd, dump_read, start_write), start_new_session=True, close_fds=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pass_fds=(write_fd, dump_read, start_write),
+            start_new_session=True,
+            close_fds=True,
         )
         for fd in (write_fd, dump_read, start_write):
             os.close(fd)
         write_fd = dump_read = start_write = -1
         assert process.stdout is not None and process.stderr is not None
         collector = _Collector(
-            {"stdout": os.dup(process.stdout.fileno()), "stderr": os.dup(process.stderr.fileno()),
-             "result": read_fd},
+            {
+                "stdout": os.dup(process.stdout.fileno()),
+                "stderr": os.dup(process.stderr.fileno()),
+                "result": read_fd,
+            },
             {"stdout": _OUTPUT_CAP, "stderr": _OUTPUT_CAP, "result": _RESULT_CAP},
             {"result": on_result} if on_result is not None else None,
         )
@@ -345,8 +367,13 @@ def _start_error(fd: int) -> str | None:
     return text or None
 
 
-def _supervise(process: subprocess.Popen[bytes], collector: _Collector, dump_fd: int, deadline: float,
-               cancel: threading.Event | None = None) -> bool:
+def _supervise(
+    process: subprocess.Popen[bytes],
+    collector: _Collector,
+    dump_fd: int,
+    deadline: float,
+    cancel: threading.Event | None = None,
+) -> bool:
     """Pump output until the supervisor exits or the deadline passes; True on timeout."""
     while process.poll() is None:
         remaining = deadline - time.monotonic()

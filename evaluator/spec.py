@@ -61,20 +61,25 @@ def check_seed(base_seed: int, check_name: str) -> int:
 
     return base_seed * 1_000_003 + zlib.crc32(check_name.encode())
 
+
 class Violation(AssertionError):
     """Raised by a scenario when a property of the program does not hold.
 
     ``evidence`` lines are shown to the learner under the finding.
     """
 
-    def __init__(self, message: str, *evidence: str, kind: FindingKind = FindingKind.INVARIANT) -> None:
+    def __init__(
+        self, message: str, *evidence: str, kind: FindingKind = FindingKind.INVARIANT
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.evidence = tuple(evidence)
         self.kind = kind
 
 
-def expect(condition: object, message: str, *evidence: str, kind: FindingKind = FindingKind.INVARIANT) -> None:
+def expect(
+    condition: object, message: str, *evidence: str, kind: FindingKind = FindingKind.INVARIANT
+) -> None:
     """Raise :class:`Violation` unless ``condition`` holds (an ``assert`` that survives ``-O``)."""
     if not condition:
         raise Violation(message, *evidence, kind=kind)
@@ -134,7 +139,8 @@ class DeclaredCheck:
         """The findings of this check on the learner's module."""
         module, function = self._runner
         runner: Callable[[Any, ModuleType, CheckContext], list[Finding]] = getattr(
-            importlib.import_module(f"evaluator.checks.{module}"), function)
+            importlib.import_module(f"evaluator.checks.{module}"), function
+        )
         return runner(self, program, ctx)
 
 

@@ -47,10 +47,14 @@ def frame_list(frame: FrameType | None, limit: int = 40) -> list[Frame]:
         code = frame.f_code
         if code.co_filename != _HERE:
             line = frame.f_lineno or 0
-            frames.append({
-                "file": code.co_filename, "line": line, "func": code.co_name,
-                "code": linecache.getline(code.co_filename, line).strip(),
-            })
+            frames.append(
+                {
+                    "file": code.co_filename,
+                    "line": line,
+                    "func": code.co_name,
+                    "code": linecache.getline(code.co_filename, line).strip(),
+                }
+            )
         frame = frame.f_back
     frames.reverse()
     return frames
@@ -75,8 +79,13 @@ def capture_stacks() -> dict[str, Any]:
         frames: list[Frame] = []
         for frame in task.get_stack(limit=20):
             frames.extend(frame_list(frame, limit=1))
-        tasks.append({"name": task.get_name(), "coro": getattr(task.get_coro(), "__qualname__", "?"),
-                      "frames": frames})
+        tasks.append(
+            {
+                "name": task.get_name(),
+                "coro": getattr(task.get_coro(), "__qualname__", "?"),
+                "frames": frames,
+            }
+        )
     return {"threads": threads, "tasks": tasks}
 
 
@@ -129,8 +138,12 @@ def format_stacks(data: dict[str, Any], program_names: Iterable[str] = ()) -> st
             lines.append(f"{label} {entry['name']!r}:")
             frames = entry["frames"]
             if names:
-                frames = [f for i, f in enumerate(frames) if _is_program(f, names)
-                          or (i == len(frames) - 1 and not f["file"].startswith(_GRADER_DIR))]
+                frames = [
+                    f
+                    for i, f in enumerate(frames)
+                    if _is_program(f, names)
+                    or (i == len(frames) - 1 and not f["file"].startswith(_GRADER_DIR))
+                ]
             for frame in frames:
                 lines.append(f"  {_short(frame)}")
                 if frame["code"]:

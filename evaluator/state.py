@@ -16,7 +16,16 @@ from enum import StrEnum
 from evaluator.detectors.deadlock import wait_for_cycle
 from evaluator.events import Event, EventKind
 
-__all__ = ["ActorState", "ActorView", "Fold", "LockView", "Message", "QueueView", "VisSnapshot", "deadlock_cycle"]
+__all__ = [
+    "ActorState",
+    "ActorView",
+    "Fold",
+    "LockView",
+    "Message",
+    "QueueView",
+    "VisSnapshot",
+    "deadlock_cycle",
+]
 
 HISTORY = 1024
 """Transitions kept per actor (coalesced: only changes of state are stored). When full, the
@@ -45,7 +54,12 @@ class ActorState(StrEnum):
 _RUNNING, _LOCK = ActorState.RUNNING, ActorState.LOCK
 _ACQUIRE, _RELEASE = EventKind.LOCK_ACQUIRE, EventKind.LOCK_RELEASE
 _PUT, _GET, _SLEEP_END = EventKind.QUEUE_PUT, EventKind.QUEUE_GET, EventKind.SLEEP_END
-_MEMORY, _FINDING, _MESSAGE, _MARK = EventKind.MEMORY, EventKind.FINDING, EventKind.MESSAGE, EventKind.MARK
+_MEMORY, _FINDING, _MESSAGE, _MARK = (
+    EventKind.MEMORY,
+    EventKind.FINDING,
+    EventKind.MESSAGE,
+    EventKind.MARK,
+)
 _THREAD_END, _TASK_END = EventKind.THREAD_END, EventKind.TASK_END
 
 _WAITS = {
@@ -55,9 +69,18 @@ _WAITS = {
     EventKind.EVENT_WAIT: ActorState.EVENT,
     EventKind.SLEEP_START: ActorState.SLEEPING,
 }
-_LOCK_WAIT, _SLEEP_START, _QUEUE_WAIT = EventKind.LOCK_WAIT, EventKind.SLEEP_START, EventKind.QUEUE_WAIT
+_LOCK_WAIT, _SLEEP_START, _QUEUE_WAIT = (
+    EventKind.LOCK_WAIT,
+    EventKind.SLEEP_START,
+    EventKind.QUEUE_WAIT,
+)
 _JOIN_WAIT, _EVENT_WAIT = EventKind.JOIN_WAIT, EventKind.EVENT_WAIT
-_SLEEPING, _QUEUE_STATE, _JOIN, _EVENT = ActorState.SLEEPING, ActorState.QUEUE, ActorState.JOIN, ActorState.EVENT
+_SLEEPING, _QUEUE_STATE, _JOIN, _EVENT = (
+    ActorState.SLEEPING,
+    ActorState.QUEUE,
+    ActorState.JOIN,
+    ActorState.EVENT,
+)
 """The waits of ``_WAITS`` as identity tests: an Enum member's hash is Python-level, ``is`` is not."""
 
 
@@ -184,7 +207,9 @@ class Fold:
             actor.state = state
             transitions = actor.transitions
             transitions.append((ts, state))
-            if len(transitions) > HISTORY:  # thin the older half: coarser past, whole run still covered
+            if (
+                len(transitions) > HISTORY
+            ):  # thin the older half: coarser past, whole run still covered
                 half = HISTORY // 2
                 transitions[:half] = transitions[:half:2]
 
@@ -205,7 +230,13 @@ class Fold:
         self.last = event
         kind = event.kind
         obj = event.obj
-        if kind is _ACQUIRE or kind is _RELEASE or kind is _PUT or kind is _GET or kind is _SLEEP_END:
+        if (
+            kind is _ACQUIRE
+            or kind is _RELEASE
+            or kind is _PUT
+            or kind is _GET
+            or kind is _SLEEP_END
+        ):
             actor = self._actor(event)
             if obj:
                 if kind is _ACQUIRE:
@@ -225,13 +256,26 @@ class Fold:
                     queue.history.append(depth)
             self._set(actor, _RUNNING, ts)
             return
-        state = (_LOCK if kind is _LOCK_WAIT else _SLEEPING if kind is _SLEEP_START else _QUEUE_STATE
-                 if kind is _QUEUE_WAIT else _JOIN if kind is _JOIN_WAIT else _EVENT if kind is _EVENT_WAIT else None)
+        state = (
+            _LOCK
+            if kind is _LOCK_WAIT
+            else _SLEEPING
+            if kind is _SLEEP_START
+            else _QUEUE_STATE
+            if kind is _QUEUE_WAIT
+            else _JOIN
+            if kind is _JOIN_WAIT
+            else _EVENT
+            if kind is _EVENT_WAIT
+            else None
+        )
         if state is not None:
             actor = self._actor(event)
             self._set(actor, state, ts, obj)
             if state is _LOCK and obj:
-                (self._locks.get(obj) or self._locks.setdefault(obj, _Lock())).waiters[actor.name] = ts
+                (self._locks.get(obj) or self._locks.setdefault(obj, _Lock())).waiters[
+                    actor.name
+                ] = ts
             return
         if kind is _MEMORY:
             self._memory.append((ts, event.value or 0))
@@ -240,8 +284,15 @@ class Fold:
             self._alerts.append((ts, event.detail or "finding"))
         elif kind is _MESSAGE:
             self._actor(event)
-            self._messages.append(Message(event.value if event.value is not None else ts, ts,
-                                          event.actor, obj or "?", event.detail or "message"))
+            self._messages.append(
+                Message(
+                    event.value if event.value is not None else ts,
+                    ts,
+                    event.actor,
+                    obj or "?",
+                    event.detail or "message",
+                )
+            )
         elif kind is _MARK:
             return
         elif kind is _THREAD_END or kind is _TASK_END:
@@ -254,32 +305,50 @@ class Fold:
         history points are immutable, so only the containers are copied: cheap enough to take
         while events stream in."""
         other = Fold()
-        other._actors = {key: _Actor(a.name, a.started_ns, a.state, a.obj, list(a.transitions))
-                         for key, a in self._actors.items()}
-        other._locks = {name: _Lock(lock.owner, dict(lock.waiters), lock.wait_ns, lock.acquisitions)
-                        for name, lock in self._locks.items()}
-        other._queues = {name: _Queue(q.depth, q.peak, deque(q.history, maxlen=SERIES)) for name, q in self._queues.items()}
+        other._actors = {
+            key: _Actor(a.name, a.started_ns, a.state, a.obj, list(a.transitions))
+            for key, a in self._actors.items()
+        }
+        other._locks = {
+            name: _Lock(lock.owner, dict(lock.waiters), lock.wait_ns, lock.acquisitions)
+            for name, lock in self._locks.items()
+        }
+        other._queues = {
+            name: _Queue(q.depth, q.peak, deque(q.history, maxlen=SERIES))
+            for name, q in self._queues.items()
+        }
         other._memory = deque(self._memory, maxlen=SERIES)
         other._findings = list(self._findings)
         other._alerts = deque(self._alerts, maxlen=self._alerts.maxlen)
         other._messages = deque(self._messages, maxlen=MESSAGES)
-        other.start_ns, other.now_ns, other.count, other.last = self.start_ns, self.now_ns, self.count, self.last
+        other.start_ns, other.now_ns, other.count, other.last = (
+            self.start_ns,
+            self.now_ns,
+            self.count,
+            self.last,
+        )
         return other
 
     def snapshot(self) -> VisSnapshot:
         now = self.now_ns
         return VisSnapshot(
             actors=tuple(
-                ActorView(a.name, a.state, a.obj, tuple(a.transitions), a.started_ns) for a in self._actors.values()
+                ActorView(a.name, a.state, a.obj, tuple(a.transitions), a.started_ns)
+                for a in self._actors.values()
             ),
             locks=tuple(
-                LockView(name, lock.owner, len(lock.waiters),
-                         lock.wait_ns + sum(max(0, now - since) for since in lock.waiters.values()),
-                         lock.acquisitions)
+                LockView(
+                    name,
+                    lock.owner,
+                    len(lock.waiters),
+                    lock.wait_ns + sum(max(0, now - since) for since in lock.waiters.values()),
+                    lock.acquisitions,
+                )
                 for name, lock in self._locks.items()
             ),
             queues=tuple(
-                QueueView(name, q.depth, q.peak, tuple(q.history)) for name, q in self._queues.items()
+                QueueView(name, q.depth, q.peak, tuple(q.history))
+                for name, q in self._queues.items()
             ),
             memory=tuple(self._memory),
             findings=tuple(self._findings),

@@ -23,16 +23,22 @@ def _is_call_to(node: ast.AST, module: str, attr: str) -> bool:
 def _wall_clock_intervals(tree: ast.AST, name: str) -> list[Finding]:
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and (
-            _is_call_to(node.left, "time", "time") or _is_call_to(node.right, "time", "time")
+        if (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Sub)
+            and (_is_call_to(node.left, "time", "time") or _is_call_to(node.right, "time", "time"))
         ):
-            found.append(Finding(
-                kind=FindingKind.STATIC_HINT, severity=Severity.WARN,
-                title="time.time() used to measure an interval",
-                evidence=(f"{name}:{node.lineno}: {ast.unparse(node)}",),
-                hint="The wall clock can jump (NTP, DST); use time.monotonic() or time.perf_counter() for durations.",
-                location=f"{name}:{node.lineno}", check="static hints",
-            ))
+            found.append(
+                Finding(
+                    kind=FindingKind.STATIC_HINT,
+                    severity=Severity.WARN,
+                    title="time.time() used to measure an interval",
+                    evidence=(f"{name}:{node.lineno}: {ast.unparse(node)}",),
+                    hint="The wall clock can jump (NTP, DST); use time.monotonic() or time.perf_counter() for durations.",
+                    location=f"{name}:{node.lineno}",
+                    check="static hints",
+                )
+            )
     return found
 
 
@@ -42,8 +48,12 @@ def _released_in_finally(body: list[ast.stmt], index: int, target: str) -> bool:
         if isinstance(stmt, ast.Try):
             for final in stmt.finalbody:
                 for node in ast.walk(final):
-                    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                            and node.func.attr == "release" and ast.unparse(node.func.value) == target:
+                    if (
+                        isinstance(node, ast.Call)
+                        and isinstance(node.func, ast.Attribute)
+                        and node.func.attr == "release"
+                        and ast.unparse(node.func.value) == target
+                    ):
                         return True
     return False
 
@@ -59,18 +69,26 @@ def _bare_acquires(tree: ast.AST, name: str) -> list[Finding]:
                 if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
                     continue
                 func = stmt.value.func
-                if not (isinstance(func, ast.Attribute) and func.attr == "acquire" and not stmt.value.args
-                        and not stmt.value.keywords):
+                if not (
+                    isinstance(func, ast.Attribute)
+                    and func.attr == "acquire"
+                    and not stmt.value.args
+                    and not stmt.value.keywords
+                ):
                     continue
                 target = ast.unparse(func.value)
                 if not _released_in_finally(body, index, target):
-                    found.append(Finding(
-                        kind=FindingKind.STATIC_HINT, severity=Severity.WARN,
-                        title=f"{target}.acquire() without try/finally",
-                        evidence=(f"{name}:{stmt.lineno}: {ast.unparse(stmt)}",),
-                        hint=f"If the code after acquire() raises, {target} stays locked forever: use `with {target}:`.",
-                        location=f"{name}:{stmt.lineno}", check="static hints",
-                    ))
+                    found.append(
+                        Finding(
+                            kind=FindingKind.STATIC_HINT,
+                            severity=Severity.WARN,
+                            title=f"{target}.acquire() without try/finally",
+                            evidence=(f"{name}:{stmt.lineno}: {ast.unparse(stmt)}",),
+                            hint=f"If the code after acquire() raises, {target} stays locked forever: use `with {target}:`.",
+                            location=f"{name}:{stmt.lineno}",
+                            check="static hints",
+                        )
+                    )
     return found
 
 

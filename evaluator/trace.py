@@ -86,7 +86,9 @@ class _Exporter:
         key = (event.actor_id, event.actor)
         tid = self.tracks.get(key)
         if tid is None:
-            tid = event.actor_id if event.actor_id > 0 and event.actor_id not in self.used_tids else 0
+            tid = (
+                event.actor_id if event.actor_id > 0 and event.actor_id not in self.used_tids else 0
+            )
             if not tid or tid >= _LOCK_TID_BASE:
                 tid = max(self.used_tids | {0}) % _LOCK_TID_BASE + 1
                 while tid in self.used_tids:
@@ -94,7 +96,15 @@ class _Exporter:
             self.tracks[key] = tid
             self.used_tids.add(tid)
             self.names[tid] = event.actor
-            self.out.append({"ph": "M", "pid": PID, "tid": tid, "name": "thread_name", "args": {"name": event.actor}})
+            self.out.append(
+                {
+                    "ph": "M",
+                    "pid": PID,
+                    "tid": tid,
+                    "name": "thread_name",
+                    "args": {"name": event.actor},
+                }
+            )
         return tid
 
     def track_named(self, name: str) -> int:
@@ -114,18 +124,55 @@ class _Exporter:
             return
         self.flows += 1
         self.span(source, f"send {label}", "message", sent, sent, to=event.obj)
-        self.span(target, f"receive {label}", "message", event.ts_ns, event.ts_ns, **{"from": event.actor})
-        self.out.append({"ph": "s", "pid": PID, "tid": source, "id": f"m{self.flows}", "cat": "message",
-                         "name": label, "ts": self.us(sent)})
-        self.out.append({"ph": "f", "bp": "e", "pid": PID, "tid": target, "id": f"m{self.flows}", "cat": "message",
-                         "name": label, "ts": self.us(event.ts_ns)})
+        self.span(
+            target, f"receive {label}", "message", event.ts_ns, event.ts_ns, **{"from": event.actor}
+        )
+        self.out.append(
+            {
+                "ph": "s",
+                "pid": PID,
+                "tid": source,
+                "id": f"m{self.flows}",
+                "cat": "message",
+                "name": label,
+                "ts": self.us(sent),
+            }
+        )
+        self.out.append(
+            {
+                "ph": "f",
+                "bp": "e",
+                "pid": PID,
+                "tid": target,
+                "id": f"m{self.flows}",
+                "cat": "message",
+                "name": label,
+                "ts": self.us(event.ts_ns),
+            }
+        )
 
     def span(self, tid: int, name: str, cat: str, start: int, end: int, **args: Any) -> None:
-        self.out.append({"ph": "X", "pid": PID, "tid": tid, "name": name, "cat": cat, "ts": self.us(start),
-                         "dur": max(0.0, (end - start) / 1000), "args": {k: v for k, v in args.items() if v is not None}})
+        self.out.append(
+            {
+                "ph": "X",
+                "pid": PID,
+                "tid": tid,
+                "name": name,
+                "cat": cat,
+                "ts": self.us(start),
+                "dur": max(0.0, (end - start) / 1000),
+                "args": {k: v for k, v in args.items() if v is not None},
+            }
+        )
 
     def instant(self, name: str, ts: int, tid: int | None = None, **args: Any) -> None:
-        event: dict[str, Any] = {"ph": "i", "pid": PID, "name": name, "ts": self.us(ts), "s": "t" if tid else "g"}
+        event: dict[str, Any] = {
+            "ph": "i",
+            "pid": PID,
+            "name": name,
+            "ts": self.us(ts),
+            "s": "t" if tid else "g",
+        }
         if tid:
             event["tid"] = tid
         if args:
@@ -153,14 +200,25 @@ class _Exporter:
         tracks.append(tid)
         slots[tid] = holder
         name = f"lock {lock}" if len(tracks) == 1 else f"lock {lock} #{len(tracks)}"
-        self.out.append({"ph": "M", "pid": PID, "tid": tid, "name": "thread_name", "args": {"name": name}})
-        self.out.append({"ph": "M", "pid": PID, "tid": tid, "name": "thread_sort_index",
-                         "args": {"sort_index": 1_000_000 + len(self.lock_tracks)}})
+        self.out.append(
+            {"ph": "M", "pid": PID, "tid": tid, "name": "thread_name", "args": {"name": name}}
+        )
+        self.out.append(
+            {
+                "ph": "M",
+                "pid": PID,
+                "tid": tid,
+                "name": "thread_sort_index",
+                "args": {"sort_index": 1_000_000 + len(self.lock_tracks)},
+            }
+        )
         return tid
 
     def acquire(self, lock: str, tid: int, ts: int, location: str | None) -> None:
         hold = self.holds.get((lock, tid))
-        if hold is not None:  # re-entrant (RLock): one span from the outer acquire to the outer release
+        if (
+            hold is not None
+        ):  # re-entrant (RLock): one span from the outer acquire to the outer release
             hold.depth += 1
             return
         self.holds[(lock, tid)] = _Hold(self.lock_track(lock, tid), ts, location=location)
@@ -174,13 +232,30 @@ class _Exporter:
             return
         del self.holds[(lock, tid)]
         self.lock_slots[lock].pop(hold.tid, None)
-        self.span(hold.tid, f"held by {self.names.get(tid, tid)}", "lock-hold", hold.start, ts,
-                  lock=lock, holder=self.names.get(tid), location=hold.location, unreleased=True if unreleased else None)
+        self.span(
+            hold.tid,
+            f"held by {self.names.get(tid, tid)}",
+            "lock-hold",
+            hold.start,
+            ts,
+            lock=lock,
+            holder=self.names.get(tid),
+            location=hold.location,
+            unreleased=True if unreleased else None,
+        )
 
     def apply(self, event: Event) -> None:
         kind, ts = event.kind, event.ts_ns
         if kind is EventKind.MEMORY:
-            self.out.append({"ph": "C", "pid": PID, "name": "memory", "ts": self.us(ts), "args": {"bytes": event.value or 0}})
+            self.out.append(
+                {
+                    "ph": "C",
+                    "pid": PID,
+                    "name": "memory",
+                    "ts": self.us(ts),
+                    "args": {"bytes": event.value or 0},
+                }
+            )
             return
         if kind is EventKind.FINDING:
             self.instant(event.detail or "finding", ts)
@@ -209,8 +284,15 @@ class _Exporter:
         elif kind is EventKind.LOCK_RELEASE and obj:
             self.release(obj, tid, ts)
         elif kind in (EventKind.QUEUE_PUT, EventKind.QUEUE_GET) and obj:
-            self.out.append({"ph": "C", "pid": PID, "name": f"queue {obj}", "ts": self.us(ts),
-                             "args": {"depth": event.value or 0}})
+            self.out.append(
+                {
+                    "ph": "C",
+                    "pid": PID,
+                    "name": f"queue {obj}",
+                    "ts": self.us(ts),
+                    "args": {"depth": event.value or 0},
+                }
+            )
         elif kind in (EventKind.THREAD_START, EventKind.TASK_START):
             self.instant("start", ts, tid)
         elif kind in (EventKind.THREAD_END, EventKind.TASK_END):
@@ -219,19 +301,43 @@ class _Exporter:
     def deadlock(self, end: int) -> None:
         """Wait-for cycle among the waits still open at the end: instants and arrows waiter → holder."""
         owner: dict[str, int] = {lock: holder for (lock, holder) in self.holds}
-        waits_for = {tid: owner[w.obj] for tid, w in self.waits.items()
-                     if w.cat == "lock-wait" and w.obj in owner and owner[w.obj] != tid}
+        waits_for = {
+            tid: owner[w.obj]
+            for tid, w in self.waits.items()
+            if w.cat == "lock-wait" and w.obj in owner and owner[w.obj] != tid
+        }
         for flow_id, waiter in enumerate(wait_for_cycle(waits_for), start=1):
             wait = self.waits[waiter]
             assert wait.obj is not None
             holder = waits_for[waiter]
             hold = self.holds[(wait.obj, holder)]
             at = max(wait.start, hold.start)
-            self.instant(f"deadlock: waits for {wait.obj} held by {self.names.get(holder)}", at, waiter)
-            self.out.append({"ph": "s", "pid": PID, "tid": waiter, "id": flow_id, "cat": "deadlock",
-                             "name": "waits for", "ts": self.us(at)})
-            self.out.append({"ph": "f", "bp": "e", "pid": PID, "tid": hold.tid, "id": flow_id, "cat": "deadlock",
-                             "name": "waits for", "ts": self.us(at)})
+            self.instant(
+                f"deadlock: waits for {wait.obj} held by {self.names.get(holder)}", at, waiter
+            )
+            self.out.append(
+                {
+                    "ph": "s",
+                    "pid": PID,
+                    "tid": waiter,
+                    "id": flow_id,
+                    "cat": "deadlock",
+                    "name": "waits for",
+                    "ts": self.us(at),
+                }
+            )
+            self.out.append(
+                {
+                    "ph": "f",
+                    "bp": "e",
+                    "pid": PID,
+                    "tid": hold.tid,
+                    "id": flow_id,
+                    "cat": "deadlock",
+                    "name": "waits for",
+                    "ts": self.us(at),
+                }
+            )
 
     def finish(self, end: int) -> None:
         self.deadlock(end)
@@ -241,7 +347,9 @@ class _Exporter:
             self.release(lock, tid, end, unreleased=True)
 
 
-def to_chrome_trace(events: Iterable[Event], *, killed: bool = False, title: str = "learner program") -> dict[str, Any]:
+def to_chrome_trace(
+    events: Iterable[Event], *, killed: bool = False, title: str = "learner program"
+) -> dict[str, Any]:
     """The trace as a JSON-ready dict (``{"traceEvents": [...], "displayTimeUnit": "ms"}``).
 
     ``killed``: the run was stopped at its deadline (marked with a global instant at the end).
@@ -260,8 +368,13 @@ def to_chrome_trace(events: Iterable[Event], *, killed: bool = False, title: str
     return {"traceEvents": exporter.out, "displayTimeUnit": "ms"}
 
 
-def write_trace(events: Iterable[Event], path: Path | str, *, killed: bool = False,
-                title: str = "learner program") -> Path:
+def write_trace(
+    events: Iterable[Event],
+    path: Path | str,
+    *,
+    killed: bool = False,
+    title: str = "learner program",
+) -> Path:
     """Write the Chrome trace JSON for ``events`` to ``path`` and return the path."""
     target = Path(path)
     trace = to_chrome_trace(events, killed=killed, title=title)
@@ -305,7 +418,11 @@ def validate_trace(trace: dict[str, Any]) -> list[str]:
             continue
         if ph != "M" and (not isinstance(event["ts"], int | float) or event["ts"] < 0):
             problems.append(f"#{index}: ts must be a number >= 0")
-        if ph == "M" and event["name"] in ("thread_name", "process_name") and not event["args"].get("name"):
+        if (
+            ph == "M"
+            and event["name"] in ("thread_name", "process_name")
+            and not event["args"].get("name")
+        ):
             problems.append(f"#{index}: {event['name']} without args.name")
         if ph == "i" and event["s"] == "t" and "tid" not in event:
             problems.append(f"#{index}: a thread instant needs a tid")
@@ -313,7 +430,8 @@ def validate_trace(trace: dict[str, Any]) -> list[str]:
             if event["dur"] < 0:
                 problems.append(f"#{index}: negative dur")
             spans.setdefault((event["pid"], event["tid"]), []).append(
-                (float(event["ts"]), float(event["ts"]) + float(event["dur"]), str(event["name"])))
+                (float(event["ts"]), float(event["ts"]) + float(event["dur"]), str(event["name"]))
+            )
         if ph in ("s", "f"):
             flows.setdefault(event["id"], set()).add(ph)
     begins: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
@@ -327,11 +445,20 @@ def validate_trace(trace: dict[str, Any]) -> list[str]:
             else:
                 began = stack.pop()
                 spans.setdefault((event["pid"], event["tid"]), []).append(
-                    (float(began["ts"]), float(event["ts"]), str(began.get("name"))))
-    problems += [f"B {e.get('name')} never ended on track {track[1]}" for track, stack in begins.items() for e in stack]
+                    (float(began["ts"]), float(event["ts"]), str(began.get("name")))
+                )
+    problems += [
+        f"B {e.get('name')} never ended on track {track[1]}"
+        for track, stack in begins.items()
+        for e in stack
+    ]
     for (_, tid), track in spans.items():
         problems += _nesting(tid, track)
-    problems += [f"flow {flow_id} is not a start/finish pair" for flow_id, phases in flows.items() if phases != {"s", "f"}]
+    problems += [
+        f"flow {flow_id} is not a start/finish pair"
+        for flow_id, phases in flows.items()
+        if phases != {"s", "f"}
+    ]
     return problems
 
 
@@ -345,6 +472,8 @@ def _nesting(tid: Any, track: list[tuple[float, float, str]]) -> list[str]:
             open_spans.pop()
         if open_spans and end > open_spans[-1][1] + epsilon:
             outer = open_spans[-1]
-            problems.append(f"track {tid}: '{name}' [{start}, {end}] crosses '{outer[2]}' [{outer[0]}, {outer[1]}]")
+            problems.append(
+                f"track {tid}: '{name}' [{start}, {end}] crosses '{outer[2]}' [{outer[0]}, {outer[1]}]"
+            )
         open_spans.append((start, end, name))
     return problems

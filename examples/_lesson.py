@@ -70,8 +70,11 @@ def build_name() -> str:
 
 def interpreter_line(processes: bool = False) -> str:
     """One line naming the interpreter, build and (optionally) the start method."""
-    probe = (f"sys._is_gil_enabled() = {gil_enabled()}" if hasattr(sys, "_is_gil_enabled")
-             else "no sys._is_gil_enabled before 3.13")
+    probe = (
+        f"sys._is_gil_enabled() = {gil_enabled()}"
+        if hasattr(sys, "_is_gil_enabled")
+        else "no sys._is_gil_enabled before 3.13"
+    )
     line = f"{platform.python_implementation()} {platform.python_version()} · build: {build_name()} ({probe})"
     if processes:
         line += f" · multiprocessing start method: {multiprocessing.get_start_method()}"
@@ -176,7 +179,9 @@ def lesson_copy(source: Path, folder: Path) -> tuple[Path, bool]:
     return target, True
 
 
-def try_next(console: Console, source: str, edit: str, challenges: Sequence[tuple[int, str]]) -> None:
+def try_next(
+    console: Console, source: str, edit: str, challenges: Sequence[tuple[int, str]]
+) -> None:
     """Close the lesson: the edit to try in the learner's own copy, and the challenge(s) next.
 
     Args:
@@ -189,16 +194,23 @@ def try_next(console: Console, source: str, edit: str, challenges: Sequence[tupl
     from usererror import UserError
 
     try:
-        if VIEWING or COPIES_TO is None:  # watched in the visualizer, or not run for a learner: no copy
+        if (
+            VIEWING or COPIES_TO is None
+        ):  # watched in the visualizer, or not run for a learner: no copy
             copy, created = None, False
         else:
             copy, created = lesson_copy(Path(source), COPIES_TO())
     except UserError as error:  # no workspace recorded yet (`learn init`)
-        console.print(f"  [yellow]{error.message}[/]: then run the lesson again for your own copy", soft_wrap=True)
+        console.print(
+            f"  [yellow]{error.message}[/]: then run the lesson again for your own copy",
+            soft_wrap=True,
+        )
         copy, created = None, False
     except OSError as error:
-        console.print(f"  [red]could not copy the lesson into the workspace ({error.strerror})[/]: "
-                      "set LEARN_WORKSPACE to a writable folder")
+        console.print(
+            f"  [red]could not copy the lesson into the workspace ({error.strerror})[/]: "
+            "set LEARN_WORKSPACE to a writable folder"
+        )
         copy, created = None, False
     if copy is not None:
         state = "made for you" if created else "yours, kept as you left it"

@@ -88,7 +88,9 @@ def get_example(number: int) -> Example:
     if not examples:
         raise UserError("no examples are installed: is this a complete checkout?")
     low, high = examples[0].number, examples[-1].number
-    raise UserError(f"example {number} does not exist: choose {low}-{high} (see `learn list examples`)")
+    raise UserError(
+        f"example {number} does not exist: choose {low}-{high} (see `learn list examples`)"
+    )
 
 
 def load_module(example: Example) -> ModuleType:
@@ -96,7 +98,9 @@ def load_module(example: Example) -> ModuleType:
     return importlib.import_module(example.module_name)
 
 
-def run_example(number: int, variant: str | None = None, *, copies_to: Callable[[], Path] | None = None) -> None:
+def run_example(
+    number: int, variant: str | None = None, *, copies_to: Callable[[], Path] | None = None
+) -> None:
     """Run lesson ``number`` (optionally one of its variants) in this process.
 
     ``copies_to`` gives the folder "try next" copies the lesson into (the learner's workspace);

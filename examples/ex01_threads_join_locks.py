@@ -245,22 +245,32 @@ def demo_lost_update_and_lock() -> None:
             "updates. On a GIL build (3.10+) it would lose none.[/]"
         )
     hypothesis(
-        console, "1.1", "plain `+=` loses updates on this build",
-        every([v > 0 for v in plain.samples]), f"lost {plain.show()}",
+        console,
+        "1.1",
+        "plain `+=` loses updates on this build",
+        every([v > 0 for v in plain.samples]),
+        f"lost {plain.show()}",
     )
     hypothesis(
-        console, "1.2", "a 1 µs switch interval alone makes plain `+=` lose",
+        console,
+        "1.2",
+        "a 1 µs switch interval alone makes plain `+=` lose",
         lower(plain, tiny),
         f"lost {tiny.show()} vs {plain.show()}",
     )
     hypothesis(
-        console, "1.3", "a Python call between read and write (1 µs interval) loses updates",
+        console,
+        "1.3",
+        "a Python call between read and write (1 µs interval) loses updates",
         every([v > 0 for v in called.samples]),
         f"lost {called.show()}",
     )
     hypothesis(
-        console, "1.4", "I/O between read and write loses updates in every run",
-        every([v > 0 for v in io.samples]), f"lost {io.show()}",
+        console,
+        "1.4",
+        "I/O between read and write loses updates in every run",
+        every([v > 0 for v in io.samples]),
+        f"lost {io.show()}",
     )
     console.print(
         "  Two threads read the same value, both wrote value + 1: one write vanished. With "
@@ -269,8 +279,11 @@ def demo_lost_update_and_lock() -> None:
     console.rule("[bold]3. the fix: a threading.Lock around the read-modify-write")
     with_lock = _lost_row(LOSING, threading.Lock())
     hypothesis(
-        console, "1.5", "with a lock, no update is lost",
-        every([v == 0 for v in with_lock.samples]), f"lost {with_lock.show()}",
+        console,
+        "1.5",
+        "with a lock, no update is lost",
+        every([v == 0 for v in with_lock.samples]),
+        f"lost {with_lock.show()}",
     )
     console.print(
         "  The count is exact, every time; the price is that the threads now take turns "
@@ -319,10 +332,20 @@ def run_asyncio() -> None:
     expected = WORKERS * ASYNC_INCREMENTS
     console.print(f"  {'no lock':>13}: of {expected} lost {unlocked.show()}")
     console.print(f"  {'asyncio.Lock':>13}: of {expected} lost {locked.show()}")
-    hypothesis(console, "1.6", "an await between read and write loses updates in every run",
-               every([v > 0 for v in unlocked.samples]), f"lost {unlocked.show()}")
-    hypothesis(console, "1.7", "asyncio.Lock around it loses none",
-               every([v == 0 for v in locked.samples]), f"lost {locked.show()}")
+    hypothesis(
+        console,
+        "1.6",
+        "an await between read and write loses updates in every run",
+        every([v > 0 for v in unlocked.samples]),
+        f"lost {unlocked.show()}",
+    )
+    hypothesis(
+        console,
+        "1.7",
+        "asyncio.Lock around it loses none",
+        every([v == 0 for v in locked.samples]),
+        f"lost {locked.show()}",
+    )
     console.print(
         "Without the await inside, no other task could run in between and no lock is needed.\n"
         "[dim]Unlike the GIL, this is a guarantee of the asyncio model, on every build.[/]"

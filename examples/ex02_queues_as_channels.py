@@ -94,7 +94,9 @@ def _producer(q: queue.Queue[int | None], consumers: int, run: Run, narrate: boo
         run.producer_wait += waited
         run.max_depth = max(run.max_depth, q.qsize())
         if narrate:
-            note = f"[yellow]waited {waited * 1000:4.0f} ms (queue full)[/]" if waited > 0.005 else ""
+            note = (
+                f"[yellow]waited {waited * 1000:4.0f} ms (queue full)[/]" if waited > 0.005 else ""
+            )
             console.print(f"  put {item}  depth now {q.qsize()}  {note}")
     for _ in range(consumers):
         q.put(SENTINEL)  # one per consumer: each stops at its own
@@ -139,7 +141,9 @@ def demo_bounded() -> None:
         for label, (maxsize, consumers) in rows.items():
             if len(runs[label]) < REPEATS:
                 runs[label].append(channel_run(maxsize, consumers))
-    console.print(f"  {REPEATS} runs each, {ITEMS} items, consumer takes {CONSUMER_DELAY * 1000:.0f} ms per item:")
+    console.print(
+        f"  {REPEATS} runs each, {ITEMS} items, consumer takes {CONSUMER_DELAY * 1000:.0f} ms per item:"
+    )
     for label, measured in runs.items():
         console.print(
             f"  {label:24} time {_spread([r.seconds for r in measured], _ms)}  "
@@ -148,15 +152,27 @@ def demo_bounded() -> None:
             soft_wrap=True,
         )
     unbounded, bounded, two = (runs[label] for label in rows)
-    hypothesis(console, "2.1", "the bound caps the backlog at maxsize",
-               every([r.max_depth <= 2 for r in bounded]),
-               f"max depth bounded {max(r.max_depth for r in bounded)}, unbounded {max(r.max_depth for r in unbounded)}")
-    hypothesis(console, "2.2", "the bound makes the work finish sooner",
-               lower(Spread.of([r.seconds for r in bounded]), Spread.of([r.seconds for r in unbounded])),
-               f"bounded {_spread([r.seconds for r in bounded], _ms)} vs unbounded {_spread([r.seconds for r in unbounded], _ms)}")
-    hypothesis(console, "2.3", "a second consumer makes the work finish sooner",
-               lower(Spread.of([r.seconds for r in two]), Spread.of([r.seconds for r in bounded])),
-               f"2 consumers {_spread([r.seconds for r in two], _ms)} vs 1 {_spread([r.seconds for r in bounded], _ms)}")
+    hypothesis(
+        console,
+        "2.1",
+        "the bound caps the backlog at maxsize",
+        every([r.max_depth <= 2 for r in bounded]),
+        f"max depth bounded {max(r.max_depth for r in bounded)}, unbounded {max(r.max_depth for r in unbounded)}",
+    )
+    hypothesis(
+        console,
+        "2.2",
+        "the bound makes the work finish sooner",
+        lower(Spread.of([r.seconds for r in bounded]), Spread.of([r.seconds for r in unbounded])),
+        f"bounded {_spread([r.seconds for r in bounded], _ms)} vs unbounded {_spread([r.seconds for r in unbounded], _ms)}",
+    )
+    hypothesis(
+        console,
+        "2.3",
+        "a second consumer makes the work finish sooner",
+        lower(Spread.of([r.seconds for r in two]), Spread.of([r.seconds for r in bounded])),
+        f"2 consumers {_spread([r.seconds for r in two], _ms)} vs 1 {_spread([r.seconds for r in bounded], _ms)}",
+    )
     console.print(
         "[dim]Expect 2.2 'not here' or 'tie': the bound bounds memory, the consumer sets the pace. "
         "Every item was consumed in every run: "
@@ -224,7 +240,9 @@ async def _async_producer(q: asyncio.Queue[int | None]) -> list[float]:
         began = time.perf_counter()
         await q.put(item)  # suspends this task (not the thread) while the queue is full
         waits.append(time.perf_counter() - began)
-        console.print(f"  put {item}  depth {q.qsize()}/{q.maxsize}  waited {waits[-1] * 1000:3.0f} ms")
+        console.print(
+            f"  put {item}  depth {q.qsize()}/{q.maxsize}  waited {waits[-1] * 1000:3.0f} ms"
+        )
     await q.put(SENTINEL)
     return waits
 
@@ -253,9 +271,13 @@ async def _async_demo() -> None:
         consumer = group.create_task(_async_consumer(q))
     waits = producer.result()
     console.print(f"  consumer took {consumer.result()}, then the sentinel, and stopped")
-    hypothesis(console, "2.4", "a full asyncio.Queue makes the producer task wait",
-               HELD if max(waits) > CONSUMER_DELAY / 2 else NOT_HERE,
-               f"longest put waited {max(waits) * 1000:.0f} ms")
+    hypothesis(
+        console,
+        "2.4",
+        "a full asyncio.Queue makes the producer task wait",
+        HELD if max(waits) > CONSUMER_DELAY / 2 else NOT_HERE,
+        f"longest put waited {max(waits) * 1000:.0f} ms",
+    )
 
     console.rule("[bold]select: wait on two queues, FIRST_COMPLETED")
     queues: dict[str, asyncio.Queue[str]] = {"fast": asyncio.Queue(), "slow": asyncio.Queue()}
@@ -265,9 +287,13 @@ async def _async_demo() -> None:
         received = await _select(queues, wanted=6)
     left = sum(q.qsize() for q in queues.values())
     console.print(f"  {len(received)} messages received, {left} left in the queues")
-    hypothesis(console, "2.5", "select with cancelled get() tasks loses no message",
-               HELD if len(received) == 6 and left == 0 else NOT_HERE,
-               f"sent 6, received {len(received)}, left {left}")
+    hypothesis(
+        console,
+        "2.5",
+        "select with cancelled get() tasks loses no message",
+        HELD if len(received) == 6 and left == 0 else NOT_HERE,
+        f"sent 6, received {len(received)}, left {left}",
+    )
 
 
 def run_asyncio() -> None:
@@ -287,8 +313,10 @@ def main(variant: str | None = None) -> None:
         "set ITEMS = 40 and run `threads`: the unbounded row's max depth grows with ITEMS, "
         "the bounded rows stay at 2, and 2.2 is still no win for the bound. Then set "
         "CONSUMER_DELAY = 0.001: which hypotheses change?",
-        [(11, "an ingest service that buffered itself to death: bound it and account for drops"),
-         (3, "threads and tasks that never stop: sentinels and cancellation done right")],
+        [
+            (11, "an ingest service that buffered itself to death: bound it and account for drops"),
+            (3, "threads and tasks that never stop: sentinels and cancellation done right"),
+        ],
     )
 
 

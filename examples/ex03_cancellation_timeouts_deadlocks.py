@@ -102,11 +102,17 @@ def demo_stop_flag() -> None:
     console.rule("[bold]threading.Event as a stop flag")
     runs = [stop_latency() for _ in range(REPEATS)]
     latency = Spread.of([seconds for _, seconds in runs])
-    console.print(f"  the poller ticked {runs[0][0]} times per run; from stop.set() to exit: "
-                  f"[green]{latency.show(_ms)}[/]")
-    hypothesis(console, "3.1", "stop.wait(0.05) notices stop.set() well within one 50 ms interval",
-               HELD if latency.high < 0.025 else TIE if latency.median < 0.025 else NOT_HERE,
-               f"exit after {latency.show(_ms)}")
+    console.print(
+        f"  the poller ticked {runs[0][0]} times per run; from stop.set() to exit: "
+        f"[green]{latency.show(_ms)}[/]"
+    )
+    hypothesis(
+        console,
+        "3.1",
+        "stop.wait(0.05) notices stop.set() well within one 50 ms interval",
+        HELD if latency.high < 0.025 else TIE if latency.median < 0.025 else NOT_HERE,
+        f"exit after {latency.show(_ms)}",
+    )
     console.print("  [dim]with time.sleep(0.05) it could take up to 50 ms to notice.[/]")
 
 
@@ -163,18 +169,28 @@ def demo_deadlock() -> None:
     if any(line.endswith("done") for line in report):
         console.print("  [dim]The one that gave up released its lock, so the other got through.[/]")
     else:
-        console.print("  [dim]Both gave up at once: both must retry (with jitter, or they livelock).[/]")
+        console.print(
+            "  [dim]Both gave up at once: both must retry (with jitter, or they livelock).[/]"
+        )
     console.print("  [dim]Without acquire(timeout=...) both threads would wait forever.[/]")
-    hypothesis(console, "3.2", "with opposite orders and both holding one lock, a thread must give up",
-               HELD if any("would deadlock" in line for line in report) else NOT_HERE,
-               f"{sum('would deadlock' in line for line in report)} of 2 gave up")
+    hypothesis(
+        console,
+        "3.2",
+        "with opposite orders and both holding one lock, a thread must give up",
+        HELD if any("would deadlock" in line for line in report) else NOT_HERE,
+        f"{sum('would deadlock' in line for line in report)} of 2 gave up",
+    )
     console.rule("[bold]the fix: one global lock order (always A before B)")
     fixed = _run_pair("AB", "AB", barrier=True)  # only the order changed
     for line in fixed:
         console.print(f"  [green]{line}[/]")
-    hypothesis(console, "3.3", "with one global order, both threads finish",
-               HELD if sum(line.endswith("done") for line in fixed) == 2 else NOT_HERE,
-               f"{sum(line.endswith('done') for line in fixed)} of 2 done")
+    hypothesis(
+        console,
+        "3.3",
+        "with one global order, both threads finish",
+        HELD if sum(line.endswith("done") for line in fixed) == 2 else NOT_HERE,
+        f"{sum(line.endswith('done') for line in fixed)} of 2 done",
+    )
 
 
 def run_threads() -> None:
@@ -209,9 +225,13 @@ async def _async_demo() -> None:
     for line in log:
         console.print(f"  {line}")
     console.print(f"  task.cancelled() = {task.cancelled()}, stopped in {took:.1f} ms")
-    hypothesis(console, "3.4", "cancel() runs the task's finally block before the task ends",
-               HELD if log[-1].startswith("finally") and task.cancelled() else NOT_HERE,
-               f"last log line {log[-1]!r}, cancelled={task.cancelled()}")
+    hypothesis(
+        console,
+        "3.4",
+        "cancel() runs the task's finally block before the task ends",
+        HELD if log[-1].startswith("finally") and task.cancelled() else NOT_HERE,
+        f"last log line {log[-1]!r}, cancelled={task.cancelled()}",
+    )
 
     console.rule("[bold]asyncio.timeout(0.1): a deadline around a block")
     log = []
@@ -230,11 +250,18 @@ async def _async_demo() -> None:
             console.print("  second acquire gave up after 50 ms instead of hanging forever")
     console.print(f"  lock released on exit of `async with`: locked = {lock.locked()}")
     leaked = [await release_races_deadline(RACE_DEADLINE * (0.5 + i / RACES)) for i in range(RACES)]
-    console.print(f"  {RACES} races, the holder releasing from 0.5× to 1.5× the waiter's deadline: "
-                  f"{sum(got for got, _ in leaked)} acquired in time, "
-                  f"{sum(held for _, held in leaked)} left the lock held by no one")
-    hypothesis(console, "3.5", "a timed-out acquire never leaves the lock held",
-               every([not held for _, held in leaked]), f"{sum(held for _, held in leaked)} of {RACES} races leaked it")
+    console.print(
+        f"  {RACES} races, the holder releasing from 0.5× to 1.5× the waiter's deadline: "
+        f"{sum(got for got, _ in leaked)} acquired in time, "
+        f"{sum(held for _, held in leaked)} left the lock held by no one"
+    )
+    hypothesis(
+        console,
+        "3.5",
+        "a timed-out acquire never leaves the lock held",
+        every([not held for _, held in leaked]),
+        f"{sum(held for _, held in leaked)} of {RACES} races leaked it",
+    )
 
 
 async def acquire_within(lock: asyncio.Lock, seconds: float) -> bool:
@@ -281,8 +308,10 @@ def main(variant: str | None = None) -> None:
         "what does task.cancelled() say now, and does the asyncio.timeout block still raise "
         "TimeoutError? Then, in `demo_deadlock`, drop `timeout=0.2` from `acquire` — and stop "
         "the hang with Ctrl-C twice.",
-        [(1, "the bank that froze: two locks, two orders — fix the order, not the timeout"),
-         (3, "workers that never stop: stop flags, sentinels and cancellation")],
+        [
+            (1, "the bank that froze: two locks, two orders — fix the order, not the timeout"),
+            (3, "workers that never stop: stop flags, sentinels and cancellation"),
+        ],
     )
 
 

@@ -104,18 +104,29 @@ def _pool_run(durations: list[float], narrate: bool) -> tuple[float, list[int]]:
 def demo_as_completed(durations: list[float]) -> None:
     console.rule(f"[bold]as_completed: {JOBS} jobs, {POOL_SIZE} worker threads")
     first_wall, completed = _pool_run(durations, narrate=True)
-    walls = Spread.of([first_wall] + [_pool_run(durations, narrate=False)[0] for _ in range(REPEATS - 1)])
+    walls = Spread.of(
+        [first_wall] + [_pool_run(durations, narrate=False)[0] for _ in range(REPEATS - 1)]
+    )
     bound = max(sum(durations) / POOL_SIZE, max(durations))
     console.print(
         f"wall time [green]{walls.show(lambda v: f'{v:.2f}s')}[/] vs {sum(durations):.2f}s one after "
         f"another; [italic]model[/] lower bound with {POOL_SIZE} workers: max(sum / {POOL_SIZE}, "
         f"longest job) = {bound:.2f}s"
     )
-    hypothesis(console, "4.1", "the pool finishes within 1.3× of the model's lower bound",
-               at_least(Spread.of([bound * 1.3 / w for w in walls.samples]), 1.0),
-               f"wall {walls.show(lambda v: f'{v:.2f}s')} vs bound {bound:.2f}s")
-    hypothesis(console, "4.2", "as_completed yields in completion order, not submission order",
-               HELD if completed != sorted(completed) else NOT_HERE, f"order {completed}")
+    hypothesis(
+        console,
+        "4.1",
+        "the pool finishes within 1.3× of the model's lower bound",
+        at_least(Spread.of([bound * 1.3 / w for w in walls.samples]), 1.0),
+        f"wall {walls.show(lambda v: f'{v:.2f}s')} vs bound {bound:.2f}s",
+    )
+    hypothesis(
+        console,
+        "4.2",
+        "as_completed yields in completion order, not submission order",
+        HELD if completed != sorted(completed) else NOT_HERE,
+        f"order {completed}",
+    )
 
 
 def demo_map_and_errors(durations: list[float]) -> None:
@@ -123,8 +134,13 @@ def demo_map_and_errors(durations: list[float]) -> None:
     with ThreadPoolExecutor(max_workers=POOL_SIZE) as pool:
         order = [job for job, _, _ in pool.map(_fetch, range(JOBS), durations)]
         console.print(f"  map returned jobs in order {order}")
-        hypothesis(console, "4.3", "map returns results in input order",
-                   HELD if order == list(range(JOBS)) else NOT_HERE, f"order {order}")
+        hypothesis(
+            console,
+            "4.3",
+            "map returns results in input order",
+            HELD if order == list(range(JOBS)) else NOT_HERE,
+            f"order {order}",
+        )
         failing = pool.submit(_divide, 1, 0)
         try:
             failing.result()
@@ -162,9 +178,7 @@ async def _async_demo(durations: list[float]) -> None:
     for seconds in durations:
         jobs.put_nowait(seconds)
     done_by: Counter[str] = Counter()
-    workers = [
-        asyncio.create_task(_worker(f"worker-{i}", jobs, done_by)) for i in range(POOL_SIZE)
-    ]
+    workers = [asyncio.create_task(_worker(f"worker-{i}", jobs, done_by)) for i in range(POOL_SIZE)]
     began = time.perf_counter()
     await jobs.join()  # every item got task_done()
     wall = time.perf_counter() - began
@@ -174,9 +188,13 @@ async def _async_demo(durations: list[float]) -> None:
     for name, count in sorted(done_by.items()):
         console.print(f"  {name} did {count} jobs")
     stopped = all(task.done() for task in workers)
-    hypothesis(console, "4.4", "every job ran exactly once and no worker task is left running",
-               HELD if sum(done_by.values()) == JOBS and stopped else NOT_HERE,
-               f"{sum(done_by.values())} of {JOBS} jobs, workers stopped: {stopped}")
+    hypothesis(
+        console,
+        "4.4",
+        "every job ran exactly once and no worker task is left running",
+        HELD if sum(done_by.values()) == JOBS and stopped else NOT_HERE,
+        f"{sum(done_by.values())} of {JOBS} jobs, workers stopped: {stopped}",
+    )
     console.print(
         f"wall time [green]{wall:.2f}s[/] vs {sum(durations):.2f}s sequential; "
         "each worker took the next job as soon as it was free."
@@ -200,8 +218,10 @@ def main(variant: str | None = None) -> None:
         "in `_worker`, remove the `try/finally` around the job and make one job raise "
         "(`if seconds > 0.14: raise ValueError`): run `asyncio` and watch `jobs.join()` wait "
         "forever (Ctrl-C). Then set POOL_SIZE = 9 and compare 4.1's bound.",
-        [(3, "the CI service that hoarded threads: pools and workers that shut down"),
-         (6, "too many open files: one bounded pool of connections, always returned")],
+        [
+            (3, "the CI service that hoarded threads: pools and workers that shut down"),
+            (6, "too many open files: one bounded pool of connections, always returned"),
+        ],
     )
 
 

@@ -111,7 +111,11 @@ class Run:
 
 BALANCED = (Stage("parse", 0.010), Stage("enrich", 0.030), Stage("save", 0.010))
 WIDENED = (Stage("parse", 0.010), Stage("enrich", 0.030, workers=3), Stage("save", 0.010))
-FAILING = (Stage("parse", 0.010), Stage("enrich", 0.030, workers=3, fails_on=4), Stage("save", 0.010))
+FAILING = (
+    Stage("parse", 0.010),
+    Stage("enrich", 0.030, workers=3, fails_on=4),
+    Stage("save", 0.010),
+)
 
 
 # --- threads -------------------------------------------------------------------------------
@@ -148,8 +152,11 @@ def _work(stage: Stage, item: int) -> None:
 
 
 def _thread_worker(
-    stage: Stage, inq: queue.Queue[int | None], outq: queue.Queue[int | None],
-    abort: threading.Event, errors: list[BaseException],
+    stage: Stage,
+    inq: queue.Queue[int | None],
+    outq: queue.Queue[int | None],
+    abort: threading.Event,
+    errors: list[BaseException],
 ) -> None:
     try:
         while (item := _get(inq, abort)) is not SENTINEL:
@@ -166,14 +173,20 @@ def _thread_worker(
 
 def run_threaded(stages: tuple[Stage, ...]) -> Run:
     """Feed ``ITEMS`` items through ``stages`` and measure the run."""
-    queues: list[queue.Queue[int | None]] = [queue.Queue(QUEUE_SIZE) for _ in range(len(stages) + 1)]
+    queues: list[queue.Queue[int | None]] = [
+        queue.Queue(QUEUE_SIZE) for _ in range(len(stages) + 1)
+    ]
     abort = threading.Event()
     errors: list[BaseException] = []
     peak = [0] * len(queues)
     sampler = threading.Thread(target=_sample_depths, args=(queues, abort, peak))
     groups = [
-        [threading.Thread(target=_thread_worker, args=(s, queues[i], queues[i + 1], abort, errors))
-         for _ in range(s.workers)]
+        [
+            threading.Thread(
+                target=_thread_worker, args=(s, queues[i], queues[i + 1], abort, errors)
+            )
+            for _ in range(s.workers)
+        ]
         for i, s in enumerate(stages)
     ]
     feeder = threading.Thread(target=_feed, args=(queues[0], abort))
@@ -201,7 +214,9 @@ def run_threaded(stages: tuple[Stage, ...]) -> Run:
     return run
 
 
-def _sample_depths(queues: list[queue.Queue[int | None]], stop: threading.Event, peak: list[int]) -> None:
+def _sample_depths(
+    queues: list[queue.Queue[int | None]], stop: threading.Event, peak: list[int]
+) -> None:
     while not stop.wait(0.002):
         for i, q in enumerate(queues):
             peak[i] = max(peak[i], q.qsize())
@@ -217,7 +232,9 @@ def _feed(first: queue.Queue[int | None], abort: threading.Event) -> None:
 
 
 def _close_stages(
-    groups: list[list[threading.Thread]], queues: list[queue.Queue[int | None]], abort: threading.Event
+    groups: list[list[threading.Thread]],
+    queues: list[queue.Queue[int | None]],
+    abort: threading.Event,
 ) -> None:
     """Join each stage's workers in order, then pass the sentinel to the next stage."""
     for i, group in enumerate(groups):
@@ -240,7 +257,9 @@ async def _task_worker(
 
 
 async def _run_async(stages: tuple[Stage, ...]) -> Run:
-    queues: list[asyncio.Queue[int | None]] = [asyncio.Queue(QUEUE_SIZE) for _ in range(len(stages) + 1)]
+    queues: list[asyncio.Queue[int | None]] = [
+        asyncio.Queue(QUEUE_SIZE) for _ in range(len(stages) + 1)
+    ]
     peak = [0] * len(queues)
     run = Run()
     began = time.perf_counter()
@@ -322,11 +341,20 @@ def _compare(label: str, runner: Callable[[tuple[Stage, ...]], Run]) -> None:
     console.print(table)
     one, three = runs[1], runs[3]
     throughput = Spread.of([b.wall / a.wall for a, b in zip(three, one, strict=True)])
-    hypothesis(console, "5.1", "three enrich workers raise throughput ≥2×", at_least(throughput, 2.0),
-               f"ratio {throughput.show(lambda v: f'{v:.2f}×')}")
-    hypothesis(console, "5.2", "three enrich workers get the first item out sooner",
-               lower(Spread.of([r.first_out for r in three]), Spread.of([r.first_out for r in one])),
-               f"{Spread.of([r.first_out for r in three]).show(_ms)} vs {Spread.of([r.first_out for r in one]).show(_ms)}")
+    hypothesis(
+        console,
+        "5.1",
+        "three enrich workers raise throughput ≥2×",
+        at_least(throughput, 2.0),
+        f"ratio {throughput.show(lambda v: f'{v:.2f}×')}",
+    )
+    hypothesis(
+        console,
+        "5.2",
+        "three enrich workers get the first item out sooner",
+        lower(Spread.of([r.first_out for r in three]), Spread.of([r.first_out for r in one])),
+        f"{Spread.of([r.first_out for r in three]).show(_ms)} vs {Spread.of([r.first_out for r in one]).show(_ms)}",
+    )
     console.print(
         f"One at a time would take {sequential:.2f}s ({1 / sum(s.seconds for s in BALANCED):.0f} items/s). "
         "The first item still needs ~50 ms (latency = sum of stages); then one leaves per "
@@ -337,9 +365,13 @@ def _compare(label: str, runner: Callable[[tuple[Stage, ...]], Run]) -> None:
         f"  enrich raises on item {FAILING[1].fails_on}: the run stopped after {failed.wall * 1000:.0f} ms "
         f"with {failed.delivered} of {ITEMS} delivered; error: {failed.error}"
     )
-    hypothesis(console, "5.3", "a stage that raises stops the whole pipeline (no hang, error reported)",
-               HELD if failed.error and failed.wall < 2.0 else NOT_HERE,
-               f"stopped in {failed.wall * 1000:.0f} ms, error {'reported' if failed.error else 'lost'}")
+    hypothesis(
+        console,
+        "5.3",
+        "a stage that raises stops the whole pipeline (no hang, error reported)",
+        HELD if failed.error and failed.wall < 2.0 else NOT_HERE,
+        f"stopped in {failed.wall * 1000:.0f} ms, error {'reported' if failed.error else 'lost'}",
+    )
 
 
 def _s(seconds: float) -> str:
@@ -363,8 +395,10 @@ def main(variant: str | None = None) -> None:
         "in `_thread_worker`, delete the `except Exception` branch and run `threads`: the "
         "failing run now waits forever on a full queue (Ctrl-C twice). Undo it, then give "
         "'save' 3 workers instead of 'enrich' and see whether 5.1 still holds.",
-        [(11, "the ingest service that buffered itself to death: bounded stages, honest drops"),
-         (16, "stream processing: a pipeline with windows, watermarks and late data")],
+        [
+            (11, "the ingest service that buffered itself to death: bounded stages, honest drops"),
+            (16, "stream processing: a pipeline with windows, watermarks and late data"),
+        ],
     )
 
 

@@ -104,9 +104,17 @@ async def demo_gather() -> None:
         f"  results {results}; {REPEATS} runs took {spread.show(lambda v: f'{v:.3f}s')} "
         f"(slowest call {max(SOURCES.values()):.2f}s, sum {sum(SOURCES.values()):.2f}s)"
     )
-    hypothesis(console, "6.1", "a fan-out takes about its slowest call, not the sum (< 1.5× slowest)",
-               HELD if spread.high < 1.5 * max(SOURCES.values()) else TIE if spread.low < 1.5 * max(SOURCES.values()) else NOT_HERE,
-               f"{spread.show(lambda v: f'{v:.3f}s')} vs slowest {max(SOURCES.values()):.2f}s")
+    hypothesis(
+        console,
+        "6.1",
+        "a fan-out takes about its slowest call, not the sum (< 1.5× slowest)",
+        HELD
+        if spread.high < 1.5 * max(SOURCES.values())
+        else TIE
+        if spread.low < 1.5 * max(SOURCES.values())
+        else NOT_HERE,
+        f"{spread.show(lambda v: f'{v:.3f}s')} vs slowest {max(SOURCES.values()):.2f}s",
+    )
 
 
 async def demo_gather_failure() -> None:
@@ -120,8 +128,13 @@ async def demo_gather_failure() -> None:
         console.print(
             f"{_ms()} gather raised [red]{error}[/]; still running: {len(running)} task(s)"
         )
-        hypothesis(console, "6.2", "when gather raises, the other tasks are still running",
-                   HELD if running else NOT_HERE, f"{len(running)} of {len(tasks)} still running")
+        hypothesis(
+            console,
+            "6.2",
+            "when gather raises, the other tasks are still running",
+            HELD if running else NOT_HERE,
+            f"{len(running)} of {len(tasks)} still running",
+        )
         console.print("  cancelling them ourselves, then awaiting them:")
         for task in running:
             task.cancel()  # without this they would run on, unsupervised
@@ -144,10 +157,17 @@ async def demo_task_group() -> None:
     except* ValueError as failures:
         console.print(f"{_ms()} except* ValueError caught {[str(e) for e in failures.exceptions]}")
     done = sum(task.done() for task in tasks)
-    console.print(f"  after `async with`: {done} of {len(tasks)} tasks done "
-                  f"({sum(task.cancelled() for task in tasks)} of them cancelled)")
-    hypothesis(console, "6.3", "no task of a failed TaskGroup is still running after its block",
-               HELD if done == len(tasks) else NOT_HERE, f"{done} of {len(tasks)} done")
+    console.print(
+        f"  after `async with`: {done} of {len(tasks)} tasks done "
+        f"({sum(task.cancelled() for task in tasks)} of them cancelled)"
+    )
+    hypothesis(
+        console,
+        "6.3",
+        "no task of a failed TaskGroup is still running after its block",
+        HELD if done == len(tasks) else NOT_HERE,
+        f"{done} of {len(tasks)} done",
+    )
 
 
 async def _async_demo() -> None:
@@ -186,11 +206,20 @@ def run_threads() -> None:
             "running threads cannot be stopped and finish their call"
         )
     console.print(f"{_ms()} leaving `with` waited for the running ones")
-    hypothesis(console, "6.4", "wait(FIRST_EXCEPTION) returns before the slower calls finish",
-               HELD if not_done else NOT_HERE, f"{len(not_done)} not done when it returned")
-    hypothesis(console, "6.5", "cancel() works only on futures that have not started",
-               HELD if all(ok != was_running for _, was_running, ok in attempts) else NOT_HERE,
-               ", ".join(f"{n}: running={r} cancelled={ok}" for n, r, ok in attempts) or "nothing pending")
+    hypothesis(
+        console,
+        "6.4",
+        "wait(FIRST_EXCEPTION) returns before the slower calls finish",
+        HELD if not_done else NOT_HERE,
+        f"{len(not_done)} not done when it returned",
+    )
+    hypothesis(
+        console,
+        "6.5",
+        "cancel() works only on futures that have not started",
+        HELD if all(ok != was_running for _, was_running, ok in attempts) else NOT_HERE,
+        ", ".join(f"{n}: running={r} cancelled={ok}" for n, r, ok in attempts) or "nothing pending",
+    )
 
 
 def main(variant: str | None = None) -> None:
@@ -206,8 +235,10 @@ def main(variant: str | None = None) -> None:
         "in `demo_gather_failure`, delete the loop that cancels the still-running tasks and run "
         "`asyncio`: watch their 'answered' lines arrive after gather already failed — work "
         "nobody awaits. Then wrap `demo_gather`'s gather in `asyncio.timeout(0.1)`.",
-        [(3, "tasks and threads nobody stops: TaskGroup and cancellation done right"),
-         (15, "a stampede of identical fan-outs: single-flight the cache fill")],
+        [
+            (3, "tasks and threads nobody stops: TaskGroup and cancellation done right"),
+            (15, "a stampede of identical fan-outs: single-flight the cache fill"),
+        ],
     )
 
 

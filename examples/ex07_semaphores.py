@@ -111,11 +111,20 @@ def demo_limit() -> None:
         f"  peak concurrency [green]{peak}[/], wall {wall * 1000:.0f} ms "
         f"(model: {waves} waves × {JOB_SECONDS * 1000:.0f} ms = {waves * JOB_SECONDS * 1000:.0f} ms)"
     )
-    hypothesis(console, "7.1", f"with BoundedSemaphore({LIMIT}) never more than {LIMIT} are inside",
-               HELD if peak <= LIMIT else NOT_HERE, f"peak {peak}; without a limit {free_peak}")
-    hypothesis(console, "7.2", "the limit costs latency: the limited crowd takes longer",
-               HELD if wall > free_wall else NOT_HERE,
-               f"{wall * 1000:.0f} ms vs {free_wall * 1000:.0f} ms")
+    hypothesis(
+        console,
+        "7.1",
+        f"with BoundedSemaphore({LIMIT}) never more than {LIMIT} are inside",
+        HELD if peak <= LIMIT else NOT_HERE,
+        f"peak {peak}; without a limit {free_peak}",
+    )
+    hypothesis(
+        console,
+        "7.2",
+        "the limit costs latency: the limited crowd takes longer",
+        HELD if wall > free_wall else NOT_HERE,
+        f"{wall * 1000:.0f} ms vs {free_wall * 1000:.0f} ms",
+    )
 
 
 def demo_bounded() -> None:
@@ -124,8 +133,13 @@ def demo_bounded() -> None:
     plain.release()  # a bug: released without acquiring
     permits = sum(1 for _ in range(LIMIT + 2) if plain.acquire(blocking=False))
     console.print(f"  Semaphore({LIMIT}) after a stray release now admits [red]{permits}[/]")
-    hypothesis(console, "7.3", "a stray release makes a plain Semaphore admit one extra holder",
-               HELD if permits == LIMIT + 1 else NOT_HERE, f"admitted {permits} with a limit of {LIMIT}")
+    hypothesis(
+        console,
+        "7.3",
+        "a stray release makes a plain Semaphore admit one extra holder",
+        HELD if permits == LIMIT + 1 else NOT_HERE,
+        f"admitted {permits} with a limit of {LIMIT}",
+    )
     bounded = threading.BoundedSemaphore(LIMIT)
     try:
         bounded.release()
@@ -167,8 +181,13 @@ async def _async_demo() -> None:
         f"  peak concurrency [green]{occupancy.peak}[/], 12 fetches in {wall * 1000:.0f} ms "
         f"(model: 4 waves × {JOB_SECONDS * 1000:.0f} ms)"
     )
-    hypothesis(console, "7.4", f"asyncio.Semaphore({LIMIT}) never lets more than {LIMIT} run",
-               HELD if occupancy.peak <= LIMIT else NOT_HERE, f"peak {occupancy.peak}")
+    hypothesis(
+        console,
+        "7.4",
+        f"asyncio.Semaphore({LIMIT}) never lets more than {LIMIT} run",
+        HELD if occupancy.peak <= LIMIT else NOT_HERE,
+        f"peak {occupancy.peak}",
+    )
 
 
 def run_asyncio() -> None:
@@ -188,8 +207,10 @@ def main(variant: str | None = None) -> None:
         "in `_use_resource`, replace `with guard:` by `guard.__enter__()` and make thread t3 "
         "raise before `guard.__exit__(None, None, None)`: run `threads` and count how many "
         "permits are left for the next crowd — a leaked permit is a slow deadlock.",
-        [(6, "too many open files: resources that leak on the error path"),
-         (8, "more threads, same speed: when the limit, not the work, sets the pace")],
+        [
+            (6, "too many open files: resources that leak on the error path"),
+            (8, "more threads, same speed: when the limit, not the work, sets the pace"),
+        ],
     )
 
 

@@ -94,7 +94,14 @@ from examples._lesson import (
 )
 
 TITLE = "Threads vs processes vs asyncio, and the GIL"
-CONCEPTS = ("GIL", "CPU-bound", "I/O-bound", "ProcessPoolExecutor", "start methods", "free-threading")
+CONCEPTS = (
+    "GIL",
+    "CPU-bound",
+    "I/O-bound",
+    "ProcessPoolExecutor",
+    "start methods",
+    "free-threading",
+)
 DIFFICULTY = 3
 VARIANTS = ("cpu", "io")
 NEXT_CHALLENGES = (8,)
@@ -154,7 +161,9 @@ def _start_pool(method: str, workers: int) -> tuple[ProcessPoolExecutor, float]:
     return pool, time.perf_counter() - began - WARM_UP
 
 
-def _rounds(sequential: Callable[[], object], ways: dict[str, Callable[[], object]]) -> dict[str, list[float]]:
+def _rounds(
+    sequential: Callable[[], object], ways: dict[str, Callable[[], object]]
+) -> dict[str, list[float]]:
     """REPEATS rounds of [sequential, each way], back to back; seconds per way per round."""
     times: dict[str, list[float]] = {"sequential": [], **{name: [] for name in ways}}
     for _ in range(REPEATS):
@@ -166,10 +175,14 @@ def _rounds(sequential: Callable[[], object], ways: dict[str, Callable[[], objec
 
 def _speedup(times: dict[str, list[float]], name: str, extra: float = 0.0) -> Spread:
     """Sequential time / this way's time (plus ``extra`` seconds), round by round."""
-    return Spread.of([seq / (took + extra) for seq, took in zip(times["sequential"], times[name], strict=True)])
+    return Spread.of(
+        [seq / (took + extra) for seq, took in zip(times["sequential"], times[name], strict=True)]
+    )
 
 
-def _pool_map(pool: ProcessPoolExecutor, job: Callable[[Any], object], args: list[Any]) -> list[object]:
+def _pool_map(
+    pool: ProcessPoolExecutor, job: Callable[[Any], object], args: list[Any]
+) -> list[object]:
     return list(pool.map(job, args))
 
 
@@ -200,7 +213,9 @@ def _in_threads(job: Callable[..., object], args: list) -> Callable[[], object]:
 def run_cpu(workers: int) -> None:
     probe = 50_000
     n = max(10_000, int(probe * TARGET_TASK_SECONDS / max(_timed(lambda: crunch(probe)), 1e-6)))
-    console.rule(f"[bold]CPU-bound: {TASKS} × crunch({n:,}) (~{TARGET_TASK_SECONDS * 1000:.0f} ms each)")
+    console.rule(
+        f"[bold]CPU-bound: {TASKS} × crunch({n:,}) (~{TARGET_TASK_SECONDS * 1000:.0f} ms each)"
+    )
     args = [n] * TASKS
     pools = {method: _start_pool(method, workers) for method in _methods()}
     try:
@@ -216,21 +231,46 @@ def run_cpu(workers: int) -> None:
             pool.shutdown()
     console.print(f"  speedup vs sequential, median (min–max) over {REPEATS} back-to-back rounds:")
     threads = _speedup(times, "threads")
-    _line("threads", threads, "(GIL build: one thread runs bytecode at a time)" if gil_enabled() else "")
+    _line(
+        "threads",
+        threads,
+        "(GIL build: one thread runs bytecode at a time)" if gil_enabled() else "",
+    )
     _line("asyncio", _speedup(times, "asyncio"))
     cold: dict[str, Spread] = {}
     for method, (_, startup) in pools.items():
         cold[method] = _speedup(times, method, startup)
-        mark = ", this interpreter's default" if method == multiprocessing.get_start_method() else ""
-        _line(f"processes, {method}", cold[method], f"first batch: incl. start-up {startup * 1000:.0f} ms{mark}")
+        mark = (
+            ", this interpreter's default" if method == multiprocessing.get_start_method() else ""
+        )
+        _line(
+            f"processes, {method}",
+            cold[method],
+            f"first batch: incl. start-up {startup * 1000:.0f} ms{mark}",
+        )
         _line("  same pool, reused", _speedup(times, method), "start-up already paid")
-    hypothesis(console, "8.1", f"threads speed up pure-Python CPU work (≥{SPEEDUP}×)", at_least(threads, SPEEDUP),
-               f"threads {threads.show(_ratio)} on a {'GIL' if gil_enabled() else 'free-threaded'} build")
+    hypothesis(
+        console,
+        "8.1",
+        f"threads speed up pure-Python CPU work (≥{SPEEDUP}×)",
+        at_least(threads, SPEEDUP),
+        f"threads {threads.show(_ratio)} on a {'GIL' if gil_enabled() else 'free-threaded'} build",
+    )
     default = multiprocessing.get_start_method()
-    hypothesis(console, "8.2", f"a first batch on a new pool ({default}, the default) is ≥{SPEEDUP}× faster",
-               at_least(cold[default], SPEEDUP), f"{default} {cold[default].show(_ratio)}")
-    hypothesis(console, "8.3", f"a first batch on a new pool (spawn) is ≥{SPEEDUP}× faster",
-               at_least(cold["spawn"], SPEEDUP), f"spawn {cold['spawn'].show(_ratio)}")
+    hypothesis(
+        console,
+        "8.2",
+        f"a first batch on a new pool ({default}, the default) is ≥{SPEEDUP}× faster",
+        at_least(cold[default], SPEEDUP),
+        f"{default} {cold[default].show(_ratio)}",
+    )
+    hypothesis(
+        console,
+        "8.3",
+        f"a first batch on a new pool (spawn) is ≥{SPEEDUP}× faster",
+        at_least(cold["spawn"], SPEEDUP),
+        f"spawn {cold['spawn'].show(_ratio)}",
+    )
     console.print(
         "  [dim]Only the start method changed between the process rows. For jobs this small, how "
         "workers start decides whether processes win at all; a pool started once and reused "
@@ -262,12 +302,27 @@ def run_io(workers: int) -> None:
     _line("asyncio", aio)
     _line(f"processes ({workers} workers)", procs, f"{method}, start-up excluded")
     floor = IO_TASKS / 2
-    hypothesis(console, "8.4", f"threads overlap the waits (≥{floor:.0f}×)", at_least(threads, floor),
-               f"threads {threads.show(_ratio)}")
-    hypothesis(console, "8.5", f"asyncio overlaps the waits (≥{floor:.0f}×)", at_least(aio, floor),
-               f"asyncio {aio.show(_ratio)}")
-    hypothesis(console, "8.6", f"processes overlap more waits than their {workers} workers",
-               at_least(procs, workers * 1.15), f"processes {procs.show(_ratio)}")
+    hypothesis(
+        console,
+        "8.4",
+        f"threads overlap the waits (≥{floor:.0f}×)",
+        at_least(threads, floor),
+        f"threads {threads.show(_ratio)}",
+    )
+    hypothesis(
+        console,
+        "8.5",
+        f"asyncio overlaps the waits (≥{floor:.0f}×)",
+        at_least(aio, floor),
+        f"asyncio {aio.show(_ratio)}",
+    )
+    hypothesis(
+        console,
+        "8.6",
+        f"processes overlap more waits than their {workers} workers",
+        at_least(procs, workers * 1.15),
+        f"processes {procs.show(_ratio)}",
+    )
     if max(threads.high, aio.high) > IO_TASKS * 1.1 or procs.high > workers * 1.1:
         console.print(
             f"  [dim]A ratio above {IO_TASKS}× (or above {workers}× for processes) is physically "
@@ -280,8 +335,10 @@ def main(variant: str | None = None) -> None:
     """Measure CPU-bound and/or I/O-bound work several ways and judge the hypotheses."""
     header(console, 8, "threads vs processes vs asyncio, and the GIL", processes=True)
     workers = max(2, min(TASKS, os.cpu_count() or 1))
-    console.print(f"  cores: {os.cpu_count()}, process workers: {workers}, start methods here: "
-                  f"{', '.join(multiprocessing.get_all_start_methods())}")
+    console.print(
+        f"  cores: {os.cpu_count()}, process workers: {workers}, start methods here: "
+        f"{', '.join(multiprocessing.get_all_start_methods())}"
+    )
     if variant in (None, "cpu"):
         run_cpu(workers)
     if variant in (None, "io"):

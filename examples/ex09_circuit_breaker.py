@@ -130,7 +130,10 @@ class CircuitBreaker:
         moves: list[tuple[State, State]] = []
         try:
             with self._lock:
-                if self.state is State.OPEN and self.clock() - self._opened_at >= self.reset_timeout:
+                if (
+                    self.state is State.OPEN
+                    and self.clock() - self._opened_at >= self.reset_timeout
+                ):
                     moves.append(self._move(State.HALF_OPEN))
                 if self.state is State.OPEN:
                     raise CircuitOpenError("open")
@@ -264,7 +267,10 @@ _COLOURS = {State.CLOSED: "green", State.OPEN: "red", State.HALF_OPEN: "yellow"}
 
 
 def _make_breaker(
-    console: Console, started: float, held_during_callback: list[bool], clock: Callable[[], float] = time.monotonic
+    console: Console,
+    started: float,
+    held_during_callback: list[bool],
+    clock: Callable[[], float] = time.monotonic,
 ) -> CircuitBreaker:
     breaker: CircuitBreaker
 
@@ -352,7 +358,9 @@ def _call_through(breaker: CircuitBreaker, dependency: FlakyDependency) -> BaseE
     return None
 
 
-async def _acall_through(breaker: CircuitBreaker, dependency: FlakyDependency) -> BaseException | None:
+async def _acall_through(
+    breaker: CircuitBreaker, dependency: FlakyDependency
+) -> BaseException | None:
     try:
         await breaker.acall(dependency.acall)
     except (CircuitOpenError, DependencyError) as error:
@@ -375,7 +383,9 @@ def _run_threads(breaker: CircuitBreaker, dependency: FlakyDependency, outcomes:
         thread.join()
 
 
-async def _run_asyncio(breaker: CircuitBreaker, dependency: FlakyDependency, outcomes: Outcomes) -> None:
+async def _run_asyncio(
+    breaker: CircuitBreaker, dependency: FlakyDependency, outcomes: Outcomes
+) -> None:
     async def caller(name: str) -> None:
         while time.monotonic() - dependency.started < RUN_FOR:
             t0 = time.perf_counter()
@@ -389,7 +399,9 @@ async def _run_asyncio(breaker: CircuitBreaker, dependency: FlakyDependency, out
 
 
 def _report(console: Console, outcomes: Outcomes) -> None:
-    console.print("\n  One symbol per call ([green]✓[/] ok, [red]✗[/] dependency failed, · rejected by the breaker):")
+    console.print(
+        "\n  One symbol per call ([green]✓[/] ok, [red]✗[/] dependency failed, · rejected by the breaker):"
+    )
     for name, symbols in sorted(outcomes.timelines.items()):
         console.print(f"  {name}  {''.join(symbols)}")
     table = Table(title="Latency by outcome", title_justify="left")
@@ -399,7 +411,9 @@ def _report(console: Console, outcomes: Outcomes) -> None:
     for kind in ("ok", "failed", "rejected"):
         values = outcomes.latencies.get(kind, [])
         if values:
-            table.add_row(kind, str(counts[kind]), _short(sum(values) / len(values)), _short(max(values)))
+            table.add_row(
+                kind, str(counts[kind]), _short(sum(values) / len(values)), _short(max(values))
+            )
     console.print(table)
     failed, rejected = counts["failed"], counts["rejected"]
     console.print(
@@ -413,17 +427,28 @@ def _trial_scenario(console: Console, variant: str, held: list[bool]) -> None:
     clock = FakeClock()
     breaker = _make_breaker(console, 0.0, held, clock)
     if variant == "threads":
-        console.print("\n  [bold]When the trial call raises something unexpected[/] (virtual clock):")
+        console.print(
+            "\n  [bold]When the trial call raises something unexpected[/] (virtual clock):"
+        )
         steps = unexpected_trial_error(breaker, clock)
-        claim = ("9.3", "a trial that raises an unexpected error re-opens, and the next trial closes")
+        claim = (
+            "9.3",
+            "a trial that raises an unexpected error re-opens, and the next trial closes",
+        )
     else:
-        console.print("\n  [bold]When the caller's timeout cancels the trial call[/] (virtual clock):")
+        console.print(
+            "\n  [bold]When the caller's timeout cancels the trial call[/] (virtual clock):"
+        )
         steps = asyncio.run(cancelled_trial(breaker, clock))
         claim = ("9.5", "a cancelled trial frees its slot, and the next trial closes the breaker")
     for step in steps:
         console.print(f"    {step}")
-    hypothesis(console, *claim, HELD if breaker.state is State.CLOSED else NOT_HERE,
-               f"final state {breaker.state.value}")
+    hypothesis(
+        console,
+        *claim,
+        HELD if breaker.state is State.CLOSED else NOT_HERE,
+        f"final state {breaker.state.value}",
+    )
 
 
 def _run_variant(console: Console, variant: str) -> None:
@@ -447,18 +472,37 @@ def _run_variant(console: Console, variant: str) -> None:
     failed = outcomes.latencies.get("failed", [])
     rejected = outcomes.latencies.get("rejected", [])
     if failed and rejected:
-        hypothesis(console, "9.1", "every rejected call returned faster than any failed call",
-                   lower(Spread.of(rejected), Spread.of(failed)),
-                   f"rejected {Spread.of(rejected).show(_short, 'calls')}; "
-                   f"failed {Spread.of(failed).show(_short, 'calls')}")
+        hypothesis(
+            console,
+            "9.1",
+            "every rejected call returned faster than any failed call",
+            lower(Spread.of(rejected), Spread.of(failed)),
+            f"rejected {Spread.of(rejected).show(_short, 'calls')}; "
+            f"failed {Spread.of(failed).show(_short, 'calls')}",
+        )
     else:
-        hypothesis(console, "9.1", "every rejected call returned faster than any failed call", NOT_HERE,
-                   "this run had no rejected or no failed calls to compare")
-    hypothesis(console, "9.2", "the breaker is closed again after the outage",
-               HELD if breaker.state is State.CLOSED else NOT_HERE, f"final state {breaker.state.value}")
+        hypothesis(
+            console,
+            "9.1",
+            "every rejected call returned faster than any failed call",
+            NOT_HERE,
+            "this run had no rejected or no failed calls to compare",
+        )
+    hypothesis(
+        console,
+        "9.2",
+        "the breaker is closed again after the outage",
+        HELD if breaker.state is State.CLOSED else NOT_HERE,
+        f"final state {breaker.state.value}",
+    )
     _trial_scenario(console, variant, held)
-    hypothesis(console, "9.4", "no transition callback ran while the breaker's lock was held",
-               HELD if not any(held) else NOT_HERE, f"{sum(held)} of {len(held)} callbacks under the lock")
+    hypothesis(
+        console,
+        "9.4",
+        "no transition callback ran while the breaker's lock was held",
+        HELD if not any(held) else NOT_HERE,
+        f"{sum(held)} of {len(held)} callbacks under the lock",
+    )
     console.print()
 
 
@@ -475,8 +519,10 @@ def main(variant: str | None = None) -> None:
         "`asyncio`: the next trial is rejected and hypothesis 9.5 turns to 'not here' — the "
         "breaker is jammed half-open. Then narrow `call`'s `except Exception` to "
         "`except DependencyError` and watch 9.3 in `threads`.",
-        [(14, "timeouts and retries across services: a saga that must not charge twice"),
-         (7, "load shedding: fail fast instead of queueing for a dead dependency")],
+        [
+            (14, "timeouts and retries across services: a saga that must not charge twice"),
+            (7, "load shedding: fail fast instead of queueing for a dead dependency"),
+        ],
     )
 
 

@@ -184,7 +184,9 @@ async def _task_worker(subscription: Subscription) -> None:
         _handle(subscription, item)
 
 
-def _narrate_first_drops(dropped_by: list[Subscription], number: int, narrate: Callable[[str], None]) -> None:
+def _narrate_first_drops(
+    dropped_by: list[Subscription], number: int, narrate: Callable[[str], None]
+) -> None:
     for subscription in dropped_by:
         if subscription.stats.dropped == 1:
             size = subscription.spec.queue_size
@@ -206,7 +208,9 @@ def _run_threads(bus: EventBus, narrate: Callable[[str], None]) -> Result:
     subscriptions = []
     for spec in SUBSCRIBERS:
         subscription = Subscription(spec, queue.Queue(maxsize=spec.queue_size))
-        subscription.worker = threading.Thread(target=_thread_worker, args=(subscription,), name=spec.name)
+        subscription.worker = threading.Thread(
+            target=_thread_worker, args=(subscription,), name=spec.name
+        )
         subscription.worker.start()
         bus.add(subscription)
         subscriptions.append(subscription)
@@ -225,7 +229,9 @@ def _run_threads(bus: EventBus, narrate: Callable[[str], None]) -> Result:
             time.sleep(PUBLISH_INTERVAL * 2)
 
     publishers = [
-        threading.Thread(target=publisher, args=(range(start, EVENTS + 1, 2),), name=f"publisher-{start}")
+        threading.Thread(
+            target=publisher, args=(range(start, EVENTS + 1, 2),), name=f"publisher-{start}"
+        )
         for start in (1, 2)
     ]
     for thread in publishers:
@@ -246,7 +252,9 @@ def _unsubscribe_thread(bus: EventBus, name: str, narrate: Callable[[str], None]
     assert isinstance(subscription.worker, threading.Thread)
     subscription.worker.join()
     subscription.stats.stranded = subscription.mailbox.qsize()
-    narrate(f"unsubscribed [bold]{name}[/]: drained its queue and joined its thread in {_ms(time.perf_counter() - t0)}")
+    narrate(
+        f"unsubscribed [bold]{name}[/]: drained its queue and joined its thread in {_ms(time.perf_counter() - t0)}"
+    )
 
 
 async def _run_asyncio(bus: EventBus, narrate: Callable[[str], None]) -> Result:
@@ -279,7 +287,9 @@ async def _unsubscribe_task(bus: EventBus, name: str, narrate: Callable[[str], N
     assert isinstance(subscription.worker, asyncio.Task)
     await subscription.worker
     subscription.stats.stranded = subscription.mailbox.qsize()
-    narrate(f"unsubscribed [bold]{name}[/]: drained its queue and awaited its task in {_ms(time.perf_counter() - t0)}")
+    narrate(
+        f"unsubscribed [bold]{name}[/]: drained its queue and awaited its task in {_ms(time.perf_counter() - t0)}"
+    )
 
 
 def _ms(seconds: float) -> str:
@@ -287,18 +297,35 @@ def _ms(seconds: float) -> str:
 
 
 def _expected(spec: SubscriberSpec, last_event: int) -> int:
-    return sum(1 for n in range(1, last_event + 1) if fnmatch.fnmatch(TOPICS[n % len(TOPICS)], spec.pattern))
+    return sum(
+        1
+        for n in range(1, last_event + 1)
+        if fnmatch.fnmatch(TOPICS[n % len(TOPICS)], spec.pattern)
+    )
 
 
 def _report(console: Console, bus_stats: dict[str, Stats], publish_costs: list[float]) -> None:
     table = Table(title="Per subscriber (while subscribed)", title_justify="left")
-    for column in ("subscriber", "routed", "delivered", "dropped", "stranded", "max queue depth", "max delay"):
+    for column in (
+        "subscriber",
+        "routed",
+        "delivered",
+        "dropped",
+        "stranded",
+        "max queue depth",
+        "max delay",
+    ):
         table.add_column(column, justify="left" if column == "subscriber" else "right")
     for spec in SUBSCRIBERS:
         stats = bus_stats[spec.name]
         table.add_row(
-            spec.name, str(stats.routed), str(stats.delivered), str(stats.dropped), str(stats.stranded),
-            f"{stats.max_depth}/{spec.queue_size}", _ms(stats.max_delay),
+            spec.name,
+            str(stats.routed),
+            str(stats.delivered),
+            str(stats.dropped),
+            str(stats.stranded),
+            f"{stats.max_depth}/{spec.queue_size}",
+            _ms(stats.max_delay),
         )
     console.print(table)
     email = bus_stats["email"]
@@ -306,15 +333,30 @@ def _report(console: Console, bus_stats: dict[str, Stats], publish_costs: list[f
         f"  email left at event #{UNSUBSCRIBE_AFTER}: {_expected(SUBSCRIBERS[1], EVENTS) - email.routed} "
         "later users.* events were not routed to it (removed before its worker was stopped)."
     )
-    balanced = all(st.routed == st.delivered + st.dropped and st.stranded == 0 for st in bus_stats.values())
-    hypothesis(console, "10.1", "every routed event was delivered or counted as dropped, none stranded",
-               HELD if balanced else NOT_HERE,
-               "; ".join(f"{n}: {st.routed}={st.delivered}+{st.dropped}, {st.stranded} stranded" for n, st in bus_stats.items()))
+    balanced = all(
+        st.routed == st.delivered + st.dropped and st.stranded == 0 for st in bus_stats.values()
+    )
+    hypothesis(
+        console,
+        "10.1",
+        "every routed event was delivered or counted as dropped, none stranded",
+        HELD if balanced else NOT_HERE,
+        "; ".join(
+            f"{n}: {st.routed}={st.delivered}+{st.dropped}, {st.stranded} stranded"
+            for n, st in bus_stats.items()
+        ),
+    )
     analytics = bus_stats["analytics"]
-    hypothesis(console, "10.2", "the slow subscriber drops events instead of slowing the publisher",
-               HELD if analytics.dropped and max(publish_costs) < SUBSCRIBERS[2].work_seconds else NOT_HERE,
-               f"analytics dropped {analytics.dropped}; slowest publish() {max(publish_costs) * 1e6:.0f} µs "
-               f"vs {SUBSCRIBERS[2].work_seconds * 1000:.0f} ms of work per event")
+    hypothesis(
+        console,
+        "10.2",
+        "the slow subscriber drops events instead of slowing the publisher",
+        HELD
+        if analytics.dropped and max(publish_costs) < SUBSCRIBERS[2].work_seconds
+        else NOT_HERE,
+        f"analytics dropped {analytics.dropped}; slowest publish() {max(publish_costs) * 1e6:.0f} µs "
+        f"vs {SUBSCRIBERS[2].work_seconds * 1000:.0f} ms of work per event",
+    )
     costs = sorted(publish_costs)
     console.print(
         f"  publish() took [bold]{costs[len(costs) // 2] * 1e6:.0f} µs[/] (median), "
@@ -322,7 +364,11 @@ def _report(console: Console, bus_stats: dict[str, Stats], publish_costs: list[f
         f"analytics needs {SUBSCRIBERS[2].work_seconds * 1000:.0f} ms per event: the slow "
         "subscriber lost events, nobody else waited."
     )
-    inline = sum(SUBSCRIBERS[2].work_seconds for n in range(1, EVENTS + 1) if TOPICS[n % 3].startswith("orders"))
+    inline = sum(
+        SUBSCRIBERS[2].work_seconds
+        for n in range(1, EVENTS + 1)
+        if TOPICS[n % 3].startswith("orders")
+    )
     console.print(
         f"  [dim]Calling handlers inline would have made the publisher spend ≥ {_ms(inline)} "
         "inside analytics alone.[/]\n"
@@ -359,8 +405,10 @@ def main(variant: str | None = None) -> None:
         "deliver after releasing it (the tempting 'shorter critical section'), then run "
         "`threads` several times: watch 10.1's stranded count — the race is rare, which is "
         "exactly why it survives code review.",
-        [(5, "listeners that are never removed: unsubscribe for real"),
-         (10, "orders shipped before they were paid: per-key ordering across consumers")],
+        [
+            (5, "listeners that are never removed: unsubscribe for real"),
+            (10, "orders shipped before they were paid: per-key ordering across consumers"),
+        ],
     )
 
 

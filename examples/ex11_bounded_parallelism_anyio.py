@@ -104,13 +104,19 @@ class Narrator:
 
 
 def _bar(in_flight: int) -> str:
-    return "[cyan]" + "█" * in_flight + "[/]" + "░" * (LIMIT - in_flight if in_flight <= LIMIT else 0)
+    return (
+        "[cyan]" + "█" * in_flight + "[/]" + "░" * (LIMIT - in_flight if in_flight <= LIMIT else 0)
+    )
 
 
-async def _job(job: int, seconds: float, limiter: anyio.CapacityLimiter, gauge: Gauge, narrator: Narrator) -> None:
+async def _job(
+    job: int, seconds: float, limiter: anyio.CapacityLimiter, gauge: Gauge, narrator: Narrator
+) -> None:
     async with limiter:
         in_flight = gauge.enter(job)
-        narrator.say(f"{_bar(in_flight)} job {job:2d} starts  ({in_flight} in flight, will take {seconds * 1000:.0f} ms)")
+        narrator.say(
+            f"{_bar(in_flight)} job {job:2d} starts  ({in_flight} in flight, will take {seconds * 1000:.0f} ms)"
+        )
         try:
             await anyio.sleep(seconds)
         finally:
@@ -139,12 +145,22 @@ async def _bounded_run(narrator: Narrator) -> None:
         f"  Observed peak concurrency: [bold]{gauge.peak}[/] (limit {LIMIT}). Took {elapsed * 1000:.0f} ms; "
         f"[italic]model[/]: one at a time {serial * 1000:.0f} ms, perfect packing {ideal * 1000:.0f} ms."
     )
-    hypothesis(narrator.console, "11.1", f"no more than {LIMIT} jobs are ever past the limiter",
-               HELD if gauge.peak <= LIMIT else NOT_HERE, f"peak {gauge.peak}")
+    hypothesis(
+        narrator.console,
+        "11.1",
+        f"no more than {LIMIT} jobs are ever past the limiter",
+        HELD if gauge.peak <= LIMIT else NOT_HERE,
+        f"peak {gauge.peak}",
+    )
 
 
 async def _job_that_may_fail(
-    job: int, seconds: float, limiter: anyio.CapacityLimiter, gauge: Gauge, narrator: Narrator, cancelled: list[int]
+    job: int,
+    seconds: float,
+    limiter: anyio.CapacityLimiter,
+    gauge: Gauge,
+    narrator: Narrator,
+    cancelled: list[int],
 ) -> None:
     async with limiter:
         gauge.enter(job)
@@ -174,7 +190,9 @@ async def _failing_run(narrator: Narrator) -> None:
     try:
         async with anyio.create_task_group() as group:
             for job in range(JOBS):
-                group.start_soon(_job_that_may_fail, job, durations[job], limiter, gauge, narrator, cancelled)
+                group.start_soon(
+                    _job_that_may_fail, job, durations[job], limiter, gauge, narrator, cancelled
+                )
                 # stagger the starts so the failing job is running alongside others
                 await anyio.sleep(0.005)
     except* ValueError as errors:
@@ -189,10 +207,20 @@ async def _failing_run(narrator: Narrator) -> None:
         f"never got a slot: {never_ran}\n"
         f"  Tasks still in flight after the block: {gauge.current}."
     )
-    hypothesis(narrator.console, "11.2", "after one job fails, no task is still in flight after the block",
-               HELD if gauge.current == 0 else NOT_HERE, f"{gauge.current} in flight")
-    hypothesis(narrator.console, "11.3", "the failed group exits in under half a full run's time",
-               HELD if elapsed < full / 2 else NOT_HERE, f"{elapsed * 1000:.0f} ms vs {full * 1000:.0f} ms")
+    hypothesis(
+        narrator.console,
+        "11.2",
+        "after one job fails, no task is still in flight after the block",
+        HELD if gauge.current == 0 else NOT_HERE,
+        f"{gauge.current} in flight",
+    )
+    hypothesis(
+        narrator.console,
+        "11.3",
+        "the failed group exits in under half a full run's time",
+        HELD if elapsed < full / 2 else NOT_HERE,
+        f"{elapsed * 1000:.0f} ms vs {full * 1000:.0f} ms",
+    )
     console = narrator.console
     console.print()
 

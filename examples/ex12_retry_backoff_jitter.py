@@ -78,7 +78,11 @@ def equal_jitter(attempt: int, rng: random.Random) -> float:
     return ceiling / 2 + rng.uniform(0, ceiling / 2)
 
 
-STRATEGIES: dict[str, Strategy] = {"none": no_jitter, "full jitter": full_jitter, "equal jitter": equal_jitter}
+STRATEGIES: dict[str, Strategy] = {
+    "none": no_jitter,
+    "full jitter": full_jitter,
+    "equal jitter": equal_jitter,
+}
 
 
 class TransientError(Exception):
@@ -150,9 +154,13 @@ def _idempotency(console: Console) -> None:
         counts[dedupe] = len(charges)
         colour = "green" if len(charges) == 1 else "red"
         console.print(f"  → the customer was charged [{colour}]{len(charges)}×[/]: {charges}\n")
-    hypothesis(console, "12.1", "with an idempotency key one charge; without, the lost response charges twice",
-               HELD if counts == {True: 1, False: 2} else NOT_HERE,
-               f"with key {counts[True]}×, without {counts[False]}×")
+    hypothesis(
+        console,
+        "12.1",
+        "with an idempotency key one charge; without, the lost response charges twice",
+        HELD if counts == {True: 1, False: 2} else NOT_HERE,
+        f"with key {counts[True]}×, without {counts[False]}×",
+    )
 
 
 def _pay_with_retries(server: PaymentServer, say: Callable[[str], None]) -> list[str]:
@@ -204,15 +212,25 @@ def _herd(console: Console) -> None:
     )
     best_peak = min(peaks, key=peaks.__getitem__)
     best_wait = min(waits, key=waits.__getitem__)
-    hypothesis(console, "12.2", "full jitter gives the lowest peak and the shortest mean wait (seeded model)",
-               HELD if best_peak == best_wait == "full jitter" else TIE if "full jitter" in (best_peak, best_wait) else NOT_HERE,
-               "; ".join(f"{n}: peak {peaks[n]}, mean {waits[n] * 1000:.0f} ms" for n in STRATEGIES))
+    hypothesis(
+        console,
+        "12.2",
+        "full jitter gives the lowest peak and the shortest mean wait (seeded model)",
+        HELD
+        if best_peak == best_wait == "full jitter"
+        else TIE
+        if "full jitter" in (best_peak, best_wait)
+        else NOT_HERE,
+        "; ".join(f"{n}: peak {peaks[n]}, mean {waits[n] * 1000:.0f} ms" for n in STRATEGIES),
+    )
     console.print()
 
 
 def _budget(console: Console) -> None:
     requests, ratio, initial_tokens = 1000, 0.1, 10
-    console.rule(f"[bold]3. Full outage: {requests} requests, up to {MAX_ATTEMPTS - 1} retries each")
+    console.rule(
+        f"[bold]3. Full outage: {requests} requests, up to {MAX_ATTEMPTS - 1} retries each"
+    )
     table = Table(title="a model: counted, not timed", title_justify="left")
     load: dict[bool, float] = {}
     for column in ("policy", "calls made", "load ×", "retries refused"):
@@ -232,8 +250,13 @@ def _budget(console: Console) -> None:
         table.add_row(policy, str(calls), f"{calls / requests:.2f}×", str(refused))
         load[budgeted] = calls / requests
     console.print(table)
-    hypothesis(console, "12.3", "during a full outage a 10% retry budget keeps the load under 1.2× (model)",
-               HELD if load[True] < 1.2 else NOT_HERE, f"{load[True]:.2f}× with the budget, {load[False]:.2f}× without")
+    hypothesis(
+        console,
+        "12.3",
+        "during a full outage a 10% retry budget keeps the load under 1.2× (model)",
+        HELD if load[True] < 1.2 else NOT_HERE,
+        f"{load[True]:.2f}× with the budget, {load[False]:.2f}× without",
+    )
     console.print(
         "  The budget is a token bucket: each request earns 0.1 retry token, each retry spends one. "
         "When most calls fail, retries stop helping — the budget notices before the dependency does.\n"
@@ -244,7 +267,9 @@ def main(variant: str | None = None) -> None:
     """Run the lesson (it has a single way to run)."""
     console = Console(highlight=False)
     header(console, 12, "retry with exponential backoff and jitter")
-    console.print(f"  [dim]base {BASE * 1000:.0f} ms, cap {CAP * 1000:.0f} ms, {MAX_ATTEMPTS} attempts, seed {SEED}[/]")
+    console.print(
+        f"  [dim]base {BASE * 1000:.0f} ms, cap {CAP * 1000:.0f} ms, {MAX_ATTEMPTS} attempts, seed {SEED}[/]"
+    )
     _idempotency(console)
     _herd(console)
     _budget(console)

@@ -120,6 +120,7 @@ def _write_cost(size: int) -> float:
 
 # --- the phases the producers go through (the same for both variants) -----------------------
 
+
 def _schedule() -> Iterator[tuple[str, int, float]]:
     """(phase, number of items, pause after each item) — a burst, a trickle, a last few."""
     yield "burst: 20 items at once", 20, 0.0
@@ -128,6 +129,7 @@ def _schedule() -> Iterator[tuple[str, int, float]]:
 
 
 # --- threads --------------------------------------------------------------------------------
+
 
 def _collect_thread(inbox: queue.Queue[object]) -> tuple[list[Item], str, bool]:
     """One batch: (items, trigger, stop?)."""
@@ -178,6 +180,7 @@ def _run_threads(sink: Sink) -> None:
 
 
 # --- asyncio --------------------------------------------------------------------------------
+
 
 async def _collect_async(inbox: asyncio.Queue[object]) -> tuple[list[Item], str, bool]:
     first = await inbox.get()
@@ -232,6 +235,7 @@ async def _produce_async(inbox: asyncio.Queue[object], sink: Sink) -> None:
 
 # --- report ---------------------------------------------------------------------------------
 
+
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -244,7 +248,9 @@ def _report(console: Console, sink: Sink, elapsed: float) -> None:
     for trigger in ("size", "time", "shutdown"):
         sizes = [f.size for f in sink.flushes if f.trigger == trigger]
         if sizes:
-            table.add_row(trigger, str(len(sizes)), str(sum(sizes)), f"{sum(sizes) / len(sizes):.1f}")
+            table.add_row(
+                trigger, str(len(sizes)), str(sum(sizes)), f"{sum(sizes) / len(sizes):.1f}"
+            )
     console.print(table)
     items = sum(f.size for f in sink.flushes)
     submitted = sum(count for _, count, _ in _schedule())
@@ -260,13 +266,17 @@ def _report(console: Console, sink: Sink, elapsed: float) -> None:
     for index, name in enumerate(names):
         waits = [seconds for phase, seconds in sink.latencies if phase == index]
         if waits:
-            console.print(f"  measured latency, {name.split(':')[0]:30} "
-                          f"{Spread.of(waits).show(_ms, 'items')}", soft_wrap=True)
+            console.print(
+                f"  measured latency, {name.split(':')[0]:30} "
+                f"{Spread.of(waits).show(_ms, 'items')}",
+                soft_wrap=True,
+            )
     bound = MAX_WAIT + _write_cost(MAX_SIZE)
     trickle = [seconds for phase, seconds in sink.latencies if phase == 1]
     lateness = Spread.of(sink.timer_lateness or [0.0])
     hypothesis(
-        console, "13.1",
+        console,
+        "13.1",
         f"every trickle item is written within max_wait + one write (model bound {bound * 1000:.1f} ms)",
         HELD if trickle and max(trickle) <= bound else NOT_HERE,
         f"max {max(trickle) * 1000:.1f} ms; time flushes started {lateness.show(_ms, 'flushes')} late",
@@ -277,11 +287,21 @@ def _report(console: Console, sink: Sink, elapsed: float) -> None:
         "for that write. In the burst, items queue behind earlier batches' writes: latency "
         "there is queueing, not max_wait.[/]"
     )
-    hypothesis(console, "13.2", "shutdown flushes the partial batch: every submitted item is written",
-               HELD if items == submitted else NOT_HERE, f"{items} of {submitted} written")
+    hypothesis(
+        console,
+        "13.2",
+        "shutdown flushes the partial batch: every submitted item is written",
+        HELD if items == submitted else NOT_HERE,
+        f"{items} of {submitted} written",
+    )
     size_flushes = sum(f.trigger == "size" for f in sink.flushes)
-    hypothesis(console, "13.3", "under the burst, batches fill to max_size (size trigger)",
-               HELD if size_flushes else NOT_HERE, f"{size_flushes} size-triggered flushes")
+    hypothesis(
+        console,
+        "13.3",
+        "under the burst, batches fill to max_size (size trigger)",
+        HELD if size_flushes else NOT_HERE,
+        f"{size_flushes} size-triggered flushes",
+    )
     console.print(f"  Total run {elapsed * 1000:.0f} ms.\n")
 
 

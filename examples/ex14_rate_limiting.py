@@ -86,7 +86,9 @@ class Limiter(Protocol):
 class TokenBucket:
     """``rate`` tokens per second, at most ``capacity`` stored; thread-safe."""
 
-    def __init__(self, rate: float, capacity: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, rate: float, capacity: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._rate, self._capacity, self._clock = rate, capacity, clock
         self._tokens = float(capacity)
         self._last = clock()
@@ -111,7 +113,9 @@ class TokenBucket:
 class SlidingWindowLog:
     """At most ``limit`` allowed requests in any ``window`` seconds; thread-safe."""
 
-    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, limit: int, window: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._limit, self._window, self._clock = limit, window, clock
         self._log: deque[float] = deque()
         self._lock = threading.Lock()
@@ -163,8 +167,10 @@ def _drive(limiter: Limiter, say: Callable[[str], None]) -> Record:
         threading.Thread(target=_client, args=(limiter, record, stop_at, quiet), name=f"client-{i}")
         for i in range(THREADS)
     ]
-    say(f"{THREADS} threads send a request every {REQUEST_EVERY * 1000:.0f} ms each; quiet from "
-        f"{quiet[0] * 1000:.0f} to {quiet[1] * 1000:.0f} ms")
+    say(
+        f"{THREADS} threads send a request every {REQUEST_EVERY * 1000:.0f} ms each; quiet from "
+        f"{quiet[0] * 1000:.0f} to {quiet[1] * 1000:.0f} ms"
+    )
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -203,9 +209,13 @@ def _report(console: Console, record: Record, bound: int, name: str) -> int:
         f"  {len(decisions)} requests from {THREADS} threads, {len(allowed_at)} allowed "
         f"({len(allowed_at) / sum(s for _, s in PHASES):.0f}/s over the run, quiet time included)."
     )
-    hypothesis(console, "14.1" if name == "token-bucket" else "14.2",
-               f"{name} never allows more than its bound ({bound}) in any {WINDOW * 1000:.0f} ms",
-               HELD if worst <= bound else NOT_HERE, f"most in any window: {worst}")
+    hypothesis(
+        console,
+        "14.1" if name == "token-bucket" else "14.2",
+        f"{name} never allows more than its bound ({bound}) in any {WINDOW * 1000:.0f} ms",
+        HELD if worst <= bound else NOT_HERE,
+        f"most in any window: {worst}",
+    )
     return worst
 
 
@@ -222,8 +232,11 @@ class JumpyClock:
 def clock_jump(limiter_name: str, jump: float) -> int:
     """Exhaust a limiter, move its clock by ``jump`` s, then try 40 requests 10 ms apart; allowed count."""
     clock = JumpyClock()
-    limiter: Limiter = (TokenBucket(RATE, CAPACITY, clock) if limiter_name == "token-bucket"
-                        else SlidingWindowLog(LIMIT, WINDOW, clock))
+    limiter: Limiter = (
+        TokenBucket(RATE, CAPACITY, clock)
+        if limiter_name == "token-bucket"
+        else SlidingWindowLog(LIMIT, WINDOW, clock)
+    )
     while limiter.try_acquire():
         pass
     clock.now += jump
@@ -236,20 +249,34 @@ def clock_jump(limiter_name: str, jump: float) -> int:
 
 def demo_clock_jumps(console: Console) -> None:
     console.rule("[bold]a wall clock that jumps (injected clock, exact)")
-    console.print("  Each limiter is exhausted, its clock jumps, then 40 requests arrive 10 ms apart "
-                  "(the 'no jump' column is the normal answer):")
+    console.print(
+        "  Each limiter is exhausted, its clock jumps, then 40 requests arrive 10 ms apart "
+        "(the 'no jump' column is the normal answer):"
+    )
     results = {}
     for name in LIMITERS:
         for jump in (0.0, 60.0, -60.0):
             results[name, jump] = clock_jump(name, jump)
-        console.print(f"  {name:15} no jump: {results[name, 0.0]:2d}   60 s forward: "
-                      f"{results[name, 60.0]:2d}   60 s back: {results[name, -60.0]:2d}")
+        console.print(
+            f"  {name:15} no jump: {results[name, 0.0]:2d}   60 s forward: "
+            f"{results[name, 60.0]:2d}   60 s back: {results[name, -60.0]:2d}"
+        )
     back = [results[name, -60.0] for name in LIMITERS]
-    hypothesis(console, "14.3", "after a backward jump, both limiters deny every request",
-               HELD if not any(back) else NOT_HERE, f"allowed after the jump back: {back}")
+    hypothesis(
+        console,
+        "14.3",
+        "after a backward jump, both limiters deny every request",
+        HELD if not any(back) else NOT_HERE,
+        f"allowed after the jump back: {back}",
+    )
     forward = [results[name, 60.0] - results[name, 0.0] for name in LIMITERS]
-    hypothesis(console, "14.4", "a forward jump grants an extra burst",
-               HELD if all(extra > 0 for extra in forward) else NOT_HERE, f"extra allowed: {forward}")
+    hypothesis(
+        console,
+        "14.4",
+        "a forward jump grants an extra burst",
+        HELD if all(extra > 0 for extra in forward) else NOT_HERE,
+        f"extra allowed: {forward}",
+    )
 
 
 def _run_limiter(console: Console, name: str) -> int:
@@ -274,9 +301,13 @@ def main(variant: str | None = None) -> None:
     header(console, 14, "rate limiting: token bucket and sliding window")
     worst = {name: _run_limiter(console, name) for name in LIMITERS}
     bucket, window = worst["token-bucket"], worst["sliding-window"]
-    hypothesis(console, "14.5", f"the token bucket is the burstier one (more in its busiest {WINDOW * 1000:.0f} ms)",
-               HELD if bucket > window else TIE if bucket == window else NOT_HERE,
-               f"token bucket {bucket}, sliding window {window}")
+    hypothesis(
+        console,
+        "14.5",
+        f"the token bucket is the burstier one (more in its busiest {WINDOW * 1000:.0f} ms)",
+        HELD if bucket > window else TIE if bucket == window else NOT_HERE,
+        f"token bucket {bucket}, sliding window {window}",
+    )
     console.print(
         "  Same average rate, different shape: the token bucket lets a rested client burst "
         f"(up to {CAPACITY} at once plus the refill: bound {CAPACITY + int(RATE * WINDOW)} per "

@@ -113,7 +113,9 @@ def _handler_names() -> dict[str, str]:
 _STOP = None
 
 
-def _thread_job(number: int, seconds: float, cancel: threading.Event, outcomes: Outcomes, say: Say) -> None:
+def _thread_job(
+    number: int, seconds: float, cancel: threading.Event, outcomes: Outcomes, say: Say
+) -> None:
     """Work in 10 ms steps, checking the cancel flag between steps (cooperative cancellation)."""
     started = time.monotonic()
     while time.monotonic() - started < seconds:
@@ -126,7 +128,12 @@ def _thread_job(number: int, seconds: float, cancel: threading.Event, outcomes: 
     outcomes.set(number, "completed")
 
 
-def _worker(inbox: queue.Queue[tuple[int, float] | None], cancel: threading.Event, outcomes: Outcomes, say: Say) -> None:
+def _worker(
+    inbox: queue.Queue[tuple[int, float] | None],
+    cancel: threading.Event,
+    outcomes: Outcomes,
+    say: Say,
+) -> None:
     while (item := inbox.get()) is not _STOP:
         number, seconds = item
         try:
@@ -163,7 +170,10 @@ def _run_threads(console: Console) -> Outcomes:
     say(f"installed handlers: {_handler_names()}")
     inbox: queue.Queue[tuple[int, float] | None] = queue.Queue()
     cancel = threading.Event()
-    workers = [threading.Thread(target=_worker, args=(inbox, cancel, outcomes, say), name=f"worker-{i}") for i in range(WORKERS)]
+    workers = [
+        threading.Thread(target=_worker, args=(inbox, cancel, outcomes, say), name=f"worker-{i}")
+        for i in range(WORKERS)
+    ]
     try:
         for worker in workers:
             worker.start()
@@ -175,13 +185,19 @@ def _run_threads(console: Console) -> Outcomes:
                 inbox.put((number, seconds))
                 say(f"request {number} accepted")
             if number + 1 == SIGNAL_AFTER:
-                say(f"[bold]sending SIGTERM to myself[/] with {_jobs(inbox.unfinished_tasks)} queued or running")
+                say(
+                    f"[bold]sending SIGTERM to myself[/] with {_jobs(inbox.unfinished_tasks)} queued or running"
+                )
                 signal.raise_signal(signal.SIGTERM)
                 say(f"handler ran: shutdown requested by {requested}; no longer accepting")
             time.sleep(ARRIVAL_EVERY)
-        say(f"draining: waiting up to {DRAIN_DEADLINE * 1000:.0f} ms for {_jobs(inbox.unfinished_tasks)}")
+        say(
+            f"draining: waiting up to {DRAIN_DEADLINE * 1000:.0f} ms for {_jobs(inbox.unfinished_tasks)}"
+        )
         if not _wait_drained(inbox, time.monotonic() + DRAIN_DEADLINE):
-            say(f"[red]deadline reached[/] with {_jobs(inbox.unfinished_tasks)} unfinished: cancelling")
+            say(
+                f"[red]deadline reached[/] with {_jobs(inbox.unfinished_tasks)} unfinished: cancelling"
+            )
             cancel.set()
     finally:
         for _ in workers:
@@ -196,6 +212,7 @@ def _run_threads(console: Console) -> Outcomes:
 
 
 # --- asyncio --------------------------------------------------------------------------------
+
 
 async def _async_job(number: int, seconds: float, outcomes: Outcomes, say: Say) -> None:
     started = time.monotonic()
@@ -226,18 +243,24 @@ async def _serve(console: Console) -> Outcomes:
                 say(f"request {number} arrives → [yellow]503 shutting down, Retry-After: 1[/]")
                 outcomes.set(number, "rejected (503)")
             else:
-                task = asyncio.create_task(_async_job(number, seconds, outcomes, say), name=f"job-{number}")
+                task = asyncio.create_task(
+                    _async_job(number, seconds, outcomes, say), name=f"job-{number}"
+                )
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
                 say(f"request {number} accepted")
             if number + 1 == SIGNAL_AFTER:
-                say(f"[bold]sending SIGINT to myself[/] (as Ctrl-C would) with {_jobs(len(in_flight))} in flight")
+                say(
+                    f"[bold]sending SIGINT to myself[/] (as Ctrl-C would) with {_jobs(len(in_flight))} in flight"
+                )
                 signal.raise_signal(signal.SIGINT)
                 await shutdown.wait()
                 say("the loop ran the callback: shutdown requested; no longer accepting")
             await asyncio.sleep(ARRIVAL_EVERY)
         if in_flight:
-            say(f"draining: waiting up to {DRAIN_DEADLINE * 1000:.0f} ms for {_jobs(len(in_flight))}")
+            say(
+                f"draining: waiting up to {DRAIN_DEADLINE * 1000:.0f} ms for {_jobs(len(in_flight))}"
+            )
             _, pending = await asyncio.wait(set(in_flight), timeout=DRAIN_DEADLINE)
             if pending:
                 say(f"[red]deadline reached[/] with {_jobs(len(pending))} unfinished: cancelling")
@@ -259,6 +282,7 @@ def _run_asyncio(console: Console) -> Outcomes:
 
 # --- report ---------------------------------------------------------------------------------
 
+
 def _report(console: Console, outcomes: Outcomes, elapsed: float) -> None:
     table = Table(title="What became of each request", title_justify="left")
     table.add_column("request", justify="right")
@@ -271,20 +295,34 @@ def _report(console: Console, outcomes: Outcomes, elapsed: float) -> None:
     console.print(table)
     console.print(f"  Exit after {elapsed * 1000:.0f} ms.")
     lost = [n for n in range(len(JOB_SECONDS)) if n not in outcomes.by_request]
-    hypothesis(console, "15.1", "every request has an outcome: completed, rejected or cancelled",
-               HELD if not lost else NOT_HERE, f"without an outcome: {lost or 'none'}")
+    hypothesis(
+        console,
+        "15.1",
+        "every request has an outcome: completed, rejected or cancelled",
+        HELD if not lost else NOT_HERE,
+        f"without an outcome: {lost or 'none'}",
+    )
     slow = max(range(len(JOB_SECONDS)), key=JOB_SECONDS.__getitem__)
     others = [o for n, o in outcomes.by_request.items() if n != slow and "503" not in o]
-    hypothesis(console, "15.2", f"only the job longer than the drain deadline (#{slow}) is cancelled",
-               HELD if outcomes.by_request.get(slow, "").startswith("cancelled") and all(o == "completed" for o in others) else NOT_HERE,
-               f"#{slow}: {outcomes.by_request.get(slow)}; {others.count('completed')} of {len(others)} other accepted jobs completed")
+    hypothesis(
+        console,
+        "15.2",
+        f"only the job longer than the drain deadline (#{slow}) is cancelled",
+        HELD
+        if outcomes.by_request.get(slow, "").startswith("cancelled")
+        and all(o == "completed" for o in others)
+        else NOT_HERE,
+        f"#{slow}: {outcomes.by_request.get(slow)}; {others.count('completed')} of {len(others)} other accepted jobs completed",
+    )
 
 
 def _check_main_thread() -> None:
     if threading.current_thread() is not threading.main_thread():
         from usererror import UserError
 
-        raise UserError("lesson 15 installs signal handlers: run it from the main thread (`learn run example 15`)")
+        raise UserError(
+            "lesson 15 installs signal handlers: run it from the main thread (`learn run example 15`)"
+        )
 
 
 def main(variant: str | None = None) -> None:
@@ -299,8 +337,13 @@ def main(variant: str | None = None) -> None:
         outcomes = _run_threads(console) if name == "threads" else _run_asyncio(console)
         _report(console, outcomes, time.monotonic() - started)
         after = _handler_names()
-        hypothesis(console, "15.3", "the signal handlers found at the start are back in place",
-                   HELD if after == before else NOT_HERE, f"now {after}")
+        hypothesis(
+            console,
+            "15.3",
+            "the signal handlers found at the start are back in place",
+            HELD if after == before else NOT_HERE,
+            f"now {after}",
+        )
         console.print()
     try_next(
         console,

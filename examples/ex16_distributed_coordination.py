@@ -80,6 +80,7 @@ def _stamp(clock: VirtualClock) -> str:
 
 # --- 1. leases ------------------------------------------------------------------------------
 
+
 @dataclass
 class Lease:
     holder: str
@@ -104,7 +105,12 @@ class LeaseStore:
 
     def renew(self, node: str, term: int) -> bool:
         lease = self.lease
-        if lease and lease.holder == node and lease.term == term and lease.expires_at > self.clock.now:
+        if (
+            lease
+            and lease.holder == node
+            and lease.term == term
+            and lease.expires_at > self.clock.now
+        ):
             lease.expires_at = self.clock.now + LEASE_TTL
             return True
         return False
@@ -119,7 +125,9 @@ class Node:
 
 
 def _leader_election(console: Console, rng: random.Random) -> bool:
-    console.rule(f"[bold]1. Leader election with {LEASE_TTL:.1f} s leases (renewed every {TICK:.1f} s)")
+    console.rule(
+        f"[bold]1. Leader election with {LEASE_TTL:.1f} s leases (renewed every {TICK:.1f} s)"
+    )
     clock = VirtualClock()
     store = LeaseStore(clock)
     nodes = [Node("A"), Node("B"), Node("C")]
@@ -130,7 +138,9 @@ def _leader_election(console: Console, rng: random.Random) -> bool:
         if clock.now == pause_at:
             leader = next(n for n in nodes if n.believed_term is not None)
             leader.paused_until = clock.now + pause_for
-            console.print(f"  {_stamp(clock)}  [yellow]{leader.name} pauses[/] for {pause_for:.1f} s (a long GC, a frozen VM)")
+            console.print(
+                f"  {_stamp(clock)}  [yellow]{leader.name} pauses[/] for {pause_for:.1f} s (a long GC, a frozen VM)"
+            )
         for node in rng.sample(nodes, k=len(nodes)):  # who reaches the store first varies
             if node.paused_until > clock.now:
                 continue
@@ -142,8 +152,13 @@ def _leader_election(console: Console, rng: random.Random) -> bool:
         "  The paused leader could not know it had lost the lease until it asked. Anything it "
         "wrote in that window needs the protection of the next section."
     )
-    hypothesis(console, "16.1", "a paused leader with a lease leads to a window with two leaders",
-               HELD if split_seen else NOT_HERE, "split brain observed" if split_seen else "never two leaders")
+    hypothesis(
+        console,
+        "16.1",
+        "a paused leader with a lease leads to a window with two leaders",
+        HELD if split_seen else NOT_HERE,
+        "split brain observed" if split_seen else "never two leaders",
+    )
     return split_seen
 
 
@@ -159,22 +174,31 @@ def _node_tick(console: Console, clock: VirtualClock, store: LeaseStore, node: N
     lease = store.try_acquire(node.name)
     if lease is not None:
         node.believed_term = lease.term
-        console.print(f"  {_stamp(clock)}  [green]{node.name} becomes leader[/] (term {lease.term}, lease until t={lease.expires_at:.1f} s)")
+        console.print(
+            f"  {_stamp(clock)}  [green]{node.name} becomes leader[/] (term {lease.term}, lease until t={lease.expires_at:.1f} s)"
+        )
 
 
-def _watch_split_brain(console: Console, clock: VirtualClock, nodes: list[Node], since: float | None) -> float | None:
+def _watch_split_brain(
+    console: Console, clock: VirtualClock, nodes: list[Node], since: float | None
+) -> float | None:
     """Narrate when more than one node believes it leads, and for how long; return when it began."""
     believers = [n.name for n in nodes if n.believed_term is not None]
     if len(believers) > 1 and since is None:
-        console.print(f"  {_stamp(clock)}  [bold red]split brain: {believers} both believe they lead[/]")
+        console.print(
+            f"  {_stamp(clock)}  [bold red]split brain: {believers} both believe they lead[/]"
+        )
         return clock.now
     if len(believers) <= 1 and since is not None:
-        console.print(f"  {_stamp(clock)}  one leader again, after {clock.now - since:.1f} s of split brain")
+        console.print(
+            f"  {_stamp(clock)}  one leader again, after {clock.now - since:.1f} s of split brain"
+        )
         return None
     return since
 
 
 # --- 2. fencing -----------------------------------------------------------------------------
+
 
 @dataclass
 class Storage:
@@ -205,26 +229,42 @@ def _fencing(console: Console) -> None:
         store.terms = 32  # the lock has been granted 32 times before
         first = store.try_acquire("client-1")
         assert first is not None
-        console.print(f"  {_stamp(clock)}  client-1 acquires the lock, token {first.term}; reads, then pauses (GC)")
+        console.print(
+            f"  {_stamp(clock)}  client-1 acquires the lock, token {first.term}; reads, then pauses (GC)"
+        )
         clock.advance(LEASE_TTL + 0.2)
         second = store.try_acquire("client-2")
         assert second is not None
-        console.print(f"  {_stamp(clock)}  lease expired; client-2 acquires the lock, token {second.term}")
+        console.print(
+            f"  {_stamp(clock)}  lease expired; client-2 acquires the lock, token {second.term}"
+        )
         _write(console, clock, storage, "client-2", "balance=70", second.term)
         clock.advance(0.3)
         console.print(f"  {_stamp(clock)}  client-1 wakes up, still believing it holds the lock")
         _write(console, clock, storage, "client-1", "balance=100", first.term)
-        verdict = "[green]correct[/]" if storage.value == "balance=70" else "[red]corrupted: client-2's write was lost[/]"
+        verdict = (
+            "[green]correct[/]"
+            if storage.value == "balance=70"
+            else "[red]corrupted: client-2's write was lost[/]"
+        )
         console.print(f"  final value: {storage.value} — {verdict}\n")
         finals[fencing] = storage.value
-    hypothesis(console, "16.2", "only the storage that checks tokens keeps client-2's write",
-               HELD if finals == {True: "balance=70", False: "balance=100"} else NOT_HERE,
-               f"with tokens {finals[True]}, without {finals[False]}")
+    hypothesis(
+        console,
+        "16.2",
+        "only the storage that checks tokens keeps client-2's write",
+        HELD if finals == {True: "balance=70", False: "balance=100"} else NOT_HERE,
+        f"with tokens {finals[True]}, without {finals[False]}",
+    )
 
 
-def _write(console: Console, clock: VirtualClock, storage: Storage, client: str, value: str, token: int) -> None:
+def _write(
+    console: Console, clock: VirtualClock, storage: Storage, client: str, value: str, token: int
+) -> None:
     if storage.write(value, token):
-        console.print(f"  {_stamp(clock)}  {client} writes {value} with token {token}: [green]accepted[/]")
+        console.print(
+            f"  {_stamp(clock)}  {client} writes {value} with token {token}: [green]accepted[/]"
+        )
     else:
         console.print(
             f"  {_stamp(clock)}  {client} writes {value} with token {token}: [red]rejected[/] "
@@ -276,7 +316,13 @@ def _quorums(console: Console, rng: random.Random) -> None:
         stale_by[w, r] = stale[True]
         share = stale[True] / TRIALS
         colour = "green" if stale[True] == 0 else "red"
-        table.add_row(str(w), str(r), str(r + w), "yes" if overlap else "no", f"[{colour}]{stale[True]} ({share:.0%})[/]")
+        table.add_row(
+            str(w),
+            str(r),
+            str(r + w),
+            "yes" if overlap else "no",
+            f"[{colour}]{stale[True]} ({share:.0%})[/]",
+        )
     console.print(table)
     if example:
         w, r, acked, asked = example
@@ -291,9 +337,13 @@ def _quorums(console: Console, rng: random.Random) -> None:
     )
     overlapping = [n for (w, r), n in stale_by.items() if r + w > N]
     disjoint = [n for (w, r), n in stale_by.items() if r + w <= N]
-    hypothesis(console, "16.3", "R + W > N never reads stale; every R + W ≤ N setting does sometimes",
-               HELD if not any(overlapping) and all(disjoint) else NOT_HERE,
-               f"stale reads with overlap {overlapping}, without {disjoint} (of {TRIALS} each)")
+    hypothesis(
+        console,
+        "16.3",
+        "R + W > N never reads stale; every R + W ≤ N setting does sometimes",
+        HELD if not any(overlapping) and all(disjoint) else NOT_HERE,
+        f"stale reads with overlap {overlapping}, without {disjoint} (of {TRIALS} each)",
+    )
     console.print()
 
 
@@ -314,9 +364,11 @@ def main(variant: str | None = None) -> None:
         "then pause it for less than the TTL: does 16.1 still see two leaders? In `_fencing`, move "
         "client-1's late write before client-2's: is it rejected now? Fencing orders the "
         "writers; it does not make the paused one's write right.",
-        [(9, "the report written by two nodes at once: leases, ownership and fencing tokens"),
-         (12, "the profile that went back in time: quorums and read-your-writes"),
-         (13, "the account that went negative: optimistic concurrency with expected versions")],
+        [
+            (9, "the report written by two nodes at once: leases, ownership and fencing tokens"),
+            (12, "the profile that went back in time: quorums and read-your-writes"),
+            (13, "the account that went negative: optimistic concurrency with expected versions"),
+        ],
     )
 
 

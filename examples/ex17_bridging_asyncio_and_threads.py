@@ -65,7 +65,13 @@ from examples._lesson import (
 )
 
 TITLE = "Bridging asyncio and threads"
-CONCEPTS = ("asyncio.to_thread", "run_in_executor", "run_coroutine_threadsafe", "call_soon_threadsafe", "debug mode")
+CONCEPTS = (
+    "asyncio.to_thread",
+    "run_in_executor",
+    "run_coroutine_threadsafe",
+    "call_soon_threadsafe",
+    "debug mode",
+)
 DIFFICULTY = 3
 VARIANTS = ()
 NEXT_CHALLENGES = (3, 8)
@@ -118,11 +124,18 @@ async def demo_to_thread() -> None:
     console.rule("[bold]1. a blocking call on the loop vs asyncio.to_thread")
     direct = Spread.of([await heartbeat_lag(_blocked) for _ in range(REPEATS)])
     threaded = Spread.of([await heartbeat_lag(_offloaded) for _ in range(REPEATS)])
-    console.print(f"  a {BLOCK * 1000:.0f} ms blocking call; worst lateness of a {BEAT * 1000:.0f} ms heartbeat:")
+    console.print(
+        f"  a {BLOCK * 1000:.0f} ms blocking call; worst lateness of a {BEAT * 1000:.0f} ms heartbeat:"
+    )
     console.print(f"  called on the loop      {direct.show(_ms)}")
     console.print(f"  asyncio.to_thread(...)  {threaded.show(_ms)}")
-    hypothesis(console, "17.1", "to_thread keeps the loop responsive: the heartbeat is always less late",
-               lower(threaded, direct), f"{threaded.show(_ms)} vs {direct.show(_ms)}")
+    hypothesis(
+        console,
+        "17.1",
+        "to_thread keeps the loop responsive: the heartbeat is always less late",
+        lower(threaded, direct),
+        f"{threaded.show(_ms)} vs {direct.show(_ms)}",
+    )
 
 
 async def demo_executor() -> None:
@@ -132,14 +145,25 @@ async def demo_executor() -> None:
         began = time.perf_counter()
         await asyncio.gather(*(loop.run_in_executor(pool, blocking_io, 0.05) for _ in range(6)))
         took = time.perf_counter() - began
-    console.print(f"  6 blocking calls of 50 ms through a pool of 2: {took * 1000:.0f} ms "
-                  "(model: 3 rounds × 50 ms = 150 ms) — the pool is the bound on the driver.")
-    hypothesis(console, "17.2", "a pool of 2 runs 6 × 50 ms calls in about 3 rounds, not 1 or 6",
-               HELD if 0.14 <= took < 0.3 else NOT_HERE, f"{took * 1000:.0f} ms")
+    console.print(
+        f"  6 blocking calls of 50 ms through a pool of 2: {took * 1000:.0f} ms "
+        "(model: 3 rounds × 50 ms = 150 ms) — the pool is the bound on the driver."
+    )
+    hypothesis(
+        console,
+        "17.2",
+        "a pool of 2 runs 6 × 50 ms calls in about 3 rounds, not 1 or 6",
+        HELD if 0.14 <= took < 0.3 else NOT_HERE,
+        f"{took * 1000:.0f} ms",
+    )
 
 
-def _producer_thread(loop: asyncio.AbstractEventLoop, inbox: asyncio.Queue[int | None],
-                     ask: Callable[[], Coroutine[Any, Any, int]], answers: list[int]) -> None:
+def _producer_thread(
+    loop: asyncio.AbstractEventLoop,
+    inbox: asyncio.Queue[int | None],
+    ask: Callable[[], Coroutine[Any, Any, int]],
+    answers: list[int],
+) -> None:
     """A plain thread: feeds the loop's queue and asks the loop a question."""
     for item in range(ITEMS):
         loop.call_soon_threadsafe(inbox.put_nowait, item)  # never inbox.put_nowait(item) here
@@ -149,7 +173,9 @@ def _producer_thread(loop: asyncio.AbstractEventLoop, inbox: asyncio.Queue[int |
 
 
 async def demo_from_a_thread() -> None:
-    console.rule("[bold]3. a thread talks to the loop: call_soon_threadsafe, run_coroutine_threadsafe")
+    console.rule(
+        "[bold]3. a thread talks to the loop: call_soon_threadsafe, run_coroutine_threadsafe"
+    )
     loop = asyncio.get_running_loop()
     inbox: asyncio.Queue[int | None] = asyncio.Queue()
     received: list[int] = []
@@ -159,15 +185,24 @@ async def demo_from_a_thread() -> None:
         await asyncio.sleep(0.01)
         return len(received)  # runs on the loop: safe to read loop-owned state
 
-    thread = threading.Thread(target=_producer_thread, args=(loop, inbox, ask, answers), name="producer")
+    thread = threading.Thread(
+        target=_producer_thread, args=(loop, inbox, ask, answers), name="producer"
+    )
     thread.start()
     while (item := await inbox.get()) is not None:
         received.append(item)
     await asyncio.to_thread(thread.join)  # join without blocking the loop
-    console.print(f"  the thread handed over {ITEMS} items; the loop received {len(received)}; "
-                  f"the coroutine it ran on the loop answered {answers}")
-    hypothesis(console, "17.3", "items handed over with call_soon_threadsafe all arrive, in order",
-               HELD if received == list(range(ITEMS)) else NOT_HERE, f"{len(received)} of {ITEMS}, in order: {received == sorted(received)}")
+    console.print(
+        f"  the thread handed over {ITEMS} items; the loop received {len(received)}; "
+        f"the coroutine it ran on the loop answered {answers}"
+    )
+    hypothesis(
+        console,
+        "17.3",
+        "items handed over with call_soon_threadsafe all arrive, in order",
+        HELD if received == list(range(ITEMS)) else NOT_HERE,
+        f"{len(received)} of {ITEMS}, in order: {received == sorted(received)}",
+    )
 
 
 class _Captured(logging.Handler):
@@ -193,8 +228,13 @@ def demo_debug_mode() -> None:
     slow = [m for m in captured.messages if "took" in m]
     for message in slow[:1]:
         console.print(f"  asyncio logger: [yellow]{message}[/]", soft_wrap=True)
-    hypothesis(console, "17.4", "debug mode logs the blocking step as a slow callback",
-               HELD if slow else NOT_HERE, f"{len(slow)} slow-callback warning(s)")
+    hypothesis(
+        console,
+        "17.4",
+        "debug mode logs the blocking step as a slow callback",
+        HELD if slow else NOT_HERE,
+        f"{len(slow)} slow-callback warning(s)",
+    )
 
 
 async def _lesson() -> None:
@@ -219,8 +259,10 @@ def main(variant: str | None = None) -> None:
         "`inbox.put_nowait(item)` and run it several times: the items land, but the loop is not "
         "woken — watch how late they arrive (and it is not thread-safe: it can corrupt the queue). Then make "
         "`_offloaded` call `blocking_io` directly and read 17.1.",
-        [(3, "the CI service that hoarded threads: every thread you start, you stop and join"),
-         (8, "more threads, same speed: what really serialises the work")],
+        [
+            (3, "the CI service that hoarded threads: every thread you start, you stop and join"),
+            (8, "more threads, same speed: what really serialises the work"),
+        ],
     )
 
 

@@ -113,14 +113,28 @@ def demo_check_then_act() -> None:
     console.rule("[bold]1. check-then-act: `if key not in cache: cache\\[key] = load(key)`")
     racy = Spread.of([_cache_fill(locked=False) for _ in range(RUNS)])
     safe = Spread.of([_cache_fill(locked=True) for _ in range(RUNS)])
-    console.print(f"  {THREADS} threads want the same key; loads per run: unlocked {racy.show()}, "
-                  f"locked {safe.show()}")
-    hypothesis(console, "18.1", "unlocked check-then-act loads the value more than once, in every run",
-               every([n > 1 for n in racy.samples]), f"loads {racy.show()}")
-    hypothesis(console, "18.2", "the same check and act under one lock load it exactly once",
-               every([n == 1 for n in safe.samples]), f"loads {safe.show()}")
-    console.print("  [dim]`cache.setdefault(k, v)` is atomic too, but you must compute v first: it "
-                  "stops duplicate entries, not duplicate loads.[/]")
+    console.print(
+        f"  {THREADS} threads want the same key; loads per run: unlocked {racy.show()}, "
+        f"locked {safe.show()}"
+    )
+    hypothesis(
+        console,
+        "18.1",
+        "unlocked check-then-act loads the value more than once, in every run",
+        every([n > 1 for n in racy.samples]),
+        f"loads {racy.show()}",
+    )
+    hypothesis(
+        console,
+        "18.2",
+        "the same check and act under one lock load it exactly once",
+        every([n == 1 for n in safe.samples]),
+        f"loads {safe.show()}",
+    )
+    console.print(
+        "  [dim]`cache.setdefault(k, v)` is atomic too, but you must compute v first: it "
+        "stops duplicate entries, not duplicate loads.[/]"
+    )
 
 
 # --- 2. deque: single operations are atomic ---------------------------------------------------
@@ -160,9 +174,16 @@ def deque_handoff() -> tuple[int, int]:
 def demo_deque() -> None:
     console.rule("[bold]2. deque.append / deque.popleft from 8 threads")
     consumed, distinct = deque_handoff()
-    console.print(f"  {DEQUE_ITEMS} appended by 4 producers; 4 consumers took {consumed}, {distinct} distinct")
-    hypothesis(console, "18.3", "append/popleft from several threads lose and duplicate nothing",
-               HELD if consumed == distinct == DEQUE_ITEMS else NOT_HERE, f"{consumed} taken, {distinct} distinct")
+    console.print(
+        f"  {DEQUE_ITEMS} appended by 4 producers; 4 consumers took {consumed}, {distinct} distinct"
+    )
+    hypothesis(
+        console,
+        "18.3",
+        "append/popleft from several threads lose and duplicate nothing",
+        HELD if consumed == distinct == DEQUE_ITEMS else NOT_HERE,
+        f"{consumed} taken, {distinct} distinct",
+    )
 
 
 # --- 3. iterating while another thread mutates -------------------------------------------------
@@ -209,10 +230,20 @@ def demo_iteration() -> None:
     copy = iterate_while_inserting(snapshot=True)
     console.print(f"  live view: [red]{live}[/]")
     console.print(f"  snapshot taken under the writers' lock: [green]{copy}[/]")
-    hypothesis(console, "18.4", "iterating a live dict while a thread inserts raises RuntimeError",
-               HELD if live.startswith("RuntimeError") else NOT_HERE, live)
-    hypothesis(console, "18.5", "iterating a snapshot is unaffected by the insert",
-               HELD if copy.startswith("summed") else NOT_HERE, copy)
+    hypothesis(
+        console,
+        "18.4",
+        "iterating a live dict while a thread inserts raises RuntimeError",
+        HELD if live.startswith("RuntimeError") else NOT_HERE,
+        live,
+    )
+    hypothesis(
+        console,
+        "18.5",
+        "iterating a snapshot is unaffected by the insert",
+        HELD if copy.startswith("summed") else NOT_HERE,
+        copy,
+    )
 
 
 # --- 4. print vs logging -----------------------------------------------------------------------
@@ -226,8 +257,13 @@ class PythonStream(io.StringIO):
 
 
 def _mangled(text: str) -> int:
-    return sum(1 for line in text.splitlines() if not line.startswith("thread-") or line.count("thread-") != 1
-               or not line.endswith(" done"))
+    return sum(
+        1
+        for line in text.splitlines()
+        if not line.startswith("thread-")
+        or line.count("thread-") != 1
+        or not line.endswith(" done")
+    )
 
 
 def interleaved_lines(use_logging: bool) -> int:
@@ -266,15 +302,29 @@ def demo_print_vs_logging() -> None:
     console.rule("[bold]4. print vs logging from 4 threads into one stream")
     printed = Spread.of([interleaved_lines(use_logging=False) for _ in range(RUNS)])
     logged = Spread.of([interleaved_lines(use_logging=True) for _ in range(RUNS)])
-    console.print(f"  mangled lines of {4 * LINES} per run: print {printed.show()}, logging {logged.show()}")
-    hypothesis(console, "18.6", "print from several threads mangles lines, in every run",
-               every([n > 0 for n in printed.samples]), f"mangled {printed.show()}")
-    hypothesis(console, "18.7", "logging never mangles a line",
-               every([n == 0 for n in logged.samples]), f"mangled {logged.show()}")
-    console.print("  [dim]With a C-level stream the GIL build hides it better: into io.StringIO "
-                  "print has no switch point between its pieces; into a real file it can split "
-                  "when a write releases the GIL to flush. On a free-threaded build nothing "
-                  "holds the pieces together.[/]")
+    console.print(
+        f"  mangled lines of {4 * LINES} per run: print {printed.show()}, logging {logged.show()}"
+    )
+    hypothesis(
+        console,
+        "18.6",
+        "print from several threads mangles lines, in every run",
+        every([n > 0 for n in printed.samples]),
+        f"mangled {printed.show()}",
+    )
+    hypothesis(
+        console,
+        "18.7",
+        "logging never mangles a line",
+        every([n == 0 for n in logged.samples]),
+        f"mangled {logged.show()}",
+    )
+    console.print(
+        "  [dim]With a C-level stream the GIL build hides it better: into io.StringIO "
+        "print has no switch point between its pieces; into a real file it can split "
+        "when a write releases the GIL to flush. On a free-threaded build nothing "
+        "holds the pieces together.[/]"
+    )
 
 
 def main(variant: str | None = None) -> None:

@@ -89,12 +89,24 @@ async def demo_unreferenced_task() -> None:
         await asyncio.sleep(0)  # both tasks start and wait on their futures
         gc.collect()
         await asyncio.sleep(0)
-        console.print(f"  unreferenced task: loop reported {reports or 'nothing'}; its log {lonely}")
+        console.print(
+            f"  unreferenced task: loop reported {reports or 'nothing'}; its log {lonely}"
+        )
         console.print(f"  referenced task: done={task.done()}, log {held}")
-        hypothesis(console, "19.1", "gc destroys a pending task that nothing references",
-                   HELD if any("destroyed" in r for r in reports) else NOT_HERE, f"reports {reports}")
-        hypothesis(console, "19.2", "a task kept in a set survives the same gc.collect()",
-                   HELD if not task.done() and not held else NOT_HERE, f"done={task.done()}")
+        hypothesis(
+            console,
+            "19.1",
+            "gc destroys a pending task that nothing references",
+            HELD if any("destroyed" in r for r in reports) else NOT_HERE,
+            f"reports {reports}",
+        )
+        hypothesis(
+            console,
+            "19.2",
+            "a task kept in a set survives the same gc.collect()",
+            HELD if not task.done() and not held else NOT_HERE,
+            f"done={task.done()}",
+        )
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     finally:
@@ -116,12 +128,21 @@ async def demo_shield() -> None:
         async with asyncio.timeout(0.01):
             await asyncio.shield(commit)
     except TimeoutError:
-        console.print(f"  caller: TimeoutError after {(time.perf_counter() - began) * 1000:.0f} ms; "
-                      f"commit done yet: {commit.done()}")
+        console.print(
+            f"  caller: TimeoutError after {(time.perf_counter() - began) * 1000:.0f} ms; "
+            f"commit done yet: {commit.done()}"
+        )
     result = await commit  # e.g. at shutdown: wait for shielded work we still own
-    console.print(f"  later: the shielded commit returned {result!r} after {(time.perf_counter() - began) * 1000:.0f} ms")
-    hypothesis(console, "19.3", "a shielded commit completes although the caller's timeout fired",
-               HELD if log == ["committed"] else NOT_HERE, f"log {log}")
+    console.print(
+        f"  later: the shielded commit returned {result!r} after {(time.perf_counter() - began) * 1000:.0f} ms"
+    )
+    hypothesis(
+        console,
+        "19.3",
+        "a shielded commit completes although the caller's timeout fired",
+        HELD if log == ["committed"] else NOT_HERE,
+        f"log {log}",
+    )
 
 
 async def nested(outer: float, inner: float) -> tuple[str, bool, bool]:
@@ -144,14 +165,23 @@ async def nested(outer: float, inner: float) -> tuple[str, bool, bool]:
 async def demo_nested() -> None:
     console.rule("[bold]3. nested timeouts: which one fired?")
     results: dict[str, tuple[str, bool, bool]] = {}
-    for label, outer, inner in (("outer 20 ms, inner 200 ms", 0.02, 0.2), ("outer 200 ms, inner 20 ms", 0.2, 0.02)):
+    for label, outer, inner in (
+        ("outer 20 ms, inner 200 ms", 0.02, 0.2),
+        ("outer 200 ms, inner 20 ms", 0.2, 0.02),
+    ):
         results[label] = caught, outer_expired, inner_expired = await nested(outer, inner)
-        console.print(f"  {label}: TimeoutError caught by the {caught}; "
-                      f"outer.expired()={outer_expired}, inner.expired()={inner_expired}")
+        console.print(
+            f"  {label}: TimeoutError caught by the {caught}; "
+            f"outer.expired()={outer_expired}, inner.expired()={inner_expired}"
+        )
     first, second = results.values()
-    hypothesis(console, "19.4", "each deadline's TimeoutError surfaces at its own block",
-               HELD if first[0] == "outer block" and second[0] == "inner block" else NOT_HERE,
-               f"outer first → {first[0]}; inner first → {second[0]}")
+    hypothesis(
+        console,
+        "19.4",
+        "each deadline's TimeoutError surfaces at its own block",
+        HELD if first[0] == "outer block" and second[0] == "inner block" else NOT_HERE,
+        f"outer first → {first[0]}; inner first → {second[0]}",
+    )
 
 
 async def _stubborn(swallow: bool) -> None:
@@ -175,17 +205,30 @@ async def demo_swallow() -> None:
         except TimeoutError:
             outcome = "TimeoutError"
         outcomes[swallow] = outcome, time.perf_counter() - began
-        console.print(f"  {'swallows' if swallow else 're-raises'} CancelledError: {outcome} after "
-                      f"{outcomes[swallow][1] * 1000:.0f} ms (deadline 20 ms)")
+        console.print(
+            f"  {'swallows' if swallow else 're-raises'} CancelledError: {outcome} after "
+            f"{outcomes[swallow][1] * 1000:.0f} ms (deadline 20 ms)"
+        )
     bad = outcomes[True]
-    hypothesis(console, "19.5", "a block that swallows the cancellation overruns and raises no TimeoutError",
-               HELD if bad[0] == "no TimeoutError" and bad[1] > 0.04 else NOT_HERE,
-               f"{bad[0]} after {bad[1] * 1000:.0f} ms")
+    hypothesis(
+        console,
+        "19.5",
+        "a block that swallows the cancellation overruns and raises no TimeoutError",
+        HELD if bad[0] == "no TimeoutError" and bad[1] > 0.04 else NOT_HERE,
+        f"{bad[0]} after {bad[1] * 1000:.0f} ms",
+    )
     counts = await _cancelling_counts()
-    console.print(f"  task.cancelling(): before cancel {counts[0]}, after cancel() {counts[1]}, "
-                  f"after uncancel() {counts[2]}")
-    hypothesis(console, "19.6", "cancel() raises cancelling() by one and uncancel() takes it back",
-               HELD if counts == (0, 1, 0) else NOT_HERE, f"counts {counts}")
+    console.print(
+        f"  task.cancelling(): before cancel {counts[0]}, after cancel() {counts[1]}, "
+        f"after uncancel() {counts[2]}"
+    )
+    hypothesis(
+        console,
+        "19.6",
+        "cancel() raises cancelling() by one and uncancel() takes it back",
+        HELD if counts == (0, 1, 0) else NOT_HERE,
+        f"counts {counts}",
+    )
 
 
 async def _cancelling_counts() -> tuple[int, int, int]:

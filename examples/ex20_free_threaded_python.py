@@ -112,12 +112,22 @@ def demo_scaling() -> None:
         one = time.perf_counter() - began
         speedups.append(one / _timed_threads(n, 2))
     spread = Spread.of(speedups)
-    console.print(f"  speedup of 2 threads over 1 ({os.cpu_count()} cores): {spread.show(lambda v: f'{v:.2f}×')}")
-    other = ("a free-threaded build with 2 idle cores would show about 2× here"
-             if gil_enabled() else "a GIL build would show about 1× here")
+    console.print(
+        f"  speedup of 2 threads over 1 ({os.cpu_count()} cores): {spread.show(lambda v: f'{v:.2f}×')}"
+    )
+    other = (
+        "a free-threaded build with 2 idle cores would show about 2× here"
+        if gil_enabled()
+        else "a GIL build would show about 1× here"
+    )
     console.print(f"  [dim]{other}[/]")
-    hypothesis(console, "20.1", "two threads run pure-Python CPU work ≥1.5× faster than one",
-               at_least(spread, 1.5), f"{spread.show(lambda v: f'{v:.2f}×')}, GIL {'on' if gil_enabled() else 'off'}")
+    hypothesis(
+        console,
+        "20.1",
+        "two threads run pure-Python CPU work ≥1.5× faster than one",
+        at_least(spread, 1.5),
+        f"{spread.show(lambda v: f'{v:.2f}×')}, GIL {'on' if gil_enabled() else 'off'}",
+    )
 
 
 class Counter:
@@ -147,11 +157,19 @@ def demo_plain_race() -> None:
     console.rule("[bold]2. `counter.value += 1` from 4 threads, no lock")
     lost = Spread.of([plain_increments() for _ in range(REPEATS)])
     console.print(f"  lost of {THREADS * INCREMENTS:,} per run: {lost.show(lambda v: f'{v:,.0f}')}")
-    other = ("without the GIL the same code loses updates: threads interleave between the read and the write"
-             if gil_enabled() else "with the GIL it would lose none (no switch point inside `+=`, lesson 1)")
+    other = (
+        "without the GIL the same code loses updates: threads interleave between the read and the write"
+        if gil_enabled()
+        else "with the GIL it would lose none (no switch point inside `+=`, lesson 1)"
+    )
     console.print(f"  [dim]{other}[/]")
-    hypothesis(console, "20.2", "plain += on a shared attribute loses updates in every run",
-               every([v > 0 for v in lost.samples]), f"lost {lost.show()}, GIL {'on' if gil_enabled() else 'off'}")
+    hypothesis(
+        console,
+        "20.2",
+        "plain += on a shared attribute loses updates in every run",
+        every([v > 0 for v in lost.samples]),
+        f"lost {lost.show()}, GIL {'on' if gil_enabled() else 'off'}",
+    )
 
 
 def appends_kept() -> int:
@@ -174,20 +192,31 @@ def appends_kept() -> int:
 def demo_per_object_locking() -> None:
     console.rule("[bold]3. list.append from 4 threads: per-object locking")
     kept = Spread.of([appends_kept() for _ in range(REPEATS)])
-    console.print(f"  items kept of {THREADS * APPENDS:,} per run: {kept.show(lambda v: f'{v:,.0f}')} "
-                  "— the same on both builds")
-    hypothesis(console, "20.3", "single list operations stay atomic: no append is lost",
-               every([v == THREADS * APPENDS for v in kept.samples]), f"kept {kept.show()}")
+    console.print(
+        f"  items kept of {THREADS * APPENDS:,} per run: {kept.show(lambda v: f'{v:,.0f}')} "
+        "— the same on both builds"
+    )
+    hypothesis(
+        console,
+        "20.3",
+        "single list operations stay atomic: no append is lost",
+        every([v == THREADS * APPENDS for v in kept.samples]),
+        f"kept {kept.show()}",
+    )
 
 
 def main(variant: str | None = None) -> None:
     """Run the lesson (it has a single way to run)."""
     header(console, 20, "free-threaded Python")
-    probe = "sys._is_gil_enabled() = " + (str(sys._is_gil_enabled()) if hasattr(sys, "_is_gil_enabled")
-                                          else "n/a (before 3.13)")
-    console.print(f"  Py_GIL_DISABLED = {sysconfig.get_config_var('Py_GIL_DISABLED')!r} → "
-                  f"{'free-threaded' if free_threaded_build() else 'standard (GIL)'} build; {probe}; "
-                  f"PYTHON_GIL={os.environ.get('PYTHON_GIL', 'unset')}", soft_wrap=True)
+    probe = "sys._is_gil_enabled() = " + (
+        str(sys._is_gil_enabled()) if hasattr(sys, "_is_gil_enabled") else "n/a (before 3.13)"
+    )
+    console.print(
+        f"  Py_GIL_DISABLED = {sysconfig.get_config_var('Py_GIL_DISABLED')!r} → "
+        f"{'free-threaded' if free_threaded_build() else 'standard (GIL)'} build; {probe}; "
+        f"PYTHON_GIL={os.environ.get('PYTHON_GIL', 'unset')}",
+        soft_wrap=True,
+    )
     demo_scaling()
     demo_plain_race()
     demo_per_object_locking()
@@ -198,8 +227,10 @@ def main(variant: str | None = None) -> None:
         "the run time with the unlocked version. If you have a free-threaded Python (3.13t or "
         "3.14t) with this project's dependencies, run your copy with it and watch 20.1 and "
         "20.2 change while 20.3 does not.",
-        [(2, "the concert sold twice: a race the GIL will not save you from"),
-         (8, "more threads, same speed: what the GIL does and does not serialise")],
+        [
+            (2, "the concert sold twice: a race the GIL will not save you from"),
+            (8, "more threads, same speed: what the GIL does and does not serialise"),
+        ],
     )
 
 

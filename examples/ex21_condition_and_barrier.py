@@ -108,10 +108,20 @@ def demo_recheck() -> None:
     with_loop = two_consumers_one_item(recheck=True)
     console.print(f"  if not items: wait()    → {with_if}")
     console.print(f"  wait_for(lambda: items) → {with_loop}")
-    hypothesis(console, "21.1", "with `if`, a woken consumer acts on an empty buffer",
-               HELD if any("IndexError" in s for s in with_if) else NOT_HERE, "; ".join(with_if))
-    hypothesis(console, "21.2", "with wait_for, every consumer finds an item",
-               HELD if all("took" in s for s in with_loop) else NOT_HERE, "; ".join(with_loop))
+    hypothesis(
+        console,
+        "21.1",
+        "with `if`, a woken consumer acts on an empty buffer",
+        HELD if any("IndexError" in s for s in with_if) else NOT_HERE,
+        "; ".join(with_if),
+    )
+    hypothesis(
+        console,
+        "21.2",
+        "with wait_for, every consumer finds an item",
+        HELD if all("took" in s for s in with_loop) else NOT_HERE,
+        "; ".join(with_loop),
+    )
 
 
 def notify_before_wait() -> tuple[bool, bool]:
@@ -131,10 +141,16 @@ def notify_before_wait() -> tuple[bool, bool]:
 def demo_lost_wakeup() -> None:
     console.rule("[bold]2. a notify with nobody waiting is lost")
     woke, found = notify_before_wait()
-    console.print(f"  wait() after the notify: woke={woke} (timed out after 100 ms); "
-                  f"wait_for(ready): {found}")
-    hypothesis(console, "21.3", "a notify before the wait is lost, the predicate is not",
-               HELD if not woke and found else NOT_HERE, f"wait()={woke}, wait_for()={found}")
+    console.print(
+        f"  wait() after the notify: woke={woke} (timed out after 100 ms); wait_for(ready): {found}"
+    )
+    hypothesis(
+        console,
+        "21.3",
+        "a notify before the wait is lost, the predicate is not",
+        HELD if not woke and found else NOT_HERE,
+        f"wait()={woke}, wait_for()={found}",
+    )
 
 
 def barrier_phases() -> tuple[float, float]:
@@ -186,13 +202,25 @@ def broken_barrier() -> list[str]:
 def demo_barrier() -> None:
     console.rule(f"[bold]3. Barrier({PARTIES}): phase 2 starts only after every phase 1 ended")
     last_end, first_start = barrier_phases()
-    console.print(f"  last phase-1 end → first phase-2 start: {(first_start - last_end) * 1e6:+.0f} µs")
-    hypothesis(console, "21.4", "no party starts phase 2 before every party finished phase 1",
-               HELD if first_start >= last_end else NOT_HERE, f"gap {(first_start - last_end) * 1e6:+.0f} µs")
+    console.print(
+        f"  last phase-1 end → first phase-2 start: {(first_start - last_end) * 1e6:+.0f} µs"
+    )
+    hypothesis(
+        console,
+        "21.4",
+        "no party starts phase 2 before every party finished phase 1",
+        HELD if first_start >= last_end else NOT_HERE,
+        f"gap {(first_start - last_end) * 1e6:+.0f} µs",
+    )
     outcomes = broken_barrier()
     console.print(f"  one party missing, the others wait(timeout=0.1): {outcomes}")
-    hypothesis(console, "21.5", "a missing party breaks the barrier for everyone instead of hanging them",
-               HELD if outcomes and all(o == "BrokenBarrierError" for o in outcomes) else NOT_HERE, str(outcomes))
+    hypothesis(
+        console,
+        "21.5",
+        "a missing party breaks the barrier for everyone instead of hanging them",
+        HELD if outcomes and all(o == "BrokenBarrierError" for o in outcomes) else NOT_HERE,
+        str(outcomes),
+    )
 
 
 def main(variant: str | None = None) -> None:
@@ -208,8 +236,10 @@ def main(variant: str | None = None) -> None:
         "`if` version: does 21.1 still hold, and what happens to the consumer nobody woke? "
         "(Give `cond.wait()` a timeout first, or it waits forever.) Then rewrite `barrier_phases` "
         "with `asyncio.Barrier` and tasks.",
-        [(1, "the bank that froze: threads waiting for each other forever"),
-         (3, "workers that never stop: waiting with a way out")],
+        [
+            (1, "the bank that froze: threads waiting for each other forever"),
+            (3, "workers that never stop: waiting with a way out"),
+        ],
     )
 
 

@@ -42,7 +42,13 @@ from rich.console import Console
 from examples._lesson import HELD, NOT_HERE, header, hypothesis, run_as_script, try_next
 
 TITLE = "contextvars across tasks, threads and executors"
-CONCEPTS = ("contextvars", "ContextVar", "copy_context", "to_thread vs run_in_executor", "request id")
+CONCEPTS = (
+    "contextvars",
+    "ContextVar",
+    "copy_context",
+    "to_thread vs run_in_executor",
+    "request id",
+)
 DIFFICULTY = 3
 VARIANTS = ()
 NEXT_CHALLENGES = (14,)
@@ -71,9 +77,13 @@ async def demo_tasks() -> None:
         for name in ("req-1", "req-2", "req-3"):
             group.create_task(handle(name, seen))
     console.print(f"  each task saw: {seen}; the parent still sees {where_am_i()!r}")
-    hypothesis(console, "22.1", "a value set in a task stays in that task (siblings and parent do not see it)",
-               HELD if seen == {n: n for n in seen} and where_am_i() == "-" else NOT_HERE,
-               f"tasks {seen}, parent {where_am_i()!r}")
+    hypothesis(
+        console,
+        "22.1",
+        "a value set in a task stays in that task (siblings and parent do not see it)",
+        HELD if seen == {n: n for n in seen} and where_am_i() == "-" else NOT_HERE,
+        f"tasks {seen}, parent {where_am_i()!r}",
+    )
 
     token = request_id.set("parent-A")
     try:
@@ -88,10 +98,17 @@ async def demo_tasks() -> None:
         await task
     finally:
         request_id.reset(token)
-    console.print(f"  a child created while the parent had 'parent-A' saw {child_saw} "
-                  "although the parent changed it to 'parent-B' right after")
-    hypothesis(console, "22.2", "a child task sees the value its parent had when the child was created",
-               HELD if child_saw == ["parent-A"] else NOT_HERE, f"child saw {child_saw}")
+    console.print(
+        f"  a child created while the parent had 'parent-A' saw {child_saw} "
+        "although the parent changed it to 'parent-B' right after"
+    )
+    hypothesis(
+        console,
+        "22.2",
+        "a child task sees the value its parent had when the child was created",
+        HELD if child_saw == ["parent-A"] else NOT_HERE,
+        f"child saw {child_saw}",
+    )
 
 
 async def demo_executors() -> None:
@@ -106,13 +123,24 @@ async def demo_executors() -> None:
             via_ctx_run = await loop.run_in_executor(pool, context.run, where_am_i)
     finally:
         request_id.reset(token)
-    console.print(f"  the task's request id is 'req-42'; in the thread: to_thread → {via_to_thread!r}, "
-                  f"run_in_executor → {via_executor!r}, run_in_executor(ctx.run) → {via_ctx_run!r}")
-    hypothesis(console, "22.3", "asyncio.to_thread carries the value into the thread",
-               HELD if via_to_thread == "req-42" else NOT_HERE, f"saw {via_to_thread!r}")
-    hypothesis(console, "22.4", "run_in_executor does not, unless you pass ctx.run",
-               HELD if via_executor == "-" and via_ctx_run == "req-42" else NOT_HERE,
-               f"plain {via_executor!r}, with ctx.run {via_ctx_run!r}")
+    console.print(
+        f"  the task's request id is 'req-42'; in the thread: to_thread → {via_to_thread!r}, "
+        f"run_in_executor → {via_executor!r}, run_in_executor(ctx.run) → {via_ctx_run!r}"
+    )
+    hypothesis(
+        console,
+        "22.3",
+        "asyncio.to_thread carries the value into the thread",
+        HELD if via_to_thread == "req-42" else NOT_HERE,
+        f"saw {via_to_thread!r}",
+    )
+    hypothesis(
+        console,
+        "22.4",
+        "run_in_executor does not, unless you pass ctx.run",
+        HELD if via_executor == "-" and via_ctx_run == "req-42" else NOT_HERE,
+        f"plain {via_executor!r}, with ctx.run {via_ctx_run!r}",
+    )
 
 
 def demo_plain_thread() -> None:
@@ -126,11 +154,18 @@ def demo_plain_thread() -> None:
     finally:
         request_id.reset(token)
     inherit = getattr(sys.flags, "thread_inherit_context", None)
-    console.print(f"  the starter had 'req-7'; the new thread saw {seen}; "
-                  f"sys.flags.thread_inherit_context = {inherit!r}")
+    console.print(
+        f"  the starter had 'req-7'; the new thread saw {seen}; "
+        f"sys.flags.thread_inherit_context = {inherit!r}"
+    )
     expected = "req-7" if inherit else "-"
-    hypothesis(console, "22.5", "a new Thread starts with an empty context unless thread_inherit_context is on",
-               HELD if seen == [expected] else NOT_HERE, f"saw {seen}, flag {inherit!r}")
+    hypothesis(
+        console,
+        "22.5",
+        "a new Thread starts with an empty context unless thread_inherit_context is on",
+        HELD if seen == [expected] else NOT_HERE,
+        f"saw {seen}, flag {inherit!r}",
+    )
 
 
 async def _lesson() -> None:
@@ -149,7 +184,12 @@ def main(variant: str | None = None) -> None:
         "replace `request_id` with a module-level global string and run: which hypotheses turn "
         "to 'not here'? Then write `submit_with_context(pool, fn)` that does "
         "`pool.submit(contextvars.copy_context().run, fn)` and use it in `demo_executors`.",
-        [(14, "the trip that charged for nothing: one idempotency key per operation, carried through every call")],
+        [
+            (
+                14,
+                "the trip that charged for nothing: one idempotency key per operation, carried through every call",
+            )
+        ],
     )
 
 

@@ -108,17 +108,25 @@ def demo_start_methods() -> dict[str, bool]:
     try:
         for method in _methods():
             began = time.perf_counter()
-            with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method)) as pool:
+            with ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context(method)
+            ) as pool:
                 seen[method] = pool.submit(what_the_worker_sees).result()
-            console.print(f"  {method:6} worker sees configured_at_run_time = {seen[method]!s:5} "
-                          f"(pool up and down in {(time.perf_counter() - began) * 1000:.0f} ms)")
+            console.print(
+                f"  {method:6} worker sees configured_at_run_time = {seen[method]!s:5} "
+                f"(pool up and down in {(time.perf_counter() - began) * 1000:.0f} ms)"
+            )
     finally:
         SETTINGS["configured_at_run_time"] = False
     console.print(f"  this interpreter's default: {multiprocessing.get_start_method()}")
     fork = seen.get("fork")
-    hypothesis(console, "23.1", "a fork worker sees the parent's run-time change; a spawn worker does not",
-               HELD if fork is True and seen.get("spawn") is False else NOT_HERE,
-               f"fork {fork}, spawn {seen.get('spawn')}")
+    hypothesis(
+        console,
+        "23.1",
+        "a fork worker sees the parent's run-time change; a spawn worker does not",
+        HELD if fork is True and seen.get("spawn") is False else NOT_HERE,
+        f"fork {fork}, spawn {seen.get('spawn')}",
+    )
     return seen
 
 
@@ -132,7 +140,9 @@ def demo_pickling_vs_shared_memory() -> None:
         buffer[: len(payload)] = payload  # one copy, once
         del buffer  # a live memoryview would stop close()
         method = _methods()[0]
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context(method)
+        ) as pool:
             pool.submit(checksum, b"warm-up").result()
             pickled, shared = [], []
             for _ in range(REPEATS):
@@ -148,11 +158,20 @@ def demo_pickling_vs_shared_memory() -> None:
         block.close()
         block.unlink()  # the creator, exactly once
     by_value_spread, by_name_spread = Spread.of(pickled), Spread.of(shared)
-    console.print(f"  pickled argument: {sent[0] / 1e6:.1f} MB per call, {by_value_spread.show(_ms)}")
-    console.print(f"  shared memory:    {sent[1]} bytes per call (the name), {by_name_spread.show(_ms)}")
+    console.print(
+        f"  pickled argument: {sent[0] / 1e6:.1f} MB per call, {by_value_spread.show(_ms)}"
+    )
+    console.print(
+        f"  shared memory:    {sent[1]} bytes per call (the name), {by_name_spread.show(_ms)}"
+    )
     console.print(f"  both checksums agree: {same} ({method} pool)")
-    hypothesis(console, "23.2", "passing a shared-memory name beats pickling the data, every call",
-               lower(by_name_spread, by_value_spread), f"{by_name_spread.show(_ms)} vs {by_value_spread.show(_ms)}")
+    hypothesis(
+        console,
+        "23.2",
+        "passing a shared-memory name beats pickling the data, every call",
+        lower(by_name_spread, by_value_spread),
+        f"{by_name_spread.show(_ms)} vs {by_value_spread.show(_ms)}",
+    )
 
     try:
         shared_memory.SharedMemory(name=block.name).close()
@@ -160,8 +179,13 @@ def demo_pickling_vs_shared_memory() -> None:
     except FileNotFoundError:
         after = "FileNotFoundError"
     console.print(f"  attaching to {block.name!r} after unlink(): {after}")
-    hypothesis(console, "23.3", "after unlink() the block's name cannot be attached any more",
-               HELD if after == "FileNotFoundError" else NOT_HERE, after)
+    hypothesis(
+        console,
+        "23.3",
+        "after unlink() the block's name cannot be attached any more",
+        HELD if after == "FileNotFoundError" else NOT_HERE,
+        after,
+    )
 
 
 def _ms(seconds: float) -> str:

@@ -44,7 +44,13 @@ from rich.console import Console
 from examples._lesson import HELD, NOT_HERE, header, hypothesis, run_as_script, try_next
 
 TITLE = "asyncio streams: drain() backpressure and aclosing"
-CONCEPTS = ("StreamWriter.drain", "write buffer", "backpressure", "async generators", "contextlib.aclosing")
+CONCEPTS = (
+    "StreamWriter.drain",
+    "write buffer",
+    "backpressure",
+    "async generators",
+    "contextlib.aclosing",
+)
 DIFFICULTY = 3
 VARIANTS = ()
 NEXT_CHALLENGES = (11, 6)
@@ -58,7 +64,9 @@ SOCKET_BUFFER = 64 * 1024
 console = Console(highlight=False)
 
 
-def _slow_reader(received: list[int], done: asyncio.Event) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]:
+def _slow_reader(
+    received: list[int], done: asyncio.Event
+) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]:
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while data := await reader.read(CHUNK):
@@ -87,7 +95,9 @@ async def send(use_drain: bool) -> int:
     async with server:
         host, port = server.sockets[0].getsockname()[:2]
         _, writer = await asyncio.open_connection(host, port)
-        writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
+        writer.get_extra_info("socket").setsockopt(
+            socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER
+        )
         peak = 0
         chunk = b"x" * CHUNK
         for _ in range(PAYLOAD // CHUNK):
@@ -107,11 +117,17 @@ async def demo_drain() -> None:
     console.rule(f"[bold]1. writing {PAYLOAD // 1024 // 1024} MB to a slow reader")
     without = await send(use_drain=False)
     with_drain = await send(use_drain=True)
-    console.print(f"  largest write buffer: without drain() {without / 1024:,.0f} KiB, "
-                  f"with drain() {with_drain / 1024:,.0f} KiB")
-    hypothesis(console, "24.1", "without drain() the buffer holds ≥10× more than with it",
-               HELD if without >= 10 * max(with_drain, 1) else NOT_HERE,
-               f"{without / 1024:,.0f} KiB vs {with_drain / 1024:,.0f} KiB")
+    console.print(
+        f"  largest write buffer: without drain() {without / 1024:,.0f} KiB, "
+        f"with drain() {with_drain / 1024:,.0f} KiB"
+    )
+    hypothesis(
+        console,
+        "24.1",
+        "without drain() the buffer holds ≥10× more than with it",
+        HELD if without >= 10 * max(with_drain, 1) else NOT_HERE,
+        f"{without / 1024:,.0f} KiB vs {with_drain / 1024:,.0f} KiB",
+    )
 
 
 async def rows(log: list[str]) -> AsyncGenerator[int, None]:
@@ -133,8 +149,13 @@ async def demo_aclosing() -> None:
             break
     await asyncio.sleep(0.01)  # plenty of loop iterations
     console.print(f"  plain `async for` + break, 10 ms later: {held}")
-    hypothesis(console, "24.2", "after break, a generator we still reference keeps its connection open",
-               HELD if held == ["connection opened"] else NOT_HERE, str(held))
+    hypothesis(
+        console,
+        "24.2",
+        "after break, a generator we still reference keeps its connection open",
+        HELD if held == ["connection opened"] else NOT_HERE,
+        str(held),
+    )
     await stream.aclose()  # what asyncio.run would do at shutdown, much later
 
     closed: list[str] = []
@@ -143,8 +164,13 @@ async def demo_aclosing() -> None:
             if row == 2:
                 break
     console.print(f"  `async with aclosing(...)`, right after the block: {closed}")
-    hypothesis(console, "24.3", "with aclosing the connection is closed by the end of the block",
-               HELD if closed == ["connection opened", "connection closed"] else NOT_HERE, str(closed))
+    hypothesis(
+        console,
+        "24.3",
+        "with aclosing the connection is closed by the end of the block",
+        HELD if closed == ["connection opened", "connection closed"] else NOT_HERE,
+        str(closed),
+    )
 
 
 async def _lesson() -> None:
@@ -162,8 +188,10 @@ def main(variant: str | None = None) -> None:
         "in `send`, call `drain()` only every 16 chunks and see where the peak lands between the "
         "two rows of 24.1; then delete `await stream.aclose()` in `demo_aclosing` and add a print "
         "in the generator's `finally`: when does it finally run?",
-        [(11, "the ingest service that buffered itself to death: backpressure end to end"),
-         (6, "too many open files: resources released on every path")],
+        [
+            (11, "the ingest service that buffered itself to death: backpressure end to end"),
+            (6, "too many open files: resources released on every path"),
+        ],
     )
 
 

@@ -65,7 +65,11 @@ class LearnTui(App[None]):
 
             kind, number = self.start
             last = self.services.last_grade(number) if kind == "challenge" else None
-            self.push_screen(VisualizerScreen(kind, number, seed=self.start_seed, file=self.start_file, last_grade=last))
+            self.push_screen(
+                VisualizerScreen(
+                    kind, number, seed=self.start_seed, file=self.start_file, last_grade=last
+                )
+            )
         self.theme_changed_signal.subscribe(self, self._remember_theme)
 
     def _remember_theme(self, theme: object) -> None:
@@ -81,9 +85,14 @@ class LearnTui(App[None]):
         from textual.screen import Screen
 
         bindings = [  # the screen's and the app's keys (not every widget's cursor keys)
-            (active.binding.key_display or self.get_key_display(active.binding), active.binding.description)
+            (
+                active.binding.key_display or self.get_key_display(active.binding),
+                active.binding.description,
+            )
             for active in self.active_bindings.values()
-            if active.binding.description and active.enabled and isinstance(active.node, Screen | App)
+            if active.binding.description
+            and active.enabled
+            and isinstance(active.node, Screen | App)
         ]
         self.push_screen(HelpScreen(type(self.screen).__name__, bindings))
 
@@ -130,12 +139,18 @@ class LearnTui(App[None]):
             else:
                 self.post_message(GradeFinished(number, report))
 
-        self.run_worker(grade, thread=True, group=f"grade-{number}", name=f"grade challenge {number}")
+        self.run_worker(
+            grade, thread=True, group=f"grade-{number}", name=f"grade challenge {number}"
+        )
 
     def _detail_screens(self, number: int) -> list[object]:
         from interactive.screens.challenge_detail import ChallengeDetailScreen
 
-        return [s for s in self.screen_stack if isinstance(s, ChallengeDetailScreen) and s.challenge.number == number]
+        return [
+            s
+            for s in self.screen_stack
+            if isinstance(s, ChallengeDetailScreen) and s.challenge.number == number
+        ]
 
     def on_grade_finished(self, message: GradeFinished) -> None:
         self.grading.discard(message.number)
@@ -151,7 +166,9 @@ class LearnTui(App[None]):
         self.grading.discard(message.number)
         for screen in self._detail_screens(message.number):
             screen.show_error(message.error)  # type: ignore[attr-defined]
-        self.notify(f"Challenge {message.number}: could not grade: {message.error}", severity="error")
+        self.notify(
+            f"Challenge {message.number}: could not grade: {message.error}", severity="error"
+        )
 
     def on_progress_changed(self, message: ProgressChanged) -> None:
         """Toast level-ups and new achievements as they unlock."""

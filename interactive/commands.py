@@ -26,17 +26,40 @@ class LearnCommands(Provider):
         services = app.services
         commands: list[tuple[str, Callable[[], object], str]] = []
         for challenge in services.challenges():
-            commands.append((f"Open challenge {challenge.number}: {challenge.title}",
-                             partial(app.open_challenge, challenge.number), "read, run, grade"))
-            commands.append((f"Visualize challenge {challenge.number}: {challenge.title}",
-                             partial(app.open_visualizer, "challenge", challenge.number), "watch it run"))
+            commands.append(
+                (
+                    f"Open challenge {challenge.number}: {challenge.title}",
+                    partial(app.open_challenge, challenge.number),
+                    "read, run, grade",
+                )
+            )
+            commands.append(
+                (
+                    f"Visualize challenge {challenge.number}: {challenge.title}",
+                    partial(app.open_visualizer, "challenge", challenge.number),
+                    "watch it run",
+                )
+            )
         for number, title in services.examples():
-            commands.append((f"Visualize lesson {number}: {title}", partial(app.open_visualizer, "example", number),
-                             "watch it run"))
+            commands.append(
+                (
+                    f"Visualize lesson {number}: {title}",
+                    partial(app.open_visualizer, "example", number),
+                    "watch it run",
+                )
+            )
         for topic, name in TOPICS.items():
-            commands.append((f"Quiz on {name} ({topic})", partial(app.action_open_quiz, topic), "10 questions"))
+            commands.append(
+                (f"Quiz on {name} ({topic})", partial(app.action_open_quiz, topic), "10 questions")
+            )
         for count in COUNTS:
-            commands.append((f"Quiz: {count} questions", partial(app.action_open_quiz, None, count), "all topics"))
+            commands.append(
+                (
+                    f"Quiz: {count} questions",
+                    partial(app.action_open_quiz, None, count),
+                    "all topics",
+                )
+            )
         return commands
 
     async def discover(self) -> Hits:

@@ -308,8 +308,13 @@ class _AtWidth:
             from rich.console import Console
             from rich.text import Text
 
-            capture = Console(record=True, file=io.StringIO(), width=width, force_terminal=True,
-                              color_system="truecolor")
+            capture = Console(
+                record=True,
+                file=io.StringIO(),
+                width=width,
+                force_terminal=True,
+                color_system="truecolor",
+            )
             self.render(capture)
             self._cache[width] = Text.from_ansi(capture.export_text(styles=True).rstrip("\n"))
         yield self._cache[width]
@@ -332,8 +337,11 @@ def hints_text(view: Any) -> RenderableType:
         style = "bold" if index == len(view.shown) else "dim"
         text.append("\n")
         text.append_text(prose(f"{index}/{view.total}  " + " ".join(hint.split()), style=style))
-    more = ("That was the last hint; the solutions open after you pass (s)." if view.exhausted
-            else "Press h for one more.")
+    more = (
+        "That was the last hint; the solutions open after you pass (s)."
+        if view.exhausted
+        else "Press h for one more."
+    )
     text.append("\n" + more, style="dim")
     return text
 
@@ -367,7 +375,9 @@ def _solutions(number: int) -> RenderableType:
     from learner.render import render_solutions
 
     if not tracker.has_passed(number):
-        raise UserError(f"solutions of challenge {number} open after you pass it: press g to grade, h for a hint")
+        raise UserError(
+            f"solutions of challenge {number} open after you pass it: press g to grade, h for a hint"
+        )
     found = solutions_for(number, reveal=False)
     return _captured(lambda console: render_solutions(console, found, None))
 
@@ -394,7 +404,11 @@ def _reset(number: int) -> str:
     from learner.workspace import reset_program
 
     backup = reset_program(number)
-    return f"restored the original; your copy is saved at {backup}" if backup else "restored the original"
+    return (
+        f"restored the original; your copy is saved at {backup}"
+        if backup
+        else "restored the original"
+    )
 
 
 def default_services() -> Services:

@@ -22,7 +22,9 @@ def run_lesson(number: int, variant: str | None = None) -> None:
     record.example_run(number)
 
 
-def run_practical_module(name: str, pattern: str | None = None, verbose: bool = False) -> dict[str, Facts]:
+def run_practical_module(
+    name: str, pattern: str | None = None, verbose: bool = False
+) -> dict[str, Facts]:
     """Run practical module ``name`` (every pattern, or just ``pattern``) against its real service;
     ``verbose`` lets the drivers' own loggers print."""
     from practical import run_practical

@@ -27,7 +27,15 @@ if TYPE_CHECKING:
     from solutions._registry import SolutionSet
     from tracker import AttemptOutcome
 
-__all__ = ["CheckReport", "Resume", "check", "current_challenge", "resume", "run_challenge", "solutions_for"]
+__all__ = [
+    "CheckReport",
+    "Resume",
+    "check",
+    "current_challenge",
+    "resume",
+    "run_challenge",
+    "solutions_for",
+]
 
 
 @dataclass(frozen=True)
@@ -40,8 +48,14 @@ class CheckReport:
     """XP, level and achievements of the recorded attempt; None when not recorded."""
 
 
-def check(number: int, file: Path | None = None, *, seed: int | None = None, replay: int | None = None,
-          record: bool = True) -> CheckReport:
+def check(
+    number: int,
+    file: Path | None = None,
+    *,
+    seed: int | None = None,
+    replay: int | None = None,
+    record: bool = True,
+) -> CheckReport:
     """Grade the learner's program for challenge ``number`` and record the attempt.
 
     Nothing is recorded when the grader itself failed (``result.internal_errors``): that
@@ -56,7 +70,11 @@ def check(number: int, file: Path | None = None, *, seed: int | None = None, rep
         _import_in_background("tracker", "learner.render")
     started = time.perf_counter()
     result = grade_challenge(path, number, seed=seed, replay=replay)
-    outcome = recording.attempt(number, spec, result, path, time.perf_counter() - started) if record else None
+    outcome = (
+        recording.attempt(number, spec, result, path, time.perf_counter() - started)
+        if record
+        else None
+    )
     return CheckReport(path, result, outcome)
 
 
@@ -73,8 +91,9 @@ def _import_in_background(*modules: str) -> None:
     threading.Thread(target=load, name="import-ahead", daemon=True).start()
 
 
-def run_challenge(number: int, *, original: bool = False, deadline_s: float = 10.0,
-                  seed: int | None = None) -> tuple[Path, RunResult]:
+def run_challenge(
+    number: int, *, original: bool = False, deadline_s: float = 10.0, seed: int | None = None
+) -> tuple[Path, RunResult]:
     """Run the learner's copy (or the original) so they can see the symptom; hangs are cut off.
 
     Never creates a copy: without one, a :class:`UserError` says where it looked. With ``seed``
@@ -96,8 +115,10 @@ def run_challenge(number: int, *, original: bool = False, deadline_s: float = 10
         from challenges.seeded_run import run_fault_seed
 
         if getattr(challenge.spec, "program_loader", None) is None:
-            raise UserError(f"--seed replays a fault seed of the simulated challenges 9-16; challenge {number} "
-                            "is not simulated: run it without --seed")
+            raise UserError(
+                f"--seed replays a fault seed of the simulated challenges 9-16; challenge {number} "
+                "is not simulated: run it without --seed"
+            )
         return path, run_fault_seed(number, path, seed, deadline_s)
     return path, run_program(path, entry=challenge.spec.run_entry, deadline_s=deadline_s)
 

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 __all__ = ["attempt", "example_run", "hint", "practical_run", "quiz_answer", "solution_reveal"]
 
 
-def attempt(number: int, spec: ChallengeSpec, result: GradeResult, path: Path, seconds: float) -> AttemptOutcome | None:
+def attempt(
+    number: int, spec: ChallengeSpec, result: GradeResult, path: Path, seconds: float
+) -> AttemptOutcome | None:
     """Record a grading of challenge ``number``; nothing when the grader itself failed
     (``result.internal_errors``: that attempt says nothing about the learner's fix)."""
     if result.internal_errors:

@@ -23,13 +23,21 @@ def render_challenge_intro(console: Console, copy: WorkingCopy) -> None:
 
     challenge = copy.challenge
     spec = challenge.spec
-    console.print(Panel(Markdown(challenge.readme_path.read_text(encoding="utf-8")),
-                        title=f"Challenge {challenge.number}: {spec.title}", border_style="cyan"))
+    console.print(
+        Panel(
+            Markdown(challenge.readme_path.read_text(encoding="utf-8")),
+            title=f"Challenge {challenge.number}: {spec.title}",
+            border_style="cyan",
+        )
+    )
     if copy.created:
         console.print(f"[green]Your copy:[/] {copy.path}", soft_wrap=True)
     else:
-        console.print(f"[yellow]Your copy (kept as you left it):[/] {copy.path}  "
-                      f"[dim](start over: learn reset {challenge.number})[/]", soft_wrap=True)
+        console.print(
+            f"[yellow]Your copy (kept as you left it):[/] {copy.path}  "
+            f"[dim](start over: learn reset {challenge.number})[/]",
+            soft_wrap=True,
+        )
     n = challenge.number
     console.print(
         f"[bold cyan]Next[/]  edit it, then  [bold]learn run challenge {n}[/]  ·  [bold]learn check {n}[/]"
@@ -48,8 +56,13 @@ def render_run(console: Console, path: Path, result: RunResult) -> None:
     if result.stderr:
         console.print(Text(result.stderr.rstrip(), style="red"))
     if result.timed_out:
-        console.print(Panel(Text(result.stacks.rstrip() or "(no stacks captured)"),
-                            title="[bold red]the program hung: where each thread is stuck", border_style="red"))
+        console.print(
+            Panel(
+                Text(result.stacks.rstrip() or "(no stacks captured)"),
+                title="[bold red]the program hung: where each thread is stuck",
+                border_style="red",
+            )
+        )
         console.print("[dim]Look for threads waiting on a lock another stuck thread holds.[/]")
     elif result.exit_code not in (0, None):
         console.print(f"[red]exited with code {result.exit_code}[/]")
@@ -61,7 +74,9 @@ def render_check(console: Console, report: CheckReport) -> None:
     from learner.workspace import existing_copy
 
     copy = existing_copy(report.result.challenge) if report.result.challenge else None
-    file = None if copy is not None and report.path.resolve() == copy.resolve() else str(report.path)
+    file = (
+        None if copy is not None and report.path.resolve() == copy.resolve() else str(report.path)
+    )
     render_grade(console, report.result, file)
     if report.outcome is not None:
         from tracker.render import render_outcome
@@ -69,7 +84,9 @@ def render_check(console: Console, report: CheckReport) -> None:
         render_outcome(console, report.outcome)
     n = report.result.challenge
     if not report.result.passed:
-        console.print(f"[dim]Stuck? learn hint {n}  ·  replay this exact run: {replay_command(report.result, (report.result.failures or (None,))[0], file)}[/]")
+        console.print(
+            f"[dim]Stuck? learn hint {n}  ·  replay this exact run: {replay_command(report.result, (report.result.failures or (None,))[0], file)}[/]"
+        )
     else:
         console.print(f"[bold green]Passed.[/] Compare with other approaches: learn solution {n}")
 
@@ -81,12 +98,16 @@ def render_hints(console: Console, view: HintView) -> None:
         style = "bold" if index == len(view.shown) else "dim"
         console.print(f"  [{style}]{index}/{view.total}  {hint}[/]")
     if view.exhausted:
-        console.print(f"[dim]That was the last hint; after you pass: learn solution {view.challenge}[/]")
+        console.print(
+            f"[dim]That was the last hint; after you pass: learn solution {view.challenge}[/]"
+        )
     else:
         console.print(f"[dim]One more: learn hint {view.challenge}[/]")
 
 
-def render_solutions(console: Console, found: SolutionSet, approach: str | None, yours: Path | None = None) -> None:
+def render_solutions(
+    console: Console, found: SolutionSet, approach: str | None, yours: Path | None = None
+) -> None:
     """`learn solution N`: each approach's notes (trade-offs), then what differs from ``yours``
     (the learner's copy) or, without one, its whole source."""
     import difflib
@@ -97,8 +118,15 @@ def render_solutions(console: Console, found: SolutionSet, approach: str | None,
 
     chosen = (found.get(approach),) if approach else found.approaches
     if approach is None and found.overview:
-        console.print(Panel(Markdown(found.overview), title=f"Challenge {found.challenge.number}: the approaches"))
-    mine = yours.read_text(encoding="utf-8").splitlines(keepends=True) if yours is not None else None
+        console.print(
+            Panel(
+                Markdown(found.overview),
+                title=f"Challenge {found.challenge.number}: the approaches",
+            )
+        )
+    mine = (
+        yours.read_text(encoding="utf-8").splitlines(keepends=True) if yours is not None else None
+    )
     for item in chosen:
         console.rule(f"[bold]{item.name}")
         if item.notes:
@@ -106,15 +134,26 @@ def render_solutions(console: Console, found: SolutionSet, approach: str | None,
         if mine is None:
             console.print(Syntax(item.source, "python", line_numbers=True, word_wrap=True))
             continue
-        diff = "".join(difflib.unified_diff(mine, item.source.splitlines(keepends=True),
-                                            fromfile=f"your {yours}", tofile=f"{item.name} approach"))
+        diff = "".join(
+            difflib.unified_diff(
+                mine,
+                item.source.splitlines(keepends=True),
+                fromfile=f"your {yours}",
+                tofile=f"{item.name} approach",
+            )
+        )
         if diff:
             console.print(Syntax(diff, "diff", word_wrap=True))
         else:
             console.print("[green]Your copy is exactly this approach.[/]")
     n = found.challenge.number
     names = ", ".join(a.name for a in found.approaches)
-    console.print(f"[dim]Approaches: {names}  ·  one only: learn solution {n} --approach NAME[/]", soft_wrap=True)
+    console.print(
+        f"[dim]Approaches: {names}  ·  one only: learn solution {n} --approach NAME[/]",
+        soft_wrap=True,
+    )
     if mine is not None:
-        console.print(f"[dim]Shown: what differs from your copy {yours}  ·  whole files: learn solution {n} --full[/]",
-                      soft_wrap=True)
+        console.print(
+            f"[dim]Shown: what differs from your copy {yours}  ·  whole files: learn solution {n} --full[/]",
+            soft_wrap=True,
+        )

@@ -23,8 +23,15 @@ from learner.workspace import ensure_working_copy, workspace_dir
 __all__ = ["Signal", "WatchLoop", "coalesce", "next_challenge"]
 
 Signal = Literal["changed", "rerun", "quit", "hint", "run", "list", "next"]
-KEYS: dict[str, Signal] = {"q": "quit", "quit": "quit", "exit": "quit", "h": "hint", "r": "run", "l": "list",
-                           "n": "next"}
+KEYS: dict[str, Signal] = {
+    "q": "quit",
+    "quit": "quit",
+    "exit": "quit",
+    "h": "hint",
+    "r": "run",
+    "l": "list",
+    "n": "next",
+}
 """A typed line (then Enter) -> its signal; anything else re-runs the check."""
 ACTIONS = ("hint", "run", "list")
 """Signals handled by :attr:`WatchLoop.act` without re-grading."""
@@ -82,8 +89,10 @@ class WatchLoop:
 
     def run(self) -> None:
         """Grade now, then once per (coalesced) signal, until "quit" or the last challenge passes."""
-        self.announce(f"watching {self.path}  (save to re-check · Enter re-runs · h hint · r run · "
-                      "l list · n next · q quits)")
+        self.announce(
+            f"watching {self.path}  (save to re-check · Enter re-runs · h hint · r run · "
+            "l list · n next · q quits)"
+        )
         grade = True
         while True:
             if grade and self._grade_current() and not self._move_on():

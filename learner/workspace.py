@@ -71,7 +71,9 @@ def find_workspace() -> tuple[Path, str] | None:
     except FileNotFoundError:
         return None
     except OSError as error:
-        raise UserError(f"cannot read the recorded workspace {record}: {error.strerror}; run `learn init DIR` again") from None
+        raise UserError(
+            f"cannot read the recorded workspace {record}: {error.strerror}; run `learn init DIR` again"
+        ) from None
     return (Path(text), "recorded") if text else None
 
 
@@ -90,12 +92,16 @@ def init_workspace(folder: Path | None = None) -> Path:
         raise UserError(f"cannot use {target} as the workspace: it is a file; choose a folder")
     try:
         target.mkdir(parents=True, exist_ok=True)
-        (target / _MARKER).write_text("This folder is a concurrency-lab workspace.\n", encoding="utf-8")
+        (target / _MARKER).write_text(
+            "This folder is a concurrency-lab workspace.\n", encoding="utf-8"
+        )
         record = _record_file()
         record.parent.mkdir(parents=True, exist_ok=True)
         record.write_text(f"{target}\n", encoding="utf-8")
     except OSError as error:
-        raise UserError(f"cannot create the workspace at {target}: {error.strerror}; choose a writable folder") from None
+        raise UserError(
+            f"cannot create the workspace at {target}: {error.strerror}; choose a writable folder"
+        ) from None
     return target
 
 
@@ -166,7 +172,9 @@ def program_to_grade(number: int, file: Path | None = None) -> Path:
     get_challenge(number)
     if file is not None:
         if file.is_dir():
-            raise UserError(f"cannot grade {file}: it is a folder; pass the path of your program.py")
+            raise UserError(
+                f"cannot grade {file}: it is a folder; pass the path of your program.py"
+            )
         if not file.is_file():
             raise UserError(f"cannot grade {file}: no such file; pass the path of your program.py")
         if file.suffix != ".py":

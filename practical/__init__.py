@@ -9,4 +9,12 @@ from __future__ import annotations
 from practical._narrate import Facts, Narrator, unique_name
 from practical._registry import PracticalModule, all_modules, get_module, run_practical
 
-__all__ = ["Facts", "Narrator", "PracticalModule", "all_modules", "get_module", "run_practical", "unique_name"]
+__all__ = [
+    "Facts",
+    "Narrator",
+    "PracticalModule",
+    "all_modules",
+    "get_module",
+    "run_practical",
+    "unique_name",
+]

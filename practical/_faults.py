@@ -35,17 +35,34 @@ CLEANUP_STEP_LIMIT = 2.0
 LOST_STEP_LIMIT = 0.3
 """Seconds for a cleanup step on a server the watchdog found gone."""
 
-_CONNECTION_ERRORS = frozenset({
-    "ConnectionError", "OSError", "TimeoutError", "IncompleteReadError",
-    "KafkaConnectionError", "NodeNotReadyError", "RequestTimedOutError",  # aiokafka
-    "ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout",  # pymongo
-    "ServiceUnavailable", "SessionExpired",  # neo4j
-    "OperationalError", "PoolTimeout",  # psycopg
-    "AMQPConnectionError", "ChannelInvalidStateError", "ConnectionClosed",  # aio-pika / aiormq
-    "NoServersError", "ConnectionClosedError", "NoRespondersError",  # nats
-    "NoHostAvailable", "NewConnectionError",  # cassandra, urllib3
-    "EndpointConnectionError", "ReadTimeoutError",  # botocore
-})
+_CONNECTION_ERRORS = frozenset(
+    {
+        "ConnectionError",
+        "OSError",
+        "TimeoutError",
+        "IncompleteReadError",
+        "KafkaConnectionError",
+        "NodeNotReadyError",
+        "RequestTimedOutError",  # aiokafka
+        "ServerSelectionTimeoutError",
+        "AutoReconnect",
+        "NetworkTimeout",  # pymongo
+        "ServiceUnavailable",
+        "SessionExpired",  # neo4j
+        "OperationalError",
+        "PoolTimeout",  # psycopg
+        "AMQPConnectionError",
+        "ChannelInvalidStateError",
+        "ConnectionClosed",  # aio-pika / aiormq
+        "NoServersError",
+        "ConnectionClosedError",
+        "NoRespondersError",  # nats
+        "NoHostAvailable",
+        "NewConnectionError",  # cassandra, urllib3
+        "EndpointConnectionError",
+        "ReadTimeoutError",  # botocore
+    }
+)
 """Exception class names (anywhere in the MRO) that mean the connection to a server broke."""
 
 
@@ -75,14 +92,18 @@ def set_verbose(on: bool) -> None:
     global _VERBOSE
     _VERBOSE = on
     if on and not logging.getLogger().handlers:
-        logging.basicConfig(format="%(name)s %(levelname)s: %(message)s")  # to stderr, beside the narration
+        logging.basicConfig(
+            format="%(name)s %(levelname)s: %(message)s"
+        )  # to stderr, beside the narration
     quiet_loggers(*_QUIETED)
 
 
 _LOST: set[str] = set()
 """Services the watchdog found gone during the current pattern: cleanup skips their steps."""
 
-Step = tuple[str, Callable[[], Awaitable[object]]] | tuple[str, Callable[[], Awaitable[object]], str]
+Step = (
+    tuple[str, Callable[[], Awaitable[object]]] | tuple[str, Callable[[], Awaitable[object]], str]
+)
 """``(what, step)`` or ``(what, step, service)``: what a cleanup step does, and on which server."""
 
 
@@ -150,27 +171,37 @@ def is_connection_error(error: BaseException) -> bool:
 def _what_to_do(service: Service, module: str) -> str:
     from practical.services._local import LAUNCHERS
 
-    start = "`learn services up`" if service.name in LAUNCHERS else "`learn services up` (with Docker) or your service manager"
-    return (f"start it again with {start}, or point {service.env_var} at a running server, "
-            f"then rerun `learn practical run {module}`")
+    start = (
+        "`learn services up`"
+        if service.name in LAUNCHERS
+        else "`learn services up` (with Docker) or your service manager"
+    )
+    return (
+        f"start it again with {start}, or point {service.env_var} at a running server, "
+        f"then rerun `learn practical run {module}`"
+    )
 
 
 def lost_message(reach: Reachability, module: str, pattern: str) -> str:
     """The one line a learner reads when ``reach.service`` went away during ``pattern``."""
     service = reach.service
-    return (f"{service.title} at {reach.address} stopped answering during '{pattern}' ({reach.reason}): "
-            f"{_what_to_do(service, module)}")
+    return (
+        f"{service.title} at {reach.address} stopped answering during '{pattern}' ({reach.reason}): "
+        f"{_what_to_do(service, module)}"
+    )
 
 
 _CREDENTIALS = {
     "neo4j": "set NEO4J_USER and NEO4J_PASSWORD to your server's (those of `learn services up` are used "
-             "whenever NEO4J_URL points at its server)",
+    "whenever NEO4J_URL points at its server)",
 }
 
 
 def _credentials_refused(error: BaseException, services: tuple[Service, ...]) -> UserError | None:
     """The server answered but refused the user name or password: say which variables to set."""
-    if not services or not any("AuthError" in {c.__name__ for c in type(leaf).__mro__} for leaf in _leaves(error)):
+    if not services or not any(
+        "AuthError" in {c.__name__ for c in type(leaf).__mro__} for leaf in _leaves(error)
+    ):
         return None
     service = services[0]
     shown = ",".join(f"{host}:{port}" for host, port in service.host_ports())
@@ -187,7 +218,9 @@ async def _unreachable(services: Iterable[Service], limit: float = 1.0) -> Reach
     return None
 
 
-def explain_failure(error: BaseException, services: tuple[Service, ...], module: str, pattern: str) -> UserError | None:
+def explain_failure(
+    error: BaseException, services: tuple[Service, ...], module: str, pattern: str
+) -> UserError | None:
     """A one-line error when ``error`` came from a server going away (or refusing the credentials), else None."""
     if isinstance(error, UserError):
         return None
@@ -232,8 +265,9 @@ def run_async(main: Coroutine[Any, Any, None], teardown: float = 2.0) -> None:
             loop.close()
 
 
-async def watched(pattern: Coroutine[Any, Any, None], services: tuple[Service, ...], module: str,
-                  name: str) -> None:
+async def watched(
+    pattern: Coroutine[Any, Any, None], services: tuple[Service, ...], module: str, name: str
+) -> None:
     """Run ``pattern``; cancel it and raise :class:`ServiceLost` if a service stops answering."""
     from practical.services._probe import _probe
 

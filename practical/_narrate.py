@@ -64,7 +64,9 @@ class Narrator:
         """Record ``count / seconds`` as ``key`` (per second) and print it."""
         per_second = count / seconds if seconds > 0 else float("inf")
         self.facts[key] = per_second
-        self._print(f"    {key}: [bold]{per_second:,.0f} {unit}/s[/] ({count:,} in {seconds:.3f} s)")
+        self._print(
+            f"    {key}: [bold]{per_second:,.0f} {unit}/s[/] ({count:,} in {seconds:.3f} s)"
+        )
         return per_second
 
     def latencies(self, key: str, seconds: list[float]) -> None:

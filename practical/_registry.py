@@ -65,16 +65,18 @@ def all_modules() -> tuple[PracticalModule, ...]:
         service = module_constant(tree, "SERVICE", None)
         if service is None:
             continue
-        found.append(PracticalModule(
-            name=path.stem,
-            path=path,
-            title=str(module_constant(tree, "TITLE", path.stem)),
-            service=str(service),
-            patterns=dict(module_constant(tree, "PATTERNS", {})),
-            lesson=ast.get_docstring(tree) or "",
-            also_needs=tuple(module_constant(tree, "ALSO_NEEDS", ())),
-            pattern_services=tuple(dict(module_constant(tree, "PATTERN_SERVICES", {})).items()),
-        ))
+        found.append(
+            PracticalModule(
+                name=path.stem,
+                path=path,
+                title=str(module_constant(tree, "TITLE", path.stem)),
+                service=str(service),
+                patterns=dict(module_constant(tree, "PATTERNS", {})),
+                lesson=ast.get_docstring(tree) or "",
+                also_needs=tuple(module_constant(tree, "ALSO_NEEDS", ())),
+                pattern_services=tuple(dict(module_constant(tree, "PATTERN_SERVICES", {})).items()),
+            )
+        )
     return tuple(found)
 
 
@@ -84,7 +86,9 @@ def get_module(name: str) -> PracticalModule:
         if module.name == name:
             return module
     known = ", ".join(m.name for m in all_modules())
-    raise UserError(f"practical module '{name}' does not exist: choose one of {known} (see `learn practical list`)")
+    raise UserError(
+        f"practical module '{name}' does not exist: choose one of {known} (see `learn practical list`)"
+    )
 
 
 def pattern_function(module: PracticalModule, pattern: str) -> Callable[[Narrator], Any]:
@@ -112,7 +116,11 @@ def run_pattern(module: PracticalModule, pattern: str, out: Narrator) -> Facts:
         else:
             function(out)
     except Exception as error:
-        lost = error if isinstance(error, ServiceLost) else explain_failure(error, services, module.name, pattern)
+        lost = (
+            error
+            if isinstance(error, ServiceLost)
+            else explain_failure(error, services, module.name, pattern)
+        )
         if lost is None:
             raise
         # Clients of a dead server cannot close cleanly; asyncio's "Unclosed ..." and "Task
@@ -124,8 +132,9 @@ def run_pattern(module: PracticalModule, pattern: str, out: Narrator) -> Facts:
     return dict(out.facts)
 
 
-def run_practical(name: str, pattern: str | None = None, out: Narrator | None = None,
-                  verbose: bool = False) -> dict[str, Facts]:
+def run_practical(
+    name: str, pattern: str | None = None, out: Narrator | None = None, verbose: bool = False
+) -> dict[str, Facts]:
     """Run every pattern of module ``name`` (or just ``pattern``) against its real service.
 
     ``verbose`` lets the drivers' own loggers print (quiet otherwise, so they never bury the narration).
@@ -140,7 +149,9 @@ def run_practical(name: str, pattern: str | None = None, out: Narrator | None = 
 
     module = get_module(name)
     if pattern is not None and pattern not in module.patterns:
-        raise UserError(f"module '{name}' has no pattern '{pattern}': choose one of {', '.join(module.patterns)}")
+        raise UserError(
+            f"module '{name}' has no pattern '{pattern}': choose one of {', '.join(module.patterns)}"
+        )
     chosen_patterns = [pattern] if pattern else list(module.patterns)
     skipped = {p: why for p in chosen_patterns if (why := unconfigured(module.services_for(p)))}
     runnable = [p for p in chosen_patterns if p not in skipped]
@@ -166,7 +177,13 @@ def unconfigured(services: tuple[str, ...]) -> str | None:
     from practical.services import get_service, probe
 
     for service in map(get_service, services):
-        if service.endpoint_only and not os.environ.get(service.env_var) and not probe(service).reachable:
-            return (f"{service.title} is not configured: set {service.env_var} to a running server "
-                    f"(it does not install from PyPI or Debian; with Docker, `learn services up` starts one at {service.default})")
+        if (
+            service.endpoint_only
+            and not os.environ.get(service.env_var)
+            and not probe(service).reachable
+        ):
+            return (
+                f"{service.title} is not configured: set {service.env_var} to a running server "
+                f"(it does not install from PyPI or Debian; with Docker, `learn services up` starts one at {service.default})"
+            )
     return None

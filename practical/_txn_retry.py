@@ -41,9 +41,16 @@ def _backoff(attempt: int, rng: random.Random, base: float) -> None:
     time.sleep(rng.uniform(0, base * 2 ** min(attempt, 6)))
 
 
-def run_transaction(conn: Any, body: Callable[[Any], T], *, protocol: str = "restart",
-                    on_retry: Callable[[BaseException], None] | None = None, attempts: int = 50,
-                    rng: random.Random | None = None, backoff: float = 0.001) -> T:
+def run_transaction(
+    conn: Any,
+    body: Callable[[Any], T],
+    *,
+    protocol: str = "restart",
+    on_retry: Callable[[BaseException], None] | None = None,
+    attempts: int = 50,
+    rng: random.Random | None = None,
+    backoff: float = 0.001,
+) -> T:
     """Run ``body(conn)`` in one SERIALIZABLE transaction, retried on 40001 up to ``attempts`` times.
 
     ``conn`` is an autocommit connection (the loop issues BEGIN/COMMIT itself). ``on_retry`` is

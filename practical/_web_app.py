@@ -20,7 +20,22 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response, Strea
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0, 2.5)
+LATENCY_BUCKETS = (
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.075,
+    0.1,
+    0.15,
+    0.2,
+    0.3,
+    0.5,
+    1.0,
+    2.5,
+)
 """Seconds: fine where the module's requests land (1-200 ms), so PromQL's P95 is close to the truth."""
 
 
@@ -41,11 +56,22 @@ class Metrics:
     def __post_init__(self) -> None:
         from prometheus_client import Counter, Gauge, Histogram
 
-        self.requests = Counter("http_requests", "HTTP requests answered, by endpoint and status",
-                                ["endpoint", "status"], registry=self.registry)
-        self.seconds = Histogram("http_request_duration_seconds", "Time to answer, by endpoint", ["endpoint"],
-                                 buckets=LATENCY_BUCKETS, registry=self.registry)
-        gauge = Gauge("http_requests_in_flight", "Requests being answered now", registry=self.registry)
+        self.requests = Counter(
+            "http_requests",
+            "HTTP requests answered, by endpoint and status",
+            ["endpoint", "status"],
+            registry=self.registry,
+        )
+        self.seconds = Histogram(
+            "http_request_duration_seconds",
+            "Time to answer, by endpoint",
+            ["endpoint"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        gauge = Gauge(
+            "http_requests_in_flight", "Requests being answered now", registry=self.registry
+        )
         gauge.set_function(lambda: self.in_flight)  # read at scrape time: nothing to do per request
         self._series: dict[tuple[str, str], tuple[Any, Any]] = {}
         self._waiting = 0
@@ -54,8 +80,10 @@ class Metrics:
         """Count one answered request and its duration (the labelled children cached per series)."""
         series = self._series.get((endpoint, status))
         if series is None:
-            series = self._series[(endpoint, status)] = (self.requests.labels(endpoint, status),
-                                                         self.seconds.labels(endpoint))
+            series = self._series[(endpoint, status)] = (
+                self.requests.labels(endpoint, status),
+                self.seconds.labels(endpoint),
+            )
         series[0].inc()
         series[1].observe(seconds)
 
@@ -74,9 +102,14 @@ class Metrics:
 
     def count(self, endpoint: str, status: str | None = "200") -> float:
         """How many requests to ``endpoint`` were answered with ``status`` (``None``: any status)."""
-        return sum(sample.value for metric in self.requests.collect() for sample in metric.samples
-                   if sample.name == "http_requests_total" and sample.labels["endpoint"] == endpoint
-                   and status in (None, sample.labels["status"]))
+        return sum(
+            sample.value
+            for metric in self.requests.collect()
+            for sample in metric.samples
+            if sample.name == "http_requests_total"
+            and sample.labels["endpoint"] == endpoint
+            and status in (None, sample.labels["status"])
+        )
 
     def exposition(self) -> bytes:
         from prometheus_client import generate_latest
@@ -93,7 +126,9 @@ def _registry() -> Any:
 class CircuitBreaker:
     """closed → (``threshold`` failures in a row) → open → (``cooldown`` s) → half-open → one trial."""
 
-    def __init__(self, threshold: int, cooldown: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, threshold: int, cooldown: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.threshold, self.cooldown, self._clock = threshold, cooldown, clock
         self.state = "closed"
         self.failures = 0
@@ -127,7 +162,9 @@ class CircuitBreaker:
 class TokenBucket:
     """``capacity`` tokens, refilled at ``rate`` per second; a request spends one."""
 
-    def __init__(self, capacity: int, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, capacity: int, rate: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.capacity, self.rate, self._clock = capacity, rate, clock
         self._tokens: dict[str, float] = {}
         self._stamp: dict[str, float] = {}
@@ -147,7 +184,9 @@ class AppState:
     """Everything the routes share; the module flips ``upstream_healthy`` to stage an outage."""
 
     metrics: Metrics = field(default_factory=Metrics)
-    breaker: CircuitBreaker = field(default_factory=lambda: CircuitBreaker(threshold=5, cooldown=0.2))
+    breaker: CircuitBreaker = field(
+        default_factory=lambda: CircuitBreaker(threshold=5, cooldown=0.2)
+    )
     bucket: TokenBucket = field(default_factory=lambda: TokenBucket(capacity=10, rate=0.01))
     upstream_url: str = ""
     """Where /proxy sends its calls: this server's own /upstream unless another server is named."""
@@ -182,9 +221,12 @@ def build_app(state: AppState, instrumented: bool = True) -> Any:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        connector = aiohttp.TCPConnector(limit=100)  # at most 100 connections to the upstream, kept alive
-        async with aiohttp.ClientSession(state.upstream_url, connector=connector, timeout=timeout,
-                                         trace_configs=[tracing]) as client:
+        connector = aiohttp.TCPConnector(
+            limit=100
+        )  # at most 100 connections to the upstream, kept alive
+        async with aiohttp.ClientSession(
+            state.upstream_url, connector=connector, timeout=timeout, trace_configs=[tracing]
+        ) as client:
             state.client = client
             try:
                 yield
@@ -215,8 +257,12 @@ def build_app(state: AppState, instrumented: bool = True) -> Any:
 
     async def proxy_fresh(request: Request) -> Response:
         """The anti-pattern /proxy replaced: a new client (its pool, a TCP connection) per call."""
-        async with aiohttp.ClientSession(state.upstream_url, timeout=timeout, trace_configs=[tracing]) as client, \
-                client.get("/upstream") as answer:
+        async with (
+            aiohttp.ClientSession(
+                state.upstream_url, timeout=timeout, trace_configs=[tracing]
+            ) as client,
+            client.get("/upstream") as answer,
+        ):
             return PlainTextResponse(await answer.text(), status_code=answer.status)
 
     async def limited(request: Request) -> Response:
@@ -247,22 +293,32 @@ def build_app(state: AppState, instrumented: bool = True) -> Any:
         try:
             while True:
                 text = await websocket.receive_text()
-                await asyncio.gather(*(peer.send_text(text) for peer in list(state.room)), return_exceptions=True)
+                await asyncio.gather(
+                    *(peer.send_text(text) for peer in list(state.room)), return_exceptions=True
+                )
         except WebSocketDisconnect:
             pass
         finally:
             state.room.discard(websocket)
 
     routes: list[BaseRoute] = [
-        Route("/work", work), Route("/upstream", upstream), Route("/proxy", proxy), Route("/proxy-fresh", proxy_fresh),
-        Route("/limited", limited), Route("/events", events), Route("/metrics", metrics),
+        Route("/work", work),
+        Route("/upstream", upstream),
+        Route("/proxy", proxy),
+        Route("/proxy-fresh", proxy_fresh),
+        Route("/limited", limited),
+        Route("/events", events),
+        Route("/metrics", metrics),
         WebSocketRoute("/chat", chat),
     ]
     if state.hub is not None:
         from practical._web_graphql import graphql_app
 
         graphql = graphql_app(state.hub)
-        routes += [Route("/graphql", graphql, methods=["GET", "POST"]), WebSocketRoute("/graphql", graphql)]
+        routes += [
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ]
     app = Starlette(routes=routes, lifespan=lifespan)
     return MetricsMiddleware(app, state.metrics) if instrumented else app
 
@@ -306,5 +362,9 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, capture)
         finally:
-            metrics.observe(getattr(scope.get("route"), "path", "unmatched"), status, time.perf_counter() - start)
+            metrics.observe(
+                getattr(scope.get("route"), "path", "unmatched"),
+                status,
+                time.perf_counter() - start,
+            )
             metrics.in_flight -= 1

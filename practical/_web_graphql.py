@@ -59,7 +59,9 @@ class Hub:
             yield subscriber
         finally:
             self.subscribers.remove(subscriber)
-            while not subscriber.queue.empty():  # a publisher blocked on this queue must not wait forever
+            while (
+                not subscriber.queue.empty()
+            ):  # a publisher blocked on this queue must not wait forever
                 subscriber.queue.get_nowait()
 
     async def announce(self) -> None:
@@ -126,16 +128,23 @@ class Query:
 @strawberry.type
 class Mutation:
     @strawberry.mutation
-    async def publish(self, info: Info, count: int, size: int = 16, close: bool = False) -> Published:
+    async def publish(
+        self, info: Info, count: int, size: int = 16, close: bool = False
+    ) -> Published:
         """Publish ``count`` events of ``size`` bytes; ``close`` then ends every subscription."""
         hub = _hub(info)
         for _ in range(count):
             await hub.publish("x" * size)
-            await asyncio.sleep(0)  # one event at a time, as from a feed: subscribers run between events
+            await asyncio.sleep(
+                0
+            )  # one event at a time, as from a feed: subscribers run between events
         if close:
             await hub.close()
-        return Published(published=hub.published, blocked_ms=hub.blocked_seconds * 1000,
-                         dropped=sum(s.dropped for s in hub.subscribers))
+        return Published(
+            published=hub.published,
+            blocked_ms=hub.blocked_seconds * 1000,
+            dropped=sum(s.dropped for s in hub.subscribers),
+        )
 
 
 @strawberry.type

@@ -77,12 +77,14 @@ async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, bool]:
     marker = head.find("content-length:")
     if marker < 0:
         raise ValueError("an answer without Content-Length or chunked encoding")
-    length = int(head[marker + 15:head.index("\r\n", marker)])
+    length = int(head[marker + 15 : head.index("\r\n", marker)])
     await reader.readexactly(length)
     return status, keep
 
 
-async def _drive(urls: list[str], requests: int, concurrency: int, duration: float) -> dict[str, dict[str, float]]:
+async def _drive(
+    urls: list[str], requests: int, concurrency: int, duration: float
+) -> dict[str, dict[str, float]]:
     """Send ``requests`` requests round-robin over ``urls`` on ``concurrency`` connections."""
     targets = [_target(url) for url in urls]
     latencies: list[list[float]] = [[] for _ in urls]
@@ -105,9 +107,16 @@ async def _drive(urls: list[str], requests: int, concurrency: int, duration: flo
                         streams[(host, port)] = await asyncio.open_connection(host, port)
                     reader, writer = streams[(host, port)]
                     writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
-                    status, keep = await asyncio.wait_for(_read_answer(reader), max(0.1, deadline - start + 5))
-                except (OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
-                        TimeoutError):
+                    status, keep = await asyncio.wait_for(
+                        _read_answer(reader), max(0.1, deadline - start + 5)
+                    )
+                except (
+                    OSError,
+                    ValueError,
+                    asyncio.IncompleteReadError,
+                    asyncio.LimitOverrunError,
+                    TimeoutError,
+                ):
                     errors[index] += 1
                     _close(streams.pop((host, port), None))
                     continue
@@ -126,7 +135,10 @@ async def _drive(urls: list[str], requests: int, concurrency: int, duration: flo
     for url, times, codes, failed in zip(urls, latencies, statuses, errors, strict=True):
         ordered = sorted(times)
         report[url] = {
-            "requests": len(ordered), "ok": codes.get(200, 0), "errors": failed, "seconds": seconds,
+            "requests": len(ordered),
+            "ok": codes.get(200, 0),
+            "errors": failed,
+            "seconds": seconds,
             "mean_ms": (sum(ordered) / len(ordered) * 1000) if ordered else 0.0,
             **{f"p{q}_ms": percentile(ordered, q / 100) * 1000 for q in (50, 95, 99)},
             "max_ms": (ordered[-1] * 1000) if ordered else 0.0,
@@ -139,33 +151,55 @@ def _close(pair: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None) -> No
         pair[1].close()
 
 
-async def run_load(urls: list[str], requests: int, concurrency: int, duration: float = 30.0) -> dict[str, LoadResult]:
+async def run_load(
+    urls: list[str], requests: int, concurrency: int, duration: float = 30.0
+) -> dict[str, LoadResult]:
     """Run the generator in a child process against ``urls`` and return its figures per URL."""
     for url in urls:
         _target(url)
     script = str(SCRIPT)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, script, *urls, "--requests", str(requests),
-        "--concurrency", str(concurrency), "--duration", str(duration),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        script,
+        *urls,
+        "--requests",
+        str(requests),
+        "--concurrency",
+        str(concurrency),
+        "--duration",
+        str(duration),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         out, err = await asyncio.wait_for(process.communicate(), duration + 30)
     except TimeoutError:
         process.kill()
         await process.wait()
-        raise RuntimeError(f"the load generator did not finish within {duration + 30:g} s") from None
+        raise RuntimeError(
+            f"the load generator did not finish within {duration + 30:g} s"
+        ) from None
     if process.returncode != 0:
-        raise RuntimeError(f"the load generator failed: {err.decode(errors='replace').strip()[-300:]}")
+        raise RuntimeError(
+            f"the load generator failed: {err.decode(errors='replace').strip()[-300:]}"
+        )
     return {url: LoadResult(url=url, **figures) for url, figures in json.loads(out).items()}
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("urls", nargs="+", help="http://127.0.0.1:PORT/path (requests go round-robin)")
-    parser.add_argument("--requests", type=int, default=2000, help="at most this many requests in all")
-    parser.add_argument("--concurrency", type=int, default=50, help="keep-alive connections, each closed-loop")
-    parser.add_argument("--duration", type=float, default=30.0, help="stop issuing after this many seconds")
+    parser.add_argument(
+        "urls", nargs="+", help="http://127.0.0.1:PORT/path (requests go round-robin)"
+    )
+    parser.add_argument(
+        "--requests", type=int, default=2000, help="at most this many requests in all"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=50, help="keep-alive connections, each closed-loop"
+    )
+    parser.add_argument(
+        "--duration", type=float, default=30.0, help="stop issuing after this many seconds"
+    )
     args = parser.parse_args(argv)
     if args.requests < 1 or args.concurrency < 1 or args.duration <= 0:
         raise SystemExit("--requests, --concurrency and --duration must be positive")

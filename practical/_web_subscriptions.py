@@ -47,18 +47,32 @@ async def subscribe(url: str, name: str, receive_buffer: int | None = None) -> A
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         sock.setblocking(False)
         await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
-    ws = await websockets.connect(url, subprotocols=[Subprotocol(PROTOCOL)], sock=sock, max_queue=4 if sock else 16,
-                                  compression=None)  # the events are all "x": deflate would shrink them 100×
+    ws = await websockets.connect(
+        url,
+        subprotocols=[Subprotocol(PROTOCOL)],
+        sock=sock,
+        max_queue=4 if sock else 16,
+        compression=None,
+    )  # the events are all "x": deflate would shrink them 100×
     await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
     ack = json.loads(await ws.recv())
     if ack.get("type") != "connection_ack":
         raise RuntimeError(f"the server refused the GraphQL WebSocket handshake: {ack}")
-    await ws.send(json.dumps({"id": name, "type": "subscribe",
-                              "payload": {"query": SUBSCRIPTION, "variables": {"name": name}}}))
+    await ws.send(
+        json.dumps(
+            {
+                "id": name,
+                "type": "subscribe",
+                "payload": {"query": SUBSCRIPTION, "variables": {"name": name}},
+            }
+        )
+    )
     return ws
 
 
-async def drain(ws: Any, start: float, gate: asyncio.Event | None = None, pause: float = 0.0) -> Received:
+async def drain(
+    ws: Any, start: float, gate: asyncio.Event | None = None, pause: float = 0.0
+) -> Received:
     """Read ``next`` messages until ``complete``; wait for ``gate`` first; ``pause`` after each (work)."""
     if gate is not None:
         await gate.wait()
@@ -95,7 +109,10 @@ async def fan_out(policy: str, fast: int, events: int, size: int, pause: float) 
     from practical.webserver import serving
 
     hub = Hub(maxsize=32, policy=policy)  # type: ignore[arg-type]
-    async with serving(hub=hub, send_buffer=8192) as running, httpx.AsyncClient(base_url=running.base, timeout=120) as client:
+    async with (
+        serving(hub=hub, send_buffer=8192) as running,
+        httpx.AsyncClient(base_url=running.base, timeout=120) as client,
+    ):
         url = running.base.replace("http://", "ws://") + "/graphql"
         sockets = [await subscribe(url, f"fast-{i}") for i in range(fast)]
         slow = await subscribe(url, "slow", receive_buffer=4096)
@@ -104,8 +121,11 @@ async def fan_out(policy: str, fast: int, events: int, size: int, pause: float) 
         start = time.perf_counter()
         readers = [asyncio.create_task(drain(ws, start)) for ws in sockets]
         slow_reader = asyncio.create_task(drain(slow, start, gate, pause))
-        answer = (await client.post("/graphql", json={"query": PUBLISH,
-                                                      "variables": {"count": events, "size": size}})).json()
+        answer = (
+            await client.post(
+                "/graphql", json={"query": PUBLISH, "variables": {"count": events, "size": size}}
+            )
+        ).json()
         publish_ms = (time.perf_counter() - start) * 1000
         if gate is not None:
             gate.set()
@@ -128,28 +148,53 @@ async def fan_out(policy: str, fast: int, events: int, size: int, pause: float) 
     }
 
 
-async def subscriptions(out: Narrator, fast: int = 3, events: int = 1000, size: int = 512,
-                                pause: float = 0.002) -> None:
-    out.step(f"{fast} fast subscribers and 1 slow one (small receive buffer, {pause * 1000:g} ms per event) "
-             f"subscribe over graphql-transport-ws; a mutation publishes {events} events of {size} bytes; "
-             "each subscriber has a queue of 32 in the hub")
+async def subscriptions(
+    out: Narrator, fast: int = 3, events: int = 1000, size: int = 512, pause: float = 0.002
+) -> None:
+    out.step(
+        f"{fast} fast subscribers and 1 slow one (small receive buffer, {pause * 1000:g} ms per event) "
+        f"subscribe over graphql-transport-ws; a mutation publishes {events} events of {size} bytes; "
+        "each subscriber has a queue of 32 in the hub"
+    )
     for policy in ("block", "drop-oldest"):
         seen = await fan_out(policy, fast, events, size, pause)
-        out.step(f"policy {policy}: " + ("the publisher waits for room in a full queue" if policy == "block"
-                                         else "a full queue drops its oldest event; the slow reader starts "
-                                              "only after the publish mutation returned"))
+        out.step(
+            f"policy {policy}: "
+            + (
+                "the publisher waits for room in a full queue"
+                if policy == "block"
+                else "a full queue drops its oldest event; the slow reader starts "
+                "only after the publish mutation returned"
+            )
+        )
         key = policy.replace("-", "_")
         out.fact(f"{key}_publish_ms", seen["publish_ms"], "publishing took (ms)")
         out.fact(f"{key}_blocked_ms", seen["blocked_ms"], "publisher waiting on full queues (ms)")
-        out.fact(f"{key}_fast_last_ms", seen["fast_last_ms"], "the fast subscribers had every event after (ms)")
-        out.fact(f"{key}_fast_complete", seen["fast_complete"], f"fast subscribers with all {events}, in order")
+        out.fact(
+            f"{key}_fast_last_ms",
+            seen["fast_last_ms"],
+            "the fast subscribers had every event after (ms)",
+        )
+        out.fact(
+            f"{key}_fast_complete",
+            seen["fast_complete"],
+            f"fast subscribers with all {events}, in order",
+        )
         out.fact(f"{key}_fast_dropped", seen["fast_dropped"], "events the fast subscribers lost")
         out.fact(f"{key}_slow_received", seen["slow_received"], "events the slow subscriber got")
         out.fact(f"{key}_slow_dropped", seen["slow_dropped"], "events the slow subscriber lost")
-        out.fact(f"{key}_slow_accounted", seen["slow_received"] + seen["slow_dropped"] == events,
-                 "slow: received + dropped = published")
-        out.fact(f"{key}_slow_in_order", seen["slow_in_order"] and seen["slow_got_last"],
-                 "slow: in order, ending with the newest event")
-    out.lesson("fan-out needs a queue per subscriber and a rule for when it is full: blocking loses nothing "
-               "but lets the slowest subscriber pace the publisher and everyone else; dropping the oldest keeps "
-               "the others on time and memory bounded, and the slow one sees exactly what it missed")
+        out.fact(
+            f"{key}_slow_accounted",
+            seen["slow_received"] + seen["slow_dropped"] == events,
+            "slow: received + dropped = published",
+        )
+        out.fact(
+            f"{key}_slow_in_order",
+            seen["slow_in_order"] and seen["slow_got_last"],
+            "slow: in order, ending with the newest event",
+        )
+    out.lesson(
+        "fan-out needs a queue per subscriber and a rule for when it is full: blocking loses nothing "
+        "but lets the slowest subscriber pace the publisher and everyone else; dropping the oldest keeps "
+        "the others on time and memory bounded, and the slow one sees exactly what it missed"
+    )

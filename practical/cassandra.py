@@ -56,9 +56,13 @@ def _close(cluster: Any, session: Any, keyspace: str) -> None:
 def pattern_bounded_writes(out: Narrator, rows: int = 5000, in_flight: int = 64) -> None:
     cluster, session, keyspace = session_with_keyspace()
     try:
-        session.execute("CREATE TABLE readings (sensor int, seq int, value double, PRIMARY KEY (sensor, seq))")
+        session.execute(
+            "CREATE TABLE readings (sensor int, seq int, value double, PRIMARY KEY (sensor, seq))"
+        )
         insert = session.prepare("INSERT INTO readings (sensor, seq, value) VALUES (?, ?, ?)")
-        out.step(f"{rows} sequential synchronous writes would each wait a round trip; instead {in_flight} in flight")
+        out.step(
+            f"{rows} sequential synchronous writes would each wait a round trip; instead {in_flight} in flight"
+        )
         slots = threading.BoundedSemaphore(in_flight)
         errors: list[BaseException] = []
         done = threading.Event()
@@ -88,7 +92,9 @@ def pattern_bounded_writes(out: Narrator, rows: int = 5000, in_flight: int = 64)
         _close(cluster, session, keyspace)
     out.fact("rows", count, f"rows stored (of {rows})")
     out.fact("errors", len(errors))
-    out.lesson("async requests overlap round trips; a semaphore keeps the coordinator from drowning")
+    out.lesson(
+        "async requests overlap round trips; a semaphore keeps the coordinator from drowning"
+    )
 
 
 def pattern_lwt(out: Narrator, contenders: int = 20) -> None:
@@ -99,7 +105,9 @@ def pattern_lwt(out: Narrator, contenders: int = 20) -> None:
         claim = session.prepare("INSERT INTO users (name, owner) VALUES ('ada', ?) IF NOT EXISTS")
         out.step(f"{contenders} clients claim the username 'ada' at once with IF NOT EXISTS")
         with ThreadPoolExecutor(contenders) as pool:
-            applied = list(pool.map(lambda who: session.execute(claim, (who,)).was_applied, range(contenders)))
+            applied = list(
+                pool.map(lambda who: session.execute(claim, (who,)).was_applied, range(contenders))
+            )
         out.fact("claims_applied", sum(applied), "claims applied (exactly one wins)")
 
         session.execute("INSERT INTO accounts (id, balance) VALUES ('acct', 0)")
@@ -127,7 +135,9 @@ def pattern_lwt(out: Narrator, contenders: int = 20) -> None:
         _close(cluster, session, keyspace)
     out.fact("balance", balance, f"balance (expected {contenders * 10})")
     out.fact("cas_retries", retries[0], "compare-and-set conflicts retried")
-    out.lesson("LWTs are linearizable but cost Paxos round trips: use them for the few contended decisions")
+    out.lesson(
+        "LWTs are linearizable but cost Paxos round trips: use them for the few contended decisions"
+    )
 
 
 def pattern_consistency(out: Narrator, operations: int = 300) -> None:
@@ -135,12 +145,18 @@ def pattern_consistency(out: Narrator, operations: int = 300) -> None:
     from cassandra.query import SimpleStatement
 
     cluster, session, keyspace = session_with_keyspace()
-    levels = {"ONE": ConsistencyLevel.ONE, "QUORUM": ConsistencyLevel.QUORUM, "ALL": ConsistencyLevel.ALL}
+    levels = {
+        "ONE": ConsistencyLevel.ONE,
+        "QUORUM": ConsistencyLevel.QUORUM,
+        "ALL": ConsistencyLevel.ALL,
+    }
     stale = 0
     try:
         session.execute("CREATE TABLE kv (k int PRIMARY KEY, v int)")
         for name, level in levels.items():
-            write = SimpleStatement("INSERT INTO kv (k, v) VALUES (%s, %s)", consistency_level=level)
+            write = SimpleStatement(
+                "INSERT INTO kv (k, v) VALUES (%s, %s)", consistency_level=level
+            )
             read = SimpleStatement("SELECT v FROM kv WHERE k = %s", consistency_level=level)
             start = time.perf_counter()
             for i in range(operations):
@@ -154,5 +170,9 @@ def pattern_consistency(out: Narrator, operations: int = 300) -> None:
     out.fact("nodes", replicas, "nodes in this cluster")
     out.fact("stale_reads", stale)
     if replicas == 1:
-        out.warn("a one-node cluster makes every level equivalent: run three nodes to see ONE read stale data")
-    out.lesson("choose W and R per request: W + R > RF gives read-your-writes; ONE trades it for latency")
+        out.warn(
+            "a one-node cluster makes every level equivalent: run three nodes to see ONE read stale data"
+        )
+    out.lesson(
+        "choose W and R per request: W + R > RF gives read-your-writes; ONE trades it for latency"
+    )

@@ -105,6 +105,7 @@ class Race:
 
     def once(self, isolation: str) -> Callable[[Any, Callable[[Any], None]], None]:
         """One attempt, no retry: a refusal is counted in ``failed`` and the increment is not done."""
+
         def attempt(conn: Any, body: Callable[[Any], None]) -> None:
             conn.execute(f"BEGIN ISOLATION LEVEL {isolation}")
             try:
@@ -115,13 +116,21 @@ class Race:
                 if getattr(error, "sqlstate", None) not in RETRYABLE:
                     raise
                 self._count("failed")
+
         return attempt
 
     def retried(self, protocol: str, seed: int) -> Callable[[Any, Callable[[Any], None]], None]:
         """The retry loop: every refusal counted in ``refused``, then the transaction runs again."""
+
         def attempt(conn: Any, body: Callable[[Any], None]) -> None:
-            run_transaction(conn, body, protocol=protocol, on_retry=lambda _: self._count("refused"),
-                            rng=random.Random(seed + threading.get_ident()))
+            run_transaction(
+                conn,
+                body,
+                protocol=protocol,
+                on_retry=lambda _: self._count("refused"),
+                rng=random.Random(seed + threading.get_ident()),
+            )
+
         return attempt
 
 
@@ -145,6 +154,7 @@ def _savepoint_on_postgres(table: str, attempts: int) -> tuple[int, bool]:
 
     refusals = [0]
     with connect("postgres") as mine, connect("postgres") as other:
+
         def body(c: Any) -> None:
             (value,) = c.execute(f"SELECT n FROM {table} WHERE id = 2").fetchone()
             if refusals[0] == 0:
@@ -166,13 +176,21 @@ def pattern_retry_loop(out: Narrator, workers: int = 8, rounds: int = 10) -> Non
     total = workers * rounds
     try:
         race = Race("cockroachdb", table, workers, rounds)
-        out.step(f"{workers} threads x {rounds} rounds: SELECT n, everyone waits, UPDATE n = n_read + 1; no retry")
+        out.step(
+            f"{workers} threads x {rounds} rounds: SELECT n, everyone waits, UPDATE n = n_read + 1; no retry"
+        )
         final = race.run(0, race.once("SERIALIZABLE"))
         out.fact("no_retry_final", final, f"counter (expected {total})")
-        out.fact("no_retry_refused", race.failed, "transactions refused with 40001 (the caller got an error)")
+        out.fact(
+            "no_retry_refused",
+            race.failed,
+            "transactions refused with 40001 (the caller got an error)",
+        )
 
         race = Race("cockroachdb", table, workers, rounds)
-        out.step("the same race in the savepoint protocol: ROLLBACK TO SAVEPOINT cockroach_restart on 40001, run again")
+        out.step(
+            "the same race in the savepoint protocol: ROLLBACK TO SAVEPOINT cockroach_restart on 40001, run again"
+        )
         start = time.perf_counter()
         final = race.run(1, race.retried("savepoint", seed=1))
         out.rate("committed_per_s", total, time.perf_counter() - start, "transactions")
@@ -180,19 +198,25 @@ def pattern_retry_loop(out: Narrator, workers: int = 8, rounds: int = 10) -> Non
         out.fact("retries", race.refused, "40001 refusals, each retried in the same transaction")
     finally:
         cleanup_sync(out, ("drop the table", lambda: _drop("cockroachdb", table)))
-    out.lesson("SERIALIZABLE never loses the update, it refuses it: the retry loop belongs in every client")
+    out.lesson(
+        "SERIALIZABLE never loses the update, it refuses it: the retry loop belongs in every client"
+    )
 
 
 def pattern_postgres_serializable(out: Narrator, workers: int = 8, rounds: int = 20) -> None:
-    out.warn("this runs on PostgreSQL, the nearest real server here, not on CockroachDB: PostgreSQL's "
-             "default is READ COMMITTED and its snapshot is fixed per transaction, so the loop restarts "
-             "the whole transaction instead of rolling back to SAVEPOINT cockroach_restart")
+    out.warn(
+        "this runs on PostgreSQL, the nearest real server here, not on CockroachDB: PostgreSQL's "
+        "default is READ COMMITTED and its snapshot is fixed per transaction, so the loop restarts "
+        "the whole transaction instead of rolling back to SAVEPOINT cockroach_restart"
+    )
     table = _setup("postgres", 3)
     total = workers * rounds
     try:
         race = Race("postgres", table, workers, rounds)
-        out.step(f"READ COMMITTED (PostgreSQL's default): {workers} threads x {rounds} rounds of "
-                 "SELECT n, everyone waits, UPDATE n = n_read + 1")
+        out.step(
+            f"READ COMMITTED (PostgreSQL's default): {workers} threads x {rounds} rounds of "
+            "SELECT n, everyone waits, UPDATE n = n_read + 1"
+        )
         final = race.run(0, race.once("READ COMMITTED"))
         out.fact("read_committed_final", final, f"counter (expected {total})")
         out.fact("lost_updates", total - final, "increments lost, and no client saw an error")
@@ -201,22 +225,38 @@ def pattern_postgres_serializable(out: Narrator, workers: int = 8, rounds: int =
         out.step("SERIALIZABLE (CockroachDB's default), no retry")
         final = race.run(1, race.once("SERIALIZABLE"))
         out.fact("serializable_final", final, f"counter (expected {total})")
-        out.fact("serializable_refused", race.failed, "transactions refused with 40001 (not lost: the caller knows)")
+        out.fact(
+            "serializable_refused",
+            race.failed,
+            "transactions refused with 40001 (not lost: the caller knows)",
+        )
 
         race = Race("postgres", table, workers, rounds)
-        out.step("SERIALIZABLE with a retry loop: on 40001 ROLLBACK, back off, run the whole transaction again")
+        out.step(
+            "SERIALIZABLE with a retry loop: on 40001 ROLLBACK, back off, run the whole transaction again"
+        )
         start = time.perf_counter()
         final = race.run(2, race.retried("restart", seed=2))
         out.rate("committed_per_s", total, time.perf_counter() - start, "transactions")
         out.fact("retry_final", final, f"counter (expected {total})")
         out.fact("serialization_failures", race.refused, "40001 refusals, each retried")
 
-        out.step("CockroachDB's savepoint protocol on PostgreSQL: one transaction loses a race, then "
-                 "ROLLBACK TO SAVEPOINT cockroach_restart and tries again (5 attempts)")
+        out.step(
+            "CockroachDB's savepoint protocol on PostgreSQL: one transaction loses a race, then "
+            "ROLLBACK TO SAVEPOINT cockroach_restart and tries again (5 attempts)"
+        )
         refused, gave_up = _savepoint_on_postgres(table, attempts=5)
-        out.fact("savepoint_refusals", refused, "refusals in a row: the stale snapshot loses every time")
-        out.fact("savepoint_gave_up", gave_up, "the savepoint loop gave up (on CockroachDB the restart would win)")
+        out.fact(
+            "savepoint_refusals", refused, "refusals in a row: the stale snapshot loses every time"
+        )
+        out.fact(
+            "savepoint_gave_up",
+            gave_up,
+            "the savepoint loop gave up (on CockroachDB the restart would win)",
+        )
     finally:
         cleanup_sync(out, ("drop the table", lambda: _drop("postgres", table)))
-    out.lesson("READ COMMITTED loses the update silently; SERIALIZABLE refuses it; the retry loop makes the "
-               "refusal invisible to the user — CockroachDB's default gives you only the last two")
+    out.lesson(
+        "READ COMMITTED loses the update silently; SERIALIZABLE refuses it; the retry loop makes the "
+        "refusal invisible to the user — CockroachDB's default gives you only the last two"
+    )

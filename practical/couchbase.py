@@ -49,15 +49,19 @@ def collection() -> tuple[Any, Any]:
     from couchbase.options import ClusterOptions
 
     url, name = get_service("couchbase").url, os.environ.get("COUCHBASE_BUCKET", "lab")
-    auth = PasswordAuthenticator(os.environ.get("COUCHBASE_USER", "lab"),
-                                 os.environ.get("COUCHBASE_PASSWORD", "concurrency-lab"))
+    auth = PasswordAuthenticator(
+        os.environ.get("COUCHBASE_USER", "lab"),
+        os.environ.get("COUCHBASE_PASSWORD", "concurrency-lab"),
+    )
     try:
         cluster = Cluster(url, ClusterOptions(auth))
         cluster.wait_until_ready(timedelta(seconds=10))
         return cluster, cluster.bucket(name).default_collection()
     except CouchbaseException as error:
-        raise UserError(f"Couchbase at {url} was not ready within 10 s ({type(error).__name__}): check COUCHBASE_USER, "
-                        f"COUCHBASE_PASSWORD and that bucket '{name}' exists (COUCHBASE_BUCKET)") from None
+        raise UserError(
+            f"Couchbase at {url} was not ready within 10 s ({type(error).__name__}): check COUCHBASE_USER, "
+            f"COUCHBASE_PASSWORD and that bucket '{name}' exists (COUCHBASE_BUCKET)"
+        ) from None
 
 
 class CartRace:
@@ -124,7 +128,9 @@ def pattern_cas(out: Narrator, workers: int = 8, rounds: int = 10) -> None:
         CartRace(workers, rounds).run(upsert)
         kept = len(carts.get(keys[0]).content_as[dict]["items"])
         out.fact("upsert_items", kept, f"items in the cart (expected {total})")
-        out.fact("lost_items", total - kept, "items overwritten by a writer that read an older cart")
+        out.fact(
+            "lost_items", total - kept, "items overwritten by a writer that read an older cart"
+        )
 
         race = CartRace(workers, rounds)
 
@@ -133,37 +139,58 @@ def pattern_cas(out: Narrator, workers: int = 8, rounds: int = 10) -> None:
                 read = carts.get(keys[1])
                 after_read()
                 try:
-                    carts.replace(keys[1], {"items": [*read.content_as[dict]["items"], item]}, cas=read.cas)
+                    carts.replace(
+                        keys[1], {"items": [*read.content_as[dict]["items"], item]}, cas=read.cas
+                    )
                     return
                 except CasMismatchException:
                     race.refusal()  # the cart changed since our get: read it again
 
-        out.step("the same race with replace(cas=token): refused when the cart changed since the read")
+        out.step(
+            "the same race with replace(cas=token): refused when the cart changed since the read"
+        )
         seconds = race.run(replace_with_cas)
         out.rate("cas_adds_per_s", total, seconds, "items")
-        out.fact("cas_items", len(carts.get(keys[1]).content_as[dict]["items"]), f"items in the cart (expected {total})")
+        out.fact(
+            "cas_items",
+            len(carts.get(keys[1]).content_as[dict]["items"]),
+            f"items in the cart (expected {total})",
+        )
         out.fact("cas_mismatches", race.refused, "CasMismatchException, each re-read and retried")
 
         def append(item: str, after_read: Callable[[], None]) -> None:
             after_read()
             carts.mutate_in(keys[2], [sd.array_append("items", item)])
 
-        out.step("the same adds as sub-document array_append: the server changes the array, no read needed")
+        out.step(
+            "the same adds as sub-document array_append: the server changes the array, no read needed"
+        )
         seconds = CartRace(workers, rounds).run(append)
         out.rate("subdoc_adds_per_s", total, seconds, "items")
-        out.fact("subdoc_items", len(carts.get(keys[2]).content_as[dict]["items"]), f"items in the cart (expected {total})")
+        out.fact(
+            "subdoc_items",
+            len(carts.get(keys[2]).content_as[dict]["items"]),
+            f"items in the cart (expected {total})",
+        )
     finally:
-        cleanup_sync(out, *((f"remove {key}", lambda key=key: carts.remove(key)) for key in keys),
-                     ("close the cluster", cluster.close))
-    out.lesson("the CAS token turns a lost update into a refused write and a retry; when the server can "
-               "apply the change (sub-document ops), send the change instead of the document")
+        cleanup_sync(
+            out,
+            *((f"remove {key}", lambda key=key: carts.remove(key)) for key in keys),
+            ("close the cluster", cluster.close),
+        )
+    out.lesson(
+        "the CAS token turns a lost update into a refused write and a retry; when the server can "
+        "apply the change (sub-document ops), send the change instead of the document"
+    )
 
 
 def pattern_memcached_cas(out: Narrator, workers: int = 8, rounds: int = 10) -> None:
     from practical.memcached import client
 
-    out.warn("this runs on memcached, not Couchbase: the same gets/cas protocol, but memcached keeps values "
-             "only in RAM, may evict them at any time, does not replicate, and sees JSON as opaque bytes")
+    out.warn(
+        "this runs on memcached, not Couchbase: the same gets/cas protocol, but memcached keeps values "
+        "only in RAM, may evict them at any time, does not replicate, and sees JSON as opaque bytes"
+    )
     local = threading.local()
 
     def mc() -> Any:
@@ -194,7 +221,9 @@ def pattern_memcached_cas(out: Narrator, workers: int = 8, rounds: int = 10) -> 
         CartRace(workers, rounds).run(get_then_set)
         kept = len(items(keys[0]))
         out.fact("set_items", kept, f"items in the cart (expected {total})")
-        out.fact("lost_items", total - kept, "items overwritten by a writer that read an older cart")
+        out.fact(
+            "lost_items", total - kept, "items overwritten by a writer that read an older cart"
+        )
 
         race = CartRace(workers, rounds)
 
@@ -207,7 +236,9 @@ def pattern_memcached_cas(out: Narrator, workers: int = 8, rounds: int = 10) -> 
                     return
                 race.refusal()  # the token is stale: someone stored since our gets
 
-        out.step("the same race with gets (value + CAS token) and cas (store only if the token is current)")
+        out.step(
+            "the same race with gets (value + CAS token) and cas (store only if the token is current)"
+        )
         seconds = race.run(gets_then_cas)
         out.rate("cas_adds_per_s", total, seconds, "items")
         out.fact("cas_items", len(items(keys[1])), f"items in the cart (expected {total})")
@@ -217,13 +248,20 @@ def pattern_memcached_cas(out: Narrator, workers: int = 8, rounds: int = 10) -> 
             after_read()
             mc().append(keys[2], f"{item},".encode())
 
-        out.step("the same adds with append (bytes added by the server; Couchbase would append to the JSON array)")
+        out.step(
+            "the same adds with append (bytes added by the server; Couchbase would append to the JSON array)"
+        )
         seconds = CartRace(workers, rounds).run(append)
         out.rate("append_adds_per_s", total, seconds, "items")
         appended = [part for part in mc().get(keys[2]).decode().split(",") if part]
         out.fact("append_items", len(set(appended)), f"distinct items appended (expected {total})")
     finally:
-        cleanup_sync(out, ("delete the keys", lambda: mc().delete_many(keys)),
-                     *((f"close client {i}", c.close) for i, c in enumerate(opened)))
-    out.lesson("the same optimistic protocol as Couchbase's CAS; what memcached lacks is durability, "
-               "replication and JSON-aware server-side changes")
+        cleanup_sync(
+            out,
+            ("delete the keys", lambda: mc().delete_many(keys)),
+            *((f"close client {i}", c.close) for i, c in enumerate(opened)),
+        )
+    out.lesson(
+        "the same optimistic protocol as Couchbase's CAS; what memcached lacks is durability, "
+        "replication and JSON-aware server-side changes"
+    )

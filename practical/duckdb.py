@@ -24,9 +24,12 @@ PATTERNS = {
     "vs-python": "the same aggregation in DuckDB and in a pure-Python loop",
 }
 
+
 def _aggregate(table: str) -> str:
-    return (f"SELECT kind, count(*) AS n, round(avg(amount), 6) AS mean, max(amount) AS top "
-            f"FROM {table} GROUP BY kind ORDER BY kind")
+    return (
+        f"SELECT kind, count(*) AS n, round(avg(amount), 6) AS mean, max(amount) AS top "
+        f"FROM {table} GROUP BY kind ORDER BY kind"
+    )
 
 
 def events_database(rows: int) -> tuple[Any, str]:
@@ -43,11 +46,14 @@ def events_database(rows: int) -> tuple[Any, str]:
     connection = duckdb.connect(path)
     table = unique_name("lab_events")
     exists = connection.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+    ).fetchone()
     if exists and exists[0]:
         connection.close()
-        raise UserError(f"{path} already has a table named {table}: the DuckDB module never overwrites a table "
-                        "it did not create; rename yours or unset DUCKDB_PATH")
+        raise UserError(
+            f"{path} already has a table named {table}: the DuckDB module never overwrites a table "
+            "it did not create; rename yours or unset DUCKDB_PATH"
+        )
     connection.execute(
         f"CREATE TABLE {table} AS SELECT i AS id, "
         "['click', 'view', 'buy', 'refund'][1 + (i * 7919) % 4] AS kind, "
@@ -72,8 +78,11 @@ def _explain_speedup(out: Narrator, speedup: float, cores: int, what: str) -> No
     out.fact("load_average", load, f"load average over the last minute ({cores} cores)")
     if speedup >= 1.2:
         return
-    why = (f"with a load of {load:.1f} on {cores} cores there was no idle core to use" if load >= cores
-           else "the work was too short for more threads to pay for starting them")
+    why = (
+        f"with a load of {load:.1f} on {cores} cores there was no idle core to use"
+        if load >= cores
+        else "the work was too short for more threads to pay for starting them"
+    )
     out.warn(f"{what} was no faster here ({speedup:.1f}x): {why}")
 
 
@@ -95,14 +104,19 @@ def pattern_parallel_analytics(out: Narrator, rows: int = 2_000_000) -> None:
     speedup = timings[1] / timings[cores]
     out.fact("thread_speedup", speedup, f"{cores} threads vs 1")
     _explain_speedup(out, speedup, cores, "one query on all cores")
-    out.lesson("DuckDB splits one query over its `threads` by itself; the speed-up above is what this machine's "
-               "free cores gave")
+    out.lesson(
+        "DuckDB splits one query over its `threads` by itself; the speed-up above is what this machine's "
+        "free cores gave"
+    )
 
 
 def pattern_concurrent_readers(out: Narrator, rows: int = 1_000_000, readers: int = 4) -> None:
     connection, table = events_database(rows)
     connection.execute("SET threads = 1")  # one core per query: the parallelism is ours
-    queries = [f"SELECT count(*), sum(amount) FROM {table} WHERE user_id % {readers} = {i}" for i in range(readers)]
+    queries = [
+        f"SELECT count(*), sum(amount) FROM {table} WHERE user_id % {readers} = {i}"
+        for i in range(readers)
+    ]
 
     def read(sql: str) -> tuple[Any, ...]:
         cursor = connection.cursor()  # a cursor is a separate connection: safe in its own thread
@@ -130,8 +144,10 @@ def pattern_concurrent_readers(out: Narrator, rows: int = 1_000_000, readers: in
     speedup = seq_time / par_time
     out.fact("concurrency_speedup", speedup, "threads vs sequential")
     _explain_speedup(out, speedup, os.cpu_count() or 1, f"{readers} queries from {readers} threads")
-    out.lesson("DuckDB releases the GIL during a query, so Python threads can overlap queries — as far as free "
-               "cores allow")
+    out.lesson(
+        "DuckDB releases the GIL during a query, so Python threads can overlap queries — as far as free "
+        "cores allow"
+    )
 
 
 def pattern_vs_python(out: Narrator, rows: int = 500_000) -> None:
@@ -150,12 +166,16 @@ def pattern_vs_python(out: Narrator, rows: int = 500_000) -> None:
             entry[0] += 1
             entry[1] += amount
             entry[2] = max(entry[2], amount)
-        in_python = [(k, int(n), round(total / n, 6), top) for k, (n, total, top) in sorted(stats.items())]
+        in_python = [
+            (k, int(n), round(total / n, 6), top) for k, (n, total, top) in sorted(stats.items())
+        ]
         py_time = time.perf_counter() - start
         out.rate("python_rows_per_s", rows, py_time, "rows")
     finally:
         drop_events(connection, table)
-    same = [(k, n, round(m, 4), t) for k, n, m, t in in_duckdb] == [(k, n, round(m, 4), t) for k, n, m, t in in_python]
+    same = [(k, n, round(m, 4), t) for k, n, m, t in in_duckdb] == [
+        (k, n, round(m, 4), t) for k, n, m, t in in_python
+    ]
     out.fact("same_results", same, "same answer")
     out.fact("duckdb_speedup", py_time / duck_time, "DuckDB vs Python")
     out.lesson("the interpreter pays per row; a vectorized engine pays per batch of thousands")

@@ -56,11 +56,15 @@ async def pattern_order_flow(out: Narrator, orders: int = 100) -> None:
         await jetstream.add_stream(StreamConfig(name=prefix, subjects=[f"{prefix}.>"]))
         async with await connect() as admin:
             await _schema(admin, prefix)
-        out.step(f"the order service places {orders} orders: order row + outbox event, one transaction each")
+        out.step(
+            f"the order service places {orders} orders: order row + outbox event, one transaction each"
+        )
         for n in range(orders):
             async with await connect(autocommit=False) as conn, conn.transaction():
                 sku, qty = ("apple", "pear")[n % 2], 1 + n % 3
-                await conn.execute(f"INSERT INTO {prefix}_orders VALUES (%s, %s, %s)", (n, sku, qty))
+                await conn.execute(
+                    f"INSERT INTO {prefix}_orders VALUES (%s, %s, %s)", (n, sku, qty)
+                )
                 payload = json.dumps({"order": n, "sku": sku, "qty": qty})
                 await conn.execute(
                     f"INSERT INTO {prefix}_outbox (event_id, payload, created) VALUES (%s, %s, %s)",
@@ -84,12 +88,17 @@ async def pattern_order_flow(out: Narrator, orders: int = 100) -> None:
                         if not batch:
                             return published
                         for event_id, payload in batch:
-                            ack = await jetstream.publish(subject, json.dumps(payload).encode(),
-                                                          headers={"Nats-Msg-Id": event_id})
+                            ack = await jetstream.publish(
+                                subject,
+                                json.dumps(payload).encode(),
+                                headers={"Nats-Msg-Id": event_id},
+                            )
                             deduplicated += bool(ack.duplicate)
                             published += 1
                         if crash_before_marking:
-                            out.warn(f"relay 1 crashes after publishing {len(batch)} events, before marking them sent")
+                            out.warn(
+                                f"relay 1 crashes after publishing {len(batch)} events, before marking them sent"
+                            )
                             raise ConnectionAbortedError("relay crashed")
                         await conn.execute(
                             f"UPDATE {prefix}_outbox SET sent = true WHERE event_id = ANY(%s)",
@@ -98,7 +107,9 @@ async def pattern_order_flow(out: Narrator, orders: int = 100) -> None:
 
         with contextlib.suppress(ConnectionAbortedError):
             await relay(crash_before_marking=True)
-        out.step("relay 2 starts and publishes everything not marked sent (the crashed batch again)")
+        out.step(
+            "relay 2 starts and publishes everything not marked sent (the crashed batch again)"
+        )
         start = time.perf_counter()
         republished = await relay()
         out.rate("relay_per_s", republished, time.perf_counter() - start, "events")
@@ -106,7 +117,9 @@ async def pattern_order_flow(out: Narrator, orders: int = 100) -> None:
         applied = redelivered = 0
         latencies: list[float] = []
         lose_one_ack = True
-        subscription = await jetstream.pull_subscribe(subject, durable=f"{prefix}_inventory", stream=prefix)
+        subscription = await jetstream.pull_subscribe(
+            subject, durable=f"{prefix}_inventory", stream=prefix
+        )
         out.step("the inventory service pulls events and applies each exactly once")
         async with await connect(autocommit=False) as conn:
             while applied < orders or redelivered < 1:  # until the lost ack's redelivery arrived
@@ -115,18 +128,23 @@ async def pattern_order_flow(out: Narrator, orders: int = 100) -> None:
                     event_id = (message.headers or {})["Nats-Msg-Id"]
                     async with conn.transaction():
                         cur = await conn.execute(
-                            f"INSERT INTO {prefix}_processed VALUES (%s) ON CONFLICT DO NOTHING", (event_id,)
+                            f"INSERT INTO {prefix}_processed VALUES (%s) ON CONFLICT DO NOTHING",
+                            (event_id,),
                         )
                         if cur.rowcount == 1:
                             await conn.execute(
-                                f"UPDATE {prefix}_stock SET qty = qty - %s WHERE sku = %s", (event["qty"], event["sku"])
+                                f"UPDATE {prefix}_stock SET qty = qty - %s WHERE sku = %s",
+                                (event["qty"], event["sku"]),
                             )
                             applied += 1
                         else:
                             redelivered += 1
-                        created = await (await conn.execute(
-                            f"SELECT created FROM {prefix}_outbox WHERE event_id = %s", (event_id,)
-                        )).fetchone()
+                        created = await (
+                            await conn.execute(
+                                f"SELECT created FROM {prefix}_outbox WHERE event_id = %s",
+                                (event_id,),
+                            )
+                        ).fetchone()
                     latencies.append(time.time() - created[0])
                     if lose_one_ack:
                         lose_one_ack = False
@@ -139,19 +157,32 @@ async def pattern_order_flow(out: Narrator, orders: int = 100) -> None:
             await conn.commit()
         info = await jetstream.stream_info(prefix)
     finally:
+
         async def drop_tables() -> None:
             async with await connect() as admin:
-                await admin.execute(f"DROP TABLE IF EXISTS {prefix}_orders, {prefix}_outbox, {prefix}_stock, {prefix}_processed")
+                await admin.execute(
+                    f"DROP TABLE IF EXISTS {prefix}_orders, {prefix}_outbox, {prefix}_stock, {prefix}_processed"
+                )
 
-        await cleanup(out, ("delete the JetStream stream", lambda: jetstream.delete_stream(prefix), "nats"),
-                      ("close the NATS connection", broker.close, "nats"), ("drop the tables", drop_tables, "postgres"))
+        await cleanup(
+            out,
+            ("delete the JetStream stream", lambda: jetstream.delete_stream(prefix), "nats"),
+            ("close the NATS connection", broker.close, "nats"),
+            ("drop the tables", drop_tables, "postgres"),
+        )
     expected = {"apple": 1000, "pear": 1000}
     for n in range(orders):
         expected[("apple", "pear")[n % 2]] -= 1 + n % 3
-    out.fact("events_in_stream", info.state.messages, f"events stored by JetStream (of {orders} orders)")
-    out.fact("broker_deduplicated", deduplicated, "republished events JetStream dropped as duplicates")
+    out.fact(
+        "events_in_stream", info.state.messages, f"events stored by JetStream (of {orders} orders)"
+    )
+    out.fact(
+        "broker_deduplicated", deduplicated, "republished events JetStream dropped as duplicates"
+    )
     out.fact("applied", applied, "events applied to stock")
     out.fact("redelivered_skipped", redelivered, "redeliveries skipped by the idempotency table")
     out.fact("stock_correct", stock == expected, f"stock {stock}")
     out.latencies("order_to_stock", latencies)
-    out.lesson("outbox + broker de-duplication + idempotent consumer: at-least-once hops, effectively-once result")
+    out.lesson(
+        "outbox + broker de-duplication + idempotent consumer: at-least-once hops, effectively-once result"
+    )

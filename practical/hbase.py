@@ -59,40 +59,66 @@ class HBaseRest:
         import httpx
 
         self.url = url.rstrip("/")
-        self.http = httpx.Client(timeout=httpx.Timeout(10, connect=2), transport=transport,
-                                 headers={"Accept": "application/json", "Content-Type": "application/json"})
+        self.http = httpx.Client(
+            timeout=httpx.Timeout(10, connect=2),
+            transport=transport,
+            headers={"Accept": "application/json", "Content-Type": "application/json"},
+        )
 
     def _check(self, answer: Any, *ok: int) -> Any:
         if answer.status_code not in ok:
-            raise UserError(f"{self.url} answered {answer.status_code} to {answer.request.method} "
-                            f"{answer.request.url.path} ({answer.text.strip()[:80]!r}): is HBASE_URL an HBase REST gateway?")
+            raise UserError(
+                f"{self.url} answered {answer.status_code} to {answer.request.method} "
+                f"{answer.request.url.path} ({answer.text.strip()[:80]!r}): is HBASE_URL an HBase REST gateway?"
+            )
         return answer
 
     def create_table(self, table: str, family: str) -> None:
-        self._check(self.http.put(f"{self.url}/{table}/schema",
-                                  json={"name": table, "ColumnSchema": [{"name": family}]}), 200, 201)
+        self._check(
+            self.http.put(
+                f"{self.url}/{table}/schema",
+                json={"name": table, "ColumnSchema": [{"name": family}]},
+            ),
+            200,
+            201,
+        )
 
     def drop_table(self, table: str) -> None:
         self._check(self.http.delete(f"{self.url}/{table}/schema"), 200)
 
     @staticmethod
     def _cells(row: str, cells: list[tuple[str, str]]) -> dict[str, Any]:
-        return {"Row": [{"key": _b64(row), "Cell": [{"column": _b64(c), "$": _b64(v)} for c, v in cells]}]}
+        return {
+            "Row": [
+                {"key": _b64(row), "Cell": [{"column": _b64(c), "$": _b64(v)} for c, v in cells]}
+            ]
+        }
 
     def put(self, table: str, row: str, cells: dict[str, str]) -> None:
         """One Put: every cell of the row lands together."""
-        self._check(self.http.put(f"{self.url}/{table}/{row}", json=self._cells(row, list(cells.items()))), 200)
+        self._check(
+            self.http.put(f"{self.url}/{table}/{row}", json=self._cells(row, list(cells.items()))),
+            200,
+        )
 
     def get(self, table: str, row: str, column: str) -> str | None:
-        answer = self.http.get(f"{self.url}/{table}/{row}/{column}", headers={"Accept": "application/octet-stream"})
+        answer = self.http.get(
+            f"{self.url}/{table}/{row}/{column}", headers={"Accept": "application/octet-stream"}
+        )
         if answer.status_code == 404:
             return None
         return str(self._check(answer, 200).content.decode())
 
-    def check_and_put(self, table: str, row: str, column: str, expected: str, cells: dict[str, str]) -> bool:
+    def check_and_put(
+        self, table: str, row: str, column: str, expected: str, cells: dict[str, str]
+    ) -> bool:
         """Apply ``cells`` to ``row`` only if ``column`` still holds ``expected``; True when applied."""
-        body = self._cells(row, [*cells.items(), (column, expected)])  # the cell to check comes last
-        answer = self._check(self.http.put(f"{self.url}/{table}/{row}", params={"check": "put"}, json=body), 200, 304)
+        body = self._cells(
+            row, [*cells.items(), (column, expected)]
+        )  # the cell to check comes last
+        answer = self._check(
+            self.http.put(f"{self.url}/{table}/{row}", params={"check": "put"}, json=body), 200, 304
+        )
         return bool(answer.status_code == 200)
 
     def close(self) -> None:
@@ -138,9 +164,15 @@ class ClaimRace:
 
 def _report(out: Narrator, prefix: str, race: ClaimRace, seconds: float, owners: list[Any]) -> None:
     out.rate(f"{prefix}_claims_per_s", race.workers * race.jobs, seconds, "attempts")
-    out.fact(f"{prefix}_claims", len(race.claims), f"claims the workers believe they won ({race.jobs} jobs)")
+    out.fact(
+        f"{prefix}_claims",
+        len(race.claims),
+        f"claims the workers believe they won ({race.jobs} jobs)",
+    )
     believed = {job: {who for j, who in race.claims if j == job} for job in range(race.jobs)}
-    wrong = sum(1 for job, owner in enumerate(owners) for who in believed[job] if f"w{who}" != owner)
+    wrong = sum(
+        1 for job, owner in enumerate(owners) for who in believed[job] if f"w{who}" != owner
+    )
     out.fact(f"{prefix}_wrong_owner", wrong, "workers doing a job the row says is someone else's")
 
 
@@ -160,35 +192,68 @@ def pattern_check_and_put(out: Narrator, workers: int = 8, jobs: int = 10) -> No
                 hbase.put(tables["racy"], f"job{job}", {"d:status": "taken", "d:owner": f"w{who}"})
             return free
 
-        out.step(f"{workers} workers claim each of {jobs} jobs: GET d:status, PUT status=taken, owner=me if queued")
+        out.step(
+            f"{workers} workers claim each of {jobs} jobs: GET d:status, PUT status=taken, owner=me if queued"
+        )
         race = ClaimRace(workers, jobs)
         seconds = race.run(get_then_put)
-        _report(out, "get_put", race, seconds, [hbase.get(tables["racy"], f"job{j}", "d:owner") for j in range(jobs)])
+        _report(
+            out,
+            "get_put",
+            race,
+            seconds,
+            [hbase.get(tables["racy"], f"job{j}", "d:owner") for j in range(jobs)],
+        )
 
         def check_and_put(job: int, who: int, ready: Callable[[], None]) -> bool:
             ready()
-            return hbase.check_and_put(tables["checked"], f"job{job}", "d:status", "queued",
-                                       {"d:status": "taken", "d:owner": f"w{who}"})
+            return hbase.check_and_put(
+                tables["checked"],
+                f"job{job}",
+                "d:status",
+                "queued",
+                {"d:status": "taken", "d:owner": f"w{who}"},
+            )
 
-        out.step("the same claims with check-and-put: the region server checks status and applies the Put atomically")
+        out.step(
+            "the same claims with check-and-put: the region server checks status and applies the Put atomically"
+        )
         race = ClaimRace(workers, jobs)
         seconds = race.run(check_and_put)
-        _report(out, "checked", race, seconds, [hbase.get(tables["checked"], f"job{j}", "d:owner") for j in range(jobs)])
-        out.fact("refused_304", workers * jobs - len(race.claims), "check-and-puts refused with 304 Not Modified")
+        _report(
+            out,
+            "checked",
+            race,
+            seconds,
+            [hbase.get(tables["checked"], f"job{j}", "d:owner") for j in range(jobs)],
+        )
+        out.fact(
+            "refused_304",
+            workers * jobs - len(race.claims),
+            "check-and-puts refused with 304 Not Modified",
+        )
     finally:
-        cleanup_sync(out, *((f"drop table {t}", lambda t=t: hbase.drop_table(t)) for t in tables.values()),
-                     ("close the client", hbase.close))
-    out.lesson("the check and the write must be one step on the server; on HBase that step is per row, "
-               "so claims on different rows never wait for each other")
+        cleanup_sync(
+            out,
+            *((f"drop table {t}", lambda t=t: hbase.drop_table(t)) for t in tables.values()),
+            ("close the client", hbase.close),
+        )
+    out.lesson(
+        "the check and the write must be one step on the server; on HBase that step is per row, "
+        "so claims on different rows never wait for each other"
+    )
 
 
 def pattern_redis_check_and_put(out: Narrator, workers: int = 8, jobs: int = 10) -> None:
     import redis
 
-    out.warn("this runs on Redis, not HBase: a row is a hash, check-and-put a Lua script; Redis runs the "
-             "script alone on the whole server, where HBase locks just the row, and keeps no cell versions")
-    client = redis.Redis.from_url(get_service("redis").url, socket_connect_timeout=2, socket_timeout=10,
-                                  decode_responses=True)
+    out.warn(
+        "this runs on Redis, not HBase: a row is a hash, check-and-put a Lua script; Redis runs the "
+        "script alone on the whole server, where HBase locks just the row, and keeps no cell versions"
+    )
+    client = redis.Redis.from_url(
+        get_service("redis").url, socket_connect_timeout=2, socket_timeout=10, decode_responses=True
+    )
     prefix = unique_name("jobs")
     rows = {kind: [f"{prefix}:{kind}:job{j}" for j in range(jobs)] for kind in ("racy", "checked")}
     try:
@@ -203,23 +268,42 @@ def pattern_redis_check_and_put(out: Narrator, workers: int = 8, jobs: int = 10)
                 client.hset(rows["racy"][job], mapping={"status": "taken", "owner": f"w{who}"})
             return free
 
-        out.step(f"{workers} workers claim each of {jobs} jobs: HGET status, HSET status=taken, owner=me if queued")
+        out.step(
+            f"{workers} workers claim each of {jobs} jobs: HGET status, HSET status=taken, owner=me if queued"
+        )
         race = ClaimRace(workers, jobs)
         seconds = race.run(get_then_set)
         _report(out, "get_put", race, seconds, [client.hget(row, "owner") for row in rows["racy"]])
 
         def check_and_put(job: int, who: int, ready: Callable[[], None]) -> bool:
             ready()
-            return bool(script(keys=[rows["checked"][job]],
-                               args=["status", "queued", "status", "taken", "owner", f"w{who}"]))
+            return bool(
+                script(
+                    keys=[rows["checked"][job]],
+                    args=["status", "queued", "status", "taken", "owner", f"w{who}"],
+                )
+            )
 
-        out.step("the same claims with a Lua check-and-put: Redis runs the check and the HSET as one step")
+        out.step(
+            "the same claims with a Lua check-and-put: Redis runs the check and the HSET as one step"
+        )
         race = ClaimRace(workers, jobs)
         seconds = race.run(check_and_put)
-        _report(out, "checked", race, seconds, [client.hget(row, "owner") for row in rows["checked"]])
-        out.fact("refused", workers * jobs - len(race.claims), "check-and-puts refused (the status was no longer queued)")
+        _report(
+            out, "checked", race, seconds, [client.hget(row, "owner") for row in rows["checked"]]
+        )
+        out.fact(
+            "refused",
+            workers * jobs - len(race.claims),
+            "check-and-puts refused (the status was no longer queued)",
+        )
     finally:
-        cleanup_sync(out, ("delete the job hashes", lambda: client.delete(*rows["racy"], *rows["checked"])),
-                     ("close the client", client.close))
-    out.lesson("same rule as HBase: the check and the write are one server-side step; here the step holds "
-               "the whole server, so keep such scripts tiny")
+        cleanup_sync(
+            out,
+            ("delete the job hashes", lambda: client.delete(*rows["racy"], *rows["checked"])),
+            ("close the client", client.close),
+        )
+    out.lesson(
+        "same rule as HBase: the check and the write are one server-side step; here the step holds "
+        "the whole server, so keep such scripts tiny"
+    )

@@ -62,25 +62,37 @@ def _write(influx: Any, measurement: str, producers: int, points_each: int) -> f
 
     def produce(api: Any, sensor: int) -> None:
         for i in range(points_each):
-            point = (Point(measurement).tag("sensor", f"s{sensor}").field("value", float(i % 60))
-                     .time(START + timedelta(seconds=i)))
+            point = (
+                Point(measurement)
+                .tag("sensor", f"s{sensor}")
+                .field("value", float(i % 60))
+                .time(START + timedelta(seconds=i))
+            )
             api.write(bucket=bucket(), record=point)  # enqueues: returns at once
 
     start = time.perf_counter()
-    with influx.write_api(write_options=WriteOptions(batch_size=1000, flush_interval=200)) as api, \
-            ThreadPoolExecutor(producers) as pool:
+    with (
+        influx.write_api(write_options=WriteOptions(batch_size=1000, flush_interval=200)) as api,
+        ThreadPoolExecutor(producers) as pool,
+    ):
         list(pool.map(lambda sensor: produce(api, sensor), range(producers)))
     return time.perf_counter() - start  # leaving the `with` flushed every batch
 
 
 def _delete(influx: Any, measurement: str) -> None:
-    influx.delete_api().delete(START - timedelta(days=1), START + timedelta(days=1),
-                               f'_measurement="{measurement}"', bucket=bucket())
+    influx.delete_api().delete(
+        START - timedelta(days=1),
+        START + timedelta(days=1),
+        f'_measurement="{measurement}"',
+        bucket=bucket(),
+    )
 
 
 def _count(influx: Any, measurement: str) -> int:
-    flux = (f'from(bucket: "{bucket()}") |> range(start: {START.isoformat()}, stop: {(START + timedelta(days=1)).isoformat()}) '
-            f'|> filter(fn: (r) => r._measurement == "{measurement}") |> group() |> count()')
+    flux = (
+        f'from(bucket: "{bucket()}") |> range(start: {START.isoformat()}, stop: {(START + timedelta(days=1)).isoformat()}) '
+        f'|> filter(fn: (r) => r._measurement == "{measurement}") |> group() |> count()'
+    )
     tables = influx.query_api().query(flux)
     return sum(int(record.get_value()) for table in tables for record in table.records)
 
@@ -97,7 +109,9 @@ def pattern_batched_writes(out: Narrator, producers: int = 8, points_each: int =
         _delete(influx, measurement)
         influx.close()
     out.fact("stored", stored, f"points stored (of {producers * points_each})")
-    out.lesson("producers enqueue, a background writer batches: the network sees few large requests")
+    out.lesson(
+        "producers enqueue, a background writer batches: the network sees few large requests"
+    )
 
 
 def pattern_flux_windows(out: Narrator, producers: int = 4, minutes: int = 5) -> None:
@@ -105,27 +119,35 @@ def pattern_flux_windows(out: Narrator, producers: int = 4, minutes: int = 5) ->
     influx = client()
     try:
         _write(influx, measurement, producers, minutes * 60)
-        flux = (f'from(bucket: "{bucket()}") |> range(start: {START.isoformat()}, stop: {(START + timedelta(minutes=minutes)).isoformat()}) '
-                f'|> filter(fn: (r) => r._measurement == "{measurement}") '
-                '|> aggregateWindow(every: 1m, fn: mean, createEmpty: false)')
+        flux = (
+            f'from(bucket: "{bucket()}") |> range(start: {START.isoformat()}, stop: {(START + timedelta(minutes=minutes)).isoformat()}) '
+            f'|> filter(fn: (r) => r._measurement == "{measurement}") '
+            "|> aggregateWindow(every: 1m, fn: mean, createEmpty: false)"
+        )
         out.step("aggregateWindow(every: 1m, fn: mean) per sensor")
         start = time.perf_counter()
         tables = influx.query_api().query(flux)
-        out.rate("query_rows_per_s", producers * minutes * 60, time.perf_counter() - start, "points")
+        out.rate(
+            "query_rows_per_s", producers * minutes * 60, time.perf_counter() - start, "points"
+        )
         means = [record.get_value() for table in tables for record in table.records]
     finally:
         _delete(influx, measurement)
         influx.close()
     out.fact("windows", len(means), f"(sensor, minute) windows (expected {producers * minutes})")
-    out.fact("all_means_29_5", all(abs(m - 29.5) < 1e-9 for m in means), "every window's mean is 29.5")
+    out.fact(
+        "all_means_29_5", all(abs(m - 29.5) < 1e-9 for m in means), "every window's mean is 29.5"
+    )
     out.lesson("the server groups by time window; ship the aggregate, not the raw points")
 
 
 def _lines(measurement: str, sensor: int, first: int, count: int) -> str:
     """``count`` points of one sensor, one a second from START + ``first`` s (second precision)."""
     base = int(START.timestamp())
-    return "".join(f"{measurement},sensor=s{sensor} value={(first + i) % 60}.5 {base + first + i}\n"
-                   for i in range(count))
+    return "".join(
+        f"{measurement},sensor=s{sensor} value={(first + i) % 60}.5 {base + first + i}\n"
+        for i in range(count)
+    )
 
 
 class LineProtocolWriter:
@@ -135,19 +157,27 @@ class LineProtocolWriter:
         import httpx
 
         self.url = url.rstrip("/")
-        self.http = httpx.Client(timeout=httpx.Timeout(20, connect=2), limits=httpx.Limits(max_connections=16))
+        self.http = httpx.Client(
+            timeout=httpx.Timeout(20, connect=2), limits=httpx.Limits(max_connections=16)
+        )
 
     def _ok(self, answer: Any, status: int = 200) -> Any:
         if answer.status_code != status:
-            raise UserError(f"{self.url} answered {answer.status_code} to {answer.request.url.path} "
-                            f"({answer.text.strip()[:80]!r}): is VICTORIAMETRICS_URL a VictoriaMetrics server?")
+            raise UserError(
+                f"{self.url} answered {answer.status_code} to {answer.request.url.path} "
+                f"({answer.text.strip()[:80]!r}): is VICTORIAMETRICS_URL a VictoriaMetrics server?"
+            )
         return answer
 
     def write(self, body: str) -> None:
-        self._ok(self.http.post(f"{self.url}/write", params={"precision": "s"}, content=body.encode()), 204)
+        self._ok(
+            self.http.post(f"{self.url}/write", params={"precision": "s"}, content=body.encode()),
+            204,
+        )
 
     def run(self, measurement: str, writers: int, points: int, batch: int) -> float:
         """``writers`` threads each write ``points`` points in requests of ``batch`` lines; seconds."""
+
         def writer(sensor: int) -> None:
             for first in range(0, points, batch):
                 self.write(_lines(measurement, sensor, first, min(batch, points - first)))
@@ -164,7 +194,9 @@ class LineProtocolWriter:
     def query(self, promql: str) -> float:
         """An instant query one hour after START, over a window that holds every point; the sum of the result."""
         at = int(START.timestamp()) + 3600
-        answer = self._ok(self.http.get(f"{self.url}/api/v1/query", params={"query": promql, "time": at}))
+        answer = self._ok(
+            self.http.get(f"{self.url}/api/v1/query", params={"query": promql, "time": at})
+        )
         return sum(float(item["value"][1]) for item in answer.json()["data"]["result"])
 
     def stored(self, metric: str) -> int:
@@ -172,15 +204,26 @@ class LineProtocolWriter:
         import json
 
         answer = self._ok(self.http.get(f"{self.url}/api/v1/export", params={"match[]": metric}))
-        return sum(len(json.loads(line)["values"]) for line in answer.text.splitlines() if line.strip())
+        return sum(
+            len(json.loads(line)["values"]) for line in answer.text.splitlines() if line.strip()
+        )
 
     def delete(self, metric: str) -> None:
-        self._ok(self.http.get(f"{self.url}/api/v1/admin/tsdb/delete_series", params={"match[]": metric}), 204)
+        self._ok(
+            self.http.get(
+                f"{self.url}/api/v1/admin/tsdb/delete_series", params={"match[]": metric}
+            ),
+            204,
+        )
 
 
-def pattern_line_protocol(out: Narrator, writers: int = 8, points: int = 2000, single: int = 100) -> None:
-    out.warn("this runs on VictoriaMetrics, an InfluxDB-compatible server for writes, not InfluxDB: queries "
-             "are PromQL/MetricsQL (no Flux), and field 'value' of measurement m is the metric m_value")
+def pattern_line_protocol(
+    out: Narrator, writers: int = 8, points: int = 2000, single: int = 100
+) -> None:
+    out.warn(
+        "this runs on VictoriaMetrics, an InfluxDB-compatible server for writes, not InfluxDB: queries "
+        "are PromQL/MetricsQL (no Flux), and field 'value' of measurement m is the metric m_value"
+    )
     vm = LineProtocolWriter(get_service("victoriametrics").url)
     measurements = {kind: unique_name(f"cpu_{kind}") for kind in ("single", "batched")}
     try:
@@ -188,28 +231,51 @@ def pattern_line_protocol(out: Narrator, writers: int = 8, points: int = 2000, s
         seconds = vm.run(measurements["single"], writers, single, 1)
         per_point = out.rate("single_points_per_s", writers * single, seconds, "points")
 
-        out.step(f"{writers} writers, {points} points each, in requests of 1000 lines: "
-                 f"{_lines(measurements['batched'], 0, 0, 1).strip()!r} ...")
+        out.step(
+            f"{writers} writers, {points} points each, in requests of 1000 lines: "
+            f"{_lines(measurements['batched'], 0, 0, 1).strip()!r} ..."
+        )
         seconds = vm.run(measurements["batched"], writers, points, 1000)
         batched = out.rate("batched_points_per_s", writers * points, seconds, "points")
-        out.fact("batching_speedup", batched / per_point, "batched / one-point-per-request throughput")
+        out.fact(
+            "batching_speedup", batched / per_point, "batched / one-point-per-request throughput"
+        )
 
         vm.flush()
         metric = f"{measurements['batched']}_value"
         total = writers * points
-        out.fact("queried", int(vm.query(f"sum(count_over_time({metric}[2h]))")), f"points counted by a query (of {total})")
+        out.fact(
+            "queried",
+            int(vm.query(f"sum(count_over_time({metric}[2h]))")),
+            f"points counted by a query (of {total})",
+        )
         per_sensor = vm.query(f"count(count_over_time({metric}[2h]) == {points})")
-        out.fact("sensors_complete", int(per_sensor), f"sensors with all {points} points (of {writers})")
+        out.fact(
+            "sensors_complete", int(per_sensor), f"sensors with all {points} points (of {writers})"
+        )
 
         out.step("a writer times out and sends its first batch again (at-least-once writes)")
         vm.write(_lines(measurements["batched"], 0, 0, 1000))
         vm.flush()
         out.fact("stored_after_retry", vm.stored(metric), f"samples stored (of {total} distinct)")
-        out.fact("queried_after_retry", int(vm.query(f"sum(count_over_time({metric}[2h]))")),
-                 "points counted by a query after the retry")
-        out.lesson("a retried batch is stored twice here, and a query counts one per timestamp; InfluxDB keeps "
-                   "one point per series and timestamp, so there the retry is idempotent")
+        out.fact(
+            "queried_after_retry",
+            int(vm.query(f"sum(count_over_time({metric}[2h]))")),
+            "points counted by a query after the retry",
+        )
+        out.lesson(
+            "a retried batch is stored twice here, and a query counts one per timestamp; InfluxDB keeps "
+            "one point per series and timestamp, so there the retry is idempotent"
+        )
     finally:
-        cleanup_sync(out, *((f"delete the series of {m}", lambda m=m: vm.delete(f"{m}_value")) for m in measurements.values()),
-                     ("close the client", vm.http.close))
-    out.lesson("batch the lines: a request per point spends its time on round trips, not on writing")
+        cleanup_sync(
+            out,
+            *(
+                (f"delete the series of {m}", lambda m=m: vm.delete(f"{m}_value"))
+                for m in measurements.values()
+            ),
+            ("close the client", vm.http.close),
+        )
+    out.lesson(
+        "batch the lines: a request per point spends its time on round trips, not on writing"
+    )

@@ -98,7 +98,9 @@ async def producing(out: Narrator, **options: Any) -> AsyncIterator[Any]:
         await cleanup(out, ("stop the producer", kafka.stop, "kafka"))
 
 
-async def read_all(topic: str, expected: int, from_offsets: dict[int, int] | None = None) -> list[Any]:
+async def read_all(
+    topic: str, expected: int, from_offsets: dict[int, int] | None = None
+) -> list[Any]:
     """The ``expected`` records of ``topic`` from the start (or from given offsets).
 
     We count records instead of comparing positions with ``end_offsets()``: tansu's ListOffsets
@@ -139,7 +141,9 @@ async def pattern_partitions(out: Narrator, messages: int = 3000, keys: int = 12
     topic = await create_topic(partitions=3)
     try:
         async with producing(out, linger_ms=5) as kafka:
-            out.step(f"produce {messages} records over {keys} keys to 3 partitions, futures in flight")
+            out.step(
+                f"produce {messages} records over {keys} keys to 3 partitions, futures in flight"
+            )
             start = time.perf_counter()
             futures = [
                 await kafka.send(topic, key=f"user-{i % keys}".encode(), value=str(i).encode())
@@ -160,11 +164,23 @@ async def pattern_partitions(out: Narrator, messages: int = 3000, keys: int = 12
     for record in records:
         per_key[record.key].append(int(record.value))
     out.fact("records", len(records))
-    out.fact("one_partition_per_key", all(len(p) == 1 for p in partitions_of_key.values()), "each key on one partition")
-    out.fact("per_key_order_kept", all(v == sorted(v) for v in per_key.values()), "per-key order kept")
+    out.fact(
+        "one_partition_per_key",
+        all(len(p) == 1 for p in partitions_of_key.values()),
+        "each key on one partition",
+    )
+    out.fact(
+        "per_key_order_kept", all(v == sorted(v) for v in per_key.values()), "per-key order kept"
+    )
     counts = Counter(r.partition for r in records)
-    out.fact("per_partition", ", ".join(f"p{p}={n}" for p, n in sorted(counts.items())), "records per partition")
-    out.lesson("order is per partition, so per key; scale out by adding partitions, not by breaking keys")
+    out.fact(
+        "per_partition",
+        ", ".join(f"p{p}={n}" for p, n in sorted(counts.items())),
+        "records per partition",
+    )
+    out.lesson(
+        "order is per partition, so per key; scale out by adding partitions, not by breaking keys"
+    )
 
 
 async def pattern_consumer_group(out: Narrator, messages: int = 600) -> None:
@@ -188,8 +204,11 @@ async def pattern_consumer_group(out: Narrator, messages: int = 600) -> None:
 
     async def member(name: str, stop: asyncio.Event) -> None:
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap(), group_id=group, auto_offset_reset="earliest",
-            enable_auto_commit=False, **FAST_GROUP,
+            bootstrap_servers=bootstrap(),
+            group_id=group,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            **FAST_GROUP,
         )
         consumer.subscribe([topic], listener=Narrate(name))
         try:  # a consumer whose start() failed must be stopped too, or aiokafka reports it unclosed
@@ -214,7 +233,12 @@ async def pattern_consumer_group(out: Narrator, messages: int = 600) -> None:
             await _until(lambda: len(consumed["consumer-a"]) >= messages // 2)
             out.step("consumer-b joins: the group rebalances and splits the partitions")
             members.create_task(member("consumer-b", stop_rest))
-            await _until(lambda: len(assignments.get("consumer-b", [])) > 0 and len(assignments["consumer-a"]) < 4)
+            await _until(
+                lambda: (
+                    len(assignments.get("consumer-b", [])) > 0
+                    and len(assignments["consumer-a"]) < 4
+                )
+            )
             for i in range(messages // 2, messages):
                 await kafka.send(topic, key=str(i).encode(), value=str(i).encode())
             await kafka.flush()
@@ -226,9 +250,19 @@ async def pattern_consumer_group(out: Narrator, messages: int = 600) -> None:
     every = [v for values in consumed.values() for v in values]
     out.fact("consumed", len(every))
     out.fact("distinct", len(set(every)))
-    out.fact("split", " / ".join(f"{n}: {assignments[n]}" for n in sorted(assignments)), "final assignment")
-    out.fact("both_consumed", all(consumed[n] for n in ("consumer-a", "consumer-b")), "both members got records")
-    out.lesson("a partition belongs to one member of a group at a time; membership changes move partitions")
+    out.fact(
+        "split",
+        " / ".join(f"{n}: {assignments[n]}" for n in sorted(assignments)),
+        "final assignment",
+    )
+    out.fact(
+        "both_consumed",
+        all(consumed[n] for n in ("consumer-a", "consumer-b")),
+        "both members got records",
+    )
+    out.lesson(
+        "a partition belongs to one member of a group at a time; membership changes move partitions"
+    )
 
 
 async def _until(condition: Any, deadline: float = 60.0) -> None:
@@ -259,8 +293,13 @@ async def pattern_at_least_once(out: Narrator, messages: int = 100, crash_after:
 
     async def consume(limit: int | None) -> None:
         consumer = AIOKafkaConsumer(
-            topic, bootstrap_servers=bootstrap(), group_id=group, auto_offset_reset="earliest",
-            enable_auto_commit=False, max_poll_records=25, **FAST_GROUP,
+            topic,
+            bootstrap_servers=bootstrap(),
+            group_id=group,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            max_poll_records=25,
+            **FAST_GROUP,
         )
         handled = 0
         try:
@@ -271,7 +310,9 @@ async def pattern_at_least_once(out: Narrator, messages: int = 100, crash_after:
                         apply(record)
                         handled += 1
                 if limit is not None and handled >= limit:
-                    out.warn(f"crash after processing {handled} records, before committing the last batch")
+                    out.warn(
+                        f"crash after processing {handled} records, before committing the last batch"
+                    )
                     return
                 await consumer.commit()  # only after the work is done
                 if limit is None and len(applied) == messages:
@@ -296,23 +337,40 @@ async def pattern_at_least_once(out: Narrator, messages: int = 100, crash_after:
     out.lesson("at-least-once + an idempotency key = effectively once")
 
 
-COMPACT_NOW = {"cleanup.policy": "compact", "segment.ms": "100", "min.cleanable.dirty.ratio": "0.01"}
+COMPACT_NOW = {
+    "cleanup.policy": "compact",
+    "segment.ms": "100",
+    "min.cleanable.dirty.ratio": "0.01",
+}
 """Ask for compaction as eagerly as Kafka allows: roll segments every 100 ms, clean at 1% dirty."""
 
 
 async def pattern_compacted(out: Narrator, wait: float = 3.0) -> None:
     topic = await create_topic(config=COMPACT_NOW)
-    updates = [("alice", "10"), ("bob", "5"), ("alice", "12"), ("carol", "7"), ("bob", None), ("alice", "15")]
+    updates = [
+        ("alice", "10"),
+        ("bob", "5"),
+        ("alice", "12"),
+        ("carol", "7"),
+        ("bob", None),
+        ("alice", "15"),
+    ]
     try:
         policy = await _topic_config(topic, "cleanup.policy")
-        out.fact("policy_stored", policy or "(none)", "cleanup.policy the broker reports for the topic")
+        out.fact(
+            "policy_stored", policy or "(none)", "cleanup.policy the broker reports for the topic"
+        )
         async with producing(out) as kafka:
             for key, value in updates:
                 out.step(f"{key} = {value if value is not None else 'tombstone (delete)'}")
-                await kafka.send_and_wait(topic, key=key.encode(), value=None if value is None else value.encode())
+                await kafka.send_and_wait(
+                    topic, key=key.encode(), value=None if value is None else value.encode()
+                )
             await kafka.stop()  # flushed and closed before reading back
         records = await read_all(topic, len(updates))
-        out.step(f"wait {wait:g} s for the broker's log cleaner (segments roll every 100 ms), then read the log again")
+        out.step(
+            f"wait {wait:g} s for the broker's log cleaner (segments roll every 100 ms), then read the log again"
+        )
         await asyncio.sleep(wait)  # the time a background cleaner gets, not a synchronisation
         later = await _read_until_idle(topic)
     finally:
@@ -324,17 +382,33 @@ async def pattern_compacted(out: Narrator, wait: float = 3.0) -> None:
         else:
             table[record.key.decode()] = record.value.decode()
     latest = len({key for key, _ in updates})
-    out.fact("table", ", ".join(f"{k}={v}" for k, v in sorted(table.items())), "table rebuilt from the topic")
-    out.fact("log_records", len(later), f"records in the log after {wait:g} s (of {len(updates)} written)")
-    out.fact("latest_per_key", latest, "records a compacted log keeps at least (the latest per key, tombstones too)")
+    out.fact(
+        "table",
+        ", ".join(f"{k}={v}" for k, v in sorted(table.items())),
+        "table rebuilt from the topic",
+    )
+    out.fact(
+        "log_records",
+        len(later),
+        f"records in the log after {wait:g} s (of {len(updates)} written)",
+    )
+    out.fact(
+        "latest_per_key",
+        latest,
+        "records a compacted log keeps at least (the latest per key, tombstones too)",
+    )
     out.fact("compacted", len(later) < len(updates), "the broker compacted the log")
     if len(later) == len(updates):
-        out.warn(f"this broker kept all {len(updates)} records for {wait:g} s although the topic says "
-                 f"cleanup.policy={policy or '?'}: it did not compact (tansu, the local broker, stores the setting "
-                 "and keeps every record). Apache Kafka's cleaner rewrites only closed segments, in the background, "
-                 "so even there a reader may see old values: fold the log to the last value per key, as above")
-    out.lesson("read a compacted topic as a table: the last record per key wins and a null value (tombstone) "
-               "deletes the key; compaction only saves space, it never changes that answer")
+        out.warn(
+            f"this broker kept all {len(updates)} records for {wait:g} s although the topic says "
+            f"cleanup.policy={policy or '?'}: it did not compact (tansu, the local broker, stores the setting "
+            "and keeps every record). Apache Kafka's cleaner rewrites only closed segments, in the background, "
+            "so even there a reader may see old values: fold the log to the last value per key, as above"
+        )
+    out.lesson(
+        "read a compacted topic as a table: the last record per key wins and a null value (tombstone) "
+        "deletes the key; compaction only saves space, it never changes that answer"
+    )
 
 
 async def _topic_config(topic: str, name: str) -> str | None:
@@ -404,7 +478,9 @@ async def pattern_event_sourcing(out: Narrator, accounts: int = 5, events: int =
     for record in history:
         full[record.key.decode()] += int(record.value)
     out.fact("replayed_matches", dict(full) == dict(expected), "full replay equals the truth")
-    out.fact("snapshot_matches", dict(snapshot) == dict(expected), "snapshot + tail equals the truth")
+    out.fact(
+        "snapshot_matches", dict(snapshot) == dict(expected), "snapshot + tail equals the truth"
+    )
     out.fact("tail_events", len(rest), "events replayed after the snapshot")
     out.lesson("state is a fold over events; snapshots bound how far back a replay must go")
 
@@ -433,7 +509,9 @@ async def pattern_windowed_counts(out: Narrator, events: int = 600) -> None:
         out.step(f"window {window - base // 60_000} {page}: {n}")
     out.fact("windows", len(counts), "(window, page) counts")
     out.fact("counts_match", counts == expected, "counts match event time (not arrival order)")
-    out.lesson("window by the event's timestamp, not arrival: out-of-order events land in the right window")
+    out.lesson(
+        "window by the event's timestamp, not arrival: out-of-order events land in the right window"
+    )
 
 
 async def pattern_exactly_once(out: Narrator, messages: int = 50) -> None:
@@ -444,9 +522,11 @@ async def pattern_exactly_once(out: Narrator, messages: int = 50) -> None:
         try:
             transactional = await asyncio.wait_for(producer(transactional_id=unique_name("tx")), 20)
         except (KafkaError, TimeoutError) as error:
-            out.warn(f"this broker refuses transactional producers ({type(error).__name__}): "
-                     "exactly-once is NOT available here. Apache Kafka supports it; tansu "
-                     "(the local broker) does not. Use at-least-once with idempotent processing.")
+            out.warn(
+                f"this broker refuses transactional producers ({type(error).__name__}): "
+                "exactly-once is NOT available here. Apache Kafka supports it; tansu "
+                "(the local broker) does not. Use at-least-once with idempotent processing."
+            )
             out.fact("transactions_supported", False)
             return
         await _transform_exactly_once(out, transactional, source, sink, messages)
@@ -454,14 +534,20 @@ async def pattern_exactly_once(out: Narrator, messages: int = 50) -> None:
         await cleanup(out, ("delete the topics", lambda: delete_topics(source, sink), "kafka"))
 
 
-async def _transform_exactly_once(out: Narrator, transactional: Any, source: str, sink: str, messages: int) -> None:
+async def _transform_exactly_once(
+    out: Narrator, transactional: Any, source: str, sink: str, messages: int
+) -> None:
     """Consume, transform and produce, committing output and offsets in one transaction."""
     from aiokafka import AIOKafkaConsumer
 
     group = unique_name("group")
     consumer = AIOKafkaConsumer(
-        source, bootstrap_servers=bootstrap(), group_id=group, auto_offset_reset="earliest",
-        enable_auto_commit=False, isolation_level="read_committed",
+        source,
+        bootstrap_servers=bootstrap(),
+        group_id=group,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        isolation_level="read_committed",
     )
     done = 0
     try:
@@ -483,7 +569,11 @@ async def _transform_exactly_once(out: Narrator, transactional: Any, source: str
                     done += len(records)
                 await transactional.send_offsets_to_transaction(offsets, group)
     finally:
-        await cleanup(out, ("stop the consumer", consumer.stop, "kafka"), ("stop the producer", transactional.stop, "kafka"))
+        await cleanup(
+            out,
+            ("stop the consumer", consumer.stop, "kafka"),
+            ("stop the producer", transactional.stop, "kafka"),
+        )
     output = await read_all(sink, messages)
     out.fact("transactions_supported", True)
     out.fact("outputs", len(output), f"outputs (expected {messages})")

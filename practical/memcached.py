@@ -32,11 +32,14 @@ def client() -> Any:
     from pymemcache.client.base import Client
 
     host, port = get_service("memcached").host_ports()[0]
-    return Client((host, port), connect_timeout=2, timeout=5, default_noreply=False)  # wait for each write
+    return Client(
+        (host, port), connect_timeout=2, timeout=5, default_noreply=False
+    )  # wait for each write
 
 
 def _on_threads(workers: int, body: Callable[[Any], None], barrier: threading.Barrier) -> None:
     """Run ``body(client)`` on ``workers`` threads; a failure breaks ``barrier`` for the others."""
+
     def run(_: int) -> None:
         mine = client()
         try:
@@ -90,7 +93,9 @@ def pattern_cas(out: Narrator, workers: int = 8, rounds: int = 50) -> None:
                     with lock:
                         refused += 1  # the token is stale: someone wrote since our gets
 
-        out.step("the same race with gets (value + CAS token) and cas (store only if the token is current)")
+        out.step(
+            "the same race with gets (value + CAS token) and cas (store only if the token is current)"
+        )
         start = time.perf_counter()
         _on_threads(workers, gets_then_cas, everyone_read)
         out.rate("cas_increments_per_s", total, time.perf_counter() - start, "increments")
@@ -107,7 +112,12 @@ def pattern_cas(out: Narrator, workers: int = 8, rounds: int = 50) -> None:
         out.rate("incr_per_s", total, time.perf_counter() - start, "increments")
         out.fact("incr_final", int(mc.get(counter)), f"counter (expected {total})")
     finally:
-        cleanup_sync(out, ("delete the keys", lambda: mc.delete_many([racy, versioned, counter])),
-                     ("close the client", mc.close))
-    out.lesson("a version token turns a lost update into a refused write and a retry; when the server "
-               "can compute the change (incr), send the change, not the result")
+        cleanup_sync(
+            out,
+            ("delete the keys", lambda: mc.delete_many([racy, versioned, counter])),
+            ("close the client", mc.close),
+        )
+    out.lesson(
+        "a version token turns a lost update into a refused write and a retry; when the server "
+        "can compute the change (incr), send the change, not the result"
+    )

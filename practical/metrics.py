@@ -42,7 +42,9 @@ def exporter_port() -> int:
 def promql(query: str, at: float | None = None) -> float:
     """The single value of an instant PromQL query (NaN when it has no result)."""
     params = {"query": query, **({"time": f"{at:.3f}"} if at is not None else {})}
-    url = f"{get_service('prometheus').url.rstrip('/')}/api/v1/query?{urllib.parse.urlencode(params)}"
+    url = (
+        f"{get_service('prometheus').url.rstrip('/')}/api/v1/query?{urllib.parse.urlencode(params)}"
+    )
     with urllib.request.urlopen(url, timeout=5) as response:
         answer = json.load(response)
     if answer.get("status") != "success":
@@ -63,18 +65,37 @@ def pattern_worker_pool(out: Narrator, jobs: int = 400, workers: int = 4) -> Non
     registry = CollectorRegistry()
     done = Counter("lab_jobs", "Jobs finished, by outcome", ["run", "outcome"], registry=registry)
     busy = Gauge("lab_jobs_in_progress", "Jobs being worked on now", ["run"], registry=registry)
-    coarse = Histogram("lab_job_seconds_coarse", "Job duration (5 buckets)", ["run"], buckets=COARSE, registry=registry)
-    fine = Histogram("lab_job_seconds_fine", "Job duration (14 buckets)", ["run"], buckets=FINE, registry=registry)
+    coarse = Histogram(
+        "lab_job_seconds_coarse",
+        "Job duration (5 buckets)",
+        ["run"],
+        buckets=COARSE,
+        registry=registry,
+    )
+    fine = Histogram(
+        "lab_job_seconds_fine",
+        "Job duration (14 buckets)",
+        ["run"],
+        buckets=FINE,
+        registry=registry,
+    )
     for outcome in ("ok", "error"):
         done.labels(run, outcome)  # both series exist from the first scrape, at 0
     server, _ = start_http_server(exporter_port(), addr="127.0.0.1", registry=registry)
     try:
-        out.step(f"serving /metrics on 127.0.0.1:{exporter_port()}; Prometheus at {get_service('prometheus').url} scrapes it")
+        out.step(
+            f"serving /metrics on 127.0.0.1:{exporter_port()}; Prometheus at {get_service('prometheus').url} scrapes it"
+        )
         _wait_for_scrape(f'lab_jobs_total{{run="{run}"}}', 0.0)
 
         rng = random.Random(7)  # every 10th job waits on a slow dependency; every 20th fails
-        plan = [(0.052 + 0.004 * rng.random() if i % 10 == 9 else 0.005 + 0.02 * rng.random(), i % 20 == 0)
-                for i in range(jobs)]
+        plan = [
+            (
+                0.052 + 0.004 * rng.random() if i % 10 == 9 else 0.005 + 0.02 * rng.random(),
+                i % 20 == 0,
+            )
+            for i in range(jobs)
+        ]
         durations: list[float] = []
         lock = threading.Lock()
 
@@ -90,7 +111,9 @@ def pattern_worker_pool(out: Narrator, jobs: int = 400, workers: int = 4) -> Non
             with lock:
                 durations.append(elapsed)
 
-        out.step(f"{jobs} jobs on a pool of {workers} threads: 90% take 5-25 ms, 10% ~55 ms; 5% fail")
+        out.step(
+            f"{jobs} jobs on a pool of {workers} threads: 90% take 5-25 ms, 10% ~55 ms; 5% fail"
+        )
         began = time.time()
         with ThreadPoolExecutor(workers) as pool:
             list(pool.map(work, plan))
@@ -102,25 +125,50 @@ def pattern_worker_pool(out: Narrator, jobs: int = 400, workers: int = 4) -> Non
         _wait_for_scrape(f"sum(lab_jobs_total{{{selector}}})", float(jobs))
         window = max(2, int(ended - began) - 1)  # a window inside the run, ending with it
         out.step("PromQL on what Prometheus stored")
-        out.fact("scraped_total", promql(f"sum(lab_jobs_total{{{selector}}})"), f"sum(lab_jobs_total) (of {jobs})")
-        out.fact("promql_rate", promql(f"sum(rate(lab_jobs_total{{{selector}}}[{window}s]))", at=ended),
-                 f"sum(rate(lab_jobs_total[{window}s])) at the end of the run (jobs/s)")
+        out.fact(
+            "scraped_total",
+            promql(f"sum(lab_jobs_total{{{selector}}})"),
+            f"sum(lab_jobs_total) (of {jobs})",
+        )
+        out.fact(
+            "promql_rate",
+            promql(f"sum(rate(lab_jobs_total{{{selector}}}[{window}s]))", at=ended),
+            f"sum(rate(lab_jobs_total[{window}s])) at the end of the run (jobs/s)",
+        )
         out.fact("planned_errors", sum(fails for _, fails in plan), "jobs that failed")
-        out.fact("error_percent",
-                 promql(f'100 * sum(lab_jobs_total{{{selector},outcome="error"}}) / sum(lab_jobs_total{{{selector}}})'),
-                 "100 * errors / all jobs (%)")
-        out.fact("max_in_progress", promql(f"max_over_time(lab_jobs_in_progress{{{selector}}}[5m])"),
-                 f"highest in-progress gauge seen at a scrape (pool of {workers})")
+        out.fact(
+            "error_percent",
+            promql(
+                f'100 * sum(lab_jobs_total{{{selector},outcome="error"}}) / sum(lab_jobs_total{{{selector}}})'
+            ),
+            "100 * errors / all jobs (%)",
+        )
+        out.fact(
+            "max_in_progress",
+            promql(f"max_over_time(lab_jobs_in_progress{{{selector}}}[5m])"),
+            f"highest in-progress gauge seen at a scrape (pool of {workers})",
+        )
         true_p95 = _percentile(durations, 0.95) * 1000
         out.fact("true_p95_ms", true_p95, "true P95 of the durations (ms)")
         for name, buckets in (("coarse", COARSE), ("fine", FINE)):
-            estimate = promql(f"histogram_quantile(0.95, sum by (le) (lab_job_seconds_{name}_bucket{{{selector}}}))") * 1000
-            out.fact(f"{name}_p95_ms", estimate, f"histogram_quantile(0.95) over {len(buckets)} {name} buckets (ms)")
+            estimate = (
+                promql(
+                    f"histogram_quantile(0.95, sum by (le) (lab_job_seconds_{name}_bucket{{{selector}}}))"
+                )
+                * 1000
+            )
+            out.fact(
+                f"{name}_p95_ms",
+                estimate,
+                f"histogram_quantile(0.95) over {len(buckets)} {name} buckets (ms)",
+            )
             out.fact(f"{name}_p95_error_ms", abs(estimate - true_p95), f"{name}: off by (ms)")
     finally:
         cleanup_sync(out, ("stop the /metrics server", server.shutdown))
-    out.lesson("counters become rates in PromQL; a gauge is sampled, not watched; a histogram's P95 is as "
-               "precise as its buckets around the P95 — put boundaries where your SLO is")
+    out.lesson(
+        "counters become rates in PromQL; a gauge is sampled, not watched; a histogram's P95 is as "
+        "precise as its buckets around the P95 — put boundaries where your SLO is"
+    )
 
 
 def _wait_for_scrape(query: str, expected: float, deadline: float = 30.0) -> None:

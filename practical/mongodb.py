@@ -47,11 +47,16 @@ async def _with_collection(out: Narrator, body: Any) -> None:
     try:
         await body(database["items"])
     finally:
-        await cleanup(out, ("drop the database", lambda: mongo.drop_database(database.name), "mongodb"),
-                      ("close the client", mongo.close, "mongodb"))
+        await cleanup(
+            out,
+            ("drop the database", lambda: mongo.drop_database(database.name), "mongodb"),
+            ("close the client", mongo.close, "mongodb"),
+        )
 
 
-async def pattern_upserts(out: Narrator, clients: int = 200, keys: int = 10, racers: int = 10) -> None:
+async def pattern_upserts(
+    out: Narrator, clients: int = 200, keys: int = 10, racers: int = 10
+) -> None:
     from pymongo.errors import DuplicateKeyError
 
     async def body(items: Any) -> None:
@@ -61,9 +66,13 @@ async def pattern_upserts(out: Narrator, clients: int = 200, keys: int = 10, rac
             nonlocal retried
             for _ in range(5):
                 try:
-                    await items.update_one({"_id": f"page-{i % keys}"}, {"$inc": {"views": 1}}, upsert=True)
+                    await items.update_one(
+                        {"_id": f"page-{i % keys}"}, {"$inc": {"views": 1}}, upsert=True
+                    )
                     return
-                except DuplicateKeyError:  # two upserts raced to insert: the loser retries as an update
+                except (
+                    DuplicateKeyError
+                ):  # two upserts raced to insert: the loser retries as an update
                     retried += 1
             raise RuntimeError("upsert kept colliding")
 
@@ -72,29 +81,48 @@ async def pattern_upserts(out: Narrator, clients: int = 200, keys: int = 10, rac
         await asyncio.gather(*(hit(i) for i in range(clients)))
         out.rate("upserts_per_s", clients, time.perf_counter() - start, "upserts")
         out.fact("documents", await items.count_documents({}))
-        total = [d async for d in await items.aggregate([{"$group": {"_id": None, "n": {"$sum": "$views"}}}])]
+        total = [
+            d
+            async for d in await items.aggregate(
+                [{"$group": {"_id": None, "n": {"$sum": "$views"}}}]
+            )
+        ]
         out.fact("total_views", total[0]["n"], f"total views (expected {clients})")
         out.fact("duplicate_key_retries", retried, "upserts refused with E11000 and retried")
         if retried == 0:
-            out.warn("no upsert collided on this server; on MongoDB two upserts of one new key can both try to insert "
-                     "and one fails with E11000 (4.2+ retries that itself only when the filter is just the unique key)")
+            out.warn(
+                "no upsert collided on this server; on MongoDB two upserts of one new key can both try to insert "
+                "and one fails with E11000 (4.2+ retries that itself only when the filter is just the unique key)"
+            )
 
         users = items.database["users"]
-        out.step(f"inside an upsert, spelled out: {racers} clients find_one(email), find nothing, insert — all "
-                 "find before any inserts (a barrier makes the overlap certain); no unique index")
+        out.step(
+            f"inside an upsert, spelled out: {racers} clients find_one(email), find nothing, insert — all "
+            "find before any inserts (a barrier makes the overlap certain); no unique index"
+        )
         no_index = await _find_then_insert(users, racers)
-        out.fact("duplicates_without_index", no_index["documents"], "documents for one email (expected 1)")
+        out.fact(
+            "duplicates_without_index",
+            no_index["documents"],
+            "documents for one email (expected 1)",
+        )
         await users.delete_many({})
         await users.create_index("email", unique=True)
-        out.step("the same race with a unique index on email; a refused insert (E11000) is retried as an update")
+        out.step(
+            "the same race with a unique index on email; a refused insert (E11000) is retried as an update"
+        )
         indexed = await _find_then_insert(users, racers)
-        out.fact("e11000", indexed["e11000"], "inserts refused with E11000 (duplicate key), then retried")
+        out.fact(
+            "e11000", indexed["e11000"], "inserts refused with E11000 (duplicate key), then retried"
+        )
         out.fact("documents_with_index", indexed["documents"], "documents for one email")
         out.fact("logins", indexed["logins"], f"logins counted (expected {racers})")
 
     await _with_collection(out, body)
-    out.lesson("only a unique index makes 'one document per key' true under concurrency: the database refuses the "
-               "second insert (E11000) and the loser retries as an update; keep that retry around upserts too")
+    out.lesson(
+        "only a unique index makes 'one document per key' true under concurrency: the database refuses the "
+        "second insert (E11000) and the loser retries as an update; keep that retry around upserts too"
+    )
 
 
 async def _find_then_insert(users: Any, racers: int) -> dict[str, int]:
@@ -118,7 +146,11 @@ async def _find_then_insert(users: Any, racers: int) -> dict[str, int]:
 
     await asyncio.gather(*(login() for _ in range(racers)))
     documents = [d async for d in users.find({"email": "ada@example.com"})]
-    return {"documents": len(documents), "e11000": refused, "logins": sum(d["logins"] for d in documents)}
+    return {
+        "documents": len(documents),
+        "e11000": refused,
+        "logins": sum(d["logins"] for d in documents),
+    }
 
 
 async def pattern_lost_update(out: Narrator, clients: int = 20) -> None:
@@ -134,13 +166,20 @@ async def pattern_lost_update(out: Narrator, clients: int = 20) -> None:
         out.step(f"{clients} clients: find_one, add 1 in Python, replace_one")
         await asyncio.gather(*(read_modify_write() for _ in range(clients)))
         out.step(f"{clients} clients: update_one with $inc")
-        await asyncio.gather(*(items.update_one({"_id": "atomic"}, {"$inc": {"n": 1}}) for _ in range(clients)))
-        racy, atomic = await items.find_one({"_id": "racy"}), await items.find_one({"_id": "atomic"})
+        await asyncio.gather(
+            *(items.update_one({"_id": "atomic"}, {"$inc": {"n": 1}}) for _ in range(clients))
+        )
+        racy, atomic = (
+            await items.find_one({"_id": "racy"}),
+            await items.find_one({"_id": "atomic"}),
+        )
         out.fact("racy_final", racy["n"], f"read-modify-write result (expected {clients})")
         out.fact("atomic_final", atomic["n"], f"$inc result (expected {clients})")
 
     await _with_collection(out, body)
-    out.lesson("the server applies an operator atomically; Python in between a read and a write is a race")
+    out.lesson(
+        "the server applies an operator atomically; Python in between a read and a write is a race"
+    )
 
 
 async def pattern_optimistic(out: Narrator, clients: int = 20) -> None:
@@ -156,7 +195,9 @@ async def pattern_optimistic(out: Narrator, clients: int = 20) -> None:
                 document = await items.find_one({"_id": "doc"})
                 if first:
                     first = False
-                    await first_round.wait()  # everyone holds the same version: conflicts guaranteed
+                    await (
+                        first_round.wait()
+                    )  # everyone holds the same version: conflicts guaranteed
                 tags = [*document["tags"], tag]  # an arbitrary change computed in Python
                 result = await items.update_one(
                     {"_id": "doc", "version": document["version"]},
@@ -166,7 +207,9 @@ async def pattern_optimistic(out: Narrator, clients: int = 20) -> None:
                     return
                 conflicts += 1  # someone wrote since we read: re-read and retry
 
-        out.step(f"{clients} clients append a tag computed in Python, conditional on the version they read")
+        out.step(
+            f"{clients} clients append a tag computed in Python, conditional on the version they read"
+        )
         await asyncio.gather(*(add_tag(f"t{i}") for i in range(clients)))
         final = await items.find_one({"_id": "doc"})
         out.fact("tags", len(final["tags"]), f"tags kept (expected {clients})")
@@ -192,24 +235,39 @@ async def pattern_transactions(out: Narrator, accounts: int = 5, transfers: int 
             async def move(session: Any) -> None:
                 nonlocal attempts
                 attempts += 1  # with_transaction calls this again after a transient error
-                await balances.update_one({"_id": source}, {"$inc": {"balance": -10}}, session=session)
-                await balances.update_one({"_id": target}, {"$inc": {"balance": 10}}, session=session)
+                await balances.update_one(
+                    {"_id": source}, {"$inc": {"balance": -10}}, session=session
+                )
+                await balances.update_one(
+                    {"_id": target}, {"$inc": {"balance": 10}}, session=session
+                )
 
             async with mongo.start_session() as session:
                 await session.with_transaction(move)  # retries TransientTransactionError
 
-        out.step(f"{transfers} concurrent transfers of 10 between {accounts} accounts, each a transaction")
+        out.step(
+            f"{transfers} concurrent transfers of 10 between {accounts} accounts, each a transaction"
+        )
         start = time.perf_counter()
         await asyncio.gather(*(transfer(i) for i in range(transfers)))
         out.rate("transactions_per_s", transfers, time.perf_counter() - start, "transactions")
         total = sum([d["balance"] async for d in balances.find()])
         out.fact("total", total, f"money in the system (expected {accounts * 1000})")
-        out.fact("transaction_attempts", attempts, f"transaction bodies run ({transfers} transfers; the rest are retries)")
+        out.fact(
+            "transaction_attempts",
+            attempts,
+            f"transaction bodies run ({transfers} transfers; the rest are retries)",
+        )
     finally:
-        await cleanup(out, ("drop the database", lambda: mongo.drop_database(database.name), "mongodb"),
-                      ("close the client", mongo.close, "mongodb"))
-    out.lesson("both updates commit or neither does; with_transaction re-runs the body on a transient error "
-               "(a write conflict) — the attempts above count those re-runs")
+        await cleanup(
+            out,
+            ("drop the database", lambda: mongo.drop_database(database.name), "mongodb"),
+            ("close the client", mongo.close, "mongodb"),
+        )
+    out.lesson(
+        "both updates commit or neither does; with_transaction re-runs the body on a transient error "
+        "(a write conflict) — the attempts above count those re-runs"
+    )
 
 
 async def pattern_change_streams(out: Narrator, inserts: int = 50) -> None:
@@ -231,17 +289,24 @@ async def pattern_change_streams(out: Narrator, inserts: int = 50) -> None:
                 await items.update_one({"_id": 0}, {"$set": {"state": "paid"}})
                 await items.delete_one({"_id": 1})
 
-            async with asyncio.TaskGroup() as tasks:  # owns the writer: its error surfaces here, never orphaned
+            async with (
+                asyncio.TaskGroup() as tasks
+            ):  # owns the writer: its error surfaces here, never orphaned
                 tasks.create_task(writer())
                 async for change in stream:
                     received.append(change["operationType"])
                     if change["operationType"] == "insert":
-                        latencies.append(time.perf_counter() - sent_at[change["documentKey"]["_id"]])
+                        latencies.append(
+                            time.perf_counter() - sent_at[change["documentKey"]["_id"]]
+                        )
                     if len(received) == inserts + 2:
                         break
     finally:
-        await cleanup(out, ("drop the database", lambda: mongo.drop_database(database.name), "mongodb"),
-                      ("close the client", mongo.close, "mongodb"))
+        await cleanup(
+            out,
+            ("drop the database", lambda: mongo.drop_database(database.name), "mongodb"),
+            ("close the client", mongo.close, "mongodb"),
+        )
     out.fact("events", len(received))
     out.fact("last_two", ",".join(received[-2:]), "last two events")
     out.latencies("change_stream", latencies)

@@ -57,9 +57,13 @@ async def _match_then_create(graph: Any, label: str, racers: int) -> dict[str, i
     async def writer() -> None:
         nonlocal refused
         async with graph.session(database=database()) as session:
-            tx = await session.begin_transaction()  # an explicit transaction: the driver retries nothing
+            tx = (
+                await session.begin_transaction()
+            )  # an explicit transaction: the driver retries nothing
             try:
-                found = await (await tx.run(f"MATCH (p:{label} {{name: 'ada'}}) RETURN count(p) AS n")).single()
+                found = await (
+                    await tx.run(f"MATCH (p:{label} {{name: 'ada'}}) RETURN count(p) AS n")
+                ).single()
                 await everyone_matched.wait()
                 if found is not None and found["n"] == 0:
                     await tx.run(f"CREATE (:{label} {{name: 'ada'}})")
@@ -72,8 +76,9 @@ async def _match_then_create(graph: Any, label: str, racers: int) -> dict[str, i
             await session.run(f"MERGE (:{label} {{name: 'ada'}})")
 
     await asyncio.gather(*(writer() for _ in range(racers)))
-    records, _, _ = await graph.execute_query(f"MATCH (p:{label} {{name: 'ada'}}) RETURN count(p) AS n",
-                                              database_=database())
+    records, _, _ = await graph.execute_query(
+        f"MATCH (p:{label} {{name: 'ada'}}) RETURN count(p) AS n", database_=database()
+    )
     return {"nodes": int(records[0]["n"]), "refused": refused}
 
 
@@ -94,7 +99,8 @@ async def pattern_merge(out: Narrator, writers: int = 40, people: int = 5, racer
         async def befriend(tx: Any, a: str, b: str) -> None:
             await tx.run(
                 f"MERGE (a:{label} {{name: $a}}) MERGE (b:{label} {{name: $b}}) MERGE (a)-[:KNOWS]->(b)",
-                a=a, b=b,
+                a=a,
+                b=b,
             )
 
         async def writer(i: int) -> None:
@@ -106,18 +112,32 @@ async def pattern_merge(out: Narrator, writers: int = 40, people: int = 5, racer
                         await session.execute_write(befriend, a, b)
                     return
                 except ConstraintError:
-                    violations += 1  # another writer created the node first: MERGE again to match it
+                    violations += (
+                        1  # another writer created the node first: MERGE again to match it
+                    )
             raise RuntimeError("MERGE kept violating the constraint")
 
-        out.step(f"MERGE spelled out: {racers} writers each MATCH 'ada', find nothing, CREATE her — all MATCH "
-                 "before any CREATE (a barrier makes the overlap certain); no constraint on this label")
+        out.step(
+            f"MERGE spelled out: {racers} writers each MATCH 'ada', find nothing, CREATE her — all MATCH "
+            "before any CREATE (a barrier makes the overlap certain); no constraint on this label"
+        )
         loose = unique_name("Person")
         labels.append(loose)
         unconstrained = await _match_then_create(graph, loose, racers)
-        out.fact("duplicates_without_constraint", unconstrained["nodes"], "nodes named 'ada' (expected 1)")
-        out.step("the same race on the label with the uniqueness constraint; a refused writer retries with MERGE")
+        out.fact(
+            "duplicates_without_constraint",
+            unconstrained["nodes"],
+            "nodes named 'ada' (expected 1)",
+        )
+        out.step(
+            "the same race on the label with the uniqueness constraint; a refused writer retries with MERGE"
+        )
         constrained = await _match_then_create(graph, label, racers)
-        out.fact("refused_by_constraint", constrained["refused"], "CREATEs refused with ConstraintError, then retried")
+        out.fact(
+            "refused_by_constraint",
+            constrained["refused"],
+            "CREATEs refused with ConstraintError, then retried",
+        )
         out.fact("nodes_with_constraint", constrained["nodes"], "nodes named 'ada'")
         await _delete_nodes(graph, label)
 
@@ -126,7 +146,8 @@ async def pattern_merge(out: Narrator, writers: int = 40, people: int = 5, racer
         await asyncio.gather(*(writer(i) for i in range(writers)))
         out.rate("merges_per_s", writers, time.perf_counter() - start, "merges")
         records, _, _ = await graph.execute_query(
-            f"MATCH (p:{label}) RETURN count(p) AS nodes, count(DISTINCT p.name) AS names", database_=database()
+            f"MATCH (p:{label}) RETURN count(p) AS nodes, count(DISTINCT p.name) AS names",
+            database_=database(),
         )
         out.fact("nodes", records[0]["nodes"], f"nodes (expected {people})")
         out.fact("distinct_names", records[0]["names"])
@@ -134,11 +155,22 @@ async def pattern_merge(out: Narrator, writers: int = 40, people: int = 5, racer
     finally:
         await cleanup(
             out,
-            *((f"delete the {name} nodes", partial(_delete_nodes, graph, name), "neo4j") for name in labels),
-            ("drop the constraint", lambda: graph.execute_query(f"DROP CONSTRAINT {constraint} IF EXISTS", database_=database()), "neo4j"),
+            *(
+                (f"delete the {name} nodes", partial(_delete_nodes, graph, name), "neo4j")
+                for name in labels
+            ),
+            (
+                "drop the constraint",
+                lambda: graph.execute_query(
+                    f"DROP CONSTRAINT {constraint} IF EXISTS", database_=database()
+                ),
+                "neo4j",
+            ),
             ("close the driver", graph.close, "neo4j"),
         )
-    out.lesson("MERGE + a uniqueness constraint + retry on ConstraintError = exactly one node per key")
+    out.lesson(
+        "MERGE + a uniqueness constraint + retry on ConstraintError = exactly one node per key"
+    )
 
 
 async def pattern_traversal(out: Narrator, people: int = 30, readers: int = 40) -> None:
@@ -146,13 +178,18 @@ async def pattern_traversal(out: Narrator, people: int = 30, readers: int = 40) 
     graph = driver()
     try:
         out.step(f"a ring of {people} users, each following the next and the one 7 ahead")
-        edges = [(i, (i + 1) % people) for i in range(people)] + [(i, (i + 7) % people) for i in range(people)]
+        edges = [(i, (i + 1) % people) for i in range(people)] + [
+            (i, (i + 7) % people) for i in range(people)
+        ]
         await graph.execute_query(
-            f"UNWIND range(0, $n - 1) AS i CREATE (:{label} {{id: i}})", n=people, database_=database()
+            f"UNWIND range(0, $n - 1) AS i CREATE (:{label} {{id: i}})",
+            n=people,
+            database_=database(),
         )
         await graph.execute_query(
             f"UNWIND $edges AS e MATCH (a:{label} {{id: e[0]}}), (b:{label} {{id: e[1]}}) CREATE (a)-[:FOLLOWS]->(b)",
-            edges=edges, database_=database(),
+            edges=edges,
+            database_=database(),
         )
 
         async def reach(start: int) -> int:
@@ -175,11 +212,19 @@ async def pattern_traversal(out: Narrator, people: int = 30, readers: int = 40) 
             database_=database(),
         )
     finally:
-        await cleanup(out, ("delete the nodes", lambda: _delete_nodes(graph, label), "neo4j"), ("close the driver", graph.close, "neo4j"))
+        await cleanup(
+            out,
+            ("delete the nodes", lambda: _delete_nodes(graph, label), "neo4j"),
+            ("close the driver", graph.close, "neo4j"),
+        )
     out.fact("within_two_hops", within_two[0], "users within two hops of user 0")
-    out.fact("all_equal", len(set(within_two)) == 1, "every start sees the same count (a symmetric ring)")
+    out.fact(
+        "all_equal", len(set(within_two)) == 1, "every start sees the same count (a symmetric ring)"
+    )
     out.fact("shortest_hops", records[0]["hops"] if records else -1, "shortest path 0 → 15 (hops)")
-    out.lesson("one query walks any depth; read sessions run such queries side by side (the rate above)")
+    out.lesson(
+        "one query walks any depth; read sessions run such queries side by side (the rate above)"
+    )
 
 
 async def pattern_managed_tx(out: Narrator, increments: int = 50) -> None:
@@ -187,7 +232,9 @@ async def pattern_managed_tx(out: Narrator, increments: int = 50) -> None:
     graph = driver()
     calls = 0
     try:
-        await graph.execute_query(f"CREATE (:{label} {{name: 'likes', n: 0}})", database_=database())
+        await graph.execute_query(
+            f"CREATE (:{label} {{name: 'likes', n: 0}})", database_=database()
+        )
 
         async def increment(tx: Any) -> None:
             nonlocal calls
@@ -206,10 +253,16 @@ async def pattern_managed_tx(out: Narrator, increments: int = 50) -> None:
             f"MATCH (c:{label} {{name: 'likes'}}) RETURN c.n AS n", database_=database()
         )
     finally:
-        await cleanup(out, ("delete the nodes", lambda: _delete_nodes(graph, label), "neo4j"), ("close the driver", graph.close, "neo4j"))
+        await cleanup(
+            out,
+            ("delete the nodes", lambda: _delete_nodes(graph, label), "neo4j"),
+            ("close the driver", graph.close, "neo4j"),
+        )
     out.fact("final", records[0]["n"], f"final count (expected {increments})")
     out.fact("attempts", calls, "transaction function calls (retries included)")
-    out.lesson("SET n = n + 1 runs inside the database, so no increment is lost; where two writes conflict "
-               "(Neo4j: a lock wait or deadlock; ArcadeDB: an optimistic MVCC conflict at commit, which its Bolt "
-               "plugin reports with Neo4j's DeadlockDetected code — `--verbose` shows the driver's retry lines) the "
-               "driver re-runs the whole function — the attempts above count those re-runs")
+    out.lesson(
+        "SET n = n + 1 runs inside the database, so no increment is lost; where two writes conflict "
+        "(Neo4j: a lock wait or deadlock; ArcadeDB: an optimistic MVCC conflict at commit, which its Bolt "
+        "plugin reports with Neo4j's DeadlockDetected code — `--verbose` shows the driver's retry lines) the "
+        "driver re-runs the whole function — the attempts above count those re-runs"
+    )

@@ -92,7 +92,9 @@ async def pattern_pooling(out: Narrator, queries: int = 200, concurrency: int = 
         outcomes = await asyncio.gather(*(slow_caller() for _ in range(10)))
     out.fact("exhaustion_served", outcomes.count("served"), "served")
     out.fact("exhaustion_timeouts", outcomes.count("timed out"), "failed fast with PoolTimeout")
-    out.lesson("a pool multiplies throughput and caps load; its timeout turns a queue into fast failure")
+    out.lesson(
+        "a pool multiplies throughput and caps load; its timeout turns a queue into fast failure"
+    )
 
 
 async def _run_bounded(count: int, concurrency: int, job: Callable[[], Awaitable[None]]) -> float:
@@ -113,11 +115,17 @@ async def pattern_serializable_retry(out: Narrator, rounds: int = 5) -> None:
 
     table = unique_name("oncall")
     async with await connect() as admin:
-        await admin.execute(f"CREATE TABLE {table} (doctor text PRIMARY KEY, on_call boolean NOT NULL)")
+        await admin.execute(
+            f"CREATE TABLE {table} (doctor text PRIMARY KEY, on_call boolean NOT NULL)"
+        )
     try:
-        out.step("rule: at least one doctor stays on call; alice and bob both ask to go off call at once")
-        out.step("each reads how many are on call, and leaves only if that is 2 — both read before either "
-                 "writes (a barrier makes the overlap certain)")
+        out.step(
+            "rule: at least one doctor stays on call; alice and bob both ask to go off call at once"
+        )
+        out.step(
+            "each reads how many are on call, and leaves only if that is 2 — both read before either "
+            "writes (a barrier makes the overlap certain)"
+        )
         outcomes = {}
         for level in (psycopg.IsolationLevel.READ_COMMITTED, psycopg.IsolationLevel.SERIALIZABLE):
             broken = failures = attempts = 0
@@ -131,12 +139,16 @@ async def pattern_serializable_retry(out: Narrator, rounds: int = 5) -> None:
             key = level.name.lower()
             out.fact(f"{key}_broken", broken, f"rounds that left nobody on call (of {rounds})")
             out.fact(f"{key}_failures", failures, "serialization failures (40001), each retried")
-            out.fact(f"{key}_attempts", attempts, f"transaction attempts ({2 * rounds} transactions)")
+            out.fact(
+                f"{key}_attempts", attempts, f"transaction attempts ({2 * rounds} transactions)"
+            )
     finally:
         await cleanup(out, ("drop the table", lambda: _drop(table), "postgres"))
-    out.lesson("READ COMMITTED let both commit on a count that was already stale (write skew: each wrote a "
-               "different row, so no lock stopped them); SERIALIZABLE aborted one with 40001 and its retry "
-               "read the truth")
+    out.lesson(
+        "READ COMMITTED let both commit on a count that was already stale (write skew: each wrote a "
+        "different row, so no lock stopped them); SERIALIZABLE aborted one with 40001 and its retry "
+        "read the truth"
+    )
 
 
 async def _on_call_round(table: str, level: Any) -> tuple[int, int, int]:
@@ -162,7 +174,9 @@ async def _on_call_round(table: str, level: Any) -> tuple[int, int, int]:
                         if attempt == 1:
                             await both_read.wait()  # both read before either writes: the race
                         if on_call >= 2:
-                            await conn.execute(f"UPDATE {table} SET on_call = false WHERE doctor = %s", (doctor,))
+                            await conn.execute(
+                                f"UPDATE {table} SET on_call = false WHERE doctor = %s", (doctor,)
+                            )
                 return attempt
             except errors.SerializationFailure:
                 failures += 1  # SQLSTATE 40001: the whole transaction is retried, its read included
@@ -189,20 +203,32 @@ async def pattern_outbox(out: Narrator, orders: int = 200, relays: int = 3) -> N
         async def place(number: int) -> None:
             async with await connect(autocommit=False) as conn, conn.transaction():
                 await conn.execute(f"INSERT INTO {table} (item) VALUES (%s)", (f"item-{number}",))
-                await conn.execute(f"INSERT INTO {outbox} (payload) VALUES (%s)", (f"order-placed:{number}",))
+                await conn.execute(
+                    f"INSERT INTO {outbox} (payload) VALUES (%s)", (f"order-placed:{number}",)
+                )
 
         start = time.perf_counter()
         await _run_bounded(orders, 10, _numbered(place))
         out.rate("orders_per_s", orders, time.perf_counter() - start, "orders")
 
-        out.step(f"without row locks: {relays} relays SELECT unsent events, publish them, mark them sent — the "
-                 "first batch read by all before any marks it (a barrier makes the overlap certain)")
+        out.step(
+            f"without row locks: {relays} relays SELECT unsent events, publish them, mark them sent — the "
+            "first batch read by all before any marks it (a barrier makes the overlap certain)"
+        )
         naive = await _relay_outbox(outbox, relays, locked=False)
-        out.fact("duplicates_without_locks", len(naive) - len(set(naive)), f"extra copies published (of {orders} events)")
+        out.fact(
+            "duplicates_without_locks",
+            len(naive) - len(set(naive)),
+            f"extra copies published (of {orders} events)",
+        )
         async with await connect() as conn:
-            await conn.execute(f"UPDATE {outbox} SET sent_at = NULL")  # the same outbox again, all unsent
+            await conn.execute(
+                f"UPDATE {outbox} SET sent_at = NULL"
+            )  # the same outbox again, all unsent
 
-        out.step(f"{relays} relays drain the outbox concurrently, skipping rows another relay locked")
+        out.step(
+            f"{relays} relays drain the outbox concurrently, skipping rows another relay locked"
+        )
         start = time.perf_counter()
         delivered = await _relay_outbox(outbox, relays, locked=True)
         out.rate("relayed_per_s", len(delivered), time.perf_counter() - start, "events")
@@ -210,8 +236,10 @@ async def pattern_outbox(out: Narrator, orders: int = 200, relays: int = 3) -> N
         await cleanup(out, ("drop the tables", lambda: _drop(table, outbox), "postgres"))
     out.fact("events_relayed", len(delivered))
     out.fact("duplicates", len(delivered) - len(set(delivered)))
-    out.lesson("the order and its event commit together; relays that only read publish the same events twice, "
-               "FOR UPDATE SKIP LOCKED gives each row to one relay")
+    out.lesson(
+        "the order and its event commit together; relays that only read publish the same events twice, "
+        "FOR UPDATE SKIP LOCKED gives each row to one relay"
+    )
 
 
 async def _relay_outbox(outbox: str, relays: int, locked: bool) -> list[str]:
@@ -226,16 +254,21 @@ async def _relay_outbox(outbox: str, relays: int, locked: bool) -> list[str]:
             while True:
                 async with conn.transaction():
                     cur = await conn.execute(
-                        f"SELECT id, payload FROM {outbox} WHERE sent_at IS NULL ORDER BY id LIMIT 10{lock}")
+                        f"SELECT id, payload FROM {outbox} WHERE sent_at IS NULL ORDER BY id LIMIT 10{lock}"
+                    )
                     batch = await cur.fetchall()
                     if first and not locked:
                         first = False
-                        await first_batch.wait()  # everyone holds the same batch before anyone marks it
+                        await (
+                            first_batch.wait()
+                        )  # everyone holds the same batch before anyone marks it
                     if not batch:
                         return
                     delivered.extend(payload for _, payload in batch)  # "publish"
                     await conn.execute(
-                        f"UPDATE {outbox} SET sent_at = now() WHERE id = ANY(%s)", ([i for i, _ in batch],))
+                        f"UPDATE {outbox} SET sent_at = now() WHERE id = ANY(%s)",
+                        ([i for i, _ in batch],),
+                    )
 
     await asyncio.gather(*(relay() for _ in range(relays)))
     return delivered

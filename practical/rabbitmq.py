@@ -59,22 +59,36 @@ Consumer = tuple[Any, Any]
 """``(queue, consumer_tag)``: a live consumer, cancelled before its queue is deleted."""
 
 
-def _teardown(consumers: list[Consumer], queues: list[Any], exchanges: Sequence[Any] = ()) -> list[Step]:
+def _teardown(
+    consumers: list[Consumer], queues: list[Any], exchanges: Sequence[Any] = ()
+) -> list[Step]:
     """Cleanup steps in a safe order: stop every consumer, then delete the queues and exchanges.
 
     Deleting a queue under a live consumer makes the broker cancel it (aio-pika then reports the
     consumer "cancelled by the broker"); stopping consumers first leaves nothing to cancel.
     """
-    steps: list[Step] = [(f"stop a consumer of {queue.name}", partial(queue.cancel, tag), "rabbitmq")
-                        for queue, tag in consumers]
-    steps += [(f"delete the queue {queue.name}", partial(queue.delete, if_unused=False, if_empty=False), "rabbitmq")
-              for queue in queues]
-    steps += [(f"delete the exchange {exchange.name}", exchange.delete, "rabbitmq") for exchange in exchanges]
+    steps: list[Step] = [
+        (f"stop a consumer of {queue.name}", partial(queue.cancel, tag), "rabbitmq")
+        for queue, tag in consumers
+    ]
+    steps += [
+        (
+            f"delete the queue {queue.name}",
+            partial(queue.delete, if_unused=False, if_empty=False),
+            "rabbitmq",
+        )
+        for queue in queues
+    ]
+    steps += [
+        (f"delete the exchange {exchange.name}", exchange.delete, "rabbitmq")
+        for exchange in exchanges
+    ]
     return steps
 
 
-async def _fast_and_slow(connection: Any, out: Narrator, prefetch: int, messages: int,
-                         slow_work: float, story: str) -> tuple[Counter[str], float]:
+async def _fast_and_slow(
+    connection: Any, out: Narrator, prefetch: int, messages: int, slow_work: float, story: str
+) -> tuple[Counter[str], float]:
     """A fast and a slow consumer share ``messages`` tasks; (tasks each handled, seconds to drain)."""
     import aio_pika
 
@@ -87,14 +101,22 @@ async def _fast_and_slow(connection: Any, out: Narrator, prefetch: int, messages
     try:
         for worker, work in (("fast", 0.0), ("slow", slow_work)):
             channel = await connection.channel()
-            await channel.set_qos(prefetch_count=prefetch)  # 0: no limit on unacked messages in hand
+            await channel.set_qos(
+                prefetch_count=prefetch
+            )  # 0: no limit on unacked messages in hand
             worker_queue = await channel.declare_queue(name, durable=True, arguments=EXPIRES)
             one_at_a_time = asyncio.Lock()  # a worker does one task at a time, like a single thread
 
-            async def on_message(message: Any, worker: str = worker, work: float = work,
-                                 lock: asyncio.Lock = one_at_a_time) -> None:
+            async def on_message(
+                message: Any,
+                worker: str = worker,
+                work: float = work,
+                lock: asyncio.Lock = one_at_a_time,
+            ) -> None:
                 async with lock:
-                    await asyncio.sleep(work)  # the work itself (simulated: the slow one takes longer)
+                    await asyncio.sleep(
+                        work
+                    )  # the work itself (simulated: the slow one takes longer)
                     await message.ack()  # only now may the broker forget the message
                     handled[worker] += 1
                     if sum(handled.values()) == messages:
@@ -105,7 +127,8 @@ async def _fast_and_slow(connection: Any, out: Narrator, prefetch: int, messages
         start = time.perf_counter()
         for i in range(messages):
             await publisher.default_exchange.publish(
-                aio_pika.Message(str(i).encode(), delivery_mode=aio_pika.DeliveryMode.PERSISTENT), name
+                aio_pika.Message(str(i).encode(), delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                name,
             )
         await asyncio.wait_for(done.wait(), 60)
         return handled, time.perf_counter() - start
@@ -117,37 +140,63 @@ async def pattern_work_queue(out: Narrator, messages: int = 30, slow_work: float
     async with await connect() as connection:
         results = {}
         for prefetch, label in ((0, "unlimited"), (1, "1")):
-            story = (f"a fast and a slow consumer ({slow_work * 1000:.0f} ms a task), prefetch {label}, "
-                     f"share {messages} tasks")
-            handled, seconds = await _fast_and_slow(connection, out, prefetch, messages, slow_work, story)
+            story = (
+                f"a fast and a slow consumer ({slow_work * 1000:.0f} ms a task), prefetch {label}, "
+                f"share {messages} tasks"
+            )
+            handled, seconds = await _fast_and_slow(
+                connection, out, prefetch, messages, slow_work, story
+            )
             results[prefetch] = handled
             key = "unlimited" if prefetch == 0 else "prefetch1"
             out.fact(f"slow_{key}", handled["slow"], "tasks the slow consumer took")
             out.fact(f"fast_{key}", handled["fast"], "tasks the fast consumer took")
             out.fact(f"seconds_{key}", seconds, "seconds until every task was done")
-    out.fact("processed", sum(results[1].values()), f"tasks processed with prefetch 1 (of {messages})")
-    out.lesson("with no prefetch limit the broker pushes tasks round-robin, so the slow consumer hoards half of them "
-               "while the fast one idles; prefetch 1 hands a task only to a consumer that has acked its last one")
+    out.fact(
+        "processed", sum(results[1].values()), f"tasks processed with prefetch 1 (of {messages})"
+    )
+    out.lesson(
+        "with no prefetch limit the broker pushes tasks round-robin, so the slow consumer hoards half of them "
+        "while the fast one idles; prefetch 1 hands a task only to a consumer that has acked its last one"
+    )
 
 
 async def pattern_crash_redelivery(out: Narrator, messages: int = 20, crash_at: int = 4) -> None:
     async with await connect() as connection:
-        out.step(f"auto-ack: a consumer takes {messages} tasks, finishes {crash_at - 1} and crashes on task {crash_at}")
+        out.step(
+            f"auto-ack: a consumer takes {messages} tasks, finishes {crash_at - 1} and crashes on task {crash_at}"
+        )
         auto = await _crash_midway(connection, out, messages, crash_at, manual_ack=False)
-        out.fact("auto_ack_lost", auto["lost"], "tasks lost: delivered, counted done by the broker, never worked on")
-        out.step(f"manual ack after the work: the same crash on task {crash_at}; a second consumer takes over")
+        out.fact(
+            "auto_ack_lost",
+            auto["lost"],
+            "tasks lost: delivered, counted done by the broker, never worked on",
+        )
+        out.step(
+            f"manual ack after the work: the same crash on task {crash_at}; a second consumer takes over"
+        )
         manual = await _crash_midway(connection, out, messages, crash_at, manual_ack=True)
         out.fact("manual_ack_lost", manual["lost"], "tasks lost")
-        out.fact("redelivered", manual["redelivered"], "tasks redelivered (the broker sets `redelivered`)")
-        out.fact("crashed_task_redelivered", manual["crashed_task_redelivered"],
-                 "the task the crash interrupted came again")
+        out.fact(
+            "redelivered",
+            manual["redelivered"],
+            "tasks redelivered (the broker sets `redelivered`)",
+        )
+        out.fact(
+            "crashed_task_redelivered",
+            manual["crashed_task_redelivered"],
+            "the task the crash interrupted came again",
+        )
         out.fact("done_once_or_more", manual["done"], f"distinct tasks done (of {messages})")
-    out.lesson("an unacked message goes back to the queue when its consumer's connection dies; the task in progress "
-               "runs again, so the work must be idempotent. Auto-ack forgets a task the moment it is sent")
+    out.lesson(
+        "an unacked message goes back to the queue when its consumer's connection dies; the task in progress "
+        "runs again, so the work must be idempotent. Auto-ack forgets a task the moment it is sent"
+    )
 
 
-async def _crash_midway(connection: Any, out: Narrator, messages: int, crash_at: int,
-                        manual_ack: bool) -> dict[str, Any]:
+async def _crash_midway(
+    connection: Any, out: Narrator, messages: int, crash_at: int, manual_ack: bool
+) -> dict[str, Any]:
     """A consumer crashes (its connection dies) while working on task ``crash_at``; who does the rest?"""
     import aio_pika
 
@@ -160,7 +209,9 @@ async def _crash_midway(connection: Any, out: Narrator, messages: int, crash_at:
     crashed_on: list[str] = []
     try:
         for i in range(messages):
-            await channel.default_exchange.publish(aio_pika.Message(f"task-{i}".encode()), routing_key=name)
+            await channel.default_exchange.publish(
+                aio_pika.Message(f"task-{i}".encode()), routing_key=name
+            )
         crasher = await connect()
         crashed = asyncio.Event()
         try:
@@ -209,8 +260,12 @@ async def _crash_midway(connection: Any, out: Narrator, messages: int, crash_at:
                 await survivor(message)
     finally:
         await cleanup(out, *_teardown(consumers, [queue]))
-    return {"lost": messages - len(done), "redelivered": len(redelivered), "done": len(done),
-            "crashed_task_redelivered": bool(crashed_on) and crashed_on[0] in redelivered}
+    return {
+        "lost": messages - len(done),
+        "redelivered": len(redelivered),
+        "done": len(done),
+        "crashed_task_redelivered": bool(crashed_on) and crashed_on[0] in redelivered,
+    }
 
 
 async def _collect(queue: Any, into: list[Any], expected: int, done: asyncio.Event) -> Consumer:
@@ -228,21 +283,32 @@ async def pattern_pubsub(out: Narrator, messages: int = 100, subscribers: int = 
 
     async with await connect() as connection:
         channel = await connection.channel()
-        exchange = await channel.declare_exchange(unique_name("events"), aio_pika.ExchangeType.FANOUT, auto_delete=True)
+        exchange = await channel.declare_exchange(
+            unique_name("events"), aio_pika.ExchangeType.FANOUT, auto_delete=True
+        )
         inboxes: list[list[Any]] = [[] for _ in range(subscribers)]
         events = [asyncio.Event() for _ in range(subscribers)]
         consumers: list[Consumer] = []
         try:
             for inbox, event in zip(inboxes, events, strict=True):
-                queue = await channel.declare_queue(exclusive=True)  # one private queue per subscriber
+                queue = await channel.declare_queue(
+                    exclusive=True
+                )  # one private queue per subscriber
                 await queue.bind(exchange)
                 consumers.append(await _collect(queue, inbox, messages, event))
-            out.step(f"publish {messages} events to a fanout exchange with {subscribers} subscribers")
+            out.step(
+                f"publish {messages} events to a fanout exchange with {subscribers} subscribers"
+            )
             start = time.perf_counter()
             for i in range(messages):
                 await exchange.publish(aio_pika.Message(str(i).encode()), routing_key="")
             await asyncio.wait_for(asyncio.gather(*(e.wait() for e in events)), 60)
-            out.rate("deliveries_per_s", messages * subscribers, time.perf_counter() - start, "deliveries")
+            out.rate(
+                "deliveries_per_s",
+                messages * subscribers,
+                time.perf_counter() - start,
+                "deliveries",
+            )
         finally:
             await cleanup(out, *_teardown(consumers, [q for q, _ in consumers], [exchange]))
     out.fact("received_each", ",".join(str(len(inbox)) for inbox in inboxes), "received by each")
@@ -253,13 +319,23 @@ async def pattern_topic(out: Narrator) -> None:
     import aio_pika
 
     bindings = {"all orders": "order.#", "EU orders": "order.*.eu", "refunds": "*.refund.*"}
-    keys = ["order.created.eu", "order.created.us", "order.refund.eu", "payment.refund.us", "order.shipped.eu"]
+    keys = [
+        "order.created.eu",
+        "order.created.us",
+        "order.refund.eu",
+        "payment.refund.us",
+        "order.shipped.eu",
+    ]
     expected = {
-        "all orders": 4, "EU orders": 3, "refunds": 2,
+        "all orders": 4,
+        "EU orders": 3,
+        "refunds": 2,
     }
     async with await connect() as connection:
         channel = await connection.channel()
-        exchange = await channel.declare_exchange(unique_name("orders"), aio_pika.ExchangeType.TOPIC, auto_delete=True)
+        exchange = await channel.declare_exchange(
+            unique_name("orders"), aio_pika.ExchangeType.TOPIC, auto_delete=True
+        )
         received: dict[str, list[Any]] = {}
         events: dict[str, asyncio.Event] = {}
         consumers: list[Consumer] = []
@@ -268,7 +344,9 @@ async def pattern_topic(out: Narrator) -> None:
                 queue = await channel.declare_queue(exclusive=True)
                 await queue.bind(exchange, routing_key=pattern)
                 received[label], events[label] = [], asyncio.Event()
-                consumers.append(await _collect(queue, received[label], expected[label], events[label]))
+                consumers.append(
+                    await _collect(queue, received[label], expected[label], events[label])
+                )
             for key in keys:
                 out.step(f"publish routing key {key}")
                 await exchange.publish(aio_pika.Message(key.encode()), routing_key=key)
@@ -277,8 +355,12 @@ async def pattern_topic(out: Narrator) -> None:
             await cleanup(out, *_teardown(consumers, [q for q, _ in consumers], [exchange]))
     for label, pattern in bindings.items():
         got = sorted(m.routing_key for m in received[label])
-        out.fact(f"matched_{label.replace(' ', '_')}", len(got), f"{label} ({pattern}): {', '.join(got)}")
-    out.lesson("`*` matches exactly one word, `#` zero or more; a message goes to every matching binding")
+        out.fact(
+            f"matched_{label.replace(' ', '_')}", len(got), f"{label} ({pattern}): {', '.join(got)}"
+        )
+    out.lesson(
+        "`*` matches exactly one word, `#` zero or more; a message goes to every matching binding"
+    )
 
 
 async def pattern_rpc(out: Narrator, calls: int = 200) -> None:
@@ -314,7 +396,9 @@ async def pattern_rpc(out: Narrator, calls: int = 200) -> None:
             pending[correlation_id] = asyncio.get_running_loop().create_future()
             started = time.perf_counter()
             await client_channel.default_exchange.publish(
-                aio_pika.Message(str(n).encode(), correlation_id=correlation_id, reply_to=replies.name),
+                aio_pika.Message(
+                    str(n).encode(), correlation_id=correlation_id, reply_to=replies.name
+                ),
                 routing_key=rpc_queue_name,
             )
             result = await asyncio.wait_for(pending[correlation_id], 30)
@@ -327,7 +411,11 @@ async def pattern_rpc(out: Narrator, calls: int = 200) -> None:
             out.rate("calls_per_s", calls, time.perf_counter() - start, "calls")
         finally:
             await cleanup(out, *_teardown(consumers, [rpc_queue, replies]))
-    out.fact("all_correct", [r for r, _ in results] == [n * n for n in range(calls)], "every reply matched its call")
+    out.fact(
+        "all_correct",
+        [r for r, _ in results] == [n * n for n in range(calls)],
+        "every reply matched its call",
+    )
     out.latencies("rpc", [seconds for _, seconds in results])
     out.lesson("the correlation id, not arrival order, pairs replies with calls")
 
@@ -339,11 +427,17 @@ async def pattern_dead_letter(out: Narrator, max_attempts: int = 3) -> None:
     async with await connect() as connection:
         channel = await connection.channel()
         work_queue = await channel.declare_queue(
-            work, arguments={**EXPIRES, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": retry}
+            work,
+            arguments={**EXPIRES, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": retry},
         )
         retry_queue = await channel.declare_queue(
             retry,
-            arguments={**EXPIRES, "x-message-ttl": 50, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": work},
+            arguments={
+                **EXPIRES,
+                "x-message-ttl": 50,
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": work,
+            },
         )
         parking_queue = await channel.declare_queue(parking, arguments=EXPIRES)
         attempts: Counter[str] = Counter()
@@ -356,13 +450,17 @@ async def pattern_dead_letter(out: Narrator, max_attempts: int = 3) -> None:
             body = message.body.decode()
             attempts[body] += 1
             seen_at.setdefault(body, []).append(time.perf_counter())
-            deaths = sum(d["count"] for d in (message.headers or {}).get("x-death", []) if d["queue"] == work)
+            deaths = sum(
+                d["count"] for d in (message.headers or {}).get("x-death", []) if d["queue"] == work
+            )
             failing = body == "poison" or (body == "flaky" and attempts[body] == 1)
             if not failing:
                 outcomes[body] = f"processed on attempt {attempts[body]}"
                 await message.ack()
             elif deaths + 1 >= max_attempts:
-                await channel.default_exchange.publish(aio_pika.Message(message.body), routing_key=parking)
+                await channel.default_exchange.publish(
+                    aio_pika.Message(message.body), routing_key=parking
+                )
                 outcomes[body] = f"parked after {attempts[body]} attempts"
                 await message.ack()
             else:
@@ -372,10 +470,14 @@ async def pattern_dead_letter(out: Narrator, max_attempts: int = 3) -> None:
 
         try:
             consumers.append((work_queue, await work_queue.consume(handle)))
-            out.step(f"publish 'ok', 'flaky' (fails once) and 'poison' (always fails); {max_attempts} attempts max, "
-                     "a retry waits 50 ms in the retry queue")
+            out.step(
+                f"publish 'ok', 'flaky' (fails once) and 'poison' (always fails); {max_attempts} attempts max, "
+                "a retry waits 50 ms in the retry queue"
+            )
             for body in ("ok", "flaky", "poison"):
-                await channel.default_exchange.publish(aio_pika.Message(body.encode()), routing_key=work)
+                await channel.default_exchange.publish(
+                    aio_pika.Message(body.encode()), routing_key=work
+                )
             await asyncio.wait_for(finished.wait(), 30)
             await cleanup(out, *_teardown(consumers, []))
             consumers.clear()
@@ -386,8 +488,14 @@ async def pattern_dead_letter(out: Narrator, max_attempts: int = 3) -> None:
         out.fact(f"outcome_{body}", outcomes[body], body)
     out.fact("parked_message", parked.body.decode() if parked else "", "in the parking queue")
     gaps = [later - earlier for times in seen_at.values() for earlier, later in pairwise(times)]
-    out.fact("min_retry_delay_ms", min(gaps) * 1000, "shortest gap between two attempts (ms; the TTL is 50)")
-    out.lesson("reject → DLX → TTL queue → back again: delayed retries with no timer in the consumer")
+    out.fact(
+        "min_retry_delay_ms",
+        min(gaps) * 1000,
+        "shortest gap between two attempts (ms; the TTL is 50)",
+    )
+    out.lesson(
+        "reject → DLX → TTL queue → back again: delayed retries with no timer in the consumer"
+    )
 
 
 async def pattern_priority(out: Narrator, messages: int = 60) -> None:
@@ -397,7 +505,9 @@ async def pattern_priority(out: Narrator, messages: int = 60) -> None:
     async with await connect() as connection:
         channel = await connection.channel()
         queue = await channel.declare_queue(name, arguments={**EXPIRES, "x-max-priority": 9})
-        out.step(f"{messages} jobs queued first (priority 0, 5 or 9), then one consumer drains them")
+        out.step(
+            f"{messages} jobs queued first (priority 0, 5 or 9), then one consumer drains them"
+        )
         for i in range(messages):
             priority = (0, 5, 9)[i % 3]
             await channel.default_exchange.publish(
@@ -411,10 +521,20 @@ async def pattern_priority(out: Narrator, messages: int = 60) -> None:
         finally:
             await cleanup(out, *_teardown([], [queue]))
     third = messages // 3
-    out.fact("first_third_priority", ",".join(sorted(set(map(str, order[:third])))), "priorities in first third")
-    out.fact("sorted_by_priority", order == sorted(order, reverse=True), "delivered highest priority first")
-    out.lesson(f"priority reorders the messages waiting in the queue (here all {messages} were queued before the "
-               "consumer started): it cannot reorder what a consumer already took")
+    out.fact(
+        "first_third_priority",
+        ",".join(sorted(set(map(str, order[:third])))),
+        "priorities in first third",
+    )
+    out.fact(
+        "sorted_by_priority",
+        order == sorted(order, reverse=True),
+        "delivered highest priority first",
+    )
+    out.lesson(
+        f"priority reorders the messages waiting in the queue (here all {messages} were queued before the "
+        "consumer started): it cannot reorder what a consumer already took"
+    )
 
 
 async def pattern_confirms(out: Narrator, messages: int = 2000) -> None:
@@ -428,23 +548,31 @@ async def pattern_confirms(out: Narrator, messages: int = 2000) -> None:
             out.step(f"publish {messages} messages with no confirms (fire and forget)")
             start = time.perf_counter()
             for i in range(messages):
-                await plain.default_exchange.publish(aio_pika.Message(str(i).encode()), routing_key=name)
+                await plain.default_exchange.publish(
+                    aio_pika.Message(str(i).encode()), routing_key=name
+                )
             no_confirm = out.rate("no_confirms_per_s", messages, time.perf_counter() - start)
 
             confirmed = await connection.channel(publisher_confirms=True)
             out.step("the same, awaiting each broker confirm before the next publish")
             start = time.perf_counter()
             for i in range(messages):
-                await confirmed.default_exchange.publish(aio_pika.Message(str(i).encode()), routing_key=name)
+                await confirmed.default_exchange.publish(
+                    aio_pika.Message(str(i).encode()), routing_key=name
+                )
             one_by_one = out.rate("confirm_each_per_s", messages, time.perf_counter() - start)
 
             out.step("the same, with 100 publishes in flight and their confirms awaited together")
             start = time.perf_counter()
             for batch in range(0, messages, 100):
-                await asyncio.gather(*(
-                    confirmed.default_exchange.publish(aio_pika.Message(str(i).encode()), routing_key=name)
-                    for i in range(batch, batch + 100)
-                ))
+                await asyncio.gather(
+                    *(
+                        confirmed.default_exchange.publish(
+                            aio_pika.Message(str(i).encode()), routing_key=name
+                        )
+                        for i in range(batch, batch + 100)
+                    )
+                )
             batched = out.rate("confirm_batched_per_s", messages, time.perf_counter() - start)
             declared = await plain.declare_queue(name, passive=True)
             count = declared.declaration_result.message_count

@@ -98,7 +98,9 @@ async def pattern_cache_aside(out: Narrator, rows: int = 50, reads: int = 1000) 
                 miss_times.append(time.perf_counter() - start)
                 return int(value)
 
-            out.step(f"{reads} reads over {rows} products, 20 concurrent readers, cache starts empty")
+            out.step(
+                f"{reads} reads over {rows} products, 20 concurrent readers, cache starts empty"
+            )
             gate = asyncio.Semaphore(20)
 
             async def read(i: int) -> int:
@@ -109,15 +111,29 @@ async def pattern_cache_aside(out: Narrator, rows: int = 50, reads: int = 1000) 
             values = await asyncio.gather(*(read(i) for i in range(reads)))
             out.rate("reads_per_s", reads, time.perf_counter() - start, "reads")
     finally:
-        await cleanup(out, ("delete the cached keys", lambda: r.delete(*[f"{prefix}:{i}" for i in range(1, rows + 1)]), "redis"),
-                      ("close the Redis client", r.aclose), ("drop the table", lambda: _drop(table), "postgres"))
+        await cleanup(
+            out,
+            (
+                "delete the cached keys",
+                lambda: r.delete(*[f"{prefix}:{i}" for i in range(1, rows + 1)]),
+                "redis",
+            ),
+            ("close the Redis client", r.aclose),
+            ("drop the table", lambda: _drop(table), "postgres"),
+        )
     out.fact("correct", values == [(i % rows + 1) * 10 for i in range(reads)], "every read correct")
     out.fact("hits", hits)
     out.fact("misses", misses, f"misses ({rows} first reads of a key, plus concurrent first reads)")
-    out.fact("stampede_misses", misses - rows, "extra misses: readers that missed while another was filling the key")
+    out.fact(
+        "stampede_misses",
+        misses - rows,
+        "extra misses: readers that missed while another was filling the key",
+    )
     out.latencies("hit", hit_times)
     out.latencies("miss", miss_times)
-    out.lesson("concurrent first reads of one key all miss (a small stampede): locks or request coalescing fix it")
+    out.lesson(
+        "concurrent first reads of one key all miss (a small stampede): locks or request coalescing fix it"
+    )
 
 
 async def pattern_write_through(out: Narrator, updates: int = 100) -> None:
@@ -128,15 +144,19 @@ async def pattern_write_through(out: Narrator, updates: int = 100) -> None:
     stale_reads = stale_aside = 0
     try:
         async with await connect() as conn:
-            out.step(f"without write-through: {updates} price updates go to PostgreSQL only, the cached price "
-                     "(60 s TTL) stays; after each, a reader reads the cache")
+            out.step(
+                f"without write-through: {updates} price updates go to PostgreSQL only, the cached price "
+                "(60 s TTL) stays; after each, a reader reads the cache"
+            )
             await r.set(key, 10, ex=60)  # cached by an earlier read (the table's price is 10)
             for new_price in range(11, updates + 11):
                 await conn.execute(f"UPDATE {table} SET price = %s WHERE id = 1", (new_price,))
                 if int(await r.get(key)) != new_price:
                     stale_aside += 1
             out.fact("stale_reads_without", stale_aside, f"stale reads of {updates}")
-            out.step(f"write-through: {updates} price updates; after each, a reader reads the cache")
+            out.step(
+                f"write-through: {updates} price updates; after each, a reader reads the cache"
+            )
             start = time.perf_counter()
             for new_price in range(1, updates + 1):
                 await conn.execute(f"UPDATE {table} SET price = %s WHERE id = 1", (new_price,))
@@ -149,16 +169,23 @@ async def pattern_write_through(out: Narrator, updates: int = 100) -> None:
         out.fact("stale_reads", stale_reads, f"stale reads of {updates}")
         out.fact("cache_matches_db", int(await r.get(key)) == db_price, "cache equals database")
     finally:
-        await cleanup(out, ("delete the key", lambda: r.delete(key), "redis"), ("close the Redis client", r.aclose),
-                      ("drop the table", lambda: _drop(table), "postgres"))
-    out.lesson("a cache nobody updates serves the old price until its TTL ends; write-through pays a second write to "
-               "keep it current (if the cache write fails, delete the key)")
+        await cleanup(
+            out,
+            ("delete the key", lambda: r.delete(key), "redis"),
+            ("close the Redis client", r.aclose),
+            ("drop the table", lambda: _drop(table), "postgres"),
+        )
+    out.lesson(
+        "a cache nobody updates serves the old price until its TTL ends; write-through pays a second write to "
+        "keep it current (if the cache write fails, delete the key)"
+    )
 
 
 async def pattern_fenced_lock(out: Narrator, workers: int = 20) -> None:
     r = client()
     lock, fence, counter, unlocked, plain, store = (
-        unique_name(n) for n in ("lock", "fence", "counter", "unlocked", "plain", "store"))
+        unique_name(n) for n in ("lock", "fence", "counter", "unlocked", "plain", "store")
+    )
     release = r.register_script(_RELEASE)
 
     async def acquire(ttl_ms: int) -> tuple[str, int]:
@@ -170,8 +197,10 @@ async def pattern_fenced_lock(out: Narrator, workers: int = 20) -> None:
         return owner, int(await r.incr(fence))
 
     try:
-        out.step(f"{workers} workers increment a counter with GET then SET, no lock; all GET before any SET "
-                 "(a barrier makes the overlap certain)")
+        out.step(
+            f"{workers} workers increment a counter with GET then SET, no lock; all GET before any SET "
+            "(a barrier makes the overlap certain)"
+        )
         everyone_read = asyncio.Barrier(workers)
 
         async def increment_unlocked() -> None:
@@ -180,7 +209,11 @@ async def pattern_fenced_lock(out: Narrator, workers: int = 20) -> None:
             await r.set(unlocked, value + 1)
 
         await asyncio.gather(*(increment_unlocked() for _ in range(workers)))
-        out.fact("counter_unlocked", int(await r.get(unlocked)), f"counter without the lock (expected {workers})")
+        out.fact(
+            "counter_unlocked",
+            int(await r.get(unlocked)),
+            f"counter without the lock (expected {workers})",
+        )
 
         out.step(f"{workers} workers increment a counter with GET then SET, under the lock")
 
@@ -194,28 +227,51 @@ async def pattern_fenced_lock(out: Narrator, workers: int = 20) -> None:
                 await release(keys=[lock], args=[owner])
 
         await asyncio.gather(*(increment() for _ in range(workers)))
-        out.fact("counter", int(await r.get(counter)), f"counter under the lock (expected {workers})")
+        out.fact(
+            "counter", int(await r.get(counter)), f"counter under the lock (expected {workers})"
+        )
 
-        out.step("no fencing: A takes a 100 ms lock, then pauses; the lock expires, B takes it and writes")
+        out.step(
+            "no fencing: A takes a 100 ms lock, then pauses; the lock expires, B takes it and writes"
+        )
         unfenced = await _expired_holder_writes(r, lock, acquire, release, plain, fenced=False)
         out.fact("a_still_owner", unfenced["a_owns_lock"], "A still owns the lock when it resumes")
         out.fact("unfenced_final", unfenced["final"], "stored value after A's late write")
-        out.fact("unfenced_lost_b", unfenced["final"] != "written by B", "B's newer write overwritten by A")
+        out.fact(
+            "unfenced_lost_b",
+            unfenced["final"] != "written by B",
+            "B's newer write overwritten by A",
+        )
 
-        out.step("with a fencing token: the same pause; the storage checks the token of every write")
+        out.step(
+            "with a fencing token: the same pause; the storage checks the token of every write"
+        )
         fenced = await _expired_holder_writes(r, lock, acquire, release, store, fenced=True)
-        out.fact("stale_write_rejected", fenced["a_accepted"] == 0,
-                 f"A's write with old token {fenced['a_token']} rejected (B holds {fenced['b_token']})")
+        out.fact(
+            "stale_write_rejected",
+            fenced["a_accepted"] == 0,
+            f"A's write with old token {fenced['a_token']} rejected (B holds {fenced['b_token']})",
+        )
         out.fact("final_value", fenced["final"], "stored value")
     finally:
-        await cleanup(out, ("delete the keys", lambda: r.delete(lock, fence, counter, unlocked, plain, store), "redis"),
-                      ("close the Redis client", r.aclose))
-    out.lesson("a TTL lock alone is not safe against pauses: A woke up believing it held the lock and overwrote B; "
-               "the storage must check a fencing token")
+        await cleanup(
+            out,
+            (
+                "delete the keys",
+                lambda: r.delete(lock, fence, counter, unlocked, plain, store),
+                "redis",
+            ),
+            ("close the Redis client", r.aclose),
+        )
+    out.lesson(
+        "a TTL lock alone is not safe against pauses: A woke up believing it held the lock and overwrote B; "
+        "the storage must check a fencing token"
+    )
 
 
-async def _expired_holder_writes(r: Any, lock: str, acquire: Any, release: Any, key: str,
-                                 fenced: bool) -> dict[str, Any]:
+async def _expired_holder_writes(
+    r: Any, lock: str, acquire: Any, release: Any, key: str, fenced: bool
+) -> dict[str, Any]:
     """A's lease expires during its pause, B takes the lock and writes, then A writes: what is stored?"""
     fenced_write = r.register_script(_FENCED_WRITE)
     a_owner, a_token = await acquire(ttl_ms=100)
@@ -225,7 +281,9 @@ async def _expired_holder_writes(r: Any, lock: str, acquire: Any, release: Any, 
     async def write(token: int, value: str) -> int:
         if fenced:
             return int(await fenced_write(keys=[key], args=[token, value]))
-        await r.hset(key, mapping={"token": token, "value": value})  # trusts that the caller holds the lock
+        await r.hset(
+            key, mapping={"token": token, "value": value}
+        )  # trusts that the caller holds the lock
         return 1
 
     async def worker_b() -> None:
@@ -244,8 +302,13 @@ async def _expired_holder_writes(r: Any, lock: str, acquire: Any, release: Any, 
         a_owns = await r.get(lock) == a_owner
         a_accepted = await write(a_token, "written by A (stale)")
         a_wrote.set()
-    return {"a_owns_lock": a_owns, "a_accepted": a_accepted, "a_token": a_token, "b_token": b_token,
-            "final": await r.hget(key, "value")}
+    return {
+        "a_owns_lock": a_owns,
+        "a_accepted": a_accepted,
+        "a_token": a_token,
+        "b_token": b_token,
+        "final": await r.hget(key, "value"),
+    }
 
 
 async def pattern_rate_limit(out: Narrator, limit: int = 10, burst: int = 100) -> None:
@@ -269,18 +332,27 @@ async def pattern_rate_limit(out: Narrator, limit: int = 10, burst: int = 100) -
         return int(count) <= limit
 
     try:
-        out.step(f"GET the count, compare, SET count + 1: {burst} concurrent requests against a limit of {limit}, "
-                 "all reading before any writes (a barrier makes the overlap certain)")
+        out.step(
+            f"GET the count, compare, SET count + 1: {burst} concurrent requests against a limit of {limit}, "
+            "all reading before any writes (a barrier makes the overlap certain)"
+        )
         racy = await asyncio.gather(*(allowed_racy() for _ in range(burst)))
         out.fact("admitted_racy", racy.count(True), f"admitted by GET-then-SET (limit {limit})")
-        out.step(f"INCR + EXPIRE in one MULTI: {burst} concurrent requests against a limit of {limit} per 60 s window")
+        out.step(
+            f"INCR + EXPIRE in one MULTI: {burst} concurrent requests against a limit of {limit} per 60 s window"
+        )
         start = time.perf_counter()
         verdicts = await asyncio.gather(*(allowed() for _ in range(burst)))
         out.rate("decisions_per_s", burst, time.perf_counter() - start, "decisions")
     finally:
-        await cleanup(out, ("delete the keys", lambda: r.delete(key, racy_key), "redis"),
-                      ("close the Redis client", r.aclose))
+        await cleanup(
+            out,
+            ("delete the keys", lambda: r.delete(key, racy_key), "redis"),
+            ("close the Redis client", r.aclose),
+        )
     out.fact("admitted", verdicts.count(True), f"admitted by INCR (limit {limit})")
     out.fact("rejected", verdicts.count(False))
-    out.lesson("a read-then-write limiter lets every racing request through; INCR counts on the server, atomically, "
-               "so exactly the limit gets through however the requests interleave")
+    out.lesson(
+        "a read-then-write limiter lets every racing request through; INCR counts on the server, atomically, "
+        "so exactly the limit gets through however the requests interleave"
+    )

@@ -32,7 +32,9 @@ def render_status(console: Console, results: list[Reachability]) -> None:
         table.add_column(column)
     for reach in results:
         status = "[green]reachable[/]" if reach.reachable else "[red]unreachable[/]"
-        table.add_row(reach.service.name, reach.address, reach.service.env_var, status, reach.reason)
+        table.add_row(
+            reach.service.name, reach.address, reach.service.env_var, status, reach.reason
+        )
     console.print(table)
     from practical.services import docker_available
     from practical.services._local import why_not_local
@@ -42,11 +44,15 @@ def render_status(console: Console, results: list[Reachability]) -> None:
     why_not = {s.name: None if docker else why_not_local(s.name) for s in missing}
     startable = [s for s in missing if why_not[s.name] is None]
     if startable:
-        console.print(f"Start {', '.join(s.name for s in startable)} with [bold]learn services up[/].")
+        console.print(
+            f"Start {', '.join(s.name for s in startable)} with [bold]learn services up[/]."
+        )
     for service in (s for s in missing if why_not[s.name] is not None):
         # `up` cannot start it here: say why, and how to run it by hand instead.
-        console.print(f"{service.name}: `learn services up` cannot start it here ({why_not[service.name]}); "
-                      f"run your own server and point {service.env_var} at it.")
+        console.print(
+            f"{service.name}: `learn services up` cannot start it here ({why_not[service.name]}); "
+            f"run your own server and point {service.env_var} at it."
+        )
 
 
 def render_up(console: Console, report: UpReport) -> None:
@@ -55,7 +61,9 @@ def render_up(console: Console, report: UpReport) -> None:
         return
     console.print("Docker is not available: starting the servers that run locally.")
     if report.started:
-        console.print(f"[green]started:[/] {', '.join(report.started)} (stop with `learn services down`)")
+        console.print(
+            f"[green]started:[/] {', '.join(report.started)} (stop with `learn services down`)"
+        )
     if report.already_running:
         console.print(f"already reachable: {', '.join(report.already_running)}")
     for name, why in report.unavailable:

@@ -94,7 +94,9 @@ class Replica(Service):
         self._apply(key, version, value)
         for follower in self.followers:
             lag = self.world.rng.randint(30, 300)
-            self.world.after(lag, functools.partial(follower._apply, key, version, value, replicated=True))
+            self.world.after(
+                lag, functools.partial(follower._apply, key, version, value, replicated=True)
+            )
         return True
 
     def _apply(self, key: str, version: object, value: object, replicated: bool = False) -> None:
@@ -115,10 +117,10 @@ def replica_set(world: World, n: int = 3) -> list[Replica]:
 class EventStore(Service):
     """Append-only event streams (think EventStoreDB). A stream's events have versions 1, 2, ...::
 
-        await events.append(stream, [event, ...], expected_version=None) -> the new last version
-            With ``expected_version``, raises Rejected unless the stream's last version is exactly
-            that (0 for an empty stream): optimistic concurrency control.
-        await events.read(stream, start=1) -> [(version, event), ...] with version >= start
+    await events.append(stream, [event, ...], expected_version=None) -> the new last version
+        With ``expected_version``, raises Rejected unless the stream's last version is exactly
+        that (0 for an empty stream): optimistic concurrency control.
+    await events.read(stream, start=1) -> [(version, event), ...] with version >= start
     """
 
     def __init__(self, world: World, name: str = "events") -> None:
@@ -148,11 +150,11 @@ class EventStore(Service):
 class BookingService(Service):
     """Flights, hotels or payments: something a trip books and can cancel::
 
-        await svc.book(trip, key=None) -> booking id; raises Rejected (sold out, card declined)
-            Without ``key`` every request that arrives books again. With an idempotency
-            ``key``, a repeated request returns the first booking (or the first refusal).
-        await svc.cancel(booking_id)   -> True (cancelling twice is harmless)
-        await svc.bookings(trip)       -> ids of the trip's bookings that are not cancelled
+    await svc.book(trip, key=None) -> booking id; raises Rejected (sold out, card declined)
+        Without ``key`` every request that arrives books again. With an idempotency
+        ``key``, a repeated request returns the first booking (or the first refusal).
+    await svc.cancel(booking_id)   -> True (cancelling twice is harmless)
+    await svc.bookings(trip)       -> ids of the trip's bookings that are not cancelled
     """
 
     def __init__(self, world: World, name: str, refuse: float) -> None:
@@ -194,8 +196,8 @@ class BookingService(Service):
 class Database(Service):
     """The product database; reads are slow (40-80 ms of work)::
 
-        await db.read(product_id)         -> (version, price)
-        await db.write(product_id, price) -> (version, price), the new version
+    await db.read(product_id)         -> (version, price)
+    await db.write(product_id, price) -> (version, price), the new version
     """
 
     def __init__(self, world: World, name: str = "db") -> None:
@@ -221,8 +223,10 @@ class Database(Service):
 
     def peak_concurrent_loads(self, product_id: str) -> tuple[int, int]:
         """(most reads of ``product_id`` in progress at once, when that was first reached)."""
-        edges = sorted([(s, 1) for p, s, _ in self.loads if p == product_id]
-                       + [(e, -1) for p, _, e in self.loads if p == product_id])
+        edges = sorted(
+            [(s, 1) for p, s, _ in self.loads if p == product_id]
+            + [(e, -1) for p, _, e in self.loads if p == product_id]
+        )
         level = peak = when = 0
         for time, step in edges:
             level += step
@@ -234,9 +238,9 @@ class Database(Service):
 class Dashboard(Service):
     """Counts per time window::
 
-        await dashboard.upsert(window_start, count)  sets the window's count
-        await dashboard.add(window_start, n)         adds n to the window's count
-        await dashboard.counts()                     -> {window_start: count}
+    await dashboard.upsert(window_start, count)  sets the window's count
+    await dashboard.add(window_start, n)         adds n to the window's count
+    await dashboard.counts()                     -> {window_start: count}
     """
 
     def __init__(self, world: World, name: str = "dashboard") -> None:

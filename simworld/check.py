@@ -38,8 +38,13 @@ Scenario = Callable[[Any, World], Any]
 class SimViolation(Violation):
     """A property of the history does not hold; ``at`` is when (virtual ms) it went wrong."""
 
-    def __init__(self, message: str, *evidence: str, at: int | None = None,
-                 kind: FindingKind = FindingKind.DISTRIBUTED) -> None:
+    def __init__(
+        self,
+        message: str,
+        *evidence: str,
+        at: int | None = None,
+        kind: FindingKind = FindingKind.DISTRIBUTED,
+    ) -> None:
         super().__init__(message, *evidence, kind=kind)
         self.at = at
 
@@ -92,7 +97,9 @@ def run_scenario(scenario: Scenario, program: Any, seed: int) -> tuple[World, Ba
     return world, None
 
 
-def escape_violation(program: SimProgram, escapes: list[Escape], seed: int | None = None) -> SimViolation:
+def escape_violation(
+    program: SimProgram, escapes: list[Escape], seed: int | None = None
+) -> SimViolation:
     """The ``outside-world`` violation for ``escapes`` (the first names the learner's line)."""
     first = escapes[0]
     violation = SimViolation(
@@ -100,7 +107,8 @@ def escape_violation(program: SimProgram, escapes: list[Escape], seed: int | Non
         *(e.describe(program.file) for e in escapes[:8]),
         "A simulated node may only compute, use its own memory and node.* operations, and talk to "
         "others through its clients; the check only means something for code that stays inside.",
-        at=None, kind=FindingKind.OUTSIDE_WORLD,
+        at=None,
+        kind=FindingKind.OUTSIDE_WORLD,
     )
     violation.location = f"{program.file}:{first.line}" if first.line else None  # type: ignore[attr-defined]
     return violation
@@ -137,18 +145,40 @@ class SimCheck:
                 return [self._finding(world, problem, fresh, ctx, seed, tried)]
         return []
 
-    def _escape_finding(self, sim: SimProgram, escapes: list[Escape], ctx: CheckContext,
-                        seed: int | None, tried: int) -> Finding:
+    def _escape_finding(
+        self,
+        sim: SimProgram,
+        escapes: list[Escape],
+        ctx: CheckContext,
+        seed: int | None,
+        tried: int,
+    ) -> Finding:
         violation = escape_violation(sim, escapes, seed)
-        return Finding(kind=FindingKind.OUTSIDE_WORLD, severity=Severity.FAIL, title=violation.message,
-                       evidence=violation.evidence, hint="Reach other nodes and services only through messages.",
-                       location=violation.location, seed=seed, check=self.name,  # type: ignore[attr-defined]
-                       data={"seeds_tried": tried, "fault_seed": seed})
+        return Finding(
+            kind=FindingKind.OUTSIDE_WORLD,
+            severity=Severity.FAIL,
+            title=violation.message,
+            evidence=violation.evidence,
+            hint="Reach other nodes and services only through messages.",
+            location=violation.location,  # type: ignore[attr-defined]
+            seed=seed,
+            check=self.name,
+            data={"seeds_tried": tried, "fault_seed": seed},
+        )
 
-    def _finding(self, world: World, problem: BaseException, program: SimProgram,
-                 ctx: CheckContext, seed: int, tried: int) -> Finding:
-        replay = f"fault seed {seed} (found after {tried} seed{'s' * (tried > 1)}); replay: " \
-                 f"learn check {_challenge_number(ctx)} --replay {seed}"
+    def _finding(
+        self,
+        world: World,
+        problem: BaseException,
+        program: SimProgram,
+        ctx: CheckContext,
+        seed: int,
+        tried: int,
+    ) -> Finding:
+        replay = (
+            f"fault seed {seed} (found after {tried} seed{'s' * (tried > 1)}); replay: "
+            f"learn check {_challenge_number(ctx)} --replay {seed}"
+        )
         location = None
         if isinstance(problem, Violation):
             kind = problem.kind if isinstance(problem, SimViolation) else self.kind
@@ -166,6 +196,14 @@ class SimCheck:
         whole = f"learn run challenge {_challenge_number(ctx)} --seed {seed}"
         timeline = world.history.evidence(at, mentions=f"{title} {' '.join(extra)}", whole=whole)
         evidence = (replay, "", *timeline, f">>> at t={at}ms: {title}", *extra)
-        return Finding(kind=kind, severity=Severity.FAIL, title=title, evidence=tuple(evidence),
-                       hint=self.hint, location=location, seed=seed, check=self.name,
-                       data={"seeds_tried": tried, "fault_seed": seed, "virtual_ms": world.now})
+        return Finding(
+            kind=kind,
+            severity=Severity.FAIL,
+            title=title,
+            evidence=tuple(evidence),
+            hint=self.hint,
+            location=location,
+            seed=seed,
+            check=self.name,
+            data={"seeds_tried": tried, "fault_seed": seed, "virtual_ms": world.now},
+        )

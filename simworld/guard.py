@@ -52,54 +52,233 @@ SIM_PACKAGE = "simworld"
 """The simulated world's package: its public modules are the only imports a program may make."""
 _FORMER_PACKAGE = "challenges.sim"
 """Where the world lived before it was its own package (a learner's older copy may import it)."""
-SIM_PUBLIC_MODULES = frozenset({
-    "simworld", "simworld.world", "simworld.network", "simworld.kv",
-    "simworld.log", "simworld.storage", "simworld.apps", "simworld.sync",
-    "simworld.history",
-})
+SIM_PUBLIC_MODULES = frozenset(
+    {
+        "simworld",
+        "simworld.world",
+        "simworld.network",
+        "simworld.kv",
+        "simworld.log",
+        "simworld.storage",
+        "simworld.apps",
+        "simworld.sync",
+        "simworld.history",
+    }
+)
 """The sim API a learner may import (names only: each comes back as a read-only view)."""
 DEMO = "challenges.demo"
 """``from challenges.demo import run_demo`` (what a program's ``main`` does) and nothing else."""
 
-DENIED_MODULES = frozenset({
-    "gc", "inspect", "ctypes", "importlib", "builtins", "marshal", "pickle", "copyreg", "code", "codeop",
-    "pdb", "bdb", "trace", "tracemalloc", "faulthandler", "sysconfig", "site", "runpy", "pkgutil",
-    "zipimport", "atexit", "resource", "signal", "subprocess", "multiprocessing", "threading",
-    "concurrent", "mmap", "pty", "fcntl", "posix", "nt", "os", "socket", "ssl", "selectors", "select",
-    "shutil", "tempfile", "io", "pathlib", "traceback", "linecache", "dis", "asyncio", "time", "sched",
-    "queue", "shelve", "dbm", "sqlite3", "http", "urllib", "webbrowser", "ftplib", "smtplib",
-    "evaluator", "solutions", "tracker", "interactive", "practical", "benchmarks", "tests", "usererror",
-    "cli", "cli_commands", "cli_entry", "cli_help", "cli_render", "staticmeta", "examples",
-})
+DENIED_MODULES = frozenset(
+    {
+        "gc",
+        "inspect",
+        "ctypes",
+        "importlib",
+        "builtins",
+        "marshal",
+        "pickle",
+        "copyreg",
+        "code",
+        "codeop",
+        "pdb",
+        "bdb",
+        "trace",
+        "tracemalloc",
+        "faulthandler",
+        "sysconfig",
+        "site",
+        "runpy",
+        "pkgutil",
+        "zipimport",
+        "atexit",
+        "resource",
+        "signal",
+        "subprocess",
+        "multiprocessing",
+        "threading",
+        "concurrent",
+        "mmap",
+        "pty",
+        "fcntl",
+        "posix",
+        "nt",
+        "os",
+        "socket",
+        "ssl",
+        "selectors",
+        "select",
+        "shutil",
+        "tempfile",
+        "io",
+        "pathlib",
+        "traceback",
+        "linecache",
+        "dis",
+        "asyncio",
+        "time",
+        "sched",
+        "queue",
+        "shelve",
+        "dbm",
+        "sqlite3",
+        "http",
+        "urllib",
+        "webbrowser",
+        "ftplib",
+        "smtplib",
+        "evaluator",
+        "solutions",
+        "tracker",
+        "interactive",
+        "practical",
+        "benchmarks",
+        "tests",
+        "usererror",
+        "cli",
+        "cli_commands",
+        "cli_entry",
+        "cli_help",
+        "cli_render",
+        "staticmeta",
+        "examples",
+    }
+)
 """Top-level modules that reach outside the world (the OS, the interpreter, the grader)."""
 
-SYS_ALLOWED = frozenset({"argv", "exit", "maxsize", "version_info", "version", "stdout", "stderr",
-                         "platform", "byteorder", "float_info", "int_info", "hexversion", "intern",
-                         "getsizeof", "getrecursionlimit"})
+SYS_ALLOWED = frozenset(
+    {
+        "argv",
+        "exit",
+        "maxsize",
+        "version_info",
+        "version",
+        "stdout",
+        "stderr",
+        "platform",
+        "byteorder",
+        "float_info",
+        "int_info",
+        "hexversion",
+        "intern",
+        "getsizeof",
+        "getrecursionlimit",
+    }
+)
 
-FRAME_ATTRS = frozenset({"f_back", "f_globals", "f_locals", "f_builtins", "f_code", "gi_frame", "cr_frame",
-                         "ag_frame", "tb_frame", "tb_next", "gi_code", "cr_code", "cr_await", "gi_yieldfrom"})
-DANGEROUS_DUNDERS = frozenset({
-    "__globals__", "__closure__", "__code__", "__subclasses__", "__bases__", "__base__", "__mro__",
-    "__self__", "__func__", "__builtins__", "__getattribute__", "__reduce__", "__reduce_ex__",
-    "__traceback__", "__wrapped__", "__defaults__", "__kwdefaults__", "__loader__", "__spec__",
-    "__import__", "__dict__", "__weakref__", "__objclass__", "__init_subclass__",
-})
-SIM_INTERNALS = frozenset({
-    "_world", "_service", "_node", "_coro", "_callbacks", "_queue", "_main", "_args", "_history",
-    "_network", "_program", "_generation", "_items", "_getters", "_putters", "_tasks", "_windows",
-    "_data", "_docs", "_status", "_by_key", "_offsets", "_members", "_result", "_error", "_done",
-    "_step", "_wake", "_fire", "_sim",
-})
+FRAME_ATTRS = frozenset(
+    {
+        "f_back",
+        "f_globals",
+        "f_locals",
+        "f_builtins",
+        "f_code",
+        "gi_frame",
+        "cr_frame",
+        "ag_frame",
+        "tb_frame",
+        "tb_next",
+        "gi_code",
+        "cr_code",
+        "cr_await",
+        "gi_yieldfrom",
+    }
+)
+DANGEROUS_DUNDERS = frozenset(
+    {
+        "__globals__",
+        "__closure__",
+        "__code__",
+        "__subclasses__",
+        "__bases__",
+        "__base__",
+        "__mro__",
+        "__self__",
+        "__func__",
+        "__builtins__",
+        "__getattribute__",
+        "__reduce__",
+        "__reduce_ex__",
+        "__traceback__",
+        "__wrapped__",
+        "__defaults__",
+        "__kwdefaults__",
+        "__loader__",
+        "__spec__",
+        "__import__",
+        "__dict__",
+        "__weakref__",
+        "__objclass__",
+        "__init_subclass__",
+    }
+)
+SIM_INTERNALS = frozenset(
+    {
+        "_world",
+        "_service",
+        "_node",
+        "_coro",
+        "_callbacks",
+        "_queue",
+        "_main",
+        "_args",
+        "_history",
+        "_network",
+        "_program",
+        "_generation",
+        "_items",
+        "_getters",
+        "_putters",
+        "_tasks",
+        "_windows",
+        "_data",
+        "_docs",
+        "_status",
+        "_by_key",
+        "_offsets",
+        "_members",
+        "_result",
+        "_error",
+        "_done",
+        "_step",
+        "_wake",
+        "_fire",
+        "_sim",
+    }
+)
 """Private attributes of sim objects (Node, Client, Task, Future, Queue, services)."""
-NAMED_INTERNALS = frozenset({
-    "_world", "_service", "_node", "_coro", "_callbacks", "_history", "_network", "_program", "_tasks",
-    "_main", "__globals__", "__closure__", "__code__", "__subclasses__", "__builtins__", "__dict__",
-    "__getattribute__", "f_back", "f_globals", "f_locals", "gi_frame", "cr_frame", "tb_frame",
-})
+NAMED_INTERNALS = frozenset(
+    {
+        "_world",
+        "_service",
+        "_node",
+        "_coro",
+        "_callbacks",
+        "_history",
+        "_network",
+        "_program",
+        "_tasks",
+        "_main",
+        "__globals__",
+        "__closure__",
+        "__code__",
+        "__subclasses__",
+        "__builtins__",
+        "__dict__",
+        "__getattribute__",
+        "f_back",
+        "f_globals",
+        "f_locals",
+        "gi_frame",
+        "cr_frame",
+        "tb_frame",
+    }
+)
 """Names that, written as a string (``attrgetter("_service")``, ``getattr(x, "__dict__")``),
 only serve to reach the world's internals."""
-FORBIDDEN_CALLS = frozenset({"eval", "exec", "compile", "__import__", "breakpoint", "open", "input"})
+FORBIDDEN_CALLS = frozenset(
+    {"eval", "exec", "compile", "__import__", "breakpoint", "open", "input"}
+)
 
 
 def _forbidden_attr(name: str) -> str | None:
@@ -183,34 +362,73 @@ def static_escapes(tree: ast.AST) -> list[Escape]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import | ast.ImportFrom):
             if isinstance(node, ast.ImportFrom) and node.level:
-                found.append(Escape(node.lineno, "a relative import (only the sim API may be imported)"))
+                found.append(
+                    Escape(node.lineno, "a relative import (only the sim API may be imported)")
+                )
                 continue
-            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            modules = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+            )
             for module in modules:
                 why = import_denied(module)
                 if why:
                     found.append(Escape(node.lineno, why))
-            if (isinstance(node, ast.Import) and any(a.name == DEMO for a in node.names)) or \
-                    (isinstance(node, ast.ImportFrom) and node.module == DEMO and any(a.name != "run_demo" for a in node.names)):
-                found.append(Escape(node.lineno, f"imports from {DEMO} more than run_demo (the checker's internals)"))
+            if (isinstance(node, ast.Import) and any(a.name == DEMO for a in node.names)) or (
+                isinstance(node, ast.ImportFrom)
+                and node.module == DEMO
+                and any(a.name != "run_demo" for a in node.names)
+            ):
+                found.append(
+                    Escape(
+                        node.lineno,
+                        f"imports from {DEMO} more than run_demo (the checker's internals)",
+                    )
+                )
             if isinstance(node, ast.ImportFrom) and node.module in SIM_PUBLIC_MODULES:
                 for alias in node.names:
                     if alias.name.startswith("_"):
-                        found.append(Escape(node.lineno, f"imports {alias.name} (an internal of the simulated world)"))
+                        found.append(
+                            Escape(
+                                node.lineno,
+                                f"imports {alias.name} (an internal of the simulated world)",
+                            )
+                        )
         elif isinstance(node, ast.Attribute):
             base = _root_name(node.value)
             why = _forbidden_attr(node.attr)
             if why and not (node.attr in SIM_INTERNALS and base in ("self", "cls")):
                 found.append(Escape(node.lineno, why))
             elif isinstance(node.ctx, ast.Store | ast.Del) and base in imported:
-                found.append(Escape(node.lineno, f"patches {ast.unparse(node)} (a module or class it imported)"))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in NAMED_INTERNALS:
-            found.append(Escape(node.lineno, f"names {node.value!r} (an internal of the simulated world)"))
+                found.append(
+                    Escape(
+                        node.lineno, f"patches {ast.unparse(node)} (a module or class it imported)"
+                    )
+                )
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and node.value in NAMED_INTERNALS
+        ):
+            found.append(
+                Escape(node.lineno, f"names {node.value!r} (an internal of the simulated world)")
+            )
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id in FORBIDDEN_CALLS and node.func.id not in imported:
-                found.append(Escape(node.lineno, f"calls {node.func.id}() (code or files outside the world)"))
-            elif node.func.id in ("setattr", "delattr") and node.args and _root_name(node.args[0]) in imported:
-                found.append(Escape(node.lineno, f"patches {ast.unparse(node.args[0])} with {node.func.id}()"))
+                found.append(
+                    Escape(node.lineno, f"calls {node.func.id}() (code or files outside the world)")
+                )
+            elif (
+                node.func.id in ("setattr", "delattr")
+                and node.args
+                and _root_name(node.args[0]) in imported
+            ):
+                found.append(
+                    Escape(
+                        node.lineno, f"patches {ast.unparse(node.args[0])} with {node.func.id}()"
+                    )
+                )
     return sorted(set(found), key=lambda e: (e.line or 0, e.what))
 
 
@@ -218,9 +436,15 @@ def import_denied(module: str) -> str | None:
     """Why importing ``module`` steps outside the world (None: allowed)."""
     top = module.split(".")[0]
     if module == _FORMER_PACKAGE or module.startswith(_FORMER_PACKAGE + "."):
-        now = DEMO if module == _FORMER_PACKAGE + ".demo" else module.replace(_FORMER_PACKAGE, SIM_PACKAGE, 1)
-        return (f"imports {module}, the simulated world's former name: import it from {now} "
-                "(e.g. `from simworld import Client, Node`)")
+        now = (
+            DEMO
+            if module == _FORMER_PACKAGE + ".demo"
+            else module.replace(_FORMER_PACKAGE, SIM_PACKAGE, 1)
+        )
+        return (
+            f"imports {module}, the simulated world's former name: import it from {now} "
+            "(e.g. `from simworld import Client, Node`)"
+        )
     if top in (SIM_PACKAGE, "challenges"):
         if module in SIM_PUBLIC_MODULES or module == DEMO:
             return None
@@ -237,15 +461,18 @@ def import_denied(module: str) -> str | None:
 # --- runtime: views and guarded builtins ----------------------------------------------------
 
 
-_REAL: weakref.WeakKeyDictionary[types.ModuleType, tuple[types.ModuleType, Callable[[str], bool] | None]] = \
-    weakref.WeakKeyDictionary()
+_REAL: weakref.WeakKeyDictionary[
+    types.ModuleType, tuple[types.ModuleType, Callable[[str], bool] | None]
+] = weakref.WeakKeyDictionary()
 """View -> (the real module, which public names it shows); kept outside the view itself."""
 
 
 class _View(types.ModuleType):
     """A read-only view of a module: public names only, no assignment."""
 
-    def __init__(self, real: types.ModuleType, allowed: Callable[[str], bool] | None = None) -> None:
+    def __init__(
+        self, real: types.ModuleType, allowed: Callable[[str], bool] | None = None
+    ) -> None:
         super().__init__(real.__name__)
         _REAL[self] = (real, allowed)
 
@@ -295,8 +522,13 @@ def _secrets_view() -> types.ModuleType:
     return view
 
 
-def _guarded_import(name: str, globals: dict[str, Any] | None = None, locals: Any = None,
-                    fromlist: Any = (), level: int = 0) -> Any:
+def _guarded_import(
+    name: str,
+    globals: dict[str, Any] | None = None,
+    locals: Any = None,
+    fromlist: Any = (),
+    level: int = 0,
+) -> Any:
     if level:
         raise outside("a relative import (only the sim API may be imported)")
     why = import_denied(name)
@@ -317,8 +549,13 @@ def _guarded_import(name: str, globals: dict[str, Any] | None = None, locals: An
             real = sys.modules[name]
             if name == DEMO:
                 return _View(real, lambda attr: attr == "run_demo")
-            return _View(real, lambda attr: f"{name}.{attr}" in SIM_PUBLIC_MODULES
-                         or not isinstance(getattr(real, attr, None), types.ModuleType))
+            return _View(
+                real,
+                lambda attr: (
+                    f"{name}.{attr}" in SIM_PUBLIC_MODULES
+                    or not isinstance(getattr(real, attr, None), types.ModuleType)
+                ),
+            )
         if name == DEMO:  # `import challenges.demo` binds the package: show only `demo`
             return _View(module, lambda attr: attr == "demo")
         return _View(module)
@@ -329,7 +566,11 @@ def _sim_object(obj: Any) -> bool:
     if isinstance(obj, _View):
         return True
     owner = obj if isinstance(obj, type | types.ModuleType) else type(obj)
-    module = getattr(owner, "__module__", None) if isinstance(owner, type) else getattr(owner, "__name__", "")
+    module = (
+        getattr(owner, "__module__", None)
+        if isinstance(owner, type)
+        else getattr(owner, "__name__", "")
+    )
     return str(module or "").split(".")[0] in (SIM_PACKAGE, "challenges")
 
 
@@ -378,8 +619,14 @@ def _forbidden(name: str) -> Callable[..., Any]:
 def guarded_builtins() -> dict[str, Any]:
     """The ``__builtins__`` of a learner's module instance."""
     guarded = dict(vars(builtins))
-    guarded.update(__import__=_guarded_import, getattr=_getattr, hasattr=_hasattr, setattr=_setattr,
-                   delattr=_delattr, vars=_vars)
+    guarded.update(
+        __import__=_guarded_import,
+        getattr=_getattr,
+        hasattr=_hasattr,
+        setattr=_setattr,
+        delattr=_delattr,
+        vars=_vars,
+    )
     for name in FORBIDDEN_CALLS - {"__import__"}:
         guarded[name] = _forbidden(name)
     return guarded

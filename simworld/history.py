@@ -73,25 +73,39 @@ class History:
     def complete(self, op: Operation, result: Any) -> None:
         op.complete, op.result = self._world.now, result
 
-    def timeline(self, around: int | None = None, before: int = 30, after: int = 6,
-                 actors: set[str] | None = None) -> list[str]:
+    def timeline(
+        self,
+        around: int | None = None,
+        before: int = 30,
+        after: int = 6,
+        actors: set[str] | None = None,
+    ) -> list[str]:
         """Readable lines; with ``around``, only the lines near that virtual time."""
-        entries = [e for e in self.entries if actors is None or e.actor in actors
-                   or e.kind in ("nemesis", "check")]
+        entries = [
+            e
+            for e in self.entries
+            if actors is None or e.actor in actors or e.kind in ("nemesis", "check")
+        ]
         if around is not None and entries:
             last = max((i for i, e in enumerate(entries) if e.time <= around), default=0)
-            entries = entries[max(0, last - before + 1): last + 1 + after]
+            entries = entries[max(0, last - before + 1) : last + 1 + after]
         return [format_entry(e) for e in entries]
 
-
-    def evidence(self, at: int, mentions: str = "", before: int = 10, after: int = 3,
-                 faults: int = 5, whole: str = "learn run challenge N --seed SEED") -> list[str]:
+    def evidence(
+        self,
+        at: int,
+        mentions: str = "",
+        before: int = 10,
+        after: int = 3,
+        faults: int = 5,
+        whole: str = "learn run challenge N --seed SEED",
+    ) -> list[str]:
         """The timeline centred on ``at``: the faults that came earlier and concern the actors
         named in ``mentions`` (or the network), then the lines just before and after ``at``."""
         entries = self.entries
         last = max((i for i, e in enumerate(entries) if e.time <= at), default=-1)
         first = max(0, last - before + 1)
-        window = entries[first: last + 1 + after]
+        window = entries[first : last + 1 + after]
         actors = {e.actor for e in entries if e.actor and e.actor in mentions}
         earlier = [e for e in entries[:first] if e.kind == "nemesis"]
         related = [e for e in earlier if any(a in e.text for a in actors) or "network" in e.text]
@@ -103,7 +117,9 @@ class History:
             lines.append("...")
         lines.extend(format_entry(e) for e in window)
         if last + 1 + after < len(entries):
-            lines.append(f"... ({len(entries) - last - 1 - after} later lines; the whole timeline: {whole})")
+            lines.append(
+                f"... ({len(entries) - last - 1 - after} later lines; the whole timeline: {whole})"
+            )
         return lines
 
 

@@ -13,7 +13,13 @@ from typing import Any
 
 __all__ = ["changed_since", "fingerprint"]
 
-_TRUSTED = ("simworld", "challenges.challenge", "evaluator.spec", "evaluator.findings", "evaluator.harness")
+_TRUSTED = (
+    "simworld",
+    "challenges.challenge",
+    "evaluator.spec",
+    "evaluator.findings",
+    "evaluator.harness",
+)
 Print = dict[tuple[str, ...], int]
 _baseline: Print | None = None
 _originals: dict[tuple[str, ...], Any] = {}
@@ -21,8 +27,10 @@ _originals: dict[tuple[str, ...], Any] = {}
 
 
 def _trusted(name: str) -> bool:
-    return any(name == p or name.startswith(p + ".") or (p.endswith("challenge") and name.startswith(p))
-               for p in _TRUSTED)
+    return any(
+        name == p or name.startswith(p + ".") or (p.endswith("challenge") and name.startswith(p))
+        for p in _TRUSTED
+    )
 
 
 def _snapshot() -> Print:
@@ -37,7 +45,13 @@ def _snapshot() -> Print:
             _originals.setdefault((name, attr), value)
             if isinstance(value, type) and getattr(value, "__module__", None) == name:
                 for cattr, cvalue in list(vars(value).items()):
-                    if cattr not in ("__dict__", "__weakref__", "__doc__", "__abstractmethods__", "_abc_impl"):
+                    if cattr not in (
+                        "__dict__",
+                        "__weakref__",
+                        "__doc__",
+                        "__abstractmethods__",
+                        "_abc_impl",
+                    ):
                         seen[(name, attr, cattr)] = id(cvalue)
                         _originals.setdefault((name, attr, cattr), cvalue)
     return seen
@@ -86,5 +100,3 @@ def _restore(key: tuple[str, ...]) -> None:
             delattr(owner, key[-1])
     except (AttributeError, TypeError):
         pass
-
-

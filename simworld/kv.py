@@ -90,10 +90,18 @@ class KV(Service):
     def _expire(self, key: str, item: Item) -> None:
         if self._data.get(key) is item:
             del self._data[key]
-            self.changes.append(Change(self.world.now, key, item.value, item.version, "expire", self.name))
-            self.world.history.add(self.name, f"TTL expired: {key!r} (was {item.value!r}, version {item.version})", "op")
+            self.changes.append(
+                Change(self.world.now, key, item.value, item.version, "expire", self.name)
+            )
+            self.world.history.add(
+                self.name,
+                f"TTL expired: {key!r} (was {item.value!r}, version {item.version})",
+                "op",
+            )
 
-    def _matches(self, item: Item | None, if_absent: bool, if_version: int | None, if_value: Any) -> bool:
+    def _matches(
+        self, item: Item | None, if_absent: bool, if_version: int | None, if_value: Any
+    ) -> bool:
         if if_absent and item is not None:
             return False
         if if_version is not None and (item is None or item.version != if_version):
@@ -104,8 +112,15 @@ class KV(Service):
         item = self._live(key)
         return None if item is None else Item(_copied(item.value), item.version, item.expires_at)
 
-    def put(self, key: str, value: Any, ttl_ms: int | None = None, if_absent: bool = False,
-            if_version: int | None = None, if_value: Any = MISSING) -> int | None:
+    def put(
+        self,
+        key: str,
+        value: Any,
+        ttl_ms: int | None = None,
+        if_absent: bool = False,
+        if_version: int | None = None,
+        if_value: Any = MISSING,
+    ) -> int | None:
         item = self._live(key)
         if not self._matches(item, if_absent, if_version, if_value):
             return None
@@ -123,8 +138,12 @@ class KV(Service):
         if item is None or not self._matches(item, False, if_version, if_value):
             return False
         del self._data[key]
-        self.changes.append(Change(self.world.now, key, item.value, item.version, "delete", self.caller))
+        self.changes.append(
+            Change(self.world.now, key, item.value, item.version, "delete", self.caller)
+        )
         return True
 
     def keys(self, prefix: str = "") -> list[str]:
-        return sorted(k for k in list(self._data) if k.startswith(prefix) and self._live(k) is not None)
+        return sorted(
+            k for k in list(self._data) if k.startswith(prefix) and self._live(k) is not None
+        )

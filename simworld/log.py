@@ -82,7 +82,7 @@ class Log(Service):
         return partition, record.offset
 
     def fetch(self, topic: str, partition: int, offset: int, max_records: int = 10) -> list[Record]:
-        return self._topic(topic)[partition][offset: offset + max_records]
+        return self._topic(topic)[partition][offset : offset + max_records]
 
     def end_offset(self, topic: str, partition: int) -> int:
         return len(self._topic(topic)[partition])

@@ -15,11 +15,24 @@ from typing import Any
 
 __all__ = ["held"]
 
-_OPAQUE = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.CodeType,
-           types.MethodType, int, float, bool, bytes, type(None))
+_OPAQUE = (
+    type,
+    types.ModuleType,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.CodeType,
+    types.MethodType,
+    int,
+    float,
+    bool,
+    bytes,
+    type(None),
+)
 
 
-def held(roots: Iterable[Any], wanted: set[str], stop: tuple[type, ...], limit: int = 200_000) -> set[str]:
+def held(
+    roots: Iterable[Any], wanted: set[str], stop: tuple[type, ...], limit: int = 200_000
+) -> set[str]:
     """The ``wanted`` strings reachable from ``roots`` without passing through ``stop`` types."""
     found: set[str] = set()
     seen: set[int] = set()

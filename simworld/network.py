@@ -131,7 +131,9 @@ class Client:
             raise AttributeError(f"service {service.name!r} has no operation {op!r}")
 
         def call(*args: Any, **kwargs: Any) -> Future:
-            return self._node._world.network.call(self._node, service, op, args, kwargs, self._timeout)
+            return self._node._world.network.call(
+                self._node, service, op, args, kwargs, self._timeout
+            )
 
         return call
 
@@ -183,8 +185,15 @@ class Network:
     def _lost(self) -> bool:
         return self.world.rng.random() < self.current().drop
 
-    def call(self, node: Node, service: Service, op: str, args: tuple[Any, ...],
-             kwargs: dict[str, Any], timeout: int | None) -> Future:
+    def call(
+        self,
+        node: Node,
+        service: Service,
+        op: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        timeout: int | None,
+    ) -> Future:
         """Send one request; the returned future completes with the reply or an error."""
         world = self.world
         future = Future()
@@ -225,10 +234,15 @@ class Network:
             world.after(service.service_time(op) + self._delay(), lambda: reply(outcome, error))
 
         if self._lost():
-            world.history.add(node.name, f"request {service.name}.{_render(op, args, kwargs)} lost", "net")
+            world.history.add(
+                node.name, f"request {service.name}.{_render(op, args, kwargs)} lost", "net"
+            )
         else:
             shaped = world.shape_request(node, service, op, args) if world.shape_request else None
-            world.after(self._delay() if shaped is None else min(shaped, self.current().max_delay), lambda: deliver(""))
+            world.after(
+                self._delay() if shaped is None else min(shaped, self.current().max_delay),
+                lambda: deliver(""),
+            )
             if world.rng.random() < self.current().duplicate:
                 world.history.add(node.name, f"request {service.name}.{op} duplicated", "net")
                 world.after(self._delay(), lambda: deliver("(duplicate) "))
@@ -237,7 +251,9 @@ class Network:
         def expire() -> None:
             if not future.done and node.generation == generation:
                 if op not in service.quiet:
-                    world.history.add(node.name, f"{service.name}.{op} timed out after {wait}ms", "op")
+                    world.history.add(
+                        node.name, f"{service.name}.{op} timed out after {wait}ms", "op"
+                    )
                 future.set_error(RpcTimeout(f"{service.name}.{op} got no reply within {wait}ms"))
 
         world.after(wait, expire)

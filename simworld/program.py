@@ -34,8 +34,14 @@ __all__ = ["SimProgram", "sim_loader"]
 class SimProgram:
     """See the module docstring."""
 
-    def __init__(self, path: Path | str, source: str | None = None, *, _code: Any = None,
-                 _static: list[Escape] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        source: str | None = None,
+        *,
+        _code: Any = None,
+        _static: list[Escape] | None = None,
+    ) -> None:
         self.path = str(path)
         self.file = Path(path).name
         self.name = Path(path).stem
@@ -78,7 +84,9 @@ class SimProgram:
         module.__dict__["__builtins__"] = guarded_builtins()
         module.__dict__["__sim_program__"] = self
         previous = sys.modules.get(self.name)
-        sys.modules[self.name] = module  # dataclasses and enums look their module up while the class is made
+        sys.modules[self.name] = (
+            module  # dataclasses and enums look their module up while the class is made
+        )
         try:
             with watching(self):
                 exec(self.code, module.__dict__)
@@ -110,9 +118,11 @@ class SimProgram:
         def check() -> None:
             for (name, probe), before in zip(watched, start, strict=True):
                 if probe() != before:
-                    escape = Escape(_defined_at(self.path, name),
-                                    f"{node} changed the module-level variable {name}: machines share no "
-                                    "memory (keep a node's state in node.memory, share through a service)")
+                    escape = Escape(
+                        _defined_at(self.path, name),
+                        f"{node} changed the module-level variable {name}: machines share no "
+                        "memory (keep a node's state in node.memory, share through a service)",
+                    )
                     if escape not in self.escapes:
                         self.escapes.append(escape)
                     return
@@ -135,9 +145,13 @@ class SimProgram:
             after = _state(module)
             for name in sorted(before.keys() | after.keys()):
                 if before.get(name) != after.get(name):
-                    found.append(Escape(_defined_at(self.path, name),
-                                        f"{node} changed the module-level variable {name}: machines share no "
-                                        "memory (keep a node's state in node.memory, share through a service)"))
+                    found.append(
+                        Escape(
+                            _defined_at(self.path, name),
+                            f"{node} changed the module-level variable {name}: machines share no "
+                            "memory (keep a node's state in node.memory, share through a service)",
+                        )
+                    )
                     return found
         return found
 
@@ -178,13 +192,17 @@ def _state(module: types.ModuleType) -> dict[str, str]:
     """Digest of a module's variables and of its classes' data attributes (functions excluded)."""
     state: dict[str, str] = {}
     for name, value in list(vars(module).items()):
-        if name.startswith("__") or isinstance(value, types.ModuleType | types.FunctionType | types.BuiltinFunctionType):
+        if name.startswith("__") or isinstance(
+            value, types.ModuleType | types.FunctionType | types.BuiltinFunctionType
+        ):
             continue
         if isinstance(value, type):
             if getattr(value, "__module__", None) != module.__name__:
                 continue
             for attr, member in list(vars(value).items()):
-                if not attr.startswith("__") and not isinstance(member, (*_CODE, staticmethod, classmethod, property)):
+                if not attr.startswith("__") and not isinstance(
+                    member, (*_CODE, staticmethod, classmethod, property)
+                ):
                     state[f"{name}.{attr}"] = _digest(member)
             continue
         if type(value).__module__ == "simworld.guard" or isinstance(value, types.ModuleType):
@@ -200,16 +218,28 @@ _CONTAINERS = (dict, list, set, bytearray, collections.deque)
 def _probe(value: Any) -> Callable[[], Any]:
     """A cheap signature of a container: its size and the identity of its first and last items."""
     if isinstance(value, dict):
+
         def probe() -> Any:
-            items = list(value.items()) if len(value) <= 16 else [*list(value.items())[:8], *list(value.items())[-8:]]
+            items = (
+                list(value.items())
+                if len(value) <= 16
+                else [*list(value.items())[:8], *list(value.items())[-8:]]
+            )
             return len(value), tuple((id(k), id(v)) for k, v in items)
     elif isinstance(value, list | collections.deque | bytearray):
+
         def probe() -> Any:
             n = len(value)
-            return n, tuple(id(value[i]) for i in range(min(n, 8))), tuple(id(value[i]) for i in range(max(0, n - 8), n))
+            return (
+                n,
+                tuple(id(value[i]) for i in range(min(n, 8))),
+                tuple(id(value[i]) for i in range(max(0, n - 8), n)),
+            )
     else:
+
         def probe() -> Any:
             return len(value), hash(frozenset(id(v) for v in value)) if len(value) <= 16 else 0
+
     return probe
 
 
@@ -218,6 +248,7 @@ def _watched(module: types.ModuleType, declared: set[str]) -> list[tuple[str, Ca
     out: list[tuple[str, Callable[[], Any]]] = []
     namespace = vars(module)
     for name in declared:
+
         def identity(n: str = name) -> int:
             return id(namespace.get(n))
 
@@ -239,7 +270,11 @@ def _names_in(code: types.CodeType) -> list[set[str]]:
     found: list[set[str]] = []
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
-            stored = {i.argval for i in dis.get_instructions(const) if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL")}
+            stored = {
+                i.argval
+                for i in dis.get_instructions(const)
+                if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL")
+            }
             if stored:
                 found.append(stored)
             found.extend(_names_in(const))
@@ -253,9 +288,16 @@ def _defined_at(path: str, name: str) -> int | None:
     except (OSError, SyntaxError):
         return None
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
-        if any(isinstance(t, ast.Name) and t.id == top for t in targets) or \
-                (isinstance(node, ast.ClassDef) and node.name == top):
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else [node.target]
+            if isinstance(node, ast.AnnAssign)
+            else []
+        )
+        if any(isinstance(t, ast.Name) and t.id == top for t in targets) or (
+            isinstance(node, ast.ClassDef) and node.name == top
+        ):
             return node.lineno
     return None
 

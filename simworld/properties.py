@@ -52,7 +52,9 @@ def _lock_op(op: Operation, kv_name: str, key: str) -> Operation | None:
     result = op.result
     if isinstance(result, BaseException):
         return None  # the store refused: nothing happened
-    conditional = op.meta.get("if_version") is not None or op.meta.get("if_value", MISSING) is not MISSING
+    conditional = (
+        op.meta.get("if_version") is not None or op.meta.get("if_value", MISSING) is not MISSING
+    )
     if verb == "put":
         name = "renew" if conditional else "acquire"
         if result is not UNKNOWN:
@@ -68,7 +70,9 @@ def _lock_op(op: Operation, kv_name: str, key: str) -> Operation | None:
 
 def _duplicate(op: Operation) -> Operation:
     """A duplicated request's second delivery: it may have taken effect at any time (or not)."""
-    return Operation(-op.id - 1_000_000, op.process, op.name, op.args, op.invoke, float("inf"), UNKNOWN)
+    return Operation(
+        -op.id - 1_000_000, op.process, op.name, op.args, op.invoke, float("inf"), UNKNOWN
+    )
 
 
 def expect_lock_linearizable(world: World, kv: KV, key: str) -> None:
@@ -85,7 +89,17 @@ def expect_lock_linearizable(world: World, kv: KV, key: str) -> None:
     owners = {c.version: c.by for c in kv.changes if c.key == key and c.cause == "put"}
     for i, change in enumerate(kv.changes):
         if change.key == key and change.cause == "expire":
-            ops.append(Operation(-1 - i, kv.name, "expire", (owners[change.version],), change.time, change.time, True))
+            ops.append(
+                Operation(
+                    -1 - i,
+                    kv.name,
+                    "expire",
+                    (owners[change.version],),
+                    change.time,
+                    change.time,
+                    True,
+                )
+            )
     result = check_linearizable(ops, LockModel())
     if not result.ok and result.stuck is not None:
         stuck = result.stuck
@@ -104,5 +118,6 @@ def expect_finished(world: World, nodes: list[str], what: str) -> None:
     for name in nodes:
         node = world.nodes[name]
         if node.alive and node.tasks and not node.tasks[0].finished.done:
-            raise SimViolation(f"{name} never finished {what} by t={world.now}ms (stuck?)", at=world.now)
-
+            raise SimViolation(
+                f"{name} never finished {what} by t={world.now}ms (stuck?)", at=world.now
+            )

@@ -15,8 +15,17 @@ from typing import Any, cast
 __all__ = ["wire"]
 
 _ATOMS = (int, float, str, bool, bytes, type(None), complex)
-_LIVE = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, types.CoroutineType,
-         types.GeneratorType, types.AsyncGeneratorType, types.ModuleType, type, types.FrameType)
+_LIVE = (
+    types.FunctionType,
+    types.MethodType,
+    types.BuiltinFunctionType,
+    types.CoroutineType,
+    types.GeneratorType,
+    types.AsyncGeneratorType,
+    types.ModuleType,
+    type,
+    types.FrameType,
+)
 
 
 def wire(value: Any) -> Any:
@@ -41,11 +50,15 @@ def wire(value: Any) -> Any:
         return {wire(v) for v in value}
     if kind is frozenset:
         return frozenset(wire(v) for v in value)
-    if isinstance(value, _LIVE) or ((getattr(kind, "__module__", "") or "").startswith("simworld") \
-            and not dataclasses.is_dataclass(value)):
+    if isinstance(value, _LIVE) or (
+        (getattr(kind, "__module__", "") or "").startswith("simworld")
+        and not dataclasses.is_dataclass(value)
+    ):
         from simworld.guard import outside
 
-        raise outside(f"sends a {kind.__name__} over the network (only data can travel between machines)")
+        raise outside(
+            f"sends a {kind.__name__} over the network (only data can travel between machines)"
+        )
     if dataclasses.is_dataclass(value) and kind.__dataclass_params__.frozen:
         fields = {f.name: wire(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
         return dataclasses.replace(cast(Any, value), **fields)
@@ -56,7 +69,9 @@ def _record(record: Any) -> Any:
     value = record.value
     if type(value) in _ATOMS:
         return record
-    return type(record)(record.topic, record.partition, record.offset, record.key, wire(value), record.time)
+    return type(record)(
+        record.topic, record.partition, record.offset, record.key, wire(value), record.time
+    )
 
 
 def _item(item: Any) -> Any:

@@ -125,7 +125,9 @@ class Task:
             self.finished.set_result(stop.value)
             return
         except BaseException as exc:  # the learner's task died: recorded, never swallowed silently
-            world.history.add(node.name, f"task {self.name} crashed: {type(exc).__name__}: {exc}", "error")
+            world.history.add(
+                node.name, f"task {self.name} crashed: {type(exc).__name__}: {exc}", "error"
+            )
             world.task_errors.append((self.name, exc))
             self.finished.set_error(exc)
             return
@@ -134,8 +136,10 @@ class Task:
                 node.after_step()
         if not isinstance(awaited, Future):
             self._coro.close()
-            error = TypeError(f"task {self.name} awaited {awaited!r}: inside the simulation await only sim "
-                              "operations (node.sleep, service calls, sim Queue), never asyncio or time")
+            error = TypeError(
+                f"task {self.name} awaited {awaited!r}: inside the simulation await only sim "
+                "operations (node.sleep, service calls, sim Queue), never asyncio or time"
+            )
             world.task_errors.append((self.name, error))
             self.finished.set_error(error)
             return
@@ -151,8 +155,13 @@ class Task:
 class Node:
     """A machine in the world: runs tasks, can be paused, crashed and restarted."""
 
-    def __init__(self, world: World, name: str, main: Callable[..., Coroutine[Any, Any, Any]] | None,
-                 args: tuple[Any, ...]) -> None:
+    def __init__(
+        self,
+        world: World,
+        name: str,
+        main: Callable[..., Coroutine[Any, Any, Any]] | None,
+        args: tuple[Any, ...],
+    ) -> None:
         self._world = world
         self.name = name
         self.generation = 0
@@ -173,7 +182,9 @@ class Node:
     def world(self) -> World:
         from simworld.guard import outside
 
-        raise outside("reads node.world: a node reaches the world only through its clients and node.sleep")
+        raise outside(
+            "reads node.world: a node reaches the world only through its clients and node.sleep"
+        )
 
     @property
     def now(self) -> int:
@@ -185,7 +196,9 @@ class Node:
         """This world's seeded random generator (use it instead of ``random``)."""
         return self._world.rng
 
-    def start(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any, name: str | None = None) -> Task:
+    def start(
+        self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any, name: str | None = None
+    ) -> Task:
         """Run ``fn(*args)`` as a new task on this node (it starts at the current time)."""
         task = Task(self, fn(*args), name or f"{self.name}/{getattr(fn, '__name__', 'task')}")
         self.tasks.append(task)
@@ -215,7 +228,9 @@ class Node:
         self.generation += 1
         self.memory = {}
         for task in self.tasks:
-            with contextlib.suppress(RuntimeError):  # a ``finally`` that awaits: a dead node sends nothing
+            with contextlib.suppress(
+                RuntimeError
+            ):  # a ``finally`` that awaits: a dead node sends nothing
                 task._coro.close()
         self.tasks = []
 
@@ -270,7 +285,9 @@ class World:
             from simworld.guard import learner_on_stack, outside
 
             if learner_on_stack():
-                raise outside("schedules work after the run ended (the check reads what the world recorded)")
+                raise outside(
+                    "schedules work after the run ended (the check reads what the world recorded)"
+                )
             self.ended = False  # the scenario itself goes on running the world
         heapq.heappush(self._queue, (max(time, self.now), next(self._seq), callback))
 
@@ -290,14 +307,18 @@ class World:
                 raise Escaped("the program stepped outside the simulated world")
             self.events_run += 1
             if self.events_run > MAX_EVENTS:
-                raise SimStuck(f"more than {MAX_EVENTS} events before t={until}ms: "
-                               "a loop that never awaits a sleep or a call?")
+                raise SimStuck(
+                    f"more than {MAX_EVENTS} events before t={until}ms: "
+                    "a loop that never awaits a sleep or a call?"
+                )
         self.now = max(self.now, until)
         self.ended = True
 
     # --- building the world ---
 
-    def node(self, name: str, main: Callable[..., Coroutine[Any, Any, Any]] | None = None, *args: Any) -> Node:
+    def node(
+        self, name: str, main: Callable[..., Coroutine[Any, Any, Any]] | None = None, *args: Any
+    ) -> Node:
         """Add a node; ``main(node, *args)`` starts at once and again after each restart.
 
         A :class:`~simworld.network.Service` in ``args`` is passed as a client bound to

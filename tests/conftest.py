@@ -21,7 +21,6 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEARN_NOW", "2026-01-22T12:00:00+00:00")
 
 
-
 # --- optional extras -------------------------------------------------------------------------
 # `uv run pytest` installs the runtime and the dev tools. Test modules of the practical modules,
 # the local servers and the benchmarks need the optional extras; without them each such module
@@ -65,7 +64,9 @@ class _ModuleNeedingExtras(pytest.File):
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+def pytest_pycollect_makemodule(
+    module_path: Path, parent: pytest.Collector
+) -> pytest.Collector | None:
     """Replace a test module whose extras are missing by one skipped test naming the command."""
     from extras import missing
 
@@ -73,5 +74,7 @@ def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> 
     if not absent:
         return None
     node = _ModuleNeedingExtras.from_parent(parent, path=module_path)
-    node.reason = f"needs the optional extras {', '.join(absent)}: run `uv sync --inexact --all-extras`"
+    node.reason = (
+        f"needs the optional extras {', '.join(absent)}: run `uv sync --inexact --all-extras`"
+    )
     return node

@@ -27,8 +27,9 @@ _CORRUPT_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB, sqlit
 """SQLite result codes of a file that cannot be read as a database."""
 _BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 """Another connection holds the lock (after the busy timeout)."""
-_UNWRITABLE_CODES = frozenset({sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR,
-                               sqlite3.SQLITE_PERM})
+_UNWRITABLE_CODES = frozenset(
+    {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_PERM}
+)
 """The file or its folder cannot be opened or written."""
 
 Params = Sequence[Any]
@@ -75,12 +76,16 @@ class SqliteDatabase:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise UserError(_readonly_message(path.parent, error.strerror or str(error))) from None
+                raise UserError(
+                    _readonly_message(path.parent, error.strerror or str(error))
+                ) from None
             self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             mode = self._enable_wal()
             if str(mode).lower() != "wal":
-                raise UserError(_readonly_message(path.parent, f"unable to open in WAL mode (got {mode})"))
+                raise UserError(
+                    _readonly_message(path.parent, f"unable to open in WAL mode (got {mode})")
+                )
             self._conn.execute("PRAGMA synchronous = FULL")
             self._conn.execute("PRAGMA foreign_keys = ON")
 
@@ -132,14 +137,18 @@ class SqliteDatabase:
         self._conn.close()
 
     def table_exists(self, name: str) -> bool:
-        rows = self.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        rows = self.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        )
         return bool(rows)
 
 
 def sqlite_code(error: sqlite3.Error) -> int | None:
     """The primary SQLite result code of an error raised by the SQLite library (``SQLITE_BUSY``
     for ``SQLITE_BUSY_SNAPSHOT``...); None for an error the sqlite3 module raised by itself."""
-    code: int | None = getattr(error, "sqlite_errorcode", None)  # set by sqlite3 (3.11+) for library errors
+    code: int | None = getattr(
+        error, "sqlite_errorcode", None
+    )  # set by sqlite3 (3.11+) for library errors
     return None if code is None else code & 0xFF
 
 
@@ -156,7 +165,9 @@ def translate_sqlite_error(path: Path, error: sqlite3.DatabaseError) -> UserErro
         )
     if code in _UNWRITABLE_CODES:
         return UserError(_readonly_message(path.parent, detail))
-    return UserError(f"the progress database {path} failed ({detail}): nothing was recorded; try again")
+    return UserError(
+        f"the progress database {path} failed ({detail}): nothing was recorded; try again"
+    )
 
 
 def _readonly_message(folder: Path, detail: str) -> str:
@@ -180,9 +191,14 @@ class PostgresDatabase:
         try:
             info = conninfo_to_dict(url)
         except psycopg.ProgrammingError as error:
-            raise UserError(f"LEARN_DATABASE_URL is not a valid PostgreSQL URL ({error}): fix it or unset it") from None
+            raise UserError(
+                f"LEARN_DATABASE_URL is not a valid PostgreSQL URL ({error}): fix it or unset it"
+            ) from None
         self.location = "postgresql://{}@{}:{}/{}".format(
-            info.get("user", ""), info.get("host", "localhost"), info.get("port", 5432), info.get("dbname", "")
+            info.get("user", ""),
+            info.get("host", "localhost"),
+            info.get("port", 5432),
+            info.get("dbname", ""),
         )
         try:
             self._conn = psycopg.connect(url, autocommit=True, connect_timeout=5)

@@ -50,7 +50,9 @@ def now() -> datetime:
         try:
             moment = datetime.fromisoformat(pinned)
         except ValueError:
-            raise UserError(f"LEARN_NOW='{pinned}' is not an ISO-8601 time: use e.g. 2026-01-22T12:00:00+00:00") from None
+            raise UserError(
+                f"LEARN_NOW='{pinned}' is not an ISO-8601 time: use e.g. 2026-01-22T12:00:00+00:00"
+            ) from None
         return moment if moment.tzinfo else moment.astimezone()
     return datetime.now().astimezone()
 

@@ -123,7 +123,11 @@ def record_attempt(
 
 def record_hint(challenge: int) -> int:
     """Record that a hint was shown; return how many hints this challenge has had so far."""
-    return _record(_new_event(ActivityKind.HINT, challenge=challenge)).history.challenge(challenge).hints
+    return (
+        _record(_new_event(ActivityKind.HINT, challenge=challenge))
+        .history.challenge(challenge)
+        .hints
+    )
 
 
 def record_solution_reveal(challenge: int) -> None:
@@ -176,31 +180,41 @@ def hints_taken(challenge: int) -> int:
 
 
 def has_passed(challenge: int) -> bool:
-    return _count(_COUNT + " AND challenge = ? AND passed = 1", ActivityKind.ATTEMPT.value, challenge) > 0
+    return (
+        _count(_COUNT + " AND challenge = ? AND passed = 1", ActivityKind.ATTEMPT.value, challenge)
+        > 0
+    )
 
 
 def challenge_statuses() -> dict[int, str]:
-    """"attempted" or "passed" for every challenge the active profile checked (absent: "new"), in one query."""
+    """ "attempted" or "passed" for every challenge the active profile checked (absent: "new"), in one query."""
     rows = _rows(
         "SELECT challenge, MAX(passed) FROM events WHERE profile_id = ? AND kind = ? GROUP BY challenge",
         ActivityKind.ATTEMPT.value,
     )
-    return {int(challenge): "passed" if best else "attempted" for challenge, best in rows if challenge is not None}
+    return {
+        int(challenge): "passed" if best else "attempted"
+        for challenge, best in rows
+        if challenge is not None
+    }
 
 
 def example_statuses() -> dict[int, str]:
-    """"done" for every lesson the active profile ran (absent: "new"), in one query."""
-    rows = _rows("SELECT DISTINCT subject FROM events WHERE profile_id = ? AND kind = ?", ActivityKind.EXAMPLE.value)
+    """ "done" for every lesson the active profile ran (absent: "new"), in one query."""
+    rows = _rows(
+        "SELECT DISTINCT subject FROM events WHERE profile_id = ? AND kind = ?",
+        ActivityKind.EXAMPLE.value,
+    )
     return {int(subject): "done" for (subject,) in rows if str(subject).isdigit()}
 
 
 def challenge_status(challenge: int) -> str:
-    """"new", "attempted" or "passed"."""
+    """ "new", "attempted" or "passed"."""
     return challenge_statuses().get(challenge, "new")
 
 
 def example_status(number: int) -> str:
-    """"new" or "done"."""
+    """ "new" or "done"."""
     return example_statuses().get(number, "new")
 
 
@@ -281,10 +295,12 @@ def leaderboard() -> list[LeaderboardRow]:
             "COUNT(DISTINCT CASE WHEN e.kind = 'attempt' AND e.passed = 1 THEN e.challenge END) "
             "FROM profiles p LEFT JOIN events e ON e.profile_id = p.id GROUP BY p.name"
         )
-        badges = dict(db.execute(
-            "SELECT p.name, COUNT(*) FROM achievements a JOIN profiles p ON p.id = a.profile_id "
-            "GROUP BY p.name"
-        ))
+        badges = dict(
+            db.execute(
+                "SELECT p.name, COUNT(*) FROM achievements a JOIN profiles p ON p.id = a.profile_id "
+                "GROUP BY p.name"
+            )
+        )
         days: dict[str, set[date]] = {}
         for profile, day in db.execute(
             "SELECT DISTINCT p.name, e.day FROM events e JOIN profiles p ON p.id = e.profile_id "
@@ -304,8 +320,6 @@ def leaderboard() -> list[LeaderboardRow]:
         )
         for rank, (profile, xp, passed) in enumerate(ordered, start=1)
     ]
-
-
 
 
 def verify_ledger() -> tuple[int, int]:

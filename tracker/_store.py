@@ -54,8 +54,22 @@ _KINDS = {kind.value: kind for kind in ActivityKind}
 
 def _event_from_row(row: tuple[Any, ...], days: dict[str, date]) -> Activity:
     """An :class:`Activity` from its columns; ``days`` memoizes day parsing (days repeat a lot)."""
-    (kind, at, day, challenge, passed, kinds, summary, seconds, code_hash, seed,
-     ratio, difficulty, bug_class, subject) = row
+    (
+        kind,
+        at,
+        day,
+        challenge,
+        passed,
+        kinds,
+        summary,
+        seconds,
+        code_hash,
+        seed,
+        ratio,
+        difficulty,
+        bug_class,
+        subject,
+    ) = row
     parsed_day = days.get(day)
     if parsed_day is None:
         parsed_day = days[day] = date.fromisoformat(day)
@@ -79,10 +93,20 @@ def _event_from_row(row: tuple[Any, ...], days: dict[str, date]) -> Activity:
 
 def event_row(event: Activity) -> tuple[Any, ...]:
     return (
-        event.kind.value, event.at.isoformat(), event.day.isoformat(), event.challenge,
-        None if event.passed is None else int(event.passed), ",".join(event.finding_kinds),
-        event.summary, event.seconds, event.code_hash, event.seed, event.performance_ratio,
-        event.difficulty, event.bug_class, event.subject,
+        event.kind.value,
+        event.at.isoformat(),
+        event.day.isoformat(),
+        event.challenge,
+        None if event.passed is None else int(event.passed),
+        ",".join(event.finding_kinds),
+        event.summary,
+        event.seconds,
+        event.code_hash,
+        event.seed,
+        event.performance_ratio,
+        event.difficulty,
+        event.bug_class,
+        event.subject,
     )
 
 
@@ -135,7 +159,9 @@ def save_checkpoint(db: Any, pid: int, history: Tally, upto: int) -> None:
 
 def ledger_total(db: Any, pid: int) -> int:
     """The XP stored in the ledger (a fresh replay of the events must give the same)."""
-    return int(db.execute("SELECT COALESCE(SUM(xp), 0) FROM events WHERE profile_id = ?", (pid,))[0][0])
+    return int(
+        db.execute("SELECT COALESCE(SUM(xp), 0) FROM events WHERE profile_id = ?", (pid,))[0][0]
+    )
 
 
 def insert_event(db: Any, pid: int, event: Activity, step: Step) -> int:

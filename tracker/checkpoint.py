@@ -27,7 +27,9 @@ def dumps(history: Tally) -> str:
         "rules": RULES_VERSION,
         "xp": history.xp,
         "attempts": history.attempts,
-        "challenges": {str(n): [getattr(s, f.name) for f in fields(s)] for n, s in history.challenges.items()},
+        "challenges": {
+            str(n): [getattr(s, f.name) for f in fields(s)] for n, s in history.challenges.items()
+        },
         "no_hint_run": history.no_hint_run,
         "best_no_hint_run": history.best_no_hint_run,
         "first_try_passes": history.first_try_passes,
@@ -59,7 +61,9 @@ def loads(text: str) -> Tally | None:
         return Tally(
             xp=state["xp"],
             attempts=state["attempts"],
-            challenges={int(n): ChallengeState(*values) for n, values in state["challenges"].items()},
+            challenges={
+                int(n): ChallengeState(*values) for n, values in state["challenges"].items()
+            },
             no_hint_run=state["no_hint_run"],
             best_no_hint_run=state["best_no_hint_run"],
             first_try_passes=state["first_try_passes"],

@@ -11,8 +11,22 @@ from __future__ import annotations
 __all__ = ["CHALLENGE_COUNT", "DIFFICULTY", "LESSON_COUNT"]
 
 DIFFICULTY: dict[int, int] = {
-    1: 2, 2: 2, 3: 2, 4: 3, 5: 3, 6: 2, 7: 3, 8: 3,
-    9: 4, 10: 3, 11: 3, 12: 4, 13: 4, 14: 4, 15: 4, 16: 5,
+    1: 2,
+    2: 2,
+    3: 2,
+    4: 3,
+    5: 3,
+    6: 2,
+    7: 3,
+    8: 3,
+    9: 4,
+    10: 3,
+    11: 3,
+    12: 4,
+    13: 4,
+    14: 4,
+    15: 4,
+    16: 5,
 }
 """Stars of each challenge, as in its spec.py."""
 CHALLENGE_COUNT = len(DIFFICULTY)

@@ -96,7 +96,9 @@ def export_progress(path: Path) -> int:
     try:
         path.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     except OSError as error:
-        raise UserError(f"cannot write {path} ({error.strerror or error}): choose a writable path") from None
+        raise UserError(
+            f"cannot write {path} ({error.strerror or error}): choose a writable path"
+        ) from None
     return len(document["events"])
 
 
@@ -158,9 +160,13 @@ def parse_document(path: Path, document: Any) -> tuple[str, list[Activity], dict
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise _Reject(path, "its format version is missing or invalid")
     if version > FORMAT_VERSION:
-        raise _Reject(path, f"it was written by a newer concurrency-lab (format {version}): update first")
+        raise _Reject(
+            path, f"it was written by a newer concurrency-lab (format {version}): update first"
+        )
     if document.get("checksum") != checksum(document):
-        raise _Reject(path, "its checksum does not match its content (the file was edited or truncated)")
+        raise _Reject(
+            path, "its checksum does not match its content (the file was edited or truncated)"
+        )
     try:
         profile = _env.validate_profile_name(str(document.get("profile", "")))
         raw_events = document.get("events")
@@ -170,7 +176,9 @@ def parse_document(path: Path, document: Any) -> tuple[str, list[Activity], dict
         raw_badges = document.get("achievements")
         if not isinstance(raw_badges, dict):
             raise ValueError("'achievements' must be an object")
-        dates = {str(k): datetime.fromisoformat(v) for k, v in raw_badges.items() if isinstance(v, str)}
+        dates = {
+            str(k): datetime.fromisoformat(v) for k, v in raw_badges.items() if isinstance(v, str)
+        }
         history = Tally.replay(events)
     except UserError as error:
         raise _Reject(path, error.message) from None
@@ -179,10 +187,15 @@ def parse_document(path: Path, document: Any) -> tuple[str, list[Activity], dict
     if len(dates) != len(raw_badges) or not set(dates) <= set(BY_KEY):
         raise _Reject(path, "it lists achievements this version does not know")
     if document.get("xp") != history.xp:
-        raise _Reject(path, f"it claims {document.get('xp')} XP but its attempts earn {history.xp} (tampered)")
+        raise _Reject(
+            path, f"it claims {document.get('xp')} XP but its attempts earn {history.xp} (tampered)"
+        )
     unsupported = set(dates) - unlocked(history)
     if unsupported:
-        raise _Reject(path, f"it claims achievements its attempts do not earn: {', '.join(sorted(unsupported))} (tampered)")
+        raise _Reject(
+            path,
+            f"it claims achievements its attempts do not earn: {', '.join(sorted(unsupported))} (tampered)",
+        )
     return profile, events, dates
 
 
@@ -194,7 +207,9 @@ def _read_document(path: Path) -> Any:
     except OSError as error:
         raise UserError(f"cannot read {path} ({error.strerror or error}): check the path") from None
     if len(raw) > MAX_IMPORT_BYTES:
-        raise _Reject(path, f"it is larger than {MAX_IMPORT_BYTES // 1024**2} MiB, far more than any export")
+        raise _Reject(
+            path, f"it is larger than {MAX_IMPORT_BYTES // 1024**2} MiB, far more than any export"
+        )
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

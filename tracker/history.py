@@ -102,7 +102,9 @@ class Tally:
             step = self._reveal(event)
         else:
             self.active_days.add(event.day)
-            handler = {ActivityKind.EXAMPLE: self._example, ActivityKind.QUIZ: self._quiz}.get(kind, self._practical)
+            handler = {ActivityKind.EXAMPLE: self._example, ActivityKind.QUIZ: self._quiz}.get(
+                kind, self._practical
+            )
             step = handler(event)
         self.xp += step.xp
         return step

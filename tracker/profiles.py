@@ -21,7 +21,9 @@ def create_profile(name: str) -> None:
     _env.validate_profile_name(name)
     with session() as db, db.write():
         if _store.profile_id(db, name) is not None:
-            raise UserError(f"profile '{name}' already exists: switch to it with `learn profile switch {name}`")
+            raise UserError(
+                f"profile '{name}' already exists: switch to it with `learn profile switch {name}`"
+            )
         _store.ensure_profile(db, name, _env.now())
 
 

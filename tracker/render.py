@@ -20,7 +20,11 @@ if TYPE_CHECKING:
 
     from .profiles import ProfileInfo
 
-_STATUS_STYLE = {"passed": "[green]✔ passed[/]", "attempted": "[yellow]… attempted[/]", "new": "[dim]· new[/]"}
+_STATUS_STYLE = {
+    "passed": "[green]✔ passed[/]",
+    "attempted": "[yellow]… attempted[/]",
+    "new": "[dim]· new[/]",
+}
 
 
 def xp_bar(xp: int, width: int = 30) -> RenderableType:
@@ -32,7 +36,9 @@ def xp_bar(xp: int, width: int = 30) -> RenderableType:
     upcoming = next_level(level)
     grid = Table.grid(padding=(0, 1))
     if upcoming is None:
-        grid.add_row(ProgressBar(total=1, completed=1, width=width), f"[bold]{xp} XP[/] · top level")
+        grid.add_row(
+            ProgressBar(total=1, completed=1, width=width), f"[bold]{xp} XP[/] · top level"
+        )
         return grid
     span = upcoming.min_xp - level.min_xp
     into = xp - level.min_xp
@@ -75,15 +81,22 @@ def render_progress(
     table.add_column("XP", justify="right", style="magenta")
     for ch in snapshot.challenges:
         table.add_row(
-            str(ch.number), titles.get(ch.number, "[dim]not installed[/]" if titles else ""),
-            _STATUS_STYLE.get(ch.status, ch.status) + (" [dim](solution seen)[/]" if ch.revealed else ""),
-            str(ch.attempts or ""), str(ch.hints or ""), str(ch.xp or ""),
+            str(ch.number),
+            titles.get(ch.number, "[dim]not installed[/]" if titles else ""),
+            _STATUS_STYLE.get(ch.status, ch.status)
+            + (" [dim](solution seen)[/]" if ch.revealed else ""),
+            str(ch.attempts or ""),
+            str(ch.hints or ""),
+            str(ch.xp or ""),
         )
     console.print(table)
     unlocked = [a for a in snapshot.achievements if a.unlocked_at is not None]
     console.print(
         f"🏅 achievements [bold]{len(unlocked)}[/]/{len(snapshot.achievements)}: "
-        + (" ".join(f"{a.achievement.icon} {a.achievement.name}" for a in unlocked) or "[dim]none yet[/]")
+        + (
+            " ".join(f"{a.achievement.icon} {a.achievement.name}" for a in unlocked)
+            or "[dim]none yet[/]"
+        )
         + "   [dim](learn achievements)[/]"
     )
     render_daily(console, snapshot.daily, done=snapshot.daily_done, compact=True)
@@ -95,10 +108,14 @@ def render_outcome(console: Console, outcome: AttemptOutcome) -> None:
 
     if outcome.xp_gained:
         extra = f"  [cyan](+{outcome.daily_bonus} daily bonus)[/]" if outcome.daily_bonus else ""
-        console.print(f"[bold magenta]+{outcome.xp_gained} XP[/]{extra}  →  {_level_line(outcome.total_xp)}")
+        console.print(
+            f"[bold magenta]+{outcome.xp_gained} XP[/]{extra}  →  {_level_line(outcome.total_xp)}"
+        )
         _animate_bar(console, outcome.total_xp - outcome.xp_gained, outcome.total_xp)
     else:
-        console.print(f"[dim]{_level_line(outcome.total_xp)} · XP comes from a challenge's first pass[/]")
+        console.print(
+            f"[dim]{_level_line(outcome.total_xp)} · XP comes from a challenge's first pass[/]"
+        )
     if outcome.leveled_up:
         level = outcome.level_after
         console.print(
@@ -137,7 +154,9 @@ def render_achievements(console: Console, achievements: Sequence[UnlockedAchieve
     from rich.table import Table
 
     done = sum(a.unlocked_at is not None for a in achievements)
-    table = Table(title=f"Achievements  ·  {done}/{len(achievements)} unlocked", title_justify="left")
+    table = Table(
+        title=f"Achievements  ·  {done}/{len(achievements)} unlocked", title_justify="left"
+    )
     table.add_column("", width=2)
     table.add_column("achievement")
     table.add_column("how to unlock", style="dim")
@@ -152,31 +171,54 @@ def render_achievements(console: Console, achievements: Sequence[UnlockedAchieve
     console.print(table)
 
 
-def render_leaderboard(console: Console, rows: Sequence[LeaderboardRow], where: str, me: str) -> None:
+def render_leaderboard(
+    console: Console, rows: Sequence[LeaderboardRow], where: str, me: str
+) -> None:
     from rich.table import Table
 
     if not rows:
         console.print(f"[dim]No profiles in {where} yet: pass a challenge with `learn check N`.[/]")
         return
     table = Table(title=f"Leaderboard  ·  {where}", title_justify="left")
-    for name, justify in (("#", "right"), ("profile", "left"), ("level", "left"), ("XP", "right"),
-                          ("passed", "right"), ("badges", "right"), ("streak", "right")):
+    for name, justify in (
+        ("#", "right"),
+        ("profile", "left"),
+        ("level", "left"),
+        ("XP", "right"),
+        ("passed", "right"),
+        ("badges", "right"),
+        ("streak", "right"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     medals = {1: "🥇", 2: "🥈", 3: "🥉"}
     for row in rows:
         style = "bold cyan" if row.profile == me else ""
         table.add_row(
-            medals.get(row.rank, str(row.rank)), row.profile, f"{row.level.number} · {row.level.name}",
-            str(row.xp), str(row.passed), str(row.achievements), f"{row.streak_days}d", style=style,
+            medals.get(row.rank, str(row.rank)),
+            row.profile,
+            f"{row.level.number} · {row.level.name}",
+            str(row.xp),
+            str(row.passed),
+            str(row.achievements),
+            f"{row.streak_days}d",
+            style=style,
         )
     console.print(table)
 
 
-def render_daily(console: Console, daily: DailyChallenge, *, done: bool, compact: bool = False,
-                 title: str | None = None) -> None:
+def render_daily(
+    console: Console,
+    daily: DailyChallenge,
+    *,
+    done: bool,
+    compact: bool = False,
+    title: str | None = None,
+) -> None:
     """Today's challenge, its twist and its bonus."""
     name = f"challenge {daily.challenge}" + (f" · {title}" if title else "")
-    status = "[green]✔ bonus earned today[/]" if done else f"[bold cyan]+{daily.bonus_xp} XP[/] bonus"
+    status = (
+        "[green]✔ bonus earned today[/]" if done else f"[bold cyan]+{daily.bonus_xp} XP[/] bonus"
+    )
     if compact:
         console.print(f"📅 daily: {name} — {daily.twist_text} ({status})   [dim](learn daily)[/]")
         return

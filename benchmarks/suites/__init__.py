@@ -14,7 +14,9 @@ SUITE_MODULES = ("cpu_bound", "io_fanout", "queues", "locks", "pool_size", "batc
 
 def all_suites() -> tuple[Suite, ...]:
     """Every built-in suite (importing a suite module only imports the standard library)."""
-    return tuple(importlib.import_module(f"benchmarks.suites.{name}").SUITE for name in SUITE_MODULES)
+    return tuple(
+        importlib.import_module(f"benchmarks.suites.{name}").SUITE for name in SUITE_MODULES
+    )
 
 
 def find_suite(name: str) -> Suite | None:

@@ -57,11 +57,23 @@ def plan(quick: bool) -> Plan:
     process_group = f"process pool: {process_items:,} tiny tasks (map chunksize)"
     queue_group = f"thread queue: {queue_items:,} items"
     cases = [
-        Case(_label(b), process_group, _process_map(process_items, b), work=process_items, params={"batch": b})
+        Case(
+            _label(b),
+            process_group,
+            _process_map(process_items, b),
+            work=process_items,
+            params={"batch": b},
+        )
         for b in batches
     ]
     cases += [
-        Case(_label(b), queue_group, simple(_thread_queue(queue_items, b)), work=queue_items, params={"batch": b})
+        Case(
+            _label(b),
+            queue_group,
+            simple(_thread_queue(queue_items, b)),
+            work=queue_items,
+            params={"batch": b},
+        )
         for b in batches
     ]
     return Plan(tuple(cases), rounds=2 if quick else 5)
@@ -84,6 +96,10 @@ SUITE = Suite(
     baseline="one at a time",
     plan=plan,
     expectations=(
-        Expectation("batches of 100", "one at a time", "the fixed cost of a hand-off is paid once per 100 items"),
+        Expectation(
+            "batches of 100",
+            "one at a time",
+            "the fixed cost of a hand-off is paid once per 100 items",
+        ),
     ),
 )

@@ -26,7 +26,9 @@ def _sequential(chunks: int, size: int) -> Round:
     return lambda: [burn(size) for _ in range(chunks)]
 
 
-def _pool(kind: type[ThreadPoolExecutor] | type[ProcessPoolExecutor], chunks: int, size: int) -> Prepare:
+def _pool(
+    kind: type[ThreadPoolExecutor] | type[ProcessPoolExecutor], chunks: int, size: int
+) -> Prepare:
     @contextmanager
     def prepare() -> Iterator[Round]:
         # The pool is started (and its workers warmed) outside the timed region: we compare
@@ -69,9 +71,15 @@ def plan(quick: bool) -> Plan:
         Case("asyncio", cpu_group, simple(_asyncio(chunks, size)), work=chunks),
         Case("asyncio", memory_group, simple(_memory("asyncio", waiting)), unit="bytes"),
         Case("threads", memory_group, simple(_memory("threads", waiting)), unit="bytes"),
-        Case("processes", memory_group, simple(_memory("processes", 2 if quick else 4)), unit="bytes"),
-        Case("threads", "address space reserved per thread (virtual, mostly not memory)",
-             simple(_virtual(waiting)), unit="bytes"),
+        Case(
+            "processes", memory_group, simple(_memory("processes", 2 if quick else 4)), unit="bytes"
+        ),
+        Case(
+            "threads",
+            "address space reserved per thread (virtual, mostly not memory)",
+            simple(_virtual(waiting)),
+            unit="bytes",
+        ),
     )
     return Plan(cases, rounds=2 if quick else 5)
 
@@ -97,8 +105,20 @@ SUITE = Suite(
     baseline="sequential",
     plan=plan,
     expectations=(
-        Expectation("processes", "threads", "each process has its own GIL, so chunks run on all cores", "CPU"),
-        Expectation("processes", "sequential", "the chunks run in parallel on separate cores", "CPU"),
-        Expectation("asyncio", "threads", "a waiting task is a small heap object; a thread has a stack and a kernel task", "memory"),
+        Expectation(
+            "processes",
+            "threads",
+            "each process has its own GIL, so chunks run on all cores",
+            "CPU",
+        ),
+        Expectation(
+            "processes", "sequential", "the chunks run in parallel on separate cores", "CPU"
+        ),
+        Expectation(
+            "asyncio",
+            "threads",
+            "a waiting task is a small heap object; a thread has a stack and a kernel task",
+            "memory",
+        ),
     ),
 )

@@ -80,8 +80,23 @@ SUITE = Suite(
     baseline="threads",
     plan=plan,
     expectations=(
-        Expectation("asyncio", "threads", "starting a task is a heap allocation, starting a thread is a system call", "1,000 concurrent"),
-        Expectation("asyncio", "threads", "starting a task is a heap allocation, starting a thread is a system call", "10,000 concurrent"),
-        Expectation("asyncio", "threads", "a waiting coroutine frame is about a kilobyte; a thread's touched stack and kernel structures are many", "memory"),
+        Expectation(
+            "asyncio",
+            "threads",
+            "starting a task is a heap allocation, starting a thread is a system call",
+            "1,000 concurrent",
+        ),
+        Expectation(
+            "asyncio",
+            "threads",
+            "starting a task is a heap allocation, starting a thread is a system call",
+            "10,000 concurrent",
+        ),
+        Expectation(
+            "asyncio",
+            "threads",
+            "a waiting coroutine frame is about a kilobyte; a thread's touched stack and kernel structures are many",
+            "memory",
+        ),
     ),
 )

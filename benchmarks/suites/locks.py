@@ -76,6 +76,7 @@ def owner_thread(plans: list[Sequence[int]]) -> dict[int, int]:
 
     owner = threading.Thread(target=own)
     owner.start()
+
     def send(keys: Sequence[int]) -> None:
         for key in keys:
             inbox.put(key)
@@ -153,8 +154,20 @@ SUITE = Suite(
     baseline="one lock",
     plan=plan,
     expectations=(
-        Expectation("one lock", f"lock striping ({STRIPES})", "under the GIL finer locks add work, not parallelism"),
-        Expectation("owner thread + queue", "one lock", "a non-blocking put() replaces acquire, update, release"),
-        Expectation("itertools.count", "one lock", "one C call holding the GIL replaces acquire, update, release"),
+        Expectation(
+            "one lock",
+            f"lock striping ({STRIPES})",
+            "under the GIL finer locks add work, not parallelism",
+        ),
+        Expectation(
+            "owner thread + queue",
+            "one lock",
+            "a non-blocking put() replaces acquire, update, release",
+        ),
+        Expectation(
+            "itertools.count",
+            "one lock",
+            "one C call holding the GIL replaces acquire, update, release",
+        ),
     ),
 )

@@ -40,7 +40,13 @@ def plan(quick: bool) -> Plan:
     sizes = (1, 4, 16) if quick else (1, 2, 4, 8, 16, 32, 64)
     group = f"{tasks} tasks (wait {WAIT * 1000:.0f} ms + compute), thread pool of N workers"
     cases = tuple(
-        Case(f"{size} worker{'s' if size > 1 else ''}", group, _pool(size, tasks), work=tasks, params={"workers": size})
+        Case(
+            f"{size} worker{'s' if size > 1 else ''}",
+            group,
+            _pool(size, tasks),
+            work=tasks,
+            params={"workers": size},
+        )
         for size in sizes
     )
     return Plan(cases, rounds=2 if quick else 3)

@@ -217,6 +217,8 @@ SUITE = Suite(
     plan=plan,
     expectations=(
         Expectation("asyncio.Queue", "queue.Queue", "no lock and no OS thread wake-up per item"),
-        Expectation("queue.Queue", "multiprocessing.Queue", "no pickling, no pipe, no system call per item"),
+        Expectation(
+            "queue.Queue", "multiprocessing.Queue", "no pickling, no pipe, no system call per item"
+        ),
     ),
 )

@@ -38,7 +38,9 @@ class Contest:
 
 
 def _load(path: Path, name: str) -> ModuleType:
-    return load_program(path, name=name)  # registered in sys.modules: pickling and multiprocessing work
+    return load_program(
+        path, name=name
+    )  # registered in sys.modules: pickling and multiprocessing work
 
 
 def discover(challenges: Path | None = None, solutions: Path | None = None) -> list[Contest]:
@@ -74,11 +76,17 @@ def _solution_case(contest: Contest, path: Path) -> Case:
 
 def plan(quick: bool) -> Plan:
     contests = discover()
-    cases = tuple(_solution_case(contest, path) for contest in contests for path in contest.solutions)
-    note = "" if cases else (
-        "No challenge declares a PerformanceCheck with solutions on disk yet "
-        "(challenges/challengeNN_<slug>/spec.py and solutions/challengeNN_<slug>/*.py): "
-        "nothing to compare."
+    cases = tuple(
+        _solution_case(contest, path) for contest in contests for path in contest.solutions
+    )
+    note = (
+        ""
+        if cases
+        else (
+            "No challenge declares a PerformanceCheck with solutions on disk yet "
+            "(challenges/challengeNN_<slug>/spec.py and solutions/challengeNN_<slug>/*.py): "
+            "nothing to compare."
+        )
     )
     return Plan(cases, rounds=1 if quick else 3, warmup=0 if quick else 1, note=note)
 

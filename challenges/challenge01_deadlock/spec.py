@@ -22,7 +22,9 @@ def _close(bank: object) -> None:
 Transfer = tuple[str, str, int]
 
 
-def _model(balances: dict[str, int], transfer: Transfer) -> tuple[dict[str, int], tuple[str, object]]:
+def _model(
+    balances: dict[str, int], transfer: Transfer
+) -> tuple[dict[str, int], tuple[str, object]]:
     """The README's transfer, one at a time: refused when the source cannot pay, else money moves."""
     source, target, amount = transfer
     if balances[source] < amount:
@@ -33,8 +35,12 @@ def _model(balances: dict[str, int], transfer: Transfer) -> tuple[dict[str, int]
     return after, ("ok", None)
 
 
-def _run_transfers(mod: ModuleType, balances: dict[str, int], transfers: list[Transfer],
-                   then: list[Transfer] = ()) -> None:  # type: ignore[assignment]
+def _run_transfers(
+    mod: ModuleType,
+    balances: dict[str, int],
+    transfers: list[Transfer],
+    then: list[Transfer] = (),  # type: ignore[assignment]
+) -> None:
     """One thread per transfer, all started together (then ``then`` one by one). The outcome must
     be that of *some* serial order: every transfer applied exactly once or refused with
     InsufficientFunds when the money was not there, no money created or destroyed, no balance
@@ -45,8 +51,10 @@ def _run_transfers(mod: ModuleType, balances: dict[str, int], transfers: list[Tr
     def attempt(index: int, transfer: Transfer) -> None:
         outcomes[index] = outcome_of(functools.partial(bank.transfer, *transfer))
 
-    threads = [threading.Thread(target=attempt, args=(i, t), name=f"transfer-{t[0]}-{t[1]}")
-               for i, t in enumerate(transfers)]
+    threads = [
+        threading.Thread(target=attempt, args=(i, t), name=f"transfer-{t[0]}-{t[1]}")
+        for i, t in enumerate(transfers)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -56,11 +64,15 @@ def _run_transfers(mod: ModuleType, balances: dict[str, int], transfers: list[Tr
     _close(bank)
     ops = [*transfers, *then]
     order = serial_explanation(dict(balances), ops, outcomes, final, _model)
-    expect(order is not None,
-           "no serial order of these transfers gives this outcome: money was lost, created, moved twice, "
-           "or a transfer was skipped or refused wrongly",
-           f"balances before: {balances}",
-           *unexplained_evidence(ops, outcomes, final, lambda t: f"transfer({t[0]!r}, {t[1]!r}, {t[2]})"))
+    expect(
+        order is not None,
+        "no serial order of these transfers gives this outcome: money was lost, created, moved twice, "
+        "or a transfer was skipped or refused wrongly",
+        f"balances before: {balances}",
+        *unexplained_evidence(
+            ops, outcomes, final, lambda t: f"transfer({t[0]!r}, {t[1]!r}, {t[2]})"
+        ),
+    )
 
 
 def opposite_transfers(mod: ModuleType) -> None:
@@ -79,14 +91,21 @@ def ring_of_transfers(mod: ModuleType) -> None:
 
 def competing_debits(mod: ModuleType) -> None:
     """Alice has 10 and pays Bob 10 and Carol 10 at once: exactly one payment goes through."""
-    _run_transfers(mod, {"alice": 10, "bob": 0, "carol": 5},
-                   [("alice", "bob", 10), ("alice", "carol", 10), ("carol", "alice", 5)])
+    _run_transfers(
+        mod,
+        {"alice": 10, "bob": 0, "carol": 5},
+        [("alice", "bob", 10), ("alice", "carol", 10), ("carol", "alice", 5)],
+    )
 
 
 def refused_transfer_frees_accounts(mod: ModuleType) -> None:
     """A refused transfer (InsufficientFunds) must leave both accounts usable afterwards."""
-    _run_transfers(mod, {"alice": 5, "bob": 5}, [("alice", "bob", 10), ("bob", "alice", 3)],
-                   then=[("alice", "bob", 8), ("bob", "alice", 1)])
+    _run_transfers(
+        mod,
+        {"alice": 5, "bob": 5},
+        [("alice", "bob", 10), ("bob", "alice", 3)],
+        then=[("alice", "bob", 8), ("bob", "alice", 1)],
+    )
 
 
 def auditor_sees_no_money_in_flight(mod: ModuleType) -> None:
@@ -105,7 +124,10 @@ def auditor_sees_no_money_in_flight(mod: ModuleType) -> None:
         bob = bank.balance("bob")
         seen["bob, then alice"] = (bank.balance("alice"), bob)
 
-    threads = [threading.Thread(target=f, name=f.__name__) for f in (pay, audit_source_first, audit_target_first)]
+    threads = [
+        threading.Thread(target=f, name=f.__name__)
+        for f in (pay, audit_source_first, audit_target_first)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -114,23 +136,29 @@ def auditor_sees_no_money_in_flight(mod: ModuleType) -> None:
     alice, bob = seen["alice, then bob"]
     # Reading the source first, an atomic transfer can only show the old or the new total, or
     # the source before and the target after (more money); less money means money in flight.
-    expect(alice + bob >= 200 and min(alice, bob) >= 0,
-           f"an auditor saw alice={alice}, bob={bob} (total {alice + bob}, the bank holds 200): "
-           "money was in flight between the two accounts",
-           "the auditor read alice first, then bob: alice was already debited but bob not yet credited")
+    expect(
+        alice + bob >= 200 and min(alice, bob) >= 0,
+        f"an auditor saw alice={alice}, bob={bob} (total {alice + bob}, the bank holds 200): "
+        "money was in flight between the two accounts",
+        "the auditor read alice first, then bob: alice was already debited but bob not yet credited",
+    )
     alice, bob = seen["bob, then alice"]
-    expect(alice + bob <= 200 and min(alice, bob) >= 0,
-           f"an auditor saw alice={alice}, bob={bob} (total {alice + bob}, the bank holds 200): "
-           "money was in flight between the two accounts",
-           "the auditor read bob first, then alice: bob was already credited but alice not yet debited")
+    expect(
+        alice + bob <= 200 and min(alice, bob) >= 0,
+        f"an auditor saw alice={alice}, bob={bob} (total {alice + bob}, the bank holds 200): "
+        "money was in flight between the two accounts",
+        "the auditor read bob first, then alice: bob was already credited but alice not yet debited",
+    )
 
 
 def notifications_outside_locks(mod: ModuleType) -> None:
     """Two transfers touching the same account, with slow notifications: nobody may wait for a
     lock while its holder sends a notification."""
     bank = mod.Bank({"alice": 100, "bob": 100, "carol": 100}, notify_seconds=0.002)
-    threads = [threading.Thread(target=bank.transfer, args=t, name=f"transfer-{t[0]}-{t[1]}")
-               for t in [("alice", "bob", 10), ("bob", "carol", 10), ("carol", "alice", 10)]]
+    threads = [
+        threading.Thread(target=bank.transfer, args=t, name=f"transfer-{t[0]}-{t[1]}")
+        for t in [("alice", "bob", 10), ("bob", "carol", 10), ("carol", "alice", 10)]
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -144,7 +172,9 @@ def unrelated_transfer_passes_a_busy_account(mod: ModuleType) -> None:
     waiting for Alice's lock, directly or through a bank-wide lock Alice's transfer holds."""
     bank = mod.Bank({"alice": 100, "bob": 100, "carol": 100, "dave": 100}, notify_seconds=0)
     busy = getattr(bank.accounts["alice"], "lock", None)
-    if busy is None or not hasattr(busy, "acquire"):  # no per-account locks (an arbiter): nothing to hold
+    if busy is None or not hasattr(
+        busy, "acquire"
+    ):  # no per-account locks (an arbiter): nothing to hold
         _close(bank)
         return
     finished: list[str] = []
@@ -154,7 +184,9 @@ def unrelated_transfer_passes_a_busy_account(mod: ModuleType) -> None:
         finished.append("carol")
 
     with busy:
-        blocked = threading.Thread(target=bank.transfer, args=("alice", "bob", 10), name="transfer-alice-bob")
+        blocked = threading.Thread(
+            target=bank.transfer, args=("alice", "bob", 10), name="transfer-alice-bob"
+        )
         unrelated = threading.Thread(target=pay_dave, name="transfer-carol-dave")
         blocked.start()
         unrelated.start()
@@ -169,13 +201,15 @@ def unrelated_transfer_passes_a_busy_account(mod: ModuleType) -> None:
     blocked.join()
     unrelated.join()
     _close(bank)
-    expect(done,
-           "transfer carol->dave waited while alice's account lock was held elsewhere: unrelated transfers "
-           "wait for each other",
-           "alice's lock was held (a long audit) while alice->bob and carol->dave ran; carol->dave shares no "
-           "account with it, yet it could not finish until alice's lock was free",
-           "a bank-wide lock held while waiting for (or holding) an account lock makes every transfer wait "
-           "for the slowest account")
+    expect(
+        done,
+        "transfer carol->dave waited while alice's account lock was held elsewhere: unrelated transfers "
+        "wait for each other",
+        "alice's lock was held (a long audit) while alice->bob and carol->dave ran; carol->dave shares no "
+        "account with it, yet it could not finish until alice's lock was free",
+        "a bank-wide lock held while waiting for (or holding) an account lock makes every transfer wait "
+        "for the slowest account",
+    )
 
 
 def parallel_settlement(mod: ModuleType) -> None:

@@ -10,8 +10,12 @@ from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec, PerformanceCheck, ScheduleCheck, expect
 
 
-def _office(mod: ModuleType, capacity: int, latency: float = 0.0, declined: frozenset[str] = frozenset()) -> object:
-    return mod.BoxOffice(capacity=capacity, price=50, payments=mod.PaymentGateway(latency, declined))
+def _office(
+    mod: ModuleType, capacity: int, latency: float = 0.0, declined: frozenset[str] = frozenset()
+) -> object:
+    return mod.BoxOffice(
+        capacity=capacity, price=50, payments=mod.PaymentGateway(latency, declined)
+    )
 
 
 def _close(office: object) -> None:
@@ -53,7 +57,9 @@ def _model(declined: frozenset[str]):
     """The README's box office, one booking at a time. A declined card may hold its seats while
     the payment is pending (``hold``) as long as it gives them back (``release``) afterwards."""
 
-    def step(state: tuple[int, frozenset[str]], op: tuple[str, str, int]) -> tuple[tuple[int, frozenset[str]], object]:
+    def step(
+        state: tuple[int, frozenset[str]], op: tuple[str, str, int]
+    ) -> tuple[tuple[int, frozenset[str]], object]:
         available, holds = state
         kind, name, seats = op
         if kind == "hold":
@@ -73,8 +79,14 @@ def _model(declined: frozenset[str]):
     return step
 
 
-def _ledger_consistent(mod: ModuleType, office: object, capacity: int, wants: list[Want],
-                       outcome: dict[str, object], declined: frozenset[str] = frozenset()) -> None:
+def _ledger_consistent(
+    mod: ModuleType,
+    office: object,
+    capacity: int,
+    wants: list[Want],
+    outcome: dict[str, object],
+    declined: frozenset[str] = frozenset(),
+) -> None:
     """Every result must be that of *some* serial order of the bookings (a declined card may hold
     seats while its payment is pending); the ledger holds exactly the bookings the fans got."""
     bookings = [b for b in outcome.values() if isinstance(b, mod.Booking)]
@@ -83,15 +95,26 @@ def _ledger_consistent(mod: ModuleType, office: object, capacity: int, wants: li
     evidence = [f"{name} asked for {seats}: {outcome.get(name)!r}" for name, seats in wants]
     expect(sold <= capacity, f"oversold: {sold} seats sold for a show of {capacity}", *evidence)
     expect(available >= 0, f"available seats went negative: {available}", *evidence)
-    expect(available + sold == capacity,
-           f"seats lost or duplicated: {sold} sold + {available} available != capacity {capacity}", *evidence)
+    expect(
+        available + sold == capacity,
+        f"seats lost or duplicated: {sold} sold + {available} available != capacity {capacity}",
+        *evidence,
+    )
     numbers = [b.number for b in bookings]
-    expect(len(numbers) == len(set(numbers)), f"two bookings share a number: {sorted(numbers)}",
-           "both fans were charged, and the venue's scanner will reject one of the tickets", *evidence)
+    expect(
+        len(numbers) == len(set(numbers)),
+        f"two bookings share a number: {sorted(numbers)}",
+        "both fans were charged, and the venue's scanner will reject one of the tickets",
+        *evidence,
+    )
     ledger = sorted((b.number, b.customer, b.seats) for b in office.bookings)  # type: ignore[attr-defined]
     given = sorted((b.number, b.customer, b.seats) for b in bookings)
-    expect(ledger == given, "the bookings ledger does not hold exactly the bookings the fans got",
-           f"ledger: {ledger}", f"bookings returned to fans: {given}")
+    expect(
+        ledger == given,
+        "the bookings ledger does not hold exactly the bookings the fans got",
+        f"ledger: {ledger}",
+        f"bookings returned to fans: {given}",
+    )
     ops: list[tuple[str, str, int]] = []
     observed: list[object] = []
     for name, seats in wants:
@@ -102,11 +125,16 @@ def _ledger_consistent(mod: ModuleType, office: object, capacity: int, wants: li
         else:
             ops.append(("book", name, seats))
             observed.append(result)
-    order = serial_explanation((capacity, frozenset()), ops, observed, (available, frozenset()), _model(declined))
-    expect(order is not None,
-           "no serial order of these bookings gives these answers: a fan was refused (or charged) wrongly",
-           f"capacity {capacity}" + (f", declined cards: {sorted(declined)}" if declined else ""),
-           *evidence, f"seats still available afterwards: {available}")
+    order = serial_explanation(
+        (capacity, frozenset()), ops, observed, (available, frozenset()), _model(declined)
+    )
+    expect(
+        order is not None,
+        "no serial order of these bookings gives these answers: a fan was refused (or charged) wrongly",
+        f"capacity {capacity}" + (f", declined cards: {sorted(declined)}" if declined else ""),
+        *evidence,
+        f"seats still available afterwards: {available}",
+    )
 
 
 def last_seats(mod: ModuleType) -> None:
@@ -136,14 +164,18 @@ def declined_card(mod: ModuleType) -> None:
     wants = [("mallory", 2), ("ana", 2)]
     if not isinstance(outcome["ana"], mod.Booking):
         # Refusing ana while mallory's payment was pending is fine; keeping the seats is not.
-        expect(isinstance(outcome["ana"], mod.SoldOut), f"ana's booking failed with {outcome['ana']!r}")
+        expect(
+            isinstance(outcome["ana"], mod.SoldOut), f"ana's booking failed with {outcome['ana']!r}"
+        )
         retry = _customers(mod, office, [("ana", 2)])
         outcome["ana (again)"] = retry["ana"]
         wants.append(("ana (again)", 2))
     _close(office)
     last = outcome.get("ana (again)", outcome["ana"])
-    expect(isinstance(last, mod.Booking),
-           f"ana could not book the 2 free seats ({last!r}) after mallory's card was declined")
+    expect(
+        isinstance(last, mod.Booking),
+        f"ana could not book the 2 free seats ({last!r}) after mallory's card was declined",
+    )
     _ledger_consistent(mod, office, 2, wants, outcome, declined)
 
 
@@ -174,16 +206,36 @@ SPEC = ChallengeSpec(
     difficulty=2,
     intended=FindingKind.RACE,
     checks=(
-        ScheduleCheck("the last seats", last_seats, max_schedules=120,
-                      hint="Between the seat check and the decrement, another fan can pass the same check."),
-        ScheduleCheck("distinct booking numbers", booking_numbers, max_schedules=120,
-                      hint="Reading next_number and writing it back are two steps; another thread can run in between."),
-        ScheduleCheck("a declined card frees its seats", declined_card, max_schedules=100,
-                      hint="If you reserve before charging, a declined payment must give the seats back."),
-        ScheduleCheck("a refund while others book", refund_while_booking, max_schedules=120,
-                      hint="Giving seats back is a write to shared state too: it needs the same lock."),
-        PerformanceCheck("payments overlap", rush_hour, reference="reserve_then_pay",
-                         hint="Do not hold a lock while waiting for the payment provider."),
+        ScheduleCheck(
+            "the last seats",
+            last_seats,
+            max_schedules=120,
+            hint="Between the seat check and the decrement, another fan can pass the same check.",
+        ),
+        ScheduleCheck(
+            "distinct booking numbers",
+            booking_numbers,
+            max_schedules=120,
+            hint="Reading next_number and writing it back are two steps; another thread can run in between.",
+        ),
+        ScheduleCheck(
+            "a declined card frees its seats",
+            declined_card,
+            max_schedules=100,
+            hint="If you reserve before charging, a declined payment must give the seats back.",
+        ),
+        ScheduleCheck(
+            "a refund while others book",
+            refund_while_booking,
+            max_schedules=120,
+            hint="Giving seats back is a write to shared state too: it needs the same lock.",
+        ),
+        PerformanceCheck(
+            "payments overlap",
+            rush_hour,
+            reference="reserve_then_pay",
+            hint="Do not hold a lock while waiting for the payment provider.",
+        ),
     ),
     time_budget_seconds=60.0,
     hints=(

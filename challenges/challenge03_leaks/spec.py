@@ -73,7 +73,9 @@ async def all_steps_succeed(mod: ModuleType) -> None:
 
         return run
 
-    results = await mod.run_pipeline_async([step("lint", 0.03), step("test", 0.01), step("build", 0.02)])
+    results = await mod.run_pipeline_async(
+        [step("lint", 0.03), step("test", 0.01), step("build", 0.02)]
+    )
     expect(results == ["lint", "test", "build"], f"wrong results or order: {results}")
 
 
@@ -83,10 +85,17 @@ def close_joins_every_worker(mod: ModuleType) -> None:
     results = runner.run_all([_step(0.001, f"step-{i}") for i in range(4)])
     runner.close()
     alive = live_threads()
-    expect(not alive, f"close() returned while {len(alive)} worker thread(s) were still alive: {', '.join(alive)}",
-           "close() must wake every worker and wait (join) until each has exited",
-           kind=FindingKind.THREAD_LEAK)
-    expect(results == [f"step-{i}" for i in range(4)], f"wrong results: {results}", kind=FindingKind.INVARIANT)
+    expect(
+        not alive,
+        f"close() returned while {len(alive)} worker thread(s) were still alive: {', '.join(alive)}",
+        "close() must wake every worker and wait (join) until each has exited",
+        kind=FindingKind.THREAD_LEAK,
+    )
+    expect(
+        results == [f"step-{i}" for i in range(4)],
+        f"wrong results: {results}",
+        kind=FindingKind.INVARIANT,
+    )
 
 
 def close_settles_submitted_jobs(mod: ModuleType) -> None:
@@ -96,12 +105,19 @@ def close_settles_submitted_jobs(mod: ModuleType) -> None:
     futures = [runner.submit(_step(0.002, str(i))) for i in range(5)]
     runner.close()
     pending = [i for i, future in enumerate(futures) if not future.done()]
-    expect(not pending, f"after close() returned, the futures of jobs {pending} were still pending",
-           "a caller waiting for them would wait forever: run the queued jobs or cancel their futures",
-           kind=FindingKind.INVARIANT)
+    expect(
+        not pending,
+        f"after close() returned, the futures of jobs {pending} were still pending",
+        "a caller waiting for them would wait forever: run the queued jobs or cancel their futures",
+        kind=FindingKind.INVARIANT,
+    )
     for i, future in enumerate(futures):
         if not future.cancelled():
-            expect(future.result() == str(i), f"job {i} returned {future.result()!r}", kind=FindingKind.INVARIANT)
+            expect(
+                future.result() == str(i),
+                f"job {i} returned {future.result()!r}",
+                kind=FindingKind.INVARIANT,
+            )
 
 
 async def fail_fast_whatever_the_order(mod: ModuleType) -> None:
@@ -129,8 +145,11 @@ async def fail_fast_whatever_the_order(mod: ModuleType) -> None:
         expect("unit tests failed" in str(error), f"the pipeline raised the wrong error: {error!r}")
     else:
         expect(False, "the pipeline did not raise the failing step's error")
-    expect(not running, "the error reached the caller while the deploy step was still running",
-           "cancel() only asks a task to stop; await the cancelled tasks before raising")
+    expect(
+        not running,
+        "the error reached the caller while the deploy step was still running",
+        "cancel() only asks a task to stop; await the cancelled tasks before raising",
+    )
     expect(not deployed, "the deploy step ran to completion although a step before it had failed")
 
 
@@ -151,21 +170,43 @@ SPEC = ChallengeSpec(
     difficulty=2,
     intended=FindingKind.THREAD_LEAK,
     checks=(
-        ScheduleCheck("close() joins every worker", close_joins_every_worker, max_schedules=40,
-                      kind=FindingKind.THREAD_LEAK,
-                      hint="close() must put one wake-up per worker and join() each thread before returning."),
-        ScheduleCheck("close() settles every submitted job", close_settles_submitted_jobs, max_schedules=40,
-                      kind=FindingKind.INVARIANT,
-                      hint="Jobs already queued must run (or have their futures cancelled) before close() returns."),
-        LeakCheck("runners stop their workers", pipelines_close_cleanly, kinds=("threads",),
-                  hint="After close(), is any worker still blocked in jobs.get()?"),
+        ScheduleCheck(
+            "close() joins every worker",
+            close_joins_every_worker,
+            max_schedules=40,
+            kind=FindingKind.THREAD_LEAK,
+            hint="close() must put one wake-up per worker and join() each thread before returning.",
+        ),
+        ScheduleCheck(
+            "close() settles every submitted job",
+            close_settles_submitted_jobs,
+            max_schedules=40,
+            kind=FindingKind.INVARIANT,
+            hint="Jobs already queued must run (or have their futures cancelled) before close() returns.",
+        ),
+        LeakCheck(
+            "runners stop their workers",
+            pipelines_close_cleanly,
+            kinds=("threads",),
+            hint="After close(), is any worker still blocked in jobs.get()?",
+        ),
         LeakCheck("queued jobs finish", queued_jobs_finish_before_close, kinds=("threads",)),
-        AsyncCheck("fail fast stops the other steps", fail_fast, kind=FindingKind.TASK_LEAK, seeds=5,
-                   hint="asyncio.wait returns on the first failure but does not cancel the pending tasks."),
+        AsyncCheck(
+            "fail fast stops the other steps",
+            fail_fast,
+            kind=FindingKind.TASK_LEAK,
+            seeds=5,
+            hint="asyncio.wait returns on the first failure but does not cancel the pending tasks.",
+        ),
         AsyncCheck("successful pipeline", all_steps_succeed, kind=FindingKind.INVARIANT, seeds=5),
-        AsyncCheck("fail fast whatever the order", fail_fast_whatever_the_order, kind=FindingKind.TASK_LEAK, seeds=5,
-                   hint="Wait for the first failure of *any* step (TaskGroup, or asyncio.wait FIRST_EXCEPTION), "
-                        "then cancel the others and await them."),
+        AsyncCheck(
+            "fail fast whatever the order",
+            fail_fast_whatever_the_order,
+            kind=FindingKind.TASK_LEAK,
+            seeds=5,
+            hint="Wait for the first failure of *any* step (TaskGroup, or asyncio.wait FIRST_EXCEPTION), "
+            "then cancel the others and await them.",
+        ),
         PerformanceCheck("steps run in parallel", busy_pipeline, reference="poison_pills"),
     ),
     time_budget_seconds=60.0,

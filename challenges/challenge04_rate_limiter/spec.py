@@ -32,8 +32,11 @@ def burst_at_capacity(mod: ModuleType) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    expect(len(granted) <= 2, f"{len(granted)} requests passed a bucket of capacity 2: {granted}",
-           "the partner answers 429 and counts a violation against the API key")
+    expect(
+        len(granted) <= 2,
+        f"{len(granted)} requests passed a bucket of capacity 2: {granted}",
+        "the partner answers 429 and counts a violation against the API key",
+    )
 
 
 def dripped_token_granted_once(mod: ModuleType) -> None:
@@ -55,9 +58,12 @@ def dripped_token_granted_once(mod: ModuleType) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    expect(len(granted) <= 1, f"{len(granted)} requests passed when 1.5 tokens had dripped into an empty bucket",
-           "two refills both added the time since the last refill (read before either recorded it): "
-           "the same elapsed time was credited twice")
+    expect(
+        len(granted) <= 1,
+        f"{len(granted)} requests passed when 1.5 tokens had dripped into an empty bucket",
+        "two refills both added the time since the last refill (read before either recorded it): "
+        "the same elapsed time was credited twice",
+    )
 
 
 def clock_stepped_back(mod: ModuleType, ctx: CheckContext) -> None:
@@ -71,15 +77,20 @@ def _survive_steps(mod: ModuleType, clock: VirtualClock) -> None:
     expect(bucket.try_acquire(), "a fresh bucket refused its first request")
     clock.step_wall(-3600)
     clock.advance(0.5)  # five refill intervals of real elapsed time
-    expect(bucket.try_acquire(),
-           "after the wall clock was stepped back 1 hour, the bucket refused requests although "
-           "0.5 s had passed at 10 tokens/s",
-           "time.time() is wall-clock time: NTP, daylight-saving fixes or an admin can move it "
-           "backwards, and elapsed = now - updated turns negative",
-           kind=FindingKind.INVARIANT)
+    expect(
+        bucket.try_acquire(),
+        "after the wall clock was stepped back 1 hour, the bucket refused requests although "
+        "0.5 s had passed at 10 tokens/s",
+        "time.time() is wall-clock time: NTP, daylight-saving fixes or an admin can move it "
+        "backwards, and elapsed = now - updated turns negative",
+        kind=FindingKind.INVARIANT,
+    )
     clock.step_wall(+7200)
     granted = sum(bucket.try_acquire() for _ in range(5))
-    expect(granted <= 1, f"after the wall clock jumped forward, {granted} requests passed a bucket of capacity 1")
+    expect(
+        granted <= 1,
+        f"after the wall clock jumped forward, {granted} requests passed a bucket of capacity 1",
+    )
     clock.advance(0.2)
     expect(bucket.acquire(timeout=1.0), "acquire() gave up although a token was due within 0.1 s")
 
@@ -87,13 +98,18 @@ def _survive_steps(mod: ModuleType, clock: VirtualClock) -> None:
     drained = sum(burst.try_acquire() for _ in range(5))
     clock.step_wall(-3600)
     granted = sum(burst.try_acquire() for _ in range(5))
-    expect(drained == 5 and granted == 0,
-           f"after the wall clock was stepped back, an empty bucket let {granted} requests through at once "
-           f"(no time had passed)", "a clock correction must not refill the bucket: that is a burst",
-           kind=FindingKind.INVARIANT)
+    expect(
+        drained == 5 and granted == 0,
+        f"after the wall clock was stepped back, an empty bucket let {granted} requests through at once "
+        f"(no time had passed)",
+        "a clock correction must not refill the bucket: that is a burst",
+        kind=FindingKind.INVARIANT,
+    )
 
 
-def _timed_acquire(mod: ModuleType, clock: VirtualClock, timeout: float, wall_step: float) -> tuple[bool, float]:
+def _timed_acquire(
+    mod: ModuleType, clock: VirtualClock, timeout: float, wall_step: float
+) -> tuple[bool, float]:
     """acquire(timeout) on an empty bucket whose next token is 1 s away, while the wall clock is
     stepped by ``wall_step`` 0.1 s into the wait; returns (result, elapsed seconds)."""
     bucket = mod.TokenBucket(rate=1, capacity=1)
@@ -108,15 +124,20 @@ def clock_stepped_during_a_wait(mod: ModuleType, ctx: CheckContext) -> None:
     """NTP steps the wall clock while acquire() waits: its timeout is measured in elapsed time."""
     with installed(mod, VirtualClock()) as clock:
         got, waited = _timed_acquire(mod, clock, timeout=5.0, wall_step=+3600)
-        expect(got, f"acquire(timeout=5) gave up after {waited:.2f} s when the wall clock jumped forward, "
-               "although a token was due 1 s into the wait",
-               "the timeout must be measured with time.monotonic(), not time.time()")
+        expect(
+            got,
+            f"acquire(timeout=5) gave up after {waited:.2f} s when the wall clock jumped forward, "
+            "although a token was due 1 s into the wait",
+            "the timeout must be measured with time.monotonic(), not time.time()",
+        )
     with installed(mod, VirtualClock()) as clock:
         got, waited = _timed_acquire(mod, clock, timeout=0.5, wall_step=-3600)
-        expect(not got and waited < 1.0,
-               f"acquire(timeout=0.5) {'returned a token' if got else 'gave up'} after waiting {waited:.2f} s "
-               "when the wall clock was stepped back during the wait",
-               "a caller asking for at most 0.5 s must get its answer within about 0.5 s")
+        expect(
+            not got and waited < 1.0,
+            f"acquire(timeout=0.5) {'returned a token' if got else 'gave up'} after waiting {waited:.2f} s "
+            "when the wall clock was stepped back during the wait",
+            "a caller asking for at most 0.5 s must get its answer within about 0.5 s",
+        )
 
 
 def waiting_caller_holds_no_lock(mod: ModuleType) -> None:
@@ -124,13 +145,21 @@ def waiting_caller_holds_no_lock(mod: ModuleType) -> None:
     bucket = mod.TokenBucket(rate=20, capacity=1)
     bucket.try_acquire()
     answers: list[bool] = []
-    waiter = threading.Thread(target=lambda: answers.append(bool(bucket.acquire(timeout=1.0))), name="waiting-caller")
-    asker = threading.Thread(target=lambda: answers.append(bool(bucket.try_acquire())), name="asking-caller")
+    waiter = threading.Thread(
+        target=lambda: answers.append(bool(bucket.acquire(timeout=1.0))), name="waiting-caller"
+    )
+    asker = threading.Thread(
+        target=lambda: answers.append(bool(bucket.try_acquire())), name="asking-caller"
+    )
     waiter.start()
     asker.start()
     waiter.join()
     asker.join()
-    expect(answers.count(True) >= 1, f"nobody got the token due 50 ms later: {answers}", kind=FindingKind.INVARIANT)
+    expect(
+        answers.count(True) >= 1,
+        f"nobody got the token due 50 ms later: {answers}",
+        kind=FindingKind.INVARIANT,
+    )
 
 
 def checkout_rush(mod: ModuleType) -> None:
@@ -155,20 +184,44 @@ SPEC = ChallengeSpec(
     difficulty=3,
     intended=FindingKind.RACE,
     checks=(
-        ScheduleCheck("no burst over capacity", burst_at_capacity, max_schedules=150,
-                      hint="Two threads can both see one token left before either takes it."),
-        ScheduleCheck("a refill is counted once", dripped_token_granted_once, max_schedules=60,
-                      kind=FindingKind.RACE,
-                      hint="Read the last refill time, add the tokens and record the new time as one step, under the lock."),
-        PropertyCheck("survives clock corrections", clock_stepped_back, kind=FindingKind.INVARIANT,
-                      hint="Measure elapsed time with a clock that never goes backwards."),
-        PropertyCheck("timeouts ignore clock corrections", clock_stepped_during_a_wait, kind=FindingKind.INVARIANT,
-                      hint="A deadline is elapsed time too: time.monotonic() + timeout."),
-        ScheduleCheck("nobody waits for the lock of a sleeping caller", waiting_caller_holds_no_lock,
-                      max_schedules=20, kind=FindingKind.LOCK_HELD_DURING_IO,
-                      hint="In acquire(), sleep with the limiter's lock released; take it again to retry."),
-        PerformanceCheck("quotes stay concurrent", checkout_rush, reference="locked_bucket",
-                         hint="Never sleep or call the partner while holding the limiter's lock."),
+        ScheduleCheck(
+            "no burst over capacity",
+            burst_at_capacity,
+            max_schedules=150,
+            hint="Two threads can both see one token left before either takes it.",
+        ),
+        ScheduleCheck(
+            "a refill is counted once",
+            dripped_token_granted_once,
+            max_schedules=60,
+            kind=FindingKind.RACE,
+            hint="Read the last refill time, add the tokens and record the new time as one step, under the lock.",
+        ),
+        PropertyCheck(
+            "survives clock corrections",
+            clock_stepped_back,
+            kind=FindingKind.INVARIANT,
+            hint="Measure elapsed time with a clock that never goes backwards.",
+        ),
+        PropertyCheck(
+            "timeouts ignore clock corrections",
+            clock_stepped_during_a_wait,
+            kind=FindingKind.INVARIANT,
+            hint="A deadline is elapsed time too: time.monotonic() + timeout.",
+        ),
+        ScheduleCheck(
+            "nobody waits for the lock of a sleeping caller",
+            waiting_caller_holds_no_lock,
+            max_schedules=20,
+            kind=FindingKind.LOCK_HELD_DURING_IO,
+            hint="In acquire(), sleep with the limiter's lock released; take it again to retry.",
+        ),
+        PerformanceCheck(
+            "quotes stay concurrent",
+            checkout_rush,
+            reference="locked_bucket",
+            hint="Never sleep or call the partner while holding the limiter's lock.",
+        ),
     ),
     time_budget_seconds=60.0,
     hints=(

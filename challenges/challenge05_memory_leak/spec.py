@@ -51,9 +51,11 @@ def quotes_are_cached_and_right(mod: ModuleType, ctx: CheckContext) -> None:
     for request_id in range(50):
         total = service.handle(request_id, POPULAR)
         expect(total == want, f"request {request_id} got total {total}, expected {want}")
-    expect(feed.calls <= 2 * len(POPULAR),
-           f"{feed.calls} exchange calls for 50 requests of the same 3 symbols: the cache no longer caches",
-           kind=FindingKind.TOO_SLOW)
+    expect(
+        feed.calls <= 2 * len(POPULAR),
+        f"{feed.calls} exchange calls for 50 requests of the same 3 symbols: the cache no longer caches",
+        kind=FindingKind.TOO_SLOW,
+    )
 
 
 class _FlakyFeed:
@@ -94,16 +96,22 @@ def requests_release_their_listeners(mod: ModuleType, ctx: CheckContext) -> None
         listeners = getattr(getattr(service, "bus", None), "listeners", None)
         if listeners is not None and hasattr(listeners, "__len__"):
             sizes.append(len(listeners))
-    expect(not failed_quietly, "a request whose price could not be fetched returned a total anyway",
-           *failed_quietly[:3], "the client is told a wrong value for their portfolio: let the error reach the caller",
-           kind=FindingKind.INVARIANT)
+    expect(
+        not failed_quietly,
+        "a request whose price could not be fetched returned a total anyway",
+        *failed_quietly[:3],
+        "the client is told a wrong value for their portfolio: let the error reach the caller",
+        kind=FindingKind.INVARIANT,
+    )
     if len(sizes) == 2:
-        expect(sizes[1] <= sizes[0] or sizes[1] < 10,
-               f"the event bus grows with every finished request: {sizes[0]} entries after 20 requests, "
-               f"{sizes[1]} after 40 (half of them failed)",
-               "every request must unsubscribe however it ends (try/finally), and dead weak references "
-               "must be removed, or the bus grows all day",
-               kind=FindingKind.MEMORY_LEAK)
+        expect(
+            sizes[1] <= sizes[0] or sizes[1] < 10,
+            f"the event bus grows with every finished request: {sizes[0]} entries after 20 requests, "
+            f"{sizes[1]} after 40 (half of them failed)",
+            "every request must unsubscribe however it ends (try/finally), and dead weak references "
+            "must be removed, or the bus grows all day",
+            kind=FindingKind.MEMORY_LEAK,
+        )
 
 
 def _evicted_after(mod: ModuleType, fillers: int) -> bool:
@@ -147,14 +155,18 @@ def hit_while_evicting(mod: ModuleType, prepared: int | None) -> None:
     def ask(name: str, symbol: str) -> None:
         totals[name] = service.handle(hash(name) % 1000, [symbol])
 
-    threads = [threading.Thread(target=ask, args=("reads-X", "X"), name="reads-X"),
-               threading.Thread(target=ask, args=("caches-NEW", "NEW"), name="caches-NEW")]
+    threads = [
+        threading.Thread(target=ask, args=("reads-X", "X"), name="reads-X"),
+        threading.Thread(target=ask, args=("caches-NEW", "NEW"), name="caches-NEW"),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    expect(totals == {"reads-X": _expected_price("X"), "caches-NEW": _expected_price("NEW")},
-           f"wrong totals while the cache evicted: {totals}")
+    expect(
+        totals == {"reads-X": _expected_price("X"), "caches-NEW": _expected_price("NEW")},
+        f"wrong totals while the cache evicted: {totals}",
+    )
 
 
 def market_open(mod: ModuleType) -> None:
@@ -181,18 +193,37 @@ SPEC = ChallengeSpec(
     difficulty=3,
     intended=FindingKind.MEMORY_LEAK,
     checks=(
-        MemoryCheck("memory stays flat over a trading day", trading_hour, warmup_rounds=2, rounds=4,
-                    hint="Which objects are still reachable after a request has been answered, and from where?"),
-        PropertyCheck("finished requests leave nothing behind", requests_release_their_listeners,
-                      kind=FindingKind.MEMORY_LEAK,
-                      hint="Unsubscribe in a finally block, so failed requests let go of their listener too."),
-        ScheduleCheck("a cache hit while evicting", hit_while_evicting, prepare=cache_capacity,
-                      max_schedules=40, strategies=("dfs",), kind=FindingKind.RACE,
-                      hint="Checking that a key is cached and then moving or reading it are two steps: "
-                           "an eviction can run in between. Do both under the cache's lock."),
-        PropertyCheck("the cache still caches", quotes_are_cached_and_right,
-                      hint="Bound the cache, do not remove it: popular symbols must stay cached."),
-        PerformanceCheck("requests stay fast and concurrent", market_open, reference="lru_unsubscribe"),
+        MemoryCheck(
+            "memory stays flat over a trading day",
+            trading_hour,
+            warmup_rounds=2,
+            rounds=4,
+            hint="Which objects are still reachable after a request has been answered, and from where?",
+        ),
+        PropertyCheck(
+            "finished requests leave nothing behind",
+            requests_release_their_listeners,
+            kind=FindingKind.MEMORY_LEAK,
+            hint="Unsubscribe in a finally block, so failed requests let go of their listener too.",
+        ),
+        ScheduleCheck(
+            "a cache hit while evicting",
+            hit_while_evicting,
+            prepare=cache_capacity,
+            max_schedules=40,
+            strategies=("dfs",),
+            kind=FindingKind.RACE,
+            hint="Checking that a key is cached and then moving or reading it are two steps: "
+            "an eviction can run in between. Do both under the cache's lock.",
+        ),
+        PropertyCheck(
+            "the cache still caches",
+            quotes_are_cached_and_right,
+            hint="Bound the cache, do not remove it: popular symbols must stay cached.",
+        ),
+        PerformanceCheck(
+            "requests stay fast and concurrent", market_open, reference="lru_unsubscribe"
+        ),
     ),
     time_budget_seconds=60.0,
     hints=(

@@ -27,7 +27,9 @@ with their tracebacks, for the error report). Without this, the garbage collecto
 close leaked sockets and files as soon as the scenario returns and hide the leak."""
 
 
-def _export_sequentially(mod: ModuleType, pool: object, customers: list[str], folder: Path) -> dict[str, object]:
+def _export_sequentially(
+    mod: ModuleType, pool: object, customers: list[str], folder: Path
+) -> dict[str, object]:
     outcome: dict[str, object] = {}
     for customer in customers:
         try:
@@ -55,16 +57,23 @@ def pool_survives_failures(mod: ModuleType, ctx: CheckContext) -> None:
         outcome = _export_sequentially(mod, pool, ["acme"], folder)["acme"]
         leftovers = sorted(p.name for p in folder.iterdir())
         pool.close()
-    expect(pool.in_use == 0,
-           f"{pool.in_use} connections are still checked out after every export finished",
-           "each failed export kept its connection: the pool shrinks by one per failure",
-           kind=FindingKind.FD_LEAK)
-    expect(isinstance(outcome, Path), f"a good export failed after three bad ones: {outcome}",
-           kind=FindingKind.FD_LEAK)
-    expect(leftovers == ["acme.csv"],
-           f"failed exports left files behind: {leftovers}",
-           "customers can download a half-written report as if it were complete",
-           kind=FindingKind.INVARIANT)
+    expect(
+        pool.in_use == 0,
+        f"{pool.in_use} connections are still checked out after every export finished",
+        "each failed export kept its connection: the pool shrinks by one per failure",
+        kind=FindingKind.FD_LEAK,
+    )
+    expect(
+        isinstance(outcome, Path),
+        f"a good export failed after three bad ones: {outcome}",
+        kind=FindingKind.FD_LEAK,
+    )
+    expect(
+        leftovers == ["acme.csv"],
+        f"failed exports left files behind: {leftovers}",
+        "customers can download a half-written report as if it were complete",
+        kind=FindingKind.INVARIANT,
+    )
 
 
 def exhausted_pool_is_reported(mod: ModuleType, ctx: CheckContext) -> None:
@@ -83,12 +92,15 @@ def exhausted_pool_is_reported(mod: ModuleType, ctx: CheckContext) -> None:
                     f"export_all raised {type(error).__name__}: {error} when the pool had no free connection",
                     "an export that cannot get a connection (PoolExhausted) must be reported as failed like "
                     "any other, not crash the batch: was a connection released that acquire() never returned?",
-                    kind=FindingKind.INVARIANT) from error
+                    kind=FindingKind.INVARIANT,
+                ) from error
     finally:
         pool.release(held)
         pool.close()
-    expect(all(str(outcome.get(c, "")).startswith("failed") for c in ("acme", "globex")),
-           f"exports with no connection available were not reported as failed: {outcome}")
+    expect(
+        all(str(outcome.get(c, "")).startswith("failed") for c in ("acme", "globex")),
+        f"exports with no connection available were not reported as failed: {outcome}",
+    )
 
 
 def _rows_of(text: str) -> list[str]:
@@ -99,7 +111,9 @@ def concurrent_exports(mod: ModuleType) -> None:
     """Two good exports and a failing one run at once on a pool of three: each good customer gets
     a complete report of their own invoices, the failing one reports its failure, and every
     connection is back in the pool afterwards."""
-    pool = mod.ConnectionPool(size=3, query_seconds=0.001, acquire_timeout=1.0)  # nobody waits for a connection
+    pool = mod.ConnectionPool(
+        size=3, query_seconds=0.001, acquire_timeout=1.0
+    )  # nobody waits for a connection
     customers = ["acme", "broken-1", "globex"]
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
@@ -107,18 +121,28 @@ def concurrent_exports(mod: ModuleType) -> None:
         files = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir()}
     in_use = pool.in_use
     pool.close()
-    expect(in_use == 0, f"{in_use} connections still checked out after every export finished",
-           "giving a connection back must happen under the pool's lock (release()), or updates get lost",
-           kind=FindingKind.FD_LEAK)
-    expect(sorted(files) == ["acme.csv", "globex.csv"],
-           f"files in the export folder: {sorted(files)}, expected acme.csv and globex.csv only", f"outcome: {outcome}")
+    expect(
+        in_use == 0,
+        f"{in_use} connections still checked out after every export finished",
+        "giving a connection back must happen under the pool's lock (release()), or updates get lost",
+        kind=FindingKind.FD_LEAK,
+    )
+    expect(
+        sorted(files) == ["acme.csv", "globex.csv"],
+        f"files in the export folder: {sorted(files)}, expected acme.csv and globex.csv only",
+        f"outcome: {outcome}",
+    )
     for customer in ("acme", "globex"):
         rows = _rows_of(files[f"{customer}.csv"])
-        expect(rows == [f"{customer}-{n}" for n in range(1, 6)],
-               f"{customer}.csv does not hold exactly {customer}'s five invoices: {rows}",
-               "two exports wrote into the same file (a shared temporary name?)")
-    expect(str(outcome.get("broken-1", "")).startswith("failed"),
-           f"the failing export was not reported as failed: {outcome.get('broken-1')!r}")
+        expect(
+            rows == [f"{customer}-{n}" for n in range(1, 6)],
+            f"{customer}.csv does not hold exactly {customer}'s five invoices: {rows}",
+            "two exports wrote into the same file (a shared temporary name?)",
+        )
+    expect(
+        str(outcome.get("broken-1", "")).startswith("failed"),
+        f"the failing export was not reported as failed: {outcome.get('broken-1')!r}",
+    )
 
 
 def freed_connection_wakes_a_waiter(mod: ModuleType) -> None:
@@ -145,7 +169,10 @@ def freed_connection_wakes_a_waiter(mod: ModuleType) -> None:
             ended[customer] = time.monotonic()
             in_use_after[customer] = getattr(pool, "in_use", None)
 
-        threads = [threading.Thread(target=export, args=(c,), name=f"export-{c}") for c in ("broken-1", "acme")]
+        threads = [
+            threading.Thread(target=export, args=(c,), name=f"export-{c}")
+            for c in ("broken-1", "acme")
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -156,13 +183,15 @@ def freed_connection_wakes_a_waiter(mod: ModuleType) -> None:
     # waiter's deadline, slept through until that deadline, is a lost wakeup.
     freed = in_use_after.get("broken-1") == 0
     deadline = began["acme"] + timeout
-    expect(not (freed and ended["broken-1"] < deadline <= ended["acme"]),
-           f"export acme waited for a connection until its {timeout:g} s timeout (t={ended['acme'] - began['acme']:.3f}s) "
-           f"although the failed export broken-1 had given the only connection back at "
-           f"t={ended['broken-1'] - began['acme']:.3f}s",
-           "the path that returned (or discarded) the failed export's connection did not wake the waiters "
-           "(notify()): a lost wakeup, so the pool looks exhausted while it is free",
-           f"outcomes: {outcome}")
+    expect(
+        not (freed and ended["broken-1"] < deadline <= ended["acme"]),
+        f"export acme waited for a connection until its {timeout:g} s timeout (t={ended['acme'] - began['acme']:.3f}s) "
+        f"although the failed export broken-1 had given the only connection back at "
+        f"t={ended['broken-1'] - began['acme']:.3f}s",
+        "the path that returned (or discarded) the failed export's connection did not wake the waiters "
+        "(notify()): a lost wakeup, so the pool looks exhausted while it is free",
+        f"outcomes: {outcome}",
+    )
 
 
 class _DroppedConnection(ConnectionError):
@@ -180,7 +209,9 @@ def database_drops_connections(mod: ModuleType, ctx: CheckContext) -> None:
     def flaky(self: object, customer: str) -> object:
         if customer.startswith("drop"):
             original(self, customer)  # the query's latency, then the fault
-            raise _DroppedConnection(f"server closed the connection during the query for {customer}")
+            raise _DroppedConnection(
+                f"server closed the connection during the query for {customer}"
+            )
         return original(self, customer)
 
     gc.collect()
@@ -206,20 +237,37 @@ def database_drops_connections(mod: ModuleType, ctx: CheckContext) -> None:
             pool.close()
     finally:
         mod.Connection.query_invoices = original
-    expect(not swallowed, "an export whose connection was dropped did not raise the database's error",
-           *swallowed, "the caller must learn that the export failed, and why", kind=FindingKind.INVARIANT)
-    expect(in_use == 0, f"{in_use} connections still checked out after three exports lost their connection",
-           "injected fault: ConnectionError from query_invoices (not BadInvoice) — cleanup must run for every error",
-           kind=FindingKind.FD_LEAK)
-    expect(isinstance(good, Path), f"a good export failed after three dropped connections: {good}",
-           kind=FindingKind.FD_LEAK)
-    expect(leftovers == ["acme.csv"], f"exports whose connection dropped left files behind: {leftovers}",
-           kind=FindingKind.INVARIANT)
+    expect(
+        not swallowed,
+        "an export whose connection was dropped did not raise the database's error",
+        *swallowed,
+        "the caller must learn that the export failed, and why",
+        kind=FindingKind.INVARIANT,
+    )
+    expect(
+        in_use == 0,
+        f"{in_use} connections still checked out after three exports lost their connection",
+        "injected fault: ConnectionError from query_invoices (not BadInvoice) — cleanup must run for every error",
+        kind=FindingKind.FD_LEAK,
+    )
+    expect(
+        isinstance(good, Path),
+        f"a good export failed after three dropped connections: {good}",
+        kind=FindingKind.FD_LEAK,
+    )
+    expect(
+        leftovers == ["acme.csv"],
+        f"exports whose connection dropped left files behind: {leftovers}",
+        kind=FindingKind.INVARIANT,
+    )
     gc.collect()
     fds_after = len(os.listdir("/proc/self/fd"))
-    expect(fds_after <= fds_before,
-           f"{fds_after - fds_before} file descriptors still open after the pool was closed",
-           "injected fault: ConnectionError from query_invoices", kind=FindingKind.FD_LEAK)
+    expect(
+        fds_after <= fds_before,
+        f"{fds_after - fds_before} file descriptors still open after the pool was closed",
+        "injected fault: ConnectionError from query_invoices",
+        kind=FindingKind.FD_LEAK,
+    )
 
 
 def month_end(mod: ModuleType) -> None:
@@ -240,24 +288,51 @@ SPEC = ChallengeSpec(
     slug="resource_leak",
     title="Too many open files",
     summary="A report exporter loses a pooled connection and a file handle on every failed export.",
-    concepts=("resource leak", "connection pool", "try/finally", "context managers", "atomic writes"),
+    concepts=(
+        "resource leak",
+        "connection pool",
+        "try/finally",
+        "context managers",
+        "atomic writes",
+    ),
     difficulty=2,
     intended=FindingKind.FD_LEAK,
     checks=(
-        LeakCheck("failed exports give back their connection", failed_exports_release, kinds=("fds", "threads"),
-                  hint="Follow a BadInvoice from the `raise` to the caller: which lines after it never run?"),
-        PropertyCheck("the pool survives failed exports", pool_survives_failures, kind=FindingKind.FD_LEAK),
-        PropertyCheck("an exhausted pool is reported, not a crash", exhausted_pool_is_reported,
-                      kind=FindingKind.INVARIANT,
-                      hint="Only give back a connection you got: acquire() before the try whose finally releases."),
-        PropertyCheck("dropped connections are cleaned up too", database_drops_connections, kind=FindingKind.FD_LEAK,
-                      hint="Clean up in `finally` (or `with`), so every exception releases the connection and the file."),
-        ScheduleCheck("concurrent exports stay separate and exact", concurrent_exports, max_schedules=60,
-                      kind=FindingKind.RACE,
-                      hint="Each export needs its own file, and the pool's bookkeeping needs the pool's lock."),
-        ScheduleCheck("a freed connection wakes a waiting export", freed_connection_wakes_a_waiter,
-                      max_schedules=60, kind=FindingKind.INVARIANT,
-                      hint="Whatever gives capacity back to the pool must notify its waiters, as release() does."),
+        LeakCheck(
+            "failed exports give back their connection",
+            failed_exports_release,
+            kinds=("fds", "threads"),
+            hint="Follow a BadInvoice from the `raise` to the caller: which lines after it never run?",
+        ),
+        PropertyCheck(
+            "the pool survives failed exports", pool_survives_failures, kind=FindingKind.FD_LEAK
+        ),
+        PropertyCheck(
+            "an exhausted pool is reported, not a crash",
+            exhausted_pool_is_reported,
+            kind=FindingKind.INVARIANT,
+            hint="Only give back a connection you got: acquire() before the try whose finally releases.",
+        ),
+        PropertyCheck(
+            "dropped connections are cleaned up too",
+            database_drops_connections,
+            kind=FindingKind.FD_LEAK,
+            hint="Clean up in `finally` (or `with`), so every exception releases the connection and the file.",
+        ),
+        ScheduleCheck(
+            "concurrent exports stay separate and exact",
+            concurrent_exports,
+            max_schedules=60,
+            kind=FindingKind.RACE,
+            hint="Each export needs its own file, and the pool's bookkeeping needs the pool's lock.",
+        ),
+        ScheduleCheck(
+            "a freed connection wakes a waiting export",
+            freed_connection_wakes_a_waiter,
+            max_schedules=60,
+            kind=FindingKind.INVARIANT,
+            hint="Whatever gives capacity back to the pool must notify its waiters, as release() does.",
+        ),
         PerformanceCheck("exports run in parallel", month_end, reference="context_managers"),
     ),
     time_budget_seconds=60.0,

@@ -53,24 +53,39 @@ def flood(mod: ModuleType, n_items: int) -> int:
 
 def nothing_accepted_is_lost(mod: ModuleType, ctx: CheckContext) -> None:
     """Every event answered 202 is processed; bad tokens are refused."""
-    receiver = mod.WebhookReceiver({"acme": TOKEN, "globex": TOKEN[::-1]}, workers=2, handle_seconds=0.0005)
-    accepted = sum(receiver.receive(p, t, "payment", b"{}") == 202
-                   for p, t in [("acme", TOKEN), ("globex", TOKEN[::-1])] * 10)
-    for partner, token in [("acme", TOKEN[::-1]), ("globex", TOKEN), ("nobody", TOKEN), ("acme", TOKEN[:-1]),
-                           ("acme", TOKEN[:-1] + "é")]:
+    receiver = mod.WebhookReceiver(
+        {"acme": TOKEN, "globex": TOKEN[::-1]}, workers=2, handle_seconds=0.0005
+    )
+    accepted = sum(
+        receiver.receive(p, t, "payment", b"{}") == 202
+        for p, t in [("acme", TOKEN), ("globex", TOKEN[::-1])] * 10
+    )
+    for partner, token in [
+        ("acme", TOKEN[::-1]),
+        ("globex", TOKEN),
+        ("nobody", TOKEN),
+        ("acme", TOKEN[:-1]),
+        ("acme", TOKEN[:-1] + "é"),
+    ]:
         try:
             receiver.receive(partner, token, "payment", b"{}")
         except mod.Unauthorized:
             continue
         except Exception as error:
-            expect(False, f"a wrong token for {partner} ({token!r}) crashed the receiver with "
-                   f"{type(error).__name__}: {error}", "every wrong token must be refused with Unauthorized (401)",
-                   kind=FindingKind.INVARIANT)
+            expect(
+                False,
+                f"a wrong token for {partner} ({token!r}) crashed the receiver with "
+                f"{type(error).__name__}: {error}",
+                "every wrong token must be refused with Unauthorized (401)",
+                kind=FindingKind.INVARIANT,
+            )
         expect(False, f"{partner} was accepted with a wrong token", kind=FindingKind.INVARIANT)
     receiver.close()
-    expect(receiver.processed == accepted == 20,
-           f"{accepted} events accepted, {receiver.processed} processed: accepted events were lost",
-           kind=FindingKind.INVARIANT)
+    expect(
+        receiver.processed == accepted == 20,
+        f"{accepted} events accepted, {receiver.processed} processed: accepted events were lost",
+        kind=FindingKind.INVARIANT,
+    )
 
 
 def flood_is_refused_at_once(mod: ModuleType) -> None:
@@ -88,22 +103,34 @@ def flood_is_refused_at_once(mod: ModuleType) -> None:
             refused += 1
         waited = time.monotonic() - began
         slowest = max(slowest, (waited, n))
-    expect(slowest[0] < 1.0,
-           f"call #{slowest[1]} of the flood waited {slowest[0]:.1f} s before it was answered",
-           "a full backlog must answer Overloaded (503) at once: a caller that waits for room ties up "
-           "a server thread for as long as the slowest event takes", kind=FindingKind.UNBOUNDED_QUEUE)
-    expect(refused > 0, f"all {accepted} events of a 1,500-event flood were accepted while the worker was stuck",
-           "the backlog must be bounded", kind=FindingKind.UNBOUNDED_QUEUE)
+    expect(
+        slowest[0] < 1.0,
+        f"call #{slowest[1]} of the flood waited {slowest[0]:.1f} s before it was answered",
+        "a full backlog must answer Overloaded (503) at once: a caller that waits for room ties up "
+        "a server thread for as long as the slowest event takes",
+        kind=FindingKind.UNBOUNDED_QUEUE,
+    )
+    expect(
+        refused > 0,
+        f"all {accepted} events of a 1,500-event flood were accepted while the worker was stuck",
+        "the backlog must be bounded",
+        kind=FindingKind.UNBOUNDED_QUEUE,
+    )
     receiver.close()
-    expect(receiver.processed == accepted,
-           f"{accepted} events were answered 202 but {receiver.processed} were processed",
-           "an event answered 202 is a promise: it must not be dropped to make room", kind=FindingKind.INVARIANT)
+    expect(
+        receiver.processed == accepted,
+        f"{accepted} events were answered 202 but {receiver.processed} were processed",
+        "an event answered 202 is a promise: it must not be dropped to make room",
+        kind=FindingKind.INVARIANT,
+    )
 
 
 def partners_at_once(mod: ModuleType) -> None:
     """Two partners send three events each at the same time: all are processed, and the backlog
     reads empty afterwards (its count is exact under concurrency)."""
-    receiver = mod.WebhookReceiver({"acme": TOKEN, "globex": TOKEN[::-1]}, workers=2, handle_seconds=0.0005)
+    receiver = mod.WebhookReceiver(
+        {"acme": TOKEN, "globex": TOKEN[::-1]}, workers=2, handle_seconds=0.0005
+    )
     answers: list[object] = []
 
     def partner(name: str, token: str) -> None:
@@ -113,20 +140,33 @@ def partners_at_once(mod: ModuleType) -> None:
             except mod.Overloaded as error:
                 answers.append(error)
 
-    senders = [threading.Thread(target=partner, args=a, name=a[0]) for a in [("acme", TOKEN), ("globex", TOKEN[::-1])]]
+    senders = [
+        threading.Thread(target=partner, args=a, name=a[0])
+        for a in [("acme", TOKEN), ("globex", TOKEN[::-1])]
+    ]
     for sender in senders:
         sender.start()
     for sender in senders:
         sender.join()
     receiver.close()
     accepted = answers.count(202)
-    expect(accepted == 6, f"only {accepted} of 6 events were accepted with an empty backlog: {answers}",
-           kind=FindingKind.INVARIANT)
-    expect(receiver.processed == accepted, f"{accepted} events accepted, {receiver.processed} processed",
-           kind=FindingKind.INVARIANT)
+    expect(
+        accepted == 6,
+        f"only {accepted} of 6 events were accepted with an empty backlog: {answers}",
+        kind=FindingKind.INVARIANT,
+    )
+    expect(
+        receiver.processed == accepted,
+        f"{accepted} events accepted, {receiver.processed} processed",
+        kind=FindingKind.INVARIANT,
+    )
     backlog = receiver.backlog()
-    expect(backlog == 0, f"the backlog reads {backlog} after every event was processed",
-           "a counter updated by several threads without a lock loses updates", kind=FindingKind.RACE)
+    expect(
+        backlog == 0,
+        f"the backlog reads {backlog} after every event was processed",
+        "a counter updated by several threads without a lock loses updates",
+        kind=FindingKind.RACE,
+    )
 
 
 def busy_morning(mod: ModuleType) -> None:
@@ -137,7 +177,9 @@ def busy_morning(mod: ModuleType) -> None:
         for _ in range(30):
             receiver.receive(name, token, "payment", b"{}")
 
-    senders = [threading.Thread(target=partner, args=a) for a in [("acme", TOKEN), ("globex", TOKEN[::-1])]]
+    senders = [
+        threading.Thread(target=partner, args=a) for a in [("acme", TOKEN), ("globex", TOKEN[::-1])]
+    ]
     for sender in senders:
         sender.start()
     for sender in senders:
@@ -150,21 +192,47 @@ SPEC = ChallengeSpec(
     slug="security",
     title="Guessed over the network, then flooded",
     summary="A webhook receiver leaks its token through timing and buffers floods without limit.",
-    concepts=("timing attack", "constant-time compare", "denial of service", "backpressure", "load shedding"),
+    concepts=(
+        "timing attack",
+        "constant-time compare",
+        "denial of service",
+        "backpressure",
+        "load shedding",
+    ),
     difficulty=3,
     intended=FindingKind.TIMING_LEAK,
     checks=(
-        TimingCheck("token comparison takes constant time", make_compare, samples=3000,
-                    hint="The comparison returns at the first wrong character: a longer right prefix takes longer."),
-        BackpressureCheck("a flood is refused, not buffered", flood, sizes=(300, 3000, 12000),
-                          hint="A queue with no maximum size turns every flood into memory."),
+        TimingCheck(
+            "token comparison takes constant time",
+            make_compare,
+            samples=3000,
+            hint="The comparison returns at the first wrong character: a longer right prefix takes longer.",
+        ),
+        BackpressureCheck(
+            "a flood is refused, not buffered",
+            flood,
+            sizes=(300, 3000, 12000),
+            hint="A queue with no maximum size turns every flood into memory.",
+        ),
         PropertyCheck("accepted events are never lost", nothing_accepted_is_lost),
-        ScheduleCheck("a flood is answered at once", flood_is_refused_at_once, strategies=("dfs",), max_schedules=1,
-                      kind=FindingKind.UNBOUNDED_QUEUE,
-                      hint="put_nowait, and turn queue.Full into Overloaded: never wait for room."),
-        ScheduleCheck("partners at once", partners_at_once, max_schedules=80, kind=FindingKind.RACE,
-                      hint="Every shared counter needs the lock, on both the receiving and the working side."),
-        PerformanceCheck("legitimate traffic stays concurrent", busy_morning, reference="compare_digest_shed"),
+        ScheduleCheck(
+            "a flood is answered at once",
+            flood_is_refused_at_once,
+            strategies=("dfs",),
+            max_schedules=1,
+            kind=FindingKind.UNBOUNDED_QUEUE,
+            hint="put_nowait, and turn queue.Full into Overloaded: never wait for room.",
+        ),
+        ScheduleCheck(
+            "partners at once",
+            partners_at_once,
+            max_schedules=80,
+            kind=FindingKind.RACE,
+            hint="Every shared counter needs the lock, on both the receiving and the working side.",
+        ),
+        PerformanceCheck(
+            "legitimate traffic stays concurrent", busy_morning, reference="compare_digest_shed"
+        ),
     ),
     time_budget_seconds=60.0,
     hints=(

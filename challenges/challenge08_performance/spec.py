@@ -21,11 +21,17 @@ def each_page_once(mod: ModuleType) -> None:
     site = mod.Website(pages=6, fan_out=2, latency_seconds=0.0)
     index = mod.Crawler(site, workers=3).crawl("/page/1", limit=6)
     expected = {f"/page/{n}" for n in range(6)}
-    expect(set(index) == expected, f"pages indexed: {sorted(index)}, expected all of {sorted(expected)}",
-           kind=FindingKind.INVARIANT)
+    expect(
+        set(index) == expected,
+        f"pages indexed: {sorted(index)}, expected all of {sorted(expected)}",
+        kind=FindingKind.INVARIANT,
+    )
     twice = sorted(url for url, count in site.fetches.items() if count > 1)
-    expect(not twice, f"pages fetched more than once: {twice}",
-           "two workers both decided the page was new before either recorded it (check-then-act)")
+    expect(
+        not twice,
+        f"pages fetched more than once: {twice}",
+        "two workers both decided the page was new before either recorded it (check-then-act)",
+    )
 
 
 def two_crawls_share_the_crawler(mod: ModuleType) -> None:
@@ -34,15 +40,24 @@ def two_crawls_share_the_crawler(mod: ModuleType) -> None:
     'lock' that lets several threads in (a semaphore) is not a mutex by accident."""
     site = mod.Website(pages=3, fan_out=1, latency_seconds=0.001)
     crawler = mod.Crawler(site, workers=2)
-    threads = [threading.Thread(target=crawler.crawl, args=("/page/1", 3), name=f"crawl-{n}") for n in (0, 1)]
+    threads = [
+        threading.Thread(target=crawler.crawl, args=("/page/1", 3), name=f"crawl-{n}")
+        for n in (0, 1)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    expect(len(crawler.index) == 3, f"{len(crawler.index)} of 3 pages in the index: {sorted(crawler.index)}")
+    expect(
+        len(crawler.index) == 3,
+        f"{len(crawler.index)} of 3 pages in the index: {sorted(crawler.index)}",
+    )
     twice = sorted(url for url, count in site.fetches.items() if count > 1)
-    expect(not twice, f"pages fetched more than once: {twice}",
-           "two threads both decided the page was new before either recorded it (check-then-act)")
+    expect(
+        not twice,
+        f"pages fetched more than once: {twice}",
+        "two threads both decided the page was new before either recorded it (check-then-act)",
+    )
 
 
 def limit_is_exact(mod: ModuleType) -> None:
@@ -51,7 +66,10 @@ def limit_is_exact(mod: ModuleType) -> None:
     index = mod.Crawler(site, workers=3).crawl("/page/1", limit=4)
     expect(len(index) == 4, f"a crawl limited to 4 pages indexed {len(index)}: {sorted(index)}")
     fetched = sorted(url for url, count in site.fetches.items() if count)
-    expect(set(fetched) <= set(index), f"pages fetched but not indexed: {sorted(set(fetched) - set(index))}")
+    expect(
+        set(fetched) <= set(index),
+        f"pages fetched but not indexed: {sorted(set(fetched) - set(index))}",
+    )
     twice = sorted(url for url, count in site.fetches.items() if count > 1)
     expect(not twice, f"pages fetched more than once: {twice}")
 
@@ -71,10 +89,12 @@ def failed_fetch_is_not_hidden(mod: ModuleType, ctx: CheckContext) -> None:
         index = mod.Crawler(site, workers=2).crawl("/page/1", limit=6)
     except Exception:
         return
-    expect("/page/3" in index,
-           f"fetching /page/3 failed (injected ConnectionError) and the crawl returned {len(index)} pages without it",
-           "a crawl that loses pages must say so: let the error reach the caller (or retry the page)",
-           kind=FindingKind.INVARIANT)
+    expect(
+        "/page/3" in index,
+        f"fetching /page/3 failed (injected ConnectionError) and the crawl returned {len(index)} pages without it",
+        "a crawl that loses pages must say so: let the error reach the caller (or retry the page)",
+        kind=FindingKind.INVARIANT,
+    )
 
 
 def customer_site(mod: ModuleType) -> None:
@@ -88,20 +108,42 @@ SPEC = ChallengeSpec(
     slug="performance",
     title="More threads, same speed",
     summary="A crawler with 16 threads is as slow as with one: a lock is held across every fetch.",
-    concepts=("lock contention", "critical section size", "I/O-bound vs CPU-bound", "GIL", "Amdahl's law"),
+    concepts=(
+        "lock contention",
+        "critical section size",
+        "I/O-bound vs CPU-bound",
+        "GIL",
+        "Amdahl's law",
+    ),
     difficulty=3,
     intended=FindingKind.LOCK_HELD_DURING_IO,
     checks=(
-        ScheduleCheck("every page exactly once", each_page_once, max_schedules=80,
-                      hint="Claim a URL and check it in one atomic step, then fetch it with no lock held."),
+        ScheduleCheck(
+            "every page exactly once",
+            each_page_once,
+            max_schedules=80,
+            hint="Claim a URL and check it in one atomic step, then fetch it with no lock held.",
+        ),
         # A racy claim here needs two threads to take turns three times (check, check, claim):
         # random walks do that; priority-based strategies (PCT) cannot, so they get fewer turns.
-        ScheduleCheck("two crawls share the crawler", two_crawls_share_the_crawler, max_schedules=200,
-                      strategies=("random", "dfs", "random", "focus")),
-        ScheduleCheck("the limit is exact", limit_is_exact, max_schedules=40, kind=FindingKind.INVARIANT),
-        PropertyCheck("a failed fetch is not hidden", failed_fetch_is_not_hidden, kind=FindingKind.INVARIANT),
-        PerformanceCheck("fetches overlap", customer_site, reference="narrow_lock",
-                         hint="The lock must cover the shared bookkeeping only, never the network call."),
+        ScheduleCheck(
+            "two crawls share the crawler",
+            two_crawls_share_the_crawler,
+            max_schedules=200,
+            strategies=("random", "dfs", "random", "focus"),
+        ),
+        ScheduleCheck(
+            "the limit is exact", limit_is_exact, max_schedules=40, kind=FindingKind.INVARIANT
+        ),
+        PropertyCheck(
+            "a failed fetch is not hidden", failed_fetch_is_not_hidden, kind=FindingKind.INVARIANT
+        ),
+        PerformanceCheck(
+            "fetches overlap",
+            customer_site,
+            reference="narrow_lock",
+            hint="The lock must cover the shared bookkeeping only, never the network call.",
+        ),
     ),
     time_budget_seconds=60.0,
     hints=(

@@ -30,10 +30,18 @@ def build(program: SimProgram, world: World) -> tuple[KV, Storage]:
     key = getattr(program, "LOCK_KEY", "locks/nightly-report")
     nemesis = Nemesis(world)
     nemesis.random_pauses(NODES, count=(2, 4), duration=(200, 800), window=(0, 2500))
-    nemesis.lossy_network(drop=0.0, duplicate=0.3, count=(1, 3), duration=(200, 800), window=(0, 3000))
+    nemesis.lossy_network(
+        drop=0.0, duplicate=0.3, count=(1, 3), duration=(200, 800), window=(0, 3000)
+    )
 
     def granted(d: Delivery) -> bool:
-        return d.service is kv and d.op == "put" and bool(d.args) and d.args[0] == key and d.outcome is not None
+        return (
+            d.service is kv
+            and d.op == "put"
+            and bool(d.args)
+            and d.args[0] == key
+            and d.outcome is not None
+        )
 
     def written(d: Delivery) -> bool:
         return d.service is storage and d.op == "write" and d.error is None
@@ -41,7 +49,9 @@ def build(program: SimProgram, world: World) -> tuple[KV, Storage]:
     nemesis.pause_after(granted, 0.35, (350, 800), limit=2, why=" (the lock was just granted)")
     nemesis.pause_after(written, 0.1, (350, 800), limit=1, why=" (a section just landed)")
     nemesis.crash_after(granted, 0.2, (5, 150), (100, 400), why=" (it holds the lock)")
-    nemesis.crash_after(granted, 0.12, (5, 150), None, why=" (it holds the lock; it never comes back)")
+    nemesis.crash_after(
+        granted, 0.12, (5, 150), None, why=" (it holds the lock; it never comes back)"
+    )
     world.run(until=HORIZON_MS)
     return kv, storage
 
@@ -75,10 +85,14 @@ def stale_writes(program: SimProgram, world: World) -> None:
     for write in storage.accepted:
         mine = [p for p in periods if p.owner == write.writer and p.start <= write.time]
         if not mine:
-            raise SimViolation(f"{write.writer} wrote {write.name!r} without ever holding the lock", at=write.time)
+            raise SimViolation(
+                f"{write.writer} wrote {write.name!r} without ever holding the lock", at=write.time
+            )
         grant = mine[-1]
         if newest is not None and grant.grant < newest[0].grant:
-            old_end = "still held" if grant.end == float("inf") else f"lost it at t={int(grant.end)}ms"
+            old_end = (
+                "still held" if grant.end == float("inf") else f"lost it at t={int(grant.end)}ms"
+            )
             raise SimViolation(
                 f"stale lock holder: {write.writer} wrote {write.name!r} at t={write.time}ms under lock "
                 f"grant #{grant.grant}, after {newest[1].writer} had written under the newer grant "
@@ -101,7 +115,13 @@ SPEC = ChallengeSpec(
     slug="distributed_lock",
     title="The report written by two nodes at once",
     summary="Scheduler nodes share a TTL lock in a KV store; after a GC pause two of them write the report.",
-    concepts=("distributed lock", "lease / TTL", "fencing token", "lock ownership", "process pauses"),
+    concepts=(
+        "distributed lock",
+        "lease / TTL",
+        "fencing token",
+        "lock ownership",
+        "process pauses",
+    ),
     difficulty=4,
     intended=FindingKind.DISTRIBUTED,
     checks=(

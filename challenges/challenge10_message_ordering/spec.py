@@ -68,9 +68,16 @@ def per_key_order(program: SimProgram, world: World) -> None:
     nemesis = Nemesis(world)
     nemesis.random_pauses(CONSUMERS, count=(0, 3), duration=(50, 300), window=(200, 2000))
     nemesis.random_crashes(CONSUMERS, count=(0, 2), downtime=(50, 300), window=(200, 2000))
-    nemesis.lossy_network(drop=0.0, duplicate=0.3, count=(1, 2), duration=(200, 600), window=(200, 1800))
-    nemesis.crash_after(lambda d: d.service is orders and d.op == "apply", 0.4, (0, 25), (50, 300),
-                        why=" (it has not committed its offset yet)")
+    nemesis.lossy_network(
+        drop=0.0, duplicate=0.3, count=(1, 2), duration=(200, 600), window=(200, 1800)
+    )
+    nemesis.crash_after(
+        lambda d: d.service is orders and d.op == "apply",
+        0.4,
+        (0, 25),
+        (50, 300),
+        why=" (it has not committed its offset yet)",
+    )
     world.run(until=HORIZON_MS)
 
     done: dict[str, set[int]] = {}
@@ -86,7 +93,11 @@ def per_key_order(program: SimProgram, world: World) -> None:
             raise SimViolation(
                 f"{applied.order}: '{applied.status}' (event {applied.seq}) was applied at t={applied.time}ms "
                 f"before '{skipped}' (event {expected})"
-                + (f"; the last event applied was '{STATUSES[before[0] - 1]}' at t={before[1]}ms" if before[0] else ""),
+                + (
+                    f"; the last event applied was '{STATUSES[before[0] - 1]}' at t={before[1]}ms"
+                    if before[0]
+                    else ""
+                ),
                 "events of one key must be applied in the order they were published, none skipped",
                 at=applied.time,
             )
@@ -96,14 +107,17 @@ def per_key_order(program: SimProgram, world: World) -> None:
     for order in sorted(published):
         seq = last.get(order, (0, 0))[0]
         if seq < len(STATUSES):
-            raise SimViolation(f"{order}: '{STATUSES[seq]}' was never applied by t={world.now}ms", at=world.now)
+            raise SimViolation(
+                f"{order}: '{STATUSES[seq]}' was never applied by t={world.now}ms", at=world.now
+            )
     workers = {a.by for a in orders.applied}
     if len(workers) < 2:
         raise SimViolation(
             f"only {', '.join(sorted(workers)) or 'no consumer'} applied events: the consumer group does not share "
             "the work (one partition, or one consumer doing everything)",
             "the story needs the three fulfillment nodes to keep up together; order is needed per order, not globally",
-            at=world.now, kind=FindingKind.SERIALIZED,
+            at=world.now,
+            kind=FindingKind.SERIALIZED,
         )
 
 
@@ -116,8 +130,12 @@ SPEC = ChallengeSpec(
     difficulty=3,
     intended=FindingKind.DISTRIBUTED,
     checks=(
-        SimCheck("each order's events are applied in publish order", per_key_order, seeds=20,
-                 hint="Where is order guaranteed in a partitioned log, and where do you lose it?"),
+        SimCheck(
+            "each order's events are applied in publish order",
+            per_key_order,
+            seeds=20,
+            hint="Where is order guaranteed in a partitioned log, and where do you lose it?",
+        ),
     ),
     hints=(
         "A log guarantees order only within one partition. Which partition does an event without a key go to?",

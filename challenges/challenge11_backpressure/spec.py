@@ -65,8 +65,11 @@ class Meter:
         if level > MAX_BUFFERED and self.overflow_at is None:
             self.overflow_at = now
             self.claimed_at_overflow = self.buffered()
-            self.world.history.add("ingest", f"OUT OF MEMORY: {level} accepted events held in memory "
-                                   f"(limit {MAX_BUFFERED})", "error")
+            self.world.history.add(
+                "ingest",
+                f"OUT OF MEMORY: {level} accepted events held in memory (limit {MAX_BUFFERED})",
+                "error",
+            )
 
 
 _STOP = (Node, World, Client, Service, Meter, SimProgram, Task)
@@ -94,8 +97,11 @@ def flood(program: SimProgram, world: World) -> None:
         while not all(t.finished.done for t in clients):
             meter.sample()
             if node.now % 50 == 0:
-                world.history.add("meter", f"accepted {meter.accepted}, refused {meter.refused}, "
-                                  f"stored {len(warehouse.stored)}, buffered {meter.buffered()}")
+                world.history.add(
+                    "meter",
+                    f"accepted {meter.accepted}, refused {meter.refused}, "
+                    f"stored {len(warehouse.stored)}, buffered {meter.buffered()}",
+                )
             await node.sleep(25)
 
     async def boot(node: Node, warehouse_client: object) -> None:
@@ -105,11 +111,15 @@ def flood(program: SimProgram, world: World) -> None:
         node.start(ingest.run, name="ingest/worker")
         node.start(monitor, node, name="ingest/meter")
         for c in range(CLIENTS):
-            clients.append(node.start(client, node, ingest, c * EVENTS_PER_CLIENT, name=f"client-{c + 1}"))
+            clients.append(
+                node.start(client, node, ingest, c * EVENTS_PER_CLIENT, name=f"client-{c + 1}")
+            )
 
     world.node("ingest", boot, warehouse)
     slow_from = world.rng.randint(0, 400)  # the warehouse's slow minute hits while the flood is on
-    Nemesis(world).network(slow_from, slow_from + world.rng.randint(2_500, 4_000), min_delay=100, max_delay=400)
+    Nemesis(world).network(
+        slow_from, slow_from + world.rng.randint(2_500, 4_000), min_delay=100, max_delay=400
+    )
     world.run(until=HORIZON_MS)
 
     if meter.overflow_at is not None and meter.claimed_at_overflow <= MAX_BUFFERED:
@@ -120,18 +130,22 @@ def flood(program: SimProgram, world: World) -> None:
             "what the node holds, not what it reports",
             f"accepted {meter.accepted}, refused {meter.refused}, stored {len(warehouse.stored)}, "
             f"dropped {getattr(meter.ingest, 'dropped', 0)}",
-            at=meter.overflow_at, kind=FindingKind.OUTSIDE_WORLD,
+            at=meter.overflow_at,
+            kind=FindingKind.OUTSIDE_WORLD,
         )
     if meter.overflow_at is not None:
         raise SimViolation(
             f"unbounded buffering: the ingest node held more than {MAX_BUFFERED} accepted events "
             f"(peak {meter.peak}) and ran out of memory",
             f"accepted {meter.accepted}, refused {meter.refused}, stored {len(warehouse.stored)} by t={world.now}ms",
-            at=meter.overflow_at, kind=FindingKind.UNBOUNDED_QUEUE,
+            at=meter.overflow_at,
+            kind=FindingKind.UNBOUNDED_QUEUE,
         )
     unfinished = [t.name for t in clients if not t.finished.done]
     if unfinished:
-        raise SimViolation(f"{unfinished[0]} was still waiting in submit() at t={world.now}ms", at=world.now)
+        raise SimViolation(
+            f"{unfinished[0]} was still waiting in submit() at t={world.now}ms", at=world.now
+        )
     lost = meter.buffered()
     if lost != 0:
         raise SimViolation(
@@ -141,10 +155,14 @@ def flood(program: SimProgram, world: World) -> None:
         )
     twice = [e for e, n in warehouse.stored.items() if n > 1]
     if twice:
-        raise SimViolation(f"event {twice[0]} was stored {warehouse.stored[twice[0]]} times", at=world.now)
+        raise SimViolation(
+            f"event {twice[0]} was stored {warehouse.stored[twice[0]]} times", at=world.now
+        )
     if len(warehouse.stored) < MIN_STORED:
-        raise SimViolation(f"only {len(warehouse.stored)} events were stored: the service barely worked",
-                           at=world.now)
+        raise SimViolation(
+            f"only {len(warehouse.stored)} events were stored: the service barely worked",
+            at=world.now,
+        )
 
 
 SPEC = ChallengeSpec(
@@ -156,9 +174,13 @@ SPEC = ChallengeSpec(
     difficulty=3,
     intended=FindingKind.UNBOUNDED_QUEUE,
     checks=(
-        SimCheck("buffering stays bounded and every event is accounted for", flood, seeds=15,
-                 kind=FindingKind.UNBOUNDED_QUEUE,
-                 hint="What should happen to event number 201 when 200 are already waiting?"),
+        SimCheck(
+            "buffering stays bounded and every event is accounted for",
+            flood,
+            seeds=15,
+            kind=FindingKind.UNBOUNDED_QUEUE,
+            hint="What should happen to event number 201 when 200 are already waiting?",
+        ),
     ),
     hints=(
         "Compare the rate events arrive with the rate the warehouse stores them. Where does the difference go?",

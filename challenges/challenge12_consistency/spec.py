@@ -25,7 +25,9 @@ def sessions(program: SimProgram, world: World) -> None:
     replicas = replica_set(world, 3)
     ops: list[Operation] = []
 
-    def record(process: str, name: str, user: str, args: tuple, invoke: int, result: object) -> Operation:
+    def record(
+        process: str, name: str, user: str, args: tuple, invoke: int, result: object
+    ) -> Operation:
         op = Operation(len(ops), process, name, args, invoke, world.now, result, {"user": user})
         ops.append(op)
         shown = f"save({user}, {args[0]!r})" if name == "write" else f"load({user}) -> {result!r}"
@@ -60,7 +62,11 @@ def sessions(program: SimProgram, world: World) -> None:
         store = program.on(node).ProfileStore(node, list(replica_clients))
         for _ in range(VIEWS):
             busy = sorted(saving)
-            user = node.rng.choice(busy) if busy and node.rng.random() < 0.8 else node.rng.choice(USERS)
+            user = (
+                node.rng.choice(busy)
+                if busy and node.rng.random() < 0.8
+                else node.rng.choice(USERS)
+            )
             start = node.now
             result = await store.load(user)
             record(node.name, "read", user, (), start, result)
@@ -143,12 +149,22 @@ SPEC = ChallengeSpec(
     slug="consistency",
     title="The profile that went back in time",
     summary="Reads spread over asynchronously replicated copies show users stale and flip-flopping profiles.",
-    concepts=("replication lag", "read-your-writes", "monotonic reads", "quorums R+W>N", "linearizability"),
+    concepts=(
+        "replication lag",
+        "read-your-writes",
+        "monotonic reads",
+        "quorums R+W>N",
+        "linearizability",
+    ),
     difficulty=4,
     intended=FindingKind.DISTRIBUTED,
     checks=(
-        SimCheck("profile reads see the writes (read-your-writes, monotonic, linearizable)", sessions,
-                 seeds=15, hint="Which replicas have seen a write at the moment you read?"),
+        SimCheck(
+            "profile reads see the writes (read-your-writes, monotonic, linearizable)",
+            sessions,
+            seeds=15,
+            hint="Which replicas have seen a write at the moment you read?",
+        ),
     ),
     hints=(
         "Look at the 'replicated' lines: how long after a save does each replica learn about it?",

@@ -58,8 +58,13 @@ def ledger(program: SimProgram, world: World) -> None:
         world.node(name, teller, events, kv)
     nemesis = Nemesis(world)
     nemesis.random_pauses(TELLERS, count=(0, 3), duration=(20, 200), window=(100, 1500))
-    nemesis.pause_after(lambda d: d.service is events and d.op == "read" and d.node.name in TELLERS, 0.3,
-                        (150, 600), limit=3, why=" (it is deciding on what it just loaded)")
+    nemesis.pause_after(
+        lambda d: d.service is events and d.op == "read" and d.node.name in TELLERS,
+        0.3,
+        (150, 600),
+        limit=3,
+        why=" (it is deciding on what it just loaded)",
+    )
     world.run(until=HORIZON_MS)
     expect_finished(world, TELLERS, "its customers")
 
@@ -87,7 +92,7 @@ def ledger(program: SimProgram, world: World) -> None:
             if account_id != account:
                 continue
             lo, hi = events.version_at(account, start), events.version_at(account, end)
-            possible = balances[lo: hi + 1]
+            possible = balances[lo : hi + 1]
             if answer not in possible:
                 raise SimViolation(
                     f"{who} was told {account}'s balance is {answer} at t={end}ms, but replaying its "
@@ -110,12 +115,21 @@ SPEC = ChallengeSpec(
     slug="event_sourcing",
     title="The account that went negative",
     summary="Event-sourced accounts: concurrent withdrawals append without version checks, snapshots replay wrong.",
-    concepts=("event sourcing", "optimistic concurrency", "expected version", "snapshots and replay"),
+    concepts=(
+        "event sourcing",
+        "optimistic concurrency",
+        "expected version",
+        "snapshots and replay",
+    ),
     difficulty=4,
     intended=FindingKind.DISTRIBUTED,
     checks=(
-        SimCheck("streams never overdraw and loads match a full replay", ledger, seeds=30,
-                 hint="What did the stream look like between your load and your append?"),
+        SimCheck(
+            "streams never overdraw and loads match a full replay",
+            ledger,
+            seeds=30,
+            hint="What did the stream look like between your load and your append?",
+        ),
     ),
     hints=(
         "Two tellers load the same balance of 80, both approve a withdrawal of 60, both append.",

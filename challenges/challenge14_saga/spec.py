@@ -19,8 +19,11 @@ HORIZON_MS = 20_000
 def trips(program: SimProgram, world: World) -> None:
     """Two travel agents book trips over a lossy network; each trip must end all-or-nothing."""
     world.network.configure(min_delay=1, max_delay=10, timeout=100)
-    services = [BookingService(world, "flights", refuse=0.05), BookingService(world, "payments", refuse=0.2),
-                BookingService(world, "hotels", refuse=0.3)]
+    services = [
+        BookingService(world, "flights", refuse=0.05),
+        BookingService(world, "payments", refuse=0.2),
+        BookingService(world, "hotels", refuse=0.3),
+    ]
     outcomes: dict[str, tuple[object, int]] = {}
 
     async def one(node: Node, trip: str, clients: tuple[Client, ...]) -> None:
@@ -42,12 +45,19 @@ def trips(program: SimProgram, world: World) -> None:
     for name in AGENTS:
         world.node(name, agent, *services)
     nemesis = Nemesis(world)
-    nemesis.lossy_network(drop=0.3, duplicate=0.1, count=(1, 3), duration=(100, 400), window=(0, 600))
+    nemesis.lossy_network(
+        drop=0.3, duplicate=0.1, count=(1, 3), duration=(100, 400), window=(0, 600)
+    )
     outage = world.rng.randint(50, 500)  # and once, for a while, almost nothing gets through
     nemesis.network(outage, outage + world.rng.randint(500, 900), drop=0.9, duplicate=0.1)
     booked = {s.name for s in services}
-    nemesis.crash_after(lambda d: d.service.name in booked and d.op == "book", 0.5, (0, 30), (50, 300),
-                        why=" (the orchestrator is mid-saga)")
+    nemesis.crash_after(
+        lambda d: d.service.name in booked and d.op == "book",
+        0.5,
+        (0, 30),
+        (50, 300),
+        why=" (the orchestrator is mid-saga)",
+    )
     world.run(until=HORIZON_MS)
 
     for trip, (result, when) in sorted(outcomes.items(), key=lambda kv: kv[1][1]):
@@ -55,20 +65,31 @@ def trips(program: SimProgram, world: World) -> None:
         counts = {name: len(ids) for name, ids in held.items()}
         shown = ", ".join(f"{name} {ids or 'none'}" for name, ids in held.items())
         if result is True and any(n != 1 for n in counts.values()):
-            raise SimViolation(f"{trip} was reported booked, but it holds: {shown}",
-                               "a booked trip holds exactly one flight, one payment and one hotel", at=when)
+            raise SimViolation(
+                f"{trip} was reported booked, but it holds: {shown}",
+                "a booked trip holds exactly one flight, one payment and one hotel",
+                at=when,
+            )
         if result is not True and any(n != 0 for n in counts.values()):
-            raise SimViolation(f"{trip} was reported {'not booked' if result is False else 'failed'}, "
-                               f"but it still holds: {shown}",
-                               "a failed trip must be fully compensated: nothing booked, nothing charged",
-                               at=when)
+            raise SimViolation(
+                f"{trip} was reported {'not booked' if result is False else 'failed'}, "
+                f"but it still holds: {shown}",
+                "a failed trip must be fully compensated: nothing booked, nothing charged",
+                at=when,
+            )
     for trip, (result, when) in outcomes.items():
         if not isinstance(result, bool):
-            raise SimViolation(f"book_trip({trip}) raised {result!r} instead of answering True or False", at=when)
-    missing = [f"trip-{int(a.split('-')[1]) * 100 + i}" for a in AGENTS for i in range(TRIPS_PER_AGENT)]
+            raise SimViolation(
+                f"book_trip({trip}) raised {result!r} instead of answering True or False", at=when
+            )
+    missing = [
+        f"trip-{int(a.split('-')[1]) * 100 + i}" for a in AGENTS for i in range(TRIPS_PER_AGENT)
+    ]
     unanswered = [t for t in missing if t not in outcomes]
     if unanswered:
-        raise SimViolation(f"book_trip({unanswered[0]}) never returned by t={world.now}ms", at=world.now)
+        raise SimViolation(
+            f"book_trip({unanswered[0]}) never returned by t={world.now}ms", at=world.now
+        )
 
 
 SPEC = ChallengeSpec(
@@ -80,8 +101,12 @@ SPEC = ChallengeSpec(
     difficulty=4,
     intended=FindingKind.DISTRIBUTED,
     checks=(
-        SimCheck("every trip ends all-or-nothing", trips, seeds=30,
-                 hint="After a timeout, did the booking happen or not? And who undoes the steps already done?"),
+        SimCheck(
+            "every trip ends all-or-nothing",
+            trips,
+            seeds=30,
+            hint="After a timeout, did the booking happen or not? And who undoes the steps already done?",
+        ),
     ),
     hints=(
         "Find a trip that holds two flights: what did the network do to its first request?",

@@ -57,8 +57,13 @@ def product_pages(program: SimProgram, world: World) -> None:
     world.node("admin", admin, cache, db)
     nemesis = Nemesis(world)
     nemesis.random_pauses(APPS, count=(0, 3), duration=(50, 300), window=(0, TRAFFIC_MS))
-    nemesis.pause_after(lambda d: d.service is db and d.op == "read" and d.node.name in APPS, 0.25, (150, 700),
-                        limit=3, why=" (its reload is in flight)")
+    nemesis.pause_after(
+        lambda d: d.service is db and d.op == "read" and d.node.name in APPS,
+        0.25,
+        (150, 700),
+        limit=3,
+        why=" (its reload is in flight)",
+    )
     world.run(until=HORIZON_MS)
 
     for product in PRODUCTS:
@@ -82,7 +87,9 @@ def product_pages(program: SimProgram, world: World) -> None:
             )
     unfinished = [n for n in APPS if any(not t.finished.done for t in world.nodes[n].tasks)]
     if unfinished:
-        raise SimViolation(f"a page view on {unfinished[0]} never finished by t={world.now}ms", at=world.now)
+        raise SimViolation(
+            f"a page view on {unfinished[0]} never finished by t={world.now}ms", at=world.now
+        )
 
 
 SPEC = ChallengeSpec(
@@ -90,12 +97,22 @@ SPEC = ChallengeSpec(
     slug="distributed_cache",
     title="The product page that melted the database",
     summary="Cache-aside on a hot product: stampedes on expiry and stale prices written back after invalidation.",
-    concepts=("cache-aside", "cache stampede", "single-flight", "leases", "stale set after invalidation"),
+    concepts=(
+        "cache-aside",
+        "cache stampede",
+        "single-flight",
+        "leases",
+        "stale set after invalidation",
+    ),
     difficulty=4,
     intended=FindingKind.DISTRIBUTED,
     checks=(
-        SimCheck("no stampede on the database and no stale price after an update", product_pages,
-                 seeds=15, hint="What do the other 30 requests do while the first one reloads the hot product?"),
+        SimCheck(
+            "no stampede on the database and no stale price after an update",
+            product_pages,
+            seeds=15,
+            hint="What do the other 30 requests do while the first one reloads the hot product?",
+        ),
     ),
     hints=(
         "When the hot product expires, every request in the next 60 ms misses and goes to the database.",

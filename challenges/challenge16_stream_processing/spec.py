@@ -39,12 +39,26 @@ def clicks(program: SimProgram, world: World) -> None:
     world.node("phones", phones, log)
     world.node("counter", program.main("counter"), log, kv, dashboard)
     nemesis = Nemesis(world)
-    nemesis.random_crashes(["counter"], count=(1, 2), downtime=(100, 300), window=(500, PRODUCE_MS - 500))
-    nemesis.random_pauses(["counter"], count=(0, 2), duration=(100, 400), window=(500, PRODUCE_MS - 500))
-    nemesis.crash_after(lambda d: d.service is dashboard and d.op in ("add", "upsert"), 0.5, (0, 5), (100, 300),
-                        why=" (it just emitted a window)")
-    nemesis.crash_after(lambda d: d.service is kv and d.op == "put", 0.05, (0, 5), (100, 300),
-                        why=" (it just checkpointed)")
+    nemesis.random_crashes(
+        ["counter"], count=(1, 2), downtime=(100, 300), window=(500, PRODUCE_MS - 500)
+    )
+    nemesis.random_pauses(
+        ["counter"], count=(0, 2), duration=(100, 400), window=(500, PRODUCE_MS - 500)
+    )
+    nemesis.crash_after(
+        lambda d: d.service is dashboard and d.op in ("add", "upsert"),
+        0.5,
+        (0, 5),
+        (100, 300),
+        why=" (it just emitted a window)",
+    )
+    nemesis.crash_after(
+        lambda d: d.service is kv and d.op == "put",
+        0.05,
+        (0, 5),
+        (100, 300),
+        why=" (it just checkpointed)",
+    )
     world.run(until=HORIZON_MS)
 
     records = log.topics.get(TOPIC, [[]])[0]
@@ -54,7 +68,9 @@ def clicks(program: SimProgram, world: World) -> None:
         shown = dashboard.windows.get(window)
         closed = window + 1000 <= watermark
         if (closed and shown != truth[window]) or (shown is not None and shown > truth[window]):
-            what = "double counted" if shown is not None and shown > truth[window] else "undercounted"
+            what = (
+                "double counted" if shown is not None and shown > truth[window] else "undercounted"
+            )
             raise SimViolation(
                 f"window [{window}, {window + 1000}) ms shows {shown} clicks but {truth[window]} "
                 f"happened in it ({what})",
@@ -64,7 +80,9 @@ def clicks(program: SimProgram, world: World) -> None:
 
 
 def _emitted_at(world: World, window: int) -> int | None:
-    times = [e.time for e in world.history.entries if e.actor == "dashboard" and f"({window}," in e.text]
+    times = [
+        e.time for e in world.history.entries if e.actor == "dashboard" and f"({window}," in e.text
+    ]
     return times[-1] if times else world.now
 
 
@@ -73,13 +91,23 @@ SPEC = ChallengeSpec(
     slug="stream_processing",
     title="The dashboard that miscounted",
     summary="Tumbling windows close on arrival order, drop late events and double count after restarts.",
-    concepts=("event time vs processing time", "tumbling windows", "watermarks", "late data",
-              "checkpoints", "exactly-once effects"),
+    concepts=(
+        "event time vs processing time",
+        "tumbling windows",
+        "watermarks",
+        "late data",
+        "checkpoints",
+        "exactly-once effects",
+    ),
     difficulty=5,
     intended=FindingKind.DISTRIBUTED,
     checks=(
-        SimCheck("every closed window shows its exact count, across restarts", clicks, seeds=20,
-                 hint="When is a window really complete, if events can be 300 ms late?"),
+        SimCheck(
+            "every closed window shows its exact count, across restarts",
+            clicks,
+            seeds=20,
+            hint="When is a window really complete, if events can be 300 ms late?",
+        ),
     ),
     hints=(
         "An event of the previous second can arrive after the first event of the next one. What does "

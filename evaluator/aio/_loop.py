@@ -96,7 +96,9 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
     def time(self) -> float:
         return self._now
 
-    def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> asyncio.TimerHandle:  # type: ignore[override]
+    def call_at(  # type: ignore[override]
+        self, when: float, callback: Any, *args: Any, context: Any = None
+    ) -> asyncio.TimerHandle:
         # Real timers scheduled "at the same time" differ by scheduling jitter; model it, seeded.
         jitter = self._rng.random() * self._clock_resolution * 0.5  # type: ignore[attr-defined]
         return super().call_at(when + jitter, callback, *args, context=context)
@@ -129,5 +131,3 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
 
     def _foreign_threads_alive(self) -> bool:
         return any(t.is_alive() and t not in self._baseline_threads for t in threading.enumerate())
-
-

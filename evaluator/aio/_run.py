@@ -26,7 +26,9 @@ class AsyncRun:
     """Which task ran to which await, in order (learner-file lines)."""
 
 
-def run_async_scenario(make_coro: Callable[[], Coroutine[Any, Any, Any]], seed: int, program_path: str) -> AsyncRun:
+def run_async_scenario(
+    make_coro: Callable[[], Coroutine[Any, Any, Any]], seed: int, program_path: str
+) -> AsyncRun:
     """Run ``make_coro()`` to completion on a :class:`VirtualTimeLoop` seeded with ``seed``."""
     result = AsyncRun(seed)
     loop = VirtualTimeLoop(seed)
@@ -48,7 +50,9 @@ def run_async_scenario(make_coro: Callable[[], Coroutine[Any, Any, Any]], seed: 
         except BaseException as exc:  # the scenario's Violation or a crash
             result.error = exc
         if not result.deadlocked:
-            result.leaked = [registry.info(t) for t in registry.created if t is not main and not t.done()]
+            result.leaked = [
+                registry.info(t) for t in registry.created if t is not main and not t.done()
+            ]
         result.virtual_seconds = loop.time()
         result.interleaving = registry.interleaving()
     finally:

@@ -69,8 +69,14 @@ class TaskRegistry:
         self._count = 0
         self.steps: list[str] = []
 
-    def factory(self, loop: asyncio.AbstractEventLoop, coro: Any, context: Any = None, name: Any = None,
-                **options: Any) -> asyncio.Task[Any]:
+    def factory(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        coro: Any,
+        context: Any = None,
+        name: Any = None,
+        **options: Any,
+    ) -> asyncio.Task[Any]:
         task = _Task(coro, loop=loop, context=context, **options)
         self._count += 1
         task.set_name(f"Task-{self._count} ({getattr(coro, '__qualname__', 'coroutine')})")
@@ -94,7 +100,11 @@ class TaskRegistry:
         if task.done():
             self.steps.append(f"{task.get_name()} finished")
             return
-        frames = [f for f in await_chain(task.get_coro()) if os.path.realpath(f.f_code.co_filename) == self.program_path]
+        frames = [
+            f
+            for f in await_chain(task.get_coro())
+            if os.path.realpath(f.f_code.co_filename) == self.program_path
+        ]
         if frames:
             self.steps.append(f"{task.get_name()} ran to {_frame_line(frames[-1])}")
 
@@ -105,12 +115,16 @@ class TaskRegistry:
             if not lines or lines[-1] != step:
                 lines.append(step)
         if len(lines) > max_lines:
-            lines = [*lines[: max_lines // 2], "  …", *lines[-(max_lines // 2):]]
+            lines = [*lines[: max_lines // 2], "  …", *lines[-(max_lines // 2) :]]
         return lines
 
     def info(self, task: asyncio.Task[Any]) -> TaskInfo:
         frames = await_chain(task.get_coro())
-        mine = [_frame_line(f) for f in frames if os.path.realpath(f.f_code.co_filename) == self.program_path]
+        mine = [
+            _frame_line(f)
+            for f in frames
+            if os.path.realpath(f.f_code.co_filename) == self.program_path
+        ]
         inner = frames[-1] if frames else None
         blocked_in = None
         if inner is not None and f"{os.sep}asyncio{os.sep}" in inner.f_code.co_filename:

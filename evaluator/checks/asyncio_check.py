@@ -42,39 +42,81 @@ def run_async_check(check: AsyncCheck, program: ModuleType, ctx: CheckContext) -
     return findings
 
 
-def _findings(check: AsyncCheck, run: AsyncRun, ctx: CheckContext, data: dict[str, Any]) -> list[Finding]:
+def _findings(
+    check: AsyncCheck, run: AsyncRun, ctx: CheckContext, data: dict[str, Any]
+) -> list[Finding]:
     name = ctx.program_path.name
     if run.deadlocked:
-        return [Finding(
-            kind=FindingKind.DEADLOCK, severity=Severity.FAIL,
-            title="Deadlock: every task is waiting and nothing can wake them",
-            evidence=tuple(t.describe() for t in run.deadlocked),
-            hint=check.hint or "Find what each task waits for and who was supposed to set or release it.",
-            location=_location(run.deadlocked[0].awaiting), seed=ctx.seed, check=check.name, data=data)]
+        return [
+            Finding(
+                kind=FindingKind.DEADLOCK,
+                severity=Severity.FAIL,
+                title="Deadlock: every task is waiting and nothing can wake them",
+                evidence=tuple(t.describe() for t in run.deadlocked),
+                hint=check.hint
+                or "Find what each task waits for and who was supposed to set or release it.",
+                location=_location(run.deadlocked[0].awaiting),
+                seed=ctx.seed,
+                check=check.name,
+                data=data,
+            )
+        ]
     error = run.error
     if isinstance(error, Violation):
         kind = error.kind if error.kind is not FindingKind.INVARIANT else check.kind
         evidence = (*error.evidence, "the task interleaving that breaks it:", *run.interleaving)
-        return [Finding(kind=kind, severity=Severity.FAIL, title=error.message, evidence=evidence,
-                        hint=check.hint, seed=ctx.seed, check=check.name, data=data)]
+        return [
+            Finding(
+                kind=kind,
+                severity=Severity.FAIL,
+                title=error.message,
+                evidence=evidence,
+                hint=check.hint,
+                seed=ctx.seed,
+                check=check.name,
+                data=data,
+            )
+        ]
     if error is not None:
-        frames = [f"  at {name}:{f.lineno} in {f.name}: {f.line}" for f in traceback.extract_tb(error.__traceback__)
-                  if f.filename.endswith(name)]
-        return [Finding(kind=FindingKind.CRASH, severity=Severity.FAIL,
-                        title=f"the scenario crashed with {type(error).__name__}: {error}",
-                        evidence=tuple(frames), hint=check.hint, seed=ctx.seed, check=check.name, data=data)]
+        frames = [
+            f"  at {name}:{f.lineno} in {f.name}: {f.line}"
+            for f in traceback.extract_tb(error.__traceback__)
+            if f.filename.endswith(name)
+        ]
+        return [
+            Finding(
+                kind=FindingKind.CRASH,
+                severity=Severity.FAIL,
+                title=f"the scenario crashed with {type(error).__name__}: {error}",
+                evidence=tuple(frames),
+                hint=check.hint,
+                seed=ctx.seed,
+                check=check.name,
+                data=data,
+            )
+        ]
     if run.leaked and check.check_task_leaks:
         leaks: list[str] = []
         for task in run.leaked:
             created = f", created at {task.created_at}" if task.created_at else ""
-            leaks.append(f"{task.name} still pending{created}; it waits at "
-                            f"{task.awaiting[-1] if task.awaiting else 'an unknown place'}")
-        return [Finding(kind=FindingKind.TASK_LEAK, severity=Severity.FAIL,
-                        title=f"{len(run.leaked)} task(s) still running after the scenario returned",
-                        evidence=tuple(leaks),
-                        hint=check.hint or "Keep a reference to every task you create and await (or cancel and await) it before returning.",
-                        location=_location(tuple(t.created_at or "" for t in run.leaked)),
-                        seed=ctx.seed, check=check.name, data=data)]
+            leaks.append(
+                f"{task.name} still pending{created}; it waits at "
+                f"{task.awaiting[-1] if task.awaiting else 'an unknown place'}"
+            )
+        return [
+            Finding(
+                kind=FindingKind.TASK_LEAK,
+                severity=Severity.FAIL,
+                title=f"{len(run.leaked)} task(s) still running after the scenario returned",
+                evidence=tuple(leaks),
+                hint=check.hint
+                or "Keep a reference to every task you create and await (or cancel and await) it before returning.",
+                location=_location(tuple(t.created_at or "" for t in run.leaked)),
+                seed=ctx.seed,
+                check=check.name,
+                data=data,
+            )
+        ]
     return []
 
 

@@ -30,7 +30,11 @@ def queue_high_water(since_seq: int) -> tuple[int, str | None]:
     """The deepest any instrumented queue got after event ``since_seq``, and which queue."""
     best, name = 0, None
     for event in event_log.snapshot():
-        if event.seq > since_seq and event.kind is EventKind.QUEUE_PUT and (event.value or 0) > best:
+        if (
+            event.seq > since_seq
+            and event.kind is EventKind.QUEUE_PUT
+            and (event.value or 0) > best
+        ):
             best, name = event.value or 0, event.obj
     return best, name
 
@@ -39,7 +43,9 @@ def is_unbounded(peaks: dict[int, int]) -> bool:
     """Does the peak grow with the input size (the rule above)?"""
     sizes = sorted(peaks)
     smaller, large = sizes[-2], sizes[-1]
-    return peaks[large] >= _SHARE_OF_INPUT * large and peaks[large] >= _GROWTH * max(1, peaks[smaller])
+    return peaks[large] >= _SHARE_OF_INPUT * large and peaks[large] >= _GROWTH * max(
+        1, peaks[smaller]
+    )
 
 
 def _last_seq() -> int:
@@ -47,7 +53,9 @@ def _last_seq() -> int:
     return events[-1].seq if events else -1
 
 
-def run_backpressure_check(check: BackpressureCheck, program: ModuleType, ctx: CheckContext) -> list[Finding]:
+def run_backpressure_check(
+    check: BackpressureCheck, program: ModuleType, ctx: CheckContext
+) -> list[Finding]:
     """Flood the program at each size; FAIL with UNBOUNDED_QUEUE when the peak grows with n."""
     peaks: dict[int, int] = {}
     lines = []
@@ -59,14 +67,21 @@ def run_backpressure_check(check: BackpressureCheck, program: ModuleType, ctx: C
         high_water, name = queue_high_water(start)
         queue_name = queue_name or name
         peaks[size] = max(int(reported or 0), high_water)
-        lines.append(f"flood of {size} items: at most {peaks[size]} buffered at once"
-                     + (f" (queue {name})" if name and high_water >= int(reported or 0) else ""))
+        lines.append(
+            f"flood of {size} items: at most {peaks[size]} buffered at once"
+            + (f" (queue {name})" if name and high_water >= int(reported or 0) else "")
+        )
     if len(peaks) < 2 or not is_unbounded(peaks):
         return []
-    return [Finding(
-        kind=FindingKind.UNBOUNDED_QUEUE, severity=Severity.FAIL,
-        title="the buffer grows with the input: nothing slows the producer down",
-        evidence=(*lines, "a bounded design keeps the same peak however many items arrive"),
-        hint=check.hint or "Give the queue a maxsize so put() blocks (or drops/rejects) when consumers fall behind.",
-        check=check.name, data={"peaks": {str(k): v for k, v in peaks.items()}, "queue": queue_name},
-    )]
+    return [
+        Finding(
+            kind=FindingKind.UNBOUNDED_QUEUE,
+            severity=Severity.FAIL,
+            title="the buffer grows with the input: nothing slows the producer down",
+            evidence=(*lines, "a bounded design keeps the same peak however many items arrive"),
+            hint=check.hint
+            or "Give the queue a maxsize so put() blocks (or drops/rejects) when consumers fall behind.",
+            check=check.name,
+            data={"peaks": {str(k): v for k, v in peaks.items()}, "queue": queue_name},
+        )
+    ]

@@ -43,13 +43,17 @@ class Baseline:
 
 
 def _threads() -> dict[int, threading.Thread]:
-    return {t.ident: t for t in threading.enumerate() if t.ident is not None and t.name != DUMP_THREAD}
+    return {
+        t.ident: t for t in threading.enumerate() if t.ident is not None and t.name != DUMP_THREAD
+    }
 
 
 def _pending_tasks() -> dict[int, Any]:
     import asyncio
 
-    return {id(obj): obj for obj in gc.get_objects() if isinstance(obj, asyncio.Task) and not obj.done()}
+    return {
+        id(obj): obj for obj in gc.get_objects() if isinstance(obj, asyncio.Task) and not obj.done()
+    }
 
 
 def _child_processes() -> dict[int, _procs.ProcInfo]:
@@ -67,7 +71,12 @@ def _fds() -> dict[int, str]:
 
 
 def take_baseline() -> Baseline:
-    return Baseline(frozenset(_threads()), frozenset(_pending_tasks()), frozenset(_child_processes()), frozenset(_fds()))
+    return Baseline(
+        frozenset(_threads()),
+        frozenset(_pending_tasks()),
+        frozenset(_child_processes()),
+        frozenset(_fds()),
+    )
 
 
 def _leftovers(base: Baseline, kinds: tuple[str, ...]) -> dict[str, dict[int, Any]]:
@@ -99,7 +108,14 @@ def _owners_of_fds(fds: set[int]) -> dict[int, object]:
     import io
     import socket
 
-    kinds = (io.FileIO, io.BufferedReader, io.BufferedWriter, io.BufferedRandom, io.TextIOWrapper, socket.socket)
+    kinds = (
+        io.FileIO,
+        io.BufferedReader,
+        io.BufferedWriter,
+        io.BufferedRandom,
+        io.TextIOWrapper,
+        socket.socket,
+    )
     owners: dict[int, object] = {}
     for obj in gc.get_objects():
         if type(obj) in kinds or isinstance(obj, socket.socket):
@@ -115,7 +131,11 @@ def _owners_of_fds(fds: set[int]) -> dict[int, object]:
 def _thread_origin(thread: threading.Thread) -> str | None:
     """Where the thread was started (instrumentation events) or what it runs (its target)."""
     for event in event_log.snapshot():
-        if event.kind is EventKind.THREAD_START and event.actor_id == thread.ident and event.location:
+        if (
+            event.kind is EventKind.THREAD_START
+            and event.actor_id == thread.ident
+            and event.location
+        ):
             return f"started at {event.location}"
     target: Any = getattr(thread, "_target", None) or getattr(thread, "function", None)
     code = getattr(target, "__code__", None)
@@ -131,9 +151,14 @@ def _thread_evidence(thread: threading.Thread, program: Path) -> tuple[list[str]
     origin = _thread_origin(thread)
     if where is None and origin and f" {program.name}:" in origin:
         where = origin.rsplit(" ", 1)[-1]
-    lines = [f"thread {thread.name!r} (daemon={thread.daemon}) is still running" + (f", {origin}" if origin else "")]
+    lines = [
+        f"thread {thread.name!r} (daemon={thread.daemon}) is still running"
+        + (f", {origin}" if origin else "")
+    ]
     for frame in mine or frames[-1:]:
-        lines.append(f"    {Path(frame['file']).name}:{frame['line']} in {frame['func']}: {frame['code']}")
+        lines.append(
+            f"    {Path(frame['file']).name}:{frame['line']} in {frame['func']}: {frame['code']}"
+        )
     return lines, where
 
 
@@ -151,10 +176,18 @@ def _findings(leaks: dict[str, dict[int, Any]], check: LeakCheck, program: Path)
         elif kind == "tasks":
             for task in items.values():
                 stack = [f for frame in task.get_stack(limit=5) for f in frame_list(frame, limit=1)]
-                where = next((f"{program.name}:{f['line']}" for f in reversed(stack)
-                              if Path(f["file"]).name == program.name), None)
-                evidence.append(f"task {task.get_name()!r} ({task.get_coro().__qualname__}) is still pending"
-                                + (f" at {where}" if where else ""))
+                where = next(
+                    (
+                        f"{program.name}:{f['line']}"
+                        for f in reversed(stack)
+                        if Path(f["file"]).name == program.name
+                    ),
+                    None,
+                )
+                evidence.append(
+                    f"task {task.get_name()!r} ({task.get_coro().__qualname__}) is still pending"
+                    + (f" at {where}" if where else "")
+                )
                 location = location or where
             finding_kind, what = FindingKind.TASK_LEAK, "asyncio task"
         elif kind == "processes":
@@ -167,17 +200,28 @@ def _findings(leaks: dict[str, dict[int, Any]], check: LeakCheck, program: Path)
                 owner = owners.get(fd)
                 site = _site(owner, program) if owner is not None else None
                 name = str(getattr(owner, "name", ""))
-                named = f" {name}" if name and not target.startswith(name) else ""  # a file's name is its target
+                named = (
+                    f" {name}" if name and not target.startswith(name) else ""
+                )  # a file's name is its target
                 described = f" ({type(owner).__name__}{named})" if owner is not None else ""
-                evidence.append(f"fd {fd} -> {target}{described} is still open" + (f", opened at {site}" if site else ""))
+                evidence.append(
+                    f"fd {fd} -> {target}{described} is still open"
+                    + (f", opened at {site}" if site else "")
+                )
                 location = location or site
             finding_kind, what = FindingKind.FD_LEAK, "file descriptor"
         count = len(items)
-        findings.append(Finding(
-            kind=finding_kind, severity=Severity.FAIL,
-            title=f"{count} {what}{'s' if count > 1 else ''} still alive after the scenario ended",
-            evidence=tuple(evidence), hint=check.hint, location=location, check=check.name,
-        ))
+        findings.append(
+            Finding(
+                kind=finding_kind,
+                severity=Severity.FAIL,
+                title=f"{count} {what}{'s' if count > 1 else ''} still alive after the scenario ended",
+                evidence=tuple(evidence),
+                hint=check.hint,
+                location=location,
+                check=check.name,
+            )
+        )
     return findings
 
 

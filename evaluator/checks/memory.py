@@ -47,7 +47,11 @@ def grows_every_round(samples: list[int], min_total: int) -> bool:
     """True when every round grew (by more than noise) and the total growth is at least ``min_total``."""
     steps = [after - before for before, after in itertools.pairwise(samples)]
     floor = max(1, min_total // (len(steps) * _NOISE_SHARE)) if steps else 1
-    return bool(steps) and all(step >= floor for step in steps) and samples[-1] - samples[0] >= min_total
+    return (
+        bool(steps)
+        and all(step >= floor for step in steps)
+        and samples[-1] - samples[0] >= min_total
+    )
 
 
 def _measure(workload: Any, program: ModuleType, rounds: range) -> list[int]:
@@ -66,23 +70,33 @@ def _programs_own(stat: tracemalloc.StatisticDiff) -> bool:
     return innermost != tracemalloc.__file__ and not innermost.startswith(_GRADER_DIR + "/")
 
 
-def _growth_evidence(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, program: Path) -> tuple[list[str], str | None]:
+def _growth_evidence(
+    before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, program: Path
+) -> tuple[list[str], str | None]:
     """The traceback of the biggest growth, the learner's frames marked, and its location."""
-    stats = [s for s in after.compare_to(before, "traceback") if s.size_diff > 0 and _programs_own(s)]
+    stats = [
+        s for s in after.compare_to(before, "traceback") if s.size_diff > 0 and _programs_own(s)
+    ]
     if not stats:
         return [], None
     mine = [s for s in stats if any(Path(f.filename).name == program.name for f in s.traceback)]
     top = (mine or stats)[0]
-    lines = [f"+{top.size_diff / 1024:.1f} KiB in {top.count_diff:+d} blocks allocated at (most recent call first):"]
+    lines = [
+        f"+{top.size_diff / 1024:.1f} KiB in {top.count_diff:+d} blocks allocated at (most recent call first):"
+    ]
     location = None
-    shown = [site for site in reversed(list(top.traceback)) if not site.filename.startswith(_GRADER_DIR)]
+    shown = [
+        site for site in reversed(list(top.traceback)) if not site.filename.startswith(_GRADER_DIR)
+    ]
     for site in shown[:_SHOWN_FRAMES]:  # most recent first, without the grader's own frames
         code = linecache.getline(site.filename, site.lineno).strip()
         lines.append(f"  {Path(site.filename).name}:{site.lineno}" + (f": {code}" if code else ""))
     for site in reversed(list(top.traceback)):
         if Path(site.filename).name == program.name:
             location = location or f"{program.name}:{site.lineno}"
-    program_frames = [f"{program.name}:{f.lineno}" for f in top.traceback if Path(f.filename).name == program.name]
+    program_frames = [
+        f"{program.name}:{f.lineno}" for f in top.traceback if Path(f.filename).name == program.name
+    ]
     if program_frames:
         lines.insert(1, "in your file: " + " <- ".join(program_frames))
     return lines, location
@@ -112,17 +126,25 @@ def _rounds(check: MemoryCheck, program: ModuleType, ctx: CheckContext) -> list[
     if not grows_every_round(samples, check.min_growth_bytes):
         return []
     rate = (samples[-1] - samples[0]) / rounds
-    more = [samples[-1], *_measure(check.workload, program, range(start + rounds, start + 2 * rounds))]
+    more = [
+        samples[-1],
+        *_measure(check.workload, program, range(start + rounds, start + 2 * rounds)),
+    ]
     if not grows_every_round(more, int(rate * rounds / 4)):
         return []
     evidence, location = _growth_evidence(first, tracemalloc.take_snapshot(), ctx.program_path)
     all_samples = samples + more[1:]
     growth = all_samples[-1] - all_samples[0]
     summary = ", ".join(f"{(b - a) / 1024:+.0f}" for a, b in itertools.pairwise(all_samples))
-    return [Finding(
-        kind=FindingKind.MEMORY_LEAK, severity=Severity.FAIL,
-        title=f"memory grew in every one of {2 * rounds} rounds (+{growth / 1024:.0f} KiB in total)",
-        evidence=(f"growth per round (KiB): {summary}", *evidence),
-        hint=check.hint, location=location, check=check.name,
-        data={"samples": all_samples},
-    )]
+    return [
+        Finding(
+            kind=FindingKind.MEMORY_LEAK,
+            severity=Severity.FAIL,
+            title=f"memory grew in every one of {2 * rounds} rounds (+{growth / 1024:.0f} KiB in total)",
+            evidence=(f"growth per round (KiB): {summary}", *evidence),
+            hint=check.hint,
+            location=location,
+            check=check.name,
+            data={"samples": all_samples},
+        )
+    ]

@@ -65,8 +65,10 @@ def overlap(intervals: list[Interval] | list[tuple[float, float]]) -> float:
 
 def max_in_flight(intervals: list[Interval]) -> int:
     """The most intervals open at one instant (an interval ending when another starts does not count)."""
-    edges = sorted([(start, 1) for start, end in intervals if end > start]
-                   + [(end, -1) for start, end in intervals if end > start])
+    edges = sorted(
+        [(start, 1) for start, end in intervals if end > start]
+        + [(end, -1) for start, end in intervals if end > start]
+    )
     best = current = 0
     for _at, delta in edges:
         current += delta
@@ -87,8 +89,10 @@ class WaitProfile:
     """Why the run did not finish (a deadlock, an exception), or None."""
 
     def describe(self) -> str:
-        return (f"{self.virtual_ns / 1e6:.1f} ms of virtual time, {self.waits} waits, "
-                f"overlap {self.overlap:.1f}x, at most {self.in_flight} at once")
+        return (
+            f"{self.virtual_ns / 1e6:.1f} ms of virtual time, {self.waits} waits, "
+            f"overlap {self.overlap:.1f}x, at most {self.in_flight} at once"
+        )
 
 
 def _wait_intervals(events: tuple[Event, ...]) -> list[Interval]:
@@ -106,7 +110,9 @@ def profile_waits(workload: Callable[[ModuleType], Any], module: ModuleType) -> 
     """Run ``workload(module)`` once under the fair scheduler on virtual time."""
     from evaluator.scheduler import Guided, RunOutcome, run_schedule
 
-    run = run_schedule(workload, module, Guided(), tracer=None, max_steps=_MAX_STEPS, wake_choices=False)
+    run = run_schedule(
+        workload, module, Guided(), tracer=None, max_steps=_MAX_STEPS, wake_choices=False
+    )
     events = tuple(run.events)
     intervals = _wait_intervals(events)
     failure = None
@@ -119,50 +125,105 @@ def profile_waits(workload: Callable[[ModuleType], Any], module: ModuleType) -> 
         failure = f"{name} raised {type(error).__name__}: {error}"
     elif run.outcome in (RunOutcome.STEP_LIMIT, RunOutcome.STUCK):
         failure = f"the workload did not finish ({run.outcome})"
-    return WaitProfile(run.virtual_ns, len(intervals), overlap(intervals), max_in_flight(intervals), events, failure)
+    return WaitProfile(
+        run.virtual_ns,
+        len(intervals),
+        overlap(intervals),
+        max_in_flight(intervals),
+        events,
+        failure,
+    )
 
 
-def run_performance_check(check: PerformanceCheck, program: ModuleType, ctx: CheckContext) -> list[Finding]:
+def run_performance_check(
+    check: PerformanceCheck, program: ModuleType, ctx: CheckContext
+) -> list[Finding]:
     """Profile the learner's program and the reference on the same workload; see the module docstring."""
     reference = ctx.load_reference(check.reference)
     mine = profile_waits(check.workload, program)
     ref = profile_waits(check.workload, reference)
-    data: dict[str, Any] = {"virtual_ms": mine.virtual_ns / 1e6, "reference_virtual_ms": ref.virtual_ns / 1e6,
-                            "overlap": mine.overlap, "reference_overlap": ref.overlap,
-                            "in_flight": mine.in_flight, "reference_in_flight": ref.in_flight}
+    data: dict[str, Any] = {
+        "virtual_ms": mine.virtual_ns / 1e6,
+        "reference_virtual_ms": ref.virtual_ns / 1e6,
+        "overlap": mine.overlap,
+        "reference_overlap": ref.overlap,
+        "in_flight": mine.in_flight,
+        "reference_in_flight": ref.in_flight,
+    }
     if mine.failure is not None and mine.failure.endswith("(stuck)"):
-        return [Finding(kind=FindingKind.TIMEOUT, severity=Severity.WARN,
-                        title="the grader could not measure this workload on its virtual clock",
-                        evidence=("a thread blocked in something the scheduler does not control (an asyncio "
-                                  "event loop waiting for threads, a raw socket, a C extension)",
-                                  "no verdict on performance: this is a limit of the grader, not a failure"),
-                        check=check.name, seed=ctx.seed, data=data)]
+        return [
+            Finding(
+                kind=FindingKind.TIMEOUT,
+                severity=Severity.WARN,
+                title="the grader could not measure this workload on its virtual clock",
+                evidence=(
+                    "a thread blocked in something the scheduler does not control (an asyncio "
+                    "event loop waiting for threads, a raw socket, a C extension)",
+                    "no verdict on performance: this is a limit of the grader, not a failure",
+                ),
+                check=check.name,
+                seed=ctx.seed,
+                data=data,
+            )
+        ]
     if mine.failure is not None:
-        return [Finding(kind=FindingKind.CRASH if "raised" in mine.failure else FindingKind.DEADLOCK,
-                        severity=Severity.FAIL, title=f"the performance workload failed: {mine.failure}",
-                        evidence=(check.workload.__doc__ or check.name,), hint=check.hint,
-                        check=check.name, seed=ctx.seed, data=data)]
+        return [
+            Finding(
+                kind=FindingKind.CRASH if "raised" in mine.failure else FindingKind.DEADLOCK,
+                severity=Severity.FAIL,
+                title=f"the performance workload failed: {mine.failure}",
+                evidence=(check.workload.__doc__ or check.name,),
+                hint=check.hint,
+                check=check.name,
+                seed=ctx.seed,
+                data=data,
+            )
+        ]
     ratio = mine.virtual_ns / ref.virtual_ns if ref.virtual_ns > 0 else None
     if ratio is not None:
         ctx.measurements["performance_ratio"] = round(ratio, 3)
-    evidence = (f"yours: {mine.describe()}", f"reference solution: {ref.describe()}",
-                "measured on the grader's virtual clock: computation is free, every wait costs its time")
-    findings = [dataclasses.replace(f, check=f.check or check.name, seed=ctx.seed)
-                for f in find_locks_held_during_io(list(mine.events), check=check.name)]
+    evidence = (
+        f"yours: {mine.describe()}",
+        f"reference solution: {ref.describe()}",
+        "measured on the grader's virtual clock: computation is free, every wait costs its time",
+    )
+    findings = [
+        dataclasses.replace(f, check=f.check or check.name, seed=ctx.seed)
+        for f in find_locks_held_during_io(list(mine.events), check=check.name)
+    ]
     if ratio is not None and ratio > check.max_ratio:
-        serialized = check.require_concurrency and mine.overlap < _SERIAL_BELOW <= _CONCURRENT_FROM <= ref.overlap
+        serialized = (
+            check.require_concurrency
+            and mine.overlap < _SERIAL_BELOW <= _CONCURRENT_FROM <= ref.overlap
+        )
         if serialized:
-            findings.append(Finding(
-                kind=FindingKind.SERIALIZED, severity=Severity.FAIL,
-                title=f"the threads wait one after another: the work is serialized ({ratio:.1f}x the reference's time)",
-                evidence=(*evidence, "a lock held around the slow part lets only one thread make progress at a time"),
-                hint=check.hint or "Hold the lock only around the shared state, never around the slow I/O.",
-                check=check.name, seed=ctx.seed, data=data,
-            ))
+            findings.append(
+                Finding(
+                    kind=FindingKind.SERIALIZED,
+                    severity=Severity.FAIL,
+                    title=f"the threads wait one after another: the work is serialized ({ratio:.1f}x the reference's time)",
+                    evidence=(
+                        *evidence,
+                        "a lock held around the slow part lets only one thread make progress at a time",
+                    ),
+                    hint=check.hint
+                    or "Hold the lock only around the shared state, never around the slow I/O.",
+                    check=check.name,
+                    seed=ctx.seed,
+                    data=data,
+                )
+            )
         else:
-            findings.append(Finding(
-                kind=FindingKind.TOO_SLOW, severity=Severity.FAIL,
-                title=f"{ratio:.1f}x the reference solution's virtual time (allowed: {check.max_ratio:g}x)",
-                evidence=evidence, hint=check.hint, check=check.name, seed=ctx.seed, data=data,
-            ))
+            findings.append(
+                Finding(
+                    kind=FindingKind.TOO_SLOW,
+                    severity=Severity.FAIL,
+                    title=f"{ratio:.1f}x the reference solution's virtual time (allowed: {check.max_ratio:g}x)",
+                    evidence=evidence,
+                    hint=check.hint,
+                    check=check.name,
+                    seed=ctx.seed,
+                    data=data,
+                )
+            )
     return findings

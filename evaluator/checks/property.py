@@ -14,14 +14,29 @@ if TYPE_CHECKING:
 __all__ = ["run_property_check"]
 
 
-def run_property_check(check: PropertyCheck, program: ModuleType, ctx: CheckContext) -> list[Finding]:
+def run_property_check(
+    check: PropertyCheck, program: ModuleType, ctx: CheckContext
+) -> list[Finding]:
     """Call ``check.check(program, ctx)``; a :class:`Violation` becomes a FAIL of ``check.kind``
     (or the violation's own kind when it names one); other exceptions propagate to the harness,
     which tells a crash of the learner's code from a bug of the spec."""
     try:
         check.check(program, ctx)
     except Violation as violation:
-        kind = violation.kind if violation.kind is not check.kind and violation.kind.value != "invariant" else check.kind
-        return [Finding(kind=kind, severity=Severity.FAIL, title=violation.message, evidence=violation.evidence,
-                        hint=check.hint, seed=ctx.seed, check=check.name)]
+        kind = (
+            violation.kind
+            if violation.kind is not check.kind and violation.kind.value != "invariant"
+            else check.kind
+        )
+        return [
+            Finding(
+                kind=kind,
+                severity=Severity.FAIL,
+                title=violation.message,
+                evidence=violation.evidence,
+                hint=check.hint,
+                seed=ctx.seed,
+                check=check.name,
+            )
+        ]
     return []

@@ -32,7 +32,16 @@ from evaluator.findings import Finding, FindingKind, Severity
 if TYPE_CHECKING:
     from evaluator.spec import CheckContext, TimingCheck
 
-__all__ = ["SecretBytes", "SecretStr", "TimingStats", "crop", "measure", "run_timing_check", "secret_text", "welch_t"]
+__all__ = [
+    "SecretBytes",
+    "SecretStr",
+    "TimingStats",
+    "crop",
+    "measure",
+    "run_timing_check",
+    "secret_text",
+    "welch_t",
+]
 
 _CROP_PERCENTILE = 0.9
 """Measurements above this percentile of both classes are dropped (scheduler and GC outliers)."""
@@ -65,7 +74,9 @@ def welch_t(first: Sequence[float], second: Sequence[float]) -> float:
     return 0.0 if denominator == 0 else (mean1 - mean2) / denominator
 
 
-def crop(first: list[int], second: list[int], percentile: float = _CROP_PERCENTILE) -> tuple[list[int], list[int]]:
+def crop(
+    first: list[int], second: list[int], percentile: float = _CROP_PERCENTILE
+) -> tuple[list[int], list[int]]:
     """Drop measurements above the pooled ``percentile`` (outliers from preemption, GC)."""
     pooled = sorted(first + second)
     if not pooled:
@@ -74,7 +85,9 @@ def crop(first: list[int], second: list[int], percentile: float = _CROP_PERCENTI
     return [x for x in first if x <= limit], [x for x in second if x <= limit]
 
 
-def measure(compare: Callable[[bytes], Any], secret: bytes, samples: int, rng: random.Random) -> TimingStats:
+def measure(
+    compare: Callable[[bytes], Any], secret: bytes, samples: int, rng: random.Random
+) -> TimingStats:
     """One batch of ``samples`` interleaved measurements."""
     clock = realtime.perf_counter_ns
     fixed: list[int] = []
@@ -107,8 +120,14 @@ def _record(op: str) -> None:
     import traceback
 
     frames = [f for f in traceback.extract_stack()[:-2] if not f.filename.endswith("timing.py")]
-    where = next((f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames)
-                  if "evaluator" not in Path(f.filename).parts), "?")
+    where = next(
+        (
+            f"{Path(f.filename).name}:{f.lineno}"
+            for f in reversed(frames)
+            if "evaluator" not in Path(f.filename).parts
+        ),
+        "?",
+    )
     _compared.append(f"{where}: {op}")
 
 
@@ -226,35 +245,53 @@ def run_timing_check(check: TimingCheck, program: ModuleType, ctx: CheckContext)
         for right in prefixes:
             random.seed(ctx.seed * 31 + repeat)  # the program's own randomness (jitter) replays too
             guess = _guess(secret, right)
-            counts.setdefault(right, []).append(_count_instructions(functools.partial(compare, guess), ctx.program_path))
+            counts.setdefault(right, []).append(
+                _count_instructions(functools.partial(compare, guess), ctx.program_path)
+            )
     random.setstate(state)
     findings: list[Finding] = []
     low, high = counts[prefixes[0]], counts[prefixes[-1]]
     if max(high) < min(low) or max(low) < min(high):
-        shown = ", ".join(f"{right} right: {min(c)}" + (f"-{max(c)}" if max(c) != min(c) else "")
-                          for right, c in counts.items())
-        findings.append(Finding(
-            kind=FindingKind.TIMING_LEAK, severity=Severity.FAIL,
-            title="rejecting a guess does more or less work depending on how much of it is right",
-            evidence=(
-                f"bytecode instructions your code ran to reject a {len(secret)}-byte guess, by right leading bytes: {shown}",
-                "an attacker times guesses and keeps the one that takes longer: the secret falls one byte at a time",
-                "random sleeps do not help: averaging many calls removes them, the difference stays",
-            ),
-            hint=check.hint or "Compare secrets with hmac.compare_digest, whose time does not depend on the content.",
-            check=check.name, seed=ctx.seed, data={"instructions": {str(k): v for k, v in counts.items()}},
-        ))
+        shown = ", ".join(
+            f"{right} right: {min(c)}" + (f"-{max(c)}" if max(c) != min(c) else "")
+            for right, c in counts.items()
+        )
+        findings.append(
+            Finding(
+                kind=FindingKind.TIMING_LEAK,
+                severity=Severity.FAIL,
+                title="rejecting a guess does more or less work depending on how much of it is right",
+                evidence=(
+                    f"bytecode instructions your code ran to reject a {len(secret)}-byte guess, by right leading bytes: {shown}",
+                    "an attacker times guesses and keeps the one that takes longer: the secret falls one byte at a time",
+                    "random sleeps do not help: averaging many calls removes them, the difference stays",
+                ),
+                hint=check.hint
+                or "Compare secrets with hmac.compare_digest, whose time does not depend on the content.",
+                check=check.name,
+                seed=ctx.seed,
+                data={"instructions": {str(k): v for k, v in counts.items()}},
+            )
+        )
     if _compared:
         sites = sorted(set(_compared))
         location = sites[0].split(": ", 1)[0]
-        findings.append(Finding(
-            kind=FindingKind.TIMING_LEAK, severity=Severity.FAIL,
-            title="the secret token is compared with an operation that stops at the first difference",
-            evidence=(*sites[:5],
-                      "== and != on str/bytes use memcmp: they return as soon as one byte differs, "
-                      "so a guess with a longer right prefix is rejected later"),
-            hint=check.hint or "Compare secrets with hmac.compare_digest on bytes (encode both sides).",
-            location=location if location != "?" else None, check=check.name, seed=ctx.seed,
-        ))
+        findings.append(
+            Finding(
+                kind=FindingKind.TIMING_LEAK,
+                severity=Severity.FAIL,
+                title="the secret token is compared with an operation that stops at the first difference",
+                evidence=(
+                    *sites[:5],
+                    "== and != on str/bytes use memcmp: they return as soon as one byte differs, "
+                    "so a guess with a longer right prefix is rejected later",
+                ),
+                hint=check.hint
+                or "Compare secrets with hmac.compare_digest on bytes (encode both sides).",
+                location=location if location != "?" else None,
+                check=check.name,
+                seed=ctx.seed,
+            )
+        )
     _compared.clear()
     return findings

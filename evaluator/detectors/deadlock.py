@@ -45,7 +45,7 @@ def wait_for_cycle(waits_for: Mapping[K, K]) -> list[K]:
             path.append(node)
             node = waits_for.get(node)
         if node is not None:
-            return path[path.index(node):]
+            return path[path.index(node) :]
     return []
 
 
@@ -101,13 +101,24 @@ def cycle_sentence(cycle: list[BlockedThread]) -> str:
     return text
 
 
-def deadlock_finding(snapshot: DeadlockSnapshot, *, check: str = "", seed: int | None = None,
-                     hint: str = "", inversions: Iterable[str] = (), data: dict[str, Any] | None = None) -> Finding:
+def deadlock_finding(
+    snapshot: DeadlockSnapshot,
+    *,
+    check: str = "",
+    seed: int | None = None,
+    hint: str = "",
+    inversions: Iterable[str] = (),
+    data: dict[str, Any] | None = None,
+) -> Finding:
     """A DEADLOCK finding naming the cycle, or every blocked thread when there is no lock cycle."""
     cycle = snapshot.cycle()
     evidence: list[str] = []
     if cycle:
-        names = " and ".join(t.name for t in cycle) if len(cycle) == 2 else ", ".join(t.name for t in cycle)
+        names = (
+            " and ".join(t.name for t in cycle)
+            if len(cycle) == 2
+            else ", ".join(t.name for t in cycle)
+        )
         title = f"Deadlock: {names} wait for each other forever"
         evidence.append(cycle_sentence(cycle))
         others = [t for t in snapshot.threads if t not in cycle]
@@ -122,13 +133,18 @@ def deadlock_finding(snapshot: DeadlockSnapshot, *, check: str = "", seed: int |
             line += "; it holds " + ", ".join(f"{lock}{_at(where)}" for lock, where in t.holds)
         evidence.append(line)
     evidence.extend(inversions)
-    location = cycle[0].wait_location if cycle else next((t.wait_location for t in snapshot.threads if t.wait_location), None)
+    location = (
+        cycle[0].wait_location
+        if cycle
+        else next((t.wait_location for t in snapshot.threads if t.wait_location), None)
+    )
     return Finding(
         kind=FindingKind.DEADLOCK,
         severity=Severity.FAIL,
         title=title,
         evidence=tuple(evidence),
-        hint=hint or "Acquire locks in one global order everywhere (or take them together), and make every wait re-check a condition someone will signal.",
+        hint=hint
+        or "Acquire locks in one global order everywhere (or take them together), and make every wait re-check a condition someone will signal.",
         location=text(location),
         seed=seed,
         check=check,

@@ -122,12 +122,18 @@ def find_locks_held_during_io(
     return findings
 
 
-def _finding(lock: str, group: list[_Stall], wait_ns: int, severity: Severity, check: str) -> Finding:
+def _finding(
+    lock: str, group: list[_Stall], wait_ns: int, severity: Severity, check: str
+) -> Finding:
     """One finding per lock: its worst holder first, every holder in the evidence."""
     worst = group[0]
     where = sorted(set().union(*(s.locations for s in group)))
     waiters = ", ".join(sorted(set().union(*(s.waiters for s in group))))
-    holders = worst.holder if len(group) == 1 else f"{worst.holder} (and {len(group) - 1} other thread(s))"
+    holders = (
+        worst.holder
+        if len(group) == 1
+        else f"{worst.holder} (and {len(group) - 1} other thread(s))"
+    )
     evidence = [
         f"{s.holder} held {lock} across {s.sleeps} sleep(s) totalling {s.sleep_ns / 1e6:.1f} ms"
         + (f" (at {', '.join(sorted(s.locations))})" if s.locations else "")
@@ -144,6 +150,11 @@ def _finding(lock: str, group: list[_Stall], wait_ns: int, severity: Severity, c
         hint="Do the slow work (sleep, I/O) outside the critical section; hold the lock only to read or update shared state.",
         location=where[0] if where else None,
         check=check,
-        data={"lock": lock, "holder": worst.holder, "holders": [s.holder for s in group], "wait_ns": wait_ns,
-              "sleep_ns": sum(s.sleep_ns for s in group)},
+        data={
+            "lock": lock,
+            "holder": worst.holder,
+            "holders": [s.holder for s in group],
+            "wait_ns": wait_ns,
+            "sleep_ns": sum(s.sleep_ns for s in group),
+        },
     )

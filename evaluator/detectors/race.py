@@ -29,7 +29,9 @@ def _relevant(steps: Sequence[Step]) -> list[Step]:
         if step.action == "write":
             written.add(step.key)
     keys = {key for key, tids in touched.items() if len(tids) > 1 and key in written}
-    setup: dict[tuple[int, str], Step] = {s.key: s for s in steps[:start] if s.key in keys and s.action == "write"}
+    setup: dict[tuple[int, str], Step] = {
+        s.key: s for s in steps[:start] if s.key in keys and s.action == "write"
+    }
     return [*setup.values(), *(s for s in steps[start:] if s.key in keys)]
 
 
@@ -65,7 +67,9 @@ def lost_increments(steps: Sequence[Step]) -> list[str]:
     benign: the count is wrong. Returns a line of evidence per lost update."""
     found: list[str] = []
     last_read: dict[tuple[int, tuple[int, str]], Step] = {}
-    last_write: dict[tuple[int, str], tuple[Step, Step]] = {}  # key -> (read, write) of the latest writer
+    last_write: dict[
+        tuple[int, str], tuple[Step, Step]
+    ] = {}  # key -> (read, write) of the latest writer
     for step in steps:
         mine = (step.tid, step.key)
         if step.action == "read":
@@ -74,12 +78,20 @@ def lost_increments(steps: Sequence[Step]) -> list[str]:
         read = last_read.pop(mine, None)
         before, after = (_number(read.value) if read else None), _number(step.value)
         previous = last_write.get(step.key)
-        if read is not None and before is not None and after is not None and after != before and previous:
+        if (
+            read is not None
+            and before is not None
+            and after is not None
+            and after != before
+            and previous
+        ):
             other_read, other_write = previous
             other_before, other_after = _number(other_read.value), _number(other_write.value)
-            if (other_write.tid != step.tid and other_before == before and other_after == after):
-                found.append(f"{other_write.thread} and {step.thread} both read {step.expr} = {read.value} "
-                             f"and both wrote {step.value} (at {step.location}): one of the two changes was lost")
+            if other_write.tid != step.tid and other_before == before and other_after == after:
+                found.append(
+                    f"{other_write.thread} and {step.thread} both read {step.expr} = {read.value} "
+                    f"and both wrote {step.value} (at {step.location}): one of the two changes was lost"
+                )
         if read is not None:
             last_write[step.key] = (read, step)
     return found
@@ -121,10 +133,15 @@ def interleaving_evidence(steps: Sequence[Step], max_lines: int = 14) -> list[st
     return lines
 
 
-def switch_evidence(switches: Sequence[tuple[str, int | None, str]], program_name: str, max_lines: int = 10) -> list[str]:
+def switch_evidence(
+    switches: Sequence[tuple[str, int | None, str]], program_name: str, max_lines: int = 10
+) -> list[str]:
     """When no shared access was recorded: who ran up to which line before the next took over."""
-    lines = [f"{source} ran up to {program_name}:{line}, then {target} ran"
-             for source, line, target in switches if line is not None]
+    lines = [
+        f"{source} ran up to {program_name}:{line}, then {target} ran"
+        for source, line, target in switches
+        if line is not None
+    ]
     if len(lines) > max_lines:
-        lines = [*lines[: max_lines // 2], "  …", *lines[-(max_lines // 2):]]
+        lines = [*lines[: max_lines // 2], "  …", *lines[-(max_lines // 2) :]]
     return lines

@@ -46,8 +46,14 @@ _PATCHES: tuple[tuple[ModuleType, str, Any], ...] = (
     (time, "perf_counter_ns", _time.perf_counter_ns),
     (time, "time", _time.time),
     (time, "time_ns", _time.time_ns),
-    *(((time, "clock_gettime", _time.clock_gettime), (time, "clock_gettime_ns", _time.clock_gettime_ns))
-      if hasattr(time, "clock_gettime_ns") else ()),
+    *(
+        (
+            (time, "clock_gettime", _time.clock_gettime),
+            (time, "clock_gettime_ns", _time.clock_gettime_ns),
+        )
+        if hasattr(time, "clock_gettime_ns")
+        else ()
+    ),
 )
 _saved: dict[tuple[str, str], Any] = {}
 

@@ -43,6 +43,7 @@ class _Instrumented(Named):
         return cond
 
     if TYPE_CHECKING:
+
         def _qsize(self) -> int: ...  # the stdlib queue's, later in the MRO
 
     def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:

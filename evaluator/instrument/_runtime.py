@@ -37,7 +37,9 @@ class SchedulerHooks(Protocol):
 
     def current(self) -> Any | None: ...
     def preempt(self, rec: Any) -> None: ...
-    def block(self, rec: Any, can_run: Callable[[], bool], timeout: float | None, obj: object, desc: str) -> bool: ...
+    def block(
+        self, rec: Any, can_run: Callable[[], bool], timeout: float | None, obj: object, desc: str
+    ) -> bool: ...
     def note_order(self, rec: Any, lock: object) -> None: ...
     def note_acquire(self, rec: Any, lock: object) -> None: ...
     def note_release(self, rec: Any, lock: object) -> None: ...
@@ -243,7 +245,11 @@ class Named:
         self._cl_site = location(frame)
         self._cl_label = _label(frame) if frame is not None else None
         label = self._cl_label
-        self.cl_name = f"{label or self._cl_kind}@{self._cl_site}" if self._cl_site else (label or self._cl_kind)
+        self.cl_name = (
+            f"{label or self._cl_kind}@{self._cl_site}"
+            if self._cl_site
+            else (label or self._cl_kind)
+        )
 
     def _cl_describe(self) -> str:
         """'Lock lock_a', or 'the Lock created at program.py:12' when it has no attribute name."""

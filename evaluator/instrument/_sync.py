@@ -145,15 +145,15 @@ class Event(Named):
             return signaled
 
 
-
-
 class Barrier(Named):
     """Drop-in for ``threading.Barrier`` (same states as CPython's: filling, draining, resetting, broken)."""
 
     _cl_kind = "Barrier"
     _cl_real = realtime.Barrier
 
-    def __init__(self, parties: int, action: Callable[[], Any] | None = None, timeout: float | None = None) -> None:
+    def __init__(
+        self, parties: int, action: Callable[[], Any] | None = None, timeout: float | None = None
+    ) -> None:
         if parties < 1:
             raise ValueError("parties must be > 0")
         self._cond = _internal_condition(self)

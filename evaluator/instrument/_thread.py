@@ -46,6 +46,7 @@ class Thread(realtime.Thread):
         c = controlled()
         inner_run = self.run
         if c is None:
+
             def run() -> None:
                 emit(EventKind.THREAD_START)
                 try:
@@ -73,7 +74,9 @@ class Thread(realtime.Thread):
             if not called_from_stdlib(2):
                 ctl.preempt(me)
             if rec.done:
-                ctl.touch(("thread", rec.tid), False)  # ordered after the exit, like a join that waited
+                ctl.touch(
+                    ("thread", rec.tid), False
+                )  # ordered after the exit, like a join that waited
             else:
                 emit(EventKind.JOIN_WAIT, self.name)
                 if not ctl.block(me, lambda: rec.done, timeout, self, "join"):

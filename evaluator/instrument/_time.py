@@ -9,8 +9,19 @@ from evaluator import realtime
 from evaluator.events import EventKind
 from evaluator.instrument._runtime import call_site, controlled, emit
 
-__all__ = ["ClockSource", "clock_gettime", "clock_gettime_ns", "monotonic", "monotonic_ns", "override",
-           "perf_counter", "perf_counter_ns", "sleep", "time", "time_ns"]
+__all__ = [
+    "ClockSource",
+    "clock_gettime",
+    "clock_gettime_ns",
+    "monotonic",
+    "monotonic_ns",
+    "override",
+    "perf_counter",
+    "perf_counter_ns",
+    "sleep",
+    "time",
+    "time_ns",
+]
 
 
 class ClockSource(Protocol):
@@ -90,10 +101,22 @@ def time() -> float:
     return time_ns() / 1e9
 
 
-_MONOTONIC_CLOCKS = {getattr(_real_time, name) for name in
-                     ("CLOCK_MONOTONIC", "CLOCK_MONOTONIC_RAW", "CLOCK_BOOTTIME", "CLOCK_HIGHRES", "CLOCK_UPTIME")
-                     if hasattr(_real_time, name)}
-_REALTIME_CLOCKS = {getattr(_real_time, name) for name in ("CLOCK_REALTIME", "CLOCK_TAI") if hasattr(_real_time, name)}
+_MONOTONIC_CLOCKS = {
+    getattr(_real_time, name)
+    for name in (
+        "CLOCK_MONOTONIC",
+        "CLOCK_MONOTONIC_RAW",
+        "CLOCK_BOOTTIME",
+        "CLOCK_HIGHRES",
+        "CLOCK_UPTIME",
+    )
+    if hasattr(_real_time, name)
+}
+_REALTIME_CLOCKS = {
+    getattr(_real_time, name)
+    for name in ("CLOCK_REALTIME", "CLOCK_TAI")
+    if hasattr(_real_time, name)
+}
 _real_clock_gettime_ns = getattr(_real_time, "clock_gettime_ns", None)
 
 

@@ -31,7 +31,17 @@ from evaluator.instrument._runtime import (
 )
 from evaluator.scheduler._outcome import RunOutcome
 
-__all__ = ["Abort", "Chooser", "Controller", "Decision", "Step", "ThreadRec", "Transition", "Wait", "dependent"]
+__all__ = [
+    "Abort",
+    "Chooser",
+    "Controller",
+    "Decision",
+    "Step",
+    "ThreadRec",
+    "Transition",
+    "Wait",
+    "dependent",
+]
 
 FAIRNESS_LIMIT = 2000
 """Decisions one thread may keep the processor while others are enabled (spin loops)."""
@@ -156,10 +166,14 @@ def dependent(a: dict[tuple[Any, ...], bool], b: dict[tuple[Any, ...], bool]) ->
 class Chooser(Protocol):
     """A scheduling strategy."""
 
-    def choose(self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int) -> ThreadRec: ...
+    def choose(
+        self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int
+    ) -> ThreadRec: ...
 
 
-def default_choice(ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec]) -> ThreadRec:
+def default_choice(
+    ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec]
+) -> ThreadRec:
     """Non-preemptive: keep the running thread, else the lowest id; switch after a long spin.
 
     Only threads that can run without moving the virtual clock are considered: by default
@@ -225,7 +239,9 @@ class Controller:
         rec.started_by = len(self.trail) - 1 if self.trail else None
         return rec
 
-    def thread_body(self, rec: ThreadRec, run: Callable[[], None], trace: Callable[..., Any] | None = None) -> None:
+    def thread_body(
+        self, rec: ThreadRec, run: Callable[[], None], trace: Callable[..., Any] | None = None
+    ) -> None:
         """Run ``run`` as managed thread ``rec``: park until scheduled, trace learner code, exit."""
         from evaluator.events import EventKind
         from evaluator.instrument._runtime import emit
@@ -268,7 +284,9 @@ class Controller:
             self._finish(RunOutcome.DONE)
             return
         if self.recs[0].done and all(r.done or r.daemon for r in self.recs):
-            self._finish(RunOutcome.LEFTOVER, rec)  # only daemon threads remain: the program would exit now
+            self._finish(
+                RunOutcome.LEFTOVER, rec
+            )  # only daemon threads remain: the program would exit now
             return
         with contextlib.suppress(Abort):
             self._reschedule(rec)
@@ -280,7 +298,14 @@ class Controller:
             return
         self._reschedule(rec)
 
-    def block(self, rec: ThreadRec, can_run: Callable[[], bool], timeout: float | None, obj: object, desc: str) -> bool:
+    def block(
+        self,
+        rec: ThreadRec,
+        can_run: Callable[[], bool],
+        timeout: float | None,
+        obj: object,
+        desc: str,
+    ) -> bool:
         """Wait until ``can_run()``; False when ``timeout`` (virtual seconds) passes first."""
         if self.aborting:
             raise Abort()
@@ -327,7 +352,9 @@ class Controller:
 
     def _begin_step(self, rec: ThreadRec, options: list[ThreadRec], decision: int | None) -> None:
         if len(self.trail) < TRAIL_LIMIT:
-            step = Transition(rec.tid, tuple(r.tid for r in options), decision, after=rec.started_by)
+            step = Transition(
+                rec.tid, tuple(r.tid for r in options), decision, after=rec.started_by
+            )
             rec.started_by = None
             self.trail.append(step)
             self._footprint = step.footprint
@@ -336,7 +363,8 @@ class Controller:
 
     def _enabled(self) -> list[ThreadRec]:
         return [
-            r for r in self.recs
+            r
+            for r in self.recs
             if not r.done and (r.wait is None or r.timed_out or r.wait.can_run())
         ]
 
@@ -349,7 +377,13 @@ class Controller:
         """
         best: ThreadRec | None = None
         for r in self.recs:
-            if r.done or r.wait is None or r.timed_out or r.wait.deadline_ns is None or r in enabled:
+            if (
+                r.done
+                or r.wait is None
+                or r.timed_out
+                or r.wait.deadline_ns is None
+                or r in enabled
+            ):
                 continue
             if best is None or r.wait.deadline_ns < _deadline(best):
                 best = r
@@ -363,11 +397,20 @@ class Controller:
         """Move the clock to ``deadline_ns`` (never back) and time out every wait due by then."""
         self.clock_ns = max(self.clock_ns, deadline_ns)
         for r in self.recs:
-            if not r.done and r.wait and r.wait.deadline_ns is not None and r.wait.deadline_ns <= self.clock_ns:
+            if (
+                not r.done
+                and r.wait
+                and r.wait.deadline_ns is not None
+                and r.wait.deadline_ns <= self.clock_ns
+            ):
                 r.timed_out = True
 
     def _advance_clock(self) -> bool:
-        deadlines = [r.wait.deadline_ns for r in self.recs if not r.done and r.wait and r.wait.deadline_ns is not None]
+        deadlines = [
+            r.wait.deadline_ns
+            for r in self.recs
+            if not r.done and r.wait and r.wait.deadline_ns is not None
+        ]
         if not deadlines:
             return False
         self._advance_to(min(deadlines))
@@ -408,8 +451,14 @@ class Controller:
             nxt = default_choice(self, current, enabled)
         else:
             nxt = self.chooser.choose(self, current, options, len(self.decisions))
-            self.decisions.append(Decision(tuple(r.tid for r in options), current.tid if current else None,
-                                           nxt.tid, focus_point(current)))
+            self.decisions.append(
+                Decision(
+                    tuple(r.tid for r in options),
+                    current.tid if current else None,
+                    nxt.tid,
+                    focus_point(current),
+                )
+            )
             decided = True
             if current is not None:
                 current.read_pending = False
@@ -496,7 +545,13 @@ class Controller:
                 where = where or call_site()
                 self.lock_edges.setdefault(
                     (id(held), id(lock)),
-                    LockEdge(_describe(held, "lock"), _describe(lock, "lock"), rec.name, held_where, where),
+                    LockEdge(
+                        _describe(held, "lock"),
+                        _describe(lock, "lock"),
+                        rec.name,
+                        held_where,
+                        where,
+                    ),
                 )
 
     def note_acquire(self, rec: ThreadRec, lock: object) -> None:

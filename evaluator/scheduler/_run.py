@@ -36,7 +36,15 @@ from evaluator.scheduler._strategies import (
 )
 from evaluator.scheduler._tracer import ProgramTracer
 
-__all__ = ["Budget", "Exploration", "ScheduleRun", "explore", "live_threads", "run_schedule", "unobserved"]
+__all__ = [
+    "Budget",
+    "Exploration",
+    "ScheduleRun",
+    "explore",
+    "live_threads",
+    "run_schedule",
+    "unobserved",
+]
 
 SCENARIO_THREAD = "MainThread"
 
@@ -65,13 +73,20 @@ class ScheduleRun:
     @property
     def cut_short(self) -> bool:
         """Did the run end before its steps could all be analysed (so its trail proves nothing)?"""
-        return (self.outcome in (RunOutcome.STEP_LIMIT, RunOutcome.STUCK) or len(self.decisions) >= ADVERSARIAL_DECISIONS
-                or len(self.trail) >= TRAIL_LIMIT)
+        return (
+            self.outcome in (RunOutcome.STEP_LIMIT, RunOutcome.STUCK)
+            or len(self.decisions) >= ADVERSARIAL_DECISIONS
+            or len(self.trail) >= TRAIL_LIMIT
+        )
 
     @property
     def failed(self) -> bool:
-        return (self.outcome is RunOutcome.DEADLOCK or self.error is not None or bool(self.thread_errors)
-                or bool(self.lost_increments))
+        return (
+            self.outcome is RunOutcome.DEADLOCK
+            or self.error is not None
+            or bool(self.thread_errors)
+            or bool(self.lost_increments)
+        )
 
     @property
     def lost_increments(self) -> list[str]:
@@ -131,7 +146,9 @@ def run_schedule(
     # forces a prefix of another's choices also repeats its random draws up to there.
     random.seed(getattr(chooser, "random_seed", None) or chooser.seed)  # type: ignore[attr-defined]
     try:
-        os_thread = realtime.Thread(target=scenario_body, name="concurrency-lab scenario", daemon=True)
+        os_thread = realtime.Thread(
+            target=scenario_body, name="concurrency-lab scenario", daemon=True
+        )
         scenario_rec.os_thread = os_thread
         os_thread.start()
         ctl.start(scenario_rec)
@@ -245,8 +262,13 @@ class Exploration:
     run, before any search for a simpler failure (what benchmarks compare with other tools)."""
 
 
-def _choosers(budget: Budget, rng: random.Random, dfs: DfsExplorer,
-              k: Callable[[], int], focus_k: Callable[[], int]) -> Iterator[Any]:
+def _choosers(
+    budget: Budget,
+    rng: random.Random,
+    dfs: DfsExplorer,
+    k: Callable[[], int],
+    focus_k: Callable[[], int],
+) -> Iterator[Any]:
     """Round-robin over the sampling strategies (DPOR schedules are interleaved by ``explore``)."""
     pct_depth = 0
     focus_depth = 1
@@ -286,7 +308,9 @@ def explore(
     reduction has run every distinct ordering of the steps it sees (a proof for those steps)."""
     saved_random = random.getstate()
     try:
-        return _explore(scenario, program, program_path=program_path, seed=seed, budget=budget, enough=enough)
+        return _explore(
+            scenario, program, program_path=program_path, seed=seed, budget=budget, enough=enough
+        )
     finally:
         random.setstate(saved_random)
 
@@ -320,7 +344,7 @@ def _explore(
         """A DPOR schedule and a sampled one in turn; either goes on alone when the other ends."""
         nonlocal sampled, por_runs, sampling_done
         por_turn = por_runs < sampled or sampling_done or sampled >= budget.max_schedules
-        for turn in ((True, False) if por_turn else (False, True)):
+        for turn in (True, False) if por_turn else (False, True):
             if turn and budget.por and por_runs < por_cap:
                 chosen = dpor.next()
                 if chosen is not None:
@@ -345,7 +369,9 @@ def _explore(
             focus_per_run[0] = max(1, sum(d.focus for d in run.decisions))
         name = getattr(chooser, "name", "")
         if name == "root" or (name == "dfs" and "dfs" in budget.strategies):
-            dfs.feedback(chooser, run.decisions)  # the root also seeds the search for simpler failures
+            dfs.feedback(
+                chooser, run.decisions
+            )  # the root also seeds the search for simpler failures
         if name in ("root", "dpor") and budget.por:
             dpor.feedback(chooser, run.decisions, run.trail, run.cut_short)
         for edge in run.lock_edges:

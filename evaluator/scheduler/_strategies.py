@@ -22,7 +22,15 @@ from evaluator.scheduler._controller import (
     focus_point,
 )
 
-__all__ = ["DfsExplorer", "DporExplorer", "FocusedPct", "Guided", "Pct", "RandomWalk", "chooser_from_seed"]
+__all__ = [
+    "DfsExplorer",
+    "DporExplorer",
+    "FocusedPct",
+    "Guided",
+    "Pct",
+    "RandomWalk",
+    "chooser_from_seed",
+]
 
 
 @dataclass
@@ -34,7 +42,9 @@ class Guided:
     random_seed = 1
     """The learner's ``random`` stream under every guided schedule (see ``run_schedule``)."""
 
-    def choose(self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int) -> ThreadRec:
+    def choose(
+        self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int
+    ) -> ThreadRec:
         tid = self.deviations.get(index)
         if tid is not None:
             for rec in enabled:
@@ -59,7 +69,9 @@ class RandomWalk:
         self.rng_seed = rng_seed
         self._rng = random.Random(rng_seed)
 
-    def choose(self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int) -> ThreadRec:
+    def choose(
+        self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int
+    ) -> ThreadRec:
         return self._rng.choice(enabled)
 
     @property
@@ -85,7 +97,9 @@ class Pct:
         self._drops = {point: level for level, point in enumerate(sorted(points))}
         self._priority: dict[int, float] = {}
 
-    def choose(self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int) -> ThreadRec:
+    def choose(
+        self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int
+    ) -> ThreadRec:
         return self._choose_at(enabled, index)
 
     def _choose_at(self, enabled: list[ThreadRec], point: int | None) -> ThreadRec:
@@ -121,7 +135,9 @@ class FocusedPct(Pct):
         super().__init__(depth, k, rng_seed)
         self._points = 0
 
-    def choose(self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int) -> ThreadRec:
+    def choose(
+        self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int
+    ) -> ThreadRec:
         point = None
         if focus_point(current):
             point, self._points = self._points, self._points + 1
@@ -237,14 +253,18 @@ class DporGuided(Guided):
         self._seen = -1
         self.sleep_at: dict[int, dict[int, Footprint]] = {}
 
-    def choose(self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int) -> ThreadRec:
+    def choose(
+        self, ctl: Controller, current: ThreadRec | None, enabled: list[ThreadRec], index: int
+    ) -> ThreadRec:
         if index <= self.branch:
             if index == self.branch:
                 self._seen = len(ctl.trail) - 1  # the branch's own step is the next one
             return super().choose(ctl, current, enabled, index)
-        for step in ctl.trail[self._seen + 1:]:
+        for step in ctl.trail[self._seen + 1 :]:
             if step.footprint:
-                self._sleep = {tid: fp for tid, fp in self._sleep.items() if not dependent(fp, step.footprint)}
+                self._sleep = {
+                    tid: fp for tid, fp in self._sleep.items() if not dependent(fp, step.footprint)
+                }
         self._seen = len(ctl.trail) - 1
         self.sleep_at[index] = dict(self._sleep)
         awake = [r for r in enabled if r.tid not in self._sleep]
@@ -304,7 +324,9 @@ class DporExplorer:
         node.done.add(tid)
         return DporGuided((*prefix, tid), asleep)
 
-    def feedback(self, chooser: Guided, decisions: list[Decision], trail: list[Transition], cut_short: bool) -> None:
+    def feedback(
+        self, chooser: Guided, decisions: list[Decision], trail: list[Transition], cut_short: bool
+    ) -> None:
         """Add ``decisions`` to the tree and backtrack points for every race in ``trail``."""
         self.runs += 1
         if cut_short:
@@ -327,14 +349,14 @@ class DporExplorer:
             earlier, later = trail[j], trail[i]
             if earlier.decision is None or earlier.decision >= len(decisions):
                 continue
-            node = self._tree.get(tuple(choices[:earlier.decision]))
+            node = self._tree.get(tuple(choices[: earlier.decision]))
             if node is None:
                 continue
             if later.tid in earlier.options:
                 node.backtrack.add(later.tid)
             else:
                 node.backtrack.update(earlier.options)
-            self._pending.add(tuple(choices[:earlier.decision]))
+            self._pending.add(tuple(choices[: earlier.decision]))
 
 
 def races(trail: list[Transition]) -> list[tuple[int, int]]:
@@ -356,7 +378,9 @@ def races(trail: list[Transition]) -> list[tuple[int, int]]:
         else:
             clock = dict(clocks[step.after]) if step.after is not None and step.after < i else {}
         for key, writes in step.footprint.items():
-            if key[0] == "thread" and not writes:  # a join returns only after the thread's exit: ordered
+            if (
+                key[0] == "thread" and not writes
+            ):  # a join returns only after the thread's exit: ordered
                 for j in last_write.get(key, {}).values():
                     _join(clock, clocks[j])
         latest: dict[int, int] = {}
@@ -372,7 +396,9 @@ def races(trail: list[Transition]) -> list[tuple[int, int]]:
                 found.append((j, i))  # this thread does not know of step j yet: a real race
             _join(clock, clocks[j])
         for key in step.footprint:
-            if key[0] == "lock":  # a blocking acquire follows the release it waited for: ordered, not a race
+            if (
+                key[0] == "lock"
+            ):  # a blocking acquire follows the release it waited for: ordered, not a race
                 for j in last_write.get(("unlock", key[1]), {}).values():
                     _join(clock, clocks[j])
         clock[step.tid] = clock.get(step.tid, 0) + 1

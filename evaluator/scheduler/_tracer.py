@@ -26,8 +26,21 @@ from evaluator.scheduler._controller import IO, OPAQUE, Controller, Step
 
 __all__ = ["ProgramTracer", "shared_names"]
 
-_MUTATORS = {"append", "appendleft", "extend", "insert", "pop", "popleft", "remove", "clear",
-             "update", "setdefault", "add", "discard", "sort"}
+_MUTATORS = {
+    "append",
+    "appendleft",
+    "extend",
+    "insert",
+    "pop",
+    "popleft",
+    "remove",
+    "clear",
+    "update",
+    "setdefault",
+    "add",
+    "discard",
+    "sort",
+}
 
 
 def shared_names(source: str) -> frozenset[str]:
@@ -48,7 +61,12 @@ def shared_names(source: str) -> frozenset[str]:
     for fn in ast.walk(tree):
         if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) or fn.name == "__init__":
             continue
-        declared = {n for node in ast.walk(fn) if isinstance(node, ast.Global | ast.Nonlocal) for n in node.names}
+        declared = {
+            n
+            for node in ast.walk(fn)
+            if isinstance(node, ast.Global | ast.Nonlocal)
+            for n in node.names
+        }
         for node in ast.walk(fn):
             if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store | ast.Del):
                 names.add(node.attr)
@@ -56,7 +74,11 @@ def shared_names(source: str) -> frozenset[str]:
                 name = base_name(node.value)
                 if name:
                     names.add(name)
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in declared:
+            elif (
+                isinstance(node, ast.Name)
+                and isinstance(node.ctx, ast.Store)
+                and node.id in declared
+            ):
                 names.add(node.id)
             elif isinstance(node, ast.Call):
                 if isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS:
@@ -92,8 +114,18 @@ class _Access:
     yield_before: bool
 
 
-_LOADS = {"LOAD_ATTR": "attr", "LOAD_GLOBAL": "global", "LOAD_NAME": "global", "LOAD_DEREF": "global"}
-_STORES = {"STORE_ATTR": "attr", "STORE_GLOBAL": "global", "STORE_NAME": "global", "STORE_DEREF": "global"}
+_LOADS = {
+    "LOAD_ATTR": "attr",
+    "LOAD_GLOBAL": "global",
+    "LOAD_NAME": "global",
+    "LOAD_DEREF": "global",
+}
+_STORES = {
+    "STORE_ATTR": "attr",
+    "STORE_GLOBAL": "global",
+    "STORE_NAME": "global",
+    "STORE_DEREF": "global",
+}
 
 
 def _starts_line(ins: dis.Instruction) -> int | None:
@@ -123,16 +155,28 @@ def _accesses(code: CodeType, shared: frozenset[str], filename: str) -> dict[int
             if kind == "attr":
                 match = re.search(r"([A-Za-z_][\w.]*)\." + re.escape(name) + r"\b", source)
                 owner = match.group(1) if match else None
-            ops[ins.offset] = _Access("write" if store else "read", name, owner, None, line,
-                                      yield_before=store and name in loaded_on_line)
+            ops[ins.offset] = _Access(
+                "write" if store else "read",
+                name,
+                owner,
+                None,
+                line,
+                yield_before=store and name in loaded_on_line,
+            )
             if not store:
                 loaded_on_line.add(name)
         elif ins.opname in ("LOAD_METHOD", "LOAD_ATTR") and ins.argval == "get":  # 3.12+: LOAD_ATTR
             match = re.search(r"([A-Za-z_][\w.]*)\.get\(\s*([^,()]+)", source)
             if match and match.group(1).rsplit(".", 1)[-1] in shared:
                 owner = match.group(1)
-                ops[ins.offset] = _Access("read", owner.rsplit(".", 1)[-1], owner, match.group(2).strip(),
-                                          line, yield_before=False)
+                ops[ins.offset] = _Access(
+                    "read",
+                    owner.rsplit(".", 1)[-1],
+                    owner,
+                    match.group(2).strip(),
+                    line,
+                    yield_before=False,
+                )
                 loaded_on_line.add(f"{owner}[]")
         elif ins.opname in ("BINARY_SUBSCR", "STORE_SUBSCR"):
             match = re.search(r"([A-Za-z_][\w.]*)\[([^\[\]]+)\]", source)
@@ -142,8 +186,14 @@ def _accesses(code: CodeType, shared: frozenset[str], filename: str) -> dict[int
                 token = f"{owner}[]"
                 base = owner.rsplit(".", 1)[-1]
                 loaded = token in loaded_on_line or base in loaded_on_line
-                ops[ins.offset] = _Access("write" if store else "read", base, owner, key,
-                                          line, yield_before=store and loaded)
+                ops[ins.offset] = _Access(
+                    "write" if store else "read",
+                    base,
+                    owner,
+                    key,
+                    line,
+                    yield_before=store and loaded,
+                )
                 if not store:
                     loaded_on_line.add(token)
     return ops
@@ -163,7 +213,9 @@ def _io_lines(code: CodeType, filename: str) -> set[int]:
     """Lines of ``code`` that call I/O (preemption points like accesses to shared names)."""
     lines = set()
     for ins in dis.get_instructions(code):
-        if ins.starts_line is not None and _IO_CALL.search(linecache.getline(filename, ins.starts_line)):
+        if ins.starts_line is not None and _IO_CALL.search(
+            linecache.getline(filename, ins.starts_line)
+        ):
             lines.add(ins.starts_line)
     return lines
 
@@ -200,7 +252,10 @@ def _immutable(value: Any) -> bool:
 
 def _builtin_base(kind: type) -> bool:
     """Does a learner class inherit a builtin container's state (``class Cache(OrderedDict)``)?"""
-    return any(base.__module__ in ("builtins", "collections") and base is not object for base in kind.__mro__[1:])
+    return any(
+        base.__module__ in ("builtins", "collections") and base is not object
+        for base in kind.__mro__[1:]
+    )
 
 
 def _shown(value: Any, subscript: bool) -> str | None:
@@ -213,7 +268,9 @@ _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
 def _short(value: Any) -> str:
-    text = _ADDRESS.sub("", repr(value))  # addresses differ between runs; replays must read the same
+    text = _ADDRESS.sub(
+        "", repr(value)
+    )  # addresses differ between runs; replays must read the same
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -298,7 +355,9 @@ class ProgramTracer:
         if inert is None:
             module = sys.modules.get(kind.__module__)
             defined_in = os.path.realpath(getattr(module, "__file__", None) or "?")
-            inert = isinstance(value, Named) or (defined_in == self.path and not _builtin_base(kind))
+            inert = isinstance(value, Named) or (
+                defined_in == self.path and not _builtin_base(kind)
+            )
             self._inert_types[kind] = inert
         return inert
 
@@ -311,7 +370,8 @@ class ProgramTracer:
         if opaque is None:
             path = os.path.realpath(code.co_filename)
             opaque = file_kind(code.co_filename) == "user" and (
-                "site-packages" in path or f"{os.sep}simworld{os.sep}" in path)
+                "site-packages" in path or f"{os.sep}simworld{os.sep}" in path
+            )
             self._is_opaque[code.co_filename] = opaque
         return opaque
 
@@ -342,8 +402,17 @@ class ProgramTracer:
                     except Exception:
                         value = _MISSING
                     expr, key = f"{access.owner}[{_short(key_value)}]", (id(owner), repr(key_value))
-            ctl.record_access(Step(rec.tid, rec.name, f"{basename}:{access.line}", access.action, expr,
-                                   _shown(value, access.key is not None), key))
+            ctl.record_access(
+                Step(
+                    rec.tid,
+                    rec.name,
+                    f"{basename}:{access.line}",
+                    access.action,
+                    expr,
+                    _shown(value, access.key is not None),
+                    key,
+                )
+            )
             # For partial-order reduction: by name (``k in self.d`` and ``self.d[k] = v`` must not
             # commute), and a load counts as a write unless the value is immutable: reading
             # ``self.items`` may be ``self.items.append(x)`` or ``next(self.counter)``.
@@ -380,7 +449,9 @@ class ProgramTracer:
                 raise
 
         def opaque(frame: FrameType, event: str, arg: Any) -> Any:
-            ctl.touch(OPAQUE)  # library or simulated-world code with hidden state: never assumed to commute
+            ctl.touch(
+                OPAQUE
+            )  # library or simulated-world code with hidden state: never assumed to commute
             return opaque
 
         def global_trace(frame: FrameType, event: str, arg: Any) -> Any:
@@ -393,10 +464,10 @@ class ProgramTracer:
                     return opaque
                 return None
             if info.ops:
-                frame.f_trace = local  # 3.13: opcode events reach this very call only if f_trace is set first
+                frame.f_trace = (
+                    local  # 3.13: opcode events reach this very call only if f_trace is set first
+                )
                 frame.f_trace_opcodes = True
             return local
 
         return global_trace
-
-

@@ -55,17 +55,39 @@ def _question(raw: dict[str, Any], where: str) -> Question:
     missing = [key for key in _REQUIRED if key not in raw]
     _check(not missing, where, f"question is missing {', '.join(missing)}: add the field(s)")
     unknown = sorted(set(raw) - _KNOWN)
-    _check(not unknown, where, f"unknown field(s) {', '.join(unknown)}: allowed are {', '.join(sorted(_KNOWN))}")
+    _check(
+        not unknown,
+        where,
+        f"unknown field(s) {', '.join(unknown)}: allowed are {', '.join(sorted(_KNOWN))}",
+    )
     qid = raw["id"]
-    _check(isinstance(qid, str) and bool(_ID.match(qid)), where, f"id {qid!r} must be lowercase words joined by '-'")
-    _check(raw["topic"] in TOPICS, where, f"topic {raw['topic']!r} is unknown: use one of {', '.join(TOPICS)}")
+    _check(
+        isinstance(qid, str) and bool(_ID.match(qid)),
+        where,
+        f"id {qid!r} must be lowercase words joined by '-'",
+    )
+    _check(
+        raw["topic"] in TOPICS,
+        where,
+        f"topic {raw['topic']!r} is unknown: use one of {', '.join(TOPICS)}",
+    )
     kinds = [k.value for k in QuestionKind]
-    _check(raw["kind"] in kinds, where, f"kind {raw['kind']!r} is unknown: use one of {', '.join(kinds)}")
+    _check(
+        raw["kind"] in kinds,
+        where,
+        f"kind {raw['kind']!r} is unknown: use one of {', '.join(kinds)}",
+    )
     for key in ("prompt", "explanation"):
-        _check(isinstance(raw[key], str) and raw[key].strip() != "", where, f"{key} must be non-empty text")
+        _check(
+            isinstance(raw[key], str) and raw[key].strip() != "",
+            where,
+            f"{key} must be non-empty text",
+        )
     choices = raw["choices"]
     _check(
-        isinstance(choices, list) and 2 <= len(choices) <= 6 and all(isinstance(c, str) and c for c in choices),
+        isinstance(choices, list)
+        and 2 <= len(choices) <= 6
+        and all(isinstance(c, str) and c for c in choices),
         where,
         "choices must be a list of 2-6 non-empty strings",
     )
@@ -78,21 +100,33 @@ def _question(raw: dict[str, Any], where: str) -> Question:
     )
     why = raw.get("why", [])
     _check(
-        isinstance(why, list) and all(isinstance(w, str) for w in why) and (not why or len(why) == len(choices)),
+        isinstance(why, list)
+        and all(isinstance(w, str) for w in why)
+        and (not why or len(why) == len(choices)),
         where,
-        "why must list one explanation per choice (\"\" for the right one)",
+        'why must list one explanation per choice ("" for the right one)',
     )
     code = raw.get("code", "")
     _check(isinstance(code, str), where, "code must be text")
     runnable, hangs = raw.get("runnable", False), raw.get("hangs", False)
-    _check(isinstance(runnable, bool) and isinstance(hangs, bool), where, "runnable and hangs must be true or false")
-    _check(not (runnable or hangs) or bool(code.strip()), where, "runnable/hangs questions need a code snippet")
+    _check(
+        isinstance(runnable, bool) and isinstance(hangs, bool),
+        where,
+        "runnable and hangs must be true or false",
+    )
+    _check(
+        not (runnable or hangs) or bool(code.strip()),
+        where,
+        "runnable/hangs questions need a code snippet",
+    )
     _check(not (runnable and hangs), where, "a snippet cannot be both runnable (prints) and hangs")
     if code.strip():
         try:
             compile(code, where, "exec")
         except SyntaxError as error:
-            raise QuizDataError(f"{where}: code does not compile: {error.msg} (snippet line {error.lineno})") from None
+            raise QuizDataError(
+                f"{where}: code does not compile: {error.msg} (snippet line {error.lineno})"
+            ) from None
     return Question(
         id=qid,
         topic=raw["topic"],
@@ -117,12 +151,21 @@ def load_file(path: Path) -> tuple[Question, ...]:
     except tomllib.TOMLDecodeError as error:
         raise QuizDataError(f"{path.name}: invalid TOML: {error}") from None
     unknown = sorted(set(data) - {"question"})
-    _check(not unknown, f"{path.name}:1", f"unexpected top-level key(s) {', '.join(unknown)}: use [[question]] tables")
+    _check(
+        not unknown,
+        f"{path.name}:1",
+        f"unexpected top-level key(s) {', '.join(unknown)}: use [[question]] tables",
+    )
     raws = data.get("question", [])
-    _check(isinstance(raws, list), f"{path.name}:1", "'question' must be an array of tables ([[question]])")
+    _check(
+        isinstance(raws, list),
+        f"{path.name}:1",
+        "'question' must be an array of tables ([[question]])",
+    )
     lines = _header_lines(text)
     return tuple(
-        _question(raw, f"{path.name}:{lines[i] if i < len(lines) else 1}") for i, raw in enumerate(raws)
+        _question(raw, f"{path.name}:{lines[i] if i < len(lines) else 1}")
+        for i, raw in enumerate(raws)
     )
 
 

@@ -75,7 +75,12 @@ class Question:
         order = list(range(len(self.choices)))
         rng.shuffle(order)
         why = tuple(self.why[i] for i in order) if self.why else ()
-        return replace(self, choices=tuple(self.choices[i] for i in order), answer=order.index(self.answer), why=why)
+        return replace(
+            self,
+            choices=tuple(self.choices[i] for i in order),
+            answer=order.index(self.answer),
+            why=why,
+        )
 
     def why_wrong(self, chosen: int) -> str:
         """The misconception behind wrong choice ``chosen`` (0-based), or ``""``."""

@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-__all__ = ["MemoryProgress", "Outcome", "QuizOutcome", "QuizProgress", "TrackerProgress", "default_progress", "level_number"]
+__all__ = [
+    "MemoryProgress",
+    "Outcome",
+    "QuizOutcome",
+    "QuizProgress",
+    "TrackerProgress",
+    "default_progress",
+    "level_number",
+]
 
 
 class Outcome(Protocol):
@@ -24,7 +32,9 @@ class Outcome(Protocol):
     def total_xp(self) -> int: ...
     @property
     def level_before(self) -> object: ...
+
     """An int here, a ``tracker.Level`` from the tracker: read it with :func:`level_number`."""
+
     @property
     def level_after(self) -> object: ...
     @property

@@ -62,8 +62,14 @@ class QuizSession:
     promise "it will come back" holds even before spaced repetition makes it due again.
     """
 
-    def __init__(self, questions: Sequence[Question], progress: QuizProgress, *, seed: int = 0,
-                 review_missed: bool = True) -> None:
+    def __init__(
+        self,
+        questions: Sequence[Question],
+        progress: QuizProgress,
+        *,
+        seed: int = 0,
+        review_missed: bool = True,
+    ) -> None:
         if not questions:
             raise UserError("no quiz questions match: try another --topic")
         self.questions: tuple[Question, ...] = tuple(questions)
@@ -97,7 +103,9 @@ class QuizSession:
         clock = getattr(progress, "now", None)
         when = now or (clock() if callable(clock) else datetime.now(UTC))
         due = progress.due(pool_ids, when)
-        chosen = select_questions(bank, due_ids=due, count=count, topic=topic, seed=seed, seen_ids=progress.seen())
+        chosen = select_questions(
+            bank, due_ids=due, count=count, topic=topic, seed=seed, seen_ids=progress.seen()
+        )
         rng = random.Random(seed)
         return cls(tuple(q.shuffled(rng) for q in chosen), progress, seed=seed)
 

@@ -22,8 +22,14 @@ Ask = Callable[[str], str]
 QUIT = {"q", "quit", "exit"}
 
 
-def question_renderable(question: Question, number: int, total: int, *, chosen: int | None = None,
-                        show_choices: bool = True) -> RenderableType:
+def question_renderable(
+    question: Question,
+    number: int,
+    total: int,
+    *,
+    chosen: int | None = None,
+    show_choices: bool = True,
+) -> RenderableType:
     """The question panel: prompt, optional code, numbered choices (marked once ``chosen``)."""
     parts: list[RenderableType] = [prose(question.prompt + "\n", style="bold")]
     if question.code:
@@ -48,10 +54,14 @@ def _render_result(console: Console, result: AnswerResult) -> None:
     outcome = result.outcome
     if level_number(outcome.level_after) > level_number(outcome.level_before):
         name = getattr(outcome.level_after, "name", "")
-        console.print(f"[bold magenta]Level up![/] You reached level {level_number(outcome.level_after)} {name}.")
+        console.print(
+            f"[bold magenta]Level up![/] You reached level {level_number(outcome.level_after)} {name}."
+        )
     for achievement in outcome.new_achievements:
         label = getattr(achievement, "name", achievement)
-        console.print(f"[bold yellow]{getattr(achievement, 'icon', '🏆')} Achievement unlocked:[/] {label}")
+        console.print(
+            f"[bold yellow]{getattr(achievement, 'icon', '🏆')} Achievement unlocked:[/] {label}"
+        )
 
 
 def feedback_renderable(result: AnswerResult) -> RenderableType:
@@ -69,7 +79,9 @@ def feedback_renderable(result: AnswerResult) -> RenderableType:
         why_wrong = question.why_wrong(result.chosen)
         if why_wrong:
             parts.append(prose(f"Your choice: {why_wrong}", style="yellow"))
-    parts.append(Panel(prose(question.explanation), title="Why", title_align="left", border_style="dim"))
+    parts.append(
+        Panel(prose(question.explanation), title="Why", title_align="left", border_style="dim")
+    )
     return Group(*parts)
 
 
@@ -89,7 +101,9 @@ def _read_choice(ask: Ask, console: Console, question: Question) -> int | None:
         console.print(f"[yellow]Type a number from 1 to {n}, or q to stop.[/]")
 
 
-def run_terminal_quiz(session: QuizSession, console: Console, ask: Ask | None = None) -> QuizSession:
+def run_terminal_quiz(
+    session: QuizSession, console: Console, ask: Ask | None = None
+) -> QuizSession:
     """Ask every question of ``session`` on ``console``; returns the session with its results."""
     reader: Ask = ask or (lambda prompt: console.input(prompt))
     if not session.progress.persistent:
@@ -103,7 +117,9 @@ def run_terminal_quiz(session: QuizSession, console: Console, ask: Ask | None = 
             break
         _render_result(console, session.answer(chosen))
     answered = len(session.results)
-    summary = f"[bold]{session.correct_count}/{answered}[/] correct · [bold]+{session.xp_gained} XP[/]"
+    summary = (
+        f"[bold]{session.correct_count}/{answered}[/] correct · [bold]+{session.xp_gained} XP[/]"
+    )
     if session.missed:
         summary += f" · {len(session.missed)} to review next time"
     summary += f" · replay with --seed {session.seed}"

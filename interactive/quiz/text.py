@@ -16,7 +16,7 @@ def prose(text: str, style: str = "") -> Text:
     out = Text(style=style)
     position = 0
     for match in _CODE.finditer(text):
-        out.append(text[position:match.start()])
+        out.append(text[position : match.start()])
         out.append(match.group(1), style="bold cyan")
         position = match.end()
     out.append(text[position:])

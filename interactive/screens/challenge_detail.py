@@ -99,8 +99,12 @@ class ChallengeDetailScreen(Screen[None]):
         if challenge.has_copy:
             line = Text.assemble("Your file: ", (str(challenge.program_path), "underline"))
         else:
-            line = Text.assemble("No copy yet (", (str(challenge.program_path.name), "underline"),
-                                 " is the original): e makes your copy and opens it", style="dim")
+            line = Text.assemble(
+                "No copy yet (",
+                (str(challenge.program_path.name), "underline"),
+                " is the original): e makes your copy and opens it",
+                style="dim",
+            )
         self.query_one("#detail-path", Static).update(line)
 
     def show_result(self, result: GradeResult, *, previous: bool = False) -> None:
@@ -114,14 +118,19 @@ class ChallengeDetailScreen(Screen[None]):
 
     def show_error(self, error: str) -> None:
         self._stop_spinner()
-        self.query_one("#result", Static).update(Text.assemble(("Could not grade: ", "bold red"), error))
+        self.query_one("#result", Static).update(
+            Text.assemble(("Could not grade: ", "bold red"), error)
+        )
 
     def _ensure_copy(self) -> bool:
         """Make the learner's copy when there is none yet (editing and grading are explicit actions)."""
         if self.challenge.has_copy:
             return True
         if self.services.make_copy is None:
-            self.notify(f"Run `learn challenge {self.challenge.number}` to get your own copy first.", severity="warning")
+            self.notify(
+                f"Run `learn challenge {self.challenge.number}` to get your own copy first.",
+                severity="warning",
+            )
             return False
         if not self._ensure_workspace():
             return False
@@ -144,9 +153,12 @@ class ChallengeDetailScreen(Screen[None]):
         now = time.monotonic()
         if now - self._init_armed > 10:
             self._init_armed = now
-            self.notify(f"You have no workspace yet. Press the key again to create it at {target} "
-                        "(as `learn init` does), or quit and run `learn init DIR` to choose the folder.",
-                        severity="warning", timeout=10)
+            self.notify(
+                f"You have no workspace yet. Press the key again to create it at {target} "
+                "(as `learn init` does), or quit and run `learn init DIR` to choose the folder.",
+                severity="warning",
+                timeout=10,
+            )
             return False
         self._init_armed = 0.0
         try:
@@ -248,11 +260,16 @@ class ChallengeDetailScreen(Screen[None]):
         now = time.monotonic()
         if now - self._reset_armed > 5:
             self._reset_armed = now
-            self.notify("Press x again within 5 s to replace your copy with the original (it is backed up first).",
-                        severity="warning", timeout=5)
+            self.notify(
+                "Press x again within 5 s to replace your copy with the original (it is backed up first).",
+                severity="warning",
+                timeout=5,
+            )
             return
         self._reset_armed = 0.0
-        self._background("Restoring the original", lambda: Text(reset(self.challenge.number), style="green"))
+        self._background(
+            "Restoring the original", lambda: Text(reset(self.challenge.number), style="green")
+        )
 
     def action_watch(self) -> None:
         """Toggle re-grading whenever the learner's file is saved."""

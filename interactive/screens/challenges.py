@@ -13,7 +13,11 @@ from interactive.services import ChallengeView, Services
 
 __all__ = ["STATUS_MARKS", "ChallengesScreen"]
 
-STATUS_MARKS = {"passed": "[green]✓ passed[/]", "attempted": "[yellow]… attempted[/]", "new": "[dim]new[/]"}
+STATUS_MARKS = {
+    "passed": "[green]✓ passed[/]",
+    "attempted": "[yellow]… attempted[/]",
+    "new": "[dim]new[/]",
+}
 
 
 class ChallengesScreen(Screen[None]):
@@ -35,8 +39,13 @@ class ChallengesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Fix each broken program; the grader proves it with evidence. Enter opens, / filters.", id="challenges-intro")
-        yield Input(placeholder="filter: number, title or concept (Esc clears)", id="challenge-filter")
+        yield Static(
+            "Fix each broken program; the grader proves it with evidence. Enter opens, / filters.",
+            id="challenges-intro",
+        )
+        yield Input(
+            placeholder="filter: number, title or concept (Esc clears)", id="challenge-filter"
+        )
         yield DataTable(id="challenge-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -91,7 +100,8 @@ class ChallengesScreen(Screen[None]):
             )
         if not self.challenges:
             self.query_one("#challenges-intro", Static).update(
-                "No challenge matches the filter (Esc clears it)." if words
+                "No challenge matches the filter (Esc clears it)."
+                if words
                 else "No challenges are installed in this checkout yet."
             )
         elif row:

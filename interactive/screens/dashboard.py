@@ -60,7 +60,9 @@ class DashboardScreen(Screen[None]):
         level = f"[b]Level {view.level}[/b]"
         if view.level_name:
             level += f" · {view.level_name}"
-        self.query_one("#level", Static).update(f"{level}\n[dim]{view.profile} · {view.xp} XP total[/]")
+        self.query_one("#level", Static).update(
+            f"{level}\n[dim]{view.profile} · {view.xp} XP total[/]"
+        )
         flame = "🔥 " if view.streak_days else ""
         self.query_one("#streak", Static).update(f"{flame}[b]{view.streak_days}[/b]-day streak")
         target = f" to {view.next_level_name}" if view.next_level_name else ""
@@ -73,16 +75,21 @@ class DashboardScreen(Screen[None]):
             daily = "[b]Daily challenge[/b]\n[dim]none today[/]"
         else:
             done = " [green]✓ done[/]" if view.daily_done else ""
-            daily = f"[b]Daily challenge[/b]: challenge {view.daily_challenge}{done}\n{view.daily_text}"
+            daily = (
+                f"[b]Daily challenge[/b]: challenge {view.daily_challenge}{done}\n{view.daily_text}"
+            )
         self.query_one("#daily", Static).update(daily)
         numbers = tuple(c.number for c in self.services.challenges())
         self.query_one("#next-step", Static).update(f"[b]Next step[/b]\n{view.next_step(numbers)}")
         if view.achievements:
             lines = [
-                f"{a.icon} {a.name}" + (f"  [dim]{a.unlocked_at:%Y-%m-%d}[/]" if a.unlocked_at else "")
+                f"{a.icon} {a.name}"
+                + (f"  [dim]{a.unlocked_at:%Y-%m-%d}[/]" if a.unlocked_at else "")
                 for a in view.achievements[:5]
             ]
             text = "[b]Recent achievements[/b]\n" + "\n".join(lines)
         else:
-            text = "[b]Recent achievements[/b]\n[dim]none yet: pass a challenge to earn your first[/]"
+            text = (
+                "[b]Recent achievements[/b]\n[dim]none yet: pass a challenge to earn your first[/]"
+            )
         self.query_one("#achievements", Static).update(text)

@@ -45,8 +45,14 @@ class QuizScreen(Screen[None]):
         Binding("r", "restart", "New quiz"),
     ]
 
-    def __init__(self, services: Services, *, count: int = 10, seed: int | None = None,
-                 topic: str | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        count: int = 10,
+        seed: int | None = None,
+        topic: str | None = None,
+    ) -> None:
         super().__init__()
         self.services = services
         self.count = count
@@ -71,7 +77,10 @@ class QuizScreen(Screen[None]):
     def action_restart(self) -> None:
         try:
             self.session = QuizSession.start(
-                self.services.quiz_bank(), self.services.quiz_progress, count=self.count, seed=self.seed,
+                self.services.quiz_bank(),
+                self.services.quiz_progress,
+                count=self.count,
+                seed=self.seed,
                 topic=self.topic,
             )
         except UserError as error:
@@ -100,29 +109,48 @@ class QuizScreen(Screen[None]):
         choices = self.query_one("#quiz-choices", OptionList)
         self.refresh_bindings()
         if self.last is not None:
-            feedback.update(Group(feedback_renderable(self.last), Text("Press n for the next question.", style="dim")))
+            feedback.update(
+                Group(
+                    feedback_renderable(self.last),
+                    Text("Press n for the next question.", style="dim"),
+                )
+            )
             question_widget.update(
-                question_renderable(self.last.question, answered, len(session.questions), chosen=self.last.chosen)
+                question_renderable(
+                    self.last.question, answered, len(session.questions), chosen=self.last.chosen
+                )
             )
             choices.display = False
             return
         if session.finished:
-            summary = f"Quiz over: {session.correct_count}/{answered} correct, +{session.xp_gained} XP."
+            summary = (
+                f"Quiz over: {session.correct_count}/{answered} correct, +{session.xp_gained} XP."
+            )
             if session.missed:
-                summary += f" {len(session.missed)} missed question(s) will come back in your next quiz."
-            question_widget.update(Panel(summary + "\n\nPress r for a new quiz, Esc to go back.", border_style="green"))
+                summary += (
+                    f" {len(session.missed)} missed question(s) will come back in your next quiz."
+                )
+            question_widget.update(
+                Panel(summary + "\n\nPress r for a new quiz, Esc to go back.", border_style="green")
+            )
             feedback.update("")
             choices.display = False
             return
         question = session.current
-        question_widget.update(question_renderable(question, answered + 1, len(session.questions), show_choices=False))
+        question_widget.update(
+            question_renderable(question, answered + 1, len(session.questions), show_choices=False)
+        )
         choices.clear_options()
-        choices.add_options([Option(_choice(n, c), id=str(n)) for n, c in enumerate(question.choices, start=1)])
+        choices.add_options(
+            [Option(_choice(n, c), id=str(n)) for n, c in enumerate(question.choices, start=1)]
+        )
         choices.display = True
         choices.highlighted = None
         choices.focus()
         n = len(question.choices)
-        feedback.update(Text(f"Press 1-{n}, or click a choice (↑↓ and Enter work too).", style="dim"))
+        feedback.update(
+            Text(f"Press 1-{n}, or click a choice (↑↓ and Enter work too).", style="dim")
+        )
         self.query_one("#quiz-pane", VerticalScroll).scroll_home(animate=False)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -76,7 +76,9 @@ _QUIET_ACTORS = frozenset({"sampler", "visualizer"})
 
 
 def _quiet(event: Event) -> bool:
-    return event.kind is EventKind.MEMORY or (event.kind is EventKind.MARK and event.actor in _QUIET_ACTORS)
+    return event.kind is EventKind.MEMORY or (
+        event.kind is EventKind.MARK and event.actor in _QUIET_ACTORS
+    )
 
 
 def _short(path: Path) -> str:
@@ -105,15 +107,24 @@ class VisualizerScreen(Screen[None]):
         Binding("minus", "zoom(0.5)", "Zoom out", key_display="-", show=False),
     ]
 
-    def __init__(self, kind: str, number: int | str, *, seed: int | None = None,
-                 run_factory: RunFactory | None = None, file: Path | None = None,
-                 last_grade: GradeResult | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        number: int | str,
+        *,
+        seed: int | None = None,
+        run_factory: RunFactory | None = None,
+        file: Path | None = None,
+        last_grade: GradeResult | None = None,
+    ) -> None:
         super().__init__()
         self.last_grade = last_grade
         """The learner's last grade of this challenge: a race's interleaving is shown from it."""
         self.target = Target(kind, str(number), file)
         self.seed = seed if seed is not None else random.randrange(1_000_000)
-        self.run_factory: RunFactory = run_factory or (lambda s: LiveRun(self.target, seed=s).start())
+        self.run_factory: RunFactory = run_factory or (
+            lambda s: LiveRun(self.target, seed=s).start()
+        )
         self.run: RunLike | None = None
         self.paused = False
         self.frames = 0
@@ -132,12 +143,18 @@ class VisualizerScreen(Screen[None]):
         yield Static(id="vis-status")
         yield Static(id="vis-overlay")
         with VerticalScroll(id="vis-body"):
-            yield Static("[b]Simulated world[/b] (virtual time: s steps through it, + zooms on the violation)", classes="vis-heading sim")
+            yield Static(
+                "[b]Simulated world[/b] (virtual time: s steps through it, + zooms on the violation)",
+                classes="vis-heading sim",
+            )
             yield SpaceTimeWidget(id="spacetime", classes="sim")
             yield Static(id="vis-race", classes="threads")
             yield Static("[b]Threads & tasks[/b]", classes="vis-heading threads")
             yield LanesWidget(id="lanes", classes="threads")
-            yield Static("[b]Lock contention[/b] (total wait, ongoing waits included)", classes="vis-heading threads")
+            yield Static(
+                "[b]Lock contention[/b] (total wait, ongoing waits included)",
+                classes="vis-heading threads",
+            )
             yield HeatmapWidget(id="heatmap", classes="threads")
             yield Static("[b]Queues & memory[/b]", classes="vis-heading threads")
             yield SparklinesWidget(id="sparks", classes="threads")
@@ -163,8 +180,11 @@ class VisualizerScreen(Screen[None]):
         running_original = self.target.program() == original
         target = Target(self.target.kind, self.target.name, None if running_original else original)
         if running_original and target.program() == original:
-            self.notify(f"You have no copy of challenge {self.target.name} yet: e on its challenge screen "
-                        "makes one. Still running the original.", severity="warning")
+            self.notify(
+                f"You have no copy of challenge {self.target.name} yet: e on its challenge screen "
+                "makes one. Still running the original.",
+                severity="warning",
+            )
             return
         self.target = target
         self._show_program()
@@ -204,7 +224,10 @@ class VisualizerScreen(Screen[None]):
         from challenges import get_challenge
 
         try:
-            program, original = self.target.program(), get_challenge(int(self.target.name)).program_path
+            program, original = (
+                self.target.program(),
+                get_challenge(int(self.target.name)).program_path,
+            )
         except Exception:  # an unknown challenge in tests: the run reports it
             return
         if program is None:
@@ -255,9 +278,15 @@ class VisualizerScreen(Screen[None]):
         seconds = (snapshot.now_ns - snapshot.start_ns) / 1e9
         state = "[green]● running[/]"
         if run.finished:
-            state = "[red]✗ killed at the deadline[/]" if run.killed else f"[b]■ finished[/] (exit {run.returncode})"
-        return (f"{state}  seed [b]{run.seed}[/]  {snapshot.events:,} events  {seconds:.2f}s  "
-                f"{len(snapshot.actors)} threads")
+            state = (
+                "[red]✗ killed at the deadline[/]"
+                if run.killed
+                else f"[b]■ finished[/] (exit {run.returncode})"
+            )
+        return (
+            f"{state}  seed [b]{run.seed}[/]  {snapshot.events:,} events  {seconds:.2f}s  "
+            f"{len(snapshot.actors)} threads"
+        )
 
     def _draw(self, snapshot: VisSnapshot, status: str) -> None:
         self.frames += 1
@@ -279,7 +308,11 @@ class VisualizerScreen(Screen[None]):
         overlay = self.query_one("#vis-overlay", Static)
         alerts = []
         if cycle:
-            alerts.append("DEADLOCK: " + " → ".join((*cycle, cycle[0])) + " (each waits for a lock the next holds)")
+            alerts.append(
+                "DEADLOCK: "
+                + " → ".join((*cycle, cycle[0]))
+                + " (each waits for a lock the next holds)"
+            )
         alerts.extend(snapshot.findings[-3:])
         run = self.run
         if run is not None and run.finished and run.returncode not in (0, None) and not alerts:
@@ -304,7 +337,8 @@ class VisualizerScreen(Screen[None]):
             self._playback = None
             self.query_one("#vis-status", Static).update(
                 f"[yellow]❚❚ replay paused[/] at {self._cursor:,}/{len(self._recorded):,} · s steps · "
-                "Home rewinds · space: live")
+                "Home rewinds · space: live"
+            )
             return
         self.paused = not self.paused
         self.refresh_bindings()
@@ -326,9 +360,16 @@ class VisualizerScreen(Screen[None]):
             self.action_toggle_pause()
         self._replay, self._cursor = self._base()
         dropped = getattr(self.run, "dropped", 0) + self._cursor
-        note = (f" (from event {dropped:,}: the {dropped:,} before are summarized, a long run keeps the last "
-                f"{len(self._recorded) - self._cursor:,})" if dropped else "")
-        self._draw(self._replay.snapshot(), f"[yellow]⏮ rewound[/]: press s to step through the recorded run{note}")
+        note = (
+            f" (from event {dropped:,}: the {dropped:,} before are summarized, a long run keeps the last "
+            f"{len(self._recorded) - self._cursor:,})"
+            if dropped
+            else ""
+        )
+        self._draw(
+            self._replay.snapshot(),
+            f"[yellow]⏮ rewound[/]: press s to step through the recorded run{note}",
+        )
 
     def action_step(self) -> None:
         """Apply recorded events up to and including the next one a thread or task did."""
@@ -340,13 +381,17 @@ class VisualizerScreen(Screen[None]):
             self._recorded = self.run.recorded()  # events that arrived since the pause
         if self._replay is None:
             self._replay, start = self._base()
-            for event in self._recorded[start: self._cursor]:
+            for event in self._recorded[start : self._cursor]:
                 self._replay.apply(event)
         if self._cursor >= len(self._recorded):
             if self.run is None or not self.run.finished or not self._recorded:
-                self.notify("No new events yet: space resumes the live view, Home rewinds to the start.")
+                self.notify(
+                    "No new events yet: space resumes the live view, Home rewinds to the start."
+                )
                 return
-            self._replay, self._cursor = self._base()  # a finished run, paused at its end: step from the start
+            self._replay, self._cursor = (
+                self._base()
+            )  # a finished run, paused at its end: step from the start
             self.notify("Stepping from the first event (Home rewinds, space resumes).")
         while True:
             event = self._recorded[self._cursor]
@@ -354,7 +399,10 @@ class VisualizerScreen(Screen[None]):
             self._cursor += 1
             if not _quiet(event) or self._cursor >= len(self._recorded):
                 break
-        self._draw(self._replay.snapshot(), f"[yellow]step[/] {self._cursor:,}/{len(self._recorded):,}  {_describe(event)}")
+        self._draw(
+            self._replay.snapshot(),
+            f"[yellow]step[/] {self._cursor:,}/{len(self._recorded):,}  {_describe(event)}",
+        )
 
     def action_replay(self) -> None:
         """Play the recorded run again from its first kept event: the same events, in order."""
@@ -365,11 +413,14 @@ class VisualizerScreen(Screen[None]):
             self.action_toggle_pause()
         self._recorded = self.run.recorded()
         self._replay, self._cursor = self._base()
-        events = self._recorded[self._cursor:]
+        events = self._recorded[self._cursor :]
         stamps = [event.ts_ns for event in events]
         first, last = (min(stamps), max(stamps)) if stamps else (0, 0)
         self._playback = (first - 1, max(1, (last - first) // REPLAY_FRAMES + 1))
-        self._draw(self._replay.snapshot(), f"[cyan]▶ replay[/] seed [b]{self.run.seed}[/]  0/{len(events):,} events")
+        self._draw(
+            self._replay.snapshot(),
+            f"[cyan]▶ replay[/] seed [b]{self.run.seed}[/]  0/{len(events):,} events",
+        )
 
     def _advance_playback(self) -> None:
         """One replay frame: apply the recorded events up to the next slice of recorded time."""
@@ -386,8 +437,10 @@ class VisualizerScreen(Screen[None]):
             return  # a quiet stretch of the run: nothing new to draw
         status = f"[cyan]▶ replay[/]  {self._cursor:,}/{len(recorded):,} events"
         if done:
-            status = (f"[b]■ replayed[/] {len(recorded):,} events exactly · s steps · Home rewinds · "
-                      "space: live")
+            status = (
+                f"[b]■ replayed[/] {len(recorded):,} events exactly · s steps · Home rewinds · "
+                "space: live"
+            )
         self._draw(self._replay.snapshot(), status)
 
     def action_new_seed(self) -> None:
@@ -421,10 +474,17 @@ class VisualizePickerScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Pick a program to run with instrumentation and watch live (Enter).", id="picker-intro")
-        options = [Option(_entry(f"Lesson {n:>2}", title), id=f"example:{n}") for n, title in self.services.examples()]
-        options += [Option(_entry(f"Challenge {c.number:>2}", c.title), id=f"challenge:{c.number}")
-                    for c in self.services.challenges()]
+        yield Static(
+            "Pick a program to run with instrumentation and watch live (Enter).", id="picker-intro"
+        )
+        options = [
+            Option(_entry(f"Lesson {n:>2}", title), id=f"example:{n}")
+            for n, title in self.services.examples()
+        ]
+        options += [
+            Option(_entry(f"Challenge {c.number:>2}", c.title), id=f"challenge:{c.number}")
+            for c in self.services.challenges()
+        ]
         yield OptionList(*options, id="picker")
         yield Footer()
 

@@ -139,8 +139,16 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) == 1 and args[0].endswith(".json"):
         request = json.loads(Path(args[0]).read_text(encoding="utf-8"))
-        fd, seed, flush_ms = int(request["result_fd"]), int(request.get("seed", 0)), float(request.get("flush_ms", 20))
-        kind, target, number = str(request["kind"]), str(request["target"]), request.get("challenge")
+        fd, seed, flush_ms = (
+            int(request["result_fd"]),
+            int(request.get("seed", 0)),
+            float(request.get("flush_ms", 20)),
+        )
+        kind, target, number = (
+            str(request["kind"]),
+            str(request["target"]),
+            request.get("challenge"),
+        )
         virtual = bool(request.get("virtual", False))
     else:  # direct use (debugging): --fd N --seed S KIND TARGET
         parser = argparse.ArgumentParser(prog="interactive.visualizer.child")
@@ -150,7 +158,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument("kind", choices=("example", "challenge", "script"))
         parser.add_argument("target")
         parsed = parser.parse_args(args)
-        fd, seed, flush_ms, kind, target, number = parsed.fd, parsed.seed, parsed.flush_ms, parsed.kind, parsed.target, None
+        fd, seed, flush_ms, kind, target, number = (
+            parsed.fd,
+            parsed.seed,
+            parsed.flush_ms,
+            parsed.kind,
+            parsed.target,
+            None,
+        )
         virtual = False
     os.set_inheritable(fd, False)
     global _STREAMER, _SEED
@@ -173,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         code = exit_.code if isinstance(exit_.code, int) else 1
     except BaseException as error:
         traceback.print_exc()
-        event_log.emit(EventKind.FINDING, "visualizer", 0, detail=f"crash: {type(error).__name__}: {error}")
+        event_log.emit(
+            EventKind.FINDING, "visualizer", 0, detail=f"crash: {type(error).__name__}: {error}"
+        )
         code = 1
     event_log.emit(EventKind.MARK, "visualizer", 0, detail=f"exit {code}")
     streamer.close()

@@ -34,10 +34,16 @@ _BEAT_S = 0.02
 
 def _where(depth: int = 2) -> str | None:
     frame = sys._getframe(depth)
-    while frame is not None and (frame.f_code.co_filename.startswith(os.path.dirname(asyncio.__file__))
-                                 or frame.f_code.co_filename == __file__):
+    while frame is not None and (
+        frame.f_code.co_filename.startswith(os.path.dirname(asyncio.__file__))
+        or frame.f_code.co_filename == __file__
+    ):
         frame = frame.f_back  # type: ignore[assignment]
-    return f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}" if frame is not None else None
+    return (
+        f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}"
+        if frame is not None
+        else None
+    )
 
 
 _STARTED: set[int] = set()
@@ -49,7 +55,12 @@ task only after the loop created it."""
 def _ensure_started(task: asyncio.Task[Any]) -> None:
     if id(task) not in _STARTED:
         _STARTED.add(id(task))
-        event_log.emit(EventKind.TASK_START, task.get_name(), id(task), location=getattr(task, "_cl_vis_where", None))
+        event_log.emit(
+            EventKind.TASK_START,
+            task.get_name(),
+            id(task),
+            location=getattr(task, "_cl_vis_where", None),
+        )
 
 
 def _task_actor() -> tuple[str, int] | None:
@@ -63,7 +74,9 @@ def _task_actor() -> tuple[str, int] | None:
     return task.get_name(), id(task)
 
 
-def _emit(kind: EventKind, obj: str | None = None, value: int | None = None, detail: str | None = None) -> None:
+def _emit(
+    kind: EventKind, obj: str | None = None, value: int | None = None, detail: str | None = None
+) -> None:
     actor = _task_actor()
     if actor is not None:
         event_log.emit(kind, actor[0], actor[1], obj=obj, value=value, detail=detail)
@@ -201,11 +214,19 @@ class _Watchdog:
                 beats = list(self.beats.values())
             for loop, last, thread in beats:
                 stalled = now - last
-                if loop.is_running() and stalled > BLOCKED_S and (id(loop), last) not in self.reported:
+                if (
+                    loop.is_running()
+                    and stalled > BLOCKED_S
+                    and (id(loop), last) not in self.reported
+                ):
                     self.reported.add((id(loop), last))
-                    event_log.emit(EventKind.FINDING, thread, 0,
-                                   detail=f"event loop blocked for over {stalled * 1000:.0f} ms: synchronous code "
-                                          "in a coroutine (use await, or asyncio.to_thread)")
+                    event_log.emit(
+                        EventKind.FINDING,
+                        thread,
+                        0,
+                        detail=f"event loop blocked for over {stalled * 1000:.0f} ms: synchronous code "
+                        "in a coroutine (use await, or asyncio.to_thread)",
+                    )
 
 
 def _ended(task: asyncio.Task[Any]) -> None:
@@ -219,7 +240,9 @@ def _patch_tasks(watchdog: _Watchdog) -> None:
     seen: set[int] = set()
 
     @functools.wraps(create_task)
-    def patched_create_task(self: asyncio.BaseEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+    def patched_create_task(
+        self: asyncio.BaseEventLoop, coro: Any, **kwargs: Any
+    ) -> asyncio.Task[Any]:
         task = create_task(self, coro, **kwargs)
         if id(self) not in seen:
             seen.add(id(self))
@@ -245,7 +268,9 @@ def _patch_processes() -> None:
         event_log.emit(EventKind.THREAD_START, label(self), self.pid or 0, detail="worker process")
 
     @functools.wraps(join)
-    def patched_join(self: multiprocessing.process.BaseProcess, timeout: float | None = None) -> None:
+    def patched_join(
+        self: multiprocessing.process.BaseProcess, timeout: float | None = None
+    ) -> None:
         join(self, timeout)
         if self.exitcode is not None and not getattr(self, "_cl_vis_ended", False):
             self._cl_vis_ended = True  # type: ignore[attr-defined]

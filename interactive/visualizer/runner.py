@@ -70,7 +70,9 @@ class Target:
 class LiveRun:
     """One instrumented run; thread-safe :meth:`snapshot` for the UI timer."""
 
-    def __init__(self, target: Target, *, seed: int = 0, deadline_s: float = 60.0, keep: int = KEEP_EVENTS) -> None:
+    def __init__(
+        self, target: Target, *, seed: int = 0, deadline_s: float = 60.0, keep: int = KEEP_EVENTS
+    ) -> None:
         self.target = target
         self.seed = seed
         self.deadline_s = deadline_s
@@ -91,7 +93,9 @@ class LiveRun:
         self._stderr_text = ""
 
     def start(self) -> LiveRun:
-        self._supervisor = threading.Thread(target=self._supervise, name="visualizer-supervisor", daemon=True)
+        self._supervisor = threading.Thread(
+            target=self._supervise, name="visualizer-supervisor", daemon=True
+        )
         self._supervisor.start()
         return self
 
@@ -99,7 +103,11 @@ class LiveRun:
         """Run the child in the sandbox (blocking) and stream its events into the fold."""
         from evaluator.sandbox import run_sandboxed
 
-        request: dict[str, object] = {"kind": self.target.kind, "target": self.target.name, "seed": self.seed}
+        request: dict[str, object] = {
+            "kind": self.target.kind,
+            "target": self.target.name,
+            "seed": self.seed,
+        }
         files: dict[str, Path] = {}
         program = self.target.program()
         if program is not None:
@@ -110,8 +118,13 @@ class LiveRun:
                 request["virtual"] = self.target.simulated()
         try:
             result = run_sandboxed(
-                "interactive.visualizer.child", request, files=files, deadline_s=self.deadline_s,
-                seed=self.seed, on_result=self._feed, cancel=self._cancel,
+                "interactive.visualizer.child",
+                request,
+                files=files,
+                deadline_s=self.deadline_s,
+                seed=self.seed,
+                on_result=self._feed,
+                cancel=self._cancel,
             )
         except OSError as error:
             self._stderr_text = f"could not start the program: {error}"

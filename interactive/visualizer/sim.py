@@ -58,8 +58,14 @@ def world_events(world: Any, problem: BaseException | None, seed: int) -> list[E
     raw: list[tuple[int, int, EventKind, str, str | None, int | None, str | None]] = []
     order = iter(range(10**9))
 
-    def add(ms: float, kind: EventKind, actor: str, obj: str | None = None, value: int | None = None,
-            detail: str | None = None) -> None:
+    def add(
+        ms: float,
+        kind: EventKind,
+        actor: str,
+        obj: str | None = None,
+        value: int | None = None,
+        detail: str | None = None,
+    ) -> None:
         raw.append((int(ms * MS), next(order), kind, actor, obj, value, detail))
 
     actors = list(world.nodes)
@@ -71,7 +77,12 @@ def world_events(world: Any, problem: BaseException | None, seed: int) -> list[E
         add(0, EventKind.THREAD_START, name)
     add(0, EventKind.MARK, "world", detail=f"simulated world, fault seed {seed}")
     for entry in world.history.entries:
-        add(entry.time, EventKind.MARK, entry.actor, detail=f"t={entry.time}ms {entry.actor}: {entry.text}")
+        add(
+            entry.time,
+            EventKind.MARK,
+            entry.actor,
+            detail=f"t={entry.time}ms {entry.actor}: {entry.text}",
+        )
         if entry.kind != "nemesis":
             continue
         if match := _PAUSE.match(entry.text):
@@ -84,14 +95,22 @@ def world_events(world: Any, problem: BaseException | None, seed: int) -> list[E
     raw += list(_messages(world, order))
     if problem is not None:
         at = getattr(problem, "at", None)
-        add(world.now if at is None else at, EventKind.FINDING, "grader",
-            detail=f"VIOLATION at t={world.now if at is None else at}ms: {problem}")
+        add(
+            world.now if at is None else at,
+            EventKind.FINDING,
+            "grader",
+            detail=f"VIOLATION at t={world.now if at is None else at}ms: {problem}",
+        )
     raw.sort(key=lambda row: (row[0], row[1]))
-    return [Event(seq, ts, kind, actor, _id(actor), obj, value, None, detail)
-            for seq, (ts, _, kind, actor, obj, value, detail) in enumerate(raw)]
+    return [
+        Event(seq, ts, kind, actor, _id(actor), obj, value, None, detail)
+        for seq, (ts, _, kind, actor, obj, value, detail) in enumerate(raw)
+    ]
 
 
-def _messages(world: Any, order: Iterator[int]) -> Iterator[tuple[int, int, EventKind, str, str | None, int | None, str | None]]:
+def _messages(
+    world: Any, order: Iterator[int]
+) -> Iterator[tuple[int, int, EventKind, str, str | None, int | None, str | None]]:
     """Requests (one per delivery: duplicates too), replies, and drops, from the operations."""
     for op in world.history.operations:
         service, name = op.name.split(".", 1) if "." in op.name else (op.name, op.name)
@@ -99,10 +118,35 @@ def _messages(world: Any, order: Iterator[int]) -> Iterator[tuple[int, int, Even
         applied = op.meta.get("applied", [])
         for index, arrived in enumerate(applied):
             label = f"{name} request" + (" (duplicate)" if index else "")
-            yield int(arrived * MS), next(order), EventKind.MESSAGE, op.process, service, sent, label
+            yield (
+                int(arrived * MS),
+                next(order),
+                EventKind.MESSAGE,
+                op.process,
+                service,
+                sent,
+                label,
+            )
         if not applied:
-            yield sent, next(order), EventKind.MESSAGE, op.process, service, sent, f"{name} request lost"
+            yield (
+                sent,
+                next(order),
+                EventKind.MESSAGE,
+                op.process,
+                service,
+                sent,
+                f"{name} request lost",
+            )
         elif op.complete != float("inf"):
-            result = op.result if not isinstance(op.result, BaseException) else type(op.result).__name__
-            yield (int(op.complete * MS), next(order), EventKind.MESSAGE, service, op.process,
-                   int(applied[0] * MS), f"{name} reply {str(result)[:40]}")
+            result = (
+                op.result if not isinstance(op.result, BaseException) else type(op.result).__name__
+            )
+            yield (
+                int(op.complete * MS),
+                next(order),
+                EventKind.MESSAGE,
+                service,
+                op.process,
+                int(applied[0] * MS),
+                f"{name} reply {str(result)[:40]}",
+            )

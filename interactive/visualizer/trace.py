@@ -19,7 +19,9 @@ def to_trace_events(events: Iterable[Event]) -> list[dict[str, Any]]:
     return trace_events
 
 
-def write_trace(events: Iterable[Event], path: Path, *, killed: bool = False, title: str = "learner program") -> int:
+def write_trace(
+    events: Iterable[Event], path: Path, *, killed: bool = False, title: str = "learner program"
+) -> int:
     """Write ``events`` as trace-event JSON to ``path``; returns the number of trace events."""
     trace = to_chrome_trace(events, killed=killed, title=title)
     path.write_text(json.dumps(trace, separators=(",", ":")), encoding="utf-8")

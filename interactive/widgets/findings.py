@@ -23,12 +23,18 @@ def _hanging(gutter: str, text: str, style: str = "") -> Table:
 def grade_renderable(result: GradeResult) -> RenderableType:
     """Verdict line, then each finding with its evidence (most important first)."""
     if result.passed:
-        head = Text(f"✓ PASSED  score {result.score}/100 in {result.seconds:.1f}s", style="bold green")
+        head = Text(
+            f"✓ PASSED  score {result.score}/100 in {result.seconds:.1f}s", style="bold green"
+        )
     else:
-        head = Text(f"✗ NOT YET  score {result.score}/100 in {result.seconds:.1f}s", style="bold red")
+        head = Text(
+            f"✗ NOT YET  score {result.score}/100 in {result.seconds:.1f}s", style="bold red"
+        )
     parts: list[RenderableType] = [head]
     if result.performance_ratio is not None:
-        parts.append(Text(f"speed: {result.performance_ratio:.2f}x the reference time", style="dim"))
+        parts.append(
+            Text(f"speed: {result.performance_ratio:.2f}x the reference time", style="dim")
+        )
     ordered = sorted(result.findings, key=lambda f: f.severity is not Severity.FAIL)
     for finding in ordered:
         style = "red" if finding.severity is Severity.FAIL else "yellow"
@@ -44,7 +50,11 @@ def grade_renderable(result: GradeResult) -> RenderableType:
         if finding.hint:
             parts.append(_hanging("   hint: ", finding.hint, "italic cyan"))
         if finding.seed is not None:
-            parts.append(_hanging("   replay: ", f"learn check {result.challenge} --replay {finding.seed}", "dim"))
+            parts.append(
+                _hanging(
+                    "   replay: ", f"learn check {result.challenge} --replay {finding.seed}", "dim"
+                )
+            )
     if not result.findings:
         parts.append(Text("No findings: every check passed.", style="green"))
     return Group(*parts)

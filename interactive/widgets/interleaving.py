@@ -19,7 +19,9 @@ from evaluator.findings import Finding, FindingKind, GradeResult
 
 __all__ = ["Access", "interleaving", "parse_accesses", "race_finding"]
 
-_ACCESS = re.compile(r"^\s*(?P<thread>\S+) (?P<action>reads|writes) (?P<rest>.+?)(?: — (?P<lost>.+))?$")
+_ACCESS = re.compile(
+    r"^\s*(?P<thread>\S+) (?P<action>reads|writes) (?P<rest>.+?)(?: — (?P<lost>.+))?$"
+)
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,9 @@ def parse_accesses(evidence: tuple[str, ...]) -> list[Access | None]:
             continue
         match = _ACCESS.match(line)
         if match:
-            accesses.append(Access(match["thread"], match["action"], match["rest"], match["lost"] or ""))
+            accesses.append(
+                Access(match["thread"], match["action"], match["rest"], match["lost"] or "")
+            )
     return accesses
 
 
@@ -60,7 +64,9 @@ def interleaving(finding: Finding, challenge: int) -> RenderableType:
     """The table of the losing interleaving, with how to replay it."""
     accesses = parse_accesses(finding.evidence)
     threads = list(dict.fromkeys(a.thread for a in accesses if a is not None))
-    table = Table(show_header=True, header_style="bold", expand=True, pad_edge=False, show_edge=False)
+    table = Table(
+        show_header=True, header_style="bold", expand=True, pad_edge=False, show_edge=False
+    )
     table.add_column("#", style="dim", no_wrap=True, width=3)
     for thread in threads:
         table.add_column(thread, ratio=1, overflow="fold")
@@ -70,12 +76,20 @@ def interleaving(finding: Finding, challenge: int) -> RenderableType:
             table.add_row("…", *("⋮" for _ in threads))
             continue
         step += 1
-        cell = Text(f"{'W' if access.action == 'writes' else 'R'} {access.what}",
-                    style="bold red" if access.lost else ("yellow" if access.action == "writes" else ""))
+        cell = Text(
+            f"{'W' if access.action == 'writes' else 'R'} {access.what}",
+            style="bold red" if access.lost else ("yellow" if access.action == "writes" else ""),
+        )
         if access.lost:
             cell.append(f"\n✗ {access.lost}", style="red")
         table.add_row(str(step), *(cell if thread == access.thread else "" for thread in threads))
-    title = Text.assemble(("Losing interleaving", "bold"), f" from your last grade: {finding.title}", style="")
-    replay = Text(f"replay it: learn check {challenge} --replay {finding.seed}" if finding.seed is not None else "",
-                  style="dim")
+    title = Text.assemble(
+        ("Losing interleaving", "bold"), f" from your last grade: {finding.title}", style=""
+    )
+    replay = Text(
+        f"replay it: learn check {challenge} --replay {finding.seed}"
+        if finding.seed is not None
+        else "",
+        style="dim",
+    )
     return Group(title, table, replay)

@@ -32,9 +32,15 @@ STATE_STYLE: dict[ActorState, tuple[str, str]] = {
     ActorState.DONE: ("·", "foreground"),
 }
 """State -> (glyph, theme colour). Not started is blank; done is a dim dot, so the two differ."""
-_LEGEND = {ActorState.RUNNING: "run", ActorState.LOCK: "lock", ActorState.QUEUE: "queue",
-           ActorState.JOIN: "join", ActorState.EVENT: "event", ActorState.SLEEPING: "sleep",
-           ActorState.DONE: "done"}
+_LEGEND = {
+    ActorState.RUNNING: "run",
+    ActorState.LOCK: "lock",
+    ActorState.QUEUE: "queue",
+    ActorState.JOIN: "join",
+    ActorState.EVENT: "event",
+    ActorState.SLEEPING: "sleep",
+    ActorState.DONE: "done",
+}
 _PLAIN, _DIM, _BOLD = Style(), Style(dim=True), Style(bold=True)
 """Every segment carries a Style (never None): NO_COLOR's monochrome filter reads ``style.color``."""
 _ALERT = Style(bold=True, reverse=True)
@@ -63,7 +69,9 @@ _DEFAULT_STYLES = state_styles(None)
 _TIME, _STATE = itemgetter(0), itemgetter(1)
 
 
-def lane_cells(actor: ActorView, start_ns: int, end_ns: int, columns: int) -> list[ActorState | None]:
+def lane_cells(
+    actor: ActorView, start_ns: int, end_ns: int, columns: int
+) -> list[ActorState | None]:
     """The actor's state at the end of each of ``columns`` equal time slices (None: not started)."""
     return _cells(actor.transitions, _column_ends(start_ns, end_ns, columns))
 
@@ -74,7 +82,9 @@ def _column_ends(start_ns: int, end_ns: int, columns: int) -> list[int]:
     return [start_ns + span * (column + 1) // columns for column in range(columns)]
 
 
-def _cells(transitions: tuple[tuple[int, ActorState], ...], ends: list[int]) -> list[ActorState | None]:
+def _cells(
+    transitions: tuple[tuple[int, ActorState], ...], ends: list[int]
+) -> list[ActorState | None]:
     """The state in force at each column end: the last transition at or before it (transitions are
     in time order)."""
     split = _Split()
@@ -101,8 +111,13 @@ class _Split:
         """Catch up with ``transitions``: append the new ones, or start over when the kept prefix
         changed (history thinning rewrites it; another actor at this row shares nothing)."""
         known = self.length
-        if not (known and len(transitions) >= known and transitions[0] is self.first
-                and transitions[known - 1] is self.last and (known < 2 or transitions[1] is self.second)):
+        if not (
+            known
+            and len(transitions) >= known
+            and transitions[0] is self.first
+            and transitions[known - 1] is self.last
+            and (known < 2 or transitions[1] is self.second)
+        ):
             known = 0
             self.times, self.states = [], [None]
         tail = transitions[known:] if known else transitions
@@ -140,13 +155,20 @@ def sparkline(values: tuple[int, ...], width: int, *, from_min: bool = False) ->
         return ""
     if len(values) > width:
         step = len(values) / width
-        values = tuple(max(values[int(i * step): max(int(i * step) + 1, int((i + 1) * step))]) for i in range(width))
+        values = tuple(
+            max(values[int(i * step) : max(int(i * step) + 1, int((i + 1) * step))])
+            for i in range(width)
+        )
     floor = min(values) if from_min else 0
     top = (max(values) - floor) or 1
-    return "".join(BLOCKS[min(len(BLOCKS) - 1, (v - floor) * (len(BLOCKS) - 1) // top)] for v in values)
+    return "".join(
+        BLOCKS[min(len(BLOCKS) - 1, (v - floor) * (len(BLOCKS) - 1) // top)] for v in values
+    )
 
 
-def time_sparkline(samples: tuple[tuple[int, int], ...], start_ns: int, end_ns: int, width: int) -> str:
+def time_sparkline(
+    samples: tuple[tuple[int, int], ...], start_ns: int, end_ns: int, width: int
+) -> str:
     """(ts, value) samples drawn per time: each column is an equal slice of [start, end] showing the
     last value known at its end (blank before the first sample), scaled from zero."""
     if not samples or width <= 0:
@@ -180,7 +202,7 @@ def lane_name(name: str, width: int) -> str:
     """An actor's name in ``width`` cells. A dotted name (anyio names a task after its function's
     module path) keeps its end, which tells tasks apart: ``…anyio._job``, not ``examples.ex1…``."""
     if "." in name and cell_len(name) > width > 1:
-        tail = name[-(width - 1):]
+        tail = name[-(width - 1) :]
         return fit("…" + tail, width)
     return fit(name, width)
 
@@ -214,8 +236,13 @@ class _LaneFrame:
 
     __slots__ = ("ends", "name_width", "now_width", "snapshot", "styles")
 
-    def __init__(self, snapshot: VisSnapshot, width: int, styles: dict[ActorState | None, Style],
-                 base: Style = _PLAIN) -> None:
+    def __init__(
+        self,
+        snapshot: VisSnapshot,
+        width: int,
+        styles: dict[ActorState | None, Style],
+        base: Style = _PLAIN,
+    ) -> None:
         self.snapshot = snapshot
         self.styles = _on_base(styles, base)
         self.now_width = 22 if width >= 70 else 12
@@ -291,7 +318,9 @@ class LanesWidget(_SnapshotWidget):
         """Rows are built lazily (only those on screen) and kept until the snapshot or width changes."""
         width = self.size.width
         theme_name = getattr(self.app, "theme", None) if self.is_attached else None
-        if theme_name != self._theme_name:  # the learner switched theme: restyle without a new frame
+        if (
+            theme_name != self._theme_name
+        ):  # the learner switched theme: restyle without a new frame
             self._theme_name = theme_name
             self._frame_styles = self.styles_for_theme()
         styles = self._frame_styles
@@ -319,12 +348,17 @@ class LanesWidget(_SnapshotWidget):
         plain = styles[_PLAIN]
         if not snap.actors:
             if y == 0:
-                return Strip([Segment(fit("waiting for the first thread…", width), styles[_DIM])], width)
+                return Strip(
+                    [Segment(fit("waiting for the first thread…", width), styles[_DIM])], width
+                )
             return Strip.blank(width, plain)
         if y == 0:
             legend: list[Segment] = []
             for state, label in _LEGEND.items():
-                legend += [Segment(STATE_STYLE[state][0], styles[state]), Segment(f"{label} ", plain)]
+                legend += [
+                    Segment(STATE_STYLE[state][0], styles[state]),
+                    Segment(f"{label} ", plain),
+                ]
             legend.append(Segment("(blank: not started)", styles[_DIM]))
             return Strip(legend).crop(0, width).extend_cell_length(width, plain)
         if y > len(snap.actors):
@@ -346,7 +380,11 @@ class LanesWidget(_SnapshotWidget):
                     _RUN_SEGMENTS.clear()
                 segment = _RUN_SEGMENTS[run_key] = _run_segment(cell, length, styles)
             segments.append(segment)
-        now = actor.state.value if actor.obj is None else f"{actor.state.value.split('-')[-1]} {actor.obj}"
+        now = (
+            actor.state.value
+            if actor.obj is None
+            else f"{actor.state.value.split('-')[-1]} {actor.obj}"
+        )
         now = " " + fit(now, frame.now_width)
         segments.append(Segment(now, styles[actor.state]))
         # Every run character is one cell wide: the row's length is known without measuring segments.
@@ -421,7 +459,10 @@ class SparklinesWidget(_SnapshotWidget):
         if snap.memory:
             row = Text(no_wrap=True, overflow="crop")
             row.append(fit("memory (RSS)", label - 1) + " ", style="bold")
-            row.append(time_sparkline(snap.memory, snap.start_ns, snap.now_ns, spark_width), style="magenta")
+            row.append(
+                time_sparkline(snap.memory, snap.start_ns, snap.now_ns, spark_width),
+                style="magenta",
+            )
             peak = max(v for _, v in snap.memory)
             row.append(fit(f" {snap.memory[-1][1] / 2**20:.1f} MiB (0-{peak / 2**20:.1f})", SUFFIX))
             lines.append(row)

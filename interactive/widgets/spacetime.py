@@ -19,9 +19,16 @@ __all__ = ["SpaceTimeWidget", "diagram", "window"]
 
 _BASE = {ActorState.SLEEPING: "┄", ActorState.DONE: " "}
 _STYLE = {
-    "─": Style(dim=True), "┄": Style(color="yellow"), "●": Style(color="cyan"), "▼": Style(color="cyan", bold=True),
-    "▲": Style(color="cyan", bold=True), "│": Style(color="cyan", dim=True), "×": Style(color="red", bold=True),
-    "✗": Style(color="red", bold=True), "!": Style(color="red", bold=True, reverse=True), " ": Style(),
+    "─": Style(dim=True),
+    "┄": Style(color="yellow"),
+    "●": Style(color="cyan"),
+    "▼": Style(color="cyan", bold=True),
+    "▲": Style(color="cyan", bold=True),
+    "│": Style(color="cyan", dim=True),
+    "×": Style(color="red", bold=True),
+    "✗": Style(color="red", bold=True),
+    "!": Style(color="red", bold=True, reverse=True),
+    " ": Style(),
 }
 _BACKGROUND = {"─", "┄", " "}
 LEGEND = "● sent  ▼▲ arrived  × dropped  ┄ paused  ✗ crashed  ! violation"
@@ -108,7 +115,9 @@ def _append_runs(row: Text, cells: list[str]) -> None:
     """Append ``cells`` grouping equal characters' styles into runs (few spans per row)."""
     run_start = 0
     for index in range(1, len(cells) + 1):
-        if index == len(cells) or _STYLE.get(cells[index], Style()) != _STYLE.get(cells[run_start], Style()):
+        if index == len(cells) or _STYLE.get(cells[index], Style()) != _STYLE.get(
+            cells[run_start], Style()
+        ):
             chunk = "".join(cells[run_start:index])
             row.append(chunk, style=_STYLE.get(cells[run_start], Style()))
             run_start = index
@@ -125,4 +134,6 @@ class SpaceTimeWidget(_SnapshotWidget):
     def render(self) -> Text:
         if not self.snapshot.actors:
             return Text("simulating…", style="dim")
-        return Text("\n", no_wrap=True).join(diagram(self.snapshot, self.size.width or 80, self.zoom))
+        return Text("\n", no_wrap=True).join(
+            diagram(self.snapshot, self.size.width or 80, self.zoom)
+        )

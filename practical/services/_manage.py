@@ -46,7 +46,9 @@ def _compose(*args: str) -> None:
     command = ["docker", "compose", "-f", str(COMPOSE_FILE), *args]
     result = subprocess.run(command, check=False)
     if result.returncode != 0:
-        raise UserError(f"`{' '.join(command)}` failed with code {result.returncode}: see its output above")
+        raise UserError(
+            f"`{' '.join(command)}` failed with code {result.returncode}: see its output above"
+        )
 
 
 def up() -> UpReport:
@@ -124,7 +126,9 @@ def require(service_name: str) -> None:
         if why_not is not None:  # `up` has a launcher but not its binary here: say what to install
             how = why_not
         else:
-            how = "start it with `learn services up`" + ("" if service_name in LAUNCHERS else " (needs Docker for this one)")
+            how = "start it with `learn services up`" + (
+                "" if service_name in LAUNCHERS else " (needs Docker for this one)"
+            )
         raise UserError(
             f"{service.title} is not reachable at {reach.address} ({reach.reason}): {how}, "
             f"or point {service.env_var} at your own server"

@@ -24,15 +24,27 @@ class Learner:
     """Runs `learn` as a learner would, in one home and workspace."""
 
     def __init__(self, home: Path, workspace: Path) -> None:
-        self.env = {**os.environ, "LEARN_HOME": str(home), "LEARN_WORKSPACE": str(workspace),
-                    "COLUMNS": "200", "TERM": "dumb"}
+        self.env = {
+            **os.environ,
+            "LEARN_HOME": str(home),
+            "LEARN_WORKSPACE": str(workspace),
+            "COLUMNS": "200",
+            "TERM": "dumb",
+        }
         self.env.pop("LEARN_PROFILE", None)
         self.workspace = workspace
 
     def __call__(self, *args: str, code: int = 0, typed: str = "") -> str:
         """Run `learn ARGS` (``typed`` on stdin); assert its exit code and no traceback; return the output."""
-        done = subprocess.run([*LEARN, *args], capture_output=True, text=True, timeout=90, input=typed,
-                              env=self.env, cwd=self.workspace.parent)
+        done = subprocess.run(
+            [*LEARN, *args],
+            capture_output=True,
+            text=True,
+            timeout=90,
+            input=typed,
+            env=self.env,
+            cwd=self.workspace.parent,
+        )
         assert "Traceback" not in done.stdout + done.stderr, done.stderr
         assert done.returncode == code, f"learn {' '.join(args)}: {done.stdout}{done.stderr}"
         return " ".join((done.stdout + done.stderr).split())

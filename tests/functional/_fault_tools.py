@@ -16,13 +16,18 @@ from practical import Narrator
 from practical.services import free_port
 
 
-def _wait_listening(port: int, process: subprocess.Popen[bytes] | None, deadline: float = 30.0) -> None:
+def _wait_listening(
+    port: int, process: subprocess.Popen[bytes] | None, deadline: float = 30.0
+) -> None:
     """Return once 127.0.0.1:port accepts a connection (a readiness check, bounded in time)."""
     give_up = time.monotonic() + deadline
     while time.monotonic() < give_up:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"server exited with code {process.returncode} at start-up")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", port), timeout=0.5),
+        ):
             return
         time.sleep(0.05)
     raise RuntimeError(f"nothing listens on port {port} after {deadline:g} s")
@@ -32,8 +37,13 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes] | None, deadline
 def own_server(command: Callable[[int], list[str]]) -> Iterator[tuple[int, Callable[[], None]]]:
     """Start ``command(port)`` on a free port; yields ``(port, kill)``. Always stopped at the end."""
     port = free_port()
-    process = subprocess.Popen(command(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               stdin=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        command(port),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
     def kill() -> None:
         with contextlib.suppress(ProcessLookupError):

@@ -110,16 +110,22 @@ def course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir(parents=True)
     (folder / "program.py").write_text(PROGRAM, encoding="utf-8")
     (folder / "spec.py").write_text(SPEC, encoding="utf-8")
-    (folder / "README.md").write_text(f"# {TITLE}\n\nThe counter shows fewer hits than requests.\n", encoding="utf-8")
+    (folder / "README.md").write_text(
+        f"# {TITLE}\n\nThe counter shows fewer hits than requests.\n", encoding="utf-8"
+    )
     solutions = root / "solutions" / FOLDER
     solutions.mkdir(parents=True)
     (solutions / "one_lock.py").write_text(SOLUTION, encoding="utf-8")
-    (solutions / "NOTES.md").write_text("## one_lock\n\nOne lock around the read-modify-write.\n", encoding="utf-8")
+    (solutions / "NOTES.md").write_text(
+        "## one_lock\n\nOne lock around the read-modify-write.\n", encoding="utf-8"
+    )
     monkeypatch.setenv("LEARN_EXTRA_CHALLENGES", str(root))
     return root
 
 
-def test_the_catalogue_lists_it_next_to_the_shipped_ones(course: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_catalogue_lists_it_next_to_the_shipped_ones(
+    course: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import cli
     from challenges import all_challenges, get_challenge
 
@@ -127,11 +133,16 @@ def test_the_catalogue_lists_it_next_to_the_shipped_ones(course: Path, capsys: p
     assert NUMBER in numbers and 1 in numbers and numbers == sorted(numbers)
     challenge = get_challenge(NUMBER)
     assert not challenge.builtin and challenge.catalogue.title == TITLE
-    assert challenge.spec.intended.value == "race" and challenge.solutions_dir == course / "solutions" / FOLDER
+    assert (
+        challenge.spec.intended.value == "race"
+        and challenge.solutions_dir == course / "solutions" / FOLDER
+    )
     with pytest.raises(SystemExit) as done:
         cli.app(args=["list", "challenges"])
     assert done.value.code in (0, None)
-    ours = next(line for line in capsys.readouterr().out.splitlines() if line.startswith(f"│ {NUMBER} │"))
+    ours = next(
+        line for line in capsys.readouterr().out.splitlines() if line.startswith(f"│ {NUMBER} │")
+    )
     assert "The hit counter" in ours and "race, locks" in ours
 
 
@@ -182,6 +193,8 @@ def test_a_folder_whose_spec_number_differs_is_refused(course: Path) -> None:
     from usererror import UserError
 
     spec = course / "challenges" / FOLDER / "spec.py"
-    spec.write_text(spec.read_text(encoding="utf-8").replace(f"number={NUMBER}", "number=91"), encoding="utf-8")
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace(f"number={NUMBER}", "number=91"), encoding="utf-8"
+    )
     with pytest.raises(UserError, match="must match the folder's number"):
         get_challenge(NUMBER).spec  # noqa: B018 (loading the spec is what is refused)

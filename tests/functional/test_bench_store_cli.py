@@ -37,7 +37,12 @@ def _tiny_suite(fast_bytes: float = 10.0) -> Suite:
         return Plan(cases, rounds=3)
 
     return Suite(
-        name="tiny", question="Q?", hypothesis="H", lesson="L", baseline="slow", plan=plan,
+        name="tiny",
+        question="Q?",
+        hypothesis="H",
+        lesson="L",
+        baseline="slow",
+        plan=plan,
         expectations=(Expectation("fast", "slow", "it is smaller"),),
     )
 
@@ -59,10 +64,16 @@ def test_history_query_returns_the_stored_runs() -> None:
 
     rows = store.history("tiny")
     assert [(row.run, row.name, row.median) for row in rows] == [
-        (1, "fast", 10.0), (1, "slow", 40.0), (2, "fast", 20.0), (2, "slow", 40.0),
+        (1, "fast", 10.0),
+        (1, "slow", 40.0),
+        (2, "fast", 20.0),
+        (2, "slow", 40.0),
     ]
     assert [row.quick for row in rows] == [True, True, False, False]
-    assert [(row.run, row.median) for row in store.history("tiny", case="fast")] == [(1, 10.0), (2, 20.0)]
+    assert [(row.run, row.median) for row in store.history("tiny", case="fast")] == [
+        (1, 10.0),
+        (2, 20.0),
+    ]
     assert store.history("other-suite") == []
 
     before, after = store.compare()
@@ -78,8 +89,12 @@ def test_compare_explains_what_is_missing() -> None:
 
 
 def test_expectations_are_checked_against_the_numbers() -> None:
-    held = " ".join(line.plain for line in expectation_lines(_tiny_suite(10.0), run_suite(_tiny_suite(10.0))))
-    missed = " ".join(line.plain for line in expectation_lines(_tiny_suite(), run_suite(_tiny_suite(80.0))))
+    held = " ".join(
+        line.plain for line in expectation_lines(_tiny_suite(10.0), run_suite(_tiny_suite(10.0)))
+    )
+    missed = " ".join(
+        line.plain for line in expectation_lines(_tiny_suite(), run_suite(_tiny_suite(80.0)))
+    )
     assert "✓ held" in held and "4.00× less" in held
     assert "✗ not here" in missed and "2.00× more" in missed
 
@@ -114,11 +129,22 @@ def _learn(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, st
 def test_learn_bench_list_shows_suites_and_scripts(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _learn(capsys, "bench", "list")
     assert code == 0
-    for name in ("cpu-bound", "io-fanout", "queues", "locks", "pool-size", "batching", "solutions", "startup"):
+    for name in (
+        "cpu-bound",
+        "io-fanout",
+        "queues",
+        "locks",
+        "pool-size",
+        "batching",
+        "solutions",
+        "startup",
+    ):
         assert name in out
 
 
-def test_learn_bench_run_keeps_the_run_and_history_shows_it(capsys: pytest.CaptureFixture[str]) -> None:
+def test_learn_bench_run_keeps_the_run_and_history_shows_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     code, out, _ = _learn(capsys, "bench", "run", "locks", "--quick")
     assert code == 0, out
     assert "vs one lock" in out and "Kept as run 0001" in out
@@ -135,7 +161,9 @@ def test_learn_bench_run_keeps_the_run_and_history_shows_it(capsys: pytest.Captu
         (("bench", "compare", "1"), "give two run ids"),
     ],
 )
-def test_learn_bench_user_errors_are_one_line(capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str) -> None:
+def test_learn_bench_user_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str
+) -> None:
     code, _, err = _learn(capsys, *args)
     assert code == 2
     assert message in err and "Traceback" not in err
@@ -168,5 +196,7 @@ def test_bench_help_imports_neither_duckdb_nor_pytest() -> None:
         "try:\n    cli.app(args=['bench', '--help'])\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in ('duckdb', 'pytest', 'pytest_benchmark') if m in sys.modules))"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stderr

@@ -55,14 +55,27 @@ def test_suite_runs_quick_and_renders_a_table(name: str) -> None:
 
 def test_cpu_bound_measures_what_the_done_criterion_names() -> None:
     run = run_suite(SUITES["cpu-bound"], quick=True)
-    names = {(bench["group"].split(":")[0].split(" ")[0], bench["name"]) for bench in run["benchmarks"]}
-    assert {("CPU", "processes"), ("CPU", "threads"), ("memory", "asyncio"), ("memory", "threads")} <= names
-    memory = {b["name"]: b["stats"]["median"] for b in run["benchmarks"] if b["group"].startswith("memory")}
+    names = {
+        (bench["group"].split(":")[0].split(" ")[0], bench["name"]) for bench in run["benchmarks"]
+    }
+    assert {
+        ("CPU", "processes"),
+        ("CPU", "threads"),
+        ("memory", "asyncio"),
+        ("memory", "threads"),
+    } <= names
+    memory = {
+        b["name"]: b["stats"]["median"]
+        for b in run["benchmarks"]
+        if b["group"].startswith("memory")
+    }
     # A waiting asyncio task is a heap object; its resident cost is far below a 4 KiB page.
     assert 0 < memory["asyncio"] < 4096
 
 
-def test_solutions_suite_says_so_when_nothing_is_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_solutions_suite_says_so_when_nothing_is_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(solutions_suite, "CHALLENGES_DIR", tmp_path / "challenges")
     monkeypatch.setattr(solutions_suite, "SOLUTIONS_DIR", tmp_path / "solutions")
     run = run_suite(SUITES["solutions"], quick=True)
@@ -73,7 +86,8 @@ def test_solutions_suite_says_so_when_nothing_is_on_disk(tmp_path: Path, monkeyp
 def _fake_challenge(root: Path) -> None:
     challenge = root / "challenges" / "challenge99_counter"
     challenge.mkdir(parents=True)
-    (challenge / "spec.py").write_text(textwrap.dedent('''
+    (challenge / "spec.py").write_text(
+        textwrap.dedent("""
         from evaluator.findings import FindingKind
         from evaluator.spec import ChallengeSpec, PerformanceCheck
 
@@ -85,7 +99,8 @@ def _fake_challenge(root: Path) -> None:
             difficulty=1, intended=FindingKind.RACE, hints=(),
             checks=(PerformanceCheck("counting stays fast", workload, reference="loop"),),
         )
-    '''))
+    """)
+    )
     solutions = root / "solutions" / "challenge99_counter"
     solutions.mkdir(parents=True)
     (solutions / "loop.py").write_text("def count_to(n):\n    return sum(1 for _ in range(n))\n")

@@ -35,13 +35,18 @@ def _program(params: dict[str, object]) -> tuple[int, Path]:
 
 
 @pytest.fixture(scope="module")
-def gradings(request: pytest.FixtureRequest) -> Iterator[dict[tuple[int, Path], Future[GradeResult]]]:
+def gradings(
+    request: pytest.FixtureRequest,
+) -> Iterator[dict[tuple[int, Path], Future[GradeResult]]]:
     """Grade the program of every selected test of this module, two at a time, in the order the
     tests run (so each test waits for its own grading, not for the whole queue)."""
     from challenges import grade_challenge
 
-    wanted = [_program(item.callspec.params) for item in request.session.items
-              if getattr(item, "module", None) is request.module and hasattr(item, "callspec")]
+    wanted = [
+        _program(item.callspec.params)
+        for item in request.session.items
+        if getattr(item, "module", None) is request.module and hasattr(item, "callspec")
+    ]
     pool = ThreadPoolExecutor(max_workers=2)
     futures: dict[tuple[int, Path], Future[GradeResult]] = {}
     for number, path in wanted:
@@ -63,10 +68,14 @@ def test_original_fails_with_the_intended_finding(
 
 
 @pytest.mark.parametrize(("number", "path"), SOLUTIONS, ids=[f"{n}-{p.stem}" for n, p in SOLUTIONS])
-def test_solution_passes(number: int, path: Path, gradings: dict[tuple[int, Path], Future[GradeResult]]) -> None:
+def test_solution_passes(
+    number: int, path: Path, gradings: dict[tuple[int, Path], Future[GradeResult]]
+) -> None:
     result = gradings[(number, path)].result()
     assert not result.internal_errors, f"seed {SEED}: {result.internal_errors}"
-    assert result.passed, f"seed {SEED}: " + "; ".join(f"{f.kind.value}: {f.title}" for f in result.failures)
+    assert result.passed, f"seed {SEED}: " + "; ".join(
+        f"{f.kind.value}: {f.title}" for f in result.failures
+    )
 
 
 def test_a_half_fix_of_challenge_5_still_fails(tmp_path: Path) -> None:

@@ -30,11 +30,18 @@ def _load(path: Path) -> ModuleType:
     return load_program(path, name=f"test_{path.parent.name}_{path.stem}")
 
 
-def _grade(challenge: Challenge, path: Path, seed: int, *, quick: bool = False,
-           replay: int | None = None) -> list[Finding]:
+def _grade(
+    challenge: Challenge, path: Path, seed: int, *, quick: bool = False, replay: int | None = None
+) -> list[Finding]:
     module = _load(path)
-    ctx = CheckContext(seed=seed, program_path=path, challenge_dir=challenge.directory,
-                       solutions_dir=challenge.solutions_dir, quick=quick, replay=replay)
+    ctx = CheckContext(
+        seed=seed,
+        program_path=path,
+        challenge_dir=challenge.directory,
+        solutions_dir=challenge.solutions_dir,
+        quick=quick,
+        replay=replay,
+    )
     return [f for check in challenge.spec.checks for f in check.run(module, ctx)]
 
 
@@ -78,7 +85,9 @@ def test_original_fails_with_the_intended_finding(number: int) -> None:
 def test_solution_passes(number: int, path: Path) -> None:
     challenge = get_challenge(number)
     findings = _grade(challenge, path, SEED, quick=True)
-    assert findings == [], f"{path.name} failed with base seed {SEED}: {findings[0].title if findings else ''}"
+    assert findings == [], (
+        f"{path.name} failed with base seed {SEED}: {findings[0].title if findings else ''}"
+    )
 
 
 @pytest.mark.parametrize("number", NUMBERS)
@@ -88,10 +97,14 @@ def test_replaying_a_failing_seed_reproduces_the_identical_evidence(number: int)
     replayed = _grade(challenge, challenge.program_path, 999, replay=found.seed)
     assert replayed[0].seed == found.seed
     assert replayed[0].title == found.title
-    assert replayed[0].evidence[1:] == found.evidence[1:]  # line 0 differs only in "found after N seeds"
+    assert (
+        replayed[0].evidence[1:] == found.evidence[1:]
+    )  # line 0 differs only in "found after N seeds"
 
 
-def test_learn_run_shows_the_timeline_and_the_broken_property(capsys: pytest.CaptureFixture[str]) -> None:
+def test_learn_run_shows_the_timeline_and_the_broken_property(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     module = _load(get_challenge(9).program_path)
     module.main(seed=3)
     out = capsys.readouterr().out

@@ -77,9 +77,20 @@ def test_installed_script_runs() -> None:
 
 
 def test_shell_completion_completes_commands() -> None:
-    env = {**os.environ, "_LEARN_COMPLETE": "complete_bash", "COMP_WORDS": "learn li", "COMP_CWORD": "1"}
-    result = subprocess.run([sys.executable, "-c", "import sys; sys.argv[0] = 'learn'; from cli import app; app()"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
+    env = {
+        **os.environ,
+        "_LEARN_COMPLETE": "complete_bash",
+        "COMP_WORDS": "learn li",
+        "COMP_CWORD": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; sys.argv[0] = 'learn'; from cli import app; app()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["list"]
 
@@ -147,7 +158,10 @@ ERROR_CASES = {
     "unknown command": (("frobnicate",), "No such command 'frobnicate'"),
     "unknown option": (("--frobnicate",), "No such option: --frobnicate"),
     "unknown option of a command": (("list", "--frobnicate"), "No such option: --frobnicate"),
-    "bad list argument": (("list", "lesons"), "cannot list 'lesons': choose lessons, challenges or all"),
+    "bad list argument": (
+        ("list", "lesons"),
+        "cannot list 'lesons': choose lessons, challenges or all",
+    ),
     "run without a subcommand": (("run",), "`learn run` needs a subcommand: `learn run example N`"),
     "show without a subcommand": (("show",), "`learn show` needs a subcommand"),
     "bench without a subcommand": (("bench",), "`learn bench` needs a subcommand"),
@@ -155,12 +169,21 @@ ERROR_CASES = {
     "check a folder": (("check", "2", "--file", "challenges"), "it is a folder"),
     "check a missing file": (("check", "2", "--file", "nope.py"), "no such file"),
     "check without a copy names where it looked": (("check", "2"), "no copy of challenge 2 at "),
-    "check an unknown challenge": (("check", "99", "--file", "README.md"), "challenge 99 does not exist"),
+    "check an unknown challenge": (
+        ("check", "99", "--file", "README.md"),
+        "challenge 99 does not exist",
+    ),
     "run a challenge without a copy": (("run", "challenge", "2"), "run `learn challenge 2` first"),
     "reset an unknown challenge before asking": (("reset", "99"), "challenge 99 does not exist"),
     "end of input at a prompt": (("reset", "2"), "(end of input): add --yes"),
-    "solution of an unknown challenge": (("solution", "99", "--reveal"), "challenge 99 does not exist"),
-    "end of input at the reveal prompt": (("solution", "2", "--reveal"), "(end of input): add --yes"),
+    "solution of an unknown challenge": (
+        ("solution", "99", "--reveal"),
+        "challenge 99 does not exist",
+    ),
+    "end of input at the reveal prompt": (
+        ("solution", "2", "--reveal"),
+        "(end of input): add --yes",
+    ),
     "watch an unknown challenge": (("watch", "99"), "challenge 99 does not exist"),
     "init on a file": (("init", "README.md"), "it is a file"),
     "two variant shortcuts": (
@@ -298,12 +321,19 @@ def _entry_run(*args: str, **env: str) -> tuple[subprocess.CompletedProcess[str]
     """Run the `learn` script's entry point; the result (stderr without the probe's line) and
     the top-level modules it imported."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("_LEARN_COMPLETE")}
-    result = subprocess.run([sys.executable, "-c", _ENTRY_PROBE, *args], cwd=ROOT, capture_output=True,
-                            text=True, timeout=30, env={**environment, **env})
+    result = subprocess.run(
+        [sys.executable, "-c", _ENTRY_PROBE, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**environment, **env},
+    )
     marker = [line for line in result.stderr.splitlines() if line.startswith("MODULES ")]
     assert marker, result.stderr
-    result.stderr = "".join(line for line in result.stderr.splitlines(keepends=True)
-                            if not line.startswith("MODULES "))
+    result.stderr = "".join(
+        line for line in result.stderr.splitlines(keepends=True) if not line.startswith("MODULES ")
+    )
     return result, set(json.loads(marker[-1].removeprefix("MODULES ")))
 
 
@@ -330,8 +360,12 @@ def test_script_help_prints_the_saved_text_without_typer_or_rich(flag: str) -> N
 
 @pytest.mark.parametrize(
     ("args", "env"),
-    [(("--help",), {"COLUMNS": "60"}), (("--help",), {"COLUMNS": "100", "TYPER_USE_RICH": "1"}),
-     (("--version",), {"COLUMNS": "100"}), (("list", "--help"), {"COLUMNS": "100"})],
+    [
+        (("--help",), {"COLUMNS": "60"}),
+        (("--help",), {"COLUMNS": "100", "TYPER_USE_RICH": "1"}),
+        (("--version",), {"COLUMNS": "100"}),
+        (("list", "--help"), {"COLUMNS": "100"}),
+    ],
 )
 def test_other_command_lines_go_to_typer(args: tuple[str, ...], env: dict[str, str]) -> None:
     out, loaded = _entry(*args, **env)
@@ -351,7 +385,9 @@ def _click_help(app: object, *args: str) -> str:
     return out.getvalue()
 
 
-def test_a_command_runs_in_an_app_built_with_only_that_command(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_command_runs_in_an_app_built_with_only_that_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("COLUMNS", "100")
     names = [info.name for info in cli.app.registered_commands]
     assert {"list", "progress", "check"} <= set(names)
@@ -366,8 +402,13 @@ def test_a_command_runs_in_an_app_built_with_only_that_command(monkeypatch: pyte
 
 @pytest.mark.parametrize(
     ("args", "profile"),
-    [(("list",), "ada"), (("list", "lessons"), "ada"), (("list", "nope"), "ada"), (("progress",), "ada"),
-     (("progress",), "bad name!")],
+    [
+        (("list",), "ada"),
+        (("list", "lessons"), "ada"),
+        (("list", "nope"), "ada"),
+        (("progress",), "ada"),
+        (("progress",), "bad name!"),
+    ],
 )
 def test_plain_list_and_progress_run_without_typer_exactly_as_with_it(
     args: tuple[str, ...], profile: str, tmp_path: Path
@@ -375,9 +416,19 @@ def test_plain_list_and_progress_run_without_typer_exactly_as_with_it(
     env = {"COLUMNS": "100", "LEARN_HOME": str(tmp_path), "LEARN_PROFILE": profile}
     fast, loaded = _entry_run(*args, **env)
     assert not loaded & {"typer", "cli"} or fast.returncode == 2  # an error is printed by cli.fail
-    typer_run = subprocess.run([sys.executable, "-c", "from cli import app; app()", *args], cwd=ROOT,
-                               capture_output=True, text=True, timeout=30, env={**os.environ, **env})
-    assert (fast.returncode, fast.stdout, fast.stderr) == (typer_run.returncode, typer_run.stdout, typer_run.stderr)
+    typer_run = subprocess.run(
+        [sys.executable, "-c", "from cli import app; app()", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, **env},
+    )
+    assert (fast.returncode, fast.stdout, fast.stderr) == (
+        typer_run.returncode,
+        typer_run.stdout,
+        typer_run.stderr,
+    )
     assert fast.stdout.strip() or fast.stderr.startswith("error: ")
 
 

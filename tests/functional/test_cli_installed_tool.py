@@ -30,16 +30,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     base = tmp_path_factory.mktemp("uv-tool")
     env = {**os.environ, "UV_TOOL_DIR": str(base / "tools"), "UV_TOOL_BIN_DIR": str(base / "bin")}
     env.pop("VIRTUAL_ENV", None)
-    result = subprocess.run([UV, "tool", "install", str(ROOT)], env=env, capture_output=True, text=True,
-                            timeout=600)
+    result = subprocess.run(
+        [UV, "tool", "install", str(ROOT)], env=env, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stderr
     learn = base / "bin" / "learn"
     assert learn.exists(), result.stderr
     yield learn
 
 
-def test_every_command_works_from_outside_the_repo(installed: Path, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_command_works_from_outside_the_repo(
+    installed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("LEARN_WORKSPACE")
     start, elsewhere = tmp_path / "start", tmp_path / "elsewhere"
     start.mkdir()
@@ -47,8 +49,15 @@ def test_every_command_works_from_outside_the_repo(installed: Path, tmp_path: Pa
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
 
     def learn(*args: str, cwd: Path = elsewhere, code: int = 0) -> str:
-        result = subprocess.run([str(installed), *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                capture_output=True, text=True, timeout=180)
+        result = subprocess.run(
+            [str(installed), *args],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
         assert result.returncode == code, (args, result.stdout[-2000:], result.stderr)
         assert "Traceback" not in result.stdout + result.stderr, args
         return result.stdout.replace("\n", " ")
@@ -92,7 +101,13 @@ def test_every_command_works_from_outside_the_repo(installed: Path, tmp_path: Pa
     assert "Passed" in learn("check", "1", "--file", str(solution))
 
     # an optional extra that is missing names the command for this installation
-    missing = subprocess.run([str(installed), "practical", "run", "duckdb"], cwd=elsewhere, env=env,
-                             capture_output=True, text=True, timeout=60)
+    missing = subprocess.run(
+        [str(installed), "practical", "run", "duckdb"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert missing.returncode == 2
     assert f"uv tool install --force '{ROOT}[practical]'" in missing.stderr.replace("\n", "")

@@ -13,14 +13,23 @@ import pytest
 from tests.conftest import ROOT
 
 
-def learn(*args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None,
-          timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def learn(
+    *args: str,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
     """Run `learn` in a fresh interpreter from ``cwd`` (outside the repo in these tests)."""
     return subprocess.run(
         [sys.executable, "-c", "from cli import app; app()", *args],
-        cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-        input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
-        capture_output=True, text=True, timeout=timeout,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -29,7 +38,9 @@ def tree(*folders: Path) -> dict[str, str]:
     found = {}
     for folder in folders:
         for path in sorted(folder.rglob("*")) if folder.exists() else []:
-            found[str(path)] = "dir" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
+            found[str(path)] = (
+                "dir" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
+            )
     return found
 
 
@@ -67,7 +78,9 @@ def test_init_records_the_workspace_and_every_command_uses_it_from_any_directory
     resumed = learn(cwd=ROOT)
     assert resumed.returncode == 0, resumed.stderr
     text = resumed.stdout.replace("\n", " ")
-    assert "challenge  2:" in text and str(folder / "program.py") in text and "learn check 2" in text
+    assert (
+        "challenge  2:" in text and str(folder / "program.py") in text and "learn check 2" in text
+    )
 
 
 def test_learn_workspace_overrides_the_recorded_one(outside: Path, tmp_path: Path) -> None:
@@ -79,9 +92,16 @@ def test_learn_workspace_overrides_the_recorded_one(outside: Path, tmp_path: Pat
     assert not (tmp_path / "recorded" / "challenge01_deadlock").exists()
 
 
-def test_without_a_workspace_commands_say_to_run_init_and_write_nothing(outside: Path, tmp_path: Path) -> None:
+def test_without_a_workspace_commands_say_to_run_init_and_write_nothing(
+    outside: Path, tmp_path: Path
+) -> None:
     home = tmp_path / "learn-home"
-    for args in (("challenge", "1"), ("check", "1"), ("run", "challenge", "1"), ("reset", "1", "--yes")):
+    for args in (
+        ("challenge", "1"),
+        ("check", "1"),
+        ("run", "challenge", "1"),
+        ("reset", "1", "--yes"),
+    ):
         result = learn(*args, cwd=outside)
         assert result.returncode == 2, (args, result.stderr)
         lines = [line for line in result.stderr.splitlines() if line.strip()]
@@ -92,16 +112,28 @@ def test_without_a_workspace_commands_say_to_run_init_and_write_nothing(outside:
 def test_run_challenge_without_a_copy_names_the_path_and_creates_nothing(tmp_path: Path) -> None:
     result = learn("run", "challenge", "1", cwd=tmp_path)
     assert result.returncode == 2
-    assert str(tmp_path / "workspace" / "challenge01_deadlock" / "program.py") in result.stderr.replace("\n", "")
+    assert str(
+        tmp_path / "workspace" / "challenge01_deadlock" / "program.py"
+    ) in result.stderr.replace("\n", "")
     assert not (tmp_path / "workspace").exists()
 
 
-LOOKING = [(), ("list",), ("list", "lessons"), ("progress",), ("show", "example", "1"),
-           ("daily",), ("achievements",), ("doctor", "--no-services")]
+LOOKING = [
+    (),
+    ("list",),
+    ("list", "lessons"),
+    ("progress",),
+    ("show", "example", "1"),
+    ("daily",),
+    ("achievements",),
+    ("doctor", "--no-services"),
+]
 
 
 @pytest.mark.parametrize("with_progress", [False, True], ids=["fresh", "with-progress"])
-def test_commands_that_only_look_write_nothing(outside: Path, tmp_path: Path, with_progress: bool) -> None:
+def test_commands_that_only_look_write_nothing(
+    outside: Path, tmp_path: Path, with_progress: bool
+) -> None:
     home = tmp_path / "learn-home"
     workspace = tmp_path / "ws"
     if with_progress:
@@ -112,13 +144,18 @@ def test_commands_that_only_look_write_nothing(outside: Path, tmp_path: Path, wi
     for args in LOOKING:
         result = learn(*args, cwd=outside)
         # doctor exits 1 when there is no workspace yet: it says so, it does not create one
-        assert result.returncode in ((0, 1) if args[:1] == ("doctor",) else (0,)), (args, result.stderr)
+        assert result.returncode in ((0, 1) if args[:1] == ("doctor",) else (0,)), (
+            args,
+            result.stderr,
+        )
         assert tree(outside, home, workspace) == before, args
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
-async def test_opening_the_tui_writes_nothing(outside: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_opening_the_tui_writes_nothing(
+    outside: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from interactive.app import LearnTui
     from learner.workspace import init_workspace
 
@@ -134,7 +171,9 @@ async def test_opening_the_tui_writes_nothing(outside: Path, tmp_path: Path, mon
     assert tree(outside, home, workspace) == before
 
 
-def test_watch_without_a_number_watches_the_current_challenge_and_answers_keys(tmp_path: Path) -> None:
+def test_watch_without_a_number_watches_the_current_challenge_and_answers_keys(
+    tmp_path: Path,
+) -> None:
     assert learn("challenge", "4", cwd=tmp_path).returncode == 0
     result = learn("watch", cwd=tmp_path, stdin="l\nh\nq\n", timeout=180)
     assert result.returncode == 0, result.stderr
@@ -149,8 +188,13 @@ def test_watch_next_key_moves_on_with_the_story() -> None:
 
     graded: list[int] = []
     introduced: list[int] = []
-    loop = WatchLoop(3, lambda n: graded.append(n) is not None, announce=lambda _: None,
-                     settle_seconds=0.01, introduce=introduced.append)
+    loop = WatchLoop(
+        3,
+        lambda n: graded.append(n) is not None,
+        announce=lambda _: None,
+        settle_seconds=0.01,
+        introduce=introduced.append,
+    )
     for signal in ("next", "quit"):
         loop.signals.put(signal)  # type: ignore[arg-type]
     loop.run()
@@ -185,8 +229,15 @@ def test_a_grader_failure_exits_3_and_records_nothing(
     from usererror import ExitCode
 
     def broken_grader(path: Path, **_: object) -> GradeResult:
-        return GradeResult(challenge=1, passed=False, findings=(), checks=(), seconds=0.0, seed=7,
-                           internal_errors=("spec crashed",))
+        return GradeResult(
+            challenge=1,
+            passed=False,
+            findings=(),
+            checks=(),
+            seconds=0.0,
+            seed=7,
+            internal_errors=("spec crashed",),
+        )
 
     monkeypatch.setattr(evaluator, "grade", broken_grader)
     program = ROOT / "solutions" / "challenge01_deadlock" / "global_order.py"

@@ -18,13 +18,18 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 FOLDERS = sorted(p for p in CORPUS.iterdir() if p.is_dir() and (p / "spec.py").is_file())
 SEED = 20240611
 
+
 @pytest.fixture(scope="module")
 def gradings() -> dict[tuple[str, str], Future[GradeResult]]:
     """Start every grading at once (three at a time on two cores: many wait idle)."""
     pool = ThreadPoolExecutor(max_workers=3)  # leak grace periods are idle waits
     futures = {
         (folder.name, which): pool.submit(
-            grade, folder / f"{which}.py", spec_ref=f"{folder / 'spec.py'}:SPEC", seed=SEED, quick=True
+            grade,
+            folder / f"{which}.py",
+            spec_ref=f"{folder / 'spec.py'}:SPEC",
+            seed=SEED,
+            quick=True,
         )
         for folder in FOLDERS
         for which in ("bug", "fixed")
@@ -43,11 +48,15 @@ def test_corpus_is_large_enough() -> None:
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
-def test_bug_fails_with_intended_finding(folder: Path, gradings: dict[tuple[str, str], Future[GradeResult]]) -> None:
+def test_bug_fails_with_intended_finding(
+    folder: Path, gradings: dict[tuple[str, str], Future[GradeResult]]
+) -> None:
     intended = load_program(folder / "spec.py", name=f"corpus_spec_{folder.name}").SPEC.intended
     result = gradings[(folder.name, "bug")].result()
     assert not result.passed
-    assert any(f.kind is intended and f.severity is Severity.FAIL for f in result.findings), _describe(result)
+    assert any(f.kind is intended and f.severity is Severity.FAIL for f in result.findings), (
+        _describe(result)
+    )
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])

@@ -84,11 +84,15 @@ def _assert_hypotheses_printed(example: Example, variant: str | None, stdout: st
     for key in keys:
         for hid in declared[key]:
             pattern = rf"^hypothesis {re.escape(hid)}: .+ → (held|tie|not here)  \[.+\]$"
-            assert re.search(pattern, stdout, re.MULTILINE), f"hypothesis {hid} ({key}) not printed:\n{stdout}"
+            assert re.search(pattern, stdout, re.MULTILINE), (
+                f"hypothesis {hid} ({key}) not printed:\n{stdout}"
+            )
 
 
 def _assert_interpreter_and_next_step(example: Example, stdout: str) -> None:
-    assert re.search(r"^ran with \S+ \d+\.\d+\.\d+\S* · build: ", stdout, re.MULTILINE), stdout[:500]
+    assert re.search(r"^ran with \S+ \d+\.\d+\.\d+\S* · build: ", stdout, re.MULTILINE), stdout[
+        :500
+    ]
     assert "try next" in stdout and "Edit it:" in stdout
     assert example.next_challenges, "declare NEXT_CHALLENGES = (n, ...)"
     assert f"next challenge: learn challenge {example.next_challenges[0]} " in stdout

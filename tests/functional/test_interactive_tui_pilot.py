@@ -40,7 +40,9 @@ def _text(app: LearnTui, selector: str) -> str:
     return _plain(app.screen.query_one(selector, Static).content)
 
 
-async def test_dashboard_shows_level_xp_streak_daily_next_step_and_achievements(tmp_path: Path) -> None:
+async def test_dashboard_shows_level_xp_streak_daily_next_step_and_achievements(
+    tmp_path: Path,
+) -> None:
     app = LearnTui(services(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -116,10 +118,14 @@ async def test_quiz_answers_explains_and_scores(tmp_path: Path) -> None:
         await pilot.press(str(screen.session.current.answer + 1), "n")
         assert "Quiz over: 2/3 correct, +20 XP" in _text(app, "#quiz-question")
         await pilot.press("r")
-        assert screen.session.results == []  # a new quiz (the reviewed question was then answered right)
+        assert (
+            screen.session.results == []
+        )  # a new quiz (the reviewed question was then answered right)
 
 
-async def test_visualizer_shows_lanes_heatmap_and_deadlock_overlay_and_steps(tmp_path: Path) -> None:
+async def test_visualizer_shows_lanes_heatmap_and_deadlock_overlay_and_steps(
+    tmp_path: Path,
+) -> None:
     runs: list[FakeRun] = []
 
     def factory(seed: int) -> FakeRun:
@@ -138,8 +144,10 @@ async def test_visualizer_shows_lanes_heatmap_and_deadlock_overlay_and_steps(tmp
         assert "lock_a" in _plain(screen.query_one("#heatmap").render())
         assert "jobs" in _plain(screen.query_one("#sparks").render())
         await pilot.press("space", "home", "s", "s")
-        assert "Resume" in [b.description for b in app.active_bindings and
-                            [a.binding for a in app.active_bindings.values()]]
+        assert "Resume" in [
+            b.description
+            for b in app.active_bindings and [a.binding for a in app.active_bindings.values()]
+        ]
         assert "step 2/" in _text(app, "#vis-status")
         assert "worker-1: thread-start" in _text(app, "#vis-status")
         await pilot.press("N")  # a new run, with a new seed
@@ -183,7 +191,9 @@ async def test_r_replays_the_recorded_run_exactly_without_a_new_run(tmp_path: Pa
         assert not screen.replaying and "replayed" in _text(app, "#vis-status")
         assert first[-1] == len(runs[0].events)
         assert screen._replay is not None and screen._replay.snapshot() == runs[0].snapshot()
-        assert _plain(screen.query_one("#lanes").render()) == live  # the same picture as the run's end
+        assert (
+            _plain(screen.query_one("#lanes").render()) == live
+        )  # the same picture as the run's end
         await pilot.press("R")
         assert _replay_frames(screen) == first  # a second replay is frame for frame the same
         await pilot.press("R", "space")
@@ -205,7 +215,9 @@ async def test_visualizer_picker_lists_lessons_and_challenges(tmp_path: Path) ->
         assert options.option_count == 5
 
 
-async def test_no_color_visualizer_draws_instead_of_crashing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_no_color_visualizer_draws_instead_of_crashing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     app = LearnTui(services(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -243,16 +255,25 @@ async def test_stepping_passes_over_sampler_events(tmp_path: Path) -> None:
     from evaluator.events import Event, EventKind
 
     events = [Event(n, n, EventKind.MEMORY, "sampler", 0, None, 100) for n in range(5)]
-    events += [Event(5, 10, EventKind.THREAD_START, "main", 1), Event(6, 11, EventKind.MEMORY, "sampler", 0, None, 1),
-               Event(7, 12, EventKind.LOCK_WAIT, "main", 1, "L")]
+    events += [
+        Event(5, 10, EventKind.THREAD_START, "main", 1),
+        Event(6, 11, EventKind.MEMORY, "sampler", 0, None, 1),
+        Event(7, 12, EventKind.LOCK_WAIT, "main", 1, "L"),
+    ]
     app = LearnTui(services(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        app.push_screen(VisualizerScreen("example", 1, seed=5, run_factory=lambda seed: FakeRun(seed, events)))
+        app.push_screen(
+            VisualizerScreen("example", 1, seed=5, run_factory=lambda seed: FakeRun(seed, events))
+        )
         await pilot.pause()
         await pilot.press("home", "s")
-        assert "step 6/8" in _text(app, "#vis-status") and "main: thread-start" in _text(app, "#vis-status")
+        assert "step 6/8" in _text(app, "#vis-status") and "main: thread-start" in _text(
+            app, "#vis-status"
+        )
         await pilot.press("s")
-        assert "step 8/8" in _text(app, "#vis-status") and "lock-wait L" in _text(app, "#vis-status")
+        assert "step 8/8" in _text(app, "#vis-status") and "lock-wait L" in _text(
+            app, "#vis-status"
+        )
 
 
 def test_rewind_after_the_ring_buffer_overflows_starts_from_the_true_state() -> None:
@@ -262,7 +283,9 @@ def test_rewind_after_the_ring_buffer_overflows_starts_from_the_true_state() -> 
     run = LiveRun(Target("script", "unused.py"), keep=8)  # a checkpoint every 2 events
     run.ingest([Event(0, 0, EventKind.LOCK_ACQUIRE, "holder", 1, "L")])
     for n in range(1, 30):
-        run.ingest([Event(n, n, EventKind.SLEEP_START if n % 2 else EventKind.SLEEP_END, "busy", 2)])
+        run.ingest(
+            [Event(n, n, EventKind.SLEEP_START if n % 2 else EventKind.SLEEP_END, "busy", 2)]
+        )
     base, start = run.history_base()
     assert run.dropped == 22 and len(run.recorded()) == 8 and 0 <= start < 8
     (lock,) = base.snapshot().locks
@@ -270,7 +293,9 @@ def test_rewind_after_the_ring_buffer_overflows_starts_from_the_true_state() -> 
     replay = base
     for event in run.recorded()[start:]:
         replay.apply(event)
-    assert replay.snapshot() == run.snapshot()  # the checkpoint plus the kept events is the exact state
+    assert (
+        replay.snapshot() == run.snapshot()
+    )  # the checkpoint plus the kept events is the exact state
 
 
 async def test_tab_moves_between_story_and_result_panes(tmp_path: Path) -> None:
@@ -283,7 +308,9 @@ async def test_tab_moves_between_story_and_result_panes(tmp_path: Path) -> None:
         assert app.focused is not None and app.focused.id == "result-pane"
 
 
-async def test_a_grade_that_finishes_after_leaving_the_screen_is_kept_and_shown(tmp_path: Path) -> None:
+async def test_a_grade_that_finishes_after_leaving_the_screen_is_kept_and_shown(
+    tmp_path: Path,
+) -> None:
     grader = FakeGrader(block=True)
     svc = services(tmp_path, grader)
     app = LearnTui(svc)
@@ -328,13 +355,19 @@ async def test_the_theme_is_remembered(tmp_path: Path) -> None:
     assert LearnTui(svc).theme == "textual-light"
 
 
-async def test_quiz_choices_can_be_clicked_and_footer_offers_no_fake_answer_key(tmp_path: Path) -> None:
+async def test_quiz_choices_can_be_clicked_and_footer_offers_no_fake_answer_key(
+    tmp_path: Path,
+) -> None:
     app = LearnTui(services(tmp_path), quiz_seed=3)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("z")
         screen = app.screen
         assert isinstance(screen, QuizScreen) and screen.session is not None
-        shown = [b.binding.key_display or b.binding.key for b in app.active_bindings.values() if b.binding.show]
+        shown = [
+            b.binding.key_display or b.binding.key
+            for b in app.active_bindings.values()
+            if b.binding.show
+        ]
         assert not any("1-6" in key for key in shown)
         question = screen.session.current
         from textual.widgets import OptionList
@@ -355,7 +388,11 @@ async def test_one_key_scheme_q_goes_back_and_question_mark_lists_keys(tmp_path:
     app = LearnTui(services(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("c")
-        keys = {b.binding.key: b.binding.description for b in app.active_bindings.values() if b.binding.show}
+        keys = {
+            b.binding.key: b.binding.description
+            for b in app.active_bindings.values()
+            if b.binding.show
+        }
         assert keys.get("enter") == "Open"
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
@@ -368,7 +405,9 @@ async def test_one_key_scheme_q_goes_back_and_question_mark_lists_keys(tmp_path:
         assert "Challenges" in help_text and "Quiz" in help_text
 
 
-def test_listing_challenges_never_writes_the_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_listing_challenges_never_writes_the_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from interactive.services import default_services
 
     monkeypatch.chdir(tmp_path)
@@ -385,7 +424,9 @@ async def test_a_simulated_challenge_shows_the_space_time_diagram_and_zooms(tmp_
     events = list(_events(9))
     app = LearnTui(services(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(VisualizerScreen("challenge", 9, seed=1, run_factory=lambda seed: FakeRun(seed, events)))
+        app.push_screen(
+            VisualizerScreen("challenge", 9, seed=1, run_factory=lambda seed: FakeRun(seed, events))
+        )
         await pilot.pause()
         screen = app.screen
         diagram = screen.query_one("#spacetime")
@@ -393,11 +434,15 @@ async def test_a_simulated_challenge_shows_the_space_time_diagram_and_zooms(tmp_
         assert not screen.query_one("#lanes").display
         await pilot.press("plus", "plus")
         assert diagram.zoom == 4  # type: ignore[attr-defined]
-        await pilot.press("home", *["s"] * 6)  # five lanes start, then the world says which seed it is
+        await pilot.press(
+            "home", *["s"] * 6
+        )  # five lanes start, then the world says which seed it is
         assert "simulated world, fault seed" in _text(app, "#vis-status")
 
 
-async def test_the_challenge_screen_reaches_hints_run_solutions_reset_and_watch(tmp_path: Path) -> None:
+async def test_the_challenge_screen_reaches_hints_run_solutions_reset_and_watch(
+    tmp_path: Path,
+) -> None:
     program = tmp_path / "program.py"
     program.write_text("x = 1\n", encoding="utf-8")
     grader = FakeGrader()
@@ -407,7 +452,9 @@ async def test_the_challenge_screen_reaches_hints_run_solutions_reset_and_watch(
         await pilot.press("c", "enter")
         screen = app.screen
         assert isinstance(screen, ChallengeDetailScreen)
-        screen.challenge = screen.challenge.__class__(**{**screen.challenge.__dict__, "program_path": program})
+        screen.challenge = screen.challenge.__class__(
+            **{**screen.challenge.__dict__, "program_path": program}
+        )
         await pilot.press("h")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -447,14 +494,19 @@ async def test_solutions_stay_closed_before_a_pass(tmp_path: Path) -> None:
         assert "open after you pass it" in _text(app, "#result")
 
 
-async def test_command_palette_opens_challenges_quizzes_by_topic_and_lessons(tmp_path: Path) -> None:
+async def test_command_palette_opens_challenges_quizzes_by_topic_and_lessons(
+    tmp_path: Path,
+) -> None:
     from interactive.commands import LearnCommands
 
     app = LearnTui(services(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         provider = LearnCommands(app.screen)
         commands = {text: callback for text, callback, _ in provider._commands()}
-        assert "Open challenge 2: Lost updates" in commands and "Visualize lesson 1: Threads and the GIL" in commands
+        assert (
+            "Open challenge 2: Lost updates" in commands
+            and "Visualize lesson 1: Threads and the GIL" in commands
+        )
         commands["Open challenge 2: Lost updates"]()
         await pilot.pause()
         assert isinstance(app.screen, ChallengeDetailScreen) and app.screen.challenge.number == 2
@@ -469,7 +521,9 @@ async def test_command_palette_opens_challenges_quizzes_by_topic_and_lessons(tmp
         assert isinstance(app.screen, QuizScreen) and app.screen.count == 5
 
 
-async def test_editing_without_a_copy_makes_the_copy_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_editing_without_a_copy_makes_the_copy_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from dataclasses import replace
 
     made: list[int] = []
@@ -495,7 +549,9 @@ async def test_editing_without_a_copy_makes_the_copy_first(tmp_path: Path, monke
         assert made == [1] and str(copy) in _text(app, "#detail-path")
 
 
-async def test_light_theme_lanes_carry_the_widget_background_not_the_terminal_default(tmp_path: Path) -> None:
+async def test_light_theme_lanes_carry_the_widget_background_not_the_terminal_default(
+    tmp_path: Path,
+) -> None:
     app = LearnTui(services(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         app.theme = "textual-light"
@@ -506,7 +562,9 @@ async def test_light_theme_lanes_carry_the_widget_background_not_the_terminal_de
         assert background is not None
         for y in range(3):
             segments = list(lanes.render_line(y))
-            assert segments and all(seg.style is not None and seg.style.bgcolor == background for seg in segments)
+            assert segments and all(
+                seg.style is not None and seg.style.bgcolor == background for seg in segments
+            )
 
 
 def _race_result() -> object:
@@ -515,12 +573,16 @@ def _race_result() -> object:
     from evaluator.scheduler import Step
 
     key = (1, "balance")
-    steps = [Step(1, "teller-1", "program.py:12", "read", "self.balance", "100", key),
-             Step(2, "teller-2", "program.py:12", "read", "self.balance", "100", key),
-             Step(1, "teller-1", "program.py:13", "write", "self.balance", "70", key),
-             Step(2, "teller-2", "program.py:13", "write", "self.balance", "50", key)]
+    steps = [
+        Step(1, "teller-1", "program.py:12", "read", "self.balance", "100", key),
+        Step(2, "teller-2", "program.py:12", "read", "self.balance", "100", key),
+        Step(1, "teller-1", "program.py:13", "write", "self.balance", "70", key),
+        Step(2, "teller-2", "program.py:13", "write", "self.balance", "50", key),
+    ]
     evidence = tuple(interleaving_evidence(steps))  # the grader's own wording
-    finding = Finding(FindingKind.RACE, Severity.FAIL, "lost update on balance", evidence=evidence, seed=77)
+    finding = Finding(
+        FindingKind.RACE, Severity.FAIL, "lost update on balance", evidence=evidence, seed=77
+    )
     return GradeResult(2, False, (finding,), (CheckOutcome("race", False, 0.1, 3),), 1.0, 7)
 
 
@@ -534,7 +596,9 @@ async def test_a_race_shows_its_losing_interleaving_side_by_side(tmp_path: Path)
         panel = app.screen.query_one("#vis-race", Static)
         assert panel.display
         text = _plain(panel.content)
-        header = next(line for line in text.splitlines() if "teller-1" in line and "teller-2" in line)
+        header = next(
+            line for line in text.splitlines() if "teller-1" in line and "teller-2" in line
+        )
         assert header.index("teller-1") < header.index("teller-2")  # one column per thread
         assert "✗ teller-1's update is lost" in text or "update is lost" in text
         assert "learn check 2 --replay 77" in text
@@ -545,7 +609,8 @@ async def test_a_race_shows_its_losing_interleaving_side_by_side(tmp_path: Path)
 
 
 async def test_o_switches_a_challenge_between_the_original_and_the_learners_copy(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from challenges import get_challenge
 
     monkeypatch.setenv("LEARN_WORKSPACE", str(tmp_path / "ws"))
@@ -560,7 +625,9 @@ async def test_o_switches_a_challenge_between_the_original_and_the_learners_copy
 
     app = LearnTui(services(tmp_path))
     async with app.run_test(size=(160, 30)) as pilot:
-        screen = VisualizerScreen("challenge", 1, seed=3, run_factory=factory, file=tmp_path / "mine.py")
+        screen = VisualizerScreen(
+            "challenge", 1, seed=3, run_factory=factory, file=tmp_path / "mine.py"
+        )
         app.push_screen(screen)
         await pilot.pause()
         assert "mine.py" in screen.sub_title
@@ -573,13 +640,16 @@ async def test_o_switches_a_challenge_between_the_original_and_the_learners_copy
 
 def _rows(widget: Static) -> list[str]:
     """The widget's content as wrapped on screen (its content width), one string per row."""
-    console = Console(width=widget.content_region.width, record=True, color_system=None, file=io.StringIO())
+    console = Console(
+        width=widget.content_region.width, record=True, color_system=None, file=io.StringIO()
+    )
     console.print(widget.content)
     return [row.rstrip() for row in console.export_text().splitlines()]
 
 
-async def test_hints_wrap_to_the_pane_and_name_the_key_for_another(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_hints_wrap_to_the_pane_and_name_the_key_for_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Found under tmux at 80x24: hints were captured at 100 columns, so they broke mid-line."""
     from dataclasses import replace
 
@@ -587,9 +657,13 @@ async def test_hints_wrap_to_the_pane_and_name_the_key_for_another(tmp_path: Pat
     from interactive import services as services_module
     from learner.hints import HintView
 
-    hint = ("Run `learn run challenge 1` and read where each stuck thread is\nwaiting: which lock does it\n"
-            "hold, which does it want? Then look for the other thread's lock.")
-    monkeypatch.setattr(hints_module, "next_hint", lambda n: HintView(1, "The bank that froze", (hint,), 4))
+    hint = (
+        "Run `learn run challenge 1` and read where each stuck thread is\nwaiting: which lock does it\n"
+        "hold, which does it want? Then look for the other thread's lock."
+    )
+    monkeypatch.setattr(
+        hints_module, "next_hint", lambda n: HintView(1, "The bank that froze", (hint,), 4)
+    )
     app = LearnTui(replace(services(tmp_path), hint=services_module._hint))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("c", "enter", "h")
@@ -614,8 +688,14 @@ async def test_run_output_is_drawn_for_the_pane_width_not_clipped(tmp_path: Path
     from interactive.services import _captured
 
     def run(number: int) -> object:
-        return _captured(lambda console: console.print(Panel("thread 'settlement-7': program.py:72",
-                                                             title="the program hung: where each thread is stuck")))
+        return _captured(
+            lambda console: console.print(
+                Panel(
+                    "thread 'settlement-7': program.py:72",
+                    title="the program hung: where each thread is stuck",
+                )
+            )
+        )
 
     app = LearnTui(replace(services(tmp_path), run=run))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -624,27 +704,41 @@ async def test_run_output_is_drawn_for_the_pane_width_not_clipped(tmp_path: Path
         await pilot.pause()
         result = app.screen.query_one("#result", Static)
         rows = _rows(result)
-        assert rows[0].startswith("╭") and rows[0].endswith("╮") and "where each thread is stuck" in rows[0]
+        assert (
+            rows[0].startswith("╭")
+            and rows[0].endswith("╮")
+            and "where each thread is stuck" in rows[0]
+        )
         assert rows[2].startswith("╰") and rows[2].endswith("╯")
         assert all(len(row) <= result.content_region.width for row in rows)
 
 
-def test_running_without_a_copy_runs_the_original_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_running_without_a_copy_runs_the_original_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import learner.loop as loop
     import learner.workspace as workspace
     from interactive import services as services_module
 
     calls: list[bool] = []
 
-    def run_challenge(number: int, *, original: bool = False, deadline_s: float = 10.0) -> tuple[Path, object]:
+    def run_challenge(
+        number: int, *, original: bool = False, deadline_s: float = 10.0
+    ) -> tuple[Path, object]:
         calls.append(original)
         return Path("program.py"), object()
 
     monkeypatch.setattr(loop, "run_challenge", run_challenge)
     monkeypatch.setattr(workspace, "existing_copy", lambda number: None)
-    monkeypatch.setattr("learner.render.render_run", lambda console, path, result: console.print("hung"))
+    monkeypatch.setattr(
+        "learner.render.render_run", lambda console, path, result: console.print("hung")
+    )
     shown = _plain(services_module._run(1))
-    assert calls == [True] and "The original program (no copy yet: e makes yours)." in shown and "hung" in shown
+    assert (
+        calls == [True]
+        and "The original program (no copy yet: e makes yours)." in shown
+        and "hung" in shown
+    )
 
 
 async def test_without_a_workspace_a_second_press_creates_it_and_the_copy(tmp_path: Path) -> None:
@@ -665,8 +759,13 @@ async def test_without_a_workspace_a_second_press_creates_it_and_the_copy(tmp_pa
     from tests.functional._interactive_fakes import challenge_views
 
     views = tuple(replace(view, has_copy=False) for view in challenge_views(tmp_path))
-    fakes = replace(services(tmp_path), challenges=lambda: views, make_copy=make_copy, init_workspace=init,
-                    new_workspace=lambda: None if workspace.exists() else workspace)
+    fakes = replace(
+        services(tmp_path),
+        challenges=lambda: views,
+        make_copy=make_copy,
+        init_workspace=init,
+        new_workspace=lambda: None if workspace.exists() else workspace,
+    )
     app = LearnTui(fakes)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("c", "down", "enter")
@@ -680,7 +779,8 @@ async def test_without_a_workspace_a_second_press_creates_it_and_the_copy(tmp_pa
 
 
 async def test_the_visualizer_header_names_the_program_within_80_columns(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Found under tmux at 80x24: the header showed 'workspace/challenge…', cut before the o key."""
     from challenges import get_challenge
 
@@ -699,20 +799,28 @@ async def test_the_visualizer_header_names_the_program_within_80_columns(
         title = screen.query_one(HeaderTitle)
         shown = "".join(title.render_line(y).text for y in range(title.size.height))
         assert "o: original" in shown and "…" not in shown
-        assert any("a-long-folder-name" in str(n.message) for n in app._notifications)  # the path, in full
+        assert any(
+            "a-long-folder-name" in str(n.message) for n in app._notifications
+        )  # the path, in full
 
 
-async def test_the_visualizer_status_fits_80_columns_or_ends_with_an_ellipsis(tmp_path: Path) -> None:
+async def test_the_visualizer_status_fits_80_columns_or_ends_with_an_ellipsis(
+    tmp_path: Path,
+) -> None:
     """Found under tmux at 80x24: 'replay done: … Home rewinds, space resumes the live view' was cut
     mid-word; a step's long description was cut without a mark."""
     from evaluator.events import Event, EventKind
 
     long_lock = "accounts[1]@program.py:20 " + "x" * 80
-    events = [Event(0, 0, EventKind.THREAD_START, "settlement-0", 1),
-              Event(1, 5, EventKind.LOCK_WAIT, "settlement-0", 1, long_lock, None, "program.py:42")]
+    events = [
+        Event(0, 0, EventKind.THREAD_START, "settlement-0", 1),
+        Event(1, 5, EventKind.LOCK_WAIT, "settlement-0", 1, long_lock, None, "program.py:42"),
+    ]
     app = LearnTui(services(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = VisualizerScreen("example", 1, seed=5, run_factory=lambda seed: FakeRun(seed, events))
+        screen = VisualizerScreen(
+            "example", 1, seed=5, run_factory=lambda seed: FakeRun(seed, events)
+        )
         app.push_screen(screen)
         await pilot.pause()
         screen.frame_timer.pause()
@@ -734,7 +842,9 @@ async def test_picker_titles_wrap_under_themselves_at_80_columns(tmp_path: Path)
 
     from textual.widgets import OptionList
 
-    long_title = "Graceful shutdown: signals, stop accepting, drain with a deadline and then some more"
+    long_title = (
+        "Graceful shutdown: signals, stop accepting, drain with a deadline and then some more"
+    )
     app = LearnTui(replace(services(tmp_path), examples=lambda: ((15, long_title),)))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("v")
@@ -744,7 +854,9 @@ async def test_picker_titles_wrap_under_themselves_at_80_columns(tmp_path: Path)
         first = next(i for i, row in enumerate(rows) if "Lesson 15" in row)
         assert "Graceful shutdown" in rows[first]
         wrapped = rows[first + 1].lstrip("▊ ")
-        assert wrapped and rows[first + 1].index(wrapped) >= 12  # under the title, not under "Lesson"
+        assert (
+            wrapped and rows[first + 1].index(wrapped) >= 12
+        )  # under the title, not under "Lesson"
 
 
 async def test_the_simulated_world_footer_keeps_help_visible_at_80_columns(tmp_path: Path) -> None:
@@ -756,7 +868,9 @@ async def test_the_simulated_world_footer_keeps_help_visible_at_80_columns(tmp_p
     events = list(_events(9))
     app = LearnTui(services(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
-        app.push_screen(VisualizerScreen("challenge", 9, seed=1, run_factory=lambda seed: FakeRun(seed, events)))
+        app.push_screen(
+            VisualizerScreen("challenge", 9, seed=1, run_factory=lambda seed: FakeRun(seed, events))
+        )
         await pilot.pause()
         await pilot.pause()
         keys = {key.key: key for key in app.screen.query(FooterKey)}
@@ -766,7 +880,8 @@ async def test_the_simulated_world_footer_keeps_help_visible_at_80_columns(tmp_p
 
 
 async def test_o_without_a_copy_says_so_instead_of_rerunning_the_original(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Found under tmux: o on a challenge without a copy silently restarted the same original."""
     monkeypatch.setenv("LEARN_WORKSPACE", str(tmp_path / "ws"))
     runs: list[FakeRun] = []
@@ -795,9 +910,16 @@ async def test_a_long_quiz_choice_wraps_under_its_text_not_its_number(tmp_path: 
     from interactive.quiz import Question, QuestionKind
 
     long = "Stale reads from the cache, because the database is updated first and the cache only much later"
-    question = Question("f-long", "caching", QuestionKind.CHOICE, "What is the main risk of write-behind caching?",
-                        ("Slow writes", long), 0, "Write-behind acknowledges after writing the cache.",
-                        why=("", "the cache has the newest value; the risk is durability"))
+    question = Question(
+        "f-long",
+        "caching",
+        QuestionKind.CHOICE,
+        "What is the main risk of write-behind caching?",
+        ("Slow writes", long),
+        0,
+        "Write-behind acknowledges after writing the cache.",
+        why=("", "the cache has the newest value; the risk is durability"),
+    )
     app = LearnTui(replace(services(tmp_path), quiz_bank=lambda: (question,)), quiz_seed=1)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("z")
@@ -818,8 +940,11 @@ async def test_the_help_screen_lists_each_key_once(tmp_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        rows = [row.split()[0].lower() for row in _plain(app.screen.query_one("#help-keys", Static).content)
-                .splitlines() if row.strip()]
+        rows = [
+            row.split()[0].lower()
+            for row in _plain(app.screen.query_one("#help-keys", Static).content).splitlines()
+            if row.strip()
+        ]
         rows = ["ctrl+" + key[1:] if key.startswith("^") else key for key in rows]
         assert len(rows) == len(set(rows)), rows
         assert {"tab", "ctrl+p", "esc"} <= set(rows)

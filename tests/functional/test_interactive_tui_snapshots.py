@@ -37,7 +37,9 @@ def test_challenge_graded(snap_compare: Any, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_quiz_code_question_answered(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+def test_quiz_code_question_answered(
+    snap_compare: Any, tmp_path: Path, size: tuple[int, int]
+) -> None:
     app = LearnTui(services(tmp_path), quiz_seed=1)
     assert snap_compare(app, press=["z", "2", "n"], terminal_size=size)
 
@@ -48,7 +50,9 @@ def test_visualizer_deadlock(snap_compare: Any, tmp_path: Path, size: tuple[int,
         pilot.app.push_screen(VisualizerScreen("example", 1, seed=5, run_factory=FakeRun))
         await pilot.pause()
 
-    assert snap_compare(LearnTui(services(tmp_path)), run_before=open_visualizer, terminal_size=size)
+    assert snap_compare(
+        LearnTui(services(tmp_path)), run_before=open_visualizer, terminal_size=size
+    )
 
 
 def _busy(seed: int) -> FakeRun:
@@ -59,8 +63,13 @@ def _busy(seed: int) -> FakeRun:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("look", ["dark", "light", "no-color"])
-def test_visualizer_scrolling_body(snap_compare: Any, tmp_path: Path, size: tuple[int, int], look: str,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_visualizer_scrolling_body(
+    snap_compare: Any,
+    tmp_path: Path,
+    size: tuple[int, int],
+    look: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """30 lanes: the body scrolls at 80x24; heatmap rows never wrap; light theme and NO_COLOR draw."""
     if look == "no-color":
         monkeypatch.setenv("NO_COLOR", "1")
@@ -73,8 +82,12 @@ def test_visualizer_scrolling_body(snap_compare: Any, tmp_path: Path, size: tupl
         pilot.app.screen.query_one("#vis-body").scroll_end(animate=False)
         await pilot.pause()
 
-    assert snap_compare(LearnTui(services(tmp_path)), run_before=open_visualizer, terminal_size=size)
+    assert snap_compare(
+        LearnTui(services(tmp_path)), run_before=open_visualizer, terminal_size=size
+    )
 
 
 def test_help_screen(snap_compare: Any, tmp_path: Path) -> None:
-    assert snap_compare(LearnTui(services(tmp_path)), press=["c", "question_mark"], terminal_size=(80, 24))
+    assert snap_compare(
+        LearnTui(services(tmp_path)), press=["c", "question_mark"], terminal_size=(80, 24)
+    )

@@ -11,7 +11,7 @@ from interactive.visualizer.trace import validate_trace, write_trace
 
 # Emits through the shared event log directly, so the test does not depend on which
 # primitives the grader's instrumentation patches.
-PROGRAM = '''
+PROGRAM = """
 import threading
 from evaluator.events import EventKind, emit
 
@@ -33,7 +33,7 @@ for t in threads:
 start.set()
 for t in threads:
     t.join()
-'''
+"""
 
 
 def test_child_streams_events_and_the_trace_opens_in_perfetto(tmp_path: Path) -> None:
@@ -55,7 +55,11 @@ def test_child_streams_events_and_the_trace_opens_in_perfetto(tmp_path: Path) ->
     assert validate_trace(trace) == []
     threads = {e["args"]["name"] for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
     assert {"teller-0", "teller-1", "teller-2", "lock ledger"} <= threads
-    holds = [e for e in events if e["ph"] == "X" and e["cat"] == "lock-hold" and e["args"]["lock"] == "ledger"]
+    holds = [
+        e
+        for e in events
+        if e["ph"] == "X" and e["cat"] == "lock-hold" and e["args"]["lock"] == "ledger"
+    ]
     assert len(holds) >= 9
 
 
@@ -70,12 +74,15 @@ def test_a_crashing_program_reports_its_error(tmp_path: Path) -> None:
 
 def test_a_hung_program_is_killed_at_the_deadline(tmp_path: Path) -> None:
     program = tmp_path / "hang.py"
-    program.write_text("import threading\nlock = threading.Lock()\nlock.acquire()\nlock.acquire()\n", encoding="utf-8")
+    program.write_text(
+        "import threading\nlock = threading.Lock()\nlock.acquire()\nlock.acquire()\n",
+        encoding="utf-8",
+    )
     run = run_to_completion(Target("script", str(program)), deadline_s=1.0)
     assert run.killed and run.returncode is not None and run.returncode != 0
 
 
-ASYNC_PROGRAM = '''
+ASYNC_PROGRAM = """
 import asyncio, time
 import multiprocessing as mp
 
@@ -98,10 +105,12 @@ if __name__ == "__main__":
     process = mp.get_context("fork").Process(target=square, args=(3,), name="cruncher")
     process.start()
     process.join()
-'''
+"""
 
 
-def test_asyncio_tasks_lock_waits_a_blocked_loop_and_worker_processes_are_drawn(tmp_path: Path) -> None:
+def test_asyncio_tasks_lock_waits_a_blocked_loop_and_worker_processes_are_drawn(
+    tmp_path: Path,
+) -> None:
     program = tmp_path / "program.py"
     program.write_text(ASYNC_PROGRAM, encoding="utf-8")
     run = run_to_completion(Target("script", str(program)), seed=1, deadline_s=60)
@@ -116,7 +125,12 @@ def test_asyncio_tasks_lock_waits_a_blocked_loop_and_worker_processes_are_drawn(
     assert queue.peak == 3
     assert any("event loop blocked" in finding for finding in snapshot.findings)
     kinds = {e.kind for e in run.recorded() if e.actor == "fetch-0"}
-    assert {EventKind.TASK_START, EventKind.LOCK_ACQUIRE, EventKind.SLEEP_START, EventKind.TASK_END} <= kinds
+    assert {
+        EventKind.TASK_START,
+        EventKind.LOCK_ACQUIRE,
+        EventKind.SLEEP_START,
+        EventKind.TASK_END,
+    } <= kinds
 
 
 def test_a_lesson_runs_to_its_end_in_the_visualizer_sandbox() -> None:

@@ -19,8 +19,9 @@ LEARN = [sys.executable, str(Path(__file__).resolve().parents[2] / "cli.py")]
 def learn(*args: str, input: str | None = None) -> tuple[int, str]:
     """Exit code and the combined, whitespace-normalised output."""
     env = {**os.environ, "COLUMNS": "200", "TERM": "dumb"}
-    result = subprocess.run([*LEARN, *args], capture_output=True, text=True, timeout=90, env=env,
-                            input=input or "")
+    result = subprocess.run(
+        [*LEARN, *args], capture_output=True, text=True, timeout=90, env=env, input=input or ""
+    )
     assert "Traceback" not in result.stderr, result.stderr
     return result.returncode, " ".join((result.stdout + result.stderr).split())
 

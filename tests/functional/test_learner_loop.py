@@ -77,7 +77,9 @@ def test_each_challenge_is_complete(number: int) -> None:
 
 
 def test_notes_are_split_per_approach() -> None:
-    overview, sections = parse_notes("# T\nintro\n## fast\nF body\n## Other\nx\n## slow — trade-offs\nS\n", {"fast", "slow"})
+    overview, sections = parse_notes(
+        "# T\nintro\n## fast\nF body\n## Other\nx\n## slow — trade-offs\nS\n", {"fast", "slow"}
+    )
     assert sections == {"fast": "F body", "slow": "S"}
     assert "intro" in overview and "## Other" in overview
 

@@ -35,7 +35,9 @@ def test_lesson1_restores_the_switch_interval() -> None:
 def _breaker() -> tuple[ex09.CircuitBreaker, ex09.FakeClock, list[tuple[ex09.State, ex09.State]]]:
     clock = ex09.FakeClock()
     moves: list[tuple[ex09.State, ex09.State]] = []
-    breaker = ex09.CircuitBreaker(3, 1.0, clock=clock, on_transition=lambda a, b: moves.append((a, b)))
+    breaker = ex09.CircuitBreaker(
+        3, 1.0, clock=clock, on_transition=lambda a, b: moves.append((a, b))
+    )
     return breaker, clock, moves
 
 
@@ -83,7 +85,9 @@ def test_lesson9_callbacks_run_outside_the_lock() -> None:
     clock = ex09.FakeClock()
     held: list[bool] = []
     breaker: ex09.CircuitBreaker
-    breaker = ex09.CircuitBreaker(1, 1.0, clock=clock, on_transition=lambda a, b: held.append(breaker._lock.locked()))
+    breaker = ex09.CircuitBreaker(
+        1, 1.0, clock=clock, on_transition=lambda a, b: held.append(breaker._lock.locked())
+    )
     breaker.allow()
     breaker.record_failure()
     clock.now += 1.0
@@ -106,7 +110,9 @@ def test_lesson_copy_goes_to_the_workspace_once(tmp_path: Path) -> None:
     copy.write_text("# my edit\n")
     again, created_again = lesson_copy(Path(ex01.__file__), folder)
     assert again == copy and not created_again and copy.read_text() == "# my edit\n"
-    assert str(copy).startswith(str(tmp_path)), "the copy lives in LEARN_WORKSPACE, not the checkout"
+    assert str(copy).startswith(str(tmp_path)), (
+        "the copy lives in LEARN_WORKSPACE, not the checkout"
+    )
 
 
 def test_a_viewing_run_makes_no_lesson_copy(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -125,6 +131,15 @@ def test_a_viewing_run_makes_no_lesson_copy(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(lesson, "VIEWING", True)
     monkeypatch.setattr(lesson, "lesson_copy", no_copy)
     out = io.StringIO()
-    lesson.try_next(Console(file=out, width=100), ex01.__file__, "take the lock in adder()", [(2, "lost updates")])
+    lesson.try_next(
+        Console(file=out, width=100),
+        ex01.__file__,
+        "take the lock in adder()",
+        [(2, "lost updates")],
+    )
     text = out.getvalue()
-    assert "take the lock in adder()" in text and "learn challenge 2" in text and "Your copy" not in text
+    assert (
+        "take the lock in adder()" in text
+        and "learn challenge 2" in text
+        and "Your copy" not in text
+    )

@@ -54,7 +54,9 @@ def test_unconditional_writes_lose_updates_and_version_conditions_lose_none() ->
     assert facts["conflicts_retried"] >= 7 * 5
 
 
-def test_every_subscribed_queue_gets_every_message_and_competing_consumers_split_one_queue() -> None:
+def test_every_subscribed_queue_gets_every_message_and_competing_consumers_split_one_queue() -> (
+    None
+):
     facts = _run("sns-fanout")
     assert facts["every_queue_got_every_message"] is True
     assert facts["billing_distinct"] == facts["shipping_distinct"] == facts["audit_distinct"] == 60
@@ -67,7 +69,10 @@ def test_presigned_urls_carry_uploads_and_downloads_over_plain_http_and_show_the
     facts = _run("presigned-urls")
     assert facts["puts_ok"] == 16 and facts["gets_intact"] == 16
     assert facts["expires_in_s"] == 300 and len(str(facts["signed_at"])) == 16  # 20261127T234043Z
-    assert facts["expired_status"] in (200, 403)  # moto does not check expiry; S3 and MinIO answer 403
+    assert facts["expired_status"] in (
+        200,
+        403,
+    )  # moto does not check expiry; S3 and MinIO answer 403
     assert facts["expired_refused"] is (facts["expired_status"] == 403)
 
 
@@ -78,12 +83,15 @@ def test_the_server_stopped_mid_run_is_named_in_one_line(aws_server: ManagedServ
         run_pattern(get_module("aws"), "dynamodb-locking", narrator)
     assert narrator.fault_at is not None and time.monotonic() - narrator.fault_at <= 5
     assert caught.value.exit_code == 2
-    assert caught.value.message.startswith("AWS APIs: S3, SQS, DynamoDB (LocalStack or moto) at 127.0.0.1:")
+    assert caught.value.message.startswith(
+        "AWS APIs: S3, SQS, DynamoDB (LocalStack or moto) at 127.0.0.1:"
+    )
     assert "stopped answering during 'dynamodb-locking'" in caught.value.message
 
 
 def test_services_up_starts_moto_and_carries_on_past_a_server_it_cannot_start(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """`learn services up` without Docker: moto_server on the configured port; Prometheus missing
     (PATH without it) is reported with the command that installs it, not a crash of `up`."""
     import practical.services._manage as manage

@@ -14,7 +14,8 @@ from usererror import UserError
 pytestmark = pytest.mark.services
 
 needs_cassandra = pytest.mark.skipif(
-    not os.environ.get("CASSANDRA_HOSTS"), reason="CASSANDRA_HOSTS is not set (no Cassandra server here)"
+    not os.environ.get("CASSANDRA_HOSTS"),
+    reason="CASSANDRA_HOSTS is not set (no Cassandra server here)",
 )
 needs_influxdb = pytest.mark.skipif(
     not os.environ.get("INFLUXDB_URL"), reason="INFLUXDB_URL is not set (no InfluxDB server here)"
@@ -53,22 +54,37 @@ def test_flux_windows_per_minute() -> None:
     assert facts["windows"] == 20 and facts["all_means_29_5"] is True
 
 
-@pytest.mark.parametrize(("module", "variable", "title"), [
-    ("cassandra", "CASSANDRA_HOSTS", "Apache Cassandra 5"),
-    ("influxdb", "INFLUXDB_URL", "InfluxDB 2"),
-])
-def test_an_unconfigured_server_is_refused_in_one_line(module: str, variable: str, title: str,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("module", "variable", "title"),
+    [
+        ("cassandra", "CASSANDRA_HOSTS", "Apache Cassandra 5"),
+        ("influxdb", "INFLUXDB_URL", "InfluxDB 2"),
+    ],
+)
+def test_an_unconfigured_server_is_refused_in_one_line(
+    module: str, variable: str, title: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Nothing configured and nothing at the default address: exit 2 with the variable to set."""
     import practical.services._catalogue as catalogue
 
     monkeypatch.delenv(variable, raising=False)
-    nowhere = f"127.0.0.1:{free_port()}" if module == "cassandra" else f"http://127.0.0.1:{free_port()}"
-    monkeypatch.setattr(catalogue, "SERVICES", tuple(
-        catalogue.Service(s.name, s.title, s.env_var, nowhere, endpoint_only=True) if s.name == module else s
-        for s in catalogue.SERVICES))
+    nowhere = (
+        f"127.0.0.1:{free_port()}" if module == "cassandra" else f"http://127.0.0.1:{free_port()}"
+    )
+    monkeypatch.setattr(
+        catalogue,
+        "SERVICES",
+        tuple(
+            catalogue.Service(s.name, s.title, s.env_var, nowhere, endpoint_only=True)
+            if s.name == module
+            else s
+            for s in catalogue.SERVICES
+        ),
+    )
     pattern = "lwt" if module == "cassandra" else "batched-writes"
     with pytest.raises(UserError) as caught:
         run_practical(module, pattern, Narrator(quiet=True))
     assert caught.value.exit_code == 2
-    assert caught.value.message.startswith(f"{title} is not configured: set {variable} to a running server")
+    assert caught.value.message.startswith(
+        f"{title} is not configured: set {variable} to a running server"
+    )

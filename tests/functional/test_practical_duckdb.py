@@ -34,7 +34,8 @@ def test_duckdb_and_python_compute_the_same_aggregate() -> None:
 
 
 def test_with_duckdb_path_the_learners_tables_survive_and_nothing_is_left_behind(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import duckdb
 
     path = tmp_path / "mine.duckdb"
@@ -44,11 +45,15 @@ def test_with_duckdb_path_the_learners_tables_survive_and_nothing_is_left_behind
     for pattern in (pattern_parallel_analytics, pattern_concurrent_readers, pattern_vs_python):
         pattern(Narrator(quiet=True), rows=10_000)
     with duckdb.connect(str(path)) as mine:
-        assert mine.execute("SELECT table_name FROM information_schema.tables").fetchall() == [("events",)]
+        assert mine.execute("SELECT table_name FROM information_schema.tables").fetchall() == [
+            ("events",)
+        ]
         assert mine.execute("SELECT answer FROM events").fetchall() == [(42,)]
 
 
-def test_a_table_of_the_same_name_is_refused_not_overwritten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_table_of_the_same_name_is_refused_not_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import duckdb
 
     path = tmp_path / "mine.duckdb"

@@ -54,8 +54,15 @@ def created(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         names.append(original(prefix))
         return names[-1]
 
-    for module in ("practical.redis", "practical.event_driven", "practical.postgres", "practical.kafka",
-                   "practical.mongodb", "practical.neo4j", "practical.rabbitmq"):
+    for module in (
+        "practical.redis",
+        "practical.event_driven",
+        "practical.postgres",
+        "practical.kafka",
+        "practical.mongodb",
+        "practical.neo4j",
+        "practical.rabbitmq",
+    ):
         monkeypatch.setattr(f"{module}.unique_name", recording)
     yield names
 
@@ -64,10 +71,18 @@ def _tables_left(names: list[str]) -> list[str]:
     import psycopg
 
     with psycopg.connect(get_service("postgres").url, autocommit=True) as conn:
-        left = [n for n in names
-                if conn.execute("SELECT to_regclass(%s)", (n,)).fetchone()[0] is not None]  # type: ignore[index]
-        left += [row[0] for n in names for row in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE tablename LIKE %s", (n + "\\_%",)).fetchall()]
+        left = [
+            n
+            for n in names
+            if conn.execute("SELECT to_regclass(%s)", (n,)).fetchone()[0] is not None
+        ]  # type: ignore[index]
+        left += [
+            row[0]
+            for n in names
+            for row in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE tablename LIKE %s", (n + "\\_%",)
+            ).fetchall()
+        ]
         for table in left:  # a failed test must not leave them for the next one either
             conn.execute(f"DROP TABLE IF EXISTS {table}")
     return left
@@ -76,18 +91,24 @@ def _tables_left(names: list[str]) -> list[str]:
 def _expect_lost(module: str, pattern: str, narrator: FaultAt, service: str) -> UserError:
     with pytest.raises(UserError) as caught:
         run_pattern(get_module(module), pattern, narrator)
-    assert narrator.fault_at is not None, "the fault never happened: the marker step was not narrated"
+    assert narrator.fault_at is not None, (
+        "the fault never happened: the marker step was not narrated"
+    )
     elapsed = time.monotonic() - narrator.fault_at
     message = caught.value.message
     assert caught.value.exit_code == 2
     assert "\n" not in message
-    assert message.startswith(f"{get_service(service).title} at 127.0.0.1:") and f"during '{pattern}'" in message, message
+    assert (
+        message.startswith(f"{get_service(service).title} at 127.0.0.1:")
+        and f"during '{pattern}'" in message
+    ), message
     assert f"`learn practical run {module}`" in message, message
     assert elapsed <= LIMIT, f"{elapsed:.1f} s from the fault to the error"
     return caught.value
 
 
 # --- cleanup on its own ------------------------------------------------------------------------
+
 
 def test_cleanup_tries_every_step_past_a_failing_and_a_hanging_one() -> None:
     ran: list[str] = []
@@ -104,7 +125,9 @@ def test_cleanup_tries_every_step_past_a_failing_and_a_hanging_one() -> None:
         ran.append("works")
 
     out = FaultAt("never", lambda: None)
-    failed = asyncio.run(faults.cleanup(out, ("fail", fails), ("hang", hangs), ("work", works), limit=0.2))
+    failed = asyncio.run(
+        faults.cleanup(out, ("fail", fails), ("hang", hangs), ("work", works), limit=0.2)
+    )
     assert ran == ["fails", "hangs", "works"]
     assert failed == ["fail", "hang"]
     assert out.warnings[0] == "cleanup: could not fail (ConnectionRefusedError: refused)"
@@ -123,8 +146,14 @@ def test_cleanup_gives_a_step_on_a_service_found_gone_only_a_moment() -> None:
     try:
         out = FaultAt("never", lambda: None)
         start = time.monotonic()
-        failed = asyncio.run(faults.cleanup(out, ("delete the stream", retries_for_a_minute, "nats"),
-                                            ("drop", drop, "postgres"), limit=30))
+        failed = asyncio.run(
+            faults.cleanup(
+                out,
+                ("delete the stream", retries_for_a_minute, "nats"),
+                ("drop", drop, "postgres"),
+                limit=30,
+            )
+        )
     finally:
         faults._LOST.clear()
     assert time.monotonic() - start < 5
@@ -138,8 +167,10 @@ def test_a_bug_in_a_pattern_is_not_passed_off_as_a_lost_server() -> None:
 
 # --- machine services: a server of the test's own, killed; or a proxy, cut ---------------------
 
+
 def test_redis_killed_mid_run_names_redis_and_still_drops_the_postgres_table(
-        monkeypatch: pytest.MonkeyPatch, created: list[str]) -> None:
+    monkeypatch: pytest.MonkeyPatch, created: list[str]
+) -> None:
     _needs("postgres")
     command = ["redis-server", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--port"]
     with own_server(lambda port: [*command, str(port)]) as (port, kill):
@@ -151,24 +182,31 @@ def test_redis_killed_mid_run_names_redis_and_still_drops_the_postgres_table(
 
 
 def test_nats_killed_mid_run_still_drops_the_four_postgres_tables(
-        monkeypatch: pytest.MonkeyPatch, created: list[str], tmp_path: Path) -> None:
+    monkeypatch: pytest.MonkeyPatch, created: list[str], tmp_path: Path
+) -> None:
     _needs("postgres")
     store = tmp_path / "jetstream"
-    with own_server(lambda port: ["nats-server", "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store)]) as (port, kill):
+    with own_server(
+        lambda port: ["nats-server", "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store)]
+    ) as (port, kill):
         monkeypatch.setenv("NATS_URL", f"nats://127.0.0.1:{port}")
         narrator = FaultAt("relay 2 starts", kill)
         _expect_lost("event_driven", "order-flow", narrator, "nats")
     assert _tables_left(created) == []
 
 
-def test_postgres_gone_mid_run_names_postgres(monkeypatch: pytest.MonkeyPatch, created: list[str]) -> None:
+def test_postgres_gone_mid_run_names_postgres(
+    monkeypatch: pytest.MonkeyPatch, created: list[str]
+) -> None:
     _needs("postgres")
     host, port = get_service("postgres").host_ports()[0]
     real = get_service("postgres").url
     proxy = Proxy((host, port))
     monkeypatch.setenv("POSTGRES_URL", real.replace(f"{host}:{port}", f"127.0.0.1:{proxy.port}"))
     try:
-        _expect_lost("postgres", "outbox", FaultAt("relays drain the outbox", proxy.cut), "postgres")
+        _expect_lost(
+            "postgres", "outbox", FaultAt("relays drain the outbox", proxy.cut), "postgres"
+        )
     finally:
         proxy.cut()
         monkeypatch.setenv("POSTGRES_URL", real)
@@ -182,13 +220,16 @@ def test_rabbitmq_gone_mid_run_names_rabbitmq(monkeypatch: pytest.MonkeyPatch) -
     proxy = Proxy((host, port))
     monkeypatch.setenv("RABBITMQ_URL", real.replace(f"{host}:{port}", f"127.0.0.1:{proxy.port}"))
     try:
-        _expect_lost("rabbitmq", "confirms", FaultAt("awaiting each broker confirm", proxy.cut), "rabbitmq")
+        _expect_lost(
+            "rabbitmq", "confirms", FaultAt("awaiting each broker confirm", proxy.cut), "rabbitmq"
+        )
     finally:
         proxy.cut()
 
 
-def test_postgres_gone_mid_redis_run_still_deletes_the_redis_keys(monkeypatch: pytest.MonkeyPatch,
-                                                                 created: list[str]) -> None:
+def test_postgres_gone_mid_redis_run_still_deletes_the_redis_keys(
+    monkeypatch: pytest.MonkeyPatch, created: list[str]
+) -> None:
     _needs("postgres", "redis")
     import redis
 
@@ -198,7 +239,9 @@ def test_postgres_gone_mid_redis_run_still_deletes_the_redis_keys(monkeypatch: p
     monkeypatch.setenv("POSTGRES_URL", real.replace(f"{host}:{port}", f"127.0.0.1:{proxy.port}"))
     try:
         # by the write-through step the cached price is in Redis and the table in PostgreSQL
-        _expect_lost("redis", "write-through", FaultAt("price updates; after each", proxy.cut), "postgres")
+        _expect_lost(
+            "redis", "write-through", FaultAt("price updates; after each", proxy.cut), "postgres"
+        )
     finally:
         proxy.cut()
         monkeypatch.setenv("POSTGRES_URL", real)
@@ -221,16 +264,20 @@ def test_rabbitmq_gone_with_live_consumers_names_rabbitmq(monkeypatch: pytest.Mo
         proxy.cut()
 
 
-@pytest.mark.parametrize(("module", "variable", "address"), [
-    ("postgres", "POSTGRES_URL", "postgresql://postgres@127.0.0.1:{port}/postgres"),
-    ("redis", "REDIS_URL", "redis://127.0.0.1:{port}/0"),
-    ("rabbitmq", "RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:{port}/"),
-    ("kafka", "KAFKA_BOOTSTRAP", "127.0.0.1:{port}"),
-    ("mongodb", "MONGODB_URL", "mongodb://127.0.0.1:{port}/"),
-    ("neo4j", "NEO4J_URL", "bolt://127.0.0.1:{port}"),
-])
-def test_a_module_pointed_at_a_closed_port_says_so_in_one_line(monkeypatch: pytest.MonkeyPatch, module: str,
-                                                                variable: str, address: str) -> None:
+@pytest.mark.parametrize(
+    ("module", "variable", "address"),
+    [
+        ("postgres", "POSTGRES_URL", "postgresql://postgres@127.0.0.1:{port}/postgres"),
+        ("redis", "REDIS_URL", "redis://127.0.0.1:{port}/0"),
+        ("rabbitmq", "RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:{port}/"),
+        ("kafka", "KAFKA_BOOTSTRAP", "127.0.0.1:{port}"),
+        ("mongodb", "MONGODB_URL", "mongodb://127.0.0.1:{port}/"),
+        ("neo4j", "NEO4J_URL", "bolt://127.0.0.1:{port}"),
+    ],
+)
+def test_a_module_pointed_at_a_closed_port_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, module: str, variable: str, address: str
+) -> None:
     from practical import run_practical
     from practical.services import free_port
 
@@ -240,12 +287,15 @@ def test_a_module_pointed_at_a_closed_port_says_so_in_one_line(monkeypatch: pyte
         run_practical(module, out=FaultAt("never", lambda: None))
     message = caught.value.message
     assert caught.value.exit_code == 2 and "\n" not in message
-    assert message.startswith(f"{get_service(module).title} is not reachable at 127.0.0.1:"), message
+    assert message.startswith(f"{get_service(module).title} is not reachable at 127.0.0.1:"), (
+        message
+    )
     assert variable in message and "connection refused" in message
     assert time.monotonic() - start <= LIMIT
 
 
 # --- servers `learn services up` manages: killed for real --------------------------------------
+
 
 def _kill(server: ManagedServer) -> Callable[[], None]:
     def kill() -> None:
@@ -254,19 +304,68 @@ def _kill(server: ManagedServer) -> Callable[[], None]:
     return kill
 
 
-@pytest.mark.parametrize(("service", "variable", "address", "module", "pattern", "marker", "lost"), [
-    ("kafka", "KAFKA_BOOTSTRAP", "127.0.0.1:{port}", "kafka", "consumer-group", "consumer-b joins", "kafka"),
-    ("mongodb", "MONGODB_URL", "mongodb://127.0.0.1:{port}/", "mongodb", "lost-update", "update_one with $inc",
-     "mongodb"),
-    ("aws", "AWS_ENDPOINT_URL", "http://127.0.0.1:{port}", "aws", "sqs-redelivery", "consumers B and C", "aws"),
-    ("memcached", "MEMCACHED_ADDRESS", "127.0.0.1:{port}", "memcached", "cas", "the same race with gets",
-     "memcached"),
-    pytest.param("neo4j", "NEO4J_URL", "bolt://127.0.0.1:{port}", "neo4j", "traversal", "concurrent sessions",
-                 "neo4j", marks=pytest.mark.slow),
-])
-def test_managed_server_killed_mid_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, service: str,
-                                       variable: str, address: str, module: str, pattern: str, marker: str,
-                                       lost: str) -> None:
+@pytest.mark.parametrize(
+    ("service", "variable", "address", "module", "pattern", "marker", "lost"),
+    [
+        (
+            "kafka",
+            "KAFKA_BOOTSTRAP",
+            "127.0.0.1:{port}",
+            "kafka",
+            "consumer-group",
+            "consumer-b joins",
+            "kafka",
+        ),
+        (
+            "mongodb",
+            "MONGODB_URL",
+            "mongodb://127.0.0.1:{port}/",
+            "mongodb",
+            "lost-update",
+            "update_one with $inc",
+            "mongodb",
+        ),
+        (
+            "aws",
+            "AWS_ENDPOINT_URL",
+            "http://127.0.0.1:{port}",
+            "aws",
+            "sqs-redelivery",
+            "consumers B and C",
+            "aws",
+        ),
+        (
+            "memcached",
+            "MEMCACHED_ADDRESS",
+            "127.0.0.1:{port}",
+            "memcached",
+            "cas",
+            "the same race with gets",
+            "memcached",
+        ),
+        pytest.param(
+            "neo4j",
+            "NEO4J_URL",
+            "bolt://127.0.0.1:{port}",
+            "neo4j",
+            "traversal",
+            "concurrent sessions",
+            "neo4j",
+            marks=pytest.mark.slow,
+        ),
+    ],
+)
+def test_managed_server_killed_mid_run(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    service: str,
+    variable: str,
+    address: str,
+    module: str,
+    pattern: str,
+    marker: str,
+    lost: str,
+) -> None:
     from extras import missing
 
     if missing("servers"):
@@ -287,13 +386,26 @@ def test_managed_server_killed_mid_run(monkeypatch: pytest.MonkeyPatch, tmp_path
 
 # --- the command a learner types ---------------------------------------------------------------
 
-def _learn_until(args: list[str], env: dict[str, str], marker: str, kill: Callable[[], None],
-                 tmp_path: Path) -> tuple[int, str, float]:
+
+def _learn_until(
+    args: list[str], env: dict[str, str], marker: str, kill: Callable[[], None], tmp_path: Path
+) -> tuple[int, str, float]:
     """Run `learn ARGS`, kill the server when the narration prints ``marker``; (code, stderr, s)."""
-    env = {**os.environ, **env, "COLUMNS": "400", "LEARN_HOME": str(tmp_path / "home"),
-           "LEARN_WORKSPACE": str(tmp_path / "ws")}
-    learn = subprocess.Popen([sys.executable, "-c", "import cli; cli.app()", *args], cwd=ROOT, env=env,
-                             text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        **env,
+        "COLUMNS": "400",
+        "LEARN_HOME": str(tmp_path / "home"),
+        "LEARN_WORKSPACE": str(tmp_path / "ws"),
+    }
+    learn = subprocess.Popen(
+        [sys.executable, "-c", "import cli; cli.app()", *args],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert learn.stdout is not None
     for line in learn.stdout:  # the narration, as the learner reads it
         if marker in line:
@@ -310,12 +422,19 @@ def test_cli_exits_2_with_one_line_and_no_traceback_when_redis_dies_mid_run(tmp_
     _needs("postgres")
     command = ["redis-server", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--port"]
     with own_server(lambda port: [*command, str(port)]) as (port, kill):
-        code, stderr, elapsed = _learn_until(["practical", "run", "redis", "-p", "fenced-lock"],
-                                             {"REDIS_URL": f"redis://127.0.0.1:{port}/0"},
-                                             "workers increment a counter", kill, tmp_path)
+        code, stderr, elapsed = _learn_until(
+            ["practical", "run", "redis", "-p", "fenced-lock"],
+            {"REDIS_URL": f"redis://127.0.0.1:{port}/0"},
+            "workers increment a counter",
+            kill,
+            tmp_path,
+        )
     assert code == 2, stderr
     assert "Traceback" not in stderr
-    assert "Redis 7 at 127.0.0.1:" in stderr and "stopped answering during 'fenced-lock'" in " ".join(stderr.split())
+    assert (
+        "Redis 7 at 127.0.0.1:" in stderr
+        and "stopped answering during 'fenced-lock'" in " ".join(stderr.split())
+    )
     assert elapsed <= LIMIT + 2  # + starting the interpreter's exit
 
 
@@ -326,23 +445,38 @@ def test_cli_kafka_killed_mid_run_prints_no_driver_noise(tmp_path: Path) -> None
         pytest.skip("needs the optional 'servers' extra: run `uv sync --inexact --all-extras`")
     server = start_local("kafka", workdir=tmp_path / "tansu")
     try:
-        code, stderr, elapsed = _learn_until(["practical", "run", "kafka", "-p", "consumer-group"],
-                                             {"KAFKA_BOOTSTRAP": f"127.0.0.1:{server.port}"},
-                                             "consumer-b joins", _kill(server), tmp_path)
+        code, stderr, elapsed = _learn_until(
+            ["practical", "run", "kafka", "-p", "consumer-group"],
+            {"KAFKA_BOOTSTRAP": f"127.0.0.1:{server.port}"},
+            "consumer-b joins",
+            _kill(server),
+            tmp_path,
+        )
     finally:
         stop_local(server, grace=0)
     assert code == 2, stderr
-    assert "Traceback" not in stderr and "Task exception" not in stderr and "Unclosed" not in stderr, stderr
+    assert (
+        "Traceback" not in stderr and "Task exception" not in stderr and "Unclosed" not in stderr
+    ), stderr
     assert "stopped answering during 'consumer-group'" in " ".join(stderr.split())
     assert elapsed <= LIMIT + 2
 
 
 # --- credentials and driver noise --------------------------------------------------------------
 
-def test_neo4j_uses_the_managed_servers_password_when_neo4j_url_points_at_it(monkeypatch: pytest.MonkeyPatch) -> None:
+
+def test_neo4j_uses_the_managed_servers_password_when_neo4j_url_points_at_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from practical.services import setting
 
-    save_state({"neo4j": ManagedServer("neo4j", 1, "127.0.0.1", 7999, "log", {"NEO4J_PASSWORD": "managed"})})
+    save_state(
+        {
+            "neo4j": ManagedServer(
+                "neo4j", 1, "127.0.0.1", 7999, "log", {"NEO4J_PASSWORD": "managed"}
+            )
+        }
+    )
     monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
     monkeypatch.setenv("NEO4J_URL", "bolt://localhost:7999")
     assert setting("neo4j", "NEO4J_PASSWORD", "default") == "managed"
@@ -356,7 +490,9 @@ def test_refused_neo4j_credentials_say_which_variables_to_set() -> None:
     pytest.importorskip("neo4j")
     from neo4j.exceptions import AuthError
 
-    explained = faults.explain_failure(AuthError("unauthorized"), (get_service("neo4j"),), "neo4j", "merge")
+    explained = faults.explain_failure(
+        AuthError("unauthorized"), (get_service("neo4j"),), "neo4j", "merge"
+    )
     assert explained is not None and "NEO4J_USER and NEO4J_PASSWORD" in explained.message
 
 

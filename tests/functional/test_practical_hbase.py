@@ -29,7 +29,11 @@ def test_on_redis_get_then_set_lets_everyone_win_and_the_lua_check_and_put_exact
         pytest.skip(f"redis not reachable at {reach.address}: {reach.reason}")
     facts = _run("redis-check-and-put")
     assert facts["get_put_claims"] == 80 and facts["get_put_wrong_owner"] == 70
-    assert facts["checked_claims"] == 10 and facts["checked_wrong_owner"] == 0 and facts["refused"] == 70
+    assert (
+        facts["checked_claims"] == 10
+        and facts["checked_wrong_owner"] == 0
+        and facts["refused"] == 70
+    )
 
 
 def _row_resource() -> tuple[httpx.MockTransport, list[dict]]:
@@ -44,7 +48,11 @@ def _row_resource() -> tuple[httpx.MockTransport, list[dict]]:
         _, _table, row, *column = request.url.path.split("/")
         if request.method == "GET":
             value = cells.get((row, column[0]))
-            return httpx.Response(404) if value is None else httpx.Response(200, content=value.encode())
+            return (
+                httpx.Response(404)
+                if value is None
+                else httpx.Response(200, content=value.encode())
+            )
         body = json.loads(request.content)
         seen.append(body)
         [model] = body["Row"]
@@ -53,7 +61,9 @@ def _row_resource() -> tuple[httpx.MockTransport, list[dict]]:
         if request.url.params.get("check") == "put":
             *puts, (check_column, expected) = pairs  # the cell to check comes last
             if check_column not in dict(puts):
-                return httpx.Response(400, text="Bad request: The column to put and check do not match.")
+                return httpx.Response(
+                    400, text="Bad request: The column to put and check do not match."
+                )
             if cells.get((row, check_column)) != expected:
                 return httpx.Response(304, text="Value not Modified")
             pairs = puts
@@ -67,16 +77,33 @@ def test_the_rest_client_sends_the_put_cells_first_and_the_checked_cell_last() -
     transport, seen = _row_resource()
     hbase = HBaseRest("http://hbase.invalid:8080", transport=transport)
     hbase.put("jobs", "job1", {"d:status": "queued", "d:owner": ""})
-    claims = [hbase.check_and_put("jobs", "job1", "d:status", "queued", {"d:status": "taken", "d:owner": f"w{who}"})
-              for who in range(3)]
+    claims = [
+        hbase.check_and_put(
+            "jobs", "job1", "d:status", "queued", {"d:status": "taken", "d:owner": f"w{who}"}
+        )
+        for who in range(3)
+    ]
     assert claims == [True, False, False]
-    assert hbase.get("jobs", "job1", "d:owner") == "w0" and hbase.get("jobs", "nope", "d:owner") is None
+    assert (
+        hbase.get("jobs", "job1", "d:owner") == "w0"
+        and hbase.get("jobs", "nope", "d:owner") is None
+    )
     last = seen[1]["Row"][0]["Cell"]
-    assert [base64.b64decode(c["column"]).decode() for c in last] == ["d:status", "d:owner", "d:status"]
+    assert [base64.b64decode(c["column"]).decode() for c in last] == [
+        "d:status",
+        "d:owner",
+        "d:status",
+    ]
 
 
-@pytest.mark.skipif(not os.environ.get("HBASE_URL"), reason="HBASE_URL is not set (no HBase server installs here)")
+@pytest.mark.skipif(
+    not os.environ.get("HBASE_URL"), reason="HBASE_URL is not set (no HBase server installs here)"
+)
 def test_on_hbase_get_then_put_lets_everyone_win_and_check_and_put_exactly_one() -> None:
     facts = _run("check-and-put")
     assert facts["get_put_claims"] == 80 and facts["get_put_wrong_owner"] == 70
-    assert facts["checked_claims"] == 10 and facts["checked_wrong_owner"] == 0 and facts["refused_304"] == 70
+    assert (
+        facts["checked_claims"] == 10
+        and facts["checked_wrong_owner"] == 0
+        and facts["refused_304"] == 70
+    )

@@ -40,7 +40,10 @@ def test_compacted_topic_reads_as_a_table_and_tansu_is_seen_not_to_compact() -> 
     facts = _run("compacted")
     assert facts["table"] == "alice=15, carol=7"
     assert facts["policy_stored"] == "compact"  # the broker took the setting...
-    assert (facts["log_records"], facts["compacted"]) == (6, False)  # ...and kept every record (the narration says so)
+    assert (facts["log_records"], facts["compacted"]) == (
+        6,
+        False,
+    )  # ...and kept every record (the narration says so)
 
 
 def test_replay_and_snapshot_rebuild_the_same_state() -> None:

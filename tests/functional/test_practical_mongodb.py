@@ -21,7 +21,9 @@ def test_concurrent_upserts_count_every_hit() -> None:
     assert (facts["documents"], facts["total_views"]) == (10, 200)
 
 
-def test_insert_race_duplicates_without_a_unique_index_and_e11000_retries_keep_one_document() -> None:
+def test_insert_race_duplicates_without_a_unique_index_and_e11000_retries_keep_one_document() -> (
+    None
+):
     facts = _run("upserts")
     assert facts["duplicates_without_index"] == 10
     assert facts["e11000"] == 9

@@ -29,7 +29,10 @@ def _expect_lost(module: str, pattern: str, narrator: FaultAt, service: str) -> 
     message = caught.value.message
     assert caught.value.exit_code == 2 and "\n" not in message
     assert message.startswith(f"{get_service(service).title} at 127.0.0.1:"), message
-    assert f"stopped answering during '{pattern}'" in message and f"`learn practical run {module}`" in message
+    assert (
+        f"stopped answering during '{pattern}'" in message
+        and f"`learn practical run {module}`" in message
+    )
     return message
 
 
@@ -49,7 +52,8 @@ def created(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 
 def test_postgres_gone_mid_retry_loop_names_postgres_and_the_table_can_be_dropped_after(
-        monkeypatch: pytest.MonkeyPatch, created: list[str]) -> None:
+    monkeypatch: pytest.MonkeyPatch, created: list[str]
+) -> None:
     reach = probe(get_service("postgres"))
     if not reach.reachable:
         pytest.skip(f"postgres not reachable at {reach.address}: {reach.reason}")
@@ -73,7 +77,9 @@ def test_postgres_gone_mid_retry_loop_names_postgres_and_the_table_can_be_droppe
 def test_memcached_killed_mid_cas_race_names_memcached(tmp_path: Path) -> None:
     if shutil.which("memcached") is None:
         pytest.skip("needs memcached: `apt-get install memcached` (.ci/run installs it)")
-    with serving_locally("memcached", "MEMCACHED_ADDRESS", "127.0.0.1:{port}", workdir=tmp_path) as server:
+    with serving_locally(
+        "memcached", "MEMCACHED_ADDRESS", "127.0.0.1:{port}", workdir=tmp_path
+    ) as server:
         narrator = FaultAt("the same race with gets", lambda: os.killpg(server.pid, signal.SIGKILL))
         _expect_lost("couchbase", "memcached-cas", narrator, "memcached")
 

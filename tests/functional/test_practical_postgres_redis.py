@@ -43,7 +43,9 @@ def test_read_committed_shows_write_skew_and_serializable_retries_keep_the_invar
 def test_outbox_relays_every_event_once() -> None:
     _needs("postgres")
     facts = _run("postgres", "outbox")
-    assert facts["duplicates_without_locks"] >= 20  # the first batch of 10, published by all three relays
+    assert (
+        facts["duplicates_without_locks"] >= 20
+    )  # the first batch of 10, published by all three relays
     assert facts["events_relayed"] == 200
     assert facts["duplicates"] == 0
 

@@ -19,10 +19,21 @@ __all__ = ["kafka_server", "mongo_server", "neo4j_server"]
 
 
 def _learn(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200", "LEARN_HOME": str(tmp_path / "home"),
-           "LEARN_WORKSPACE": str(tmp_path / "ws")}
-    return subprocess.run([sys.executable, "-c", "import cli; cli.app()", "practical", "run", *args], cwd=ROOT,
-                          env=env, text=True, capture_output=True, timeout=300, check=False)
+    env = {
+        **os.environ,
+        "COLUMNS": "200",
+        "LEARN_HOME": str(tmp_path / "home"),
+        "LEARN_WORKSPACE": str(tmp_path / "ws"),
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import cli; cli.app()", "practical", "run", *args],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def _quiet_run(tmp_path: Path, module: str, pattern: str) -> str:
@@ -34,11 +45,18 @@ def _quiet_run(tmp_path: Path, module: str, pattern: str) -> str:
     return run.stdout
 
 
-@pytest.mark.parametrize(("module", "pattern"), [
-    ("postgres", "serializable-retry"), ("redis", "fenced-lock"), ("rabbitmq", "crash-redelivery"),
-    ("duckdb", "concurrent-readers"),
-])
-def test_machine_service_runs_print_only_the_narration(tmp_path: Path, module: str, pattern: str) -> None:
+@pytest.mark.parametrize(
+    ("module", "pattern"),
+    [
+        ("postgres", "serializable-retry"),
+        ("redis", "fenced-lock"),
+        ("rabbitmq", "crash-redelivery"),
+        ("duckdb", "concurrent-readers"),
+    ],
+)
+def test_machine_service_runs_print_only_the_narration(
+    tmp_path: Path, module: str, pattern: str
+) -> None:
     from practical import get_module
 
     for service in (get_module(module).service, *get_module(module).also_needs):

@@ -46,12 +46,21 @@ def test_no_consumer_is_cancelled_by_the_broker(caplog: pytest.LogCaptureFixture
         logging.getLogger(name).setLevel(logging.DEBUG)  # what quiet_loggers would hide, seen here
     try:
         with caplog.at_level(logging.DEBUG):
-            for pattern in ("work-queue", "crash-redelivery", "pubsub", "topic", "rpc", "dead-letter"):
+            for pattern in (
+                "work-queue",
+                "crash-redelivery",
+                "pubsub",
+                "topic",
+                "rpc",
+                "dead-letter",
+            ):
                 _run(pattern)
     finally:
         for name in ("aio_pika", "aiormq"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
-    cancelled = [r.getMessage() for r in caplog.records if "cancelled by the broker" in r.getMessage()]
+    cancelled = [
+        r.getMessage() for r in caplog.records if "cancelled by the broker" in r.getMessage()
+    ]
     assert cancelled == []
 
 
@@ -61,7 +70,11 @@ def test_fanout_delivers_every_message_to_every_subscriber() -> None:
 
 def test_topic_bindings_match_by_pattern() -> None:
     facts = _run("topic")
-    assert (facts["matched_all_orders"], facts["matched_EU_orders"], facts["matched_refunds"]) == (4, 3, 2)
+    assert (facts["matched_all_orders"], facts["matched_EU_orders"], facts["matched_refunds"]) == (
+        4,
+        3,
+        2,
+    )
 
 
 def test_rpc_replies_match_their_calls() -> None:

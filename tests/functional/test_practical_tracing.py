@@ -51,8 +51,13 @@ def _tables_left(names: list[str]) -> list[str]:
     import psycopg
 
     with psycopg.connect(get_service("postgres").url, autocommit=True) as conn:
-        return [row[0] for n in names for row in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE tablename LIKE %s", (n + "\\_%",)).fetchall()]
+        return [
+            row[0]
+            for n in names
+            for row in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE tablename LIKE %s", (n + "\\_%",)
+            ).fetchall()
+        ]
 
 
 def _streams(url: str) -> list[str]:
@@ -69,12 +74,18 @@ def _streams(url: str) -> list[str]:
 
 
 def test_the_header_joins_consumer_spans_to_their_order_and_nothing_is_left(
-        nats_server: ManagedServer, created: list[str]) -> None:  # noqa: F811
+    nats_server: ManagedServer,  # noqa: F811  (the fixture imported above)
+    created: list[str],
+) -> None:
     _needs_postgres()
     facts = run_pattern(get_module("tracing"), "propagation", Narrator(quiet=True))
     # Without the header: each consumer span starts a trace of its own (20 orders -> 40 traces).
     assert (facts["spans_without"], facts["traces_without"]) == (100, 40)
-    assert (facts["orphans_without"], facts["joined_without"], facts["broker_waits_without"]) == (20, 0, 0)
+    assert (facts["orphans_without"], facts["joined_without"], facts["broker_waits_without"]) == (
+        20,
+        0,
+        0,
+    )
     # With it: one trace per order, every consumer span inside it, every broker wait measurable.
     assert (facts["spans_with"], facts["traces_with"]) == (100, 20)
     assert (facts["orphans_with"], facts["joined_with"], facts["broker_waits_with"]) == (0, 20, 20)
@@ -82,7 +93,9 @@ def test_the_header_joins_consumer_spans_to_their_order_and_nothing_is_left(
     # The Perfetto traces: both outbox hops joined in each run, the NATS hops only with the header.
     assert (facts["arrows_without"], facts["arrows_with"]) == (20, 40)
     for label in ("with", "without"):
-        trace = json.loads((learn_home() / "traces" / f"tracing-{label}-header.json").read_text(encoding="utf-8"))
+        trace = json.loads(
+            (learn_home() / "traces" / f"tracing-{label}-header.json").read_text(encoding="utf-8")
+        )
         assert validate_trace(trace) == []
         assert sum(e["ph"] == "s" for e in trace["traceEvents"]) == facts[f"arrows_{label}"]
     assert len(created) == 2
@@ -91,7 +104,8 @@ def test_the_header_joins_consumer_spans_to_their_order_and_nothing_is_left(
 
 
 def test_nats_killed_mid_run_is_one_line_and_the_tables_are_still_dropped(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, created: list[str]) -> None:
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, created: list[str]
+) -> None:
     from extras import missing
 
     _needs_postgres()
@@ -100,7 +114,9 @@ def test_nats_killed_mid_run_is_one_line_and_the_tables_are_still_dropped(
     server = start_local("nats", workdir=tmp_path)
     try:
         monkeypatch.setenv("NATS_URL", f"nats://127.0.0.1:{server.port}")
-        narrator = FaultAt("the inventory service pulls", lambda: os.killpg(server.pid, signal.SIGKILL))
+        narrator = FaultAt(
+            "the inventory service pulls", lambda: os.killpg(server.pid, signal.SIGKILL)
+        )
         with pytest.raises(UserError) as caught:
             run_pattern(get_module("tracing"), "propagation", narrator)
     finally:
@@ -109,7 +125,9 @@ def test_nats_killed_mid_run_is_one_line_and_the_tables_are_still_dropped(
     elapsed = time.monotonic() - narrator.fault_at
     message = caught.value.message
     assert caught.value.exit_code == 2 and "\n" not in message
-    assert message.startswith("NATS 2 (JetStream) at 127.0.0.1:") and "during 'propagation'" in message, message
+    assert (
+        message.startswith("NATS 2 (JetStream) at 127.0.0.1:") and "during 'propagation'" in message
+    ), message
     assert "`learn practical run tracing`" in message
     assert elapsed <= 5.0, f"{elapsed:.1f} s from the fault to the error"
     assert _tables_left(created) == []

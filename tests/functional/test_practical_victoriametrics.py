@@ -22,14 +22,19 @@ pytestmark = pytest.mark.services
 @pytest.fixture(scope="module")
 def victoriametrics(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedServer]:
     if shutil.which("victoria-metrics") is None:
-        pytest.skip("needs VictoriaMetrics: `apt-get install victoria-metrics` (.ci/run installs it)")
+        pytest.skip(
+            "needs VictoriaMetrics: `apt-get install victoria-metrics` (.ci/run installs it)"
+        )
     workdir = Path(tmp_path_factory.mktemp("victoriametrics"))
-    with serving_locally("victoriametrics", "VICTORIAMETRICS_URL", "http://127.0.0.1:{port}", workdir=workdir) as server:
+    with serving_locally(
+        "victoriametrics", "VICTORIAMETRICS_URL", "http://127.0.0.1:{port}", workdir=workdir
+    ) as server:
         yield server
 
 
 def test_concurrent_batched_writers_store_every_point_and_a_retried_batch_is_stored_twice(
-        victoriametrics: ManagedServer) -> None:
+    victoriametrics: ManagedServer,
+) -> None:
     facts = run_pattern(get_module("influxdb"), "line-protocol", Narrator(quiet=True))
     assert facts["queried"] == 16000 and facts["sensors_complete"] == 8
     assert facts["batched_points_per_s"] > 0 and facts["single_points_per_s"] > 0
@@ -44,6 +49,8 @@ def test_the_server_stopped_mid_run_is_named_in_one_line(victoriametrics: Manage
         run_pattern(get_module("influxdb"), "line-protocol", narrator)
     assert narrator.fault_at is not None and time.monotonic() - narrator.fault_at <= 5
     assert caught.value.exit_code == 2
-    assert caught.value.message.startswith("VictoriaMetrics (Influx line protocol; not InfluxDB) at 127.0.0.1:")
+    assert caught.value.message.startswith(
+        "VictoriaMetrics (Influx line protocol; not InfluxDB) at 127.0.0.1:"
+    )
     assert "stopped answering during 'line-protocol'" in caught.value.message
     assert any(w.startswith("cleanup: could not delete the series") for w in narrator.warnings)

@@ -44,7 +44,9 @@ def test_promql_reads_back_every_request_per_endpoint(prometheus: ManagedServer)
     assert facts["work_scraped_total"] == facts["work_sent"] > 0
     assert facts["proxy_scraped_total"] == facts["proxy_sent"] == facts["upstream_scraped_total"]
     for key in ("work", "proxy", "upstream"):
-        assert facts[f"{key}_promql_rate"] > 0 and math.isfinite(float(facts[f"{key}_promql_p95_ms"]))
+        assert facts[f"{key}_promql_rate"] > 0 and math.isfinite(
+            float(facts[f"{key}_promql_p95_ms"])
+        )
     # /work awaits 20 ms: its P95 from the histogram cannot be below that bucket's lower edge.
     assert float(facts["work_promql_p95_ms"]) >= 10
 
@@ -53,14 +55,18 @@ def test_a_taken_metrics_port_is_one_line(prometheus: ManagedServer) -> None:
     from usererror import UserError
 
     with socket.socket() as taken:
-        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the previous test's connections linger
+        taken.setsockopt(
+            socket.SOL_SOCKET, socket.SO_REUSEADDR, 1
+        )  # the previous test's connections linger
         taken.bind(("127.0.0.1", int(os.environ["METRICS_PORT"])))
         taken.listen()
         with pytest.raises(UserError, match="METRICS_PORT"):
             run_pattern(get_module("webserver"), "prometheus", Narrator(quiet=True))
 
 
-def test_without_prometheus_the_pattern_says_so_and_runs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_prometheus_the_pattern_says_so_and_runs_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("PROMETHEUS_URL", f"http://127.0.0.1:{free_port()}")
     facts = run_pattern(get_module("webserver"), "prometheus", Narrator(quiet=True))
     assert facts == {"prometheus_reachable": False}

@@ -25,7 +25,9 @@ from practical.webserver import (
 
 def test_middleware_counts_every_request_and_sees_them_in_flight() -> None:
     out = Narrator(quiet=True)
-    asyncio.run(pattern_middleware(out, requests=60, concurrency=20, wait=0.05, quick=100, rounds=1))
+    asyncio.run(
+        pattern_middleware(out, requests=60, concurrency=20, wait=0.05, quick=100, rounds=1)
+    )
     assert out.facts["ok"] == 60 and out.facts["metrics_200"] == 60
     assert out.facts["max_in_flight"] > 1
     assert out.facts["plain_ok"] == out.facts["instrumented_ok"] == 100
@@ -35,10 +37,18 @@ def test_middleware_counts_every_request_and_sees_them_in_flight() -> None:
 def test_metrics_are_prometheus_series_per_endpoint_and_status() -> None:
     async def scenario() -> tuple[str, float, float]:
         async with serving() as running:
-            urls = [f"{running.base}/work?seconds=0", f"{running.base}/limited", f"{running.base}/nowhere"]
+            urls = [
+                f"{running.base}/work?seconds=0",
+                f"{running.base}/limited",
+                f"{running.base}/nowhere",
+            ]
             await run_load(urls, 30, 3)
             exposition = running.state.metrics.exposition().decode()
-            return exposition, running.state.metrics.count("/work"), running.state.metrics.count("/limited", "429")
+            return (
+                exposition,
+                running.state.metrics.count("/work"),
+                running.state.metrics.count("/limited", "429"),
+            )
 
     exposition, work, limited = asyncio.run(scenario())
     assert work == 10 and limited == 0  # 10 tokens: every /limited request was allowed
@@ -58,13 +68,19 @@ def test_load_generator_counts_every_answer_and_refuses_other_hosts() -> None:
     async def scenario() -> dict[str, object]:
         async with serving() as running:
             url = f"{running.base}/events?count=3"  # chunked answers are read too
-            return {"events": (await run_load([url], 25, 4))[url], "state": running.state.metrics.count("/events")}
+            return {
+                "events": (await run_load([url], 25, 4))[url],
+                "state": running.state.metrics.count("/events"),
+            }
 
     result = asyncio.run(scenario())
     assert result["events"].requests == result["events"].ok == 25 and result["state"] == 25  # type: ignore[attr-defined]
     with pytest.raises(SystemExit, match=r"127\.0\.0\.1 only"):
         asyncio.run(run_load(["http://example.com/"], 1, 1))
-    assert percentile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.0 and percentile([1.0, 2.0, 3.0, 4.0], 0.99) == 4.0
+    assert (
+        percentile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.0
+        and percentile([1.0, 2.0, 3.0, 4.0], 0.99) == 4.0
+    )
 
 
 def test_subscriptions_drop_oldest_keeps_the_publisher_free_of_a_slow_subscriber() -> None:
@@ -148,4 +164,3 @@ def test_token_bucket_refills_at_its_rate() -> None:
     assert [bucket.take("a") for _ in range(3)] == [True, True, False]
     now[0] = 1.0
     assert bucket.take("a") and not bucket.take("a")
-

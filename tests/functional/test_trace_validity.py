@@ -14,14 +14,19 @@ import pytest
 from evaluator.trace import to_chrome_trace, validate_trace
 from interactive.visualizer.runner import Target, run_to_completion
 
-TARGETS = [("example", str(n)) for n in range(1, 17)] + [("challenge", str(n)) for n in range(1, 17)]
+TARGETS = [("example", str(n)) for n in range(1, 17)] + [
+    ("challenge", str(n)) for n in range(1, 17)
+]
 
 
 def _problems(target: tuple[str, str]) -> tuple[tuple[str, str], list[str], int]:
     run = run_to_completion(Target(*target), deadline_s=6)
     trace = to_chrome_trace(run.recorded(), killed=run.killed, title=" ".join(target))
     if run.killed:
-        assert any(e["ph"] == "i" and e["name"].startswith("killed at the deadline") for e in trace["traceEvents"])
+        assert any(
+            e["ph"] == "i" and e["name"].startswith("killed at the deadline")
+            for e in trace["traceEvents"]
+        )
     return target, validate_trace(trace), len(trace["traceEvents"])
 
 

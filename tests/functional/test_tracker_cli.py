@@ -39,8 +39,16 @@ def assert_clean_error(result: subprocess.CompletedProcess[str], *fragments: str
 
 def first_pass() -> tracker.AttemptOutcome:
     return tracker.record_attempt(
-        challenge=1, passed=True, finding_kinds=[], findings_summary="no findings", seconds=2.0,
-        code_hash="abc", seed=11, performance_ratio=1.3, difficulty=1, bug_class="deadlock",
+        challenge=1,
+        passed=True,
+        finding_kinds=[],
+        findings_summary="no findings",
+        seconds=2.0,
+        code_hash="abc",
+        seed=11,
+        performance_ratio=1.3,
+        difficulty=1,
+        bug_class="deadlock",
     )
 
 
@@ -68,7 +76,9 @@ def test_a_new_learner_sees_xp_level_and_achievements_change_after_the_first_pas
 
 def test_daily_leaderboard_and_profiles() -> None:
     daily = learn("daily")
-    assert daily.returncode == 0 and f"challenge {tracker.daily_challenge().challenge}" in daily.stdout
+    assert (
+        daily.returncode == 0 and f"challenge {tracker.daily_challenge().challenge}" in daily.stdout
+    )
     first_pass()
     assert learn("profile", "create", "rival").returncode == 0
     assert_clean_error(learn("profile", "create", "bad name!"), "not a valid profile name")
@@ -89,7 +99,9 @@ def test_export_import_and_a_tampered_file(tmp_path: Path) -> None:
     document = json.loads(path.read_text())
     document["xp"] = 10_000
     path.write_text(json.dumps(document))
-    assert_clean_error(learn("import", str(path), "--yes"), "checksum does not match", "nothing was changed")
+    assert_clean_error(
+        learn("import", str(path), "--yes"), "checksum does not match", "nothing was changed"
+    )
 
 
 def test_learn_list_shows_statuses() -> None:
@@ -103,7 +115,9 @@ def test_a_corrupted_database_is_kept_and_only_replaced_with_yes() -> None:
     path.parent.mkdir(parents=True)
     path.write_bytes(b"\x00garbage" * 512)
     assert_clean_error(learn("progress"), "damaged or unreadable", "learn repair-progress --yes")
-    assert_clean_error(learn("repair-progress"), "learn repair-progress --yes", "nothing is deleted")
+    assert_clean_error(
+        learn("repair-progress"), "learn repair-progress --yes", "nothing is deleted"
+    )
     assert path.read_bytes() == b"\x00garbage" * 512
     repaired = learn("repair-progress", "--yes")
     assert repaired.returncode == 0 and "moved the damaged database" in repaired.stdout
@@ -118,7 +132,8 @@ def test_an_older_schema_is_migrated_and_a_newer_one_refused() -> None:
     pid = _store.ensure_profile(db, "newbie", tracker._env.now())
     db.execute(
         "INSERT INTO events (profile_id, kind, at, challenge, passed, difficulty) "
-        "VALUES (?, 'attempt', '2026-01-05T10:00:00+00:00', 3, 1, 2)", (pid,),
+        "VALUES (?, 'attempt', '2026-01-05T10:00:00+00:00', 3, 1, 2)",
+        (pid,),
     )
     db.close()
     migrated = learn("progress")
@@ -155,7 +170,9 @@ def test_a_read_only_data_directory(read_only_home: Path) -> None:
     assert_clean_error(learn("profile", "switch", "newbie"), "LEARN_HOME")
 
 
-def test_a_missing_parent_that_cannot_be_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_parent_that_cannot_be_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     monkeypatch.setenv("LEARN_HOME", str(blocker / "home"))
@@ -169,10 +186,14 @@ def test_an_unreachable_postgresql(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setenv("LEARN_DATABASE_URL", "postgresql://learner:secret@127.0.0.1:1/classroom")
     result = learn("leaderboard")
-    if extras.missing("practical"):  # `uv run pytest` without extras: the driver is the first thing missing
+    if extras.missing(
+        "practical"
+    ):  # `uv run pytest` without extras: the driver is the first thing missing
         assert_clean_error(result, "needs the optional 'practical' packages", "--extra practical")
     else:
-        assert_clean_error(result, "cannot reach the shared progress database", "unset LEARN_DATABASE_URL")
+        assert_clean_error(
+            result, "cannot reach the shared progress database", "unset LEARN_DATABASE_URL"
+        )
     assert "secret" not in result.stderr
     monkeypatch.setenv("LEARN_DATABASE_URL", "mysql://x")
     assert_clean_error(learn("progress"), "must start with postgresql://")

@@ -26,7 +26,10 @@ def start_writers(count: int, attempts: int, *extra: str) -> list[subprocess.Pop
     procs = [
         subprocess.Popen(
             [sys.executable, str(WRITER), str(worker), str(attempts), *extra],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for worker in range(count)
     ]
@@ -50,7 +53,10 @@ def assert_consistent(profile: str = "crowd") -> list[str]:
         history = _store.load_history(db, pid)
         assert _store.ledger_total(db, pid) == history.xp
         assert set(_store.achievement_dates(db, pid)) == unlocked(history)
-        return [str(row[0]) for row in db.execute("SELECT code_hash FROM events WHERE profile_id = ?", (pid,))]
+        return [
+            str(row[0])
+            for row in db.execute("SELECT code_hash FROM events WHERE profile_id = ?", (pid,))
+        ]
 
 
 def test_eight_processes_times_fifty_attempts_lose_and_duplicate_nothing(
@@ -69,7 +75,9 @@ def test_eight_processes_times_fifty_attempts_lose_and_duplicate_nothing(
     assert tracker.progress_snapshot().attempts == 400
 
 
-def test_sigkill_inside_a_write_leaves_a_consistent_database(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sigkill_inside_a_write_leaves_a_consistent_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("LEARN_PROFILE", "crowd")
     (proc,) = start_writers(1, 6, "--hang-inside-write")
     assert proc.stdout is not None
@@ -79,10 +87,20 @@ def test_sigkill_inside_a_write_leaves_a_consistent_database(monkeypatch: pytest
     proc.wait(timeout=10)
     assert proc.returncode == -signal.SIGKILL
     hashes = assert_consistent()
-    assert hashes == [f"w0-{i}" for i in range(5)], "the killed write must vanish, the committed ones stay"
+    assert hashes == [f"w0-{i}" for i in range(5)], (
+        "the killed write must vanish, the committed ones stay"
+    )
     tracker.record_attempt(
-        challenge=9, passed=True, finding_kinds=[], findings_summary="", seconds=1, code_hash="after",
-        seed=1, performance_ratio=None, difficulty=1, bug_class="race",
+        challenge=9,
+        passed=True,
+        finding_kinds=[],
+        findings_summary="",
+        seconds=1,
+        code_hash="after",
+        seed=1,
+        performance_ratio=None,
+        difficulty=1,
+        bug_class="race",
     )
     assert assert_consistent()[-1] == "after"
 

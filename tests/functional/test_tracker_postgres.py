@@ -45,8 +45,15 @@ def postgres(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 def passes(challenge: int, difficulty: int = 1) -> tracker.AttemptOutcome:
     return tracker.record_attempt(
-        challenge=challenge, passed=True, finding_kinds=[], findings_summary="", seconds=1.0,
-        code_hash=f"pg-{challenge}", seed=5, performance_ratio=None, difficulty=difficulty,
+        challenge=challenge,
+        passed=True,
+        finding_kinds=[],
+        findings_summary="",
+        seconds=1.0,
+        code_hash=f"pg-{challenge}",
+        seed=5,
+        performance_ratio=None,
+        difficulty=difficulty,
         bug_class="race",
     )
 
@@ -58,10 +65,15 @@ def test_a_class_shares_one_leaderboard(postgres: str, monkeypatch: pytest.Monke
     monkeypatch.setenv("LEARN_PROFILE", "grace")
     passes(1)
     board = tracker.leaderboard()
-    assert [(r.rank, r.profile, r.xp, r.passed) for r in board] == [(1, "ada", 450, 1), (2, "grace", 150, 1)]
+    assert [(r.rank, r.profile, r.xp, r.passed) for r in board] == [
+        (1, "ada", 450, 1),
+        (2, "grace", 150, 1),
+    ]
     with session() as db:
         assert db.dialect == "postgresql"
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'") == [(str(CURRENT_VERSION),)]
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'") == [
+            (str(CURRENT_VERSION),)
+        ]
     assert tracker.verify_ledger() == (150, 150)
 
 
@@ -84,7 +96,10 @@ def test_concurrent_writers_on_postgresql(postgres: str, monkeypatch: pytest.Mon
     with session() as db:
         pid = _store.profile_id(db, "crowd")
         assert pid is not None
-        hashes = [row[0] for row in db.execute("SELECT code_hash FROM events WHERE profile_id = ?", (pid,))]
+        hashes = [
+            row[0]
+            for row in db.execute("SELECT code_hash FROM events WHERE profile_id = ?", (pid,))
+        ]
         history = _store.load_history(db, pid)
         assert _store.ledger_total(db, pid) == history.xp
         assert set(_store.achievement_dates(db, pid)) == unlocked(history)

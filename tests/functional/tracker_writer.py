@@ -39,10 +39,16 @@ def main() -> None:
         if "--hang-inside-write" in sys.argv and i == count - 1:
             hang_after_insert()
         tracker.record_attempt(
-            challenge=1 + i % 16, passed=i % 3 == 0, finding_kinds=[] if i % 3 == 0 else ["race"],
-            findings_summary=f"worker {worker} attempt {i}", seconds=0.5, code_hash=f"w{worker}-{i}",
-            seed=worker * 1000 + i, performance_ratio=0.9 if i % 5 == 0 else None,
-            difficulty=1 + i % 5, bug_class="race",
+            challenge=1 + i % 16,
+            passed=i % 3 == 0,
+            finding_kinds=[] if i % 3 == 0 else ["race"],
+            findings_summary=f"worker {worker} attempt {i}",
+            seconds=0.5,
+            code_hash=f"w{worker}-{i}",
+            seed=worker * 1000 + i,
+            performance_ratio=0.9 if i % 5 == 0 else None,
+            difficulty=1 + i % 5,
+            bug_class="race",
         )
         print(f"recorded {i}", flush=True)
 

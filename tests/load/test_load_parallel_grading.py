@@ -29,18 +29,35 @@ def _solution(number: int) -> Path:
 @pytest.mark.slow
 def test_sixteen_gradings_in_parallel(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    env = {**os.environ, "LEARN_HOME": str(home), "LEARN_WORKSPACE": str(tmp_path / "ws"), "LEARN_PROFILE": "crowd"}
+    env = {
+        **os.environ,
+        "LEARN_HOME": str(home),
+        "LEARN_WORKSPACE": str(tmp_path / "ws"),
+        "LEARN_PROFILE": "crowd",
+    }
     submissions = {}
     for number in CHALLENGES:
         # Original (failing) programs for even numbers, fixes for odd ones: both verdicts in flight.
-        source = _solution(number) if number % 2 else next((ROOT / "challenges").glob(f"challenge{number:02d}_*/program.py"))
+        source = (
+            _solution(number)
+            if number % 2
+            else next((ROOT / "challenges").glob(f"challenge{number:02d}_*/program.py"))
+        )
         submission = tmp_path / f"submission{number:02d}" / "program.py"
         submission.parent.mkdir()
         submission.write_bytes(source.read_bytes())
         submissions[number] = submission
 
     def check(number: int) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, str(ROOT / "cli.py"), "check", str(number), "--file", str(submissions[number]), "--json"]
+        command = [
+            sys.executable,
+            str(ROOT / "cli.py"),
+            "check",
+            str(number),
+            "--file",
+            str(submissions[number]),
+            "--json",
+        ]
         return subprocess.run(command, capture_output=True, text=True, env=env, timeout=110)
 
     with ThreadPoolExecutor(len(CHALLENGES)) as pool:
@@ -56,7 +73,10 @@ def test_sixteen_gradings_in_parallel(tmp_path: Path) -> None:
             "SELECT challenge, passed, code_hash FROM events WHERE kind = 'attempt' ORDER BY challenge"
         ).fetchall()
     assert recorded == [
-        (n, int(json.loads(done[n].stdout)["passed"]), code_hash(submissions[n])) for n in CHALLENGES
+        (n, int(json.loads(done[n].stdout)["passed"]), code_hash(submissions[n]))
+        for n in CHALLENGES
     ]
-    failing_originals = [n for n in CHALLENGES if n % 2 == 0 and json.loads(done[n].stdout)["passed"]]
+    failing_originals = [
+        n for n in CHALLENGES if n % 2 == 0 and json.loads(done[n].stdout)["passed"]
+    ]
     assert not failing_originals, f"original programs passed under load: {failing_originals}"

@@ -12,8 +12,15 @@ from interactive.visualizer.runner import LiveRun, Target
 
 ACTORS = 64
 BATCH = 1_000
-_CYCLE = (EventKind.LOCK_WAIT, EventKind.LOCK_ACQUIRE, EventKind.QUEUE_PUT, EventKind.LOCK_RELEASE,
-          EventKind.QUEUE_GET, EventKind.SLEEP_START, EventKind.SLEEP_END)
+_CYCLE = (
+    EventKind.LOCK_WAIT,
+    EventKind.LOCK_ACQUIRE,
+    EventKind.QUEUE_PUT,
+    EventKind.LOCK_RELEASE,
+    EventKind.QUEUE_GET,
+    EventKind.SLEEP_START,
+    EventKind.SLEEP_END,
+)
 
 
 def _batches(total: int) -> itertools.chain[list[Event]]:
@@ -25,8 +32,18 @@ def _batches(total: int) -> itertools.chain[list[Event]]:
             n = next(seq)
             actor = i % ACTORS
             kind = _CYCLE[(i // ACTORS) % len(_CYCLE)]
-            out.append(Event(n, n * 1_000, kind, f"worker-{actor}", actor, obj=f"lock-{actor % 8}",
-                             value=i % 50, location=f"program.py:{10 + actor % 20}"))
+            out.append(
+                Event(
+                    n,
+                    n * 1_000,
+                    kind,
+                    f"worker-{actor}",
+                    actor,
+                    obj=f"lock-{actor % 8}",
+                    value=i % 50,
+                    location=f"program.py:{10 + actor % 20}",
+                )
+            )
         return out
 
     return itertools.chain(batch(start) for start in range(0, total, BATCH))

@@ -24,7 +24,11 @@ def invoke(*args: str) -> Ran:
             cli.app(args=list(args))
             code = 0
         except SystemExit as leaving:
-            code = leaving.code if isinstance(leaving.code, int) else (0 if leaving.code is None else 1)
+            code = (
+                leaving.code
+                if isinstance(leaving.code, int)
+                else (0 if leaving.code is None else 1)
+            )
     return Ran(code, out.getvalue(), err.getvalue())
 
 

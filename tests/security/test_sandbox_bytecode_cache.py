@@ -16,7 +16,7 @@ import pytest
 from evaluator import _bytecode, grade
 from evaluator.sandbox import REPO_ROOT, run_sandboxed
 
-SPEC = '''
+SPEC = """
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec, LeakCheck
 
@@ -29,7 +29,7 @@ SPEC = ChallengeSpec(
     number=0, slug="cache-attack", title="cache attack", summary="poison the bytecode cache", concepts=(),
     difficulty=1, intended=FindingKind.CRASH, checks=(LeakCheck("runs", scenario),), hints=(),
 )
-'''
+"""
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[str, int, int, int]]:
@@ -37,7 +37,12 @@ def _snapshot(folder: Path) -> dict[str, tuple[str, int, int, int]]:
     out = {}
     for entry in sorted(folder.iterdir()):
         info = os.lstat(entry)
-        out[entry.name] = (hashlib.sha256(entry.read_bytes()).hexdigest(), info.st_mode, info.st_uid, info.st_ino)
+        out[entry.name] = (
+            hashlib.sha256(entry.read_bytes()).hexdigest(),
+            info.st_mode,
+            info.st_uid,
+            info.st_ino,
+        )
     return out
 
 
@@ -51,7 +56,9 @@ def _grade(tmp_path: Path, source: str) -> object:
     return grade(program, spec_ref=f"{spec}:SPEC", seed=1, deadline_s=10.0)
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="the child only runs under another uid when grading as root")
+@pytest.mark.skipif(
+    os.geteuid() != 0, reason="the child only runs under another uid when grading as root"
+)
 def test_child_cannot_write_replace_or_remove_the_cached_bytecode(tmp_path: Path) -> None:
     if not _bytecode.enabled():
         pytest.skip(f"{_bytecode.OPT_OUT}=0 turns the cache off")
@@ -63,7 +70,7 @@ def test_child_cannot_write_replace_or_remove_the_cached_bytecode(tmp_path: Path
     before = _snapshot(folder)
     spec_pycache = _bytecode.cache_path(REPO_ROOT / "evaluator" / "spec.py").parent
     bare_package = REPO_ROOT / "challenges" / "challenge01_deadlock"
-    source = textwrap.dedent(f'''
+    source = textwrap.dedent(f"""
         import os, shutil, sys
         TARGET = {str(target)!r}
         FOLDER = {str(folder)!r}
@@ -99,9 +106,11 @@ def test_child_cannot_write_replace_or_remove_the_cached_bytecode(tmp_path: Path
             succeeded = [name for name, outcome in attempts.items() if outcome == "succeeded"]
             assert not succeeded, succeeded
             assert os.getuid() != 0
-    ''')
+    """)
     result = _grade(tmp_path, source)
-    assert result.passed, [(f.title, f.evidence) for f in result.findings] + list(result.internal_errors)
+    assert result.passed, [(f.title, f.evidence) for f in result.findings] + list(
+        result.internal_errors
+    )
     assert _snapshot(folder) == before
     assert _bytecode.is_fresh(findings)
     assert not (bare_package / "__pycache__" / "x").exists()

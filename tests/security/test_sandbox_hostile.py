@@ -19,7 +19,7 @@ from evaluator import FindingKind, GradeResult, _procs, grade
 DEADLINE_S = 2.0
 PR_SET_CHILD_SUBREAPER = 36
 
-SPEC = '''
+SPEC = """
 from evaluator.findings import FindingKind
 from evaluator.spec import ChallengeSpec, LeakCheck
 
@@ -32,33 +32,53 @@ SPEC = ChallengeSpec(
     number=0, slug="hostile", title="hostile", summary="hostile program", concepts=(), difficulty=1,
     intended=FindingKind.CRASH, checks=(LeakCheck("runs and cleans up", scenario),), hints=(),
 )
-'''
+"""
 
 HOSTILE: dict[str, tuple[str, FindingKind | tuple[FindingKind, ...], str]] = {
-    "sys_exit": ("import sys\ndef main():\n    sys.exit(4)\n", FindingKind.CRASH, "called sys.exit(4)"),
+    "sys_exit": (
+        "import sys\ndef main():\n    sys.exit(4)\n",
+        FindingKind.CRASH,
+        "called sys.exit(4)",
+    ),
     "os_exit": ("import os\ndef main():\n    os._exit(3)\n", FindingKind.CRASH, "exit status 3"),
-    "infinite_loop": ("def main():\n    while True:\n        pass\n", FindingKind.TIMEOUT, "did not finish"),
-    "huge_allocation": ("def main():\n    return bytearray(64 * 1024**3)\n", FindingKind.RESOURCE_LIMIT, "memory"),
+    "infinite_loop": (
+        "def main():\n    while True:\n        pass\n",
+        FindingKind.TIMEOUT,
+        "did not finish",
+    ),
+    "huge_allocation": (
+        "def main():\n    return bytearray(64 * 1024**3)\n",
+        FindingKind.RESOURCE_LIMIT,
+        "memory",
+    ),
     # Usually the process limit stops it first; on a loaded machine the deadline may win.
     "fork_bomb": (
         "import os\ndef main():\n    while True:\n        os.fork()\n",
-        (FindingKind.RESOURCE_LIMIT, FindingKind.TIMEOUT), "",
+        (FindingKind.RESOURCE_LIMIT, FindingKind.TIMEOUT),
+        "",
     ),
     "output_flood": (
         "import sys\ndef main():\n    while True:\n        sys.stdout.write('x' * 65536)\n        sys.stderr.write('y' * 65536)\n",
-        FindingKind.TIMEOUT, "did not finish",
+        FindingKind.TIMEOUT,
+        "did not finish",
     ),
     "ignores_sigterm": (
         "import signal, time\ndef main():\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n    while True:\n        time.sleep(0.01)\n",
-        FindingKind.TIMEOUT, "did not finish",
+        FindingKind.TIMEOUT,
+        "did not finish",
     ),
-    "segfault": ("import ctypes\ndef main():\n    ctypes.string_at(0)\n", FindingKind.CRASH, "SIGSEGV"),
+    "segfault": (
+        "import ctypes\ndef main():\n    ctypes.string_at(0)\n",
+        FindingKind.CRASH,
+        "SIGSEGV",
+    ),
     "sleeps_forever": (
         "import threading, time\ndef main():\n    t = threading.Thread(target=time.sleep, args=(10**6,), name='sleeper')\n    t.start()\n    t.join()\n",
-        FindingKind.TIMEOUT, "did not finish",
+        FindingKind.TIMEOUT,
+        "did not finish",
     ),
     "detached_grandchild": (
-        textwrap.dedent('''
+        textwrap.dedent("""
             import os, time
             def main():
                 if os.fork() == 0:
@@ -67,8 +87,9 @@ HOSTILE: dict[str, tuple[str, FindingKind | tuple[FindingKind, ...], str]] = {
                         time.sleep(10**6)
                     os._exit(0)
                 os.wait()
-        '''),
-        FindingKind.PROCESS_LEAK, "child process",
+        """),
+        FindingKind.PROCESS_LEAK,
+        "child process",
     ),
 }
 
@@ -91,7 +112,9 @@ def _live_descendants() -> list[_procs.ProcInfo]:
     return [p for p in _procs.descendants_of(os.getpid()) if p.state != "Z"]
 
 
-def _grade(tmp_path: Path, name: str, source: str, deadline_s: float = DEADLINE_S) -> tuple[GradeResult, float]:
+def _grade(
+    tmp_path: Path, name: str, source: str, deadline_s: float = DEADLINE_S
+) -> tuple[GradeResult, float]:
     program = tmp_path / "workspace" / f"{name}.py"
     program.parent.mkdir(parents=True, exist_ok=True)
     program.write_text(source, encoding="utf-8")
@@ -104,7 +127,9 @@ def _grade(tmp_path: Path, name: str, source: str, deadline_s: float = DEADLINE_
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
-def test_hostile_program_gets_a_verdict_and_leaves_nothing(name: str, tmp_path: Path, subreaper: None) -> None:
+def test_hostile_program_gets_a_verdict_and_leaves_nothing(
+    name: str, tmp_path: Path, subreaper: None
+) -> None:
     source, kind, words = HOSTILE[name]
     before = _live_descendants()
     result, elapsed = _grade(tmp_path, name, source)
@@ -135,7 +160,7 @@ def test_program_cannot_touch_the_learners_files(tmp_path: Path, subreaper: None
     progress = home / "progress.db"
     progress.write_bytes(b"xp=1200")
     workspace = tmp_path / "workspace"
-    source = textwrap.dedent(f'''
+    source = textwrap.dedent(f"""
         import os
         def main():
             attempts = []
@@ -153,7 +178,7 @@ def test_program_cannot_touch_the_learners_files(tmp_path: Path, subreaper: None
             assert attempts.count("succeeded") == 0, attempts
             assert os.getuid() != 0
             open("scratch.txt", "w").write("own working dir is writable")
-    ''')
+    """)
     result, _ = _grade(tmp_path, "program", source)
     assert result.passed, [f.title for f in result.findings]
     assert progress.read_bytes() == b"xp=1200"
@@ -161,18 +186,23 @@ def test_program_cannot_touch_the_learners_files(tmp_path: Path, subreaper: None
 
 
 def test_a_sandbox_that_cannot_start_the_program_is_a_grader_error(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A start failure arrives on the jail's start pipe, not as text the program could print."""
     from evaluator import sandbox
     from evaluator.grade import verdict_from_run
 
     program = tmp_path / "program.py"
-    program.write_text("import sys\nprint('sandbox: cannot start the program: a learner printed this', file=sys.stderr)\n")
+    program.write_text(
+        "import sys\nprint('sandbox: cannot start the program: a learner printed this', file=sys.stderr)\n"
+    )
     printed = sandbox.run_sandboxed("program", {}, files={"program.py": program}, deadline_s=20.0)
     assert printed.start_error is None and "a learner printed this" in printed.stderr
     assert not verdict_from_run(printed, "program.py", 1, 0, 20.0).internal_errors
     real = sandbox._rlimits
-    monkeypatch.setattr(sandbox, "_rlimits", lambda *args: {**real(*args), "RLIMIT_NO_SUCH_LIMIT": (1, 1)})
+    monkeypatch.setattr(
+        sandbox, "_rlimits", lambda *args: {**real(*args), "RLIMIT_NO_SUCH_LIMIT": (1, 1)}
+    )
     failed = sandbox.run_sandboxed("program", {}, files={"program.py": program}, deadline_s=20.0)
     assert failed.start_error is not None and "RLIMIT_NO_SUCH_LIMIT" in failed.start_error
     result = verdict_from_run(failed, "program.py", 1, 0, 20.0)

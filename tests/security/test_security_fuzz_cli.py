@@ -17,15 +17,39 @@ from hypothesis import strategies as st
 from tests.security.cli_runner import Ran, invoke
 
 ROOT = Path(__file__).resolve().parents[2]
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
-numbers = st.one_of(st.integers(-(10**20), 10**20).map(str), st.sampled_from(["0", "17", "1e3", "0x1", " 3", "-1", ""]),
-                    st.text(max_size=6))
-argv_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
+numbers = st.one_of(
+    st.integers(-(10**20), 10**20).map(str),
+    st.sampled_from(["0", "17", "1e3", "0x1", " 3", "-1", ""]),
+    st.text(max_size=6),
+)
+argv_text = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40
+)
 names = st.one_of(argv_text, st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,40}", fullmatch=True))
-flags = st.lists(st.sampled_from(["--yes", "--json", "--reveal", "--original", "--threads", "--asyncio",
-                                  "--help", "--bogus", "-v", "--as", "--approach", "--replay", "--timeout"]),
-                 max_size=3)
+flags = st.lists(
+    st.sampled_from(
+        [
+            "--yes",
+            "--json",
+            "--reveal",
+            "--original",
+            "--threads",
+            "--asyncio",
+            "--help",
+            "--bogus",
+            "-v",
+            "--as",
+            "--approach",
+            "--replay",
+            "--timeout",
+        ]
+    ),
+    max_size=3,
+)
 
 
 def assert_sane(ran: Ran) -> None:
@@ -42,22 +66,52 @@ def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @FUZZ
-@given(command=st.sampled_from([("hint",), ("solution",), ("challenge",), ("show", "example"), ("run", "example"),
-                                ("check",), ("run", "challenge"), ("reset", "--yes")]),
-       number=numbers, extra=flags)
+@given(
+    command=st.sampled_from(
+        [
+            ("hint",),
+            ("solution",),
+            ("challenge",),
+            ("show", "example"),
+            ("run", "example"),
+            ("check",),
+            ("run", "challenge"),
+            ("reset", "--yes"),
+        ]
+    ),
+    number=numbers,
+    extra=flags,
+)
 def test_numbers_and_flags(command: tuple[str, ...], number: str, extra: list[str]) -> None:
-    if command in {("check",), ("run", "challenge")} and number.strip().lstrip("+").isascii() and number.strip().lstrip("+").isdigit() \
-            and 1 <= int(number) <= 16 and not {"--help", "--bogus", "--as", "-v"} & set(extra):
-        extra = [*extra, "--timeout", "-1"] if command == ("run", "challenge") else [*extra, "--replay"]
+    if (
+        command in {("check",), ("run", "challenge")}
+        and number.strip().lstrip("+").isascii()
+        and number.strip().lstrip("+").isdigit()
+        and 1 <= int(number) <= 16
+        and not {"--help", "--bogus", "--as", "-v"} & set(extra)
+    ):
+        extra = (
+            [*extra, "--timeout", "-1"] if command == ("run", "challenge") else [*extra, "--replay"]
+        )
     if command == ("run", "example") and not {"--help", "--bogus"} & set(extra):
         extra = [*extra, "--variant", "no-such-variant"]  # never actually run a whole lesson here
     assert_sane(invoke(*command, number, *extra))
 
 
 @FUZZ
-@given(command=st.sampled_from([("profile", "create"), ("profile", "switch"), ("list",), ("practical", "run"),
-                                ("bench", "run"), ("solution", "1", "--approach")]),
-       name=names)
+@given(
+    command=st.sampled_from(
+        [
+            ("profile", "create"),
+            ("profile", "switch"),
+            ("list",),
+            ("practical", "run"),
+            ("bench", "run"),
+            ("solution", "1", "--approach"),
+        ]
+    ),
+    name=names,
+)
 def test_names(command: tuple[str, ...], name: str) -> None:
     if command == ("bench", "run"):
         name = f"no-such-suite-{name}"
@@ -76,7 +130,10 @@ def test_paths(path: str, as_name: str | None, yes: bool) -> None:
 
 
 @FUZZ
-@given(number=numbers, timeout=st.one_of(st.floats(allow_nan=True), st.sampled_from(["nan", "inf", "-0", "x"])))
+@given(
+    number=numbers,
+    timeout=st.one_of(st.floats(allow_nan=True), st.sampled_from(["nan", "inf", "-0", "x"])),
+)
 def test_run_challenge_timeouts_are_validated(number: str, timeout: float | str) -> None:
     if isinstance(timeout, float) and timeout > 0 and timeout != float("inf"):
         number = "99"  # a valid timeout would really run the program: keep the number invalid
@@ -85,11 +142,23 @@ def test_run_challenge_timeouts_are_validated(number: str, timeout: float | str)
     assert ran.code == 2
 
 
-@pytest.mark.parametrize("argv", [[b"profile", b"create", b"\xff\xfe"], [b"import", b"missing/\xff.json"],
-                                  [b"check", b"1", b"--file", b"\xff.py"], [b"list", b"\xc3"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [b"profile", b"create", b"\xff\xfe"],
+        [b"import", b"missing/\xff.json"],
+        [b"check", b"1", b"--file", b"\xff.py"],
+        [b"list", b"\xc3"],
+    ],
+)
 def test_undecodable_argv_bytes_in_a_real_process(argv: list[bytes], tmp_path: Path) -> None:
     env = {**os.environ, "LC_ALL": "C.UTF-8", "COLUMNS": "120"}
-    done = subprocess.run([sys.executable.encode(), str(ROOT / "cli.py").encode(), *argv],
-                          capture_output=True, timeout=60, env=env, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable.encode(), str(ROOT / "cli.py").encode(), *argv],
+        capture_output=True,
+        timeout=60,
+        env=env,
+        cwd=tmp_path,
+    )
     assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
     assert done.returncode == 2 and done.stderr.startswith(b"error:"), done.stderr

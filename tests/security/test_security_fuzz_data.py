@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from interactive.quiz import DATA_DIR, QuizDataError, load_file
 
 BANK = (DATA_DIR / "asyncio.toml").read_text(encoding="utf-8")
-WHERE = re.compile(r"^asyncio\.toml(:\d+|: invalid TOML: .*\(at (line \d+|end of document))", re.DOTALL)
+WHERE = re.compile(
+    r"^asyncio\.toml(:\d+|: invalid TOML: .*\(at (line \d+|end of document))", re.DOTALL
+)
 """``file:line``, or tomllib's own position (a line, or the end of the document)."""
 
 
@@ -22,11 +24,15 @@ def damaged(draw: st.DrawFn) -> str:
     """The bank with one slice replaced by junk (TOML punctuation, quotes, keys, nothing)."""
     start = draw(st.integers(0, len(BANK)))
     end = draw(st.integers(start, min(len(BANK), start + 200)))
-    junk = draw(st.text(st.sampled_from('[]{}="\'\n#.,-01abc answer choices id topic'), max_size=30))
+    junk = draw(
+        st.text(st.sampled_from("[]{}=\"'\n#.,-01abc answer choices id topic"), max_size=30)
+    )
     return BANK[:start] + junk + BANK[end:]
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=damaged())
 def test_damaged_quiz_data_names_file_and_line(text: str, tmp_path: Path) -> None:
     path = tmp_path / "asyncio.toml"

@@ -46,7 +46,9 @@ PR_SET_CHILD_SUBREAPER = 36
 PROGRESS_DB = "progress.sqlite3"
 LEARNER_FILE = "challenge02_race/program.py"
 LEARNER_TEXT = "# my work in progress on challenge 2\ncounter = 0\n"
-SOLUTION = (ROOT / "solutions" / "challenge01_deadlock" / "global_order.py").read_text(encoding="utf-8")
+SOLUTION = (ROOT / "solutions" / "challenge01_deadlock" / "global_order.py").read_text(
+    encoding="utf-8"
+)
 
 
 @dataclass(frozen=True)
@@ -64,21 +66,27 @@ def _file_attack(action: str) -> str:
 
 
 HOSTILE: dict[str, Hostile] = {
-    "fork bomb": Hostile("import os\nwhile True:\n    os.fork()\n", ("resource-limit", "timeout"), ""),
+    "fork bomb": Hostile(
+        "import os\nwhile True:\n    os.fork()\n", ("resource-limit", "timeout"), ""
+    ),
     "memory bomb": Hostile("hoard = bytearray(64 * 1024**3)\n", ("resource-limit",), "memory"),
-    "infinite output": Hostile("while True:\n    print('x' * 65536)\n", ("timeout",), "did not finish"),
+    "infinite output": Hostile(
+        "while True:\n    print('x' * 65536)\n", ("timeout",), "did not finish"
+    ),
     "os._exit": Hostile("import os\nos._exit(3)\n", ("crash",), "exit status 3"),
     "segfault via ctypes": Hostile("import ctypes\nctypes.string_at(0)\n", ("crash",), "SIGSEGV"),
     "SIGTERM ignored": Hostile(
         "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    time.sleep(0.01)\n",
-        ("timeout",), "did not finish",
+        ("timeout",),
+        "did not finish",
     ),
     "sleeps forever": Hostile("import time\ntime.sleep(10**6)\n", ("timeout",), "did not finish"),
     # A correct fix that also leaves a detached grandchild behind. Challenge 1 grades deadlocks
     # and has no LeakCheck, so the fix passes on its merits; the sandbox must still kill the
     # grandchild (see test_no_process_is_left_behind). Challenge 3 grades process leaks.
     "detached grandchild": Hostile(
-        SOLUTION.replace("{", "{{").replace("}", "}}") + textwrap.dedent('''
+        SOLUTION.replace("{", "{{").replace("}", "}}")
+        + textwrap.dedent("""
             import os as _os, time as _time
             if _os.fork() == 0:
                 _os.setsid()
@@ -86,20 +94,29 @@ HOSTILE: dict[str, Hostile] = {
                     _time.sleep(10**6)
                 _os._exit(0)
             _os.wait()
-        '''),
-        (), "",
+        """),
+        (),
+        "",
     ),
     # The home and workspace paths are filled in per run (see _source).
     "writes the learner's file": Hostile(
-        _file_attack("open({workspace_file!r}, 'w').write('hacked')"), ("crash",), "Error",
+        _file_attack("open({workspace_file!r}, 'w').write('hacked')"),
+        ("crash",),
+        "Error",
     ),
     "writes into LEARN_HOME": Hostile(
-        _file_attack("open(os.path.join({home!r}, 'planted.txt'), 'w').write('x')"), ("crash",), "Error",
+        _file_attack("open(os.path.join({home!r}, 'planted.txt'), 'w').write('x')"),
+        ("crash",),
+        "Error",
     ),
     "reads the progress database": Hostile(
-        _file_attack("sys.stdout.write(open({database!r}, 'rb').read(64).hex())"), ("crash",), "Error",
+        _file_attack("sys.stdout.write(open({database!r}, 'rb').read(64).hex())"),
+        ("crash",),
+        "Error",
     ),
-    "deletes the progress database": Hostile(_file_attack("os.remove({database!r})"), ("crash",), "Error"),
+    "deletes the progress database": Hostile(
+        _file_attack("os.remove({database!r})"), ("crash",), "Error"
+    ),
 }
 
 
@@ -120,14 +137,19 @@ class Outcome:
 
 def _seed_progress(home: Path, workspace: Path) -> None:
     """A learner who passed challenge 3, asked a hint and has work in progress on challenge 2."""
-    env = {**os.environ, "LEARN_HOME": str(home), "LEARN_WORKSPACE": str(workspace), "LEARN_PROFILE": "ada"}
-    script = textwrap.dedent('''
+    env = {
+        **os.environ,
+        "LEARN_HOME": str(home),
+        "LEARN_WORKSPACE": str(workspace),
+        "LEARN_PROFILE": "ada",
+    }
+    script = textwrap.dedent("""
         import tracker
         tracker.record_attempt(challenge=3, passed=True, finding_kinds=[], findings_summary="",
             seconds=1.0, code_hash="seeded", seed=7, performance_ratio=None, difficulty=2,
             bug_class="thread_leak")
         tracker.record_hint(5)
-    ''')
+    """)
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True, timeout=60)
     (workspace / LEARNER_FILE).parent.mkdir(parents=True)
     (workspace / LEARNER_FILE).write_text(LEARNER_TEXT, encoding="utf-8")
@@ -135,12 +157,16 @@ def _seed_progress(home: Path, workspace: Path) -> None:
 
 def _source(case: str, home: Path, workspace: Path) -> str:
     return HOSTILE[case].source.format(
-        home=str(home), database=str(home / PROGRESS_DB), workspace_file=str(workspace / LEARNER_FILE)
+        home=str(home),
+        database=str(home / PROGRESS_DB),
+        workspace_file=str(workspace / LEARNER_FILE),
     )
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def _rows(database: Path) -> list[str]:
@@ -175,17 +201,31 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Out
             program = base / "submission" / "hostile.py"
             program.parent.mkdir()
             program.write_text(_source(case, home, workspace), encoding="utf-8")
-            env = {**os.environ, "LEARN_HOME": str(home), "LEARN_WORKSPACE": str(workspace),
-                   "LEARN_PROFILE": "ada", "COLUMNS": "120", "TERM": "dumb"}
+            env = {
+                **os.environ,
+                "LEARN_HOME": str(home),
+                "LEARN_WORKSPACE": str(workspace),
+                "LEARN_PROFILE": "ada",
+                "COLUMNS": "120",
+                "TERM": "dumb",
+            }
             command = [*LEARN, "check", "1", "--file", str(program), "--json"]
-            proc = subprocess.Popen(command, cwd=base, env=env, text=True,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            proc = subprocess.Popen(
+                command,
+                cwd=base,
+                env=env,
+                text=True,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
             running[case] = (proc, time.monotonic(), home, workspace)
 
         def finish(case: str) -> Outcome:
             proc, began, home, workspace = running[case]
             out, err = proc.communicate(timeout=CHALLENGE_DEADLINE_S + 2 + SLACK_S + 60)
-            return Outcome(case, proc.returncode, out, err, time.monotonic() - began, home, workspace)
+            return Outcome(
+                case, proc.returncode, out, err, time.monotonic() - began, home, workspace
+            )
 
         with ThreadPoolExecutor(len(running)) as pool:
             results: dict = dict(zip(running, pool.map(finish, running), strict=True))
@@ -197,19 +237,27 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Out
 
 
 def _verdict(outcome: Outcome) -> str:
-    failures = [f for f in outcome.grade["findings"] if f["severity"] == "fail"] or outcome.grade["findings"]
+    failures = [f for f in outcome.grade["findings"] if f["severity"] == "fail"] or outcome.grade[
+        "findings"
+    ]
     return f"{failures[0]['kind']}: {failures[0]['title']}" if failures else "passed"
 
 
 def _print_table(results: dict) -> None:
-    print(f"\nhostile case | verdict | grading s | wall s ({len(HOSTILE)} `learn check` in parallel)")
+    print(
+        f"\nhostile case | verdict | grading s | wall s ({len(HOSTILE)} `learn check` in parallel)"
+    )
     for case in HOSTILE:
         outcome = results[case]
-        print(f"{case} | {_verdict(outcome)} | {outcome.grade['seconds']:.1f} | {outcome.seconds:.1f}")
+        print(
+            f"{case} | {_verdict(outcome)} | {outcome.grade['seconds']:.1f} | {outcome.seconds:.1f}"
+        )
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(CHALLENGE_DEADLINE_S * 4 + 120)  # the shared fixture waits for programs that hang
+@pytest.mark.timeout(
+    CHALLENGE_DEADLINE_S * 4 + 120
+)  # the shared fixture waits for programs that hang
 @pytest.mark.parametrize("case", list(HOSTILE))
 def test_hostile_submission_gets_a_clear_verdict(case: str, outcomes: dict[str, Outcome]) -> None:
     outcome, hostile = outcomes[case], HOSTILE[case]
@@ -229,9 +277,13 @@ def test_hostile_submission_gets_a_clear_verdict(case: str, outcomes: dict[str, 
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(CHALLENGE_DEADLINE_S * 4 + 120)  # the shared fixture waits for programs that hang
+@pytest.mark.timeout(
+    CHALLENGE_DEADLINE_S * 4 + 120
+)  # the shared fixture waits for programs that hang
 @pytest.mark.parametrize("case", list(HOSTILE))
-def test_the_learners_files_and_progress_are_untouched(case: str, outcomes: dict[str, Outcome]) -> None:
+def test_the_learners_files_and_progress_are_untouched(
+    case: str, outcomes: dict[str, Outcome]
+) -> None:
     outcome, template = outcomes[case], outcomes["__template__"]
     assert _files(outcome.workspace) == _files(template / "workspace")  # type: ignore[operator]
     before = _files(template / "home")  # type: ignore[operator]

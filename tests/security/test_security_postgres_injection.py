@@ -29,24 +29,39 @@ HOSTILE = [
 
 def _tables(schema: str) -> set[str]:
     with session() as db:
-        rows = db.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = ?", (schema,))
+        rows = db.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", (schema,)
+        )
     return {row[0] for row in rows}
 
 
-def test_every_stored_input_is_a_parameter(postgres: str, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
-                                           tmp_path: Path) -> None:
+def test_every_stored_input_is_a_parameter(
+    postgres: str,  # noqa: F811  (the fixture imported above)
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
     monkeypatch.setenv("LEARN_PROFILE", "ada")
     tracker.record_hint(1)
     tables = _tables(postgres)
     for index, text in enumerate(HOSTILE):
         tracker.record_attempt(
-            challenge=1 + index, passed=index % 2 == 0, finding_kinds=[text, "race"], findings_summary=text,
-            seconds=1.0, code_hash=text, seed=index, performance_ratio=None, difficulty=1, bug_class=text,
+            challenge=1 + index,
+            passed=index % 2 == 0,
+            finding_kinds=[text, "race"],
+            findings_summary=text,
+            seconds=1.0,
+            code_hash=text,
+            seed=index,
+            performance_ratio=None,
+            difficulty=1,
+            bug_class=text,
         )
         tracker.record_quiz_answer(text, True)
     assert _tables(postgres) == tables
     with session() as db:
-        stored = db.execute("SELECT summary, code_hash, bug_class, finding_kinds FROM events WHERE kind = 'attempt'")
+        stored = db.execute(
+            "SELECT summary, code_hash, bug_class, finding_kinds FROM events WHERE kind = 'attempt'"
+        )
         subjects = {row[0] for row in db.execute("SELECT subject FROM events WHERE kind = 'quiz'")}
     assert sorted(row[0] for row in stored) == sorted(HOSTILE)
     assert all(row[0] == row[1] == row[2] and row[0] in row[3] for row in stored)

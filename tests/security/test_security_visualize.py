@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _attack(home: Path, pid_file: Path) -> str:
     database = home / "progress.sqlite3"
-    return f'''
+    return f"""
 import os, subprocess, sys
 results = []
 for name, action in [
@@ -44,7 +44,7 @@ try:
     open({str(pid_file)!r}, "w").write(str(child.pid))
 except OSError:
     print("grandchild pid " + str(child.pid), file=sys.stderr)
-'''
+"""
 
 
 def _alive(pid: int) -> bool:
@@ -54,7 +54,11 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] if Path(f"/proc/{pid}/stat").exists() else "X"
+    state = (
+        Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        if Path(f"/proc/{pid}/stat").exists()
+        else "X"
+    )
     return state not in ("Z", "X")
 
 
@@ -76,7 +80,9 @@ def _check_untouched(home: Path, stderr: str) -> None:
 
 
 def _grandchild_gone(stderr: str) -> None:
-    pids = [int(line.split()[-1]) for line in stderr.splitlines() if line.startswith("grandchild pid")]
+    pids = [
+        int(line.split()[-1]) for line in stderr.splitlines() if line.startswith("grandchild pid")
+    ]
     assert pids, stderr
     deadline = time.monotonic() + 5
     while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
@@ -99,10 +105,32 @@ def test_learn_trace_runs_in_the_sandbox_too(learner: tuple[Path, Path]) -> None
     program = tmp / "hostile.py"
     program.write_text(_attack(home, tmp / "pid.txt"), encoding="utf-8")
     out = tmp / "trace.json"
-    env = {**os.environ, "LEARN_HOME": str(home), "LEARN_WORKSPACE": str(tmp / "workspace"), "NO_COLOR": "1"}
-    done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "trace", "challenge", "1", "--file", str(program),
-                           "--output", str(out), "--deadline", "30"],
-                          capture_output=True, text=True, env=env, cwd=tmp, timeout=120)
+    env = {
+        **os.environ,
+        "LEARN_HOME": str(home),
+        "LEARN_WORKSPACE": str(tmp / "workspace"),
+        "NO_COLOR": "1",
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "cli.py"),
+            "trace",
+            "challenge",
+            "1",
+            "--file",
+            str(program),
+            "--output",
+            str(out),
+            "--deadline",
+            "30",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp,
+        timeout=120,
+    )
     assert out.exists(), done.stdout + done.stderr
     assert sorted(p.name for p in home.iterdir()) == ["progress.sqlite3"]
     assert (home / "progress.sqlite3").read_bytes() == b"SQLite format 3\x00 my progress"
@@ -111,10 +139,13 @@ def test_learn_trace_runs_in_the_sandbox_too(learner: tuple[Path, Path]) -> None
 def test_the_viewer_closing_stops_the_whole_tree(learner: tuple[Path, Path]) -> None:
     _, tmp = learner
     program = tmp / "forever.py"
-    program.write_text("import subprocess, sys, time\n"
-                       "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
-                       "print('grandchild pid', child.pid, file=sys.stderr, flush=True)\n"
-                       "time.sleep(600)\n", encoding="utf-8")
+    program.write_text(
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        "print('grandchild pid', child.pid, file=sys.stderr, flush=True)\n"
+        "time.sleep(600)\n",
+        encoding="utf-8",
+    )
     run = LiveRun(Target("script", str(program)), deadline_s=60).start()
     deadline = time.monotonic() + 30
     while not run.snapshot().events and time.monotonic() < deadline:

@@ -24,18 +24,29 @@ SCHED_CLASSES = ("race", "cta", "deadlock", "condvar", "async", "held")
 
 
 def corpus_cases() -> list[str]:
-    return sorted(p.name for p in CORPUS.iterdir()
-                  if (p / "spec.py").exists() and p.name.split("_", 1)[0] in SCHED_CLASSES)
+    return sorted(
+        p.name
+        for p in CORPUS.iterdir()
+        if (p / "spec.py").exists() and p.name.split("_", 1)[0] in SCHED_CLASSES
+    )
 
 
-def grade(case: str, variant: str, seed: int, *, quick: bool = True, replay: int | None = None) -> list[Finding]:
+def grade(
+    case: str, variant: str, seed: int, *, quick: bool = True, replay: int | None = None
+) -> list[Finding]:
     """Run every check of ``case``'s spec against ``bug.py`` or ``fixed.py``."""
     folder = CORPUS / case
     spec = load_module(folder / "spec.py").SPEC
     program_path = folder / f"{variant}.py"
     program = load_module(program_path)
-    ctx = CheckContext(seed=seed, program_path=program_path, challenge_dir=folder, solutions_dir=folder,
-                       quick=quick, replay=replay)
+    ctx = CheckContext(
+        seed=seed,
+        program_path=program_path,
+        challenge_dir=folder,
+        solutions_dir=folder,
+        quick=quick,
+        replay=replay,
+    )
     findings: list[Finding] = []
     for check in spec.checks:
         findings += check.run(program, ctx)

@@ -16,7 +16,9 @@ def test_the_plain_coercion_patch_is_installed() -> None:
 
     import cli
 
-    assert cli.PLAIN_COERCION, "Typer's private coercion layer changed: update cli._install_plain_coercion"
+    assert cli.PLAIN_COERCION, (
+        "Typer's private coercion layer changed: update cli._install_plain_coercion"
+    )
     assert core.build_runtime_param.__module__ == "cli"
 
 
@@ -29,6 +31,8 @@ def test_a_command_with_an_argument_never_imports_pydantic() -> None:
         "assert \"'one' is not a valid integer\" in result.output, result.output\n"
         "print('pydantic' in sys.modules)\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"

@@ -39,6 +39,8 @@ def test_a_call_site_keeps_the_line_it_was_captured_at_and_formats_like_before()
     later = frame.f_lineno  # the frame has moved on; the call site has not
     assert later != site.line
     assert str(site) == f"test_event_observed.py:{line - 1}" == text(site)
-    assert site == CallSite(frame.f_code, line - 1) and hash(site) == hash(CallSite(frame.f_code, line - 1))
+    assert site == CallSite(frame.f_code, line - 1) and hash(site) == hash(
+        CallSite(frame.f_code, line - 1)
+    )
     assert site != CallSite(frame.f_code, line)
     assert text("program.py:3") == "program.py:3" and text(None) is None

@@ -31,17 +31,30 @@ def _program(tmp_path: Path, source: str, name: str = "program") -> types.Module
 
 
 def _ctx(tmp_path: Path, seed: int = 1) -> CheckContext:
-    return CheckContext(seed=seed, program_path=tmp_path / "program.py", challenge_dir=tmp_path, solutions_dir=tmp_path)
+    return CheckContext(
+        seed=seed,
+        program_path=tmp_path / "program.py",
+        challenge_dir=tmp_path,
+        solutions_dir=tmp_path,
+    )
 
 
 def test_serial_explanation_finds_an_order_or_none() -> None:
     def step(balance: int, amount: int) -> tuple[int, object]:
-        return (balance - amount, ("ok", None)) if balance >= amount else (balance, ("raised", "Refused"))
+        return (
+            (balance - amount, ("ok", None))
+            if balance >= amount
+            else (balance, ("raised", "Refused"))
+        )
 
     ops = [10, 10]
     assert serial_explanation(10, ops, [("ok", None), ("raised", "Refused")], 0, step) == (0, 1)
-    assert serial_explanation(10, ops, [("ok", None), ("ok", None)], -10, step) is None  # both passed the check
-    assert serial_explanation(10, ops, [("ok", None), ("ok", None)], 0, step) is None  # one was skipped silently
+    assert (
+        serial_explanation(10, ops, [("ok", None), ("ok", None)], -10, step) is None
+    )  # both passed the check
+    assert (
+        serial_explanation(10, ops, [("ok", None), ("ok", None)], 0, step) is None
+    )  # one was skipped silently
     assert outcome_of(lambda: 1 / 0) == ("raised", "ZeroDivisionError")
 
 
@@ -65,12 +78,17 @@ BANK = """
 def _two_withdrawals(mod: types.ModuleType) -> None:
     bank = mod.Bank()
     results: list[bool] = []
-    threads = [mod.threading.Thread(target=lambda: results.append(bank.withdraw(10))) for _ in range(2)]
+    threads = [
+        mod.threading.Thread(target=lambda: results.append(bank.withdraw(10))) for _ in range(2)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    expect(bank.balance >= 0 and results.count(True) <= 1, f"overdrawn: balance {bank.balance}, {results}")
+    expect(
+        bank.balance >= 0 and results.count(True) <= 1,
+        f"overdrawn: balance {bank.balance}, {results}",
+    )
 
 
 def test_a_random_sleep_does_not_hide_a_race_from_the_scheduler(tmp_path: Path) -> None:
@@ -78,8 +96,9 @@ def test_a_random_sleep_does_not_hide_a_race_from_the_scheduler(tmp_path: Path) 
     from evaluator.checks.schedule import run_schedule_check
 
     mod = _program(tmp_path, BANK)
-    findings = run_schedule_check(ScheduleCheck("two withdrawals", _two_withdrawals, max_schedules=120), mod,
-                                  _ctx(tmp_path))
+    findings = run_schedule_check(
+        ScheduleCheck("two withdrawals", _two_withdrawals, max_schedules=120), mod, _ctx(tmp_path)
+    )
     assert findings and findings[0].severity.value == "fail"
 
 
@@ -90,14 +109,18 @@ def test_the_same_seed_gives_the_same_findings(tmp_path: Path) -> None:
     check = ScheduleCheck("two withdrawals", _two_withdrawals, max_schedules=120)
     first = run_schedule_check(check, mod, _ctx(tmp_path, seed=7))
     again = run_schedule_check(check, mod, _ctx(tmp_path, seed=7))
-    assert [(f.title, f.evidence, f.seed) for f in first] == [(f.title, f.evidence, f.seed) for f in again]
+    assert [(f.title, f.evidence, f.seed) for f in first] == [
+        (f.title, f.evidence, f.seed) for f in again
+    ]
     assert all(f.seed == 7 for f in first)
 
 
 def test_a_lost_counter_update_is_a_race_even_when_nothing_else_breaks(tmp_path: Path) -> None:
     from evaluator.checks.schedule import run_schedule_check
 
-    mod = _program(tmp_path, """
+    mod = _program(
+        tmp_path,
+        """
         import threading
 
         class Counter:
@@ -106,7 +129,8 @@ def test_a_lost_counter_update_is_a_race_even_when_nothing_else_breaks(tmp_path:
 
             def add(self):
                 self.pending += 1
-    """)
+    """,
+    )
 
     def scenario(program: types.ModuleType) -> None:
         counter = program.Counter()
@@ -116,7 +140,9 @@ def test_a_lost_counter_update_is_a_race_even_when_nothing_else_breaks(tmp_path:
         for thread in threads:
             thread.join()
 
-    [finding] = run_schedule_check(ScheduleCheck("adds", scenario, max_schedules=60), mod, _ctx(tmp_path))
+    [finding] = run_schedule_check(
+        ScheduleCheck("adds", scenario, max_schedules=60), mod, _ctx(tmp_path)
+    )
     assert finding.kind.value == "race" and "lost" in finding.title
     assert any("pending" in line for line in finding.evidence)
 
@@ -152,8 +178,9 @@ def test_serialized_waits_fail_on_virtual_time_with_figures(tmp_path: Path) -> N
 
     (tmp_path / "reference.py").write_text(textwrap.dedent(SERIAL_PAYMENTS), encoding="utf-8")
     mod = _program(tmp_path, textwrap.dedent(SERIAL_PAYMENTS) + "\nLOCKED = True\n")
-    findings = run_performance_check(PerformanceCheck("payments", _eight_payments, reference="reference"), mod,
-                                     _ctx(tmp_path))
+    findings = run_performance_check(
+        PerformanceCheck("payments", _eight_payments, reference="reference"), mod, _ctx(tmp_path)
+    )
     kinds = {f.kind.value for f in findings}
     assert "serialized" in kinds and "lock-held-during-io" in kinds
     serialized = next(f for f in findings if f.kind.value == "serialized")
@@ -166,7 +193,9 @@ def test_captured_clocks_and_clock_gettime_follow_the_override(tmp_path: Path) -
 
     from evaluator.instrument import _time
 
-    mod = _program(tmp_path, """
+    mod = _program(
+        tmp_path,
+        """
         import time
 
         def elapsed(start, clock=time.monotonic):
@@ -174,7 +203,8 @@ def test_captured_clocks_and_clock_gettime_follow_the_override(tmp_path: Path) -
 
         def raw():
             return time.clock_gettime(time.CLOCK_MONOTONIC)
-    """)
+    """,
+    )
 
     class Fixed:
         def monotonic_ns(self) -> int:
@@ -241,12 +271,18 @@ EARLY_EXIT = """
 """
 
 
-@pytest.mark.parametrize(("source", "leaks"), [
-    (EARLY_EXIT, True),
-    ("def check(expected, presented):\n    return expected == presented\n", True),
-    ("import hmac\ndef check(expected, presented):\n"
-     "    return hmac.compare_digest(expected.encode(), presented.encode())\n", False),
-])
+@pytest.mark.parametrize(
+    ("source", "leaks"),
+    [
+        (EARLY_EXIT, True),
+        ("def check(expected, presented):\n    return expected == presented\n", True),
+        (
+            "import hmac\ndef check(expected, presented):\n"
+            "    return hmac.compare_digest(expected.encode(), presented.encode())\n",
+            False,
+        ),
+    ],
+)
 def test_timing_evidence_is_deterministic(tmp_path: Path, source: str, leaks: bool) -> None:
     from evaluator.checks.timing import run_timing_check, secret_text
 
@@ -265,7 +301,9 @@ def test_live_threads_sees_workers_alive_right_after_close(tmp_path: Path) -> No
     from evaluator.checks.schedule import run_schedule_check
     from evaluator.scheduler import live_threads
 
-    mod = _program(tmp_path, """
+    mod = _program(
+        tmp_path,
+        """
         import queue, threading
 
         class Pool:
@@ -278,7 +316,8 @@ def test_live_threads_sees_workers_alive_right_after_close(tmp_path: Path) -> No
                 self.jobs.put(None)
                 if join:
                     self.thread.join()
-    """)
+    """,
+    )
 
     def scenario(program: types.ModuleType, join: bool) -> None:
         pool = program.Pool()

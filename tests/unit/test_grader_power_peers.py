@@ -90,11 +90,14 @@ def test_power_scenarios_a_peer_cannot_run_say_why() -> None:
     with pytest.raises(CannotExpress, match="threads only"):
         model(scenario, build)
     spec_module, scenario, build = _case("deadlock_join_under_lock")
-    assert ThreadCapture(spec_module, scenario, build()).targets == []  # the worker reports it per bug
+    assert (
+        ThreadCapture(spec_module, scenario, build()).targets == []
+    )  # the worker reports it per bug
 
 
-def test_power_peers_missing_prints_one_install_line_and_exits_2(monkeypatch: pytest.MonkeyPatch,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_power_peers_missing_prints_one_install_line_and_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(grader_peers.importlib.util, "find_spec", lambda name: None)
     monkeypatch.setattr(grader_peers, "PEERS_VENV", ROOT / "no-such-venv")
     command = grader_peers.install_command()

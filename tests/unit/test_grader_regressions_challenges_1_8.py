@@ -26,15 +26,29 @@ def test_the_memory_check_does_not_mistake_the_event_log_for_a_leak(tmp_path: Pa
 
     def busy_round(_program: types.ModuleType, _round: int) -> None:
         for _ in range(2_000):  # ~the events a few hundred requests of a locked service emit
-            event_log.emit(EventKind.LOCK_ACQUIRE, "worker", 1, obj="cache_lock", location="program.py:12")
+            event_log.emit(
+                EventKind.LOCK_ACQUIRE, "worker", 1, obj="cache_lock", location="program.py:12"
+            )
 
     check = MemoryCheck("flat", busy_round, warmup_rounds=1, rounds=4, min_growth_bytes=16 * 1024)
-    ctx = CheckContext(seed=1, program_path=tmp_path / "program.py", challenge_dir=tmp_path, solutions_dir=tmp_path)
+    ctx = CheckContext(
+        seed=1, program_path=tmp_path / "program.py", challenge_dir=tmp_path, solutions_dir=tmp_path
+    )
     assert run_memory_check(check, types.ModuleType("program"), ctx) == []
 
 
 def _ev(seq: int, ms: int, kind: EventKind, actor: str, obj: str | None = None) -> Event:
-    return Event(seq, ms * 1_000_000, kind, actor, seq, obj, None, "program.py:31" if obj is None else None, None)
+    return Event(
+        seq,
+        ms * 1_000_000,
+        kind,
+        actor,
+        seq,
+        obj,
+        None,
+        "program.py:31" if obj is None else None,
+        None,
+    )
 
 
 def test_one_lock_held_across_sleeps_by_many_threads_is_one_finding() -> None:
@@ -64,17 +78,35 @@ def test_a_hang_shows_the_learners_frames_and_where_each_thread_is_blocked() -> 
         return {"file": file, "line": line, "func": func, "code": f"line {line}"}
 
     grader = stacks._GRADER_DIR + "instrument/_locks.py"
-    data = {"threads": [
-        {"name": "worker", "frames": [frame("/usr/lib/python3.11/threading.py", 1002, "_bootstrap"),
-                                      frame("/tmp/x/program.py", 42, "transfer"), frame(grader, 79, "_take")]},
-        {"name": "MainThread", "frames": [frame("/tmp/x/program.py", 83, "settle"),
-                                          frame("/usr/lib/python3.11/threading.py", 1139, "_wait_for_tstate_lock")]},
-    ]}
+    data = {
+        "threads": [
+            {
+                "name": "worker",
+                "frames": [
+                    frame("/usr/lib/python3.11/threading.py", 1002, "_bootstrap"),
+                    frame("/tmp/x/program.py", 42, "transfer"),
+                    frame(grader, 79, "_take"),
+                ],
+            },
+            {
+                "name": "MainThread",
+                "frames": [
+                    frame("/tmp/x/program.py", 83, "settle"),
+                    frame("/usr/lib/python3.11/threading.py", 1139, "_wait_for_tstate_lock"),
+                ],
+            },
+        ]
+    }
     shown = stacks.format_stacks(data, ["program.py"])
     assert shown.splitlines() == [
-        "thread 'worker':", "  program.py:42 in transfer", "      line 42",
-        "thread 'MainThread':", "  program.py:83 in settle", "      line 83",
-        "  threading.py:1139 in _wait_for_tstate_lock", "      line 1139",
+        "thread 'worker':",
+        "  program.py:42 in transfer",
+        "      line 42",
+        "thread 'MainThread':",
+        "  program.py:83 in settle",
+        "      line 83",
+        "  threading.py:1139 in _wait_for_tstate_lock",
+        "      line 1139",
     ]
     assert "_bootstrap" in stacks.format_stacks(data)  # the full dump keeps every frame
 
@@ -88,9 +120,13 @@ def test_a_leaked_file_is_named_once(tmp_path: Path) -> None:
     def scenario(_program: types.ModuleType) -> None:
         kept.append((tmp_path / "report.csv").open("w", encoding="utf-8"))
 
-    ctx = CheckContext(seed=1, program_path=tmp_path / "program.py", challenge_dir=tmp_path, solutions_dir=tmp_path)
+    ctx = CheckContext(
+        seed=1, program_path=tmp_path / "program.py", challenge_dir=tmp_path, solutions_dir=tmp_path
+    )
     try:
-        [finding] = run_leak_check(LeakCheck("fds", scenario, kinds=("fds",), grace_seconds=0), types.ModuleType("p"), ctx)
+        [finding] = run_leak_check(
+            LeakCheck("fds", scenario, kinds=("fds",), grace_seconds=0), types.ModuleType("p"), ctx
+        )
     finally:
         for handle in kept:
             handle.close()  # type: ignore[attr-defined]
@@ -103,11 +139,17 @@ def test_cpu_time_alone_is_never_a_performance_failure(tmp_path: Path) -> None:
     from evaluator.checks.performance import run_performance_check
     from evaluator.spec import PerformanceCheck
 
-    (tmp_path / "fast.py").write_text("def work():\n    return sum(range(1_000))\n", encoding="utf-8")
+    (tmp_path / "fast.py").write_text(
+        "def work():\n    return sum(range(1_000))\n", encoding="utf-8"
+    )
     slow = types.ModuleType("slow")
     slow.work = lambda: sum(range(400_000))  # type: ignore[attr-defined]
-    check = PerformanceCheck("speed", lambda mod: mod.work(), reference="fast", max_ratio=3.0, repeats=1)
-    ctx = CheckContext(seed=1, program_path=tmp_path / "program.py", challenge_dir=tmp_path, solutions_dir=tmp_path)
+    check = PerformanceCheck(
+        "speed", lambda mod: mod.work(), reference="fast", max_ratio=3.0, repeats=1
+    )
+    ctx = CheckContext(
+        seed=1, program_path=tmp_path / "program.py", challenge_dir=tmp_path, solutions_dir=tmp_path
+    )
     assert run_performance_check(check, slow, ctx) == []
 
 

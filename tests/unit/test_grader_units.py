@@ -112,13 +112,21 @@ def test_crash_in_learner_code_is_blamed_on_their_line_and_others_are_not(tmp_pa
 
 
 def test_stack_summary_lists_the_learners_frames_first() -> None:
-    data = {"threads": [
-        {"name": "MainThread", "frames": [{"file": "/x/threading.py", "line": 1, "func": "join", "code": ""}]},
-        {"name": "worker", "frames": [
-            {"file": "/tmp/program.py", "line": 7, "func": "work", "code": "q.get()"},
-            {"file": "/x/queue.py", "line": 3, "func": "get", "code": ""},
-        ]},
-    ]}
+    data = {
+        "threads": [
+            {
+                "name": "MainThread",
+                "frames": [{"file": "/x/threading.py", "line": 1, "func": "join", "code": ""}],
+            },
+            {
+                "name": "worker",
+                "frames": [
+                    {"file": "/tmp/program.py", "line": 7, "func": "work", "code": "q.get()"},
+                    {"file": "/x/queue.py", "line": 3, "func": "get", "code": ""},
+                ],
+            },
+        ]
+    }
     assert summarize_stacks(data, ["program.py"]) == [
         "thread 'worker' at program.py:7 in work: q.get()",
         "thread 'MainThread' at threading.py:1 in join",
@@ -126,13 +134,34 @@ def test_stack_summary_lists_the_learners_frames_first() -> None:
 
 
 def _result() -> GradeResult:
-    leak = Finding(FindingKind.THREAD_LEAK, Severity.FAIL, "1 thread still alive after the scenario ended",
-                   ("thread 'squarer' is still running", "    program.py:18 in _work: item = self.inbox.get()"),
-                   hint="Send a sentinel and join the worker.", location="program.py:18", check="cleans up")
-    hint = Finding(FindingKind.STATIC_HINT, Severity.WARN, "time.time() used to measure an interval",
-                   location="program.py:4", check="static hints")
-    return GradeResult(3, False, (leak, hint), (CheckOutcome("cleans up", False, 0.5),), 1.25, 42,
-                       internal_errors=("check 'x': KeyError",))
+    leak = Finding(
+        FindingKind.THREAD_LEAK,
+        Severity.FAIL,
+        "1 thread still alive after the scenario ended",
+        (
+            "thread 'squarer' is still running",
+            "    program.py:18 in _work: item = self.inbox.get()",
+        ),
+        hint="Send a sentinel and join the worker.",
+        location="program.py:18",
+        check="cleans up",
+    )
+    hint = Finding(
+        FindingKind.STATIC_HINT,
+        Severity.WARN,
+        "time.time() used to measure an interval",
+        location="program.py:4",
+        check="static hints",
+    )
+    return GradeResult(
+        3,
+        False,
+        (leak, hint),
+        (CheckOutcome("cleans up", False, 0.5),),
+        1.25,
+        42,
+        internal_errors=("check 'x': KeyError",),
+    )
 
 
 def test_render_fits_80_columns_and_shows_evidence_hint_and_replay() -> None:
@@ -140,8 +169,17 @@ def test_render_fits_80_columns_and_shows_evidence_hint_and_replay() -> None:
     render_grade(Console(file=buffer, width=80, color_system=None), _result())
     text = buffer.getvalue()
     assert all(len(line) <= 80 for line in text.splitlines())
-    for expected in ("FAIL", "thread-leak", "program.py:18", "Send a sentinel", "learn check 3 --replay 42",
-                     "WARN", "seed 42", "cleans up", "not your fault"):
+    for expected in (
+        "FAIL",
+        "thread-leak",
+        "program.py:18",
+        "Send a sentinel",
+        "learn check 3 --replay 42",
+        "WARN",
+        "seed 42",
+        "cleans up",
+        "not your fault",
+    ):
         assert expected in text
 
 
@@ -153,8 +191,17 @@ def test_result_json_round_trips_with_internal_errors() -> None:
 
 
 def test_a_check_proven_over_every_ordering_says_so() -> None:
-    result = GradeResult(1, True, (), (CheckOutcome("opposite transfers", True, 0.1, 10, exhaustive=True),
-                                       CheckOutcome("a ring of three transfers", True, 0.4, 180)), 0.6, 1)
+    result = GradeResult(
+        1,
+        True,
+        (),
+        (
+            CheckOutcome("opposite transfers", True, 0.1, 10, exhaustive=True),
+            CheckOutcome("a ring of three transfers", True, 0.4, 180),
+        ),
+        0.6,
+        1,
+    )
     buffer = io.StringIO()
     render_grade(Console(file=buffer, width=80, color_system=None), result)
     text = buffer.getvalue()
@@ -174,9 +221,16 @@ def test_every_declared_check_names_a_runner_that_exists() -> None:
     from evaluator import spec
 
     kinds = [getattr(spec, name) for name in spec.__all__]
-    declared = [kind for kind in kinds if isinstance(kind, type) and issubclass(kind, spec.DeclaredCheck)
-                and kind is not spec.DeclaredCheck]
+    declared = [
+        kind
+        for kind in kinds
+        if isinstance(kind, type)
+        and issubclass(kind, spec.DeclaredCheck)
+        and kind is not spec.DeclaredCheck
+    ]
     assert len(declared) == 8
     for kind in declared:
         module, function = kind._runner
-        assert callable(getattr(importlib.import_module(f"evaluator.checks.{module}"), function)), kind
+        assert callable(getattr(importlib.import_module(f"evaluator.checks.{module}"), function)), (
+            kind
+        )

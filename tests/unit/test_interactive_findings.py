@@ -11,10 +11,18 @@ from interactive.widgets.findings import grade_renderable
 
 
 def _rows(width: int) -> list[str]:
-    evidence = ("transfer-alice-bob holds Lock accounts[0] (acquired at program.py:42) and waits for Lock "
-                "accounts[1] at program.py:43, held by transfer-bob-alice")
-    finding = Finding(FindingKind.DEADLOCK, Severity.FAIL, "Deadlock", evidence=(evidence,),
-                      hint="Take the two locks in one global order, whichever transfer runs first.", seed=42)
+    evidence = (
+        "transfer-alice-bob holds Lock accounts[0] (acquired at program.py:42) and waits for Lock "
+        "accounts[1] at program.py:43, held by transfer-bob-alice"
+    )
+    finding = Finding(
+        FindingKind.DEADLOCK,
+        Severity.FAIL,
+        "Deadlock",
+        evidence=(evidence,),
+        hint="Take the two locks in one global order, whichever transfer runs first.",
+        seed=42,
+    )
     result = GradeResult(1, False, (finding,), (CheckOutcome("deadlock", False, 0.4, 12),), 1.6, 29)
     console = Console(width=width, record=True, color_system=None, file=io.StringIO())
     console.print(grade_renderable(result))

@@ -9,7 +9,7 @@ import pytest
 
 from interactive.quiz import TOPICS, Question, QuestionKind, QuizDataError, load_bank, load_file
 
-GOOD = '''
+GOOD = """
 [[question]]
 id = "t-one"
 topic = "asyncio"
@@ -18,7 +18,7 @@ prompt = "Pick one"
 choices = ["a", "b"]
 answer = 2
 explanation = "b is right"
-'''
+"""
 
 
 def _write(tmp_path: Path, text: str, name: str = "bank.toml") -> Path:
@@ -54,18 +54,32 @@ def test_a_good_file_loads_with_a_zero_based_answer_and_its_source(tmp_path: Pat
 @pytest.mark.parametrize(
     ("replace", "with_", "message"),
     [
-        ('answer = 2', 'answer = 3', r"bank.toml:2: answer must be the 1-based number of a choice \(1-2\)"),
+        (
+            "answer = 2",
+            "answer = 3",
+            r"bank.toml:2: answer must be the 1-based number of a choice \(1-2\)",
+        ),
         ('topic = "asyncio"', 'topic = "gossip"', r"bank.toml:2: topic 'gossip' is unknown"),
         ('kind = "choice"', 'kind = "essay"', r"bank.toml:2: kind 'essay' is unknown"),
         ('explanation = "b is right"\n', "", r"bank.toml:2: question is missing explanation"),
         ('choices = ["a", "b"]', 'choices = ["a", "a"]', r"choices must be distinct"),
         ('id = "t-one"', 'id = "T One"', r"id 'T One' must be lowercase"),
-        ('prompt = "Pick one"', 'prompt = "Pick one"\ncolour = "red"', r"unknown field\(s\) colour"),
-        ('kind = "choice"', 'kind = "choice"\nrunnable = true', r"runnable/hangs questions need a code snippet"),
+        (
+            'prompt = "Pick one"',
+            'prompt = "Pick one"\ncolour = "red"',
+            r"unknown field\(s\) colour",
+        ),
+        (
+            'kind = "choice"',
+            'kind = "choice"\nrunnable = true',
+            r"runnable/hangs questions need a code snippet",
+        ),
         ('kind = "choice"', "kind = \"choice\"\ncode = '''print(('''", r"code does not compile"),
     ],
 )
-def test_malformed_questions_name_file_line_and_rule(tmp_path: Path, replace: str, with_: str, message: str) -> None:
+def test_malformed_questions_name_file_line_and_rule(
+    tmp_path: Path, replace: str, with_: str, message: str
+) -> None:
     path = _write(tmp_path, GOOD.replace(replace, with_))
     with pytest.raises(QuizDataError, match=message):
         load_file(path)
@@ -86,7 +100,9 @@ def test_invalid_toml_reports_the_line(tmp_path: Path) -> None:
 
 def test_duplicate_ids_across_files_are_rejected(tmp_path: Path) -> None:
     first, second = _write(tmp_path, GOOD, "a.toml"), _write(tmp_path, GOOD, "b.toml")
-    with pytest.raises(QuizDataError, match=r"b.toml:2: duplicate id 't-one' \(first at a.toml:2\)"):
+    with pytest.raises(
+        QuizDataError, match=r"b.toml:2: duplicate id 't-one' \(first at a.toml:2\)"
+    ):
         load_bank([first, second])
 
 
@@ -100,7 +116,9 @@ def test_no_length_pattern_beats_40_percent(pattern: object) -> None:
     """Picking the longest (or shortest) choice must not be a winning strategy."""
     bank = load_bank()
     hits = sum(_first_index(q.choices, pattern) == q.answer for q in bank)
-    assert hits / len(bank) <= 0.40, f"{hits}/{len(bank)} answered by picking the {pattern.__name__} choice"  # type: ignore[attr-defined]
+    assert hits / len(bank) <= 0.40, (
+        f"{hits}/{len(bank)} answered by picking the {pattern.__name__} choice"
+    )  # type: ignore[attr-defined]
 
 
 def test_no_answer_position_beats_40_percent_as_the_learner_sees_it() -> None:

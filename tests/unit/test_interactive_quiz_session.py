@@ -37,7 +37,9 @@ def test_due_questions_come_first_then_a_seeded_shuffle() -> None:
 def test_topic_filter_and_unknown_topic() -> None:
     picked = select_questions(BANK, due_ids=["q-2"], count=10, topic="asyncio", seed=0)
     assert {q.topic for q in picked} == {"asyncio"} and len(picked) == 5
-    with pytest.raises(UserError, match="quiz topic 'gossip' does not exist: choose one of threads-gil"):
+    with pytest.raises(
+        UserError, match="quiz topic 'gossip' does not exist: choose one of threads-gil"
+    ):
         select_questions(BANK, due_ids=[], count=3, topic="gossip")
     with pytest.raises(UserError, match="--count must be at least 1"):
         select_questions(BANK, due_ids=[], count=0)
@@ -94,26 +96,42 @@ def test_a_missed_question_comes_back_at_the_end_of_the_same_session_once() -> N
 
 
 def test_sessions_use_the_progress_clock_so_a_pinned_now_brings_missed_questions_back() -> None:
-    pinned = datetime(2031, 5, 1, 12, 0, tzinfo=UTC)  # later than the wall clock: LEARN_NOW in a demo
+    pinned = datetime(
+        2031, 5, 1, 12, 0, tzinfo=UTC
+    )  # later than the wall clock: LEARN_NOW in a demo
     progress = MemoryProgress(clock=lambda: pinned)
     first = QuizSession.start(BANK, progress, count=2, seed=1)
     missed_id = first.current.id
     first.answer(1 - first.current.answer)
-    second = QuizSession.start(BANK, progress, count=2, seed=2)  # no explicit now: the progress clock
+    second = QuizSession.start(
+        BANK, progress, count=2, seed=2
+    )  # no explicit now: the progress clock
     assert second.questions[0].id == missed_id
 
 
 def test_choices_are_shuffled_per_session_and_replayable_by_seed() -> None:
     bank = tuple(
-        Question(f"s-{n}", "asyncio", QuestionKind.CHOICE, "p?", ("a", "b", "c", "d"), 0, "a.",
-                 why=("", "why b", "why c", "why d"))
+        Question(
+            f"s-{n}",
+            "asyncio",
+            QuestionKind.CHOICE,
+            "p?",
+            ("a", "b", "c", "d"),
+            0,
+            "a.",
+            why=("", "why b", "why c", "why d"),
+        )
         for n in range(40)
     )
     one = QuizSession.start(bank, MemoryProgress(clock=lambda: NOW), count=40, seed=7)
     again = QuizSession.start(bank, MemoryProgress(clock=lambda: NOW), count=40, seed=7)
-    assert [(q.id, q.choices) for q in one.questions] == [(q.id, q.choices) for q in again.questions]
+    assert [(q.id, q.choices) for q in one.questions] == [
+        (q.id, q.choices) for q in again.questions
+    ]
     positions = [q.answer for q in one.questions]
-    assert max(positions.count(p) for p in range(4)) <= 16  # not all first: spread over the four slots
+    assert (
+        max(positions.count(p) for p in range(4)) <= 16
+    )  # not all first: spread over the four slots
     for question in one.questions:
         assert question.correct_choice == "a"
         for index, choice in enumerate(question.choices):

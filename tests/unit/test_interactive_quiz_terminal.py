@@ -10,8 +10,12 @@ from interactive.quiz import MemoryProgress, Question, QuestionKind, QuizSession
 from interactive.quiz.terminal import run_terminal_quiz
 
 QUESTIONS = (
-    Question("a-1", "asyncio", QuestionKind.CHOICE, "First?", ("yes", "no"), 0, "Yes is right here."),
-    Question("a-2", "queues", QuestionKind.OUTPUT, "Prints?", ("1", "2"), 1, "Two.", code="print(2)"),
+    Question(
+        "a-1", "asyncio", QuestionKind.CHOICE, "First?", ("yes", "no"), 0, "Yes is right here."
+    ),
+    Question(
+        "a-2", "queues", QuestionKind.OUTPUT, "Prints?", ("1", "2"), 1, "Two.", code="print(2)"
+    ),
     Question("a-3", "queues", QuestionKind.CHOICE, "Third?", ("x", "y"), 0, "x."),
 )
 
@@ -19,7 +23,9 @@ QUESTIONS = (
 def _run(answers: list[str]) -> tuple[QuizSession, str]:
     console = Console(record=True, width=80, color_system=None)
     replies = iter(answers)
-    session = QuizSession(QUESTIONS, MemoryProgress(clock=lambda: datetime(2026, 1, 1)), review_missed=False)
+    session = QuizSession(
+        QUESTIONS, MemoryProgress(clock=lambda: datetime(2026, 1, 1)), review_missed=False
+    )
     run_terminal_quiz(session, console, ask=lambda prompt: next(replies))
     return session, console.export_text()
 
@@ -54,9 +60,18 @@ def test_end_of_input_stops_the_quiz_instead_of_looking_like_ctrl_c() -> None:
 
 
 def test_backticks_are_code_and_brackets_are_not_rich_markup() -> None:
-    question = Question("m-1", "asyncio", QuestionKind.CHOICE, "Does `[red]x[/red]` stay literal?",
-                        ("`a[0]`", "no"), 0, "Because [bold] is text here, and `f()` is code.")
-    session = QuizSession((question,), MemoryProgress(clock=lambda: datetime(2026, 1, 1)), review_missed=False)
+    question = Question(
+        "m-1",
+        "asyncio",
+        QuestionKind.CHOICE,
+        "Does `[red]x[/red]` stay literal?",
+        ("`a[0]`", "no"),
+        0,
+        "Because [bold] is text here, and `f()` is code.",
+    )
+    session = QuizSession(
+        (question,), MemoryProgress(clock=lambda: datetime(2026, 1, 1)), review_missed=False
+    )
     console = Console(record=True, width=100, color_system=None)
     run_terminal_quiz(session, console, ask=lambda prompt: "2")
     out = console.export_text()

@@ -27,8 +27,10 @@ def test_fold_tracks_states_lock_waits_queue_depth_and_memory() -> None:
     snap = _fold(deadlock_events(threads=4, rounds=3)).snapshot()
     states = {a.name: a.state for a in snap.actors}
     assert states == {
-        "worker-0": ActorState.LOCK, "worker-1": ActorState.LOCK,
-        "worker-2": ActorState.DONE, "worker-3": ActorState.DONE,
+        "worker-0": ActorState.LOCK,
+        "worker-1": ActorState.LOCK,
+        "worker-2": ActorState.DONE,
+        "worker-3": ActorState.DONE,
     }
     locks = {lock.name: lock for lock in snap.locks}
     assert locks["lock_a"].acquisitions == 13 and locks["lock_a"].owner == "worker-0"
@@ -89,9 +91,15 @@ def test_trace_has_named_threads_lock_spans_counters_and_valid_fields() -> None:
     trace = to_trace_events(deadlock_events(threads=3, rounds=2))
     names = {e["args"]["name"] for e in trace if e["ph"] == "M" and e["name"] == "thread_name"}
     assert names == {"worker-0", "worker-1", "worker-2", "lock lock_a", "lock lock_b"}
-    holds = [e for e in trace if e["ph"] == "X" and e["cat"] == "lock-hold" and e["args"]["lock"] == "lock_a"]
+    holds = [
+        e
+        for e in trace
+        if e["ph"] == "X" and e["cat"] == "lock-hold" and e["args"]["lock"] == "lock_a"
+    ]
     waits = [e for e in trace if e["ph"] == "X" and e["name"].startswith("wait lock_a")]
-    assert len(holds) == 6 + 1 and len(waits) == 6 + 1  # + the unreleased hold / open wait at the end
+    assert (
+        len(holds) == 6 + 1 and len(waits) == 6 + 1
+    )  # + the unreleased hold / open wait at the end
     assert all(e["dur"] >= 0 and e["ts"] >= 0 for e in holds + waits)
     assert any(e["ph"] == "C" and e["name"] == "queue jobs" for e in trace)
     assert any(e["ph"] == "C" and e["name"] == "memory" for e in trace)
@@ -116,7 +124,9 @@ def test_an_ongoing_wait_counts_up_to_now_so_a_deadlocked_lock_is_hot() -> None:
     events = [
         Event(0, 0, EventKind.LOCK_ACQUIRE, "a", 1, "L"),
         Event(1, 1_000, EventKind.LOCK_WAIT, "b", 2, "L"),
-        Event(2, 5_000_000_000, EventKind.MEMORY, "sampler", 0, value=1),  # time passes, b still waits
+        Event(
+            2, 5_000_000_000, EventKind.MEMORY, "sampler", 0, value=1
+        ),  # time passes, b still waits
     ]
     (lock,) = _fold(events).snapshot().locks
     assert lock.waiters == 1 and lock.wait_ns == 5_000_000_000 - 1_000
@@ -136,8 +146,12 @@ def test_a_timed_out_acquire_closes_the_wait_and_is_not_a_hold() -> None:
 
 
 def test_done_and_not_started_look_different_in_a_lane() -> None:
-    events = [Event(0, 0, EventKind.THREAD_START, "early", 1), Event(1, 50, EventKind.THREAD_END, "early", 1),
-              Event(2, 60, EventKind.THREAD_START, "late", 2), Event(3, 100, EventKind.MARK, "x", 0)]
+    events = [
+        Event(0, 0, EventKind.THREAD_START, "early", 1),
+        Event(1, 50, EventKind.THREAD_END, "early", 1),
+        Event(2, 60, EventKind.THREAD_START, "late", 2),
+        Event(3, 100, EventKind.MARK, "x", 0),
+    ]
     snap = _fold(events).snapshot()
     early, late = snap.actors
     assert lane_cells(early, 0, 100, 10)[-1] is ActorState.DONE
@@ -147,8 +161,19 @@ def test_done_and_not_started_look_different_in_a_lane() -> None:
 def test_heatmap_rows_are_exactly_the_width_and_every_lock_has_a_row() -> None:
     events = []
     for n in range(5):
-        events += [Event(len(events), n * 10, EventKind.LOCK_WAIT, f"t{n}", n, f"Account.lock_{n}_long_name"),
-                   Event(len(events) + 1, n * 10 + 5, EventKind.LOCK_ACQUIRE, f"t{n}", n, f"Account.lock_{n}_long_name")]
+        events += [
+            Event(
+                len(events), n * 10, EventKind.LOCK_WAIT, f"t{n}", n, f"Account.lock_{n}_long_name"
+            ),
+            Event(
+                len(events) + 1,
+                n * 10 + 5,
+                EventKind.LOCK_ACQUIRE,
+                f"t{n}",
+                n,
+                f"Account.lock_{n}_long_name",
+            ),
+        ]
     widget = HeatmapWidget()
     widget.snapshot = _fold(events).snapshot()
     for width in (40, 78, 118, 198):
@@ -173,17 +198,31 @@ def test_memory_sparkline_is_per_time_and_scaled_from_zero() -> None:
     assert bunched[:9] == "█" * 9 and bunched[9] != "█"
 
 
-def _ev(seq: int, ts: int, kind: EventKind, actor: str, obj: str | None = None, actor_id: int | None = None) -> Event:
-    return Event(seq, ts, kind, actor, actor_id if actor_id is not None else 100 + ord(actor[-1]), obj)
+def _ev(
+    seq: int,
+    ts: int,
+    kind: EventKind,
+    actor: str,
+    obj: str | None = None,
+    actor_id: int | None = None,
+) -> Event:
+    return Event(
+        seq, ts, kind, actor, actor_id if actor_id is not None else 100 + ord(actor[-1]), obj
+    )
 
 
 def test_hand_over_hand_locking_nests_on_every_track() -> None:
     from evaluator.trace import to_chrome_trace, validate_trace
 
     a, b, c = "node_a", "node_b", "node_c"
-    events = [_ev(0, 0, EventKind.LOCK_ACQUIRE, "t1", a), _ev(1, 10, EventKind.LOCK_ACQUIRE, "t1", b),
-              _ev(2, 20, EventKind.LOCK_RELEASE, "t1", a), _ev(3, 30, EventKind.LOCK_ACQUIRE, "t1", c),
-              _ev(4, 40, EventKind.LOCK_RELEASE, "t1", b), _ev(5, 50, EventKind.LOCK_RELEASE, "t1", c)]
+    events = [
+        _ev(0, 0, EventKind.LOCK_ACQUIRE, "t1", a),
+        _ev(1, 10, EventKind.LOCK_ACQUIRE, "t1", b),
+        _ev(2, 20, EventKind.LOCK_RELEASE, "t1", a),
+        _ev(3, 30, EventKind.LOCK_ACQUIRE, "t1", c),
+        _ev(4, 40, EventKind.LOCK_RELEASE, "t1", b),
+        _ev(5, 50, EventKind.LOCK_RELEASE, "t1", c),
+    ]
     trace = to_chrome_trace(events)
     assert validate_trace(trace) == []
     holds = [e for e in trace["traceEvents"] if e["ph"] == "X" and e["cat"] == "lock-hold"]
@@ -193,12 +232,14 @@ def test_hand_over_hand_locking_nests_on_every_track() -> None:
 def test_the_validator_catches_crossing_spans_and_missing_fields() -> None:
     from evaluator.trace import validate_trace
 
-    crossing = {"traceEvents": [
-        {"ph": "X", "pid": 1, "tid": 1, "name": "hold a", "ts": 0, "dur": 20},
-        {"ph": "X", "pid": 1, "tid": 1, "name": "hold b", "ts": 10, "dur": 20},
-        {"ph": "i", "pid": 1, "name": "x", "s": "t", "ts": 1},
-        {"ph": "s", "pid": 1, "tid": 1, "name": "f", "id": 9, "ts": 1},
-    ]}
+    crossing = {
+        "traceEvents": [
+            {"ph": "X", "pid": 1, "tid": 1, "name": "hold a", "ts": 0, "dur": 20},
+            {"ph": "X", "pid": 1, "tid": 1, "name": "hold b", "ts": 10, "dur": 20},
+            {"ph": "i", "pid": 1, "name": "x", "s": "t", "ts": 1},
+            {"ph": "s", "pid": 1, "tid": 1, "name": "f", "id": 9, "ts": 1},
+        ]
+    }
     problems = validate_trace(crossing)
     assert any("crosses" in p for p in problems)
     assert any("needs a tid" in p for p in problems)
@@ -209,10 +250,14 @@ def test_timeouts_joins_event_waits_process_name_and_deadlock_arrows() -> None:
     from evaluator.trace import to_chrome_trace, validate_trace
 
     events = [
-        _ev(0, 0, EventKind.LOCK_ACQUIRE, "t1", "A"), _ev(1, 5, EventKind.LOCK_ACQUIRE, "t2", "B"),
-        _ev(2, 10, EventKind.LOCK_WAIT, "t3", "A"), _ev(3, 12, EventKind.LOCK_TIMEOUT, "t3", "A"),
-        _ev(4, 14, EventKind.JOIN_WAIT, "t3", "t1"), _ev(5, 16, EventKind.EVENT_WAIT, "t4", "ready"),
-        _ev(6, 20, EventKind.LOCK_WAIT, "t1", "B"), _ev(7, 21, EventKind.LOCK_WAIT, "t2", "A"),
+        _ev(0, 0, EventKind.LOCK_ACQUIRE, "t1", "A"),
+        _ev(1, 5, EventKind.LOCK_ACQUIRE, "t2", "B"),
+        _ev(2, 10, EventKind.LOCK_WAIT, "t3", "A"),
+        _ev(3, 12, EventKind.LOCK_TIMEOUT, "t3", "A"),
+        _ev(4, 14, EventKind.JOIN_WAIT, "t3", "t1"),
+        _ev(5, 16, EventKind.EVENT_WAIT, "t4", "ready"),
+        _ev(6, 20, EventKind.LOCK_WAIT, "t1", "B"),
+        _ev(7, 21, EventKind.LOCK_WAIT, "t2", "A"),
         Event(8, 30, EventKind.MEMORY, "sampler", 0, value=5),
     ]
     trace = to_chrome_trace(events, killed=True, title="example 3")
@@ -228,17 +273,27 @@ def test_timeouts_joins_event_waits_process_name_and_deadlock_arrows() -> None:
     assert sum(name.startswith("deadlock: waits for") for name in instants) == 2
     assert any(name.startswith("killed at the deadline") for name in instants)
     assert sorted(e["ph"] for e in out if e["ph"] in "sf") == ["f", "f", "s", "s"]
-    threads = {e["tid"] for e in out if e["ph"] == "M" and e["name"] == "thread_name" and e["args"]["name"] == "t1"}
+    threads = {
+        e["tid"]
+        for e in out
+        if e["ph"] == "M" and e["name"] == "thread_name" and e["args"]["name"] == "t1"
+    }
     assert threads == {100 + ord("1")}  # keyed by thread id
 
 
 def test_a_reused_ident_gets_its_own_track() -> None:
     from evaluator.trace import to_chrome_trace
 
-    events = [Event(0, 0, EventKind.THREAD_START, "first", 7), Event(1, 1, EventKind.THREAD_END, "first", 7),
-              Event(2, 2, EventKind.THREAD_START, "second", 7)]
-    names = {e["tid"]: e["args"]["name"] for e in to_chrome_trace(events)["traceEvents"]
-             if e["ph"] == "M" and e["name"] == "thread_name"}
+    events = [
+        Event(0, 0, EventKind.THREAD_START, "first", 7),
+        Event(1, 1, EventKind.THREAD_END, "first", 7),
+        Event(2, 2, EventKind.THREAD_START, "second", 7),
+    ]
+    names = {
+        e["tid"]: e["args"]["name"]
+        for e in to_chrome_trace(events)["traceEvents"]
+        if e["ph"] == "M" and e["name"] == "thread_name"
+    }
     assert sorted(names.values()) == ["first", "second"] and len(names) == 2
 
 
@@ -257,7 +312,12 @@ def test_lane_rows_kept_across_frames_match_rows_drawn_afresh() -> None:
     from evaluator.events import Event, EventKind
     from interactive.widgets.lanes import _DEFAULT_STYLES, LanesWidget, _LaneFrame
 
-    kinds = (EventKind.LOCK_WAIT, EventKind.LOCK_ACQUIRE, EventKind.SLEEP_START, EventKind.SLEEP_END)
+    kinds = (
+        EventKind.LOCK_WAIT,
+        EventKind.LOCK_ACQUIRE,
+        EventKind.SLEEP_START,
+        EventKind.SLEEP_END,
+    )
     fold, kept = Fold(), LanesWidget()
     seq = 0
     for frame in range(12):  # about 3 * HISTORY transitions per actor: thinned several times
@@ -271,7 +331,10 @@ def test_lane_rows_kept_across_frames_match_rows_drawn_afresh() -> None:
         snapshot = fold.snapshot()
         layout = _LaneFrame(snapshot, 120, _DEFAULT_STYLES)
         for y in range(len(snapshot.actors) + 1):
-            assert kept._row(layout, y, 120).text == LanesWidget()._row(layout, y, 120).text, (frame, y)
+            assert kept._row(layout, y, 120).text == LanesWidget()._row(layout, y, 120).text, (
+                frame,
+                y,
+            )
 
 
 def test_dotted_task_names_keep_their_end_in_a_narrow_lane() -> None:
@@ -280,5 +343,11 @@ def test_dotted_task_names_keep_their_end_in_a_narrow_lane() -> None:
 
     shown = lane_name("examples.ex11_bounded_parallelism_anyio._job_that_may_fail", 19)
     assert shown == "…_job_that_may_fail" and len(shown) == 19
-    assert lane_name("examples.ex11_bounded_parallelism_anyio._job", 19).rstrip().endswith("anyio._job")
-    assert lane_name("worker-with-a-very-long-name", 10) == "worker-wi…"  # plain names keep their start
+    assert (
+        lane_name("examples.ex11_bounded_parallelism_anyio._job", 19)
+        .rstrip()
+        .endswith("anyio._job")
+    )
+    assert (
+        lane_name("worker-with-a-very-long-name", 10) == "worker-wi…"
+    )  # plain names keep their start

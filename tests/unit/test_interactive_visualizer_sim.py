@@ -41,9 +41,11 @@ def test_challenge_9_world_has_lanes_messages_pauses_and_the_violation() -> None
     snap = fold.snapshot()
     names = {a.name for a in snap.actors}
     assert {"scheduler-1", "scheduler-2", "scheduler-3", "locks", "storage"} <= names
-    assert len(snap.messages) > 50 and any(m.label.startswith("acquire") or "request" in m.label for m in snap.messages)
+    assert len(snap.messages) > 50 and any(
+        m.label.startswith("acquire") or "request" in m.label for m in snap.messages
+    )
     assert any(e.kind is EventKind.SLEEP_START and e.detail == "paused" for e in events)
-    (at, text), = snap.alerts
+    ((at, text),) = snap.alerts
     assert text.startswith("VIOLATION at t=") and "stale lock holder" in text
     for zoom in (1, 8, 64):
         rows = diagram(snap, 100, zoom)

@@ -43,7 +43,9 @@ def test_the_schema_rejects_a_broken_file() -> None:
 
 
 @pytest.mark.parametrize("service", [s for s in SERVICES if not s.embedded], ids=lambda s: s.name)
-def test_every_service_is_pinned_healthchecked_and_published_on_its_default_port(service: Any) -> None:
+def test_every_service_is_pinned_healthchecked_and_published_on_its_default_port(
+    service: Any,
+) -> None:
     spec = _compose()["services"][service.name]
     _, _, tag = spec["image"].partition(":")
     assert tag and tag != "latest" and any(c.isdigit() for c in tag), spec["image"]
@@ -54,15 +56,21 @@ def test_every_service_is_pinned_healthchecked_and_published_on_its_default_port
 
 
 @pytest.mark.parametrize("name", sorted(_compose()["services"]))
-def test_every_compose_service_is_pinned_healthchecked_and_published_on_loopback_only(name: str) -> None:
+def test_every_compose_service_is_pinned_healthchecked_and_published_on_loopback_only(
+    name: str,
+) -> None:
     spec = _compose()["services"][name]
     _, _, tag = spec["image"].partition(":")
     assert tag and tag != "latest" and any(c.isdigit() for c in tag), spec["image"]
     assert spec["healthcheck"]["test"]
-    assert spec["ports"] and all(port.startswith("127.0.0.1:") for port in spec["ports"]), spec["ports"]
+    assert spec["ports"] and all(port.startswith("127.0.0.1:") for port in spec["ports"]), spec[
+        "ports"
+    ]
 
 
-def test_the_stack_the_course_needs_is_in_the_compose_file_and_its_data_is_said_to_be_ephemeral() -> None:
+def test_the_stack_the_course_needs_is_in_the_compose_file_and_its_data_is_said_to_be_ephemeral() -> (
+    None
+):
     assert {"minio", "aws", "prometheus", "grafana", "jaeger"} <= set(_compose()["services"])
     header = COMPOSE_FILE.read_text(encoding="utf-8").split("services:")[0]
     assert "ephemeral" in header.lower()

@@ -15,8 +15,12 @@ def test_pattern_services_name_real_patterns_and_known_services() -> None:
 
 
 def test_each_endpoint_only_module_teaches_its_pattern_on_a_server_that_runs_here() -> None:
-    for name, nearest in (("cockroachdb", "postgres"), ("couchbase", "memcached"), ("hbase", "redis"),
-                          ("influxdb", "victoriametrics")):
+    for name, nearest in (
+        ("cockroachdb", "postgres"),
+        ("couchbase", "memcached"),
+        ("hbase", "redis"),
+        ("influxdb", "victoriametrics"),
+    ):
         module = get_module(name)
         assert get_service(module.service).endpoint_only
         assert nearest in dict(module.pattern_services).values()

@@ -29,7 +29,10 @@ def _spans(propagate: bool) -> list:
         if propagate:
             TraceContextTextMapPropagator().inject(headers)
     received = TraceContextTextMapPropagator().extract(headers)
-    with tracer.start_as_current_span("receive", context=received), tracer.start_as_current_span("work"):
+    with (
+        tracer.start_as_current_span("receive", context=received),
+        tracer.start_as_current_span("work"),
+    ):
         pass
     return list(exporter.get_finished_spans())
 

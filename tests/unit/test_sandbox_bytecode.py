@@ -22,7 +22,9 @@ def tree(tmp_path: Path) -> Path:
     (tmp_path / "pkg" / "sub").mkdir(parents=True)
     (tmp_path / "pkg" / "__init__.py").write_text("VALUE = 1\n", encoding="utf-8")
     (tmp_path / "pkg" / "sub" / "__init__.py").write_text("", encoding="utf-8")
-    (tmp_path / "pkg" / "sub" / "mod.py").write_text("def f():\n    return 'original'\n", encoding="utf-8")
+    (tmp_path / "pkg" / "sub" / "mod.py").write_text(
+        "def f():\n    return 'original'\n", encoding="utf-8"
+    )
     (tmp_path / "top.py").write_text("import pkg\n", encoding="utf-8")
     (tmp_path / "other.py").write_text("NOT = 'a member'\n", encoding="utf-8")
     return tmp_path
@@ -47,8 +49,14 @@ def _import_compiles(root: Path, *modules: str) -> list[str]:
         "    __import__(name)\n"
         "print(json.dumps(seen))\n"
     )
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(root),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
     return json.loads(done.stdout)
 
 
@@ -73,7 +81,10 @@ def test_ensure_compiles_members_into_pycache_with_safe_modes(tree: Path) -> Non
 
 
 def test_interpreter_imports_the_cache_instead_of_compiling(tree: Path) -> None:
-    everything = sorted(str(tree / name) for name in ("pkg/__init__.py", "pkg/sub/__init__.py", "pkg/sub/mod.py", "top.py"))
+    everything = sorted(
+        str(tree / name)
+        for name in ("pkg/__init__.py", "pkg/sub/__init__.py", "pkg/sub/mod.py", "top.py")
+    )
     assert sorted(_import_compiles(tree, "pkg.sub.mod", "top")) == everything
     _bytecode.ensure(tree, MEMBERS)
     assert _import_compiles(tree, "pkg.sub.mod", "top") == []
@@ -87,7 +98,9 @@ def test_an_edit_with_the_same_size_and_mtime_is_never_shadowed(tree: Path) -> N
     os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert os.stat(source).st_size == before.st_size
     assert not _bytecode.is_fresh(source)
-    assert _import_compiles(tree, "pkg.sub.mod") == [str(source)]  # the importer falls back to the source
+    assert _import_compiles(tree, "pkg.sub.mod") == [
+        str(source)
+    ]  # the importer falls back to the source
     _bytecode._verified.clear()  # a new process
     assert _bytecode.ensure(tree, MEMBERS) == 1
     assert _bytecode.is_fresh(source)
@@ -107,7 +120,9 @@ def test_a_writable_or_foreign_cache_entry_is_rebuilt(tree: Path) -> None:
     assert _bytecode.is_fresh(tree / "pkg" / "__init__.py")
 
 
-def test_a_symlinked_pycache_is_replaced_by_a_real_folder(tree: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_a_symlinked_pycache_is_replaced_by_a_real_folder(
+    tree: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     (tree / "pkg" / "sub" / "__pycache__").symlink_to(elsewhere, target_is_directory=True)
     _bytecode.ensure(tree, MEMBERS)
@@ -135,8 +150,13 @@ def test_clear_and_opt_out(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_grader_members_cover_what_the_child_imports() -> None:
     root = Path(_bytecode.__file__).resolve().parent.parent
     names = {p.relative_to(root).as_posix() for p in _bytecode.sources(root)}
-    for needed in ("evaluator/harness.py", "evaluator/instrument/__init__.py", "evaluator/scheduler/__init__.py",
-                   "challenges/challenge01_deadlock/spec.py", "usererror.py"):
+    for needed in (
+        "evaluator/harness.py",
+        "evaluator/instrument/__init__.py",
+        "evaluator/scheduler/__init__.py",
+        "challenges/challenge01_deadlock/spec.py",
+        "usererror.py",
+    ):
         assert needed in names
 
 

@@ -22,7 +22,9 @@ def test_sleeps_cost_no_wall_time_and_advance_virtual_time() -> None:
 
     run = run_async_scenario(scenario, seed=1, program_path=__file__)
     assert run.error is None
-    assert box["t"] == pytest.approx(3600, abs=1e-6) and run.virtual_seconds == pytest.approx(3600, abs=1e-6)
+    assert box["t"] == pytest.approx(3600, abs=1e-6) and run.virtual_seconds == pytest.approx(
+        3600, abs=1e-6
+    )
 
 
 def test_timer_ties_are_reordered_by_seed_and_replayed_exactly() -> None:
@@ -63,7 +65,9 @@ def test_deadlock_is_reported_at_once_with_each_task_stack() -> None:
     assert len(stuck) == 3
     waiting = [t for t in run.deadlocked if t.blocked_in == "Event.wait"]
     assert len(waiting) == 2
-    assert all("test_sched_aio.py:" in t.awaiting[-1] and "wait()" in t.awaiting[-1] for t in waiting)
+    assert all(
+        "test_sched_aio.py:" in t.awaiting[-1] and "wait()" in t.awaiting[-1] for t in waiting
+    )
 
 
 def test_pending_tasks_are_leaks_with_their_creation_site() -> None:

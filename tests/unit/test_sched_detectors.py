@@ -20,8 +20,15 @@ from evaluator.state import ActorState, Fold, deadlock_cycle
 from evaluator.trace import to_chrome_trace, write_trace
 
 
-def ev(seq: int, ms: int, kind: EventKind, actor: str, obj: str | None = None, value: int | None = None,
-       detail: str | None = None) -> Event:
+def ev(
+    seq: int,
+    ms: int,
+    kind: EventKind,
+    actor: str,
+    obj: str | None = None,
+    value: int | None = None,
+    detail: str | None = None,
+) -> Event:
     return Event(seq, ms * 1_000_000, kind, actor, hash(actor) % 1000, obj, value, None, detail)
 
 
@@ -41,13 +48,35 @@ STREAM = [
 
 
 def test_deadlock_message_names_the_cycle() -> None:
-    snapshot = DeadlockSnapshot((
-        BlockedThread("worker-1", "lock", "Lock fork-2", "program.py:14", "worker-2", (("Lock fork-1", "program.py:12"),)),
-        BlockedThread("worker-2", "lock", "Lock fork-1", "program.py:20", "worker-1", (("Lock fork-2", "program.py:19"),)),
-        BlockedThread("MainThread", "join", "thread worker-1 to finish", "spec.py:9", "worker-1", ()),
-    ))
+    snapshot = DeadlockSnapshot(
+        (
+            BlockedThread(
+                "worker-1",
+                "lock",
+                "Lock fork-2",
+                "program.py:14",
+                "worker-2",
+                (("Lock fork-1", "program.py:12"),),
+            ),
+            BlockedThread(
+                "worker-2",
+                "lock",
+                "Lock fork-1",
+                "program.py:20",
+                "worker-1",
+                (("Lock fork-2", "program.py:19"),),
+            ),
+            BlockedThread(
+                "MainThread", "join", "thread worker-1 to finish", "spec.py:9", "worker-1", ()
+            ),
+        )
+    )
     finding = deadlock_finding(snapshot, seed=42)
-    assert finding.kind is FindingKind.DEADLOCK and finding.severity is Severity.FAIL and finding.seed == 42
+    assert (
+        finding.kind is FindingKind.DEADLOCK
+        and finding.severity is Severity.FAIL
+        and finding.seed == 42
+    )
     assert finding.evidence[0] == (
         "worker-1 holds Lock fork-1 (acquired at program.py:12) and waits for Lock fork-2 at program.py:14, "
         "held by worker-2, which waits for Lock fork-1 at program.py:20, held by worker-1"
@@ -59,9 +88,15 @@ def test_deadlock_message_names_the_cycle() -> None:
 def test_lock_held_during_sleep_reports_the_wait_it_caused() -> None:
     [finding] = find_locks_held_during_io(STREAM)
     assert finding.kind is FindingKind.LOCK_HELD_DURING_IO and finding.data["holder"] == "worker-1"
-    assert finding.data["wait_ns"] == 9_000_000  # worker-2 waited from 3 ms until the sleep ended at 12 ms
-    semaphore_only = [e if e.obj != "db" else ev(e.seq, e.ts_ns // 1_000_000, e.kind, e.actor, "db", detail="semaphore")
-                      for e in STREAM]
+    assert (
+        finding.data["wait_ns"] == 9_000_000
+    )  # worker-2 waited from 3 ms until the sleep ended at 12 ms
+    semaphore_only = [
+        e
+        if e.obj != "db"
+        else ev(e.seq, e.ts_ns // 1_000_000, e.kind, e.actor, "db", detail="semaphore")
+        for e in STREAM
+    ]
     assert find_locks_held_during_io(semaphore_only) == []
 
 
@@ -103,14 +138,20 @@ def test_every_deadlock_view_finds_the_same_cycle() -> None:
     assert wait_for_cycle({"a": "b", "b": "a"}) == ["a", "b"]
     assert wait_for_cycle({"a": "b", "b": "c"}) == []
     stream = [
-        ev(0, 0, EventKind.LOCK_ACQUIRE, "t1", "x"), ev(1, 0, EventKind.LOCK_ACQUIRE, "t2", "y"),
-        ev(2, 1, EventKind.LOCK_WAIT, "t1", "y"), ev(3, 1, EventKind.LOCK_WAIT, "t2", "x"),
+        ev(0, 0, EventKind.LOCK_ACQUIRE, "t1", "x"),
+        ev(1, 0, EventKind.LOCK_ACQUIRE, "t2", "y"),
+        ev(2, 1, EventKind.LOCK_WAIT, "t1", "y"),
+        ev(3, 1, EventKind.LOCK_WAIT, "t2", "x"),
     ]
     fold = Fold()
     for event in stream:
         fold.apply(event)
     assert deadlock_cycle(fold.snapshot()) == ("t1", "t2")
-    flows = [e for e in to_chrome_trace(stream)["traceEvents"] if e.get("cat") == "deadlock" and e["ph"] == "s"]
+    flows = [
+        e
+        for e in to_chrome_trace(stream)["traceEvents"]
+        if e.get("cat") == "deadlock" and e["ph"] == "s"
+    ]
     assert len(flows) == 2
 
 

@@ -28,18 +28,22 @@ def two_consumers(program):
 
 def independent(program):
     counters = program.Counters()
-    threads = [threading.Thread(target=counters.bump_left), threading.Thread(target=counters.bump_right)]
+    threads = [
+        threading.Thread(target=counters.bump_left),
+        threading.Thread(target=counters.bump_right),
+    ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
 
 
-
 def test_threads_that_share_nothing_need_one_schedule() -> None:
     path = PROGRAMS / "independent_counters.py"
     with instrumented():
-        result = explore(independent, load_module(path), program_path=path, seed=1, budget=ONLY_DPOR)
+        result = explore(
+            independent, load_module(path), program_path=path, seed=1, budget=ONLY_DPOR
+        )
     assert result.failure is None
     assert result.por_exhausted
     # One: DFS bound 2 would run hundreds (every preemption point is a choice), and the scenario's
@@ -53,7 +57,12 @@ def test_a_lost_update_is_found_and_its_seed_replays() -> None:
         program = load_module(path)
         result = explore(two_deposits, program, program_path=path, seed=1, budget=ONLY_DPOR)
         assert result.failure is not None and result.schedules <= 6
-        again = run_schedule(two_deposits, program, chooser_from_seed(result.failure.seed), tracer=ProgramTracer(path))
+        again = run_schedule(
+            two_deposits,
+            program,
+            chooser_from_seed(result.failure.seed),
+            tracer=ProgramTracer(path),
+        )
     assert type(again.error) is type(result.failure.error)
     assert [d.chosen for d in again.decisions] == [d.chosen for d in result.failure.decisions]
 
@@ -63,9 +72,13 @@ def test_a_woken_waiter_that_does_not_recheck_is_found_across_condition_wakeups(
     lock identities must match across schedules for sleep sets to stay sound."""
     with instrumented():
         bug = load_module(MAILBOX / "bug.py")
-        found = explore(two_consumers, bug, program_path=MAILBOX / "bug.py", seed=1, budget=ONLY_DPOR)
+        found = explore(
+            two_consumers, bug, program_path=MAILBOX / "bug.py", seed=1, budget=ONLY_DPOR
+        )
         fixed = load_module(MAILBOX / "fixed.py")
-        proved = explore(two_consumers, fixed, program_path=MAILBOX / "fixed.py", seed=1, budget=ONLY_DPOR)
+        proved = explore(
+            two_consumers, fixed, program_path=MAILBOX / "fixed.py", seed=1, budget=ONLY_DPOR
+        )
     assert found.failure is not None
     assert proved.failure is None and proved.por_exhausted
     assert proved.schedules < 2000
@@ -90,8 +103,13 @@ def test_a_run_cut_short_proves_nothing() -> None:
             account.deposit(1)
 
     with instrumented():
-        result = explore(spin, load_module(path), program_path=path, seed=1,
-                         budget=Budget(max_schedules=3, max_seconds=60, strategies=("dpor",)))
+        result = explore(
+            spin,
+            load_module(path),
+            program_path=path,
+            seed=1,
+            budget=Budget(max_schedules=3, max_seconds=60, strategies=("dpor",)),
+        )
     assert not result.por_exhausted
 
 
@@ -110,8 +128,13 @@ def test_a_join_orders_the_joined_thread_before_the_joiner() -> None:
     reorder (reordering the exit and the join would only double the count: the join cannot pass)."""
     path = PROGRAMS / "counter_once.py"
     with instrumented():
-        result = explore(deposit_then_join_then_deposit, load_module(path), program_path=path, seed=1,
-                         budget=ONLY_DPOR)
+        result = explore(
+            deposit_then_join_then_deposit,
+            load_module(path),
+            program_path=path,
+            seed=1,
+            budget=ONLY_DPOR,
+        )
     assert result.failure is None and result.por_exhausted
     assert result.schedules == 1
 
@@ -119,7 +142,9 @@ def test_a_join_orders_the_joined_thread_before_the_joiner() -> None:
 def test_joins_do_not_hide_the_race_between_the_joined_threads() -> None:
     path = PROGRAMS / "counter_once.py"
     with instrumented():
-        result = explore(two_deposits, load_module(path), program_path=path, seed=1, budget=ONLY_DPOR)
+        result = explore(
+            two_deposits, load_module(path), program_path=path, seed=1, budget=ONLY_DPOR
+        )
     assert result.failure is not None
 
 
@@ -128,7 +153,12 @@ def test_a_dpor_counterexample_is_reported_without_shrinking_runs() -> None:
     default schedule: the exploration reports it at once (the root, then DPOR's first reversal)."""
     path = PROGRAMS / "counter_once.py"
     with instrumented():
-        result = explore(two_deposits, load_module(path), program_path=path, seed=1,
-                         budget=Budget(max_schedules=200, max_seconds=120))
+        result = explore(
+            two_deposits,
+            load_module(path),
+            program_path=path,
+            seed=1,
+            budget=Budget(max_schedules=200, max_seconds=120),
+        )
     assert result.failure is not None and result.failure.strategy == "dpor"
     assert result.schedules == 2

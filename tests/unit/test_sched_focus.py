@@ -19,12 +19,14 @@ from ._sched_support import COUNTER, PROGRAMS, instrumented, load_module, two_de
 RING = PROGRAMS / "ring_pair_locks.py"
 
 
-
 def ring_of_transfers(program):
     import threading
 
     bank = program.Bank(["a", "b", "c"])
-    threads = [threading.Thread(target=bank.transfer, args=t) for t in [("a", "b", 1), ("b", "c", 1), ("c", "a", 1)]]
+    threads = [
+        threading.Thread(target=bank.transfer, args=t)
+        for t in [("a", "b", 1), ("b", "c", 1), ("c", "a", 1)]
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -55,8 +57,13 @@ def test_focused_pct_finds_a_three_lock_ring_in_every_seed_within_a_small_budget
         program = load_module(RING)
         found = []
         for seed in range(1, 11):
-            result = explore(ring_of_transfers, program, program_path=RING, seed=seed,
-                             budget=Budget(max_schedules=60, max_seconds=60, strategies=("focus",), por=False))
+            result = explore(
+                ring_of_transfers,
+                program,
+                program_path=RING,
+                seed=seed,
+                budget=Budget(max_schedules=60, max_seconds=60, strategies=("focus",), por=False),
+            )
             found.append(result.failure is not None and result.failure.outcome == "deadlock")
     assert all(found), found
 
@@ -64,8 +71,13 @@ def test_focused_pct_finds_a_three_lock_ring_in_every_seed_within_a_small_budget
 def test_a_focused_pct_seed_replays_the_same_schedule() -> None:
     with instrumented():
         program = load_module(RING)
-        result = explore(ring_of_transfers, program, program_path=RING, seed=3,
-                         budget=Budget(max_schedules=60, max_seconds=60, strategies=("focus",), por=False))
+        result = explore(
+            ring_of_transfers,
+            program,
+            program_path=RING,
+            seed=3,
+            budget=Budget(max_schedules=60, max_seconds=60, strategies=("focus",), por=False),
+        )
         assert result.failure is not None
         seed = result.failure.seed
         assert _seed.decode(seed)[0] == _seed.TAG_FOCUS

@@ -74,7 +74,9 @@ def test_passthrough_records_contention_and_queue_depth() -> None:
         holder_ready.wait()
         waiter = threading.Thread(target=lambda: lock.acquire() and lock.release(), name="waiter")
         waiter.start()
-        while not any(e.kind is EventKind.LOCK_WAIT and e.actor == "waiter" for e in event_log.snapshot()):
+        while not any(
+            e.kind is EventKind.LOCK_WAIT and e.actor == "waiter" for e in event_log.snapshot()
+        ):
             time.sleep(0.001)
         release.set()
         for th in (t, waiter):
@@ -84,7 +86,11 @@ def test_passthrough_records_contention_and_queue_depth() -> None:
         q.get()
     kinds = [(e.kind, e.actor) for e in event_log.snapshot()]
     assert (EventKind.LOCK_WAIT, "waiter") in kinds and (EventKind.LOCK_ACQUIRE, "waiter") in kinds
-    depths = [e.value for e in event_log.snapshot() if e.kind in (EventKind.QUEUE_PUT, EventKind.QUEUE_GET)]
+    depths = [
+        e.value
+        for e in event_log.snapshot()
+        if e.kind in (EventKind.QUEUE_PUT, EventKind.QUEUE_GET)
+    ]
     assert depths == [1, 2, 3, 2]
     assert q.high_water == 3  # type: ignore[attr-defined]
 
@@ -97,7 +103,11 @@ def test_nobody_observing_means_no_events_but_the_same_behaviour() -> None:
         with lock, rlock, rlock:
             assert lock.locked() and rlock._is_owned()  # type: ignore[attr-defined]
             held = lock.statistics()  # type: ignore[attr-defined]
-            assert isinstance(held, LockStatistics) and held.locked and held.owner_ident == threading.get_ident()
+            assert (
+                isinstance(held, LockStatistics)
+                and held.locked
+                and held.owner_ident == threading.get_ident()
+            )
         assert lock.statistics().owner_ident is None and not lock.statistics().locked  # type: ignore[attr-defined]
         assert lock.acquire(False) and not lock.acquire(False)
         lock.release()
@@ -121,8 +131,12 @@ def test_nobody_observing_means_no_events_but_the_same_behaviour() -> None:
         recorded = [(e.kind, e.location) for e in event_log.snapshot()]
     assert unobserved == 0
     assert q.high_water == 3  # type: ignore[attr-defined]
-    assert recorded == [(kind, f"test_sched_instrument.py:{first + n}") for n, kind in
-                        enumerate((EventKind.LOCK_ACQUIRE, EventKind.QUEUE_PUT, EventKind.LOCK_RELEASE))]
+    assert recorded == [
+        (kind, f"test_sched_instrument.py:{first + n}")
+        for n, kind in enumerate(
+            (EventKind.LOCK_ACQUIRE, EventKind.QUEUE_PUT, EventKind.LOCK_RELEASE)
+        )
+    ]
 
 
 def test_sixty_four_threads_work_in_passthrough() -> None:

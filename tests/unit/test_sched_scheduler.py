@@ -24,7 +24,6 @@ from ._sched_support import COUNTER, PROGRAMS, instrumented, load_module, two_de
 PRIMITIVES = PROGRAMS / "primitives.py"
 
 
-
 def test_seed_round_trip() -> None:
     for values in ([], [0], [1, 127, 128, 2**40]):
         assert _seed.unpack(_seed.pack(values)) == values
@@ -53,13 +52,37 @@ def test_the_file_analysis_is_shared_until_the_file_changes(tmp_path: Path) -> N
 def test_bound_zero_misses_a_one_preemption_bug_and_bound_one_finds_it() -> None:
     with instrumented():
         program = load_module(COUNTER)
-        none = explore(two_deposits, program, program_path=COUNTER, seed=1,
-                       budget=Budget(max_schedules=10_000, max_seconds=60, preemption_bound=0, strategies=("dfs",), por=False))
+        none = explore(
+            two_deposits,
+            program,
+            program_path=COUNTER,
+            seed=1,
+            budget=Budget(
+                max_schedules=10_000,
+                max_seconds=60,
+                preemption_bound=0,
+                strategies=("dfs",),
+                por=False,
+            ),
+        )
         assert none.failure is None and none.dfs_exhausted
-        found = explore(two_deposits, program, program_path=COUNTER, seed=1,
-                        budget=Budget(max_schedules=10_000, max_seconds=60, preemption_bound=1, strategies=("dfs",), por=False))
+        found = explore(
+            two_deposits,
+            program,
+            program_path=COUNTER,
+            seed=1,
+            budget=Budget(
+                max_schedules=10_000,
+                max_seconds=60,
+                preemption_bound=1,
+                strategies=("dfs",),
+                por=False,
+            ),
+        )
         assert found.failure is not None
-        preemptions = sum(1 for d in found.failure.decisions if d.current is not None and d.chosen != d.current)
+        preemptions = sum(
+            1 for d in found.failure.decisions if d.current is not None and d.chosen != d.current
+        )
         assert preemptions == 1
 
 
@@ -67,28 +90,45 @@ def test_bound_zero_misses_a_one_preemption_bug_and_bound_one_finds_it() -> None
 def test_replay_gives_identical_schedule_and_result(strategies: tuple[str, ...]) -> None:
     with instrumented():
         program = load_module(COUNTER)
-        found = explore(two_deposits, program, program_path=COUNTER, seed=7,
-                        budget=Budget(max_schedules=2000, max_seconds=60, strategies=strategies, por=False))
+        found = explore(
+            two_deposits,
+            program,
+            program_path=COUNTER,
+            seed=7,
+            budget=Budget(max_schedules=2000, max_seconds=60, strategies=strategies, por=False),
+        )
         assert found.failure is not None
         tracer = ProgramTracer(COUNTER)
-        replays = [run_schedule(two_deposits, program, chooser_from_seed(found.failure.seed), tracer=tracer)
-                   for _ in range(2)]
+        replays = [
+            run_schedule(
+                two_deposits, program, chooser_from_seed(found.failure.seed), tracer=tracer
+            )
+            for _ in range(2)
+        ]
         for replay in replays:
             assert replay.decisions == found.failure.decisions
             assert str(replay.error) == str(found.failure.error)
-            assert [(s.thread, s.action, s.value) for s in replay.accesses] == \
-                   [(s.thread, s.action, s.value) for s in found.failure.accesses]
+            assert [(s.thread, s.action, s.value) for s in replay.accesses] == [
+                (s.thread, s.action, s.value) for s in found.failure.accesses
+            ]
 
 
 def test_check_replay_reports_the_same_finding() -> None:
     with instrumented():
         program = load_module(COUNTER)
         check = ScheduleCheck("two deposits", two_deposits)
-        ctx = CheckContext(seed=3, program_path=COUNTER, challenge_dir=PROGRAMS, solutions_dir=PROGRAMS)
+        ctx = CheckContext(
+            seed=3, program_path=COUNTER, challenge_dir=PROGRAMS, solutions_dir=PROGRAMS
+        )
         first = check.run(program, ctx)[0]
         ctx.replay = first.seed
         again = check.run(program, ctx)[0]
-        assert (again.kind, again.title, again.evidence, again.seed) == (first.kind, first.title, first.evidence, first.seed)
+        assert (again.kind, again.title, again.evidence, again.seed) == (
+            first.kind,
+            first.title,
+            first.evidence,
+            first.seed,
+        )
         assert any("update is lost" in line for line in first.evidence)
 
 
@@ -141,8 +181,12 @@ def test_every_primitive_works_under_random_schedules() -> None:
         tracer = ProgramTracer(PRIMITIVES)
         for rng_seed in range(15):
             box: dict[str, list[int]] = {}
-            run = run_schedule(lambda m, box=box: box.setdefault("out", m.pipeline([1, 2, 3])), program,
-                               RandomWalk(rng_seed), tracer=tracer)
+            run = run_schedule(
+                lambda m, box=box: box.setdefault("out", m.pipeline([1, 2, 3])),
+                program,
+                RandomWalk(rng_seed),
+                tracer=tracer,
+            )
             assert run.outcome == "done" and not run.failed, (rng_seed, run.outcome, run.error)
             assert box["out"] == [1, 2, 3]
 
@@ -150,18 +194,32 @@ def test_every_primitive_works_under_random_schedules() -> None:
 def test_exception_in_a_thread_is_a_crash_with_program_lines() -> None:
     with instrumented():
         program = load_module(PRIMITIVES)
-        ctx = CheckContext(seed=0, program_path=PRIMITIVES, challenge_dir=PROGRAMS, solutions_dir=PROGRAMS, quick=True)
+        ctx = CheckContext(
+            seed=0,
+            program_path=PRIMITIVES,
+            challenge_dir=PROGRAMS,
+            solutions_dir=PROGRAMS,
+            quick=True,
+        )
         findings = ScheduleCheck("crash", lambda m: m.crash()).run(program, ctx)
         crash = [f for f in findings if f.kind is FindingKind.CRASH]
         assert crash and crash[0].severity is Severity.FAIL
         assert "bomber raised KeyError" in crash[0].evidence[0]
-        assert any("primitives.py:" in line and "raise KeyError" in line for line in crash[0].evidence)
+        assert any(
+            "primitives.py:" in line and "raise KeyError" in line for line in crash[0].evidence
+        )
 
 
 def test_inversion_in_runs_that_finish_is_only_a_warning() -> None:
     with instrumented():
         program = load_module(PRIMITIVES)
-        ctx = CheckContext(seed=0, program_path=PRIMITIVES, challenge_dir=PROGRAMS, solutions_dir=PROGRAMS, quick=True)
+        ctx = CheckContext(
+            seed=0,
+            program_path=PRIMITIVES,
+            challenge_dir=PROGRAMS,
+            solutions_dir=PROGRAMS,
+            quick=True,
+        )
         findings = ScheduleCheck("ordered", lambda m: m.ordered_inversion()).run(program, ctx)
         assert [f.kind for f in findings] == [FindingKind.LOCK_ORDER]
         assert findings[0].severity is Severity.WARN
@@ -179,9 +237,18 @@ def test_thread_pool_and_timer_run_under_control() -> None:
         tracer = ProgramTracer(PRIMITIVES)
         for rng_seed in range(5):
             box: dict[str, tuple[int, bool, float]] = {}
-            run = run_schedule(lambda m, box=box: box.setdefault("out", m.pool_and_timer()), program,
-                               RandomWalk(rng_seed), tracer=tracer, wake_choices=False)
-            assert run.outcome == "done" and not run.failed, (run.outcome, run.error, run.thread_errors)
+            run = run_schedule(
+                lambda m, box=box: box.setdefault("out", m.pool_and_timer()),
+                program,
+                RandomWalk(rng_seed),
+                tracer=tracer,
+                wake_choices=False,
+            )
+            assert run.outcome == "done" and not run.failed, (
+                run.outcome,
+                run.error,
+                run.thread_errors,
+            )
             total, fired, now = box["out"]
             assert (total, fired) == (6, True) and now == pytest.approx(1000 + 5)
 
@@ -210,9 +277,14 @@ def test_violation_raised_in_a_helper_thread_keeps_its_kind() -> None:
 
     with instrumented():
         program = load_module(COUNTER)
-        ctx = CheckContext(seed=0, program_path=COUNTER, challenge_dir=PROGRAMS, solutions_dir=PROGRAMS, quick=True)
+        ctx = CheckContext(
+            seed=0, program_path=COUNTER, challenge_dir=PROGRAMS, solutions_dir=PROGRAMS, quick=True
+        )
         [finding] = ScheduleCheck("helper", scenario, kind=FindingKind.INVARIANT).run(program, ctx)
-        assert finding.kind is FindingKind.INVARIANT and finding.title == "helper saw a non-zero balance"
+        assert (
+            finding.kind is FindingKind.INVARIANT
+            and finding.title == "helper saw a non-zero balance"
+        )
 
 
 _REPLAY_SCRIPT = """
@@ -234,15 +306,26 @@ def test_replay_in_a_fresh_process_reproduces_the_evidence(case: str) -> None:
     tests_dir = str(Path(__file__).resolve().parent.parent)
 
     def run(*extra: str) -> dict:
-        out = subprocess.run([sys.executable, "-c", _REPLAY_SCRIPT, tests_dir, case, *extra],
-                             capture_output=True, text=True, check=True, timeout=60)
+        out = subprocess.run(
+            [sys.executable, "-c", _REPLAY_SCRIPT, tests_dir, case, *extra],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
         return json.loads(out.stdout.strip().splitlines()[-1])
 
     first = run()
     again = run(str(first["seed"]))
-    assert (again["kind"], again["title"], again["evidence"]) == (first["kind"], first["title"], first["evidence"])
+    assert (again["kind"], again["title"], again["evidence"]) == (
+        first["kind"],
+        first["title"],
+        first["evidence"],
+    )
     if case.startswith("deadlock"):
-        assert any("opposite" in line for line in again["evidence"])  # lockdep edges from the one run
+        assert any(
+            "opposite" in line for line in again["evidence"]
+        )  # lockdep edges from the one run
 
 
 def test_drop_ins_keep_standard_semantics_in_both_modes() -> None:
@@ -259,9 +342,16 @@ def test_a_block_the_scheduler_cannot_see_ends_the_run_without_a_failure() -> No
         program = load_module(PRIMITIVES)
         tracer = ProgramTracer(PRIMITIVES)
         outcomes = set()
-        for rng_seed in range(6):  # some schedules switch threads inside the hidden critical section
-            run = run_schedule(lambda m: m.uncontrolled_block(), program, RandomWalk(rng_seed), tracer=tracer,
-                               stuck_seconds=0.3)
+        for rng_seed in range(
+            6
+        ):  # some schedules switch threads inside the hidden critical section
+            run = run_schedule(
+                lambda m: m.uncontrolled_block(),
+                program,
+                RandomWalk(rng_seed),
+                tracer=tracer,
+                stuck_seconds=0.3,
+            )
             assert not run.failed
             outcomes.add(run.outcome)
         assert "stuck" in outcomes

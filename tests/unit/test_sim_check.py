@@ -14,8 +14,13 @@ from simworld.program import SimProgram
 
 def _ctx(seed: int = 1, replay: int | None = None) -> CheckContext:
     here = Path("challenges/challenge09_distributed_lock")
-    return CheckContext(seed=seed, program_path=here / "program.py", challenge_dir=here,
-                        solutions_dir=Path("solutions/challenge09_distributed_lock"), replay=replay)
+    return CheckContext(
+        seed=seed,
+        program_path=here / "program.py",
+        challenge_dir=here,
+        solutions_dir=Path("solutions/challenge09_distributed_lock"),
+        replay=replay,
+    )
 
 
 def _program(tmp_path: Path) -> SimProgram:

@@ -6,7 +6,9 @@ from simworld.history import UNKNOWN, Operation
 from simworld.linearizability import LockModel, RegisterModel, check_linearizable
 
 
-def op(i: int, proc: str, name: str, args: tuple, inv: int, ret: float, result: object) -> Operation:
+def op(
+    i: int, proc: str, name: str, args: tuple, inv: int, ret: float, result: object
+) -> Operation:
     return Operation(i, proc, name, args, inv, ret, result)
 
 

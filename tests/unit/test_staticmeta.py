@@ -12,7 +12,9 @@ NAMES = r"^(TITLE|LEVEL)\b"
 
 
 def test_only_the_statements_from_first_to_last_are_parsed() -> None:
-    source = '"""Doc."""\nimport os\nTITLE = (\n    "A"\n)\nLEVEL = 2\n\ndef main():\n    return 1 +\n'
+    source = (
+        '"""Doc."""\nimport os\nTITLE = (\n    "A"\n)\nLEVEL = 2\n\ndef main():\n    return 1 +\n'
+    )
     tree = parse_statements(source, r"\A", NAMES)
     assert ast.get_docstring(tree) == "Doc." and len(tree.body) == 4
     assert (module_constant(tree, "TITLE", None), module_constant(tree, "LEVEL", None)) == ("A", 2)

@@ -26,9 +26,13 @@ def snapshot_view(profile: str) -> tuple[Any, ...]:
     return s.xp, s.challenges, s.examples_done, s.quiz_correct, s.attempts, s.best_streak, unlocked
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(log=events(max_size=25))
-def test_export_then_import_round_trips(log: list[Activity], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_then_import_round_trips(
+    log: list[Activity], monkeypatch: pytest.MonkeyPatch
+) -> None:
     with tempfile.TemporaryDirectory() as first, tempfile.TemporaryDirectory() as second:
         monkeypatch.setenv("LEARN_HOME", first)
         monkeypatch.setenv("LEARN_PROFILE", "mover")
@@ -47,8 +51,16 @@ def test_export_then_import_round_trips(log: list[Activity], monkeypatch: pytest
 def exported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LEARN_PROFILE", "ada")
     tracker.record_attempt(
-        challenge=2, passed=True, finding_kinds=[], findings_summary="", seconds=1.0, code_hash="c",
-        seed=3, performance_ratio=None, difficulty=1, bug_class="race",
+        challenge=2,
+        passed=True,
+        finding_kinds=[],
+        findings_summary="",
+        seconds=1.0,
+        code_hash="c",
+        seed=3,
+        performance_ratio=None,
+        difficulty=1,
+        bug_class="race",
     )
     path = tmp_path / "ada.json"
     tracker.export_progress(path)
@@ -77,16 +89,26 @@ def test_importing_over_existing_progress_needs_yes(exported: Path) -> None:
         (lambda d: d.update(xp=99_999), False, "checksum does not match"),
         (lambda d: d["events"].pop(), False, "checksum does not match"),
         (lambda d: d.update(xp=99_999), True, "claims 99999 XP but its attempts earn 150"),
-        (lambda d: d["achievements"].update({"all-done": "2026-01-01T00:00:00+00:00"}), True,
-         "claims achievements its attempts do not earn: all-done"),
-        (lambda d: d["achievements"].update({"made-up": "2026-01-01T00:00:00+00:00"}), True,
-         "achievements this version does not know"),
+        (
+            lambda d: d["achievements"].update({"all-done": "2026-01-01T00:00:00+00:00"}),
+            True,
+            "claims achievements its attempts do not earn: all-done",
+        ),
+        (
+            lambda d: d["achievements"].update({"made-up": "2026-01-01T00:00:00+00:00"}),
+            True,
+            "achievements this version does not know",
+        ),
         (lambda d: d["events"][0].update(difficulty="5"), True, "malformed"),
         (lambda d: d["events"][0].update(kind="cheat"), True, "malformed"),
         (lambda d: d["events"][0].update(at="yesterday"), True, "malformed"),
         (lambda d: d.update(profile="../../etc"), True, "not a valid profile name"),
         (lambda d: d.update(version=7), False, "newer concurrency-lab"),
-        (lambda d: d.update(format="something-else"), False, "not a concurrency-lab progress export"),
+        (
+            lambda d: d.update(format="something-else"),
+            False,
+            "not a concurrency-lab progress export",
+        ),
     ],
 )
 def test_tampered_or_malformed_files_are_rejected(

@@ -22,7 +22,9 @@ T0 = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
 
 
 def attempt(challenge: int, passed: bool, *, at: datetime = T0, **extra: object) -> Activity:
-    return Activity(ActivityKind.ATTEMPT, at, at.date(), challenge=challenge, passed=passed, **extra)  # type: ignore[arg-type]
+    return Activity(
+        ActivityKind.ATTEMPT, at, at.date(), challenge=challenge, passed=passed, **extra
+    )  # type: ignore[arg-type]
 
 
 def hint(challenge: int, at: datetime = T0) -> Activity:
@@ -50,14 +52,31 @@ def test_a_revealed_solution_leaves_a_quarter_and_no_bonus() -> None:
 
 
 def test_beating_the_reference_adds_a_bonus() -> None:
-    assert challenge_pass_xp(difficulty=1, hints=0, revealed=False, first_try=False, performance_ratio=0.9) == 145
-    assert challenge_pass_xp(difficulty=1, hints=0, revealed=False, first_try=False, performance_ratio=1.1) == 125
+    assert (
+        challenge_pass_xp(
+            difficulty=1, hints=0, revealed=False, first_try=False, performance_ratio=0.9
+        )
+        == 145
+    )
+    assert (
+        challenge_pass_xp(
+            difficulty=1, hints=0, revealed=False, first_try=False, performance_ratio=1.1
+        )
+        == 125
+    )
 
 
 def test_hint_penalty_is_capped_and_xp_never_below_the_floor() -> None:
-    many = challenge_pass_xp(difficulty=1, hints=50, revealed=False, first_try=False, performance_ratio=None)
+    many = challenge_pass_xp(
+        difficulty=1, hints=50, revealed=False, first_try=False, performance_ratio=None
+    )
     assert many == 50
-    assert challenge_pass_xp(difficulty=0, hints=9, revealed=True, first_try=False, performance_ratio=None) >= 10
+    assert (
+        challenge_pass_xp(
+            difficulty=0, hints=9, revealed=True, first_try=False, performance_ratio=None
+        )
+        >= 10
+    )
 
 
 def test_examples_quiz_and_practical_earn_once_each() -> None:
@@ -101,15 +120,20 @@ def test_daily_reaches_one_star_above_the_hardest_pass_and_prefers_new_ones() ->
 
 
 def test_daily_is_fixed_by_the_passes_before_the_day() -> None:
-    day = next(d for d in (date(2026, 3, 1) + timedelta(days=i) for i in range(60))
-               if daily_challenge(d).challenge != daily_challenge(d, {1, 2, 3, 6}).challenge)
+    day = next(
+        d
+        for d in (date(2026, 3, 1) + timedelta(days=i) for i in range(60))
+        if daily_challenge(d).challenge != daily_challenge(d, {1, 2, 3, 6}).challenge
+    )
     at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
     morning = daily_challenge(day)
     history = Tally()
     for number in (1, 2, 3, 6):
         history.apply(attempt(number, True, at=at, difficulty=2))
     assert history.daily(day) == morning, "passes during the day do not move today's daily"
-    assert history.daily(day + timedelta(days=1)) == daily_challenge(day + timedelta(days=1), {1, 2, 3, 6})
+    assert history.daily(day + timedelta(days=1)) == daily_challenge(
+        day + timedelta(days=1), {1, 2, 3, 6}
+    )
 
 
 def test_the_trackers_course_facts_match_the_catalogue() -> None:
@@ -135,8 +159,11 @@ def test_daily_bonus_once_per_day_when_the_twist_holds() -> None:
 
 
 def test_daily_bonus_refused_when_the_twist_is_broken() -> None:
-    day = next(d for d in (date(2026, 5, 1) + timedelta(days=i) for i in range(60))
-               if daily_challenge(d).twist == "no-hints")
+    day = next(
+        d
+        for d in (date(2026, 5, 1) + timedelta(days=i) for i in range(60))
+        if daily_challenge(d).twist == "no-hints"
+    )
     at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
     number = daily_challenge(day).challenge
     history = Tally.replay([hint(number, at)])
@@ -210,9 +237,13 @@ def test_xp_level_and_achievements_never_go_down_as_events_are_added(log: list[A
 
 @settings(max_examples=100, deadline=None)
 @given(events(max_size=40), events(max_size=20))
-def test_prefix_xp_is_unaffected_by_what_comes_after(prefix: list[Activity], suffix: list[Activity]) -> None:
+def test_prefix_xp_is_unaffected_by_what_comes_after(
+    prefix: list[Activity], suffix: list[Activity]
+) -> None:
     shifted = [
-        Activity(**{**e.__dict__, "at": e.at + timedelta(days=30), "day": e.day + timedelta(days=30)})
+        Activity(
+            **{**e.__dict__, "at": e.at + timedelta(days=30), "day": e.day + timedelta(days=30)}
+        )
         for e in suffix
     ]
     assert Tally.replay(prefix + shifted).xp >= Tally.replay(prefix).xp
@@ -220,7 +251,9 @@ def test_prefix_xp_is_unaffected_by_what_comes_after(prefix: list[Activity], suf
 
 @settings(max_examples=100, deadline=None)
 @given(events(max_size=40), events(max_size=20))
-def test_a_checkpoint_resumes_the_fold_exactly(prefix: list[Activity], suffix: list[Activity]) -> None:
+def test_a_checkpoint_resumes_the_fold_exactly(
+    prefix: list[Activity], suffix: list[Activity]
+) -> None:
     from tracker import checkpoint
 
     shifted = [
@@ -258,5 +291,7 @@ def test_bug_class_badges_name_finding_kinds_and_the_tracker_imports_no_grader()
     assert len({kind for kind, _ in _CLASS_BADGES}) == len(_CLASS_BADGES)
     assert {kind for kind, _ in _CLASS_BADGES} <= {k.value for k in FindingKind}
     probe = "import sys, tracker; print(sorted(m for m in sys.modules if m.split('.')[0] == 'evaluator'))"
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert done.stdout.strip() == "[]", done.stderr

@@ -43,12 +43,26 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return fake
 
 
-def check(challenge: int, passed: bool, *, difficulty: int = 2, ratio: float | None = None,
-          bug_class: str = "deadlock", code_hash: str = "h") -> tracker.AttemptOutcome:
+def check(
+    challenge: int,
+    passed: bool,
+    *,
+    difficulty: int = 2,
+    ratio: float | None = None,
+    bug_class: str = "deadlock",
+    code_hash: str = "h",
+) -> tracker.AttemptOutcome:
     return tracker.record_attempt(
-        challenge=challenge, passed=passed, finding_kinds=[] if passed else ["deadlock"],
-        findings_summary="" if passed else "deadlock: t1 holds A waits B", seconds=1.5,
-        code_hash=code_hash, seed=7, performance_ratio=ratio, difficulty=difficulty, bug_class=bug_class,
+        challenge=challenge,
+        passed=passed,
+        finding_kinds=[] if passed else ["deadlock"],
+        findings_summary="" if passed else "deadlock: t1 holds A waits B",
+        seconds=1.5,
+        code_hash=code_hash,
+        seed=7,
+        performance_ratio=ratio,
+        difficulty=difficulty,
+        bug_class=bug_class,
     )
 
 
@@ -64,7 +78,11 @@ def test_a_new_learner_sees_xp_level_and_achievements_after_the_first_pass(clock
     assert snapshot.xp == 250 and snapshot.level.name == "Lock Holder"
     assert snapshot.challenges[0].status == "passed" and snapshot.streak_days == 1
     dates = {u.achievement.key: u.unlocked_at for u in snapshot.achievements if u.unlocked_at}
-    assert dates == {"first-check": clock.current, "first-pass": clock.current, "class-deadlock": clock.current}
+    assert dates == {
+        "first-check": clock.current,
+        "first-pass": clock.current,
+        "class-deadlock": clock.current,
+    }
     assert tracker.has_passed(1) and not tracker.has_passed(2)
 
 
@@ -115,7 +133,9 @@ def test_streak_and_daily_bonus_by_local_day(clock: Clock) -> None:
     clock.advance(days=-1)
     snapshot = tracker.progress_snapshot()
     assert snapshot.streak_days == 7 and snapshot.best_streak == 7
-    assert {"streak-3", "streak-7"} <= {u.achievement.key for u in snapshot.achievements if u.unlocked_at}
+    assert {"streak-3", "streak-7"} <= {
+        u.achievement.key for u in snapshot.achievements if u.unlocked_at
+    }
     daily = tracker.daily_challenge()
     assert daily == daily_challenge(clock.current.date())
     outcome = check(daily.challenge, True)
@@ -147,7 +167,9 @@ def test_default_profile_comes_from_the_os_user(monkeypatch: pytest.MonkeyPatch)
     assert tracker.progress_snapshot().profile == "Jane-Doe"
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(log=events(max_size=30))
 def test_stored_ledger_equals_xp_recomputed_from_the_attempts(
     log: list[Activity], monkeypatch: pytest.MonkeyPatch
@@ -168,10 +190,16 @@ def record_all(log: list[Activity], monkeypatch: pytest.MonkeyPatch) -> None:
         if event.kind is ActivityKind.ATTEMPT:
             assert event.challenge is not None and event.passed is not None
             tracker.record_attempt(
-                challenge=event.challenge, passed=event.passed, finding_kinds=list(event.finding_kinds),
-                findings_summary=event.summary, seconds=event.seconds, code_hash=event.code_hash,
-                seed=event.seed, performance_ratio=event.performance_ratio,
-                difficulty=event.difficulty, bug_class=event.bug_class,
+                challenge=event.challenge,
+                passed=event.passed,
+                finding_kinds=list(event.finding_kinds),
+                findings_summary=event.summary,
+                seconds=event.seconds,
+                code_hash=event.code_hash,
+                seed=event.seed,
+                performance_ratio=event.performance_ratio,
+                difficulty=event.difficulty,
+                bug_class=event.bug_class,
             )
         elif event.kind is ActivityKind.HINT:
             tracker.record_hint(event.challenge or 1)
@@ -232,7 +260,9 @@ def test_a_newer_schema_is_refused_clearly(clock: Clock) -> None:
         tracker.progress_snapshot()
 
 
-def test_a_corrupted_file_is_reported_left_alone_and_repaired_only_when_confirmed(clock: Clock) -> None:
+def test_a_corrupted_file_is_reported_left_alone_and_repaired_only_when_confirmed(
+    clock: Clock,
+) -> None:
     path = sqlite_path()
     path.parent.mkdir(parents=True)
     garbage = b"this is not sqlite" * 100
@@ -260,7 +290,7 @@ def test_a_database_damaged_inside_is_detected(clock: Clock) -> None:
     data = bytearray(path.read_bytes())
     page = 4096
     for offset in range(2 * page, len(data) - page, page):
-        data[offset: offset + 64] = os.urandom(64)
+        data[offset : offset + 64] = os.urandom(64)
     path.write_bytes(bytes(data))
     with pytest.raises(UserError, match="damaged"):
         tracker.progress_snapshot()

@@ -36,13 +36,21 @@ class Script:
 def test_savepoint_protocol_restarts_in_place_and_releases_before_commit() -> None:
     conn = Script(refuse={0}, refuse_release={1})
     seen: list[BaseException] = []
-    result = run_transaction(conn, conn.body, protocol="savepoint", on_retry=seen.append, rng=random.Random(1), backoff=0)
+    result = run_transaction(
+        conn, conn.body, protocol="savepoint", on_retry=seen.append, rng=random.Random(1), backoff=0
+    )
     assert result == 3 and len(seen) == 2
     assert conn.log == [
-        "BEGIN ISOLATION LEVEL SERIALIZABLE", "SAVEPOINT cockroach_restart",
-        "body", "ROLLBACK TO SAVEPOINT cockroach_restart",
-        "body", "RELEASE SAVEPOINT cockroach_restart", "ROLLBACK TO SAVEPOINT cockroach_restart",
-        "body", "RELEASE SAVEPOINT cockroach_restart", "COMMIT",
+        "BEGIN ISOLATION LEVEL SERIALIZABLE",
+        "SAVEPOINT cockroach_restart",
+        "body",
+        "ROLLBACK TO SAVEPOINT cockroach_restart",
+        "body",
+        "RELEASE SAVEPOINT cockroach_restart",
+        "ROLLBACK TO SAVEPOINT cockroach_restart",
+        "body",
+        "RELEASE SAVEPOINT cockroach_restart",
+        "COMMIT",
     ]
 
 
@@ -61,4 +69,8 @@ def test_an_error_that_is_not_a_refusal_rolls_back_and_is_not_retried() -> None:
 
     with pytest.raises(ValueError):
         run_transaction(conn, broken, protocol="savepoint", backoff=0)
-    assert conn.log == ["BEGIN ISOLATION LEVEL SERIALIZABLE", "SAVEPOINT cockroach_restart", "ROLLBACK"]
+    assert conn.log == [
+        "BEGIN ISOLATION LEVEL SERIALIZABLE",
+        "SAVEPOINT cockroach_restart",
+        "ROLLBACK",
+    ]
