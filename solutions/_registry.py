@@ -46,9 +46,7 @@ class SolutionSet:
             if approach.name == name:
                 return approach
         names = ", ".join(a.name for a in self.approaches)
-        raise UserError(
-            f"challenge {self.challenge.number} has no approach '{name}': choose one of {names}"
-        )
+        raise UserError(f"challenge {self.challenge.number} has no approach '{name}': choose one of {names}")
 
 
 def parse_notes(text: str, names: set[str]) -> tuple[str, dict[str, str]]:
@@ -71,11 +69,7 @@ def solution_set(number: int) -> SolutionSet:
     """The approaches of challenge ``number``, sorted by name."""
     challenge = get_challenge(number)
     folder = challenge.solutions_dir
-    paths = (
-        sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
-        if folder.is_dir()
-        else []
-    )
+    paths = sorted(p for p in folder.glob("*.py") if not p.name.startswith("_")) if folder.is_dir() else []
     if not paths:
         raise UserError(f"challenge {number} has no published solutions yet")
     notes_path = folder / "NOTES.md"

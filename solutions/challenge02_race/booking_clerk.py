@@ -35,9 +35,7 @@ class Booking:
 class PaymentGateway:
     """The card processor: slow, and refuses cards whose holder is on the decline list."""
 
-    def __init__(
-        self, latency_seconds: float = 0.002, declined: frozenset[str] = frozenset()
-    ) -> None:
+    def __init__(self, latency_seconds: float = 0.002, declined: frozenset[str] = frozenset()) -> None:
         self.latency_seconds = latency_seconds
         self.declined = declined
 
@@ -129,9 +127,7 @@ def main() -> None:
     print(f"capacity {office.capacity}, seats sold {office.seats_sold()}, left {office.available}")
     print(f"{len(numbers)} bookings, {len(set(numbers))} distinct booking numbers")
     if office.seats_sold() > office.capacity or len(set(numbers)) != len(numbers):
-        print(
-            "OVERSOLD or duplicate booking numbers: two fans now hold tickets for the same seats!"
-        )
+        print("OVERSOLD or duplicate booking numbers: two fans now hold tickets for the same seats!")
 
 
 if __name__ == "__main__":

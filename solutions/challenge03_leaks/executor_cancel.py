@@ -37,9 +37,7 @@ class JobRunner:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-async def run_pipeline_async(
-    steps: list[Callable[[], Coroutine[Any, Any, object]]],
-) -> list[object]:
+async def run_pipeline_async(steps: list[Callable[[], Coroutine[Any, Any, object]]]) -> list[object]:
     """Run the steps concurrently; on the first failure, cancel the others and raise it (fail fast)."""
     tasks = [asyncio.create_task(step()) for step in steps]
     try:

@@ -27,8 +27,7 @@ class JobRunner:
     def __init__(self, workers: int = 4) -> None:
         self.jobs: queue.Queue[tuple[Job, Future[object]] | None] = queue.Queue()
         self.threads = [
-            threading.Thread(target=self._work, name=f"job-worker-{i}", daemon=True)
-            for i in range(workers)
+            threading.Thread(target=self._work, name=f"job-worker-{i}", daemon=True) for i in range(workers)
         ]
         for thread in self.threads:
             thread.start()
@@ -59,9 +58,7 @@ class JobRunner:
             thread.join()
 
 
-async def run_pipeline_async(
-    steps: list[Callable[[], Coroutine[Any, Any, object]]],
-) -> list[object]:
+async def run_pipeline_async(steps: list[Callable[[], Coroutine[Any, Any, object]]]) -> list[object]:
     """Run the steps concurrently; on the first failure, cancel the others and raise it (fail fast).
 
     A TaskGroup owns its tasks: when one fails it cancels the rest and waits for them to finish,

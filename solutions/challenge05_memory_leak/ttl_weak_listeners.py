@@ -121,10 +121,8 @@ def main() -> None:
             # Popular stocks, plus a symbol typed by the user (often one nobody asked before).
             service.handle(request_id, ["AAPL", "MSFT", "NVDA", f"USER{request_id}"])
         current, _peak = tracemalloc.get_traced_memory()
-        print(
-            f"hour {hour}: {current / 1e6:5.1f} MB traced, {len(service.bus.listeners)} listeners, "
-            f"{len(service.cache)} cached prices"
-        )
+        print(f"hour {hour}: {current / 1e6:5.1f} MB traced, {len(service.bus.listeners)} listeners, "
+              f"{len(service.cache)} cached prices")
 
 
 if __name__ == "__main__":

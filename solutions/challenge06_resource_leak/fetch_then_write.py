@@ -49,9 +49,7 @@ class Connection:
 class ConnectionPool:
     """At most ``size`` connections, created on demand and reused."""
 
-    def __init__(
-        self, size: int = 4, query_seconds: float = 0.002, acquire_timeout: float = 2.0
-    ) -> None:
+    def __init__(self, size: int = 4, query_seconds: float = 0.002, acquire_timeout: float = 2.0) -> None:
         self.size = size
         self.query_seconds = query_seconds
         self.acquire_timeout = acquire_timeout
@@ -64,9 +62,7 @@ class ConnectionPool:
     def acquire(self) -> Connection:
         """Borrow a connection; raises PoolExhausted after ``acquire_timeout`` seconds."""
         with self._available:
-            if not self._available.wait_for(
-                lambda: self.idle or self.in_use < self.size, self.acquire_timeout
-            ):
+            if not self._available.wait_for(lambda: self.idle or self.in_use < self.size, self.acquire_timeout):
                 raise PoolExhausted(f"all {self.size} connections are in use")
             self.in_use += 1
             if self.idle:
@@ -121,9 +117,7 @@ def export_report(pool: ConnectionPool, customer: str, folder: Path) -> Path:
     return path
 
 
-def export_all(
-    pool: ConnectionPool, customers: list[str], folder: Path, workers: int = 4
-) -> dict[str, str]:
+def export_all(pool: ConnectionPool, customers: list[str], folder: Path, workers: int = 4) -> dict[str, str]:
     """Export every customer on a thread pool; returns customer -> file name or error."""
 
     def one(customer: str) -> str:
@@ -140,25 +134,13 @@ def main() -> None:
     pool = ConnectionPool(size=4, acquire_timeout=0.5)
     fds_before = len(os.listdir("/proc/self/fd"))
     with tempfile.TemporaryDirectory() as folder:
-        customers = [
-            "broken-1",
-            "acme",
-            "broken-2",
-            "globex",
-            "broken-3",
-            "initech",
-            "broken-4",
-            "umbrella",
-            "hooli",
-            "stark",
-        ]
+        customers = ["broken-1", "acme", "broken-2", "globex", "broken-3", "initech", "broken-4",
+                     "umbrella", "hooli", "stark"]
         for customer, outcome in export_all(pool, customers, Path(folder), workers=1).items():
             print(f"{customer:10} {outcome}")
         pool.close()
         print(f"pool after close: {pool.stats()}")
-        print(
-            f"open file descriptors: {fds_before} before, {len(os.listdir('/proc/self/fd'))} after"
-        )
+        print(f"open file descriptors: {fds_before} before, {len(os.listdir('/proc/self/fd'))} after")
         leftovers = [p.name for p in Path(folder).iterdir() if p.stem.startswith("broken")]
         print(f"half-written reports left for customers to download: {leftovers}")
 

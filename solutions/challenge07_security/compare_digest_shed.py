@@ -41,11 +41,7 @@ class WebhookReceiver:
     """Authenticates webhook calls and processes their events on worker threads."""
 
     def __init__(
-        self,
-        tokens: dict[str, str],
-        workers: int = 4,
-        handle_seconds: float = 0.002,
-        max_backlog: int = 100,
+        self, tokens: dict[str, str], workers: int = 4, handle_seconds: float = 0.002, max_backlog: int = 100
     ) -> None:
         self.tokens = tokens
         self.handle_seconds = handle_seconds

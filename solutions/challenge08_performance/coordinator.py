@@ -32,13 +32,8 @@ class Website:
         with self._lock:
             self.fetches[url] += 1
         number = int(url.rsplit("/", 1)[1])
-        links = [
-            f'<a href="/page/{(number * self.fan_out + k) % self.pages}">more</a>'
-            for k in range(1, self.fan_out + 1)
-        ]
-        return (
-            f"<html><h1>Page {number}</h1><p>{'lorem ipsum dolor ' * 20}</p>{''.join(links)}</html>"
-        )
+        links = [f'<a href="/page/{(number * self.fan_out + k) % self.pages}">more</a>' for k in range(1, self.fan_out + 1)]
+        return f"<html><h1>Page {number}</h1><p>{'lorem ipsum dolor ' * 20}</p>{''.join(links)}</html>"
 
 
 def analyse(html: str) -> tuple[list[str], int]:

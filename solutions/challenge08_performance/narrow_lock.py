@@ -32,13 +32,8 @@ class Website:
         with self._lock:
             self.fetches[url] += 1
         number = int(url.rsplit("/", 1)[1])
-        links = [
-            f'<a href="/page/{(number * self.fan_out + k) % self.pages}">more</a>'
-            for k in range(1, self.fan_out + 1)
-        ]
-        return (
-            f"<html><h1>Page {number}</h1><p>{'lorem ipsum dolor ' * 20}</p>{''.join(links)}</html>"
-        )
+        links = [f'<a href="/page/{(number * self.fan_out + k) % self.pages}">more</a>' for k in range(1, self.fan_out + 1)]
+        return f"<html><h1>Page {number}</h1><p>{'lorem ipsum dolor ' * 20}</p>{''.join(links)}</html>"
 
 
 def analyse(html: str) -> tuple[list[str], int]:
@@ -77,9 +72,7 @@ class Crawler:
         frontier = [start]
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             while frontier and len(self.visited) < limit:
-                batch = list(dict.fromkeys(u for u in frontier if u not in self.visited))[
-                    : limit - len(self.visited)
-                ]
+                batch = list(dict.fromkeys(u for u in frontier if u not in self.visited))[: limit - len(self.visited)]
                 frontier = [link for links in pool.map(self._visit, batch) for link in links]
         return self.index
 

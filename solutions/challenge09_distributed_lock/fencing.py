@@ -28,9 +28,7 @@ RUNS = 3
 class Lock:
     """A lock in the key-value store: the key exists while someone holds it."""
 
-    def __init__(
-        self, node: Node, kv: Client, key: str = LOCK_KEY, ttl_ms: int = LOCK_TTL_MS
-    ) -> None:
+    def __init__(self, node: Node, kv: Client, key: str = LOCK_KEY, ttl_ms: int = LOCK_TTL_MS) -> None:
         self.node = node
         self.kv = kv
         self.key = key
@@ -39,9 +37,7 @@ class Lock:
     async def acquire(self) -> int:
         """Wait until this node holds the lock; return the version of the lock key."""
         while True:
-            version = await self.kv.put(
-                self.key, self.node.name, ttl_ms=self.ttl_ms, if_absent=True
-            )
+            version = await self.kv.put(self.key, self.node.name, ttl_ms=self.ttl_ms, if_absent=True)
             if version is not None:
                 return version
             await self.node.sleep(RETRY_MS)

@@ -30,8 +30,6 @@ MAX_NET_DELAY_MS = 10
 
 class LeaseLost(Exception):
     """Our lease may have expired: stop acting as the holder."""
-
-
 SECTIONS = ("sales", "refunds", "inventory")
 RUNS = 3
 
@@ -39,9 +37,7 @@ RUNS = 3
 class Lock:
     """A lease in the key-value store, renewed while held, checked before every action."""
 
-    def __init__(
-        self, node: Node, kv: Client, key: str = LOCK_KEY, ttl_ms: int = LOCK_TTL_MS
-    ) -> None:
+    def __init__(self, node: Node, kv: Client, key: str = LOCK_KEY, ttl_ms: int = LOCK_TTL_MS) -> None:
         self.node = node
         self.kv = kv
         self.key = key
@@ -57,9 +53,7 @@ class Lock:
         """Wait until this node holds the lease, then keep renewing it in the background."""
         while True:
             sent_at = self.node.now
-            version = await self.kv.put(
-                self.key, self.node.name, ttl_ms=self.ttl_ms, if_absent=True
-            )
+            version = await self.kv.put(self.key, self.node.name, ttl_ms=self.ttl_ms, if_absent=True)
             if version is not None:
                 self.held = True
                 self._extend(sent_at)
@@ -73,9 +67,7 @@ class Lock:
             if not self.held:
                 return
             sent_at = self.node.now
-            version = await self.kv.put(
-                self.key, self.node.name, ttl_ms=self.ttl_ms, if_value=self.node.name
-            )
+            version = await self.kv.put(self.key, self.node.name, ttl_ms=self.ttl_ms, if_value=self.node.name)
             if version is None:
                 self.held = False  # someone else holds it now (or it expired): we lost it
             elif self.held:
@@ -84,9 +76,7 @@ class Lock:
     def check(self) -> None:
         """Raise LeaseLost unless the lease surely outlives a message sent right now."""
         if not self.held or self.node.now >= self.valid_until:
-            raise LeaseLost(
-                f"lease not valid at t={self.node.now}ms (valid until t={self.valid_until}ms)"
-            )
+            raise LeaseLost(f"lease not valid at t={self.node.now}ms (valid until t={self.valid_until}ms)")
 
     async def release(self) -> bool:
         """Stop renewing and free the lease if it is still ours."""

@@ -41,9 +41,7 @@ async def consumer(node: Node, log: Client, orders: Client) -> None:
             offset = await log.committed(GROUP, TOPIC, partition)
             records = await log.fetch(TOPIC, partition, offset)
             for record in records:
-                await handle(
-                    node, orders, record
-                )  # one at a time: order within the partition holds
+                await handle(node, orders, record)  # one at a time: order within the partition holds
             if records:
                 await log.commit(GROUP, TOPIC, partition, records[-1].offset + 1)
         await node.sleep(POLL_MS)

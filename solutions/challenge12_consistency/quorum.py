@@ -40,9 +40,7 @@ class ProfileStore:
         if not found:
             return None
         version, bio = max(found, key=lambda item: item[0])
-        await first(
-            W, [replica.write(user, version, bio) for replica in self.replicas]
-        )  # write-back
+        await first(W, [replica.write(user, version, bio) for replica in self.replicas])  # write-back
         return bio
 
 

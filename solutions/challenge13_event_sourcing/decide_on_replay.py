@@ -27,9 +27,7 @@ def apply(balance: int, event: dict[str, Any]) -> int:
     """The balance after one event (this fold defines the account)."""
     if event["type"] == "deposited":
         return balance + event["amount"]
-    if (
-        event["type"] == "withdrawal-requested"
-    ):  # granted only if covered, at this point in the stream
+    if event["type"] == "withdrawal-requested":  # granted only if covered, at this point in the stream
         return balance - event["amount"] if balance >= event["amount"] else balance
     raise ValueError(f"unknown event {event['type']!r}")
 
@@ -54,9 +52,7 @@ class Account:
                 break
             balance, version = apply(balance, event), number
         if version % SNAPSHOT_EVERY == 0 and version > 0:
-            await self.kv.put(
-                f"snapshot/{self.id}", (balance, version)
-            )  # correct at any time: the fold is deterministic
+            await self.kv.put(f"snapshot/{self.id}", (balance, version))  # correct at any time: the fold is deterministic
         return balance, version
 
     async def deposit(self, amount: int) -> None:
@@ -64,9 +60,7 @@ class Account:
 
     async def withdraw(self, amount: int) -> bool:
         """Request a withdrawal; True if the stream granted it."""
-        version = await self.events.append(
-            self.id, [{"type": "withdrawal-requested", "amount": amount}]
-        )
+        version = await self.events.append(self.id, [{"type": "withdrawal-requested", "amount": amount}])
         before, _ = await self.load(until=version - 1)
         return before >= amount
 

@@ -36,29 +36,15 @@ async def until_answered(node: Node, call: Callable[[], Awaitable[Any]]) -> Any:
             pause = min(2 * pause, 200)
 
 
-async def book_trip(
-    node: Node, trip: str, flights: Client, payments: Client, hotels: Client
-) -> bool:
+async def book_trip(node: Node, trip: str, flights: Client, payments: Client, hotels: Client) -> bool:
     """Book flight, payment and hotel for ``trip``: all of them, or none."""
     done: list[tuple[Client, str]] = []
     for step, service in zip(STEPS, (flights, payments, hotels), strict=True):
         try:
-            booking = await until_answered(
-                node,
-                cast(
-                    "Callable[[], Awaitable[Any]]",
-                    lambda s=service, k=f"{trip}/{step}": s.book(trip, key=k),
-                ),
-            )
+            booking = await until_answered(node, cast("Callable[[], Awaitable[Any]]", lambda s=service, k=f"{trip}/{step}": s.book(trip, key=k)))
         except Rejected:
             for booked_at, booking_id in reversed(done):  # compensate in reverse order
-                await until_answered(
-                    node,
-                    cast(
-                        "Callable[[], Awaitable[Any]]",
-                        lambda s=booked_at, b=booking_id: s.cancel(b),
-                    ),
-                )
+                await until_answered(node, cast("Callable[[], Awaitable[Any]]", lambda s=booked_at, b=booking_id: s.cancel(b)))
             return False
         done.append((service, booking))
     return True

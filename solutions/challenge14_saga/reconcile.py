@@ -50,9 +50,7 @@ async def book_one(node: Node, service: Client, trip: str) -> str | None:
         await node.sleep(SETTLE_MS)
         held = await until_answered(node, lambda: service.bookings(trip))
         for extra in held[1:]:
-            await until_answered(
-                node, cast("Callable[[], Awaitable[Any]]", lambda b=extra: service.cancel(b))
-            )
+            await until_answered(node, cast("Callable[[], Awaitable[Any]]", lambda b=extra: service.cancel(b)))
         if held:
             return held[0]
         if refused:
@@ -61,14 +59,10 @@ async def book_one(node: Node, service: Client, trip: str) -> str | None:
 
 async def cancel_all(node: Node, service: Client, trip: str) -> None:
     for booking in await until_answered(node, lambda: service.bookings(trip)):
-        await until_answered(
-            node, cast("Callable[[], Awaitable[Any]]", lambda b=booking: service.cancel(b))
-        )
+        await until_answered(node, cast("Callable[[], Awaitable[Any]]", lambda b=booking: service.cancel(b)))
 
 
-async def book_trip(
-    node: Node, trip: str, flights: Client, payments: Client, hotels: Client
-) -> bool:
+async def book_trip(node: Node, trip: str, flights: Client, payments: Client, hotels: Client) -> bool:
     """Book flight, payment and hotel for ``trip``: all of them, or none."""
     done: list[Client] = []
     for service in (flights, payments, hotels):

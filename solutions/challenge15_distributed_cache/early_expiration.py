@@ -35,10 +35,7 @@ def _entry(node: Node, product: tuple[int, int], reload_ms: int) -> dict[str, An
 
 def _refresh_early(node: Node, entry: dict[str, Any]) -> bool:
     """XFetch: now - reload_ms * BETA * ln(rand) >= expiry."""
-    return (
-        node.now - entry["reload_ms"] * BETA * math.log(1.0 - node.rng.random())
-        >= entry["expires_at"]
-    )
+    return node.now - entry["reload_ms"] * BETA * math.log(1.0 - node.rng.random()) >= entry["expires_at"]
 
 
 async def get_product(node: Node, cache: Client, db: Client, product_id: str) -> tuple[int, int]:

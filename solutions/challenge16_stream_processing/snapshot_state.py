@@ -37,9 +37,7 @@ def window_of(event_time: int) -> int:
 async def counter(node: Node, log: Client, kv: Client, dashboard: Client) -> None:
     """Count clicks per event-time window; emit windows the watermark has passed."""
     checkpoint = await kv.get("counter/state")
-    state: dict[str, Any] = (
-        checkpoint.value if checkpoint is not None else {"offset": 0, "counts": {}, "max_time": 0}
-    )
+    state: dict[str, Any] = checkpoint.value if checkpoint is not None else {"offset": 0, "counts": {}, "max_time": 0}
     offset, max_time = state["offset"], state["max_time"]
     counts: dict[int, int] = dict(state["counts"])
     while True:
@@ -54,9 +52,7 @@ async def counter(node: Node, log: Client, kv: Client, dashboard: Client) -> Non
         for window in sorted(w for w in counts if w + WINDOW_MS <= watermark):
             await dashboard.upsert(window, counts.pop(window))
         if records:
-            await kv.put(
-                "counter/state", {"offset": offset, "counts": dict(counts), "max_time": max_time}
-            )
+            await kv.put("counter/state", {"offset": offset, "counts": dict(counts), "max_time": max_time})
         await node.sleep(POLL_MS)
 
 
