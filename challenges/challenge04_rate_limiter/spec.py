@@ -18,20 +18,26 @@ from evaluator.spec import (
 )
 
 
-def burst_at_capacity(mod: ModuleType) -> None:
-    """Three request threads race for a bucket holding two tokens: at most two may pass."""
-    bucket = mod.TokenBucket(rate=0.001, capacity=2)
+def _racing_requests(bucket: object, requests: int) -> list[str]:
+    """``requests`` threads call ``try_acquire()`` at once; the names of those that got a token."""
     granted: list[str] = []
 
     def request(name: str) -> None:
-        if bucket.try_acquire():
+        if bucket.try_acquire():  # type: ignore[attr-defined]
             granted.append(name)
 
-    threads = [threading.Thread(target=request, args=(f"request-{i}",)) for i in range(3)]
+    threads = [threading.Thread(target=request, args=(f"request-{i}",)) for i in range(requests)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return granted
+
+
+def burst_at_capacity(mod: ModuleType) -> None:
+    """Three request threads race for a bucket holding two tokens: at most two may pass."""
+    bucket = mod.TokenBucket(rate=0.001, capacity=2)
+    granted = _racing_requests(bucket, 3)
     expect(
         len(granted) <= 2,
         f"{len(granted)} requests passed a bucket of capacity 2: {granted}",
@@ -47,17 +53,7 @@ def dripped_token_granted_once(mod: ModuleType) -> None:
         if not bucket.try_acquire():
             break
     time.sleep(0.15)
-    granted: list[str] = []
-
-    def request(name: str) -> None:
-        if bucket.try_acquire():
-            granted.append(name)
-
-    threads = [threading.Thread(target=request, args=(f"request-{i}",)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    granted = _racing_requests(bucket, 2)
     expect(
         len(granted) <= 1,
         f"{len(granted)} requests passed when 1.5 tokens had dripped into an empty bucket",
