@@ -175,10 +175,10 @@ def _still_in_place(source: Path) -> bool:
 
 
 def _newer_in_place(source: Path, source_ctime_ns: int) -> bool:
-    """The ``.pyc`` was written after the source last changed, and is still ours: no need to
-    read and hash the source (a new process's fast path). The source's *change* time, which an
-    edit always moves (``utime`` can set its mtime back, not its ctime). Its embedded hash still guards it:
-    the child's importer checks it against the source and compiles from source on a mismatch."""
+    """The ``.pyc`` was written after the source last changed (its ctime: an edit always moves it,
+    ``utime`` cannot set it back) and is still ours: a new process need not read and hash the
+    source. The embedded hash still guards it: the child's importer compiles from source on a
+    mismatch."""
     target = cache_path(source)
     try:
         written = os.lstat(target).st_mtime_ns

@@ -34,13 +34,9 @@ _get_ident = realtime.get_ident
 
 
 def clock_seconds() -> float:
-    """Monotonic seconds: virtual under the scheduler (or a check's clock override), real otherwise."""
-    c = controlled()
-    if c:
-        return c[0].now_ns() / 1e9
-    if _time.override is not None:
-        return _time.override.monotonic_ns() / 1e9
-    return realtime.monotonic()
+    """Monotonic seconds for timeouts: the instrumented clock the program reads too (a check's
+    clock override, else virtual under the scheduler, else real)."""
+    return _time.monotonic()
 
 
 def wait_on_real(real_lock: Any, timeout: float | None, obj: object, desc: str) -> bool:

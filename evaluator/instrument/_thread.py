@@ -73,10 +73,8 @@ class Thread(realtime.Thread):
             ctl, me = c
             if not called_from_stdlib(2):
                 ctl.preempt(me)
-            if rec.done:
-                ctl.touch(
-                    ("thread", rec.tid), False
-                )  # ordered after the exit, like a join that waited
+            if rec.done:  # ordered after the exit, like a join that waited
+                ctl.touch(("thread", rec.tid), False)
             else:
                 emit(EventKind.JOIN_WAIT, self.name)
                 if not ctl.block(me, lambda: rec.done, timeout, self, "join"):

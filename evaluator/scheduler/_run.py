@@ -238,9 +238,6 @@ class Budget:
     """Interleave partial-order reduction with the sampled schedules and stop as soon as it is
     exhausted (a proof). Its runs come on top of ``max_schedules``, at most ``por_share`` of it."""
     por_share: float = 0.5
-    shrink: bool = True
-    """After a randomized strategy's failure, spend up to ``SHRINK_SCHEDULES`` bounded-DFS
-    schedules looking for one with fewer preemptions (clearer evidence)."""
 
 
 @dataclass
@@ -368,10 +365,9 @@ def _explore(
             decisions_per_run[0] = max(1, len(run.decisions))
             focus_per_run[0] = max(1, sum(d.focus for d in run.decisions))
         name = getattr(chooser, "name", "")
+        # The root also seeds the bounded DFS that searches for simpler failures.
         if name == "root" or (name == "dfs" and "dfs" in budget.strategies):
-            dfs.feedback(
-                chooser, run.decisions
-            )  # the root also seeds the search for simpler failures
+            dfs.feedback(chooser, run.decisions)
         if name in ("root", "dpor") and budget.por:
             dpor.feedback(chooser, run.decisions, run.trail, run.cut_short)
         for edge in run.lock_edges:
@@ -381,7 +377,7 @@ def _explore(
             result.cpu_to_failure = time.process_time() - started_cpu
             # Randomized strategies find failures with many incidental preemptions: look for a
             # simpler one. DFS and DPOR failures are already a few deviations from the default.
-            if name not in ("root", "dfs", "dpor") and budget.shrink:
+            if name not in ("root", "dfs", "dpor"):
                 simpler = _simpler_failure(scenario, program, tracer, dfs, budget, started)
                 result.schedules += simpler[1]
                 result.failure = simpler[0] or run

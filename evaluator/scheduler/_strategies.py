@@ -378,9 +378,8 @@ def races(trail: list[Transition]) -> list[tuple[int, int]]:
         else:
             clock = dict(clocks[step.after]) if step.after is not None and step.after < i else {}
         for key, writes in step.footprint.items():
-            if (
-                key[0] == "thread" and not writes
-            ):  # a join returns only after the thread's exit: ordered
+            # A join returns only after the thread's exit: ordered, never a race.
+            if key[0] == "thread" and not writes:
                 for j in last_write.get(key, {}).values():
                     _join(clock, clocks[j])
         latest: dict[int, int] = {}
