@@ -14,7 +14,7 @@ from typing import Any
 
 from evaluator import events, realtime
 from evaluator.detectors.deadlock import DeadlockSnapshot, LockEdge
-from evaluator.instrument import _runtime
+from evaluator.instrument import _runtime, _time
 from evaluator.scheduler._controller import (
     ADVERSARIAL_DECISIONS,
     TRAIL_LIMIT,
@@ -220,11 +220,38 @@ def unobserved() -> Iterator[None]:
     tracer = sys.gettrace()
     sys.settrace(None)
     _runtime.controller = None
+    shared_clock = _time.override is None
+    if shared_clock:
+        _time.override = _SetUpClock(ctl)
     try:
         yield
     finally:
+        if shared_clock:
+            _time.override = None
         _runtime.controller = ctl
         sys.settrace(tracer)
+
+
+class _SetUpClock:
+    """The run's virtual clock, for set-up code that runs unobserved.
+
+    Set-up and the threads that follow share one timeline: a timestamp taken while filling a
+    cache is compared with the run's virtual time, never with the machine's real clock (whose
+    value, e.g. the uptime behind ``time.monotonic()``, would decide whether an entry looks
+    expired). Sleeps move the virtual clock forward; nothing else runs meanwhile.
+    """
+
+    def __init__(self, ctl: Controller) -> None:
+        self.ctl = ctl
+
+    def monotonic_ns(self) -> int:
+        return _time.VIRTUAL_MONOTONIC_BASE_NS + self.ctl.clock_ns
+
+    def time_ns(self) -> int:
+        return _time.VIRTUAL_EPOCH_NS + self.ctl.clock_ns
+
+    def sleep(self, seconds: float) -> None:
+        self.ctl.clock_ns += max(0, int(seconds * 1e9))
 
 
 @dataclass

@@ -169,6 +169,31 @@ def test_a_timed_queue_get_times_out_in_virtual_time() -> None:
     assert run.virtual_ns == 20_000_000
 
 
+def test_unobserved_set_up_shares_the_runs_virtual_clock() -> None:
+    """A timestamp taken while a scenario fills a cache unobserved is compared with the run's
+    virtual time: with the machine's real clock there, whether an entry looked expired depended
+    on the machine's uptime (a reference TTL cache failed on a freshly booted machine)."""
+    import time
+
+    from evaluator.scheduler import unobserved
+
+    program = load_module(PRIMITIVES)
+    box: dict[str, float] = {}
+
+    def scenario(mod: object) -> None:
+        with unobserved():
+            stamped = time.monotonic()
+            time.sleep(2.0)  # set-up may wait: the virtual clock moves, nothing runs meanwhile
+            after_sleep = time.monotonic()
+        box["slept"] = after_sleep - stamped
+        box["age"] = time.monotonic() - stamped
+
+    with instrumented():
+        run = run_schedule(scenario, program, Guided(), tracer=ProgramTracer(PRIMITIVES))
+    assert run.outcome == "done"
+    assert box == {"slept": pytest.approx(2.0), "age": pytest.approx(2.0)}
+
+
 def test_spinning_thread_does_not_starve_the_others() -> None:
     with instrumented():
         run, box = run_default("spin")
