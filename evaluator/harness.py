@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import faulthandler
+import functools
 import importlib
 import json
 import os
@@ -28,8 +29,9 @@ from types import ModuleType
 from typing import Any
 
 from evaluator import realtime
+from evaluator._forked_checks import CheckRun, can_fork, run_forked, worker_count
 from evaluator.findings import CheckOutcome, Finding, FindingKind, GradeResult, Severity
-from evaluator.stacks import install_dump_handlers
+from evaluator.stacks import DUMP_THREAD, install_dump_handlers
 
 _PR_SET_CHILD_SUBREAPER = 36
 _MAIN_PID = os.getpid()
@@ -130,8 +132,12 @@ def _program_lines(error: BaseException, program: Path) -> list[str]:
     return program_lines(traceback_frames(error.__traceback__), program)
 
 
-def grade_in_child(request: dict[str, Any]) -> GradeResult:
-    """Import spec and program, run every check; never raises."""
+def grade_in_child(request: dict[str, Any], *, fork_checks: bool = False) -> GradeResult:
+    """Import spec and program, run every check; never raises.
+
+    With ``fork_checks`` (the sandboxed child), the exploring checks run side by side in
+    forked copies of this process (:mod:`evaluator._forked_checks`), the others here after them.
+    """
     from evaluator.spec import CheckContext
 
     start = realtime.perf_counter()
@@ -171,39 +177,41 @@ def grade_in_child(request: dict[str, Any]) -> GradeResult:
             findings.append(verdict)
         else:
             internal.append(verdict)
+    forked: dict[int, CheckRun] = {}
+    if module is not None and fork_checks and can_fork(frozenset({DUMP_THREAD})):
+        from evaluator.scheduler._tracer import ProgramTracer
+
+        ProgramTracer(program)  # analyse the learner's file once, before the copies are made
+        loaded = module
+        jobs = {
+            index: functools.partial(_run_check, check, loaded, ctx, program)
+            for index, check in enumerate(spec.checks)
+            if _runs_alone(check)
+        }
+        forked = run_forked(jobs, worker_count())
     deadlocked = False
-    for check in spec.checks:
-        began = realtime.perf_counter()
-        produced: list[Finding] = []
+    for index, check in enumerate(spec.checks):
         if deadlocked and not _explores(check):
             # The program deadlocks under the scheduler (evidence above); running it for real
             # would only hang until the deadline. The check is not passed.
             outcomes.append(CheckOutcome(check.name, False, 0.0, 0))
             continue
-        if module is not None:
-            try:
-                produced = list(check.run(module, ctx))
-            except BaseException as error:
-                verdict = _classify(error, program, check.name, getattr(check, "hint", ""))
-                if isinstance(verdict, Finding):
-                    produced = [verdict]
-                else:
-                    internal.append(verdict)
+        if module is None:
+            run = CheckRun((), (), 0.0, 0, False)
+        elif index in forked:
+            run = forked[index]
+        else:
+            run = _run_check(check, module, ctx, program)
             if os.getpid() != _MAIN_PID:  # the learner's code forked and this is the copy
                 os._exit(0)
-        findings.extend(produced)
+        findings.extend(run.findings)
+        internal.extend(run.internal)
         deadlocked = deadlocked or any(
-            f.kind is FindingKind.DEADLOCK and f.severity is Severity.FAIL for f in produced
+            f.kind is FindingKind.DEADLOCK and f.severity is Severity.FAIL for f in run.findings
         )
-        passed = module is not None and not any(f.severity is Severity.FAIL for f in produced)
+        passed = module is not None and not any(f.severity is Severity.FAIL for f in run.findings)
         outcomes.append(
-            CheckOutcome(
-                check.name,
-                passed,
-                round(realtime.perf_counter() - began, 4),
-                int(ctx.measurements.pop("schedules", 0) or 0),
-                bool(ctx.measurements.pop("exhaustive", False)),
-            )
+            CheckOutcome(check.name, passed, run.seconds, run.schedules, run.exhaustive)
         )
     passed = bool(outcomes) and all(o.passed for o in outcomes) and not internal
     ratio = ctx.measurements.get("performance_ratio")
@@ -217,6 +225,33 @@ def grade_in_child(request: dict[str, Any]) -> GradeResult:
         performance_ratio=ratio,
         internal_errors=tuple(internal),
     )
+
+
+def _run_check(check: Any, module: ModuleType, ctx: Any, program: Path) -> CheckRun:
+    """Run one check; a crash is a finding at the learner's line or an internal error."""
+    began = realtime.perf_counter()
+    produced: list[Finding] = []
+    internal: list[str] = []
+    try:
+        produced = list(check.run(module, ctx))
+    except BaseException as error:
+        verdict = _classify(error, program, check.name, getattr(check, "hint", ""))
+        if isinstance(verdict, Finding):
+            produced = [verdict]
+        else:
+            internal.append(verdict)
+    return CheckRun(
+        tuple(produced),
+        tuple(internal),
+        round(realtime.perf_counter() - began, 4),
+        int(ctx.measurements.pop("schedules", 0) or 0),
+        bool(ctx.measurements.pop("exhaustive", False)),
+    )
+
+
+def _runs_alone(check: object) -> bool:
+    """Checks that explore from their own seed and never hang: safe to run side by side."""
+    return type(check).__name__ in ("ScheduleCheck", "AsyncCheck")
 
 
 def _explores(check: object) -> bool:
@@ -287,7 +322,7 @@ def main(argv: list[str]) -> None:
             internal_errors=(f"instrumentation failed to install: {detail}",),
         )
     else:
-        result = grade_in_child(request)
+        result = grade_in_child(request, fork_checks=True)
     if os.getpid() != _MAIN_PID:
         os._exit(0)
     sys.stdout.flush()
