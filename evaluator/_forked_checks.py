@@ -23,7 +23,7 @@ import select
 import sys
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,7 +78,7 @@ def worker_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run_forked(jobs: dict[int, Callable[[], CheckRun]], workers: int) -> dict[int, CheckRun]:
+def run_forked(jobs: Mapping[int, Callable[[], CheckRun]], workers: int) -> dict[int, CheckRun]:
     """Run each job in its own forked worker, at most ``workers`` at a time.
 
     Returns the answer of every job whose worker answered; a job missing from the result is
