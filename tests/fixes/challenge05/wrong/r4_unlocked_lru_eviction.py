@@ -1,0 +1,116 @@
+# fix-judgement: wrong
+# class: new-race
+# why: Unlocked OrderedDict LRU: thread A sees `symbol in cache`, thread B inserts and `popitem`s that same LRU entry, then A's `move_to_end`/`cache[symbol]` raises KeyError and the request fails (reproduced with 16 threads over 300 symbols). Passes main().
+"""Fix: unsubscribe in finally; OrderedDict LRU bounded to 256 entries (atomic dict ops, no extra lock)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+Listener = Callable[[str, float], None]
+
+
+class EventBus:
+    """Publish/subscribe for live price updates."""
+
+    def __init__(self) -> None:
+        self.listeners: list[Listener] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, listener: Listener) -> None:
+        with self._lock:
+            self.listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        with self._lock:
+            self.listeners.remove(listener)
+
+    def publish(self, symbol: str, price: float) -> None:
+        with self._lock:
+            listeners = list(self.listeners)
+        for listener in listeners:
+            listener(symbol, price)
+
+
+class ExchangeFeed:
+    """The exchange's price API: every call is a network round trip."""
+
+    def __init__(self, latency_seconds: float = 0.002) -> None:
+        self.latency_seconds = latency_seconds
+        self.calls = 0
+
+    def fetch(self, symbol: str) -> float:
+        if self.latency_seconds:  # 0: the in-process replica used in tests answers at once
+            time.sleep(self.latency_seconds)
+        self.calls += 1
+        return float(sum(map(ord, symbol)) % 500 + 10)
+
+
+class QuoteRequest:
+    """One client's request: the symbols it asked for and the prices gathered so far."""
+
+    def __init__(self, request_id: int, symbols: list[str]) -> None:
+        self.request_id = request_id
+        self.symbols = symbols
+        self.prices: dict[str, float] = {}
+        self.log: list[str] = [f"request {request_id} for {len(symbols)} symbols"]
+
+    def on_price(self, symbol: str, price: float) -> None:
+        if symbol in self.symbols:
+            self.prices[symbol] = price
+
+
+class QuoteService:
+    CACHE_SIZE = 256
+
+    def __init__(self, feed: ExchangeFeed) -> None:
+        self.feed = feed
+        self.bus = EventBus()
+        self.cache: OrderedDict[str, float] = OrderedDict()
+        """LRU of prices; each OrderedDict operation is atomic under the GIL, so no lock needed."""
+
+    def price(self, symbol: str) -> float:
+        """The cached price of ``symbol`` (fetched from the exchange on a miss)."""
+        if symbol in self.cache:
+            self.cache.move_to_end(symbol)
+            return self.cache[symbol]
+        price = self.feed.fetch(symbol)
+        self.cache[symbol] = price
+        if len(self.cache) > self.CACHE_SIZE:
+            self.cache.popitem(last=False)  # evict the least recently used
+        self.bus.publish(symbol, price)
+        return price
+
+    def handle(self, request_id: int, symbols: list[str]) -> float:
+        """Total value of one share of each symbol, with live updates while we gather."""
+        request = QuoteRequest(request_id, symbols)
+        self.bus.subscribe(request.on_price)
+        try:
+            for symbol in symbols:
+                request.prices.setdefault(symbol, self.price(symbol))
+        finally:
+            self.bus.unsubscribe(request.on_price)
+        return round(sum(request.prices.values()), 2)
+
+
+def main() -> None:
+    import tracemalloc
+
+    tracemalloc.start()
+    service = QuoteService(ExchangeFeed(latency_seconds=0))
+    request_id = 0
+    for hour in range(1, 6):
+        for _ in range(2_000):
+            request_id += 1
+            # Popular stocks, plus a symbol typed by the user (often one nobody asked before).
+            service.handle(request_id, ["AAPL", "MSFT", "NVDA", f"USER{request_id}"])
+        current, _peak = tracemalloc.get_traced_memory()
+        print(f"hour {hour}: {current / 1e6:5.1f} MB traced, {len(service.bus.listeners)} listeners, "
+              f"{len(service.cache)} cached prices")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+# fix-judgement: right
+# class: other (design)
+# why: One `concurrent.futures.Future` per url, shared by every crawl of the Crawler: the first claimant fetches and the others block on `.result()` (no lock held), sharing its links or exception. Per-crawl BFS bookkeeping; a failed url is unclaimed.
+"""Fix: one Future per url shared by every crawl of the crawler (the first fetches, the others wait unlocked);
+each crawl keeps its own breadth-first seen set, so concurrent crawls share pages and errors."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
+
+LINK = re.compile(r'href="([^"]+)"')
+
+
+class Website:
+    """A customer's site, served over a slow network (each fetch waits ``latency_seconds``)."""
+
+    def __init__(self, pages: int, fan_out: int = 4, latency_seconds: float = 0.005) -> None:
+        self.pages = pages
+        self.fan_out = fan_out
+        self.latency_seconds = latency_seconds
+        self.fetches: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def fetch(self, url: str) -> str:
+        time.sleep(self.latency_seconds)
+        with self._lock:
+            self.fetches[url] += 1
+        number = int(url.rsplit("/", 1)[1])
+        links = [f'<a href="/page/{(number * self.fan_out + k) % self.pages}">more</a>' for k in range(1, self.fan_out + 1)]
+        return f"<html><h1>Page {number}</h1><p>{'lorem ipsum dolor ' * 20}</p>{''.join(links)}</html>"
+
+
+def analyse(html: str) -> tuple[list[str], int]:
+    """The page's links and its number of words (CPU work)."""
+    words = len(re.sub(r"<[^>]+>", " ", html).split())
+    return LINK.findall(html), words
+
+
+class Crawler:
+    def __init__(self, site: Website, workers: int = 8) -> None:
+        self.site = site
+        self.workers = workers
+        self.visited: set[str] = set()
+        self.index: dict[str, int] = {}
+        """url -> number of words on the page."""
+        self.lock = threading.Lock()
+        self._pages: dict[str, Future[list[str]]] = {}
+        """url -> its links, for every page fetched (or being fetched) by any crawl of this crawler."""
+
+    def _visit(self, url: str) -> list[str]:
+        """Fetch and index ``url`` once (whichever crawl gets there first); return its links."""
+        with self.lock:
+            page = self._pages.get(url)
+            mine = page is None
+            if mine:
+                page = self._pages[url] = Future()
+                self.visited.add(url)
+        if not mine:
+            return page.result()  # fetched or being fetched by someone else: share the outcome
+        try:
+            html = self.site.fetch(url)  # network wait: no lock held
+            links, words = analyse(html)
+        except BaseException as error:
+            with self.lock:
+                del self._pages[url]  # a later crawl retries it
+                self.visited.discard(url)
+            page.set_exception(error)  # crawls waiting for this page fail too: nothing is hidden
+            raise
+        with self.lock:
+            self.index[url] = words
+        page.set_result(links)
+        return links
+
+    def crawl(self, start: str, limit: int) -> dict[str, int]:
+        """Breadth-first crawl from ``start``, at most ``limit`` pages; returns the index."""
+        seen = {start}  # this crawl's own breadth-first bookkeeping
+        frontier = [start]
+        budget = limit
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            while frontier and budget > 0:
+                batch = frontier[:budget]
+                budget -= len(batch)
+                frontier = []
+                for links in pool.map(self._visit, batch):
+                    for link in links:
+                        if link not in seen:
+                            seen.add(link)
+                            frontier.append(link)
+        return self.index
+
+
+def main() -> None:
+    for workers in (1, 4, 16):
+        site = Website(pages=120, latency_seconds=0.01)
+        started = time.perf_counter()
+        index = Crawler(site, workers=workers).crawl("/page/1", limit=120)
+        print(f"{workers:2} threads: {len(index)} pages in {time.perf_counter() - started:.2f}s")
+
+
+if __name__ == "__main__":
+    main()
