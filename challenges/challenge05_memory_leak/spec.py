@@ -114,6 +114,48 @@ def requests_release_their_listeners(mod: ModuleType, ctx: CheckContext) -> None
         )
 
 
+LIVE_PRICE = 1_000.0
+"""A live tick for ``EARLY`` published while a request still gathers ``LATE``."""
+
+
+class _TickingFeed:
+    """The exchange, except that fetching ``LATE`` first publishes a live tick for ``EARLY`` on the
+    service's bus: an update that arrives while a request is still gathering its prices."""
+
+    def __init__(self, mod: ModuleType) -> None:
+        self._feed = mod.ExchangeFeed(latency_seconds=0)
+        self.latency_seconds = 0
+        self.service: object | None = None
+
+    @property
+    def calls(self) -> int:
+        return int(self._feed.calls)
+
+    def fetch(self, symbol: str) -> float:
+        if symbol == "LATE" and self.service is not None:
+            self.service.bus.publish("EARLY", LIVE_PRICE)  # type: ignore[attr-defined]
+        return float(self._feed.fetch(symbol))
+
+
+def live_updates_reach_open_requests(mod: ModuleType, ctx: CheckContext) -> None:
+    """A request for EARLY and LATE: while LATE is fetched, a live tick for EARLY is published. The
+    request is still gathering, so its total must use the tick (the listener is how it hears it)."""
+    feed = _TickingFeed(mod)
+    service = mod.QuoteService(feed)
+    feed.service = service
+    total = service.handle(1, ["EARLY", "LATE"])
+    want = round(LIVE_PRICE + _expected_price("LATE"), 2)
+    expect(
+        total == want,
+        f"a request for EARLY and LATE returned {total}, expected {want}",
+        f"a live tick EARLY={LIVE_PRICE} was published while the request was still fetching LATE, "
+        "and never reached it",
+        "an open request must keep hearing live updates: drop its listener when it finishes, not "
+        "before (a weak reference to a bound method made on the spot dies at once)",
+        kind=FindingKind.INVARIANT,
+    )
+
+
 def _evicted_after(mod: ModuleType, fillers: int) -> bool:
     """Is the first symbol gone (fetched again) after ``fillers`` other symbols were cached?"""
     feed = mod.ExchangeFeed(latency_seconds=0)
@@ -205,6 +247,12 @@ SPEC = ChallengeSpec(
             requests_release_their_listeners,
             kind=FindingKind.MEMORY_LEAK,
             hint="Unsubscribe in a finally block, so failed requests let go of their listener too.",
+        ),
+        PropertyCheck(
+            "live updates reach open requests",
+            live_updates_reach_open_requests,
+            kind=FindingKind.INVARIANT,
+            hint="A request listens until it has its answer: subscribe before gathering, unsubscribe in a finally after.",
         ),
         ScheduleCheck(
             "a cache hit while evicting",
