@@ -11,6 +11,7 @@ from typing import Any
 
 from evaluator.checks.timing import secret_text
 from evaluator.findings import FindingKind
+from evaluator.scheduler import unobserved
 from evaluator.spec import (
     BackpressureCheck,
     ChallengeSpec,
@@ -125,6 +126,58 @@ def flood_is_refused_at_once(mod: ModuleType) -> None:
     )
 
 
+def _fill(mod: ModuleType, receiver: Any, calls: int) -> int | None:
+    """Send up to ``calls`` events from acme; the number accepted before the first refusal, or
+    None when every call was accepted."""
+    for n in range(calls):
+        try:
+            receiver.receive("acme", TOKEN, "junk", b"x")
+        except mod.Overloaded:
+            return n
+    return None
+
+
+def last_free_slot(mod: ModuleType) -> None:
+    """The backlog has one free slot (no worker runs, so queued events stay queued) and two calls
+    arrive at once: each is answered at once, 202 or Overloaded. Checking for room and then
+    waiting for it is a race: both calls see the one slot, and the loser waits for room forever."""
+    with unobserved():  # filling the backlog is set-up, not the race under test
+        limit = _fill(mod, mod.WebhookReceiver({"acme": TOKEN}, workers=0), 3_000)
+        if not limit:  # unbounded (the flood checks judge that) or no room at all
+            return
+        receiver = mod.WebhookReceiver({"acme": TOKEN}, workers=0)
+        if _fill(mod, receiver, limit - 1) is not None:
+            return  # a limit that moves between two empty receivers: nothing to race for
+    answers: dict[str, tuple[object, float]] = {}
+
+    def call(name: str) -> None:
+        began = time.monotonic()
+        answer: object
+        try:
+            answer = receiver.receive("acme", TOKEN, "payment", b"{}")
+        except mod.Overloaded:
+            answer = "Overloaded"
+        answers[name] = (answer, time.monotonic() - began)
+
+    callers = [
+        threading.Thread(target=call, args=(name,), name=name) for name in ("call-1", "call-2")
+    ]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join()
+    slow = {name: round(waited, 3) for name, (_, waited) in answers.items() if waited >= 1.0}
+    expect(
+        not slow,
+        f"with one free slot in a backlog of {limit}, two calls arrived at once and "
+        + ", ".join(f"{name} waited {waited} s" for name, waited in slow.items()),
+        f"answers: { {name: answer for name, (answer, _) in answers.items()} }",
+        "a call that finds no room must be refused at once: check for room and take it in one step "
+        "(put_nowait and queue.Full, or a counter under a lock), never check first and then put()",
+        kind=FindingKind.UNBOUNDED_QUEUE,
+    )
+
+
 def partners_at_once(mod: ModuleType) -> None:
     """Two partners send three events each at the same time: all are processed, and the backlog
     reads empty afterwards (its count is exact under concurrency)."""
@@ -222,6 +275,13 @@ SPEC = ChallengeSpec(
             max_schedules=1,
             kind=FindingKind.UNBOUNDED_QUEUE,
             hint="put_nowait, and turn queue.Full into Overloaded: never wait for room.",
+        ),
+        ScheduleCheck(
+            "two calls race for the last free slot",
+            last_free_slot,
+            max_schedules=40,
+            kind=FindingKind.UNBOUNDED_QUEUE,
+            hint="Checking full() and then calling put() is check-then-act: take the slot in one step (put_nowait).",
         ),
         ScheduleCheck(
             "partners at once",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import random
 import sys
 import time
@@ -154,7 +155,7 @@ def run_schedule(
         ctl.start(scenario_rec)
         last_steps, stalled = -1, 0.0
         while not ctl.finished.wait(0.05):
-            if ctl.steps == last_steps:
+            if ctl.steps == last_steps and not ctl.in_set_up:
                 stalled += 0.05
                 if stalled >= stuck_seconds:
                     ctl.abort_from_outside(RunOutcome.STUCK)
@@ -223,9 +224,11 @@ def unobserved() -> Iterator[None]:
     shared_clock = _time.override is None
     if shared_clock:
         _time.override = _SetUpClock(ctl)
+    ctl.in_set_up = True  # however long set-up takes, the run is not stuck
     try:
         yield
     finally:
+        ctl.in_set_up = False
         if shared_clock:
             _time.override = None
         _runtime.controller = ctl
@@ -251,7 +254,10 @@ class _SetUpClock:
         return _time.VIRTUAL_EPOCH_NS + self.ctl.clock_ns
 
     def sleep(self, seconds: float) -> None:
-        self.ctl.clock_ns += max(0, int(seconds * 1e9))
+        # Rounded up, at least 1 ns, as the controller's timed waits: a caller re-waiting for "the
+        # rest" of a float deadline (queue.put's loop) would otherwise wait 0 ns forever.
+        if seconds > 0:
+            self.ctl.clock_ns += max(1, math.ceil(seconds * 1e9))
 
 
 @dataclass

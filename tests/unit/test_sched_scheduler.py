@@ -173,6 +173,7 @@ def test_unobserved_set_up_shares_the_runs_virtual_clock() -> None:
     """A timestamp taken while a scenario fills a cache unobserved is compared with the run's
     virtual time: with the machine's real clock there, whether an entry looked expired depended
     on the machine's uptime (a reference TTL cache failed on a freshly booted machine)."""
+    import queue
     import time
 
     from evaluator.scheduler import unobserved
@@ -184,14 +185,20 @@ def test_unobserved_set_up_shares_the_runs_virtual_clock() -> None:
         with unobserved():
             stamped = time.monotonic()
             time.sleep(2.0)  # set-up may wait: the virtual clock moves, nothing runs meanwhile
-            after_sleep = time.monotonic()
-        box["slept"] = after_sleep - stamped
+            box["slept"] = time.monotonic() - stamped
+            full = queue.Queue(maxsize=1)
+            full.put(1)
+            try:  # queue.put re-waits for "the rest" of its float deadline: it must end
+                full.put(2, timeout=0.05)
+            except queue.Full:
+                box["timed_out"] = 1.0
+            stamped += 0.05  # the age below is the 2 s slept
         box["age"] = time.monotonic() - stamped
 
     with instrumented():
         run = run_schedule(scenario, program, Guided(), tracer=ProgramTracer(PRIMITIVES))
     assert run.outcome == "done"
-    assert box == {"slept": pytest.approx(2.0), "age": pytest.approx(2.0)}
+    assert box == {"slept": pytest.approx(2.0), "age": pytest.approx(2.0), "timed_out": 1.0}
 
 
 def test_spinning_thread_does_not_starve_the_others() -> None:
