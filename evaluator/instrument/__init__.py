@@ -15,7 +15,7 @@ import time
 from types import ModuleType
 from typing import Any
 
-from evaluator.instrument import _clockdt, _queue, _socket, _sync, _thread, _time
+from evaluator.instrument import _clockdt, _queue, _selectors, _socket, _sync, _thread, _time
 from evaluator.instrument._locks import Condition, Lock, RLock
 from evaluator.instrument._runtime import Named
 
@@ -66,6 +66,7 @@ def install() -> None:
         _saved[(module.__name__, attr)] = getattr(module, attr)
         setattr(module, attr, replacement)
     _socket.install()
+    _selectors.install()
     _clockdt.install()
 
 
@@ -76,6 +77,7 @@ def uninstall() -> None:
         setattr(modules[name], attr, original)
     _saved.clear()
     _socket.uninstall()
+    _selectors.uninstall()
     _clockdt.uninstall()
 
 

@@ -387,3 +387,37 @@ def test_a_block_the_scheduler_cannot_see_ends_the_run_without_a_failure() -> No
             assert not run.failed
             outcomes.add(run.outcome)
         assert "stuck" in outcomes
+
+
+def test_an_event_loop_in_a_thread_waits_where_the_scheduler_sees_it() -> None:
+    """``asyncio.run`` inside a managed thread, its blocking work in ``asyncio.to_thread``: the loop
+    waits in its selector for a worker to wake it. That wait is a scheduling point on the virtual
+    clock (it was a real ``epoll_wait`` nobody could end: the run got stuck)."""
+    import asyncio
+    import threading
+    import time
+
+    program = load_module(PRIMITIVES)
+    box: dict[str, object] = {}
+
+    def scenario(mod: object) -> None:
+        async def gather() -> list[float]:
+            def slow(n: int) -> float:
+                time.sleep(0.5 * n)
+                return time.monotonic()
+
+            return list(await asyncio.gather(*(asyncio.to_thread(slow, n) for n in (1, 2))))
+
+        def drive() -> None:
+            started = time.monotonic()
+            finished = asyncio.run(gather())
+            box["after"] = [round(t - started, 3) for t in finished]
+
+        loop_thread = threading.Thread(target=drive, name="loop")
+        loop_thread.start()
+        loop_thread.join()
+
+    with instrumented():
+        run = run_schedule(scenario, program, Guided(), tracer=ProgramTracer(PRIMITIVES))
+    assert run.outcome == "done"
+    assert box["after"] == [0.5, 1.0]  # the two sleeps overlapped, on the virtual clock
