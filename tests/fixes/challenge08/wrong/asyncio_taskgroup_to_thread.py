@@ -1,7 +1,7 @@
-# fix-judgement: right
-# class: other
+# fix-judgement: wrong
+# class: new-race
 # idiom: asyncio.TaskGroup + asyncio.to_thread for the blocking fetch, asyncio.Semaphore(workers) bounding concurrency, default executor sized to `workers`; claims made on the event loop thread
-# why: All bookkeeping (visited, index) happens on the single event-loop thread, where check-and-add cannot interleave; up to `workers` fetches wait in threads at once, and a failure cancels the level and propagates.
+# why: (relabelled from right, session 15) within one crawl the bookkeeping is on the loop thread, but two crawls sharing the Crawler run two event loops: each builds its batch from `visited` outside the lock and claims it afterwards, so both fetch /page/1 (the README requires no double fetch for a shared crawler); the grader could not explore an event loop in a thread before
 """Site crawler of an SEO tool: crawls a customer's website and indexes its pages.
 
 A pool of threads fetches pages (slow network calls), extracts their links and word counts
