@@ -124,7 +124,8 @@ def deadlock_finding(
         others = [t for t in snapshot.threads if t not in cycle]
     else:
         title = "Deadlock: every thread is blocked and nothing can wake them"
-        others = list(snapshot.threads)
+        # A thread waiting for another to finish is the consequence; the other waits are the cause.
+        others = sorted(snapshot.threads, key=lambda t: t.desc == "join")
     for t in others:
         line = f"{t.name} waits for {t.waits_for}{_at(t.wait_location)}"
         if t.owner and t.desc != "join":
@@ -136,7 +137,7 @@ def deadlock_finding(
     location = (
         cycle[0].wait_location
         if cycle
-        else next((t.wait_location for t in snapshot.threads if t.wait_location), None)
+        else next((t.wait_location for t in others if t.wait_location), None)
     )
     return Finding(
         kind=FindingKind.DEADLOCK,
