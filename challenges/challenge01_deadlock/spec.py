@@ -151,6 +151,26 @@ def auditor_sees_no_money_in_flight(mod: ModuleType) -> None:
     )
 
 
+def audit_during_transfers(mod: ModuleType) -> None:
+    """An auditor sums the bank (``total()``) while a transfer runs, in two banks whose accounts
+    were opened in opposite orders: however ``transfer`` and ``total`` take the account locks,
+    neither may wait for the other forever (a deadlock here is reported with both threads)."""
+    for owners in (("adam", "zoe"), ("zoe", "adam")):
+        bank = mod.Bank(dict.fromkeys(owners, 100), notify_seconds=0)
+        threads = [
+            threading.Thread(
+                target=bank.transfer, args=("zoe", "adam", 10), name="transfer-zoe-adam"
+            ),
+            threading.Thread(target=bank.total, name="auditor"),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        expect(bank.total() == 200, f"the bank holds {bank.total()} after the audit, not 200")
+        _close(bank)
+
+
 def notifications_outside_locks(mod: ModuleType) -> None:
     """Two transfers touching the same account, with slow notifications: nobody may wait for a
     lock while its holder sends a notification."""
@@ -273,6 +293,13 @@ SPEC = ChallengeSpec(
             max_schedules=120,
             kind=FindingKind.RACE,
             hint="Debit and credit must happen while both account locks are held, never one after the other.",
+        ),
+        ScheduleCheck(
+            "an audit while transfers run",
+            audit_during_transfers,
+            max_schedules=40,
+            kind=FindingKind.DEADLOCK,
+            hint="Every method that takes several account locks (total() too) must take them in the same global order.",
         ),
         ScheduleCheck(
             "notifications are sent with no lock held",

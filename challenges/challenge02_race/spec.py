@@ -7,7 +7,14 @@ from types import ModuleType
 
 from evaluator.contracts import serial_explanation
 from evaluator.findings import FindingKind
-from evaluator.spec import ChallengeSpec, PerformanceCheck, ScheduleCheck, expect
+from evaluator.spec import (
+    ChallengeSpec,
+    CheckContext,
+    PerformanceCheck,
+    PropertyCheck,
+    ScheduleCheck,
+    expect,
+)
 
 
 def _office(
@@ -138,12 +145,49 @@ def _ledger_consistent(
 
 
 def last_seats(mod: ModuleType) -> None:
-    """Three seats left, two fans want two each: exactly one of them may get them."""
-    office = _office(mod, capacity=3)
+    """Two seats left, two fans want two each: exactly one of them gets them (not both, and not
+    neither: a fan refused while the seats stay free was refused wrongly)."""
+    office = _office(mod, capacity=2)
     wants = [("ana", 2), ("ben", 2)]
     outcome = _customers(mod, office, wants)
     _close(office)
-    _ledger_consistent(mod, office, 3, wants, outcome)
+    _ledger_consistent(mod, office, 2, wants, outcome)
+
+
+def gateway_failure_frees_the_seats(mod: ModuleType, ctx: CheckContext) -> None:
+    """The payment network fails for one fan (an injected ConnectionError, not a declined card):
+    the error reaches that fan, and the seats stay for the next one."""
+
+    class FailingGateway(mod.PaymentGateway):  # type: ignore[name-defined]
+        def charge(self, customer: str, amount: int) -> None:
+            if customer == "mallory":
+                raise ConnectionError("payment network timeout")
+            super().charge(customer, amount)
+
+    office = mod.BoxOffice(capacity=2, price=50, payments=FailingGateway(0.0))
+    try:
+        result: object = office.book("mallory", 2)
+    except Exception as error:
+        result = error
+    try:
+        after: object = office.book("ana", 2)
+    except Exception as error:
+        after = error
+    _close(office)
+    expect(
+        not isinstance(result, mod.Booking),
+        f"mallory's payment failed (injected ConnectionError) and the booking was confirmed: {result!r}",
+        "a booking whose payment failed must not be confirmed: let the error reach the caller",
+        kind=FindingKind.INVARIANT,
+    )
+    expect(
+        isinstance(after, mod.Booking),
+        f"after mallory's payment failed (ConnectionError), ana could not book the 2 free seats: {after!r}",
+        f"seats available afterwards: {getattr(office, 'available', '?')}",
+        "a booking that fails for any reason, not only PaymentDeclined, must give its seats back "
+        "(try/finally, or except BaseException: give back; raise)",
+        kind=FindingKind.INVARIANT,
+    )
 
 
 def booking_numbers(mod: ModuleType) -> None:
@@ -223,6 +267,12 @@ SPEC = ChallengeSpec(
             declined_card,
             max_schedules=100,
             hint="If you reserve before charging, a declined payment must give the seats back.",
+        ),
+        PropertyCheck(
+            "a failed payment frees its seats",
+            gateway_failure_frees_the_seats,
+            kind=FindingKind.INVARIANT,
+            hint="Any error from the payment call, not only PaymentDeclined, must give the seats back.",
         ),
         ScheduleCheck(
             "a refund while others book",

@@ -63,6 +63,25 @@ async def fail_fast(mod: ModuleType) -> None:
         expect(False, "the pipeline did not raise the failing step's error")
 
 
+async def cancelled_pipeline_stops_its_steps(mod: ModuleType) -> None:
+    """The caller gives up on a pipeline (a timeout around it, or its own task cancelled): when
+    the cancellation returns, no step of that pipeline is still running."""
+
+    async def build() -> str:
+        await asyncio.sleep(1)
+        return "built"
+
+    async def deploy() -> str:
+        await asyncio.sleep(2)
+        return "deployed"
+
+    try:
+        await asyncio.wait_for(mod.run_pipeline_async([build, deploy]), 0.1)
+    except TimeoutError:
+        return
+    expect(False, "the pipeline returned within 0.1 s although its steps take 1 and 2 s")
+
+
 async def all_steps_succeed(mod: ModuleType) -> None:
     """Without failures the pipeline returns every step's result, in order."""
 
@@ -206,6 +225,14 @@ SPEC = ChallengeSpec(
             seeds=5,
             hint="Wait for the first failure of *any* step (TaskGroup, or asyncio.wait FIRST_EXCEPTION), "
             "then cancel the others and await them.",
+        ),
+        AsyncCheck(
+            "a cancelled pipeline stops its steps",
+            cancelled_pipeline_stops_its_steps,
+            kind=FindingKind.TASK_LEAK,
+            seeds=5,
+            hint="Cancelling the pipeline cancels only the coroutine that waits: cancel the step tasks "
+            "in a finally (or use a TaskGroup), and await them.",
         ),
         PerformanceCheck("steps run in parallel", busy_pipeline, reference="poison_pills"),
     ),

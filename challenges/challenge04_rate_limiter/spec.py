@@ -62,6 +62,22 @@ def dripped_token_granted_once(mod: ModuleType) -> None:
     )
 
 
+def idle_bucket_holds_its_capacity(mod: ModuleType, ctx: CheckContext) -> None:
+    """A full bucket (1 token/s, capacity 1) stays idle for 10 s, then three requests arrive at
+    the same instant: a bucket never holds more than its capacity, so one of them passes."""
+    with installed(mod, VirtualClock()) as clock:
+        bucket = mod.TokenBucket(rate=1, capacity=1)
+        clock.advance(10.0)
+        granted = sum(bool(bucket.try_acquire()) for _ in range(3))
+    expect(
+        granted <= 1,
+        f"{granted} requests passed at one instant a bucket of capacity 1 that had been idle for 10 s",
+        "idle time beyond a full bucket is lost, not saved for later: a refill that skips a full "
+        "bucket must still record the time it looked (or cap the tokens at the capacity)",
+        kind=FindingKind.INVARIANT,
+    )
+
+
 def clock_stepped_back(mod: ModuleType, ctx: CheckContext) -> None:
     """NTP steps the wall clock back one hour: the limiter must keep refilling at its rate."""
     with installed(mod, VirtualClock()) as clock:
@@ -192,6 +208,12 @@ SPEC = ChallengeSpec(
             max_schedules=60,
             kind=FindingKind.RACE,
             hint="Read the last refill time, add the tokens and record the new time as one step, under the lock.",
+        ),
+        PropertyCheck(
+            "an idle bucket holds at most its capacity",
+            idle_bucket_holds_its_capacity,
+            kind=FindingKind.INVARIANT,
+            hint="However long the bucket idles, it never holds more than capacity tokens.",
         ),
         PropertyCheck(
             "survives clock corrections",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from types import ModuleType
 
@@ -75,6 +76,13 @@ class _FlakyFeed:
         return float(self._feed.fetch(symbol))
 
 
+def _listener_count(service: object) -> int | None:
+    listeners = getattr(getattr(service, "bus", None), "listeners", None)
+    if listeners is not None and hasattr(listeners, "__len__"):
+        return len(listeners)
+    return None
+
+
 def requests_release_their_listeners(mod: ModuleType, ctx: CheckContext) -> None:
     """Requests that succeed and requests whose price fetch fails: afterwards the bus holds no
     listener of any finished request, and a failed fetch reaches the caller (no partial total)."""
@@ -82,7 +90,7 @@ def requests_release_their_listeners(mod: ModuleType, ctx: CheckContext) -> None
 
     service = mod.QuoteService(_FlakyFeed(mod))
     failed_quietly: list[str] = []
-    sizes: list[int] = []
+    sizes: list[int | None] = []
     for batch in range(2):
         for n in range(batch * 20, batch * 20 + 20):
             symbols = [*POPULAR, f"DOWN{n}"] if n % 2 else [*POPULAR, f"OK{n}"]
@@ -93,9 +101,7 @@ def requests_release_their_listeners(mod: ModuleType, ctx: CheckContext) -> None
             if n % 2:
                 failed_quietly.append(f"request {n} for {symbols} returned {total}")
         gc.collect()
-        listeners = getattr(getattr(service, "bus", None), "listeners", None)
-        if listeners is not None and hasattr(listeners, "__len__"):
-            sizes.append(len(listeners))
+        sizes.append(_listener_count(service))
     expect(
         not failed_quietly,
         "a request whose price could not be fetched returned a total anyway",
@@ -103,11 +109,26 @@ def requests_release_their_listeners(mod: ModuleType, ctx: CheckContext) -> None
         "the client is told a wrong value for their portfolio: let the error reach the caller",
         kind=FindingKind.INVARIANT,
     )
-    if len(sizes) == 2:
+    for n in range(40, 80):  # popular symbols only: all cached, nothing new is published
+        service.handle(n, POPULAR)
+        if n in (59, 79):
+            gc.collect()
+            sizes.append(_listener_count(service))
+    counted = [size for size in sizes if size is not None]
+    if len(counted) == 4:
         expect(
-            sizes[1] <= sizes[0] or sizes[1] < 10,
-            f"the event bus grows with every finished request: {sizes[0]} entries after 20 requests, "
-            f"{sizes[1]} after 40 (half of them failed)",
+            counted[3] <= counted[2] or counted[3] < 10,
+            f"the event bus grows with every finished request for cached symbols: {counted[2]} entries "
+            f"after 20 such requests, {counted[3]} after 40",
+            "requests that publish nothing must let go of their listener too: a bus that only "
+            "drops dead entries when something is published grows all day on cache hits",
+            kind=FindingKind.MEMORY_LEAK,
+        )
+    if len(counted) >= 2:
+        expect(
+            counted[1] <= counted[0] or counted[1] < 10,
+            f"the event bus grows with every finished request: {counted[0]} entries after 20 requests, "
+            f"{counted[1]} after 40 (half of them failed)",
             "every request must unsubscribe however it ends (try/finally), and dead weak references "
             "must be removed, or the bus grows all day",
             kind=FindingKind.MEMORY_LEAK,
@@ -119,8 +140,8 @@ LIVE_PRICE = 1_000.0
 
 
 class _TickingFeed:
-    """The exchange, except that fetching ``LATE`` first publishes a live tick for ``EARLY`` on the
-    service's bus: an update that arrives while a request is still gathering its prices."""
+    """The exchange, except that fetching ``LATE`` first publishes live ticks for ``EARLY`` and
+    ``NEXT`` on the service's bus: updates that arrive while a request still gathers its prices."""
 
     def __init__(self, mod: ModuleType) -> None:
         self._feed = mod.ExchangeFeed(latency_seconds=0)
@@ -134,24 +155,64 @@ class _TickingFeed:
     def fetch(self, symbol: str) -> float:
         if symbol == "LATE" and self.service is not None:
             self.service.bus.publish("EARLY", LIVE_PRICE)  # type: ignore[attr-defined]
+            self.service.bus.publish("NEXT", LIVE_PRICE)  # type: ignore[attr-defined]
         return float(self._feed.fetch(symbol))
 
 
 def live_updates_reach_open_requests(mod: ModuleType, ctx: CheckContext) -> None:
-    """A request for EARLY and LATE: while LATE is fetched, a live tick for EARLY is published. The
-    request is still gathering, so its total must use the tick (the listener is how it hears it)."""
+    """A request for EARLY, LATE and NEXT (NEXT already cached): while LATE is fetched, live ticks
+    for EARLY and NEXT are published. The request is still gathering, so its total must use both
+    ticks: the listener is how it hears them, and a tick is fresher than the cached NEXT."""
     feed = _TickingFeed(mod)
     service = mod.QuoteService(feed)
+    service.handle(0, ["NEXT"])
     feed.service = service
-    total = service.handle(1, ["EARLY", "LATE"])
-    want = round(LIVE_PRICE + _expected_price("LATE"), 2)
+    total = service.handle(1, ["EARLY", "LATE", "NEXT"])
+    want = round(2 * LIVE_PRICE + _expected_price("LATE"), 2)
     expect(
         total == want,
-        f"a request for EARLY and LATE returned {total}, expected {want}",
-        f"a live tick EARLY={LIVE_PRICE} was published while the request was still fetching LATE, "
-        "and never reached it",
+        f"a request for EARLY, LATE and NEXT returned {total}, expected {want}",
+        f"live ticks EARLY={LIVE_PRICE} and NEXT={LIVE_PRICE} were published while the request "
+        "was still fetching LATE, and did not both count (NEXT's cached price is older than its tick)",
         "an open request must keep hearing live updates: drop its listener when it finishes, not "
         "before (a weak reference to a bound method made on the spot dies at once)",
+        kind=FindingKind.INVARIANT,
+    )
+
+
+class _SlowDownFeed(_FlakyFeed):
+    """The flaky exchange, but a failing fetch takes a while before it fails (a network timeout)."""
+
+    def fetch(self, symbol: str) -> float:
+        if symbol.startswith("DOWN"):
+            time.sleep(0.01)
+        return super().fetch(symbol)
+
+
+def failed_fetch_reaches_every_request(mod: ModuleType) -> None:
+    """Two requests ask for the same symbol at once and its fetch fails (after a 10 ms timeout):
+    both must get the error; neither may wait forever for a price that never comes."""
+    service = mod.QuoteService(_SlowDownFeed(mod))
+    outcomes: dict[str, object] = {}
+
+    def ask(name: str) -> None:
+        try:
+            outcomes[name] = service.handle(len(outcomes), ["DOWN-X"])
+        except Exception as error:
+            outcomes[name] = error
+
+    threads = [
+        threading.Thread(target=ask, args=(name,), name=name) for name in ("first", "second")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    answered = {name: value for name, value in outcomes.items() if not isinstance(value, Exception)}
+    expect(
+        not answered,
+        f"the fetch of DOWN-X failed (injected ConnectionError), yet {sorted(answered)} got a total: {answered}",
+        "a request whose price could not be fetched must get the error",
         kind=FindingKind.INVARIANT,
     )
 
@@ -253,6 +314,13 @@ SPEC = ChallengeSpec(
             live_updates_reach_open_requests,
             kind=FindingKind.INVARIANT,
             hint="A request listens until it has its answer: subscribe before gathering, unsubscribe in a finally after.",
+        ),
+        ScheduleCheck(
+            "a failed fetch reaches every waiting request",
+            failed_fetch_reaches_every_request,
+            max_schedules=30,
+            kind=FindingKind.INVARIANT,
+            hint="A request waiting for another's fetch must be woken when that fetch fails too (set the event in a finally, or share the exception through a Future).",
         ),
         ScheduleCheck(
             "a cache hit while evicting",

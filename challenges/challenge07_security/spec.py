@@ -166,6 +166,17 @@ def last_free_slot(mod: ModuleType) -> None:
         caller.start()
     for caller in callers:
         caller.join()
+    accepted = limit - 1 + sum(answer == 202 for answer, _ in answers.values())
+    backlog = receiver.backlog()
+    expect(
+        backlog == accepted,
+        f"{accepted} events were answered 202 and none was processed yet (no worker runs), but the "
+        f"backlog holds {backlog}",
+        f"answers of the two racing calls: { {name: answer for name, (answer, _) in answers.items()} }",
+        "an event answered 202 is a promise: two calls that both found room must both be kept "
+        "(a bounded deque silently drops the oldest)",
+        kind=FindingKind.INVARIANT,
+    )
     slow = {name: round(waited, 3) for name, (_, waited) in answers.items() if waited >= 1.0}
     expect(
         not slow,

@@ -105,6 +105,35 @@ def a_waiting_crawl_does_not_hold_up_another(mod: ModuleType) -> None:
     )
 
 
+def every_worker_can_wait_on_the_network(mod: ModuleType) -> None:
+    """Eight workers crawl 21 pages (levels of 1, 4 and 16 pages, 10 ms per fetch): while the
+    third level is fetched, all eight workers must be able to wait on the network at once."""
+    in_flight = [0, 0]  # now, most
+    count_lock = threading.Lock()
+
+    class CountingSite(mod.Website):  # type: ignore[name-defined]
+        def fetch(self, url: str) -> str:
+            with count_lock:
+                in_flight[0] += 1
+                in_flight[1] = max(in_flight[1], in_flight[0])
+            try:
+                return str(super().fetch(url))
+            finally:
+                with count_lock:
+                    in_flight[0] -= 1
+
+    site = CountingSite(pages=64, fan_out=4, latency_seconds=0.01)
+    index = mod.Crawler(site, workers=8).crawl("/page/1", 21)
+    expect(len(index) == 21, f"a crawl limited to 21 pages indexed {len(index)}")
+    expect(
+        in_flight[1] >= 8,
+        f"with 8 workers and 16 pages to fetch, at most {in_flight[1]} fetches were ever in flight at once",
+        "a cap on concurrent fetches below the number of workers makes more threads no faster: the "
+        "README asks that crawls with more threads get faster when the work waits on the network",
+        kind=FindingKind.SERIALIZED,
+    )
+
+
 def limit_is_exact(mod: ModuleType) -> None:
     """A crawl limited to 4 pages of a 12-page site indexes exactly 4, each fetched once."""
     site = mod.Website(pages=12, fan_out=3, latency_seconds=0.001)
@@ -183,6 +212,14 @@ SPEC = ChallengeSpec(
             max_schedules=8,  # the wait is structural: it shows in the first schedule that has it
             kind=FindingKind.SERIALIZED,
             hint="No lock may be held while a crawl waits for the network, not even a lock of the whole crawl.",
+        ),
+        ScheduleCheck(
+            "every worker can wait on the network",
+            every_worker_can_wait_on_the_network,
+            strategies=("dfs",),
+            max_schedules=1,  # structural: the default schedule lets every worker start its fetch
+            kind=FindingKind.SERIALIZED,
+            hint="Nothing may cap the fetches in flight below the number of workers (a semaphore, a lock).",
         ),
         ScheduleCheck(
             "the limit is exact", limit_is_exact, max_schedules=40, kind=FindingKind.INVARIANT
