@@ -62,6 +62,18 @@ def wait_on_real(real_lock: Any, timeout: float | None, obj: object, desc: str) 
     return False
 
 
+def _release_point(lock: _OwnedLock) -> None:
+    """Releasing a lock the learner's code holds is a scheduling point, like acquiring one.
+
+    A release is a visible operation: without a point before it, it ran in one step with the
+    visible operation before it (a failed try-acquire, say), and no other thread could ever act
+    in between — schedules real threads do run (two try-locks that both fail) were never
+    explored, and partial-order reduction called the rest "every interleaving"."""
+    c = controlled()
+    if c is not None and not lock._quiet and not called_from_stdlib(2):
+        c[0].preempt(c[1])
+
+
 class _OwnedLock(Named):
     """Shared acquire/release machinery of Lock and RLock."""
 
@@ -174,6 +186,7 @@ class Lock(_OwnedLock):
             return
         if not self._block.locked():
             raise RuntimeError("release unlocked lock")
+        _release_point(self)
         self._give()
 
     def _is_owned(self) -> bool:
@@ -213,6 +226,8 @@ class RLock(_OwnedLock):
     def release(self) -> None:
         if self._owner != _get_ident():
             raise RuntimeError("cannot release un-acquired lock")
+        if self._count == 1:
+            _release_point(self)
         self._count -= 1
         if self._count == 0:
             self._give()

@@ -81,6 +81,7 @@ class Semaphore(Named):
     def release(self, n: int = 1) -> None:
         if n < 1:
             raise ValueError("n must be one or more")
+        _preempt_point()  # a visible operation, like acquire (see _locks._release_point)
         with self._cond:
             self._check_release(n)
             self._value += n

@@ -162,3 +162,42 @@ def test_a_dpor_counterexample_is_reported_without_shrinking_runs() -> None:
         )
     assert result.failure is not None and result.failure.strategy == "dpor"
     assert result.schedules == 2
+
+
+def two_fans_take_seats_one_at_a_time(program):
+    """Two fans each take two permits of a two-permit semaphore one at a time, giving back what
+    they got if the second try fails: both failing is reachable (each holds one, each fails)."""
+    seats = threading.Semaphore(2)
+    refused: list[str] = []
+
+    def fan(name: str) -> None:
+        got = 0
+        while got < 2 and seats.acquire(blocking=False):
+            got += 1
+        if got < 2:
+            refused.append(name)
+            for _ in range(got):
+                seats.release()
+
+    fans = [threading.Thread(target=fan, args=(name,)) for name in ("ana", "ben")]
+    for t in fans:
+        t.start()
+    for t in fans:
+        t.join()
+    assert len(refused) < 2, f"both fans were refused: {refused}"
+
+
+def test_a_release_is_a_scheduling_point() -> None:
+    """A failed try-acquire followed by a release ran as one step: no thread could act in
+    between, so "both refused" was never explored and DPOR called its space exhausted."""
+    path = PROGRAMS / "counter_once.py"
+    with instrumented():
+        result = explore(
+            two_fans_take_seats_one_at_a_time,
+            load_module(path),
+            program_path=path,
+            seed=1,
+            budget=ONLY_DPOR,
+        )
+    assert result.failure is not None
+    assert "both fans were refused" in str(result.failure.error)
