@@ -1,7 +1,7 @@
-# fix-judgement: right
-# class: other
+# fix-judgement: wrong
+# class: happy-path-only
 # idiom: one None sentinel per worker after the queued jobs + join; asyncio.wait(FIRST_EXCEPTION), cancel pending, gather(return_exceptions=True)
-# why: Sentinels queue behind every submitted job, so queued jobs complete, each worker wakes and exits and close() joins them; the async runner cancels the other steps and waits until they are done before raising the failing step's exception.
+# why: (relabelled from right, session 15) the steps are cancelled when one fails, but not when the caller cancels the pipeline (a timeout around it): the step tasks keep running after the cancellation returned; the README now states that promise
 """Job runner of a CI service: runs build steps on a pool of worker threads.
 
 The web API creates a `JobRunner` per pipeline, runs the pipeline's steps and closes it.

@@ -1,7 +1,7 @@
-# fix-judgement: right
-# class: other
+# fix-judgement: wrong
+# class: happy-path-only
 # idiom: a unique _STOP object sentinel with an idempotent, lock-guarded close() and join; asyncio.wait(FIRST_COMPLETED) supervisor loop
-# why: close() marks the runner closed under a lock (later submits are refused), posts one _STOP per worker behind the queued jobs and joins them; the async supervisor inspects each finished task, and on the first failure cancels the rest and waits for them before raising.
+# why: (relabelled from right, session 15) the steps are cancelled when one fails, but not when the caller cancels the pipeline (a timeout around it): the step tasks keep running after the cancellation returned; the README now states that promise
 """Job runner of a CI service: runs build steps on a pool of worker threads.
 
 The web API creates a `JobRunner` per pipeline, runs the pipeline's steps and closes it.
