@@ -64,7 +64,7 @@ class BoxOffice:
         self._ask(("reserve", customer, seats))
         try:
             self.payments.charge(customer, seats * self.price)  # on the caller's thread
-        except PaymentDeclined:
+        except BaseException:  # declined, or the payment network failed: never keep the seats
             self._ask(("release", customer, seats))
             raise
         booking = self._ask(("confirm", customer, seats))

@@ -58,7 +58,7 @@ class BoxOffice:
         self._reserve(customer, seats)  # check-and-take is one atomic step
         try:
             self.payments.charge(customer, seats * self.price)  # slow: no lock held
-        except PaymentDeclined:
+        except BaseException:  # declined, or the payment network failed: never keep the seats
             with self._lock:
                 self.available += seats  # give the reserved seats back
             raise
