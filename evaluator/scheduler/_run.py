@@ -30,6 +30,7 @@ from evaluator.scheduler._strategies import (
     DfsExplorer,
     DporExplorer,
     FocusedPct,
+    FocusRoundRobin,
     Guided,
     Pct,
     RandomWalk,
@@ -238,6 +239,9 @@ class Budget:
     """Interleave partial-order reduction with the sampled schedules and stop as soon as it is
     exhausted (a proof). Its runs come on top of ``max_schedules``, at most ``por_share`` of it."""
     por_share: float = 0.5
+    probe: bool = True
+    """With ``por``, the first schedule is :class:`FocusRoundRobin` (a hand-over at every focus
+    point) instead of the default schedule; partial-order reduction starts from either."""
 
 
 @dataclass
@@ -324,7 +328,6 @@ def _explore(
     rng = random.Random(seed)
     tracer = ProgramTracer(program_path) if program_path is not None else None
     dfs = DfsExplorer(budget.preemption_bound, rng)
-    dfs.next()  # the root: the default schedule runs first, the baseline of every strategy
     dpor = DporExplorer()
     decisions_per_run = [1]
     focus_per_run = [1]
@@ -355,33 +358,41 @@ def _explore(
                 sampling_done = True
         return None
 
-    chooser: Any = Guided(name="root")
+    # With partial-order reduction the first schedule is the probe: the default policy, but
+    # handing over at every focus point, where most bugs open (one run finds a lost update or a
+    # lock-order deadlock); any execution can be the one DPOR starts from. Without it (a strategy
+    # tried alone) the default schedule runs first. Either way the default schedule is the root
+    # of the bounded DFS, which also searches for simpler failures.
+    chooser: Any = FocusRoundRobin() if budget.por and budget.probe else Guided(name="root")
     while True:
         run = run_schedule(scenario, program, chooser, tracer=tracer, restore_random=False)
         result.schedules += 1
         result.outcomes[run.outcome] = result.outcomes.get(run.outcome, 0) + 1
+        name = getattr(chooser, "name", "")
         if result.first_run is None:
             result.first_run = run
             decisions_per_run[0] = max(1, len(run.decisions))
             focus_per_run[0] = max(1, sum(d.focus for d in run.decisions))
-        name = getattr(chooser, "name", "")
-        # The root also seeds the bounded DFS that searches for simpler failures.
-        if name == "root" or (name == "dfs" and "dfs" in budget.strategies):
-            dfs.feedback(chooser, run.decisions)
-        if name in ("root", "dpor") and budget.por:
-            dpor.feedback(chooser, run.decisions, run.trail, run.cut_short)
         for edge in run.lock_edges:
             edges.setdefault((edge.held, edge.acquired, edge.thread), edge)
         if run.failed:
             result.failure = run
             result.cpu_to_failure = time.process_time() - started_cpu
             # Randomized strategies find failures with many incidental preemptions: look for a
-            # simpler one. DFS and DPOR failures are already a few deviations from the default.
-            if name not in ("root", "dfs", "dpor"):
+            # simpler one. The probe, DFS and DPOR deviate from the default policy only where
+            # a bug opens (or at a race) already.
+            if name not in ("probe", "root", "dfs", "dpor"):
                 simpler = _simpler_failure(scenario, program, tracer, dfs, budget, started)
                 result.schedules += simpler[1]
                 result.failure = simpler[0] or run
             break
+        if name == "root" or (name == "probe" and not chooser.deviations):
+            dfs.next()  # this run was the default schedule: the DFS root's children come next
+            dfs.feedback(Guided(), run.decisions)
+        elif name == "dfs" and "dfs" in budget.strategies:
+            dfs.feedback(chooser, run.decisions)
+        if name in ("root", "probe", "dpor") and budget.por:
+            dpor.feedback(chooser, run.decisions, run.trail, run.cut_short)
         if run.outcome is RunOutcome.STUCK:
             result.stuck = True
             break

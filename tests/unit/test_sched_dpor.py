@@ -148,13 +148,38 @@ def test_joins_do_not_hide_the_race_between_the_joined_threads() -> None:
     assert result.failure is not None
 
 
-def test_a_dpor_counterexample_is_reported_without_shrinking_runs() -> None:
-    """DPOR reverses one race at a time, so its failure is already a small deviation from the
-    default schedule: the exploration reports it at once (the root, then DPOR's first reversal)."""
+def test_the_probe_finds_a_lost_update_first_and_its_seed_replays() -> None:
+    """The first schedule hands over at every focus point: right after the first deposit reads
+    the balance, the second one runs, and the update is lost in one run (no shrinking runs)."""
     path = PROGRAMS / "counter_once.py"
     with instrumented():
+        program = load_module(path)
         result = explore(
             two_deposits,
+            program,
+            program_path=path,
+            seed=1,
+            budget=Budget(max_schedules=200, max_seconds=120),
+        )
+        assert result.failure is not None and result.failure.strategy == "probe"
+        assert result.schedules == 1
+        chooser = chooser_from_seed(result.failure.seed)
+        assert isinstance(chooser, Guided)  # replayed as plain forced choices
+        again = run_schedule(two_deposits, program, chooser, tracer=ProgramTracer(path))
+    assert str(again.error) == str(result.failure.error)
+    assert again.decisions == result.failure.decisions
+
+
+def test_a_dpor_counterexample_is_reported_without_shrinking_runs() -> None:
+    """DPOR reverses one race at a time, so its failure is already a small deviation from the
+    default schedule: the exploration reports it at once. Here the probe misses (the transfer's
+    money is in flight between two critical sections, not after a read) and DPOR's first reversal
+    finds it."""
+    path = CORPUS / "race_transfer_audit" / "bug.py"
+    spec = load_module(CORPUS / "race_transfer_audit" / "spec.py").SPEC
+    with instrumented():
+        result = explore(
+            spec.checks[0].scenario,
             load_module(path),
             program_path=path,
             seed=1,
@@ -162,3 +187,33 @@ def test_a_dpor_counterexample_is_reported_without_shrinking_runs() -> None:
         )
     assert result.failure is not None and result.failure.strategy == "dpor"
     assert result.schedules == 2
+
+
+def test_reduction_from_the_probe_reaches_every_outcome_reduction_from_the_root_does() -> None:
+    """Any execution can be the one DPOR starts from: both starts end exhausted, with the same
+    set of final states (here: which deposits were lost)."""
+    path = PROGRAMS / "counter_once.py"
+    outcomes: dict[bool, set[str]] = {}
+    for probe in (True, False):
+        seen: set[str] = set()
+
+        def record(program, seen=seen):
+            try:
+                two_deposits(program)
+                seen.add("ok")
+            except Exception as error:  # the Violation: which balance it ended with
+                seen.add(str(error))
+
+        with instrumented():
+            result = explore(
+                record,
+                load_module(path),
+                program_path=path,
+                seed=1,
+                budget=Budget(
+                    max_schedules=2000, max_seconds=120, strategies=("dpor",), probe=probe
+                ),
+            )
+        assert result.failure is None and result.por_exhausted
+        outcomes[probe] = seen
+    assert outcomes[True] == outcomes[False] and len(outcomes[True]) > 1
