@@ -360,16 +360,19 @@ def _explore(
 
     # With partial-order reduction the first schedule is the probe: the default policy, but
     # handing over at every focus point, where most bugs open (one run finds a lost update or a
-    # lock-order deadlock); any execution can be the one DPOR starts from. Without it (a strategy
-    # tried alone) the default schedule runs first. Either way the default schedule is the root
-    # of the bounded DFS, which also searches for simpler failures.
-    chooser: Any = FocusRoundRobin() if budget.por and budget.probe else Guided(name="root")
+    # lock-order deadlock). Then, or first without it, the default schedule (the root): the
+    # execution DPOR branches from and the root of the bounded DFS, which also searches for
+    # simpler failures. A check of one schedule runs the default one only.
+    probe = budget.por and budget.probe and budget.max_schedules > 1
+    chooser: Any = FocusRoundRobin() if probe else Guided(name="root")
     while True:
         run = run_schedule(scenario, program, chooser, tracer=tracer, restore_random=False)
         result.schedules += 1
         result.outcomes[run.outcome] = result.outcomes.get(run.outcome, 0) + 1
         name = getattr(chooser, "name", "")
-        if result.first_run is None:
+        if name == "probe" and not chooser.deviations:
+            name = "root"  # no focus point with another thread ready: it was the default schedule
+        if result.first_run is None or name == "root":
             result.first_run = run
             decisions_per_run[0] = max(1, len(run.decisions))
             focus_per_run[0] = max(1, sum(d.focus for d in run.decisions))
@@ -386,13 +389,21 @@ def _explore(
                 result.schedules += simpler[1]
                 result.failure = simpler[0] or run
             break
-        if name == "root" or (name == "probe" and not chooser.deviations):
-            dfs.next()  # this run was the default schedule: the DFS root's children come next
+        if name == "root":
+            dfs.next()  # the DFS root has run: its children come next
             dfs.feedback(Guided(), run.decisions)
         elif name == "dfs" and "dfs" in budget.strategies:
             dfs.feedback(chooser, run.decisions)
-        if name in ("root", "probe", "dpor") and budget.por:
+        if name in ("root", "dpor") and budget.por:
             dpor.feedback(chooser, run.decisions, run.trail, run.cut_short)
+        elif name == "probe":
+            # DPOR may start from any execution; from the probe's only when it has no race at all
+            # (one ordering is all there is: a proof in one run). Otherwise it starts from the
+            # default schedule, whose reversals reach the bugs and proofs it always reached.
+            alone = DporExplorer()
+            alone.feedback(chooser, run.decisions, run.trail, run.cut_short)
+            if alone.exhausted and alone.complete:
+                dpor = alone
         if run.outcome is RunOutcome.STUCK:
             result.stuck = True
             break
@@ -406,7 +417,7 @@ def _explore(
             break
         if dfs.exhausted and budget.stop_when_dfs_exhausted:
             break
-        chooser = pick()
+        chooser = Guided(name="root") if name == "probe" else pick()
         if chooser is None:
             break
     result.dfs_exhausted = dfs.exhausted

@@ -65,7 +65,7 @@ class FocusRoundRobin(Guided):
     """The first schedule of an exploration: the default policy, except that at every focus point
     (right after a shared read, right before a nested acquire) and right after a lock release,
     the running thread hands over to the next thread in id order (round-robin) that can run
-    without moving the clock.
+    without moving the clock (time passes as under the default schedule).
 
     That is where the common bugs open — a lost update needs one thread between another's read
     and write, a lock-order deadlock every thread holding its first lock, an invariant split over
@@ -88,9 +88,9 @@ class FocusRoundRobin(Guided):
         self._held[current.tid] = held
         if not (focus_point(current) or held < before):
             return default
-        others = [r for r in ctl.runnable if r is not current] or [
-            r for r in enabled if r is not current
-        ]
+        # Only threads that can run now: handing over to a timed waiter would move the clock
+        # while this thread could still run (the default schedule's timing is kept).
+        others = [r for r in ctl.runnable if r is not current]
         if not others:
             return default
         later = [r for r in others if r.tid > current.tid]

@@ -172,26 +172,40 @@ def test_the_probe_finds_a_lost_update_first_and_its_seed_replays() -> None:
 
 def test_a_dpor_counterexample_is_reported_without_shrinking_runs() -> None:
     """DPOR reverses one race at a time, so its failure is already a small deviation from the
-    default schedule: the exploration reports it at once. Here the probe misses (the transfer's
-    money is in flight between two critical sections, not after a read) and DPOR's first reversal
-    finds it."""
-    path = CORPUS / "race_transfer_audit" / "bug.py"
-    spec = load_module(CORPUS / "race_transfer_audit" / "spec.py").SPEC
+    default schedule: the exploration reports it at once (the root, then DPOR's first reversal)."""
+    path = PROGRAMS / "counter_once.py"
     with instrumented():
         result = explore(
-            spec.checks[0].scenario,
+            two_deposits,
             load_module(path),
             program_path=path,
             seed=1,
-            budget=Budget(max_schedules=200, max_seconds=120),
+            budget=Budget(max_schedules=200, max_seconds=120, probe=False),
         )
     assert result.failure is not None and result.failure.strategy == "dpor"
     assert result.schedules == 2
 
 
-def test_reduction_from_the_probe_reaches_every_outcome_reduction_from_the_root_does() -> None:
-    """Any execution can be the one DPOR starts from: both starts end exhausted, with the same
-    set of final states (here: which deposits were lost)."""
+def test_when_the_probe_finds_nothing_the_default_schedule_runs_next() -> None:
+    """The probe hands the lock-free worker the processor before stop() takes the lock, so only
+    the default schedule (stop() first, joining under the lock) deadlocks: it runs second."""
+    case = CORPUS / "deadlock_join_under_lock"
+    spec = load_module(case / "spec.py").SPEC
+    with instrumented():
+        result = explore(
+            spec.checks[0].scenario,
+            load_module(case / "bug.py"),
+            program_path=case / "bug.py",
+            seed=1,
+            budget=Budget(max_schedules=200, max_seconds=120),
+        )
+    assert result.failure is not None and result.failure.strategy == "root"
+    assert result.failure.outcome == "deadlock" and result.schedules == 2
+
+
+def test_the_probe_changes_nothing_partial_order_reduction_proves() -> None:
+    """DPOR starts from the default schedule with or without the probe before it: both end
+    exhausted, with the same set of final states (here: which deposits were lost)."""
     path = PROGRAMS / "counter_once.py"
     outcomes: dict[bool, set[str]] = {}
     for probe in (True, False):
