@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from evaluator.scheduler import Budget, Guided, chooser_from_seed, explore, run_schedule
-from evaluator.scheduler._strategies import races
+from evaluator.scheduler._strategies import FocusRoundRobin, races
 from evaluator.scheduler._tracer import ProgramTracer
 
 from ._sched_support import CORPUS, PROGRAMS, instrumented, load_module, two_deposits
@@ -231,3 +232,27 @@ def test_the_probe_changes_nothing_partial_order_reduction_proves() -> None:
         assert result.failure is None and result.por_exhausted
         outcomes[probe] = seen
     assert outcomes[True] == outcomes[False] and len(outcomes[True]) > 1
+
+
+def test_the_probe_never_moves_the_clock_while_a_thread_can_run() -> None:
+    """At a focus point with only a sleeper to hand over to, the probe keeps the running thread:
+    waking the sleeper would make time pass for a thread that could run (the default schedule's
+    timing, which timing checks of one schedule rely on)."""
+    path = PROGRAMS / "counter_and_sleeper.py"
+
+    def count_while_napping(program):
+        began = time.monotonic()
+        workers = [threading.Thread(target=program.nap), threading.Thread(target=program.bump)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        assert program.count == 3
+        assert program.finished_at - began < 1.0, "the sleeper was woken while bump could run"
+
+    with instrumented():
+        chooser = FocusRoundRobin()
+        run = run_schedule(
+            count_while_napping, load_module(path), chooser, tracer=ProgramTracer(path)
+        )
+    assert run.error is None and not run.thread_errors, run.error
