@@ -305,6 +305,7 @@ def render(
                 console.print(
                     f"  inconclusive (the tool gave no verdict): {case} {run['variant']}.py {tool}"
                 )
+    per_bug_table(results, reports, console)
     for measure, what in (
         (
             "cpu",
@@ -334,3 +335,65 @@ def render(
                 else f"no bug found by both grader and {tool}"
             )
             console.print(f"  {text}")
+
+
+def per_bug_table(
+    results: dict[tuple[str, str], ToolOnBug], reports: dict[str, Any], console: Any
+) -> None:
+    """Per bug: the grader's median CPU to first failure (whole grading, exploration only) next to
+    frontrun-random's and interleave-random's, and the grader/frontrun-random ratios."""
+    from rich.table import Table
+
+    table = Table(title="Per bug: median CPU-s to first failure (found/runs)")
+    for column in (
+        "bug",
+        "grader whole",
+        "grader explore",
+        "frontrun-random",
+        "interleave-random",
+        "whole/fr",
+        "explore/fr",
+    ):
+        table.add_column(column, justify="left" if column == "bug" else "right")
+
+    def cell(value: float | None, found: int, runs: int) -> str:
+        return f"{_fmt4(value)} ({found}/{runs})"
+
+    for case, report in sorted(reports.items()):
+        whole, explore = grader_cpu(report, "cpu"), grader_cpu(report, "explore_cpu")
+        hits = len(report.hits())
+        fr, il = results[("frontrun-random", case)], results[("interleave-random", case)]
+        theirs = fr.cpu()
+        table.add_row(
+            case,
+            cell(whole, hits, len(report.bug_runs)),
+            cell(explore, hits, len(report.bug_runs)),
+            fr.cannot() or cell(theirs, len(fr.found()), len(fr.bug)),
+            il.cannot() or cell(il.cpu(), len(il.found()), len(il.bug)),
+            f"{whole / theirs:.2f}" if whole and theirs else "—",
+            f"{explore / theirs:.2f}" if explore and theirs else "—",
+        )
+    console.print(table)
+
+
+def _fmt4(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4f}"
+
+
+def save(path: str, results: dict[tuple[str, str], ToolOnBug], reports: dict[str, Any]) -> None:
+    """Every run as JSON (the grader's without its findings' full text), to compare two runs."""
+    payload = {
+        "grader": {
+            case: [
+                {k: run.get(k) for k in ("seed", "cpu", "explore_cpu", "wall")}
+                | {"found": any(h["seed"] == run["seed"] for h in report.hits())}
+                for run in report.bug_runs
+            ]
+            for case, report in reports.items()
+        },
+        "peers": {
+            f"{tool} {case}": {"bug": entry.bug, "fixed": entry.fixed, "replays": entry.replays}
+            for (tool, case), entry in results.items()
+        },
+    }
+    Path(path).write_text(json.dumps(payload, indent=1), encoding="utf-8")

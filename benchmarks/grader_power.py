@@ -467,6 +467,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--peer-seconds", type=float, default=10.0, help="--peers: seconds per peer run, at most"
     )
+    parser.add_argument(
+        "--save", metavar="JSON", help="--peers: also write every run's figures to this file"
+    )
     args = parser.parse_args(argv)
     if args.reruns < 1:
         parser.error("--reruns must be at least 1")
@@ -522,6 +525,8 @@ def main(argv: list[str] | None = None) -> None:
             args.peer_schedules,
             args.peer_seconds,
         )
+        if args.save:
+            grader_peers.save(args.save, results, reports)
         print(
             f"({time.perf_counter() - began:.0f} s; grader budgets: {'full' if args.full else 'quick'})"
         )

@@ -31,6 +31,7 @@ from evaluator.scheduler._strategies import (
     DfsExplorer,
     DporExplorer,
     FocusedPct,
+    FocusRoundRobin,
     Guided,
     Pct,
     RandomWalk,
@@ -271,6 +272,9 @@ class Budget:
     """Interleave partial-order reduction with the sampled schedules and stop as soon as it is
     exhausted (a proof). Its runs come on top of ``max_schedules``, at most ``por_share`` of it."""
     por_share: float = 0.5
+    probe: bool = True
+    """With ``por``, the first schedule is :class:`FocusRoundRobin` (a hand-over at every focus
+    point) instead of the default schedule; partial-order reduction starts from either."""
 
 
 @dataclass
@@ -357,7 +361,6 @@ def _explore(
     rng = random.Random(seed)
     tracer = ProgramTracer(program_path) if program_path is not None else None
     dfs = DfsExplorer(budget.preemption_bound, rng)
-    dfs.next()  # the root: the default schedule runs first, the baseline of every strategy
     dpor = DporExplorer()
     decisions_per_run = [1]
     focus_per_run = [1]
@@ -388,33 +391,52 @@ def _explore(
                 sampling_done = True
         return None
 
-    chooser: Any = Guided(name="root")
+    # With partial-order reduction the first schedule is the probe: the default policy, but
+    # handing over at every focus point, where most bugs open (one run finds a lost update or a
+    # lock-order deadlock). Then, or first without it, the default schedule (the root): the
+    # execution DPOR branches from and the root of the bounded DFS, which also searches for
+    # simpler failures. A check of one schedule runs the default one only.
+    probe = budget.por and budget.probe and budget.max_schedules > 1
+    chooser: Any = FocusRoundRobin() if probe else Guided(name="root")
     while True:
         run = run_schedule(scenario, program, chooser, tracer=tracer, restore_random=False)
         result.schedules += 1
         result.outcomes[run.outcome] = result.outcomes.get(run.outcome, 0) + 1
-        if result.first_run is None:
+        name = getattr(chooser, "name", "")
+        if name == "probe" and not chooser.deviations:
+            name = "root"  # no focus point with another thread ready: it was the default schedule
+        if result.first_run is None or name == "root":
             result.first_run = run
             decisions_per_run[0] = max(1, len(run.decisions))
             focus_per_run[0] = max(1, sum(d.focus for d in run.decisions))
-        name = getattr(chooser, "name", "")
-        # The root also seeds the bounded DFS that searches for simpler failures.
-        if name == "root" or (name == "dfs" and "dfs" in budget.strategies):
-            dfs.feedback(chooser, run.decisions)
-        if name in ("root", "dpor") and budget.por:
-            dpor.feedback(chooser, run.decisions, run.trail, run.cut_short)
         for edge in run.lock_edges:
             edges.setdefault((edge.held, edge.acquired, edge.thread), edge)
         if run.failed:
             result.failure = run
             result.cpu_to_failure = time.process_time() - started_cpu
             # Randomized strategies find failures with many incidental preemptions: look for a
-            # simpler one. DFS and DPOR failures are already a few deviations from the default.
-            if name not in ("root", "dfs", "dpor"):
+            # simpler one. The probe, DFS and DPOR deviate from the default policy only where
+            # a bug opens (or at a race) already.
+            if name not in ("probe", "root", "dfs", "dpor"):
                 simpler = _simpler_failure(scenario, program, tracer, dfs, budget, started)
                 result.schedules += simpler[1]
                 result.failure = simpler[0] or run
             break
+        if name == "root":
+            dfs.next()  # the DFS root has run: its children come next
+            dfs.feedback(Guided(), run.decisions)
+        elif name == "dfs" and "dfs" in budget.strategies:
+            dfs.feedback(chooser, run.decisions)
+        if name in ("root", "dpor") and budget.por:
+            dpor.feedback(chooser, run.decisions, run.trail, run.cut_short)
+        elif name == "probe":
+            # DPOR may start from any execution; from the probe's only when it has no race at all
+            # (one ordering is all there is: a proof in one run). Otherwise it starts from the
+            # default schedule, whose reversals reach the bugs and proofs it always reached.
+            alone = DporExplorer()
+            alone.feedback(chooser, run.decisions, run.trail, run.cut_short)
+            if alone.exhausted and alone.complete:
+                dpor = alone
         if run.outcome is RunOutcome.STUCK:
             result.stuck = True
             break
@@ -428,7 +450,7 @@ def _explore(
             break
         if dfs.exhausted and budget.stop_when_dfs_exhausted:
             break
-        chooser = pick()
+        chooser = Guided(name="root") if name == "probe" else pick()
         if chooser is None:
             break
     result.dfs_exhausted = dfs.exhausted

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from evaluator.scheduler import Budget, Guided, chooser_from_seed, explore, run_schedule
-from evaluator.scheduler._strategies import races
+from evaluator.scheduler._strategies import FocusRoundRobin, races
 from evaluator.scheduler._tracer import ProgramTracer
 
 from ._sched_support import CORPUS, PROGRAMS, instrumented, load_module, two_deposits
@@ -148,6 +149,28 @@ def test_joins_do_not_hide_the_race_between_the_joined_threads() -> None:
     assert result.failure is not None
 
 
+def test_the_probe_finds_a_lost_update_first_and_its_seed_replays() -> None:
+    """The first schedule hands over at every focus point: right after the first deposit reads
+    the balance, the second one runs, and the update is lost in one run (no shrinking runs)."""
+    path = PROGRAMS / "counter_once.py"
+    with instrumented():
+        program = load_module(path)
+        result = explore(
+            two_deposits,
+            program,
+            program_path=path,
+            seed=1,
+            budget=Budget(max_schedules=200, max_seconds=120),
+        )
+        assert result.failure is not None and result.failure.strategy == "probe"
+        assert result.schedules == 1
+        chooser = chooser_from_seed(result.failure.seed)
+        assert isinstance(chooser, Guided)  # replayed as plain forced choices
+        again = run_schedule(two_deposits, program, chooser, tracer=ProgramTracer(path))
+    assert str(again.error) == str(result.failure.error)
+    assert again.decisions == result.failure.decisions
+
+
 def test_a_dpor_counterexample_is_reported_without_shrinking_runs() -> None:
     """DPOR reverses one race at a time, so its failure is already a small deviation from the
     default schedule: the exploration reports it at once (the root, then DPOR's first reversal)."""
@@ -158,7 +181,7 @@ def test_a_dpor_counterexample_is_reported_without_shrinking_runs() -> None:
             load_module(path),
             program_path=path,
             seed=1,
-            budget=Budget(max_schedules=200, max_seconds=120),
+            budget=Budget(max_schedules=200, max_seconds=120, probe=False),
         )
     assert result.failure is not None and result.failure.strategy == "dpor"
     assert result.schedules == 2
@@ -201,3 +224,74 @@ def test_a_release_is_a_scheduling_point() -> None:
         )
     assert result.failure is not None
     assert "both fans were refused" in str(result.failure.error)
+
+
+def test_when_the_probe_finds_nothing_the_default_schedule_runs_next() -> None:
+    """The probe hands the lock-free worker the processor before stop() takes the lock, so only
+    the default schedule (stop() first, joining under the lock) deadlocks: it runs second."""
+    case = CORPUS / "deadlock_join_under_lock"
+    spec = load_module(case / "spec.py").SPEC
+    with instrumented():
+        result = explore(
+            spec.checks[0].scenario,
+            load_module(case / "bug.py"),
+            program_path=case / "bug.py",
+            seed=1,
+            budget=Budget(max_schedules=200, max_seconds=120),
+        )
+    assert result.failure is not None and result.failure.strategy == "root"
+    assert result.failure.outcome == "deadlock" and result.schedules == 2
+
+
+def test_the_probe_changes_nothing_partial_order_reduction_proves() -> None:
+    """DPOR starts from the default schedule with or without the probe before it: both end
+    exhausted, with the same set of final states (here: which deposits were lost)."""
+    path = PROGRAMS / "counter_once.py"
+    outcomes: dict[bool, set[str]] = {}
+    for probe in (True, False):
+        seen: set[str] = set()
+
+        def record(program, seen=seen):
+            try:
+                two_deposits(program)
+                seen.add("ok")
+            except Exception as error:  # the Violation: which balance it ended with
+                seen.add(str(error))
+
+        with instrumented():
+            result = explore(
+                record,
+                load_module(path),
+                program_path=path,
+                seed=1,
+                budget=Budget(
+                    max_schedules=2000, max_seconds=120, strategies=("dpor",), probe=probe
+                ),
+            )
+        assert result.failure is None and result.por_exhausted
+        outcomes[probe] = seen
+    assert outcomes[True] == outcomes[False] and len(outcomes[True]) > 1
+
+
+def test_the_probe_never_moves_the_clock_while_a_thread_can_run() -> None:
+    """At a focus point with only a sleeper to hand over to, the probe keeps the running thread:
+    waking the sleeper would make time pass for a thread that could run (the default schedule's
+    timing, which timing checks of one schedule rely on)."""
+    path = PROGRAMS / "counter_and_sleeper.py"
+
+    def count_while_napping(program):
+        began = time.monotonic()
+        workers = [threading.Thread(target=program.nap), threading.Thread(target=program.bump)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        assert program.count == 3
+        assert program.finished_at - began < 1.0, "the sleeper was woken while bump could run"
+
+    with instrumented():
+        chooser = FocusRoundRobin()
+        run = run_schedule(
+            count_while_napping, load_module(path), chooser, tracer=ProgramTracer(path)
+        )
+    assert run.error is None and not run.thread_errors, run.error
