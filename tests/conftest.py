@@ -78,3 +78,51 @@ def pytest_pycollect_makemodule(
         f"needs the optional extras {', '.join(absent)}: run `uv sync --inexact --all-extras`"
     )
     return node
+
+
+# --- parallel runs (pytest-xdist) --------------------------------------------------------------
+# `uv run pytest` runs two worker processes (`-n 2`, pyproject's addopts; `-n 0` runs everything
+# in one process). Work is handed out by group, and a group always runs in one worker, in order:
+# each test module is its own group, so a module-scoped fixture (the shared gradings of
+# challenges 1-8, a sandbox fixture) is set up once; the practical modules and the PostgreSQL
+# tests are one group, so two workers never drive the same broker or database at once and a
+# server the tests start serves every module that needs it (tests/functional/practical_servers.py).
+# The longest groups are handed out first (the server group, then every module with a `slow`
+# test); the many short modules fill in at the end, so both workers finish together.
+
+_SERVICES_GROUP = "services"
+_MACHINE_DATABASE_MODULES = ("test_tracker_postgres.py", "test_security_postgres_injection.py")
+
+
+def _group(module: str) -> str:
+    """The group of a test module, given as its path relative to the repository."""
+    folder, _, name = module.rpartition("/")
+    if (folder == "tests/functional" and name.startswith("test_practical_")) or (
+        name in _MACHINE_DATABASE_MODULES
+    ):
+        return _SERVICES_GROUP
+    return module
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """xdist's scheduler by scope, with `_group` as the scope of a test."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByGroup(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _group(nodeid.split("::", 1)[0])
+
+    return ByGroup(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In a parallel run, order the tests so the longest groups are handed out first."""
+    if not (getattr(config.option, "numprocesses", None) or hasattr(config, "workerinput")):
+        return  # one process (`-n 0`): collection order
+    groups = {item: _group(item.nodeid.split("::", 1)[0]) for item in items}
+    slow = {groups[item] for item in items if item.get_closest_marker("slow")}
+
+    def rank(item: pytest.Item) -> int:
+        return 0 if groups[item] == _SERVICES_GROUP else 1 if groups[item] in slow else 2
+
+    items.sort(key=rank)  # stable: collection order within a rank

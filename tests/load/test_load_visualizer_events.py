@@ -50,6 +50,7 @@ def _batches(total: int) -> itertools.chain[list[Event]]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(300)  # pure CPU (~20 s alone); shares two cores with the other worker
 def test_a_million_events_keep_memory_bounded() -> None:
     keep = 20_000
     run = LiveRun(Target("example", "1"), keep=keep)

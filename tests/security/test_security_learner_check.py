@@ -11,7 +11,7 @@ in parallel (the verdicts are independent), and each must end with:
   the sandbox (double fork + setsid) would be re-parented to it and be seen.
 
 `tests/security/test_sandbox_hostile.py` covers the sandbox itself through ``evaluator.grade``;
-this file adds the CLI, the learner's data and the file-system attacks. Run it with ``-s`` to
+this file adds the CLI, the learner's data and the file-system attacks. Run it with ``-s -n 0`` to
 see the table of hostile case -> verdict -> seconds.
 """
 
