@@ -51,6 +51,7 @@ __all__ = [
     "TimingCheck",
     "Violation",
     "expect",
+    "settles",
 ]
 
 
@@ -75,6 +76,23 @@ class Violation(AssertionError):
         self.message = message
         self.evidence = tuple(evidence)
         self.kind = kind
+
+
+def settles(done: Callable[[], bool], polls: int = 400, step: float = 0.001) -> bool:
+    """Poll ``done()`` with short sleeps, then return it: in a ScheduleCheck scenario, whether a
+    thread can finish while another stays blocked (a busy account, a hanging fetch).
+
+    Polling rather than a join with a timeout: virtual time may end a timed wait while the thread
+    is merely slow, whereas past the scheduler's adversarial prefix (300 decisions) every runnable
+    thread gets its turn, so a thread that can finish has finished by the last poll.
+    """
+    import time
+
+    for _ in range(polls):
+        if done():
+            return True
+        time.sleep(step)
+    return bool(done())
 
 
 def expect(

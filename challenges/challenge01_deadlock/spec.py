@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import functools
 import threading
-import time
 from types import ModuleType
 
 from evaluator.contracts import outcome_of, serial_explanation, unexplained_evidence
 from evaluator.findings import FindingKind
-from evaluator.spec import ChallengeSpec, PerformanceCheck, ScheduleCheck, expect
+from evaluator.spec import ChallengeSpec, PerformanceCheck, ScheduleCheck, expect, settles
 
 
 def _close(bank: object) -> None:
@@ -210,14 +209,7 @@ def unrelated_transfer_passes_a_busy_account(mod: ModuleType) -> None:
         unrelated = threading.Thread(target=pay_dave, name="transfer-carol-dave")
         blocked.start()
         unrelated.start()
-        # Poll rather than join with a timeout: virtual time may end a timed wait while carol's
-        # transfer is merely slow. Past the scheduler's adversarial prefix (300 decisions) every
-        # runnable thread gets its turn, so a transfer that can finish has finished by the end.
-        for _ in range(400):
-            if finished or not unrelated.is_alive():
-                break
-            time.sleep(0.001)
-        done = bool(finished) or not unrelated.is_alive()
+        done = settles(lambda: bool(finished) or not unrelated.is_alive())
     blocked.join()
     unrelated.join()
     _close(bank)

@@ -115,24 +115,20 @@ def requests_release_their_listeners(mod: ModuleType, ctx: CheckContext) -> None
             gc.collect()
             sizes.append(_listener_count(service))
     counted = [size for size in sizes if size is not None]
-    if len(counted) == 4:
-        expect(
-            counted[3] <= counted[2] or counted[3] < 10,
-            f"the event bus grows with every finished request for cached symbols: {counted[2]} entries "
-            f"after 20 such requests, {counted[3]} after 40",
-            "requests that publish nothing must let go of their listener too: a bus that only "
-            "drops dead entries when something is published grows all day on cache hits",
-            kind=FindingKind.MEMORY_LEAK,
-        )
-    if len(counted) >= 2:
-        expect(
-            counted[1] <= counted[0] or counted[1] < 10,
-            f"the event bus grows with every finished request: {counted[0]} entries after 20 requests, "
-            f"{counted[1]} after 40 (half of them failed)",
-            "every request must unsubscribe however it ends (try/finally), and dead weak references "
-            "must be removed, or the bus grows all day",
-            kind=FindingKind.MEMORY_LEAK,
-        )
+    growth = (
+        (0, 1, "finished requests", "(half of them failed)"),
+        (2, 3, "finished requests for cached symbols", "(nothing new was published)"),
+    )
+    for before, after, which, note in growth:
+        if len(counted) > after:
+            expect(
+                counted[after] <= counted[before] or counted[after] < 10,
+                f"the event bus grows with every one of the {which}: {counted[before]} entries "
+                f"after 20 of them, {counted[after]} after 40 {note}",
+                "every request must unsubscribe however it ends (try/finally), and dead weak "
+                "references must be removed even when nothing is published, or the bus grows all day",
+                kind=FindingKind.MEMORY_LEAK,
+            )
 
 
 LIVE_PRICE = 1_000.0

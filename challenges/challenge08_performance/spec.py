@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from types import ModuleType
 
 from evaluator.findings import FindingKind
@@ -14,6 +13,7 @@ from evaluator.spec import (
     PropertyCheck,
     ScheduleCheck,
     expect,
+    settles,
 )
 
 
@@ -84,14 +84,7 @@ def a_waiting_crawl_does_not_hold_up_another(mod: ModuleType) -> None:
     other = threading.Thread(target=crawl_b, name="crawl-B")
     waiting.start()
     other.start()
-    # Poll rather than join with a timeout (as challenge 1's busy-account check): past the
-    # scheduler's adversarial prefix every runnable thread gets its turn, so a crawl that can
-    # finish has finished by the end.
-    for _ in range(400):
-        if finished or not other.is_alive():
-            break
-        time.sleep(0.001)
-    done = bool(finished) or not other.is_alive()
+    done = settles(lambda: bool(finished) or not other.is_alive())
     network_back.set()
     waiting.join()
     other.join()
