@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -72,49 +73,55 @@ def test_forking_is_refused_while_another_thread_runs() -> None:
     assert can_fork(already)
 
 
+_COMPARE = """
+import json, sys
+from evaluator.instrument import install
+install()
+from challenges import get_challenge
+from evaluator.harness import grade_in_child
+challenge = get_challenge(int(sys.argv[1]))
+request = {"seed": 5, "program": str(challenge.program_path), "spec": challenge.spec_ref,
+           "replay": None, "quick": True}
+out = []
+for fork_checks in (True, False):
+    result = grade_in_child(request, fork_checks=fork_checks)
+    explored = {c.name for c in result.checks if c.schedules}
+    out.append([
+        result.passed,
+        result.score,
+        [
+            [f.check, f.kind.value, f.severity.value, f.title, list(f.evidence),
+             {k: v for k, v in f.data.items() if k != "seconds"}]
+            if f.check in explored
+            else [f.check, f.kind.value, f.severity.value, f.title]
+            for f in result.findings
+        ],
+        [[c.name, c.passed, c.schedules, c.exhaustive] for c in result.checks],
+        list(result.internal_errors),
+    ])
+print(json.dumps(out, default=str))
+"""
+
+
 @pytest.mark.parametrize("number", [1])
 def test_forked_and_sequential_grading_give_the_same_grade(number: int) -> None:
     """The verdict does not depend on how many checks ran at once: each forked check starts
-    from the state right after the import, and its findings travel as the grade's own JSON."""
-    from challenges import get_challenge
-    from evaluator.harness import grade_in_child
-
-    from ._sched_support import instrumented
-
-    challenge = get_challenge(number)
-    request = {
-        "seed": 5,
-        "program": str(challenge.program_path),
-        "spec": challenge.spec_ref,
-        "replay": None,
-        "quick": True,
-    }
-
-    def comparable(fork_checks: bool) -> tuple[object, ...]:
-        result = grade_in_child(request, fork_checks=fork_checks)
-        explored = {c.name for c in result.checks if c.schedules}
-        return (
-            result.passed,
-            result.score,
-            # The exploring checks' findings whole (but their wall seconds); the others ran in
-            # this process either way, with real threads: their verdicts only.
-            [
-                (f.check, f.kind, f.severity, f.title, f.evidence, _without_seconds(f.data))
-                if f.check in explored
-                else (f.check, f.kind, f.severity, f.title)
-                for f in result.findings
-            ],
-            [(c.name, c.passed, c.schedules, c.exhaustive) for c in result.checks],
-            result.internal_errors,
-        )
-
-    with instrumented():
-        assert comparable(True) == comparable(False)
-
-
-def _without_seconds(data: dict[str, object]) -> str:
+    from the state right after the import, and its findings travel as the grade's own JSON.
+    Both gradings run in a fresh process, as in the sandbox (the exploring checks' findings are
+    compared whole but for their wall seconds; the others ran with real threads: verdicts only).
+    """
     import json
+    import subprocess
+    import sys
 
-    return json.dumps(
-        {k: v for k, v in data.items() if k != "seconds"}, sort_keys=True, default=str
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", _COMPARE, str(number)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=110,
+        check=True,
     )
+    forked, sequential = json.loads(done.stdout.strip().splitlines()[-1])
+    assert forked == sequential
