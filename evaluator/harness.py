@@ -182,9 +182,8 @@ def grade_in_child(request: dict[str, Any], *, fork_checks: bool = False) -> Gra
         from evaluator.scheduler._tracer import ProgramTracer
 
         ProgramTracer(program)  # analyse the learner's file once, before the copies are made
-        loaded = module
         jobs = {
-            index: functools.partial(_run_check, check, loaded, ctx, program)
+            index: functools.partial(_run_check, check, module, ctx, program)
             for index, check in enumerate(spec.checks)
             if _runs_alone(check)
         }

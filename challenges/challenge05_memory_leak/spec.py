@@ -59,8 +59,8 @@ def quotes_are_cached_and_right(mod: ModuleType, ctx: CheckContext) -> None:
     )
 
 
-class _FlakyFeed:
-    """The exchange, except that symbols starting with ``DOWN`` fail (the exchange is down for them)."""
+class _ExchangeStandIn:
+    """The program's exchange (answering at once) behind a stand-in the scenarios can alter."""
 
     def __init__(self, mod: ModuleType) -> None:
         self._feed = mod.ExchangeFeed(latency_seconds=0)
@@ -71,9 +71,16 @@ class _FlakyFeed:
         return int(self._feed.calls)
 
     def fetch(self, symbol: str) -> float:
+        return float(self._feed.fetch(symbol))
+
+
+class _FlakyFeed(_ExchangeStandIn):
+    """The exchange, except that symbols starting with ``DOWN`` fail (the exchange is down for them)."""
+
+    def fetch(self, symbol: str) -> float:
         if symbol.startswith("DOWN"):
             raise ConnectionError(f"exchange timeout for {symbol}")
-        return float(self._feed.fetch(symbol))
+        return super().fetch(symbol)
 
 
 def _listener_count(service: object) -> int | None:
@@ -135,24 +142,19 @@ LIVE_PRICE = 1_000.0
 """A live tick for ``EARLY`` published while a request still gathers ``LATE``."""
 
 
-class _TickingFeed:
+class _TickingFeed(_ExchangeStandIn):
     """The exchange, except that fetching ``LATE`` first publishes live ticks for ``EARLY`` and
     ``NEXT`` on the service's bus: updates that arrive while a request still gathers its prices."""
 
     def __init__(self, mod: ModuleType) -> None:
-        self._feed = mod.ExchangeFeed(latency_seconds=0)
-        self.latency_seconds = 0
+        super().__init__(mod)
         self.service: object | None = None
-
-    @property
-    def calls(self) -> int:
-        return int(self._feed.calls)
 
     def fetch(self, symbol: str) -> float:
         if symbol == "LATE" and self.service is not None:
             self.service.bus.publish("EARLY", LIVE_PRICE)  # type: ignore[attr-defined]
             self.service.bus.publish("NEXT", LIVE_PRICE)  # type: ignore[attr-defined]
-        return float(self._feed.fetch(symbol))
+        return super().fetch(symbol)
 
 
 def live_updates_reach_open_requests(mod: ModuleType, ctx: CheckContext) -> None:

@@ -24,6 +24,7 @@ from evaluator.instrument._runtime import (
     called_from_stdlib,
     controlled,
     emit,
+    preempt_point,
     stable_id,
 )
 
@@ -69,9 +70,8 @@ def _release_point(lock: _OwnedLock) -> None:
     visible operation before it (a failed try-acquire, say), and no other thread could ever act
     in between — schedules real threads do run (two try-locks that both fail) were never
     explored, and partial-order reduction called the rest "every interleaving"."""
-    c = controlled()
-    if c is not None and not lock._quiet and not called_from_stdlib(2):
-        c[0].preempt(c[1])
+    if not lock._quiet:
+        preempt_point()
 
 
 class _OwnedLock(Named):

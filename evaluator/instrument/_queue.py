@@ -12,7 +12,7 @@ from evaluator import events, realtime
 from evaluator.events import EventKind
 from evaluator.instrument import _runtime
 from evaluator.instrument._locks import Condition, Lock
-from evaluator.instrument._runtime import Named, call_site, called_from_stdlib, controlled, emit
+from evaluator.instrument._runtime import Named, call_site, emit, preempt_point
 
 __all__ = ["LifoQueue", "PriorityQueue", "Queue", "SimpleQueue"]
 
@@ -48,12 +48,12 @@ class _Instrumented(Named):
 
     def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
         if _runtime.controller is not None:
-            _preempt()
+            preempt_point()
         super().put(item, block, timeout)  # type: ignore[misc]
 
     def get(self, block: bool = True, timeout: float | None = None) -> Any:
         if _runtime.controller is not None:
-            _preempt()
+            preempt_point()
         return super().get(block, timeout)  # type: ignore[misc]
 
     def _put(self, item: Any) -> None:
@@ -69,12 +69,6 @@ class _Instrumented(Named):
         if _log.observed:
             emit(EventKind.QUEUE_GET, self.cl_name, value=self._qsize(), where=call_site())
         return item
-
-
-def _preempt() -> None:
-    c = controlled()
-    if c is not None and not called_from_stdlib(3):
-        c[0].preempt(c[1])
 
 
 class Queue(_Instrumented, realtime.Queue[Any]):  # type: ignore[misc]

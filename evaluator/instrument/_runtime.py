@@ -159,6 +159,14 @@ def called_from_stdlib(depth: int = 2) -> bool:
     return frame is not None and file_kind(frame.f_code.co_filename) in ("stdlib", "threading")
 
 
+def preempt_point() -> None:
+    """A scheduling point before an instrumented operation the learner's code calls (not the
+    standard library's own internal uses), when the calling thread is under the scheduler."""
+    c = controlled()
+    if c is not None and not called_from_stdlib(2):
+        c[0].preempt(c[1])
+
+
 def location(frame: FrameType | None) -> str | None:
     """``file.py:LINE`` of a frame."""
     if frame is None:

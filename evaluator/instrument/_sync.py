@@ -11,9 +11,8 @@ from evaluator.instrument._locks import Condition, Lock, clock_seconds
 from evaluator.instrument._runtime import (
     Named,
     call_site,
-    called_from_stdlib,
-    controlled,
     emit,
+    preempt_point,
 )
 
 __all__ = ["Barrier", "BoundedSemaphore", "Event", "Semaphore"]
@@ -23,12 +22,6 @@ def _internal_condition(public: object) -> Condition:
     cond = Condition(Lock(_quiet=True), _quiet=True)
     cond._cl_public = public
     return cond
-
-
-def _preempt_point() -> None:
-    c = controlled()
-    if c is not None and not called_from_stdlib(3):
-        c[0].preempt(c[1])
 
 
 class Semaphore(Named):
@@ -47,7 +40,7 @@ class Semaphore(Named):
     def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
         if not blocking and timeout is not None:
             raise ValueError("can't specify timeout for non-blocking acquire")
-        _preempt_point()
+        preempt_point()
         where = call_site()
         rc = False
         endtime = None
@@ -81,7 +74,7 @@ class Semaphore(Named):
     def release(self, n: int = 1) -> None:
         if n < 1:
             raise ValueError("n must be one or more")
-        _preempt_point()  # a visible operation, like acquire (see _locks._release_point)
+        preempt_point()  # a visible operation, like acquire (see _locks._release_point)
         with self._cond:
             self._check_release(n)
             self._value += n
@@ -127,7 +120,7 @@ class Event(Named):
     isSet = is_set
 
     def set(self) -> None:
-        _preempt_point()
+        preempt_point()
         with self._cond:
             self._flag = True
             self._cond.notify_all()
@@ -137,7 +130,7 @@ class Event(Named):
             self._flag = False
 
     def wait(self, timeout: float | None = None) -> bool:
-        _preempt_point()
+        preempt_point()
         with self._cond:
             signaled = self._flag
             if not signaled:
@@ -166,7 +159,7 @@ class Barrier(Named):
         self._cl_name_from_creator()
 
     def wait(self, timeout: float | None = None) -> int:
-        _preempt_point()
+        preempt_point()
         if timeout is None:
             timeout = self._timeout
         with self._cond:

@@ -198,8 +198,6 @@ class Controller:
         self.by_ident: dict[int, ThreadRec] = {}
         self.clock_ns = 0
         self.steps = 0
-        self.in_set_up = False
-        """The scenario runs set-up code unobserved (no steps): the stuck watchdog waits."""
         self.run_length = 0
         self.decisions: list[Decision] = []
         self.accesses: list[Step] = []

@@ -156,7 +156,9 @@ def run_schedule(
         ctl.start(scenario_rec)
         last_steps, stalled = -1, 0.0
         while not ctl.finished.wait(0.05):
-            if ctl.steps == last_steps and not ctl.in_set_up:
+            # No step for a while: stuck, unless the scenario runs set-up unobserved (which
+            # hands the controller back when it is done).
+            if ctl.steps == last_steps and _runtime.controller is ctl:
                 stalled += 0.05
                 if stalled >= stuck_seconds:
                     ctl.abort_from_outside(RunOutcome.STUCK)
@@ -225,11 +227,9 @@ def unobserved() -> Iterator[None]:
     shared_clock = _time.override is None
     if shared_clock:
         _time.override = _SetUpClock(ctl)
-    ctl.in_set_up = True  # however long set-up takes, the run is not stuck
     try:
         yield
     finally:
-        ctl.in_set_up = False
         if shared_clock:
             _time.override = None
         _runtime.controller = ctl
